@@ -1,0 +1,74 @@
+/** Gateway configuration, read once from the environment and validated at start. */
+export type AuthMode = 'auto' | 'client-credentials' | 'passthrough';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** ISC tenant API host, e.g. `https://acme.api.identitynow.com`; undefined → built-in demo tenant. */
+  baseUrl: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** Version prefix of the REST API. */
+  apiPrefix: string;
+  authMode: AuthMode;
+  /** Keys accepted in `X-Api-Key` for requests served with the gateway's own client credentials. */
+  apiKeys: string[];
+  corsOrigins: string[];
+  /** Largest `limit` a list query accepts. */
+  maxListLimit: number;
+  /** Timeout of one upstream call. */
+  upstreamTimeoutMs: number;
+  /** Largest request body the HTTP server reads. */
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const authMode = (env.SAIL_AUTH_MODE ?? 'auto') as AuthMode;
+  if (!['auto', 'client-credentials', 'passthrough'].includes(authMode)) {
+    throw new ConfigError(`SAIL_AUTH_MODE must be auto, client-credentials or passthrough (got "${env.SAIL_AUTH_MODE}")`);
+  }
+  const baseUrl = env.SAIL_BASE_URL ? env.SAIL_BASE_URL.replace(/\/+$/, '') : undefined;
+  if (baseUrl) {
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      throw new ConfigError(`SAIL_BASE_URL is not a URL: "${baseUrl}"`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('SAIL_BASE_URL must be an http(s) URL');
+    if (authMode !== 'passthrough' && (!env.SAIL_CLIENT_ID || !env.SAIL_CLIENT_SECRET)) {
+      throw new ConfigError('SAIL_CLIENT_ID and SAIL_CLIENT_SECRET are required with SAIL_BASE_URL unless SAIL_AUTH_MODE=passthrough');
+    }
+  }
+  const apiPrefix = '/' + (env.SAIL_API_PREFIX ?? '/v2024').replace(/^\/+|\/+$/g, '');
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    baseUrl,
+    clientId: env.SAIL_CLIENT_ID || undefined,
+    clientSecret: env.SAIL_CLIENT_SECRET || undefined,
+    apiPrefix,
+    authMode,
+    apiKeys: list(env.GATEWAY_API_KEYS),
+    corsOrigins: list(env.CORS_ORIGINS),
+    maxListLimit: integer(env, 'MAX_LIST_LIMIT', 1000, 1, 100_000),
+    upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 15_000, 100, 600_000),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+  };
+}

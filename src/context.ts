@@ -1,0 +1,62 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { Config } from './config.js';
+import { bindUpstream, type Credential, type IscClient, type Upstream } from './http/isc-client.js';
+
+/**
+ * Everything one GraphQL operation works with. It is built fresh for each request, so its
+ * per-request caches (GETs made once, DataLoaders) never outlive the operation; only the token
+ * cache inside the ISC client lives across requests.
+ */
+export interface Context {
+  upstream: Upstream;
+  maxListLimit: number;
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  return match?.[1];
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Constant-time comparison against every configured key (digests make lengths equal). */
+export function isValidApiKey(presented: string | undefined, keys: readonly string[]): boolean {
+  if (!presented) return false;
+  const candidate = digest(presented);
+  let valid = false;
+  for (const key of keys) valid = timingSafeEqual(candidate, digest(key)) || valid;
+  return valid;
+}
+
+export interface InboundAuth {
+  authMode: Config['authMode'];
+  apiKeys: readonly string[];
+  /** The demo tenant on a loopback listener: the first-minute experience needs no key. */
+  openDemo: boolean;
+}
+
+/**
+ * Decides whose ISC rights serve a request. The gateway's own client credentials are never lent
+ * to an anonymous caller: they need a valid `X-Api-Key` (except on the loopback demo tenant).
+ */
+export function resolveCredential(
+  headers: { authorization?: string; apiKey?: string },
+  auth: InboundAuth,
+): Credential {
+  const token = bearerToken(headers.authorization);
+  if (auth.authMode !== 'client-credentials' && token) return { kind: 'bearer', token };
+  if (auth.authMode === 'passthrough') throw unauthenticated('An ISC bearer token is required (Authorization: Bearer <token>)');
+  if (!auth.openDemo && !isValidApiKey(headers.apiKey, auth.apiKeys)) {
+    throw unauthenticated('A valid gateway API key (X-Api-Key) or an ISC bearer token is required');
+  }
+  return { kind: 'client-credentials' };
+}
+
+export function createContext(client: IscClient, credential: Credential, config: Pick<Config, 'maxListLimit'>): Context {
+  return { upstream: bindUpstream(client, credential), maxListLimit: config.maxListLimit };
+}

@@ -1,0 +1,52 @@
+import type { AddressInfo } from 'node:net';
+import got from 'got';
+import type { Config } from './config.js';
+import { startDemoTenant, type DemoTenant } from './demo-tenant/server.js';
+import { createIscClient } from './http/isc-client.js';
+import { clientCredentialsExchange, createTokenProvider } from './http/token-provider.js';
+import { createHttpGateway } from './server.js';
+
+export interface RunningGateway {
+  url: string;
+  /** Present when no `SAIL_BASE_URL` was configured. */
+  demoTenant: DemoTenant | undefined;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Wires config → (demo tenant) → token provider → ISC client → HTTP server, and listens. */
+export async function startGateway(config: Config, log: (line: string) => void = () => undefined): Promise<RunningGateway> {
+  const demoTenant = config.baseUrl ? undefined : await startDemoTenant({ apiPrefix: config.apiPrefix });
+  const baseUrl = config.baseUrl ?? demoTenant!.url;
+  const clientId = demoTenant?.clientId ?? config.clientId ?? '';
+  const clientSecret = demoTenant?.clientSecret ?? config.clientSecret ?? '';
+  if (demoTenant) log(`No SAIL_BASE_URL set: serving the built-in demo tenant (${demoTenant.url}) with demo data`);
+
+  const tokens = createTokenProvider(clientCredentialsExchange(got, `${baseUrl}/oauth/token`, clientId, clientSecret));
+  const client = createIscClient({ apiUrl: `${baseUrl}${config.apiPrefix}`, timeoutMs: config.upstreamTimeoutMs, tokens });
+  const { httpServer, apollo } = await createHttpGateway({
+    config,
+    client,
+    auth: {
+      authMode: config.authMode,
+      apiKeys: config.apiKeys,
+      openDemo: demoTenant !== undefined && LOOPBACK_HOSTS.has(config.host),
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    demoTenant,
+    async close() {
+      await apollo.stop(); // drains and closes the HTTP server
+      await demoTenant?.close();
+    },
+  };
+}

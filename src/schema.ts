@@ -1,0 +1,60 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse, type GraphQLSchema } from 'graphql';
+import { DateTimeResolver, JSONResolver, LongResolver } from 'graphql-scalars';
+import { connectorResolvers } from './connectors/connectors.resolvers.js';
+import type { Resolvers } from './generated/graphql.js';
+
+/** `schema/` at the package root, found from this file whether it runs from src/ or dist/src/. */
+function schemaDirectory(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'schema', 'base.graphql'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('schema/base.graphql not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+  return path.join(dir, 'schema');
+}
+
+/** The SDL of every domain, base file first. */
+export function loadTypeDefs(): string {
+  const dir = schemaDirectory();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort((a, b) => (a === 'base.graphql' ? -1 : b === 'base.graphql' ? 1 : a.localeCompare(b)));
+  return files.map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
+}
+
+const scalarResolvers: Resolvers = { DateTime: DateTimeResolver, JSON: JSONResolver, Long: LongResolver };
+
+/** One resolver map per domain; each domain owns its types and its Query/Mutation fields. */
+export const resolverModules: Resolvers[] = [scalarResolvers, connectorResolvers];
+
+/** Merges the domain maps type by type; two domains defining the same field is a programming error. */
+export function mergeResolvers(modules: readonly Resolvers[]): Resolvers {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const module of modules) {
+    for (const [typeName, fields] of Object.entries(module)) {
+      const target = (merged[typeName] ??= {});
+      if (!isFieldMap(fields)) {
+        merged[typeName] = fields as Record<string, unknown>; // a scalar
+        continue;
+      }
+      for (const [field, resolver] of Object.entries(fields)) {
+        if (field in target) throw new Error(`resolver ${typeName}.${field} is defined twice`);
+        target[field] = resolver;
+      }
+    }
+  }
+  return merged as Resolvers;
+}
+
+function isFieldMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+export function buildSchema(): GraphQLSchema {
+  return buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: mergeResolvers(resolverModules) });
+}

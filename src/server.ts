@@ -1,0 +1,114 @@
+import http from 'node:http';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Config } from './config.js';
+import { createContext, resolveCredential, type Context, type InboundAuth } from './context.js';
+import type { IscClient } from './http/isc-client.js';
+import { buildSchema } from './schema.js';
+
+export interface HttpGatewayOptions {
+  config: Pick<Config, 'corsOrigins' | 'maxBodyBytes' | 'maxListLimit'>;
+  auth: InboundAuth;
+  client: IscClient;
+  /** Extra readiness probe for `/readyz`-style routes added later; liveness is `/healthz`. */
+}
+
+const CORS_ALLOW_HEADERS = 'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name';
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * The HTTP server: `/graphql` goes to Apollo Server, `/healthz` answers liveness, CORS admits only
+ * the configured origins. A small `node:http` server, since Apollo's standalone server cannot add
+ * routes.
+ */
+export async function createHttpGateway({ config, auth, client }: HttpGatewayOptions) {
+  const httpServer = http.createServer();
+  const apollo = new ApolloServer<Context>({
+    schema: buildSchema(),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+  const allowedOrigins = new Set(config.corsOrigins);
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const origin = header(req, 'origin');
+    if (origin && allowedOrigins.has(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS') {
+      if (origin && allowedOrigins.has(origin)) {
+        res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+        res.setHeader('access-control-allow-headers', CORS_ALLOW_HEADERS);
+        res.setHeader('access-control-max-age', '600');
+      }
+      res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+
+    let body: unknown;
+    try {
+      const text = req.method === 'POST' ? await readBody(req, config.maxBodyBytes) : '';
+      body = text && header(req, 'content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, { errors: [{ message: `request body larger than ${config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+      return sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () =>
+        createContext(
+          client,
+          resolveCredential({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') }, auth),
+          config,
+        ),
+    });
+    res.statusCode = result.status ?? 200;
+    for (const [name, value] of result.headers) res.setHeader(name, value);
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  httpServer.on('request', (req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+  return { httpServer, apollo };
+}

@@ -1,0 +1,118 @@
+import { badInput } from './errors.js';
+
+/** An RFC 6902 operation as ISC takes it (no `from`, so no move/copy). */
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+/** Returns an error message when the value does not fit, undefined when it does. */
+export type ValueCheck = (value: unknown) => string | undefined;
+
+export interface PatchableField {
+  check: ValueCheck;
+  /** Whether ISC lets the field be removed (an explicit `null` in a typed input). */
+  removable: boolean;
+  /** For array fields: the check of one element, which enables `/field/<index>` and `/field/-`. */
+  element?: ValueCheck;
+}
+
+/** The patchable fields of one ISC resource, keyed by REST field name. */
+export type PatchSchema = Readonly<Record<string, PatchableField>>;
+
+export const isString: ValueCheck = (v) => (typeof v === 'string' ? undefined : 'must be a string');
+export const isNonEmptyString: ValueCheck = (v) =>
+  typeof v === 'string' && v.trim().length > 0 ? undefined : 'must be a non-empty string';
+export const isBoolean: ValueCheck = (v) => (typeof v === 'boolean' ? undefined : 'must be a boolean');
+export const isPositiveInteger: ValueCheck = (v) =>
+  Number.isSafeInteger(v) && (v as number) > 0 ? undefined : 'must be a positive integer';
+export const isObject: ValueCheck = (v) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'must be a JSON object';
+export const arrayOf =
+  (element: ValueCheck): ValueCheck =>
+  (v) => {
+    if (!Array.isArray(v)) return 'must be an array';
+    for (const [i, item] of v.entries()) {
+      const problem = element(item);
+      if (problem) return `element ${i} ${problem}`;
+    }
+    return undefined;
+  };
+
+function check(field: string, spec: ValueCheck, value: unknown, argument: string): void {
+  const problem = spec(value);
+  if (problem) throw badInput(`${argument}: ${field} ${problem}`, { argument, field });
+}
+
+/**
+ * Typed input → minimal JSON Patch. One rule for every typed update input in the gateway: a field
+ * left out sends nothing, a value sends `replace`, an explicit `null` sends `remove` where ISC
+ * allows removing the field and is refused where it does not.
+ */
+export function patchFromInput(
+  schema: PatchSchema,
+  input: Readonly<Record<string, unknown>> | null | undefined,
+  argument = 'input',
+): JsonPatchOperation[] {
+  const ops: JsonPatchOperation[] = [];
+  for (const [field, value] of Object.entries(input ?? {})) {
+    if (value === undefined) continue;
+    const spec = schema[field];
+    if (!spec) throw badInput(`${argument}: ${field} is not a patchable field`, { argument, field });
+    if (value === null) {
+      if (!spec.removable) throw badInput(`${argument}: ${field} cannot be removed (null)`, { argument, field });
+      ops.push({ op: 'remove', path: `/${field}` });
+    } else {
+      check(field, spec.check, value, argument);
+      ops.push({ op: 'replace', path: `/${field}`, value });
+    }
+  }
+  return ops;
+}
+
+const PATCH_PATH = /^\/([A-Za-z][A-Za-z0-9]*)(?:\/(0|[1-9][0-9]{0,5}|-))?$/;
+const OPS: ReadonlySet<string> = new Set(['add', 'remove', 'replace', 'test']);
+
+/** Validates raw operations against the resource's patchable fields, before anything is sent. */
+export function checkRawPatch(
+  schema: PatchSchema,
+  ops: readonly { op: string; path: string; value?: unknown }[] | null | undefined,
+  argument = 'patch',
+): JsonPatchOperation[] {
+  return (ops ?? []).map(({ op, path, value }, i) => {
+    const where = `${argument}[${i}]`;
+    if (!OPS.has(op)) throw badInput(`${where}: op must be add, remove, replace or test`, { argument });
+    const match = PATCH_PATH.exec(path);
+    const spec = match ? schema[match[1]] : undefined;
+    if (!match || !spec) {
+      throw badInput(`${where}: path "${path.slice(0, 80)}" is not a patchable field (${Object.keys(schema).map((f) => `/${f}`).join(', ')})`, {
+        argument,
+      });
+    }
+    const [, field, index] = match;
+    if (index !== undefined && !spec.element) {
+      throw badInput(`${where}: ${field} is not an array, so "${path}" is not a valid path`, { argument });
+    }
+    if (index === '-' && op !== 'add') throw badInput(`${where}: "/-" can only be used with add`, { argument });
+    if (op === 'remove') {
+      if (value !== undefined && value !== null) throw badInput(`${where}: remove takes no value`, { argument });
+      if (index === undefined && !spec.removable) throw badInput(`${where}: ${field} cannot be removed`, { argument });
+      return { op, path };
+    }
+    if (value === undefined) throw badInput(`${where}: ${op} needs a value`, { argument });
+    check(field, index === undefined ? spec.check : spec.element!, value, where);
+    return { op: op as JsonPatchOperation['op'], path, value };
+  });
+}
+
+/** Typed changes first, then raw operations; an update that changes nothing is refused. */
+export function buildPatch(
+  schema: PatchSchema,
+  input: Readonly<Record<string, unknown>> | null | undefined,
+  raw: readonly { op: string; path: string; value?: unknown }[] | null | undefined,
+): JsonPatchOperation[] {
+  const ops = [...patchFromInput(schema, input), ...checkRawPatch(schema, raw)];
+  if (ops.length === 0) throw badInput('the update changes nothing: give input fields or patch operations');
+  return ops;
+}

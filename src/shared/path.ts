@@ -1,0 +1,46 @@
+import { badInput } from './errors.js';
+import { hasControlChars, truncate } from './validation.js';
+
+const MAX_SEGMENT_LENGTH = 512;
+
+/** Percent-decodes until the value stops changing, so `%252e%252e` is seen as `..`. */
+function fullyDecoded(value: string): string {
+  let current = value;
+  for (let i = 0; i < 5; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return current; // not valid percent-encoding: nothing more to decode
+    }
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * Turns an identifier (scriptName, id, locale) into one URL path segment. Dot segments in any
+ * encoding are refused, because a URL parser or proxy on the way may resolve them and send the
+ * call to another route; everything else is percent-encoded, so `a/b` stays one segment.
+ */
+export function pathSegment(value: string, argument = 'identifier'): string {
+  if (value.length === 0) throw badInput(`${argument} must not be empty`, { argument });
+  if (value.length > MAX_SEGMENT_LENGTH) {
+    throw badInput(`${argument} is longer than ${MAX_SEGMENT_LENGTH} characters`, { argument });
+  }
+  if (hasControlChars(value)) throw badInput(`${argument} contains control characters`, { argument });
+  const decoded = fullyDecoded(value);
+  if (decoded.split(/[/\\]/).some((part) => part === '.' || part === '..')) {
+    throw badInput(`${argument} "${truncate(value)}" contains a dot segment`, { argument });
+  }
+  return encodeURIComponent(value);
+}
+
+/**
+ * Tagged template for upstream paths: every interpolated value becomes one encoded segment.
+ * `path\`connectors/${scriptName}/source-config\``
+ */
+export function path(strings: TemplateStringsArray, ...values: string[]): string {
+  return strings.reduce((out, literal, i) => out + literal + (i < values.length ? pathSegment(values[i]) : ''), '');
+}

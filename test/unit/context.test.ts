@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import { isValidApiKey, resolveCredential, type InboundAuth } from '../../src/context.js';
+
+const unauthenticated = expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) });
+const auth = (overrides: Partial<InboundAuth> = {}): InboundAuth => ({ authMode: 'auto', apiKeys: ['k1', 'k2'], openDemo: false, ...overrides });
+
+describe('inbound authentication', () => {
+  it('auto: a bearer is passed through, otherwise the client credentials with a valid API key', () => {
+    expect(resolveCredential({ authorization: 'Bearer abc' }, auth())).toEqual({ kind: 'bearer', token: 'abc' });
+    expect(resolveCredential({ apiKey: 'k2' }, auth())).toEqual({ kind: 'client-credentials' });
+    expect(() => resolveCredential({}, auth())).toThrow(unauthenticated);
+    expect(() => resolveCredential({ apiKey: 'wrong' }, auth())).toThrow(unauthenticated);
+    expect(() => resolveCredential({ authorization: 'Basic abc' }, auth())).toThrow(unauthenticated);
+  });
+
+  it('client-credentials mode ignores a bearer and still needs a key', () => {
+    expect(() => resolveCredential({ authorization: 'Bearer abc' }, auth({ authMode: 'client-credentials' }))).toThrow(unauthenticated);
+    expect(resolveCredential({ authorization: 'Bearer abc', apiKey: 'k1' }, auth({ authMode: 'client-credentials' }))).toEqual({
+      kind: 'client-credentials',
+    });
+  });
+
+  it('passthrough mode requires a bearer even with a valid key', () => {
+    expect(() => resolveCredential({ apiKey: 'k1' }, auth({ authMode: 'passthrough' }))).toThrow(unauthenticated);
+    expect(resolveCredential({ authorization: 'bearer xyz' }, auth({ authMode: 'passthrough' }))).toEqual({ kind: 'bearer', token: 'xyz' });
+  });
+
+  it('the loopback demo tenant needs no key', () => {
+    expect(resolveCredential({}, auth({ openDemo: true, apiKeys: [] }))).toEqual({ kind: 'client-credentials' });
+  });
+
+  it('compares keys of any length without throwing', () => {
+    expect(isValidApiKey('k1', ['k1'])).toBe(true);
+    expect(isValidApiKey('k1-longer', ['k1'])).toBe(false);
+    expect(isValidApiKey(undefined, ['k1'])).toBe(false);
+    expect(isValidApiKey('', [])).toBe(false);
+  });
+});
