@@ -11,6 +11,11 @@ import { bindUpstream, type Credential, type IscClient, type Upstream } from './
 export interface Context {
   upstream: Upstream;
   maxListLimit: number;
+  /**
+   * A per-request value (a domain's DataLoader, say), created on first use: a domain asks for its
+   * loaders by key, so operations that never touch a domain never build its loaders.
+   */
+  perRequest<T>(key: string, create: () => T): T;
 }
 
 function unauthenticated(message: string): GraphQLError {
@@ -58,5 +63,13 @@ export function resolveCredential(
 }
 
 export function createContext(client: IscClient, credential: Credential, config: Pick<Config, 'maxListLimit'>): Context {
-  return { upstream: bindUpstream(client, credential), maxListLimit: config.maxListLimit };
+  const values = new Map<string, unknown>();
+  return {
+    upstream: bindUpstream(client, credential),
+    maxListLimit: config.maxListLimit,
+    perRequest<T>(key: string, create: () => T): T {
+      if (!values.has(key)) values.set(key, create());
+      return values.get(key) as T;
+    },
+  };
 }

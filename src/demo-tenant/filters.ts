@@ -282,18 +282,15 @@ export function evaluateFilter(node: FilterNode, item: unknown): boolean {
 }
 
 function checkAllowed(node: FilterNode, allowed: AllowedFilters): void {
-  if (node.type === 'and' || node.type === 'or') node.nodes.forEach((n) => checkAllowed(n, allowed));
-  else if (node.type === 'not') checkAllowed(node.node, allowed);
-  else {
-    const ops = Object.hasOwn(allowed, node.field) ? allowed[node.field] : undefined;
-    if (ops === undefined) {
-      throw new FilterError(
-        `Filtering is not supported for field "${node.field}" (supported fields: ${Object.keys(allowed).join(', ') || 'none'})`,
-      );
-    }
-    if (!ops.includes(node.op)) {
-      throw new FilterError(`Operator "${node.op}" is not supported for field "${node.field}" (supported: ${ops.join(', ')})`);
-    }
+  if (node.type === 'not') return checkAllowed(node.node, allowed);
+  if (node.type !== 'cmp') return node.nodes.forEach((n) => checkAllowed(n, allowed));
+  const ops = Object.hasOwn(allowed, node.field) ? allowed[node.field] : undefined;
+  if (ops === undefined) {
+    const fields = Object.keys(allowed).join(', ') || 'none';
+    throw new FilterError(`Filtering is not supported for field "${node.field}" (supported fields: ${fields})`);
+  }
+  if (!ops.includes(node.op)) {
+    throw new FilterError(`Operator "${node.op}" is not supported for field "${node.field}" (supported: ${ops.join(', ')})`);
   }
 }
 

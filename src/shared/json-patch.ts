@@ -56,10 +56,13 @@ export function patchFromInput(
   argument = 'input',
 ): JsonPatchOperation[] {
   const ops: JsonPatchOperation[] = [];
-  for (const [field, value] of Object.entries(input ?? {})) {
+  const given = input ?? {};
+  const unknown = Object.keys(given).find((field) => !(field in schema) && given[field] !== undefined);
+  if (unknown) throw badInput(`${argument}: ${unknown} is not a patchable field`, { argument, field: unknown });
+  // Operations follow the schema's field order, so the same input always gives the same patch.
+  for (const [field, spec] of Object.entries(schema)) {
+    const value = given[field];
     if (value === undefined) continue;
-    const spec = schema[field];
-    if (!spec) throw badInput(`${argument}: ${field} is not a patchable field`, { argument, field });
     if (value === null) {
       if (!spec.removable) throw badInput(`${argument}: ${field} cannot be removed (null)`, { argument, field });
       ops.push({ op: 'remove', path: `/${field}` });

@@ -12,7 +12,7 @@ const schema: PatchSchema = {
 
 describe('typed input → JSON Patch', () => {
   it('omitted sends nothing, a value replaces, null removes', () => {
-    expect(patchFromInput(schema, { name: 'New', description: null, redirectUris: undefined })).toEqual([
+    expect(patchFromInput(schema, { description: null, name: 'New', redirectUris: undefined })).toEqual([
       { op: 'replace', path: '/name', value: 'New' },
       { op: 'remove', path: '/description' },
     ]);
@@ -31,9 +31,10 @@ describe('typed input → JSON Patch', () => {
 
   it('connector updates become replace/remove ops over the four patchable fields', () => {
     expect(connectorPatch({ applicationXml: '<a/>', connectorMetadata: null }, null)).toEqual([
-      { op: 'replace', path: '/applicationXml', value: '<a/>' },
       { op: 'remove', path: '/connectorMetadata' },
+      { op: 'replace', path: '/applicationXml', value: '<a/>' },
     ]);
+    expect(() => connectorPatch({ name: 'not patchable' }, null)).toThrow(badInput);
     expect(() => connectorPatch({ connectorMetadata: 'not an object' }, null)).toThrow(badInput);
   });
 });

@@ -1,0 +1,85 @@
+import { expect } from '@jest/globals';
+import { loadConfig } from '../../src/config.js';
+import type { RecordedRequest } from '../../src/demo-tenant/server.js';
+import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
+import { startGateway, type RunningGateway } from '../../src/gateway.js';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  headers: Headers;
+}
+
+/** Headers that carry meaning upstream; transport headers (host, length, connection…) are left out. */
+const MEANINGFUL = ['authorization', 'content-type', 'accept', 'x-sailpoint-experimental'] as const;
+
+export interface UpstreamCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Partial<Record<(typeof MEANINGFUL)[number], string>>;
+  body: string;
+}
+
+export function describeCall(request: RecordedRequest): UpstreamCall {
+  const headers: UpstreamCall['headers'] = {};
+  for (const name of MEANINGFUL) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
+  return { method: request.method, path: request.path, query: request.query, headers, body: request.body };
+}
+
+export interface TestGateway {
+  gateway: RunningGateway;
+  tenant: DemoTenant;
+  url: string;
+  /** Runs one GraphQL operation over loopback HTTP. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Upstream API calls since the last `reset()`, as the demo tenant received them. */
+  calls(): UpstreamCall[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /**
+   * Run the demo tenant as if it were a real tenant (`SAIL_BASE_URL` set), so the gateway applies
+   * its production rules (API keys for the client credentials).
+   */
+  externalTenant?: boolean | { clientSecret?: string };
+}
+
+/** The real server on a random loopback port, against a fresh demo tenant. */
+export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
+  let external: DemoTenant | undefined;
+  if (options.externalTenant) {
+    external = await startDemoTenant();
+    const secret = typeof options.externalTenant === 'object' ? options.externalTenant.clientSecret : undefined;
+    env = { SAIL_BASE_URL: external.url, SAIL_CLIENT_ID: external.clientId, SAIL_CLIENT_SECRET: secret ?? external.clientSecret, ...env };
+  }
+  const gateway = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env }));
+  const tenant = external ?? gateway.demoTenant!;
+  return {
+    gateway,
+    tenant,
+    url: gateway.url,
+    async gql(query, variables, headers = {}) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      const body = (await response.json()) as { data?: any; errors?: any[] };
+      return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
+    },
+    calls: () => tenant.requests.map(describeCall),
+    reset: () => tenant.clearRequests(),
+    async close() {
+      await gateway.close();
+      await external?.close();
+    },
+  };
+}
+
+/** The bearer the gateway sends with its own (client-credentials) token. */
+export const bearer = expect.stringMatching(/^Bearer \S+$/);
