@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver, LongResolver } from 'graphql-scalars';
+import { connectorCustomizerResolvers } from './connector-customizers/connector-customizers.resolvers.js';
 import { connectorResolvers } from './connectors/connectors.resolvers.js';
+import { oauthClientResolvers } from './oauth-clients/oauth-clients.resolvers.js';
+import { sourceAppResolvers } from './source-apps/source-apps.resolvers.js';
 import type { Resolvers } from './generated/graphql.js';
 
 /** `schema/` at the package root, found from this file whether it runs from src/ or dist/src/. */
@@ -30,7 +33,13 @@ export function loadTypeDefs(): string {
 const scalarResolvers: Resolvers = { DateTime: DateTimeResolver, JSON: JSONResolver, Long: LongResolver };
 
 /** One resolver map per domain; each domain owns its types and its Query/Mutation fields. */
-export const resolverModules: Resolvers[] = [scalarResolvers, connectorResolvers];
+export const resolverModules: Resolvers[] = [
+  scalarResolvers,
+  connectorResolvers,
+  connectorCustomizerResolvers,
+  sourceAppResolvers,
+  oauthClientResolvers,
+];
 
 /** Merges the domain maps type by type; two domains defining the same field is a programming error. */
 export function mergeResolvers(modules: readonly Resolvers[]): Resolvers {

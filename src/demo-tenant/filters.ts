@@ -97,8 +97,12 @@ function tokenize(text: string): Token[] {
 export function parseFilter(text: string): FilterNode {
   const tokens = tokenize(text);
   let i = 0;
-  const describe = (t: Token | undefined): string =>
-    t === undefined ? 'end of filter' : t.kind === 'word' ? `"${t.value}" at position ${t.pos}` : t.kind === 'literal' ? `value ${JSON.stringify(t.value)} at position ${t.pos}` : `"${t.kind}" at position ${t.pos}`;
+  const describe = (t: Token | undefined): string => {
+    if (t === undefined) return 'the end of the filter';
+    if (t.kind === 'word') return `"${t.value}" at position ${t.pos}`;
+    if (t.kind === 'literal') return `value ${JSON.stringify(t.value)} at position ${t.pos}`;
+    return `"${t.kind}" at position ${t.pos}`;
+  };
   const fail = (expected: string): never => {
     throw new FilterError(`Invalid filter: expected ${expected} but found ${describe(tokens[i])}`);
   };

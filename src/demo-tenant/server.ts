@@ -2,7 +2,14 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, errorBody } from './errors.js';
+import {
+  createConnectorCustomizerState,
+  registerConnectorCustomizerRoutes,
+  type ConnectorCustomizerState,
+} from './connector-customizers.js';
 import { createConnectorState, registerConnectorRoutes, type ConnectorState } from './connectors.js';
+import { createOAuthClientState, registerOAuthClientRoutes, type OAuthClientState } from './oauth-clients.js';
+import { createSourceAppState, registerSourceAppRoutes, type SourceAppState } from './source-apps.js';
 
 /**
  * The demo tenant: an in-memory, stateful fake of the ISC REST API on loopback, for tests and
@@ -44,6 +51,9 @@ export interface DemoTenant {
 /** All mutable data of one tenant; each domain adds its slice here. */
 export interface TenantState {
   connectors: ConnectorState;
+  connectorCustomizers: ConnectorCustomizerState;
+  sourceApps: SourceAppState;
+  oauthClients: OAuthClientState;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,8 +295,8 @@ function handleToken(
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) {
-      params.client_id ??= decodeURIComponent(decoded.slice(0, colon));
-      params.client_secret ??= decodeURIComponent(decoded.slice(colon + 1));
+      params.client_id ??= decoded.slice(0, colon);
+      params.client_secret ??= decoded.slice(colon + 1);
     }
   }
   // Client authentication comes before the grant type is looked at, as in ISC.
@@ -427,9 +437,17 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     apiPrefix: (options.apiPrefix ?? '/v2024').replace(/\/+$/, ''),
   };
   const issuer = createTokenIssuer(opts.tokenLifetimeSeconds);
-  const state: TenantState = { connectors: createConnectorState() };
+  const state: TenantState = {
+    connectors: createConnectorState(),
+    connectorCustomizers: createConnectorCustomizerState(),
+    sourceApps: createSourceAppState(),
+    oauthClients: createOAuthClientState(),
+  };
   const { router, routes } = createRouter();
   registerConnectorRoutes(router, state);
+  registerConnectorCustomizerRoutes(router, state);
+  registerSourceAppRoutes(router, state);
+  registerOAuthClientRoutes(router, state);
 
   const requests: RecordedRequest[] = [];
   const tokenRequests: RecordedRequest[] = [];

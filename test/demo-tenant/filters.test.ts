@@ -164,7 +164,7 @@ describe('sorters and paging', () => {
     expect(collectionPage(items, {}).headers).toEqual({});
   });
 
-  it.each([{ limit: '251' }, { limit: '-1' }, { limit: 'ten' }, { offset: '-5' }, { count: 'yes' }])('rejects %j', (query) => {
+  it.each<Record<string, string>>([{ limit: '251' }, { limit: '-1' }, { limit: 'ten' }, { offset: '-5' }, { count: 'yes' }])('rejects %j', (query) => {
     expect(() => collectionPage(items, query)).toThrow(ApiError);
   });
 });
