@@ -1,5 +1,6 @@
 /** Gateway configuration, read once from the environment and validated at start. */
 export type AuthMode = 'auto' | 'client-credentials' | 'passthrough';
+export type PlaygroundMode = 'graphiql' | 'sandbox' | 'off';
 
 export interface Config {
   port: number;
@@ -20,6 +21,10 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** Largest request body the HTTP server reads. */
   maxBodyBytes: number;
+  /** The IDE served at `GET /graphql` to browsers. */
+  playground: PlaygroundMode;
+  /** Whether the schema can be introspected; follows the playground unless set. */
+  introspection: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -56,6 +61,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('SAIL_CLIENT_ID and SAIL_CLIENT_SECRET are required with SAIL_BASE_URL unless SAIL_AUTH_MODE=passthrough');
     }
   }
+  const playground = (env.SAIL_PLAYGROUND ?? (env.NODE_ENV === 'production' ? 'off' : 'graphiql')) as PlaygroundMode;
+  if (!['graphiql', 'sandbox', 'off'].includes(playground)) {
+    throw new ConfigError(`SAIL_PLAYGROUND must be graphiql, sandbox or off (got "${env.SAIL_PLAYGROUND}")`);
+  }
+  const introspection = env.SAIL_INTROSPECTION ? env.SAIL_INTROSPECTION === 'true' : playground !== 'off';
+  if (env.SAIL_INTROSPECTION && !['true', 'false'].includes(env.SAIL_INTROSPECTION)) {
+    throw new ConfigError(`SAIL_INTROSPECTION must be true or false (got "${env.SAIL_INTROSPECTION}")`);
+  }
   const apiPrefix = '/' + (env.SAIL_API_PREFIX ?? '/v2024').replace(/^\/+|\/+$/g, '');
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
@@ -70,5 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxListLimit: integer(env, 'MAX_LIST_LIMIT', 1000, 1, 100_000),
     upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 15_000, 100, 600_000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    playground,
+    introspection,
   };
 }

@@ -1,14 +1,16 @@
 import http from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.js';
 import { createContext, resolveCredential, type Context, type InboundAuth } from './context.js';
 import type { IscClient } from './http/isc-client.js';
+import { servePlayground } from './playground/playground.js';
 import { buildSchema } from './schema.js';
 
 export interface HttpGatewayOptions {
-  config: Pick<Config, 'corsOrigins' | 'maxBodyBytes' | 'maxListLimit'>;
+  config: Pick<Config, 'corsOrigins' | 'maxBodyBytes' | 'maxListLimit' | 'playground' | 'introspection'>;
   auth: InboundAuth;
   client: IscClient;
 }
@@ -50,7 +52,13 @@ export async function createHttpGateway({ config, auth, client }: HttpGatewayOpt
     includeStacktraceInErrorResponses: false,
     // Inline tracing (on by default for subgraphs) costs CPU on every request and feeds only
     // Apollo's hosted reporting, which this gateway does not use.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
+      config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+    ],
+    introspection: config.introspection,
   });
   await apollo.start();
   const allowedOrigins = new Set(config.corsOrigins);
@@ -72,6 +80,7 @@ export async function createHttpGateway({ config, auth, client }: HttpGatewayOpt
       return;
     }
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (config.playground === 'graphiql' && servePlayground(req, res, url.pathname)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
     let body: unknown;

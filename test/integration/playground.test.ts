@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chromium, type Browser } from 'playwright-core';
+import { PLAYGROUND_EXAMPLES } from '../../src/playground/examples.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+const OUTPUT_DIR = path.resolve('test-output');
+
+let gw: TestGateway;
+let browser: Browser;
+beforeAll(async () => {
+  gw = await startTestGateway();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    // Without the background-networking flags Chromium tries to reach Google's hosts.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    timeout: 30_000,
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await gw?.close();
+});
+
+describe('offline playground', () => {
+  it('loads GraphiQL from the gateway alone, runs a connectors query and shows the result', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+
+    const response = await page.goto(gw.url, { waitUntil: 'load', timeout: 30_000 });
+    expect(response?.headers()['content-type']).toContain('text/html');
+    await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-execute-button').click();
+    const result = page.locator('.result-window');
+    await expect(result.getByText('"scriptName"').first().waitFor({ timeout: 15_000 })).resolves.toBeUndefined();
+    const text = await result.innerText();
+    expect(text).toContain('"connectors"');
+    expect(text).not.toContain('"errors"');
+
+    // The docs come from the SDL descriptions.
+    await page.locator('[aria-label="Show Documentation Explorer"]').click();
+    await page.getByText('Query', { exact: true }).first().click();
+    await expect(page.getByText('Connectors in the ISC catalogue', { exact: false }).first().waitFor({ timeout: 10_000 })).resolves.toBeUndefined();
+
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'playground.png'), fullPage: true });
+
+    const origin = new URL(gw.url).origin;
+    const foreign = requested.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    expect(requested.some((url) => url.endsWith('/playground/graphiql.js'))).toBe(true);
+    await context.close();
+  }, 90_000);
+
+  it('serves only the known assets', async () => {
+    const base = new URL(gw.url).origin;
+    expect((await fetch(`${base}/playground/graphiql.css`)).status).toBe(200);
+    expect((await fetch(`${base}/playground/../package.json`)).status).toBe(404);
+    expect((await fetch(`${base}/playground/package.json`)).status).toBe(404);
+  });
+
+  it('every example operation runs against the demo tenant without errors', async () => {
+    for (const example of PLAYGROUND_EXAMPLES) {
+      const r = await gw.gql(example.query, example.variables);
+      expect({ query: example.query, errors: r.errors }).toEqual({ query: example.query, errors: undefined });
+    }
+  });
+});
+
+describe('playground switch', () => {
+  it('off: no IDE and no introspection', async () => {
+    const off = await startTestGateway({ SAIL_PLAYGROUND: 'off' });
+    try {
+      const html = await fetch(off.url, { headers: { accept: 'text/html' } });
+      expect(html.headers.get('content-type') ?? '').not.toContain('text/html');
+      const r = await off.gql('{ __schema { queryType { name } } }');
+      expect(r.errors?.[0].message).toMatch(/introspection/i);
+    } finally {
+      await off.close();
+    }
+  });
+
+  it('off by default in production', async () => {
+    const prod = await startTestGateway({ NODE_ENV: 'production' });
+    try {
+      const html = await fetch(prod.url, { headers: { accept: 'text/html' } });
+      expect(html.headers.get('content-type') ?? '').not.toContain('text/html');
+    } finally {
+      await prod.close();
+    }
+  });
+
+  it('sandbox: Apollo\'s embedded Sandbox page', async () => {
+    const sandbox = await startTestGateway({ SAIL_PLAYGROUND: 'sandbox' });
+    try {
+      const html = await (await fetch(sandbox.url, { headers: { accept: 'text/html' } })).text();
+      expect(html).toContain('embeddable-sandbox');
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
