@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type GraphQLSchema } from 'graphql';
+import { execute, parse, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver, LongResolver } from 'graphql-scalars';
 import { connectorCustomizerResolvers } from './connector-customizers/connector-customizers.resolvers.js';
 import { connectorResolvers } from './connectors/connectors.resolvers.js';
@@ -66,4 +66,12 @@ function isFieldMap(value: unknown): value is Record<string, unknown> {
 
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: mergeResolvers(resolverModules) });
+}
+
+/** The SDL a supergraph router reads from this subgraph (`_service { sdl }`). */
+export async function subgraphSdl(schema: GraphQLSchema): Promise<string> {
+  const result = await execute({ schema, document: parse('{ _service { sdl } }') });
+  const sdl = (result.data as { _service?: { sdl?: string } } | null | undefined)?._service?.sdl;
+  if (!sdl) throw new Error(`could not read _service.sdl: ${JSON.stringify(result.errors)}`);
+  return sdl;
 }

@@ -1,0 +1,120 @@
+import { describe, expect, it } from '@jest/globals';
+import { createRateGovernor } from '../../src/http/governor.js';
+
+/** A virtual clock: sleeping advances time instantly, so pacing can be checked exactly. */
+function clock() {
+  let t = 1_000_000;
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
+
+/** Largest number of starts in any window of `windowMs`. */
+function maxInWindow(starts: number[], windowMs: number): number {
+  let best = 0;
+  for (let i = 0; i < starts.length; i++) {
+    let n = 0;
+    for (let j = i; j < starts.length && starts[j] < starts[i] + windowMs; j++) n++;
+    best = Math.max(best, n);
+  }
+  return best;
+}
+
+describe('rate governor', () => {
+  it('paces 300 calls to at most 20 per 2 s in any window', async () => {
+    const c = clock();
+    const governor = createRateGovernor({ limit: 20, windowMs: 2000, maxConcurrency: 300, maxQueue: 1000, now: c.now, sleep: c.sleep });
+    const starts: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const release = await governor.acquire('client-a');
+      starts.push(c.now());
+      release();
+    }
+    expect(maxInWindow(starts, 2000)).toBe(20);
+    // 300 calls at 20 per 2 s need 14 further windows after the first.
+    expect(starts.at(-1)! - starts[0]).toBe(28_000);
+  });
+
+  it('keeps clients apart: one client waiting does not slow another', async () => {
+    const c = clock();
+    const governor = createRateGovernor({ limit: 2, windowMs: 1000, maxConcurrency: 10, maxQueue: 10, now: c.now, sleep: c.sleep });
+    for (let i = 0; i < 2; i++) (await governor.acquire('a'))();
+    expect(governor.budget('a').remaining).toBe(0);
+    const before = c.now();
+    (await governor.acquire('b'))();
+    expect(c.now()).toBe(before);
+  });
+
+  it('limits concurrency and hands permits over in order', async () => {
+    const governor = createRateGovernor({ limit: 100, windowMs: 1000, maxConcurrency: 2, maxQueue: 10 });
+    const first = await governor.acquire('k');
+    const second = await governor.acquire('k');
+    let thirdStarted = false;
+    const third = governor.acquire('k').then((release) => {
+      thirdStarted = true;
+      return release;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(thirdStarted).toBe(false);
+    first();
+    (await third)();
+    expect(thirdStarted).toBe(true);
+    second();
+  });
+
+  it('refuses at once when the queue is full', async () => {
+    const governor = createRateGovernor({ limit: 100, windowMs: 1000, maxConcurrency: 1, maxQueue: 2 });
+    const held = await governor.acquire('k');
+    const queued = [governor.acquire('k'), governor.acquire('k')];
+    await expect(governor.acquire('k')).rejects.toEqual(code('RATE_LIMITED'));
+    held();
+    for (const q of queued) (await q)();
+  });
+
+  it('refuses a call whose slot would come after the deadline, with retryAfter', async () => {
+    const c = clock();
+    const governor = createRateGovernor({ limit: 1, windowMs: 10_000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    (await governor.acquire('k'))();
+    const error = await governor.acquire('k', c.now() + 1000).catch((e: unknown) => e);
+    expect(error).toEqual(code('RATE_LIMITED'));
+    expect((error as { extensions: { retryAfter: number } }).extensions.retryAfter).toBe(10);
+  });
+
+  it('pauses a key until Retry-After', async () => {
+    const c = clock();
+    const governor = createRateGovernor({ limit: 100, windowMs: 1000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    const start = c.now();
+    governor.pauseUntil('k', start + 3000);
+    expect(governor.budget('k')).toEqual({ limit: 100, remaining: 0, resetInMs: 3000 });
+    (await governor.acquire('k'))();
+    expect(c.now()).toBe(start + 3000);
+  });
+
+  it('estimates capacity until a deadline', () => {
+    const c = clock();
+    const governor = createRateGovernor({ limit: 100, windowMs: 10_000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    expect(governor.capacity('k', c.now() + 5000)).toBe(150);
+    expect(governor.capacity('k', c.now())).toBe(0);
+  });
+
+  it('reports the budget left, freeing slots as the window slides', async () => {
+    const c = clock();
+    const governor = createRateGovernor({ limit: 3, windowMs: 1000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    (await governor.acquire('k'))();
+    c.advance(400);
+    (await governor.acquire('k'))();
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 1, resetInMs: 0 });
+    (await governor.acquire('k'))();
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 0, resetInMs: 600 });
+    c.advance(601);
+    expect(governor.budget('k').remaining).toBe(1);
+  });
+});
