@@ -25,6 +25,26 @@ export interface Config {
   playground: PlaygroundMode;
   /** Whether the schema can be introspected; follows the playground unless set. */
   introspection: boolean;
+  /** ISC's limit per OAuth client: calls per window. */
+  rateLimit: number;
+  rateWindowMs: number;
+  /** Calls to ISC running at once, per OAuth client. */
+  rateMaxConcurrency: number;
+  /** Calls waiting for the governor, per OAuth client; beyond it RATE_LIMITED at once. */
+  rateMaxQueue: number;
+  /** Time one operation may spend waiting out ISC 429s. */
+  rateLimitWaitMs: number;
+  /** Attempts per idempotent ISC call on 502/503/504, resets and timeouts (first included). */
+  retryAttempts: number;
+  retryBaseDelayMs: number;
+  /** Deadline of one GraphQL operation. */
+  operationTimeoutMs: number;
+  /** Circuit breaker: opens when this percentage of calls in the rolling window failed… */
+  breakerErrorPercent: number;
+  /** …and at least this many calls were made in it. */
+  breakerVolume: number;
+  /** How long it stays open before one trial call. */
+  breakerResetMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -85,5 +105,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     playground,
     introspection,
+    rateLimit: integer(env, 'RATE_LIMIT', 100, 1, 100_000),
+    rateWindowMs: integer(env, 'RATE_WINDOW_MS', 10_000, 10, 3_600_000),
+    rateMaxConcurrency: integer(env, 'RATE_MAX_CONCURRENCY', 16, 1, 1000),
+    rateMaxQueue: integer(env, 'RATE_MAX_QUEUE', 1000, 0, 1_000_000),
+    rateLimitWaitMs: integer(env, 'RATE_LIMIT_WAIT_MS', 15_000, 0, 600_000),
+    retryAttempts: integer(env, 'RETRY_ATTEMPTS', 3, 1, 10),
+    retryBaseDelayMs: integer(env, 'RETRY_BASE_DELAY_MS', 200, 1, 60_000),
+    operationTimeoutMs: integer(env, 'OPERATION_TIMEOUT_MS', 30_000, 100, 600_000),
+    breakerErrorPercent: integer(env, 'BREAKER_ERROR_PERCENT', 50, 1, 100),
+    breakerVolume: integer(env, 'BREAKER_VOLUME', 20, 1, 100_000),
+    breakerResetMs: integer(env, 'BREAKER_RESET_MS', 5_000, 100, 600_000),
   };
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
-import { bindUpstream, type Credential, type IscClient, type Upstream } from './http/isc-client.js';
+import { bindUpstream, type Credential, type IscClient, type OperationScope, type Upstream } from './http/isc-client.js';
 
 /**
  * Everything one GraphQL operation works with. It is built fresh for each request, so its
@@ -11,6 +11,12 @@ import { bindUpstream, type Credential, type IscClient, type Upstream } from './
 export interface Context {
   upstream: Upstream;
   maxListLimit: number;
+  /** The rate-governor key of the caller's ISC client (its budget is reported in the response). */
+  rateKey: string;
+  /** The operation's deadline and 429 wait budget. */
+  scope: OperationScope;
+  /** Ends the operation's deadline timer. */
+  dispose(): void;
   /**
    * A per-request value (a domain's DataLoader, say), created on first use: a domain asks for its
    * loaders by key, so operations that never touch a domain never build its loaders.
@@ -62,11 +68,26 @@ export function resolveCredential(
   return { kind: 'client-credentials' };
 }
 
-export function createContext(client: IscClient, credential: Credential, config: Pick<Config, 'maxListLimit'>): Context {
+export function createContext(
+  client: IscClient,
+  credential: Credential,
+  config: Pick<Config, 'maxListLimit' | 'operationTimeoutMs' | 'rateLimitWaitMs'>,
+): Context {
   const values = new Map<string, unknown>();
+  const deadlineTimer = new AbortController();
+  const timer = setTimeout(() => deadlineTimer.abort(), config.operationTimeoutMs);
+  timer.unref();
+  const scope: OperationScope = {
+    deadline: Date.now() + config.operationTimeoutMs,
+    signal: deadlineTimer.signal,
+    rateLimitWaitLeftMs: config.rateLimitWaitMs,
+  };
   return {
-    upstream: bindUpstream(client, credential),
+    upstream: bindUpstream(client, credential, scope),
     maxListLimit: config.maxListLimit,
+    rateKey: client.rateKey(credential),
+    scope,
+    dispose: () => clearTimeout(timer),
     perRequest<T>(key: string, create: () => T): T {
       if (!values.has(key)) values.set(key, create());
       return values.get(key) as T;

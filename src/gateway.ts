@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import got from 'got';
 import type { Config } from './config.js';
 import { startDemoTenant, type DemoTenant } from './demo-tenant/server.js';
+import { createRateGovernor } from './http/governor.js';
 import { createIscClient } from './http/isc-client.js';
 import { clientCredentialsExchange, createTokenProvider } from './http/token-provider.js';
 import { createHttpGateway } from './server.js';
@@ -24,10 +25,30 @@ export async function startGateway(config: Config, log: (line: string) => void =
   if (demoTenant) log(`No SAIL_BASE_URL set: serving the built-in demo tenant (${demoTenant.url}) with demo data`);
 
   const tokens = createTokenProvider(clientCredentialsExchange(got, `${baseUrl}/oauth/token`, clientId, clientSecret));
-  const client = createIscClient({ apiUrl: `${baseUrl}${config.apiPrefix}`, timeoutMs: config.upstreamTimeoutMs, tokens });
+  const governor = createRateGovernor({
+    limit: config.rateLimit,
+    windowMs: config.rateWindowMs,
+    maxConcurrency: config.rateMaxConcurrency,
+    maxQueue: config.rateMaxQueue,
+  });
+  const client = createIscClient({
+    apiUrl: `${baseUrl}${config.apiPrefix}`,
+    timeoutMs: config.upstreamTimeoutMs,
+    tokens,
+    clientId,
+    governor,
+    retry: { maxAttempts: config.retryAttempts, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: 5_000 },
+    breaker: {
+      errorThresholdPercentage: config.breakerErrorPercent,
+      volumeThreshold: config.breakerVolume,
+      resetTimeoutMs: config.breakerResetMs,
+      rollingWindowMs: 10_000,
+    },
+  });
   const { httpServer, apollo } = await createHttpGateway({
     config,
     client,
+    governor,
     auth: {
       authMode: config.authMode,
       apiKeys: config.apiKeys,

@@ -5,14 +5,19 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.js';
 import { createContext, resolveCredential, type Context, type InboundAuth } from './context.js';
+import type { RateGovernor } from './http/governor.js';
 import type { IscClient } from './http/isc-client.js';
 import { servePlayground } from './playground/playground.js';
 import { buildSchema } from './schema.js';
 
 export interface HttpGatewayOptions {
-  config: Pick<Config, 'corsOrigins' | 'maxBodyBytes' | 'maxListLimit' | 'playground' | 'introspection'>;
+  config: Pick<
+    Config,
+    'corsOrigins' | 'maxBodyBytes' | 'maxListLimit' | 'playground' | 'introspection' | 'operationTimeoutMs' | 'rateLimitWaitMs'
+  >;
   auth: InboundAuth;
   client: IscClient;
+  governor: RateGovernor;
 }
 
 const CORS_ALLOW_HEADERS = 'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name';
@@ -45,7 +50,7 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
  * the configured origins. A small `node:http` server, since Apollo's standalone server cannot add
  * routes.
  */
-export async function createHttpGateway({ config, auth, client }: HttpGatewayOptions) {
+export async function createHttpGateway({ config, auth, client, governor }: HttpGatewayOptions) {
   const httpServer = http.createServer();
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
@@ -57,6 +62,19 @@ export async function createHttpGateway({ config, auth, client }: HttpGatewayOpt
       ApolloServerPluginInlineTraceDisabled(),
       // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
       config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      {
+        // Every answer reports the caller's ISC budget left, so a frontend can pace itself.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue, response }) {
+              contextValue.dispose();
+              if (response.body.kind !== 'single') return;
+              const budget = governor.budget(contextValue.rateKey);
+              response.body.singleResult.extensions = { ...response.body.singleResult.extensions, rateLimit: budget };
+            },
+          };
+        },
+      },
     ],
     introspection: config.introspection,
   });

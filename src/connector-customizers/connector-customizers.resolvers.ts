@@ -1,5 +1,70 @@
-import type { Resolvers } from '../generated/graphql.js';
+import type { ConnectorCustomizerResolvers, ConnectorCustomizerVersionResolvers, Resolvers } from '../generated/graphql.js';
 import type { Context } from '../context.js';
+import { gatewayError } from '../shared/errors.js';
+import { checkPaging, readPage } from '../shared/paging.js';
+import {
+  createConnectorCustomizer,
+  createConnectorCustomizerVersion,
+  deleteConnectorCustomizer,
+  listConnectorCustomizers,
+  putConnectorCustomizer,
+} from './connector-customizers.api.js';
+import { connectorCustomizerLoader, forgetConnectorCustomizer } from './connector-customizers.loaders.js';
+import { rfc3339Timestamp } from './connector-customizers.timestamps.js';
+import { customizerBody, customizerId } from './connector-customizers.validation.js';
 
-// Placeholder until the connector customizers domain lands.
-export const connectorCustomizerResolvers: Resolvers<Context> = {};
+const ConnectorCustomizer: ConnectorCustomizerResolvers<Context> = {
+  __resolveReference: (reference, ctx) => connectorCustomizerLoader(ctx).load(customizerId(reference.id)),
+  id: (c) => c.id,
+  name: (c) => c.name ?? null,
+  imageVersion: (c) => c.imageVersion ?? null,
+  imageID: (c) => c.imageID ?? null,
+  tenantID: (c) => c.tenantID ?? null,
+  created: (c) => rfc3339Timestamp(c.created),
+};
+
+const ConnectorCustomizerVersion: ConnectorCustomizerVersionResolvers<Context> = {
+  customizerID: (v) => v.customizerID ?? null,
+  imageID: (v) => v.imageID ?? null,
+  version: (v) => v.version ?? null,
+  created: (v) => rfc3339Timestamp(v.created),
+  // The mutation dropped the cached copy, so this reads the customizer as the new version left it.
+  customizer: (v, _args, ctx) => (v.customizerID ? connectorCustomizerLoader(ctx).load(v.customizerID) : null),
+};
+
+export const connectorCustomizerResolvers: Resolvers<Context> = {
+  Query: {
+    connectorCustomizers: async (_root, args, ctx) => {
+      const { limit, offset } = checkPaging(args, ctx.maxListLimit);
+      // ISC cannot count customizers: hasMore comes from reading one item more than asked for.
+      const page = await readPage({ limit, offset, withTotal: false }, (chunk) => listConnectorCustomizers(ctx.upstream, chunk));
+      return { items: page.items, hasMore: page.hasMore };
+    },
+    connectorCustomizer: (_root, { id }, ctx) => connectorCustomizerLoader(ctx).load(customizerId(id)),
+  },
+  Mutation: {
+    createConnectorCustomizer: (_root, { input }, ctx) => createConnectorCustomizer(ctx.upstream, customizerBody(input)),
+    updateConnectorCustomizer: async (_root, { id, input }, ctx) => {
+      const body = customizerBody(input);
+      const updated = await putConnectorCustomizer(ctx.upstream, customizerId(id), body);
+      forgetConnectorCustomizer(ctx, id, updated);
+      return updated;
+    },
+    deleteConnectorCustomizer: async (_root, { id }, ctx) => {
+      await deleteConnectorCustomizer(ctx.upstream, customizerId(id));
+      forgetConnectorCustomizer(ctx, id);
+      return true;
+    },
+    createConnectorCustomizerVersion: async (_root, { id }, ctx) => {
+      const version = await createConnectorCustomizerVersion(ctx.upstream, customizerId(id));
+      // The customizer's imageVersion and imageID moved: drop any copy read earlier in this operation.
+      forgetConnectorCustomizer(ctx, id);
+      if (version === null || typeof version !== 'object') {
+        throw gatewayError('UPSTREAM_ERROR', 'ISC created the version but answered no version object');
+      }
+      return version;
+    },
+  },
+  ConnectorCustomizer,
+  ConnectorCustomizerVersion,
+};

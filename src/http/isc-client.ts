@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import CircuitBreaker from 'opossum';
 import DataLoader from 'dataloader';
-import got, { type Got, type Method } from 'got';
+import got, { type Got, type Method, type Response } from 'got';
+import { gatewayError } from '../shared/errors.js';
+import { createRateGovernor, type RateGovernor } from './governor.js';
+import { decide, isIdempotent, parseRetryAfter, type Failure, type RetryOptions } from './retry-policy.js';
 import type { TokenProvider } from './token-provider.js';
-import { transportError, upstreamError } from './upstream-errors.js';
+import { upstreamError } from './upstream-errors.js';
 
 /** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
 export type Credential = { kind: 'client-credentials' } | { kind: 'bearer'; token: string };
@@ -18,7 +24,7 @@ export interface UpstreamRequest {
   /** JSON body (`application/json`). */
   json?: unknown;
   /** JSON Patch body (`application/json-patch+json`). */
-  jsonPatch?: readonly unknown[];
+  jsonPatch?: readonly { op: string }[];
   /** Multipart body (`multipart/form-data`, boundary set by got). */
   form?: FormData;
   /** Media type to ask for; JSON unless the endpoint serves XML or text. */
@@ -35,15 +41,39 @@ export interface UpstreamResponse<T = unknown> {
   body: T;
 }
 
+/**
+ * What one GraphQL operation allows its ISC calls: a deadline (pending reads are cancelled
+ * through `signal` when it passes; writes already sent are never cancelled) and a budget of time
+ * to spend waiting out 429s.
+ */
+export interface OperationScope {
+  deadline: number;
+  signal: AbortSignal;
+  rateLimitWaitLeftMs: number;
+}
+
 export interface IscClientOptions {
   /** For example `https://acme.api.identitynow.com/v2024`. */
   apiUrl: string;
   timeoutMs: number;
   tokens: TokenProvider;
+  /** Governor key of the gateway's own OAuth client: its `client_id`. */
+  clientId?: string;
+  governor?: RateGovernor;
+  retry?: RetryOptions;
+  breaker?: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingWindowMs: number };
 }
 
+/** Defaults match ISC's documented limit (100 calls per 10 s per client) and README's table. */
+const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 };
+const DEFAULT_BREAKER = { errorThresholdPercentage: 50, volumeThreshold: 20, resetTimeoutMs: 5_000, rollingWindowMs: 10_000 };
+
 export interface IscClient {
-  send<T>(credential: Credential, request: UpstreamRequest): Promise<UpstreamResponse<T>>;
+  send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>>;
+  /** The rate-governor key of a credential (ISC's limit is per OAuth client). */
+  rateKey(credential: Credential): string;
+  /** Whether the circuit breaker currently lets calls through. */
+  breakerClosed(): boolean;
 }
 
 /** Keep-alive agents: ISC calls of one operation reuse warm connections instead of new TLS handshakes. */
@@ -79,19 +109,63 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   return text;
 }
 
-/** The single HTTP choke point to ISC: base URL, auth, timeouts, error mapping. */
-export function createIscClient(options: IscClientOptions, httpClient: Got = got): IscClient {
+/** Failures before anything reached ISC: safe to retry for any method. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT_TIMEOUT_EVENTS = new Set(['lookup', 'connect', 'secureConnect']);
+
+function transportFailure(error: unknown): Failure & { kind: 'transport' } {
+  const { code, event } = error as { code?: string; event?: string };
+  const sent = !(NOT_SENT_CODES.has(code ?? '') || (code === 'ETIMEDOUT' && NOT_SENT_TIMEOUT_EVENTS.has(event ?? '')));
+  return { kind: 'transport', sent };
+}
+
+/** A 5xx as an error, so the circuit breaker counts it; unwrapped again right after. */
+class ServerFailure extends Error {
+  constructor(readonly response: Response<string>) {
+    super(`ISC answered ${response.statusCode}`);
+  }
+}
+
+const deadlineExceeded = () =>
+  gatewayError('DEADLINE_EXCEEDED', "The operation's deadline passed before ISC answered; this field was not loaded");
+
+/**
+ * The single HTTP choke point to ISC: base URL, auth, rate governor, retries, circuit breaker,
+ * timeouts and error mapping. See README "Resilience" for the policy.
+ */
+export function createIscClient(clientOptions: IscClientOptions, httpClient: Got = got): IscClient {
+  const options = {
+    ...clientOptions,
+    clientId: clientOptions.clientId ?? 'gateway',
+    governor: clientOptions.governor ?? createRateGovernor({ limit: 100, windowMs: 10_000, maxConcurrency: 16, maxQueue: 1000 }),
+    retry: clientOptions.retry ?? DEFAULT_RETRY,
+    breaker: clientOptions.breaker ?? DEFAULT_BREAKER,
+  };
   const api = httpClient.extend({
     prefixUrl: options.apiUrl,
     timeout: { request: options.timeoutMs },
-    retry: { limit: 0 },
+    retry: { limit: 0 }, // retries are decided below, with the governor and the operation's budget
     throwHttpErrors: false,
     responseType: 'text',
     agent: keepAliveAgents(),
     headers: { 'user-agent': 'isc-graphql-gateway' },
   });
 
-  async function once(token: string, request: UpstreamRequest) {
+  const breaker = new CircuitBreaker(async (call: () => Promise<Response<string>>) => {
+    const response = await call();
+    if (response.statusCode >= 500) throw new ServerFailure(response);
+    return response;
+  }, {
+    timeout: false, // every call has its own timeout
+    errorThresholdPercentage: options.breaker.errorThresholdPercentage,
+    volumeThreshold: options.breaker.volumeThreshold,
+    resetTimeout: options.breaker.resetTimeoutMs,
+    rollingCountTimeout: options.breaker.rollingWindowMs,
+    // A cancelled read says nothing about ISC's health.
+    errorFilter: (error: unknown) => (error as { name?: string }).name === 'AbortError',
+  });
+
+  function attempt(token: string, request: UpstreamRequest, signal: AbortSignal | undefined): Promise<Response<string>> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
       accept: request.accept ?? 'application/json',
@@ -110,54 +184,117 @@ export function createIscClient(options: IscClientOptions, httpClient: Got = got
     const searchParams = request.searchParams
       ? Object.fromEntries(Object.entries(request.searchParams).filter(([, v]) => v !== undefined) as [string, string | number | boolean][])
       : undefined;
-    try {
-      return await api(request.path, { method: request.method, headers, body, searchParams });
-    } catch (error) {
-      throw transportError(error);
+    return breaker.fire(() => api(request.path, { method: request.method, headers, body, searchParams, signal })) as Promise<Response<string>>;
+  }
+
+  const tokenKeys = new Map<string, string>();
+  function rateKey(credential: Credential): string {
+    if (credential.kind === 'client-credentials') return `client:${options.clientId}`;
+    // The caller's bearer is not verified, so its claims decide nothing: its hash is the key.
+    let key = tokenKeys.get(credential.token);
+    if (!key) {
+      if (tokenKeys.size > 10_000) tokenKeys.clear();
+      key = `token:${createHash('sha256').update(credential.token).digest('hex').slice(0, 32)}`;
+      tokenKeys.set(credential.token, key);
     }
+    return key;
   }
 
-  async function tokenFor(credential: Credential): Promise<string> {
-    return credential.kind === 'bearer' ? credential.token : options.tokens.getToken();
-  }
+  async function send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
+    const key = rateKey(credential);
+    const idempotent = isIdempotent(request.method, request.jsonPatch);
+    // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
+    const signal = request.method === 'GET' ? scope.signal : undefined;
+    let token = credential.kind === 'bearer' ? credential.token : await options.tokens.getToken();
+    let refreshedToken = false;
 
-  return {
-    async send<T>(credential: Credential, request: UpstreamRequest): Promise<UpstreamResponse<T>> {
-      let token = await tokenFor(credential);
-      let response = await once(token, request);
-      if (response.statusCode === 401 && credential.kind === 'client-credentials') {
+    for (let attemptNo = 1; ; attemptNo++) {
+      if (scope.signal.aborted && request.method === 'GET') throw deadlineExceeded();
+      const release = await options.governor.acquire(key, scope.deadline);
+      let response: Response<string>;
+      try {
+        response = await attempt(token, request, signal);
+      } catch (error) {
+        if (error instanceof ServerFailure) response = error.response;
+        else if (signal?.aborted) throw deadlineExceeded();
+        else if ((error as { code?: string }).code === 'EOPENBREAKER') {
+          throw gatewayError('UPSTREAM_UNAVAILABLE', 'ISC is failing repeatedly; the gateway is not calling it for a few seconds (circuit open)');
+        } else {
+          const transport = transportFailure(error);
+          const decision = decide(transport, attemptNo, idempotent, options.retry);
+          if (decision.retry && Date.now() + decision.delayMs < scope.deadline) {
+            await sleep(decision.delayMs);
+            continue;
+          }
+          const reason = (error as { code?: string }).code ?? 'network error';
+          if (transport.sent && !idempotent) {
+            throw gatewayError('UPSTREAM_OUTCOME_UNKNOWN', `ISC did not answer (${reason}); the ${request.method} may or may not have been applied — check before repeating it`);
+          }
+          throw gatewayError('UPSTREAM_ERROR', `ISC could not be reached: ${reason}`);
+        }
+      } finally {
+        release();
+      }
+
+      if (response.statusCode === 401 && credential.kind === 'client-credentials' && !refreshedToken) {
         // The cached token was revoked or expired early: fetch a new one and retry once.
         options.tokens.invalidate(token);
         token = await options.tokens.getToken();
-        response = await once(token, request);
+        refreshedToken = true;
+        attemptNo--;
+        continue;
       }
+
       const contentType = response.headers['content-type'];
-      const parsed = parseBody(response.body, contentType);
-      if (response.statusCode >= 400) {
-        const retryAfter = response.headers['retry-after'];
-        throw upstreamError(response.statusCode, parsed, typeof retryAfter === 'string' ? retryAfter : undefined);
+      if (response.statusCode < 400) {
+        const parsed = parseBody(response.body, contentType);
+        return { status: response.statusCode, headers: response.headers, body: (request.keepSecret ? parsed : withoutSecrets(parsed)) as T };
       }
-      return {
-        status: response.statusCode,
-        headers: response.headers,
-        body: (request.keepSecret ? parsed : withoutSecrets(parsed)) as T,
-      };
-    },
-  };
+
+      const retryAfterHeader = response.headers['retry-after'];
+      const retryAfterMs = parseRetryAfter(typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined);
+      const failure: Failure = { kind: 'status', status: response.statusCode, retryAfterMs };
+      const decision = decide(failure, attemptNo, idempotent, options.retry);
+      if (response.statusCode === 429) {
+        const wait = decision.retry ? decision.delayMs : retryAfterMs ?? 1000;
+        options.governor.pauseUntil(key, Date.now() + wait); // every caller of this client waits it out
+        if (decision.retry && wait <= scope.rateLimitWaitLeftMs && Date.now() + wait < scope.deadline) {
+          scope.rateLimitWaitLeftMs -= wait;
+          await sleep(wait);
+          continue;
+        }
+        throw upstreamError(429, parseBody(response.body, contentType), String(Math.max(1, Math.ceil(wait / 1000))));
+      }
+      if (decision.retry && Date.now() + decision.delayMs < scope.deadline) {
+        await sleep(decision.delayMs);
+        continue;
+      }
+      throw upstreamError(response.statusCode, withoutSecrets(parseBody(response.body, contentType)));
+    }
+  }
+
+  return { send, rateKey, breakerClosed: () => !breaker.opened };
 }
 
 /**
- * The ISC client as one GraphQL operation sees it: bound to the caller's credential, with every
- * GET made at most once per operation (a per-request DataLoader keyed by URL and media type).
- * Writes clear that cache, so reads after a mutation see the new state.
+ * The ISC client as one GraphQL operation sees it: bound to the caller's credential and the
+ * operation's scope, with every GET made at most once per operation (a per-request DataLoader
+ * keyed by URL and media type). Writes clear that cache, so reads after a mutation see the new state.
  */
 export interface Upstream {
   send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>>;
 }
 
-export function bindUpstream(client: IscClient, credential: Credential): Upstream {
+/** No deadline: for callers outside a GraphQL operation (scripts, tests). */
+export const unboundedScope = (): OperationScope => ({
+  deadline: Number.POSITIVE_INFINITY,
+  signal: new AbortController().signal,
+  rateLimitWaitLeftMs: 15_000,
+});
+
+export function bindUpstream(client: IscClient, credential: Credential, scope: OperationScope = unboundedScope()): Upstream {
   const gets = new DataLoader<UpstreamRequest, UpstreamResponse<unknown>, string>(
-    (requests) => Promise.all(requests.map((r) => client.send(credential, r).catch((e: unknown) => e as Error))),
+    (requests) => Promise.all(requests.map((r) => client.send(credential, r, scope).catch((e: unknown) => e as Error))),
     { batch: false, cacheKeyFn: (r) => JSON.stringify([r.path, r.searchParams ?? {}, r.accept ?? '', !!r.experimental]) },
   );
   return {
@@ -165,7 +302,7 @@ export function bindUpstream(client: IscClient, credential: Credential): Upstrea
       if (request.method === 'GET') return (await gets.load(request)) as UpstreamResponse<T>;
       gets.clearAll();
       try {
-        return await client.send<T>(credential, request);
+        return await client.send<T>(credential, request, scope);
       } finally {
         gets.clearAll();
       }

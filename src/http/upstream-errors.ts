@@ -52,10 +52,3 @@ export function upstreamError(status: number, body: unknown, retryAfter?: string
     retryAfter: status === 429 ? retryAfter : undefined,
   });
 }
-
-/** A transport failure (refused, reset, timed out): no answer from ISC at all. */
-export function transportError(error: unknown): GraphQLError {
-  const code = (error as { code?: string }).code;
-  const reason = code === 'ETIMEDOUT' ? 'timed out' : code ?? 'network error';
-  return gatewayError('UPSTREAM_ERROR', `ISC could not be reached: ${reason}`, { httpStatus: undefined });
-}

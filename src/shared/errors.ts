@@ -7,7 +7,10 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
-  | 'UPSTREAM_ERROR';
+  | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_OUTCOME_UNKNOWN'
+  | 'DEADLINE_EXCEEDED';
 
 export interface UpstreamErrorDetails {
   httpStatus?: number;

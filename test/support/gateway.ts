@@ -56,7 +56,8 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     const secret = typeof options.externalTenant === 'object' ? options.externalTenant.clientSecret : undefined;
     env = { SAIL_BASE_URL: external.url, SAIL_CLIENT_ID: external.clientId, SAIL_CLIENT_SECRET: secret ?? external.clientSecret, ...env };
   }
-  const gateway = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env }));
+  // Functional tests set the governor high so it never paces them; the fault tests set their own.
+  const gateway = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT: '100000', RATE_WINDOW_MS: '1000', ...env }));
   const tenant = external ?? gateway.demoTenant!;
   return {
     gateway,

@@ -1,0 +1,51 @@
+import type { Upstream } from '../http/isc-client.js';
+import { nullIfNotFound } from '../shared/errors.js';
+import type { Chunk, ChunkRequest } from '../shared/paging.js';
+import { path } from '../shared/path.js';
+import type { IscConnectorCustomizer, IscConnectorCustomizerVersion } from './connector-customizers.mappers.js';
+
+/** Plain functions over the ISC client, one per `/connector-customizers` operation. */
+
+/** ISC takes only `limit` and `offset` here: `count` is never sent, so a chunk has no total. */
+export async function listConnectorCustomizers(upstream: Upstream, page: ChunkRequest): Promise<Chunk<IscConnectorCustomizer>> {
+  const response = await upstream.send<IscConnectorCustomizer[]>({
+    method: 'GET',
+    path: 'connector-customizers',
+    searchParams: { limit: page.limit, offset: page.offset },
+  });
+  return { items: response.body ?? [] };
+}
+
+/** Null when ISC has no such customizer. */
+export async function getConnectorCustomizer(upstream: Upstream, id: string): Promise<IscConnectorCustomizer | null> {
+  return nullIfNotFound(upstream.send<IscConnectorCustomizer>({ method: 'GET', path: path`connector-customizers/${id}` }));
+}
+
+export async function createConnectorCustomizer(upstream: Upstream, body: { name: string }): Promise<IscConnectorCustomizer> {
+  return (await upstream.send<IscConnectorCustomizer>({ method: 'POST', path: 'connector-customizers', json: body })).body;
+}
+
+/** Full replacement: the body is the customizer's whole new state. */
+export async function putConnectorCustomizer(
+  upstream: Upstream,
+  id: string,
+  body: { name: string },
+): Promise<IscConnectorCustomizer> {
+  return (await upstream.send<IscConnectorCustomizer>({ method: 'PUT', path: path`connector-customizers/${id}`, json: body })).body;
+}
+
+export async function deleteConnectorCustomizer(upstream: Upstream, id: string): Promise<void> {
+  await upstream.send({ method: 'DELETE', path: path`connector-customizers/${id}` });
+}
+
+/** POST with no body. ISC's spec marks the answer nullable, hence `| null`. */
+export async function createConnectorCustomizerVersion(
+  upstream: Upstream,
+  id: string,
+): Promise<IscConnectorCustomizerVersion | null> {
+  const response = await upstream.send<IscConnectorCustomizerVersion | null | undefined>({
+    method: 'POST',
+    path: path`connector-customizers/${id}/versions`,
+  });
+  return response.body ?? null;
+}

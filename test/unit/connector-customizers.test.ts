@@ -1,0 +1,122 @@
+import { describe, expect, it } from '@jest/globals';
+import { DateTimeResolver } from 'graphql-scalars';
+import { connectorCustomizerLoader, forgetConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.loaders.js';
+import type { IscConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.mappers.js';
+import { rfc3339Timestamp } from '../../src/connector-customizers/connector-customizers.timestamps.js';
+import { customizerBody, customizerId } from '../../src/connector-customizers/connector-customizers.validation.js';
+import type { Context } from '../../src/context.js';
+import { unboundedScope, type UpstreamRequest, type UpstreamResponse } from '../../src/http/isc-client.js';
+import { gatewayError } from '../../src/shared/errors.js';
+
+const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
+
+describe('customizer timestamps', () => {
+  it.each([
+    ['2009-11-10 23:00:00 +0000 UTC', '2009-11-10T23:00:00.000Z'],
+    ['2024-01-18 10:47:52.93 +0000 UTC', '2024-01-18T10:47:52.930Z'],
+    ['2024-01-18 16:17:52.123456789 +0530 IST', '2024-01-18T10:47:52.123Z'],
+    ['2024-01-18 06:47:52 -0400 -04', '2024-01-18T10:47:52.000Z'],
+    ['2024-01-18 10:47:52.5 +0000 UTC m=+0.000012', '2024-01-18T10:47:52.500Z'],
+    ['2024-01-18 10:47:52 +0100', '2024-01-18T09:47:52.000Z'],
+  ])('reads Go layout %s as the instant %s', (go, utc) => {
+    const normalised = rfc3339Timestamp(go)!;
+    expect(new Date(normalised).toISOString()).toBe(utc);
+    // The scalar accepts it (it serialises a Date, which travels as its ISO string).
+    expect(JSON.stringify(DateTimeResolver.serialize(normalised))).toBe(JSON.stringify(utc));
+  });
+
+  it('leaves RFC 3339 and anything unrecognised untouched, and null as null', () => {
+    expect(rfc3339Timestamp('2022-02-08T14:50:03.827Z')).toBe('2022-02-08T14:50:03.827Z');
+    expect(rfc3339Timestamp('2022-02-08T16:50:03+02:00')).toBe('2022-02-08T16:50:03+02:00');
+    expect(rfc3339Timestamp('yesterday')).toBe('yesterday');
+    expect(rfc3339Timestamp('2024-01-18 10:47 +0000 UTC')).toBe('2024-01-18 10:47 +0000 UTC');
+    expect(rfc3339Timestamp(null)).toBeNull();
+    expect(rfc3339Timestamp(undefined)).toBeNull();
+  });
+});
+
+describe('customizer input checks', () => {
+  it('sends exactly the name, refusing empty or blank ones', () => {
+    expect(customizerBody({ name: 'ad-password-policy-hook' })).toEqual({ name: 'ad-password-policy-hook' });
+    expect(customizerBody({ name: ' spaced ' })).toEqual({ name: ' spaced ' });
+    expect(() => customizerBody({ name: '' })).toThrow(badInput);
+    expect(() => customizerBody({ name: ' \t\n' })).toThrow(badInput);
+  });
+
+  it('accepts ids that stay one path segment and refuses dot segments in any encoding', () => {
+    expect(customizerId('b07dc46a-0000-4000-8000-259a68e70c8a')).toBe('b07dc46a-0000-4000-8000-259a68e70c8a');
+    expect(customizerId('a/b')).toBe('a/b');
+    for (const id of ['', '.', '..', '%2e%2E', '../x', '%252e%252e']) expect(() => customizerId(id)).toThrow(badInput);
+  });
+});
+
+/** A context whose upstream answers GETs from a table and records every call. */
+function fakeContext(records: Record<string, IscConnectorCustomizer>) {
+  const calls: string[] = [];
+  const values = new Map<string, unknown>();
+  const ctx: Context = {
+    maxListLimit: 1000,
+    rateKey: 'client:test',
+    scope: unboundedScope(),
+    dispose: () => undefined,
+    perRequest<T>(key: string, create: () => T): T {
+      if (!values.has(key)) values.set(key, create());
+      return values.get(key) as T;
+    },
+    upstream: {
+      async send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+        calls.push(`${request.method} ${request.path}`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        const id = decodeURIComponent(request.path.split('/')[1]);
+        const record = records[id];
+        if (record === undefined) throw gatewayError('NOT_FOUND', 'ISC answered 404', { httpStatus: 404 });
+        if (id === 'boom') throw gatewayError('UPSTREAM_ERROR', 'ISC answered 500', { httpStatus: 500 });
+        return { status: 200, headers: {}, body: structuredClone(record) as T };
+      },
+    },
+  };
+  return { ctx, calls };
+}
+
+describe('customizer loader', () => {
+  const a: IscConnectorCustomizer = { id: 'a', name: 'alpha', imageVersion: 1 };
+  const b: IscConnectorCustomizer = { id: 'b', name: 'beta', imageVersion: 3 };
+
+  it('reads each distinct id once, concurrently, with null for missing ones', async () => {
+    const { ctx, calls } = fakeContext({ a, b });
+    const loader = connectorCustomizerLoader(ctx);
+    expect(connectorCustomizerLoader(ctx)).toBe(loader);
+    const results = await Promise.all(['a', 'b', 'missing', 'a'].map((id) => loader.load(id)));
+    expect(results).toEqual([a, b, null, a]);
+    expect(await loader.load('b')).toEqual(b);
+    expect(calls.sort()).toEqual(['GET connector-customizers/a', 'GET connector-customizers/b', 'GET connector-customizers/missing']);
+  });
+
+  it('fails only the key whose read failed', async () => {
+    const { ctx } = fakeContext({ a, boom: { id: 'boom' } });
+    const [ok, failed] = await Promise.allSettled([connectorCustomizerLoader(ctx).load('a'), connectorCustomizerLoader(ctx).load('boom')]);
+    expect(ok).toEqual({ status: 'fulfilled', value: a });
+    expect(failed).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ extensions: expect.objectContaining({ code: 'UPSTREAM_ERROR' }) }) });
+  });
+
+  it('after a PUT answers the written copy without a read; after another write reads again', async () => {
+    const { ctx, calls } = fakeContext({ a });
+    expect(await connectorCustomizerLoader(ctx).load('a')).toEqual(a);
+    const written = { ...a, name: 'alpha-renamed' };
+    forgetConnectorCustomizer(ctx, 'a', written);
+    expect(await connectorCustomizerLoader(ctx).load('a')).toEqual(written);
+    expect(calls).toEqual(['GET connector-customizers/a']);
+    forgetConnectorCustomizer(ctx, 'a');
+    expect(await connectorCustomizerLoader(ctx).load('a')).toEqual(a);
+    expect(calls).toEqual(['GET connector-customizers/a', 'GET connector-customizers/a']);
+  });
+
+  it('keeps loaders per context: another operation reads again', async () => {
+    const first = fakeContext({ a });
+    const second = fakeContext({ a });
+    await connectorCustomizerLoader(first.ctx).load('a');
+    await connectorCustomizerLoader(second.ctx).load('a');
+    expect(first.calls).toHaveLength(1);
+    expect(second.calls).toHaveLength(1);
+  });
+});
