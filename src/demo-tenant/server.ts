@@ -2,6 +2,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, errorBody } from './errors.js';
+import { createFaultInjector, type FaultSettings } from './faults.js';
 import {
   createConnectorCustomizerState,
   registerConnectorCustomizerRoutes,
@@ -25,6 +26,7 @@ export interface DemoTenantOptions {
   clientSecret?: string;
   tokenLifetimeSeconds?: number;
   apiPrefix?: string;
+  faults?: FaultSettings;
 }
 
 export interface RecordedRequest {
@@ -34,6 +36,10 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   body: string;
+  /** Arrival time (ms since epoch). */
+  at: number;
+  /** Status answered (undefined while pending, or when the connection was dropped). */
+  status?: number;
 }
 
 export interface DemoTenant {
@@ -45,6 +51,10 @@ export interface DemoTenant {
   clearRequests(): void;
   issueToken(): string;
   expireAllTokens(): void;
+  /** Switches fault injection (see faults.ts); `{}` turns every fault off. */
+  setFaults(settings: FaultSettings): void;
+  /** Lifetime of tokens issued from now on. */
+  setTokenLifetime(seconds: number): void;
   close(): Promise<void>;
 }
 
@@ -213,7 +223,10 @@ const sendError = (res: ServerResponse, status: number, text: string, causes?: s
 const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
 
 interface TokenIssuer {
+  lifetimeSeconds: number;
   issue(clientId: string): { token: string; jti: string };
+  /** The OAuth client a valid token was issued to. */
+  clientOf(authorization: string | undefined): string;
   /** Why the Authorization header is refused, or undefined when it carries a valid token. */
   check(authorization: string | undefined): string | undefined;
   expireAll(): void;
@@ -223,10 +236,17 @@ interface TokenIssuer {
 function createTokenIssuer(lifetimeSeconds: number): TokenIssuer {
   const signingKey = randomBytes(32);
   const expiries = new Map<string, number>(); // token → expiry in ms since epoch
+  const clients = new Map<string, string>(); // token → client_id
   const identity = { tenantId: randomUUID(), identityId: randomBytes(16).toString('hex'), userName: 'demo.admin' };
-  return {
+  const issuer: TokenIssuer = {
     identity,
+    lifetimeSeconds,
+    clientOf(authorization) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+      return (match && clients.get(match[1])) ?? 'unknown';
+    },
     issue(clientId) {
+      const lifetimeSeconds = issuer.lifetimeSeconds;
       const now = Date.now();
       const iat = Math.floor(now / 1000);
       const jti = randomUUID();
@@ -251,6 +271,7 @@ function createTokenIssuer(lifetimeSeconds: number): TokenIssuer {
       const signature = createHmac('sha256', signingKey).update(`${header}.${payload}`).digest('base64url');
       const token = `${header}.${payload}.${signature}`;
       expiries.set(token, now + lifetimeSeconds * 1000);
+      clients.set(token, clientId);
       return { token, jti };
     },
     check(authorization) {
@@ -265,6 +286,7 @@ function createTokenIssuer(lifetimeSeconds: number): TokenIssuer {
       for (const token of expiries.keys()) expiries.set(token, 0);
     },
   };
+  return issuer;
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -278,7 +300,7 @@ function handleToken(
   res: ServerResponse,
   record: RecordedRequest,
   raw: Buffer,
-  opts: Required<DemoTenantOptions>,
+  opts: Required<Omit<DemoTenantOptions, 'faults'>>,
   issuer: TokenIssuer,
 ): void {
   if (record.method !== 'POST') {
@@ -321,7 +343,7 @@ function handleToken(
   sendJson(res, 200, {
     access_token: token,
     token_type: 'bearer',
-    expires_in: opts.tokenLifetimeSeconds,
+    expires_in: issuer.lifetimeSeconds,
     scope: 'sp:scopes:all',
     tenant_id: issuer.identity.tenantId,
     internal: true,
@@ -428,7 +450,7 @@ async function handleApi(
 // ---------------------------------------------------------------------------------------------
 
 export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<DemoTenant> {
-  const opts: Required<DemoTenantOptions> = {
+  const opts: Required<Omit<DemoTenantOptions, 'faults'>> = {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     clientId: options.clientId ?? 'demo-client',
@@ -437,6 +459,8 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     apiPrefix: (options.apiPrefix ?? '/v2024').replace(/\/+$/, ''),
   };
   const issuer = createTokenIssuer(opts.tokenLifetimeSeconds);
+  const faults = createFaultInjector(options.faults);
+  const hung = new Set<ServerResponse>();
   const state: TenantState = {
     connectors: createConnectorState(),
     connectorCustomizers: createConnectorCustomizerState(),
@@ -463,7 +487,11 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
       query: decodeQuery(search),
       headers: recordHeaders(req),
       body: '',
+      at: Date.now(),
     };
+    res.once('finish', () => {
+      record.status = res.statusCode;
+    });
     // Recorded on arrival (body filled in once read) so the arrays keep arrival order.
     const isToken = record.path === '/oauth/token';
     (isToken ? tokenRequests : requests).push(record);
@@ -483,6 +511,25 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
         const refusal = issuer.check(record.headers.authorization);
         if (refusal !== undefined) {
           sendJson(res, 401, { error: refusal });
+          return;
+        }
+        const { latencyMs } = faults.settings();
+        if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+        const fault = faults.pick(issuer.clientOf(record.headers.authorization));
+        if (fault.kind === 'drop') {
+          res.destroy();
+          return;
+        }
+        if (fault.kind === 'hang') {
+          hung.add(res); // answered never; destroyed on close()
+          return;
+        }
+        if (fault.kind === 'status') {
+          if (fault.status === 429) {
+            sendJson(res, 429, { message: ' Rate Limit Exceeded ' }, { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
+          } else {
+            sendError(res, fault.status, fault.status === 503 ? 'The service is temporarily unavailable' : 'An internal fault occurred');
+          }
           return;
         }
         await handleApi(res, record, raw, opts.apiPrefix, routes);
@@ -521,10 +568,15 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     },
     issueToken: () => issuer.issue(opts.clientId).token,
     expireAllTokens: () => issuer.expireAll(),
+    setFaults: (settings) => faults.set(settings),
+    setTokenLifetime: (seconds) => {
+      issuer.lifetimeSeconds = seconds;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive sockets (fetch pools them) would otherwise hold close() open.
+        for (const res of hung) res.destroy();
         server.closeAllConnections();
       }),
   };

@@ -1,0 +1,91 @@
+/**
+ * Switchable faults for the demo tenant, so tests and the benchmark can show how the gateway
+ * behaves on a bad day: added latency, a fraction of 429s (with Retry-After), 500s and 503s,
+ * dropped connections, hung responses, and ISC's own rate limit per OAuth client.
+ * Random choices come from a seeded generator, so a run can be repeated.
+ */
+export interface FaultSettings {
+  /** Added to every API answer. */
+  latencyMs?: number;
+  /** Fractions (0..1) of API requests answered with that fault. */
+  rate429?: number;
+  rate500?: number;
+  rate503?: number;
+  /** Close the connection without an answer. */
+  dropRate?: number;
+  /** Never answer (until the tenant closes). */
+  hangRate?: number;
+  /** Retry-After sent with injected and rate-limit 429s, in seconds. */
+  retryAfterSeconds?: number;
+  /** Enforce ISC's limit: at most `limit` API calls per `windowMs` per OAuth client, else 429. */
+  rateLimit?: { limit: number; windowMs: number };
+  /** Seed of the random choices. */
+  seed?: number;
+}
+
+export type FaultAction = { kind: 'none' } | { kind: 'drop' } | { kind: 'hang' } | { kind: 'status'; status: number; retryAfterSeconds?: number };
+
+/** mulberry32: a tiny seeded PRNG, good enough to pick faults reproducibly. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface FaultInjector {
+  settings(): FaultSettings;
+  set(settings: FaultSettings): void;
+  /** Decides the fate of one API request made by `clientId`. */
+  pick(clientId: string): FaultAction;
+}
+
+export function createFaultInjector(initial: FaultSettings = {}): FaultInjector {
+  let current = initial;
+  let next = random(initial.seed ?? 1);
+  const calls = new Map<string, number[]>(); // client → start times within the window
+
+  function overLimit(clientId: string, now: number): number | undefined {
+    const limit = current.rateLimit;
+    if (!limit) return undefined;
+    const starts = (calls.get(clientId) ?? []).filter((t) => t > now - limit.windowMs);
+    if (starts.length >= limit.limit) {
+      calls.set(clientId, starts);
+      return Math.max(1, Math.ceil((starts[0] + limit.windowMs - now) / 1000));
+    }
+    starts.push(now);
+    calls.set(clientId, starts);
+    return undefined;
+  }
+
+  return {
+    settings: () => current,
+    set(settings) {
+      current = settings;
+      next = random(settings.seed ?? 1);
+      calls.clear();
+    },
+    pick(clientId) {
+      const retryAfter = overLimit(clientId, Date.now());
+      if (retryAfter !== undefined) return { kind: 'status', status: 429, retryAfterSeconds: retryAfter };
+      const roll = next();
+      let edge = 0;
+      const table: [number | undefined, FaultAction][] = [
+        [current.rate429, { kind: 'status', status: 429, retryAfterSeconds: current.retryAfterSeconds ?? 1 }],
+        [current.rate500, { kind: 'status', status: 500 }],
+        [current.rate503, { kind: 'status', status: 503 }],
+        [current.dropRate, { kind: 'drop' }],
+        [current.hangRate, { kind: 'hang' }],
+      ];
+      for (const [rate, action] of table) {
+        edge += rate ?? 0;
+        if (roll < edge) return action;
+      }
+      return { kind: 'none' };
+    },
+  };
+}
