@@ -3,9 +3,9 @@ import got from 'got';
 import type { Config } from './config.js';
 import { startDemoTenant, type DemoTenant } from './demo-tenant/server.js';
 import { createRateGovernor } from './http/governor.js';
-import { createIscClient } from './http/isc-client.js';
+import { createIscClient, unboundedScope } from './http/isc-client.js';
 import { clientCredentialsExchange, createTokenProvider } from './http/token-provider.js';
-import { createHttpGateway } from './server.js';
+import { createHttpGateway, type Readiness } from './server.js';
 
 export interface RunningGateway {
   url: string;
@@ -15,6 +15,17 @@ export interface RunningGateway {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Probes ISC at most once per interval however often /readyz is polled; a failure is not cached. */
+function cachedReadiness(probe: () => Promise<Readiness>, intervalMs = 10_000): () => Promise<Readiness> {
+  let last: { at: number; result: Readiness } | undefined;
+  return async () => {
+    if (last && last.result.ready && Date.now() - last.at < intervalMs) return last.result;
+    const result = await probe();
+    last = { at: Date.now(), result };
+    return result;
+  };
+}
 
 /** Wires config → (demo tenant) → token provider → ISC client → HTTP server, and listens. */
 export async function startGateway(config: Config, log: (line: string) => void = () => undefined): Promise<RunningGateway> {
@@ -45,10 +56,21 @@ export async function startGateway(config: Config, log: (line: string) => void =
       rollingWindowMs: 10_000,
     },
   });
-  const { httpServer, apollo } = await createHttpGateway({
+  const { httpServer, apollo, markShuttingDown } = await createHttpGateway({
     config,
     client,
     governor,
+    readiness: cachedReadiness(async (): Promise<Readiness> => {
+      if (!client.breakerClosed()) return { ready: false, checks: { upstream: 'circuit open after repeated failures' } };
+      if (config.authMode === 'passthrough') return { ready: true, checks: { upstream: 'circuit closed' } };
+      try {
+        // A one-item read: proves a token can be obtained and ISC answers, at the cost of one call.
+        await client.send({ kind: 'client-credentials' }, { method: 'GET', path: 'connector-customizers', searchParams: { limit: 1 } }, unboundedScope());
+        return { ready: true, checks: { token: 'ok', upstream: 'ok' } };
+      } catch (error) {
+        return { ready: false, checks: { upstream: (error as Error).message } };
+      }
+    }),
     auth: {
       authMode: config.authMode,
       apiKeys: config.apiKeys,

@@ -18,6 +18,13 @@ export interface HttpGatewayOptions {
   auth: InboundAuth;
   client: IscClient;
   governor: RateGovernor;
+  /** Readiness: whether a token can be obtained and ISC answers (see gateway.ts). */
+  readiness: () => Promise<Readiness>;
+}
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, string>;
 }
 
 const CORS_ALLOW_HEADERS = 'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name';
@@ -50,7 +57,8 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
  * the configured origins. A small `node:http` server, since Apollo's standalone server cannot add
  * routes.
  */
-export async function createHttpGateway({ config, auth, client, governor }: HttpGatewayOptions) {
+export async function createHttpGateway({ config, auth, client, governor, readiness }: HttpGatewayOptions) {
+  let shuttingDown = false;
   const httpServer = http.createServer();
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
@@ -98,6 +106,10 @@ export async function createHttpGateway({ config, auth, client, governor }: Http
       return;
     }
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') {
+      const state = shuttingDown ? { ready: false, checks: { shutdown: 'in progress' } } : await readiness();
+      return sendJson(res, state.ready ? 200 : 503, state);
+    }
     if (config.playground === 'graphiql' && servePlayground(req, res, url.pathname)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
@@ -139,5 +151,12 @@ export async function createHttpGateway({ config, auth, client, governor }: Http
       else res.destroy();
     });
   });
-  return { httpServer, apollo };
+  return {
+    httpServer,
+    apollo,
+    /** Turns /readyz unready (the first step of a graceful shutdown). */
+    markShuttingDown: () => {
+      shuttingDown = true;
+    },
+  };
 }

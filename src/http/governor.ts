@@ -10,6 +10,12 @@ import { gatewayError } from '../shared/errors.js';
 export interface GovernorOptions {
   limit: number;
   windowMs: number;
+  /**
+   * Extra spacing added to the window. Calls released together reach ISC a few milliseconds
+   * apart, so a window measured by ISC on arrival could otherwise hold a few calls too many.
+   * Default: 5% of the window plus 50 ms, at most 1 s.
+   */
+  marginMs?: number;
   maxConcurrency: number;
   maxQueue: number;
   now?: () => number;
@@ -47,7 +53,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 const MAX_IDLE_KEYS = 10_000;
 
 export function createRateGovernor(options: GovernorOptions): RateGovernor {
-  const { limit, windowMs, maxConcurrency, maxQueue } = options;
+  const { limit, maxConcurrency, maxQueue } = options;
+  const windowMs = options.windowMs + (options.marginMs ?? Math.min(1000, Math.round(options.windowMs * 0.05) + 50));
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const keys = new Map<string, KeyState>();

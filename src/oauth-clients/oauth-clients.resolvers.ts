@@ -1,5 +1,71 @@
-import type { Resolvers } from '../generated/graphql.js';
 import type { Context } from '../context.js';
+import type { CreatedOAuthClientResolvers, OAuthClientResolvers, Resolvers } from '../generated/graphql.js';
+import { enumValue, rawEnum } from '../shared/enums.js';
+import { pathSegment } from '../shared/path.js';
+import { createOAuthClient, deleteOAuthClient, listOAuthClients, patchOAuthClient } from './oauth-clients.api.js';
+import { oauthClientFilterExpression } from './oauth-clients.filters.js';
+import { oauthClientLoader } from './oauth-clients.loaders.js';
+import type { IscCreatedOAuthClient, IscOAuthClient } from './oauth-clients.mappers.js';
+import { oauthClientPatch } from './oauth-clients.patch.js';
+import { ACCESS_TYPES, CLIENT_TYPES, createOAuthClientBody, GRANT_TYPES } from './oauth-clients.validation.js';
 
-// Placeholder until the OAuth clients domain lands.
-export const oauthClientResolvers: Resolvers<Context> = {};
+/** The closed-set fields both client types share; every other field passes through as ISC sent it. */
+type Enums = Pick<IscOAuthClient, 'grantTypes' | 'accessType' | 'type'>;
+
+const enumFields = {
+  grantTypes: (c: Enums) => c.grantTypes?.map((v) => enumValue(GRANT_TYPES, v) ?? 'UNKNOWN') ?? null,
+  grantTypesRaw: (c: Enums) => c.grantTypes?.map(String) ?? null,
+  accessType: (c: Enums) => enumValue(ACCESS_TYPES, c.accessType),
+  accessTypeRaw: (c: Enums) => rawEnum(c.accessType),
+  type: (c: Enums) => enumValue(CLIENT_TYPES, c.type),
+  typeRaw: (c: Enums) => rawEnum(c.type),
+};
+
+/** The created client as the read shape: what loaders may hold. */
+function withoutSecret(created: IscCreatedOAuthClient): IscOAuthClient {
+  const { secret: _secret, ...client } = created;
+  return client;
+}
+
+const OAuthClient: OAuthClientResolvers<Context> = {
+  __resolveReference: (reference, ctx) => oauthClientLoader(ctx).load(reference.id),
+  ...enumFields,
+};
+
+const CreatedOAuthClient: CreatedOAuthClientResolvers<Context> = { ...enumFields };
+
+export const oauthClientResolvers: Resolvers<Context> = {
+  Query: {
+    oauthClients: async (_root, { filter }, ctx) => {
+      const clients = await listOAuthClients(ctx.upstream, oauthClientFilterExpression(filter));
+      const loader = oauthClientLoader(ctx);
+      for (const client of clients) loader.prime(client.id, client);
+      return clients;
+    },
+    oauthClient: (_root, { id }, ctx) => {
+      pathSegment(id, 'id');
+      return oauthClientLoader(ctx).load(id);
+    },
+  },
+  Mutation: {
+    createOAuthClient: async (_root, { input }, ctx) => {
+      const created = await createOAuthClient(ctx.upstream, createOAuthClientBody(input));
+      oauthClientLoader(ctx).clear(created.id).prime(created.id, withoutSecret(created));
+      return created;
+    },
+    updateOAuthClient: async (_root, { id, input, patch }, ctx) => {
+      pathSegment(id, 'id');
+      const updated = await patchOAuthClient(ctx.upstream, id, oauthClientPatch(input, patch));
+      oauthClientLoader(ctx).clear(id).prime(id, updated);
+      return updated;
+    },
+    deleteOAuthClient: async (_root, { id }, ctx) => {
+      pathSegment(id, 'id');
+      await deleteOAuthClient(ctx.upstream, id);
+      oauthClientLoader(ctx).clear(id).prime(id, null);
+      return true;
+    },
+  },
+  OAuthClient,
+  CreatedOAuthClient,
+};

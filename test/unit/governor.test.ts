@@ -31,7 +31,7 @@ function maxInWindow(starts: number[], windowMs: number): number {
 describe('rate governor', () => {
   it('paces 300 calls to at most 20 per 2 s in any window', async () => {
     const c = clock();
-    const governor = createRateGovernor({ limit: 20, windowMs: 2000, maxConcurrency: 300, maxQueue: 1000, now: c.now, sleep: c.sleep });
+    const governor = createRateGovernor({ limit: 20, windowMs: 2000, marginMs: 0, maxConcurrency: 300, maxQueue: 1000, now: c.now, sleep: c.sleep });
     const starts: number[] = [];
     for (let i = 0; i < 300; i++) {
       const release = await governor.acquire('client-a');
@@ -43,9 +43,18 @@ describe('rate governor', () => {
     expect(starts.at(-1)! - starts[0]).toBe(28_000);
   });
 
+  it('adds a safety margin to the window by default', async () => {
+    const c = clock();
+    const governor = createRateGovernor({ limit: 1, windowMs: 2000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    const first = c.now();
+    (await governor.acquire('k'))();
+    (await governor.acquire('k'))();
+    expect(c.now() - first).toBe(2150);
+  });
+
   it('keeps clients apart: one client waiting does not slow another', async () => {
     const c = clock();
-    const governor = createRateGovernor({ limit: 2, windowMs: 1000, maxConcurrency: 10, maxQueue: 10, now: c.now, sleep: c.sleep });
+    const governor = createRateGovernor({ limit: 2, windowMs: 1000, marginMs: 0, maxConcurrency: 10, maxQueue: 10, now: c.now, sleep: c.sleep });
     for (let i = 0; i < 2; i++) (await governor.acquire('a'))();
     expect(governor.budget('a').remaining).toBe(0);
     const before = c.now();
@@ -81,7 +90,7 @@ describe('rate governor', () => {
 
   it('refuses a call whose slot would come after the deadline, with retryAfter', async () => {
     const c = clock();
-    const governor = createRateGovernor({ limit: 1, windowMs: 10_000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    const governor = createRateGovernor({ limit: 1, windowMs: 10_000, marginMs: 0, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
     (await governor.acquire('k'))();
     const error = await governor.acquire('k', c.now() + 1000).catch((e: unknown) => e);
     expect(error).toEqual(code('RATE_LIMITED'));
@@ -90,7 +99,7 @@ describe('rate governor', () => {
 
   it('pauses a key until Retry-After', async () => {
     const c = clock();
-    const governor = createRateGovernor({ limit: 100, windowMs: 1000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    const governor = createRateGovernor({ limit: 100, windowMs: 1000, marginMs: 0, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
     const start = c.now();
     governor.pauseUntil('k', start + 3000);
     expect(governor.budget('k')).toEqual({ limit: 100, remaining: 0, resetInMs: 3000 });
@@ -100,14 +109,14 @@ describe('rate governor', () => {
 
   it('estimates capacity until a deadline', () => {
     const c = clock();
-    const governor = createRateGovernor({ limit: 100, windowMs: 10_000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    const governor = createRateGovernor({ limit: 100, windowMs: 10_000, marginMs: 0, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
     expect(governor.capacity('k', c.now() + 5000)).toBe(150);
     expect(governor.capacity('k', c.now())).toBe(0);
   });
 
   it('reports the budget left, freeing slots as the window slides', async () => {
     const c = clock();
-    const governor = createRateGovernor({ limit: 3, windowMs: 1000, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
+    const governor = createRateGovernor({ limit: 3, windowMs: 1000, marginMs: 0, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
     (await governor.acquire('k'))();
     c.advance(400);
     (await governor.acquire('k'))();

@@ -1,0 +1,50 @@
+import type { Upstream } from '../http/isc-client.js';
+import { nullIfNotFound } from '../shared/errors.js';
+import type { JsonPatchOperation } from '../shared/json-patch.js';
+import { path } from '../shared/path.js';
+import type { IscCreatedOAuthClient, IscOAuthClient } from './oauth-clients.mappers.js';
+
+/** Plain functions over the ISC client, one per `/oauth-clients` operation. */
+
+/** All clients matching `filters` (ISC pages nothing here: one call answers the whole list). */
+export async function listOAuthClients(upstream: Upstream, filters: string | undefined): Promise<IscOAuthClient[]> {
+  const response = await upstream.send<IscOAuthClient[]>({ method: 'GET', path: 'oauth-clients', searchParams: { filters } });
+  return response.body ?? [];
+}
+
+/** Null when ISC has no such client. */
+export async function getOAuthClient(upstream: Upstream, id: string): Promise<IscOAuthClient | null> {
+  return nullIfNotFound(upstream.send<IscOAuthClient>({ method: 'GET', path: path`oauth-clients/${id}` }));
+}
+
+/** The create body: ISC's `CreateOAuthClientRequest`. */
+export interface CreateOAuthClientBody {
+  name: string;
+  description: string;
+  accessTokenValiditySeconds: number;
+  grantTypes: string[];
+  accessType: string;
+  enabled: boolean;
+  refreshTokenValiditySeconds?: number;
+  type?: string;
+  businessName?: string;
+  homepageUrl?: string;
+  redirectUris?: string[];
+  internal?: boolean;
+  strongAuthSupported?: boolean;
+  claimsSupported?: boolean;
+  scope?: string[];
+}
+
+/** The one call whose answer keeps its `secret` (`keepSecret`): ISC shows it only here. */
+export async function createOAuthClient(upstream: Upstream, body: CreateOAuthClientBody): Promise<IscCreatedOAuthClient> {
+  return (await upstream.send<IscCreatedOAuthClient>({ method: 'POST', path: 'oauth-clients', json: body, keepSecret: true })).body;
+}
+
+export async function patchOAuthClient(upstream: Upstream, id: string, ops: JsonPatchOperation[]): Promise<IscOAuthClient> {
+  return (await upstream.send<IscOAuthClient>({ method: 'PATCH', path: path`oauth-clients/${id}`, jsonPatch: ops })).body;
+}
+
+export async function deleteOAuthClient(upstream: Upstream, id: string): Promise<void> {
+  await upstream.send({ method: 'DELETE', path: path`oauth-clients/${id}` });
+}

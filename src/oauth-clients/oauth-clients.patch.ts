@@ -1,0 +1,38 @@
+import {
+  buildPatch,
+  isBoolean,
+  isNonEmptyString,
+  isString,
+  arrayOf,
+  type JsonPatchOperation,
+  type PatchSchema,
+} from '../shared/json-patch.js';
+import { isAccessType, isGrantType, isGrantTypeList, isHttpUrl, isRedirectUri, isValiditySeconds } from './oauth-clients.validation.js';
+
+/**
+ * The OAuth client fields ISC lets `PATCH /oauth-clients/{id}` change (the facts page's list; the
+ * spec also names `tenant`, which no client of this gateway should move). Removable only where
+ * ISC's read shape is nullable and its create request does not require the field: businessName,
+ * homepageUrl, redirectUris. `description` is nullable but required at creation, so it is kept.
+ */
+export const OAUTH_CLIENT_PATCH_SCHEMA: PatchSchema = {
+  businessName: { check: isString, removable: true },
+  homepageUrl: { check: isHttpUrl, removable: true },
+  name: { check: isNonEmptyString, removable: false },
+  description: { check: isString, removable: false },
+  accessTokenValiditySeconds: { check: isValiditySeconds, removable: false },
+  refreshTokenValiditySeconds: { check: isValiditySeconds, removable: false },
+  redirectUris: { check: arrayOf(isRedirectUri), removable: true, element: isRedirectUri },
+  grantTypes: { check: isGrantTypeList, removable: false, element: isGrantType },
+  accessType: { check: isAccessType, removable: false },
+  enabled: { check: isBoolean, removable: false },
+  strongAuthSupported: { check: isBoolean, removable: false },
+  claimsSupported: { check: isBoolean, removable: false },
+};
+
+export function oauthClientPatch(
+  input: Readonly<Record<string, unknown>> | null | undefined,
+  raw: readonly { op: string; path: string; value?: unknown }[] | null | undefined,
+): JsonPatchOperation[] {
+  return buildPatch(OAUTH_CLIENT_PATCH_SCHEMA, input, raw);
+}

@@ -1,0 +1,131 @@
+import type {
+  AccessProfileFilter,
+  AllSourceAppFilter,
+  AssignedSourceAppSortField,
+  SortDirection,
+  SourceAppFilter,
+  SourceAppSortField,
+} from '../generated/graphql.js';
+import { badInput } from '../shared/errors.js';
+import { allOf, condition } from '../shared/filters.js';
+
+/**
+ * Typed filters and sort keys of the source apps lists → ISC `filters` / `sorters`. Each list has
+ * its own input type, so only fields and operators that endpoint supports can be expressed.
+ */
+
+type DateOperator = 'gt' | 'lt' | 'ge' | 'le';
+
+/**
+ * `field op <instant>`, the instant unquoted in UTC as ISC writes datetimes in filters. The
+ * DateTime scalar hands resolvers a `Date` (the generated type says string), so both are accepted.
+ */
+export function dateCondition(field: string, op: DateOperator, value: unknown): string {
+  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) throw badInput(`filter value for ${field} must be a date-time`, { field });
+  return `${field} ${op} ${new Date(time).toISOString()}`;
+}
+
+/** One optional condition: `[field, operator, value]`; a null or undefined value adds nothing. */
+type Term = readonly [field: string, op: 'eq' | 'in' | 'co' | 'sw' | DateOperator, value: unknown];
+
+function expression(terms: readonly Term[]): string | undefined {
+  const parts = terms
+    .filter(([, , value]) => value != null)
+    .map(([field, op, value]) => {
+      if (op === 'in') return condition(field, op, value as readonly string[]);
+      if (op === 'eq' || op === 'co' || op === 'sw') return condition(field, op, value as string | boolean);
+      return dateCondition(field, op, value);
+    });
+  return allOf(parts);
+}
+
+/** `SourceAppFilter` (for `/source-apps` and `/source-apps/assigned`) → ISC filter expression. */
+export function sourceAppFilterExpression(filter: SourceAppFilter | null | undefined): string | undefined {
+  if (!filter) return undefined;
+  return expression([
+    ['id', 'eq', filter.id],
+    ['id', 'in', filter.idIn],
+    ['name', 'eq', filter.name],
+    ['name', 'in', filter.nameIn],
+    ['name', 'co', filter.nameContains],
+    ['name', 'sw', filter.nameStartsWith],
+    ['created', 'gt', filter.createdAfter],
+    ['created', 'lt', filter.createdBefore],
+    ['created', 'ge', filter.createdAtOrAfter],
+    ['created', 'le', filter.createdAtOrBefore],
+    ['modified', 'gt', filter.modifiedAfter],
+    ['modified', 'lt', filter.modifiedBefore],
+    ['modified', 'ge', filter.modifiedAtOrAfter],
+    ['modified', 'le', filter.modifiedAtOrBefore],
+    ['accountSource.id', 'eq', filter.accountSourceId],
+    ['accountSource.id', 'in', filter.accountSourceIdIn],
+  ]);
+}
+
+/** `AllSourceAppFilter` (for `/source-apps/all`) → ISC filter expression. */
+export function allSourceAppFilterExpression(filter: AllSourceAppFilter | null | undefined): string | undefined {
+  if (!filter) return undefined;
+  return expression([
+    ['id', 'eq', filter.id],
+    ['id', 'in', filter.idIn],
+    ['name', 'eq', filter.name],
+    ['name', 'in', filter.nameIn],
+    ['name', 'co', filter.nameContains],
+    ['name', 'sw', filter.nameStartsWith],
+    ['created', 'gt', filter.createdAfter],
+    ['created', 'lt', filter.createdBefore],
+    ['created', 'ge', filter.createdAtOrAfter],
+    ['created', 'le', filter.createdAtOrBefore],
+    ['modified', 'gt', filter.modifiedAfter],
+    ['modified', 'ge', filter.modifiedAtOrAfter],
+    ['modified', 'le', filter.modifiedAtOrBefore],
+    ['owner.id', 'eq', filter.ownerId],
+    ['owner.id', 'in', filter.ownerIdIn],
+    ['enabled', 'eq', filter.enabled],
+  ]);
+}
+
+/** `AccessProfileFilter` (for `/source-apps/{id}/access-profiles`) → ISC filter expression. */
+export function accessProfileFilterExpression(filter: AccessProfileFilter | null | undefined): string | undefined {
+  if (!filter) return undefined;
+  return expression([
+    ['id', 'eq', filter.id],
+    ['id', 'in', filter.idIn],
+    ['name', 'eq', filter.name],
+    ['name', 'in', filter.nameIn],
+    ['created', 'gt', filter.createdAfter],
+    ['created', 'lt', filter.createdBefore],
+    ['created', 'ge', filter.createdAtOrAfter],
+    ['created', 'le', filter.createdAtOrBefore],
+    ['modified', 'gt', filter.modifiedAfter],
+    ['modified', 'lt', filter.modifiedBefore],
+    ['modified', 'ge', filter.modifiedAtOrAfter],
+    ['modified', 'le', filter.modifiedAtOrBefore],
+  ]);
+}
+
+/** GraphQL sort field → ISC sorter name. */
+const SORT_FIELDS: Record<SourceAppSortField | AssignedSourceAppSortField, string> = {
+  ID: 'id',
+  NAME: 'name',
+  CREATED: 'created',
+  MODIFIED: 'modified',
+  OWNER_ID: 'owner.id',
+  ACCOUNT_SOURCE_ID: 'accountSource.id',
+};
+
+/** Sort keys → ISC `sorters` (`name,-created`); undefined when none. A field given twice is refused. */
+export function sortersParam(
+  sort: readonly { field: SourceAppSortField | AssignedSourceAppSortField; direction?: SortDirection | null }[] | null | undefined,
+): string | undefined {
+  if (!sort || sort.length === 0) return undefined;
+  const seen = new Set<string>();
+  return sort
+    .map(({ field, direction }) => {
+      if (seen.has(field)) throw badInput(`sort: ${field} is given more than once`, { argument: 'sort', field });
+      seen.add(field);
+      return `${direction === 'DESC' ? '-' : ''}${SORT_FIELDS[field]}`;
+    })
+    .join(',');
+}

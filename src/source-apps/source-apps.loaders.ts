@@ -1,0 +1,74 @@
+import DataLoader from 'dataloader';
+import type { Context } from '../context.js';
+import { isErrorCode } from '../shared/errors.js';
+import type { Chunk, ChunkRequest } from '../shared/paging.js';
+import { getSourceApp, listSourceAppAccessProfiles, listSourceAppsByIds } from './source-apps.api.js';
+import type { IscAccessProfile, IscSourceApp } from './source-apps.mappers.js';
+
+/** Ids per `id in (...)` call: keeps the URL well below common length limits. */
+export const MAX_IDS_PER_CALL = 100;
+
+/**
+ * Source apps by id, per operation. Every id asked for in the same tick (aliases, `sourceApp`
+ * fields, entity references) becomes one `GET /source-apps/all?filters=id in (...)` per 100 ids.
+ * That list is the admin view: once it answers 403 for this caller, the rest of the operation
+ * reads each app with `GET /source-apps/{id}` instead. Missing ids resolve to null.
+ */
+export function sourceAppLoader(ctx: Context): DataLoader<string, IscSourceApp | null> {
+  return ctx.perRequest('source-apps:byId', () => {
+    let listForbidden = false;
+
+    const oneByOne = (ids: readonly string[]) =>
+      Promise.all(ids.map((id) => getSourceApp(ctx.upstream, id).catch((error: unknown) => error as Error)));
+
+    return new DataLoader<string, IscSourceApp | null>(
+      async (ids) => {
+        if (listForbidden) return oneByOne(ids);
+        let found: IscSourceApp[];
+        try {
+          found = await listSourceAppsByIds(ctx.upstream, ids);
+        } catch (error) {
+          if (!isErrorCode(error, 'FORBIDDEN')) throw error;
+          listForbidden = true;
+          return oneByOne(ids);
+        }
+        const byId = new Map(found.map((app) => [app.id, app]));
+        return ids.map((id) => byId.get(id) ?? null);
+      },
+      { maxBatchSize: MAX_IDS_PER_CALL },
+    );
+  });
+}
+
+/** Keeps the loaded copy of an app in step with a write made in the same operation. */
+export function primeSourceApp(ctx: Context, id: string, app: IscSourceApp | null): void {
+  sourceAppLoader(ctx).clear(id).prime(id, app);
+}
+
+export interface AccessProfilesKey {
+  appId: string;
+  filters: string | undefined;
+  page: ChunkRequest;
+}
+
+/**
+ * One `GET /source-apps/{id}/access-profiles` page per app and arguments, per operation. Not
+ * batched (ISC has no multi-app form): each key is its own call, and the calls of a list of apps
+ * all start in the same tick, so they run concurrently; equal keys share one call.
+ */
+export function accessProfilesLoader(ctx: Context): DataLoader<AccessProfilesKey, Chunk<IscAccessProfile>, string> {
+  return ctx.perRequest(
+    'source-apps:accessProfiles',
+    () =>
+      new DataLoader<AccessProfilesKey, Chunk<IscAccessProfile>, string>(
+        (keys) =>
+          Promise.all(
+            keys.map((k) => listSourceAppAccessProfiles(ctx.upstream, k.appId, k.filters, k.page).catch((error: unknown) => error as Error)),
+          ),
+        {
+          batch: false,
+          cacheKeyFn: (k) => JSON.stringify([k.appId, k.filters ?? null, k.page.limit, k.page.offset]),
+        },
+      ),
+  );
+}

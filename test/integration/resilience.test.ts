@@ -1,0 +1,258 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+/**
+ * Fault tests over loopback: the demo tenant injects faults, the gateway must keep serving with
+ * clear errors. Each prints its figures (also reported on the issue).
+ */
+const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
+const LIST = '{ connectors(limit: 1) { items { scriptName } } }';
+
+let gw: TestGateway | undefined;
+afterEach(async () => {
+  await gw?.close();
+  gw = undefined;
+});
+
+/** Largest number of API calls that arrived in any window of `windowMs`. */
+function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+/** Runs `total` operations with `concurrency` in flight. */
+async function load<T>(total: number, concurrency: number, run: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(total);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        results[i] = await run(i);
+      }
+    }),
+  );
+  return results;
+}
+
+function report(name: string, figures: Record<string, unknown>): void {
+  process.stdout.write(`[figures] ${name}: ${JSON.stringify(figures)}\n`);
+}
+
+describe('429s and 503s', () => {
+  it('serves 1,000 operations through 20% injected 429s and 5% 503s with no failure, under the rate limit', async () => {
+    gw = await startTestGateway({ RATE_LIMIT: '400', RATE_WINDOW_MS: '1000', RATE_LIMIT_WAIT_MS: '20000', RETRY_BASE_DELAY_MS: '5', RETRY_ATTEMPTS: '6' });
+    gw.tenant.setFaults({ rate429: 0.2, rate503: 0.05, retryAfterSeconds: 0.02, seed: 7 });
+    const started = Date.now();
+    const results = await load(1000, 20, () => gw!.gql(LIST));
+    const failed = results.filter((r) => r.errors !== undefined);
+    const calls = gw.tenant.requests;
+    const figures = {
+      operations: results.length,
+      failed: failed.length,
+      upstreamCalls: calls.length,
+      injected429: calls.filter((c) => c.status === 429).length,
+      injected503: calls.filter((c) => c.status === 503).length,
+      maxCallsInAnySecond: maxInWindow(calls.map((c) => c.at), 1000),
+      seconds: (Date.now() - started) / 1000,
+    };
+    report('429/503 storm', figures);
+    expect(failed).toEqual([]);
+    expect(figures.maxCallsInAnySecond).toBeLessThanOrEqual(400);
+    expect(figures.upstreamCalls).toBeGreaterThan(1000);
+  });
+
+  it('honours Retry-After, and answers RATE_LIMITED with retryAfter once the wait budget is spent', async () => {
+    gw = await startTestGateway({ RATE_LIMIT_WAIT_MS: '1500' });
+    gw.tenant.setFaults({ rate429: 1, retryAfterSeconds: 1 });
+    const started = Date.now();
+    const r = await gw.gql(LIST);
+    const elapsed = Date.now() - started;
+    expect(r.errors).toEqual([code('RATE_LIMITED')]);
+    expect(r.errors![0].extensions).toMatchObject({ httpStatus: 429, retryAfter: '1' });
+    const times = gw.tenant.requests.map((c) => c.at);
+    expect(times).toHaveLength(2); // the first try and one retry after Retry-After; the next wait would exceed 1.5 s
+    expect(times[1] - times[0]).toBeGreaterThanOrEqual(990);
+    expect(elapsed).toBeLessThan(3000);
+    // The response tells the frontend how much budget is left.
+    expect(r).toHaveProperty('status', 200);
+  });
+
+  it('reports the budget left in the response extensions', async () => {
+    gw = await startTestGateway({ RATE_LIMIT: '50', RATE_WINDOW_MS: '10000' });
+    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIST }) });
+    const body = (await response.json()) as { extensions?: { rateLimit?: { limit: number; remaining: number } } };
+    expect(body.extensions?.rateLimit).toEqual({ limit: 50, remaining: 49, resetInMs: 0 });
+  });
+});
+
+describe('rate governor', () => {
+  it('paces a fan-out of 41 calls at 20 per 2 s: no 429 from an upstream enforcing that limit', async () => {
+    gw = await startTestGateway({ RATE_LIMIT: '20', RATE_WINDOW_MS: '2000', OPERATION_TIMEOUT_MS: '20000' });
+    gw.tenant.setFaults({ rateLimit: { limit: 20, windowMs: 2000 } });
+    const started = Date.now();
+    const r = await gw.gql('{ connectors(limit: 40) { items { scriptName fileUpload } } }');
+    const seconds = (Date.now() - started) / 1000;
+    const calls = gw.tenant.requests;
+    const figures = { upstreamCalls: calls.length, upstream429: calls.filter((c) => c.status === 429).length, maxIn2s: maxInWindow(calls.map((c) => c.at), 2000), seconds };
+    report('pacing 20 per 2 s', figures);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.connectors.items).toHaveLength(40);
+    expect(figures.upstreamCalls).toBe(41);
+    expect(figures.upstream429).toBe(0);
+    expect(figures.maxIn2s).toBeLessThanOrEqual(20);
+    expect(seconds).toBeGreaterThanOrEqual(4); // 41 calls need two further windows
+  }, 30_000);
+
+  it('paces a query that fans out to 308 GETs instead of letting ISC reject them', async () => {
+    gw = await startTestGateway({ RATE_LIMIT: '100', RATE_WINDOW_MS: '1000', OPERATION_TIMEOUT_MS: '20000' });
+    gw.tenant.setFaults({ rateLimit: { limit: 100, windowMs: 1000 } });
+    const locales = ['en', 'de', 'fr', 'ja', 'es', 'it', 'nl'];
+    const query = `{ ${locales.map((l) => `${l.replace('-', '')}: connectors(limit: 43, locale: "${l}") { items { fileUpload } }`).join(' ')} }`;
+    const started = Date.now();
+    const r = await gw.gql(query);
+    const calls = gw.tenant.requests;
+    const figures = { upstreamCalls: calls.length, upstream429: calls.filter((c) => c.status === 429).length, maxIn1s: maxInWindow(calls.map((c) => c.at), 1000), seconds: (Date.now() - started) / 1000 };
+    report('fan-out of 308 at 100 per 1 s', figures);
+    expect(r.errors).toBeUndefined();
+    expect(figures.upstreamCalls).toBe(7 + 7 * 43);
+    expect(figures.upstream429).toBe(0);
+    expect(figures.maxIn1s).toBeLessThanOrEqual(100);
+  }, 30_000);
+
+  it('refuses quickly with RATE_LIMITED when the queue is full', async () => {
+    gw = await startTestGateway({ RATE_LIMIT: '1', RATE_WINDOW_MS: '60000', RATE_MAX_QUEUE: '2', OPERATION_TIMEOUT_MS: '120000' });
+    await gw.gql(LIST); // uses the only slot of the window
+    const started = Date.now();
+    const pending = [gw.gql(LIST), gw.gql(LIST)];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const r = await gw.gql(LIST);
+    expect(r.errors).toEqual([code('RATE_LIMITED')]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await gw.close(); // the two queued ones give up with the server
+    gw = undefined;
+    await Promise.allSettled(pending);
+  });
+});
+
+describe('retries', () => {
+  it('retries an idempotent GET after a 503 and a dropped connection', async () => {
+    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5', RETRY_ATTEMPTS: '6', BREAKER_ERROR_PERCENT: '100' });
+    gw.tenant.setFaults({ rate503: 0.2, dropRate: 0.1, seed: 3 });
+    const results = await load(50, 5, () => gw!.gql(LIST));
+    expect(results.filter((r) => r.errors)).toEqual([]);
+    expect(gw.tenant.requests.length).toBeGreaterThan(50);
+  });
+
+  it('never retries a POST on 503, but does on 429', async () => {
+    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5' });
+    const create = 'mutation { createCustomConnector(input: { name: "Retry Probe", className: "x.Y" }) { scriptName } }';
+    gw.tenant.setFaults({ rate503: 1 });
+    const r = await gw.gql(create);
+    expect(r.errors).toEqual([code('UPSTREAM_ERROR')]);
+    expect(gw.tenant.requests.filter((c) => c.method === 'POST')).toHaveLength(1);
+
+    gw.reset();
+    gw.tenant.setFaults({ rate429: 0.5, retryAfterSeconds: 0.01, seed: 2 });
+    const again = await gw.gql(create);
+    expect(again.errors).toBeUndefined();
+    const posts = gw.tenant.requests.filter((c) => c.method === 'POST');
+    expect(posts.every((c, i) => (i < posts.length - 1 ? c.status === 429 : c.status === 200))).toBe(true);
+  });
+
+  it('a write whose outcome cannot be known says so and is not retried', async () => {
+    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5' });
+    gw.tenant.setFaults({ dropRate: 1 });
+    const r = await gw.gql('mutation { createCustomConnector(input: { name: "Lost Answer", className: "x.Y" }) { scriptName } }');
+    expect(r.errors).toEqual([code('UPSTREAM_OUTCOME_UNKNOWN')]);
+    expect(gw.tenant.requests).toHaveLength(1);
+  });
+
+  it('retries a JSON Patch of replace/test ops, not one with add', async () => {
+    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5', RETRY_ATTEMPTS: '3' });
+    const scriptName = (await gw.gql('{ connectors(limit: 1) { items { scriptName } } }')).data!.connectors.items[0].scriptName;
+    gw.tenant.setFaults({ rate503: 1 });
+    gw.reset();
+    await gw.gql('mutation($s: ID!) { updateConnector(scriptName: $s, input: { applicationXml: "<a/>" }) { name } }', { s: scriptName });
+    expect(gw.tenant.requests).toHaveLength(3);
+    gw.reset();
+    await gw.gql('mutation($s: ID!) { updateConnector(scriptName: $s, patch: [{ op: add, path: "/connectorMetadata", value: {} }]) { name } }', { s: scriptName });
+    expect(gw.tenant.requests).toHaveLength(1);
+  });
+});
+
+describe('deadlines and the circuit breaker', () => {
+  it('answers within the operation deadline when ISC hangs, with an error on the missing field', async () => {
+    gw = await startTestGateway({ OPERATION_TIMEOUT_MS: '800', UPSTREAM_TIMEOUT_MS: '30000' });
+    gw.tenant.setFaults({ hangRate: 1 });
+    const started = Date.now();
+    const r = await gw.gql('{ connectors(limit: 1) { items { scriptName } } }');
+    const elapsed = Date.now() - started;
+    report('hung upstream', { deadlineMs: 800, answeredInMs: elapsed });
+    expect(r.errors).toEqual([code('DEADLINE_EXCEEDED')]);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('keeps what it has: fields answered before the deadline stay in the answer', async () => {
+    gw = await startTestGateway({ OPERATION_TIMEOUT_MS: '1000' });
+    const [a, b] = (await gw.gql('{ connectors(limit: 2) { items { scriptName } } }')).data!.connectors.items;
+    gw.tenant.setFaults({ hangRate: 0 });
+    // The first read answers; then every later call hangs.
+    const r = await gw.gql(`query { a: connector(scriptName: "${a.scriptName}") { name } }`);
+    expect(r.errors).toBeUndefined();
+    gw.tenant.setFaults({ hangRate: 1 });
+    const partial = await gw.gql(`query { c: connectors(limit: 1) { items { scriptName } } b: connector(scriptName: "${b.scriptName}") { name } }`);
+    expect(partial.errors?.length).toBe(2);
+    expect(partial.errors!.every((e) => e.extensions?.code === 'DEADLINE_EXCEEDED')).toBe(true);
+  });
+
+  it('fails fast with UPSTREAM_UNAVAILABLE after repeated failures, and recovers on its own', async () => {
+    gw = await startTestGateway({ BREAKER_VOLUME: '5', BREAKER_RESET_MS: '500', RETRY_ATTEMPTS: '1' });
+    gw.tenant.setFaults({ rate500: 1 });
+    for (let i = 0; i < 6; i++) await gw.gql(LIST);
+    gw.reset();
+    const started = Date.now();
+    const r = await gw.gql(LIST);
+    expect(r.errors).toEqual([code('UPSTREAM_UNAVAILABLE')]);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(gw.tenant.requests).toHaveLength(0);
+    const ready = await fetch(gw.url.replace('/graphql', '/readyz'));
+    expect(ready.status).toBe(503);
+
+    gw.tenant.setFaults({});
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const recovered = await gw.gql(LIST);
+    expect(recovered.errors).toBeUndefined();
+    expect((await fetch(gw.url.replace('/graphql', '/readyz'))).status).toBe(200);
+  });
+});
+
+describe('token lifetime under load', () => {
+  it('3 s tokens under continuous load for 20 s: no failed operation, about one token per lifetime', async () => {
+    gw = await startTestGateway();
+    gw.tenant.setTokenLifetime(3);
+    const until = Date.now() + 20_000;
+    let operations = 0;
+    let failed = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (Date.now() < until) {
+          const r = await gw!.gql(LIST);
+          operations++;
+          if (r.errors) failed++;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }),
+    );
+    const figures = { operations, failed, tokenRequests: gw.tenant.tokenRequests.length, upstream401: gw.tenant.requests.filter((c) => c.status === 401).length };
+    report('3 s tokens for 20 s', figures);
+    expect(failed).toBe(0);
+    expect(figures.tokenRequests).toBeGreaterThanOrEqual(6);
+    expect(figures.tokenRequests).toBeLessThanOrEqual(9);
+  }, 40_000);
+});

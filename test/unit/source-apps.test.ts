@@ -1,0 +1,186 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  accessProfileFilterExpression,
+  allSourceAppFilterExpression,
+  dateCondition,
+  sortersParam,
+  sourceAppFilterExpression,
+} from '../../src/source-apps/source-apps.filters.js';
+import { restFields, sourceAppPatch } from '../../src/source-apps/source-apps.patch.js';
+import { checkIds } from '../../src/source-apps/source-apps.resolvers.js';
+
+const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
+
+describe('source app filters → ISC filter expressions', () => {
+  it('an absent or empty filter sends no expression', () => {
+    expect(sourceAppFilterExpression(undefined)).toBeUndefined();
+    expect(sourceAppFilterExpression({})).toBeUndefined();
+    expect(allSourceAppFilterExpression(null)).toBeUndefined();
+    expect(accessProfileFilterExpression({ name: null })).toBeUndefined();
+  });
+
+  it('one condition stands alone; several are parenthesised and joined with and', () => {
+    expect(sourceAppFilterExpression({ id: 'a1' })).toBe('id eq "a1"');
+    expect(sourceAppFilterExpression({ accountSourceIdIn: ['s1', 's2'], nameIn: ['Jira', 'Slack'] })).toBe(
+      '(name in ("Jira","Slack")) and (accountSource.id in ("s1","s2"))',
+    );
+  });
+
+  it('quotes and escapes strings; booleans travel bare', () => {
+    expect(sourceAppFilterExpression({ nameContains: 'say "hi" \\ bye' })).toBe('name co "say \\"hi\\" \\\\ bye"');
+    expect(allSourceAppFilterExpression({ enabled: false, ownerId: 'o1' })).toBe('(owner.id eq "o1") and (enabled eq false)');
+  });
+
+  it('datetimes travel unquoted in UTC, from a Date (what the scalar gives) or a string', () => {
+    expect(dateCondition('created', 'gt', new Date(Date.UTC(2024, 4, 1, 12, 30)))).toBe('created gt 2024-05-01T12:30:00.000Z');
+    expect(dateCondition('modified', 'le', '2024-05-01T14:30:00+02:00')).toBe('modified le 2024-05-01T12:30:00.000Z');
+    expect(() => dateCondition('created', 'gt', 'yesterday')).toThrow(badInput);
+    expect(
+      sourceAppFilterExpression({ createdBefore: '2024-01-01T00:00:00Z', modifiedAtOrAfter: '2023-06-01T00:00:00Z' }),
+    ).toBe('(created lt 2024-01-01T00:00:00.000Z) and (modified ge 2023-06-01T00:00:00.000Z)');
+  });
+
+  it('maps each typed field to the ISC field and operator it names', () => {
+    const d = '2024-01-01T00:00:00.000Z';
+    expect(
+      allSourceAppFilterExpression({
+        idIn: ['x'],
+        nameStartsWith: 'Sa',
+        createdAtOrAfter: d,
+        createdAtOrBefore: d,
+        modifiedAfter: d,
+        modifiedAtOrBefore: d,
+        ownerIdIn: ['o'],
+      })?.split(' and '),
+    ).toEqual([
+      '(id in ("x"))',
+      '(name sw "Sa")',
+      `(created ge ${d})`,
+      `(created le ${d})`,
+      `(modified gt ${d})`,
+      `(modified le ${d})`,
+      '(owner.id in ("o"))',
+    ]);
+    expect(accessProfileFilterExpression({ idIn: ['p1'], name: 'HR', modifiedBefore: d })).toBe(
+      `(id in ("p1")) and (name eq "HR") and (modified lt ${d})`,
+    );
+  });
+
+  it('refuses empty lists and control characters', () => {
+    expect(() => sourceAppFilterExpression({ idIn: [] })).toThrow(badInput);
+    expect(() => allSourceAppFilterExpression({ name: 'a\u0000b' })).toThrow(badInput);
+  });
+});
+
+describe('sort keys → ISC sorters', () => {
+  it('joins keys in order, descending with a minus, dotted names for references', () => {
+    expect(sortersParam(undefined)).toBeUndefined();
+    expect(sortersParam([])).toBeUndefined();
+    expect(
+      sortersParam([
+        { field: 'NAME' },
+        { field: 'CREATED', direction: 'DESC' },
+        { field: 'OWNER_ID', direction: 'ASC' },
+        { field: 'ACCOUNT_SOURCE_ID', direction: 'DESC' },
+        { field: 'ID', direction: null },
+        { field: 'MODIFIED' },
+      ]),
+    ).toBe('name,-created,owner.id,-accountSource.id,id,modified');
+  });
+
+  it('refuses a field given twice', () => {
+    expect(() => sortersParam([{ field: 'NAME' }, { field: 'NAME', direction: 'DESC' }])).toThrow(badInput);
+  });
+});
+
+describe('UpdateSourceAppInput → JSON Patch', () => {
+  it('ids become ISC reference objects; omitted stays omitted and null stays null', () => {
+    expect(restFields({ ownerId: 'i1', accountSourceId: null })).toEqual(expect.objectContaining({ owner: { id: 'i1' }, accountSource: null }));
+    expect(restFields({ ownerId: 'i1' })!.accountSource).toBeUndefined();
+    expect(restFields(undefined)).toBeUndefined();
+  });
+
+  it('writes replace ops in the patchable-field order, removes where ISC allows it', () => {
+    expect(
+      sourceAppPatch(
+        {
+          accessProfileIds: ['p1', 'p2'],
+          matchAllAccounts: true,
+          accountSourceId: 's1',
+          appCenterEnabled: false,
+          provisionRequestEnabled: true,
+          ownerId: 'i1',
+          enabled: false,
+          description: 'New text',
+          name: 'New name',
+        },
+        null,
+      ),
+    ).toEqual([
+      { op: 'replace', path: '/name', value: 'New name' },
+      { op: 'replace', path: '/description', value: 'New text' },
+      { op: 'replace', path: '/enabled', value: false },
+      { op: 'replace', path: '/owner', value: { id: 'i1' } },
+      { op: 'replace', path: '/provisionRequestEnabled', value: true },
+      { op: 'replace', path: '/appCenterEnabled', value: false },
+      { op: 'replace', path: '/accountSource', value: { id: 's1' } },
+      { op: 'replace', path: '/matchAllAccounts', value: true },
+      { op: 'replace', path: '/accessProfiles', value: ['p1', 'p2'] },
+    ]);
+    expect(sourceAppPatch({ accountSourceId: null, accessProfileIds: null }, null)).toEqual([
+      { op: 'remove', path: '/accountSource' },
+      { op: 'remove', path: '/accessProfiles' },
+    ]);
+  });
+
+  it('appends validated raw operations after the typed ones', () => {
+    expect(
+      sourceAppPatch({ enabled: true }, [
+        { op: 'add', path: '/accessProfiles/-', value: 'p3' },
+        { op: 'remove', path: '/accessProfiles/0' },
+        { op: 'replace', path: '/owner', value: { id: 'i2', type: 'IDENTITY' } },
+        { op: 'test', path: '/matchAllAccounts', value: false },
+      ]),
+    ).toEqual([
+      { op: 'replace', path: '/enabled', value: true },
+      { op: 'add', path: '/accessProfiles/-', value: 'p3' },
+      { op: 'remove', path: '/accessProfiles/0' },
+      { op: 'replace', path: '/owner', value: { id: 'i2', type: 'IDENTITY' } },
+      { op: 'test', path: '/matchAllAccounts', value: false },
+    ]);
+  });
+
+  it.each([
+    ['empty name', { name: '' }, null],
+    ['blank description', { description: ' \t' }, null],
+    ['null name', { name: null }, null],
+    ['null description', { description: null }, null],
+    ['null owner', { ownerId: null }, null],
+    ['empty owner id', { ownerId: '' }, null],
+    ['null boolean', { matchAllAccounts: null }, null],
+    ['empty access profile id', { accessProfileIds: ['p1', ''] }, null],
+    ['no change at all', {}, []],
+    ['raw remove of owner', null, [{ op: 'remove', path: '/owner' }]],
+    ['raw owner without id', null, [{ op: 'replace', path: '/owner', value: { name: 'Ann' } }]],
+    ['raw owner as a string', null, [{ op: 'replace', path: '/owner', value: 'i1' }]],
+    ['raw null description', null, [{ op: 'replace', path: '/description', value: null }]],
+    ['raw unpatchable field', null, [{ op: 'replace', path: '/cloudAppId', value: '1' }]],
+    ['raw index into a non-array', null, [{ op: 'replace', path: '/name/0', value: 'x' }]],
+    ['raw non-string access profile', null, [{ op: 'add', path: '/accessProfiles/-', value: 7 }]],
+  ])('refuses %s', (_label, input, raw) => {
+    expect(() => sourceAppPatch(input, raw)).toThrow(badInput);
+  });
+});
+
+describe('id lists', () => {
+  it('keeps the first occurrence of each id, in order', () => {
+    expect(checkIds(['b', 'a', 'b', 'c', 'a'], 'ids')).toEqual(['b', 'a', 'c']);
+  });
+
+  it('refuses an empty list and ids that are not identifiers', () => {
+    expect(() => checkIds([], 'ids')).toThrow(badInput);
+    expect(() => checkIds(['ok', ''], 'ids')).toThrow(badInput);
+    expect(() => checkIds(['..'], 'ids')).toThrow(badInput);
+    expect(() => checkIds(['a\nb'], 'ids')).toThrow(badInput);
+  });
+});
