@@ -1,4 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import { bindUpstream, type Credential, type IscClient, type OperationScope, type Upstream } from './http/isc-client.js';
@@ -75,6 +76,8 @@ export function createContext(
 ): Context {
   const values = new Map<string, unknown>();
   const deadlineTimer = new AbortController();
+  // Every pending read of the operation listens on this signal; dozens is normal, not a leak.
+  setMaxListeners(0, deadlineTimer.signal);
   const timer = setTimeout(() => deadlineTimer.abort(), config.operationTimeoutMs);
   timer.unref();
   const scope: OperationScope = {

@@ -1,7 +1,7 @@
 import type { Upstream } from '../http/isc-client.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
-import type { Chunk, ChunkRequest } from '../shared/paging.js';
+import { totalCount, type Chunk, type ChunkRequest } from '../shared/paging.js';
 import { path } from '../shared/path.js';
 import type { IscLocale } from '../shared/validation.js';
 import type { IscConnector, IscConnectorDetail, IscUpdateDetail } from './connectors.mappers.js';
@@ -25,12 +25,6 @@ export async function listConnectors(
     },
   });
   return { items: response.body ?? [], total: totalCount(response.headers) };
-}
-
-export function totalCount(headers: Record<string, string | string[] | undefined>): number | undefined {
-  const raw = headers['x-total-count'];
-  const value = Number(Array.isArray(raw) ? raw[0] : raw);
-  return raw !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
 /** Null when ISC has no such connector. */

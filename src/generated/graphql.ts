@@ -16,7 +16,7 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   /** An instant in time, as an RFC 3339 date-time string in UTC (for example `2024-05-01T12:30:00.000Z`). */
-  DateTime: { input: string; output: string; }
+  DateTime: { input: Date; output: Date | string; }
   /** Any JSON value. Used for ISC fields whose shape is open (connector metadata, translation maps). */
   JSON: { input: unknown; output: unknown; }
   /**

@@ -7,13 +7,21 @@ import { hasControlChars, truncate } from './validation.js';
  * parameter, so `#`, `%` and `&` travel as `%23`, `%25`, `%26`.
  */
 export type FilterOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'co' | 'sw' | 'in' | 'ca' | 'pr' | 'isnull';
-export type FilterValue = string | number | boolean;
+/** A `Date` is written as ISC writes instants in filters: unquoted UTC (`2024-05-01T12:00:00.000Z`). */
+export type FilterValue = string | number | boolean | Date;
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const MAX_VALUE_LENGTH = 1024;
 const MAX_LIST_LENGTH = 250;
 const MAX_RAW_FILTER_LENGTH = 4096;
 
 function literal(value: FilterValue, field: string): string {
+  if (value instanceof Date) {
+    const iso = Number.isNaN(value.getTime()) ? '' : value.toISOString();
+    if (!ISO_INSTANT.test(iso)) throw badInput(`filter value for ${field} must be a date-time in the years 0000 to 9999`, { field });
+    return iso;
+  }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw badInput(`filter value for ${field} must be a finite number`, { field });
     return String(value);

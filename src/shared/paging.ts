@@ -79,6 +79,13 @@ export async function readPage<T>(
   return { items: pageItems, totalCount: total, hasMore };
 }
 
+/** ISC's `X-Total-Count` header (sent when `count=true` was asked for). */
+export function totalCount(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const raw = headers['x-total-count'];
+  const value = Number(Array.isArray(raw) ? raw[0] : raw);
+  return raw !== undefined && Number.isFinite(value) ? value : undefined;
+}
+
 /** Whether the current field's selection (through fragments) includes `name`. */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
   const visit = (set: SelectionSetNode | undefined): boolean =>

@@ -1,9 +1,8 @@
-import { totalCount } from '../connectors/connectors.api.js';
 import type { Upstream, UpstreamRequest } from '../http/isc-client.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import { condition } from '../shared/filters.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
-import type { Chunk, ChunkRequest } from '../shared/paging.js';
+import { totalCount, type Chunk, type ChunkRequest } from '../shared/paging.js';
 import { path } from '../shared/path.js';
 import type { IscAccessProfile, IscSourceApp } from './source-apps.mappers.js';
 

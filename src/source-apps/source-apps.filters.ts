@@ -16,16 +16,6 @@ import { allOf, condition } from '../shared/filters.js';
 
 type DateOperator = 'gt' | 'lt' | 'ge' | 'le';
 
-/**
- * `field op <instant>`, the instant unquoted in UTC as ISC writes datetimes in filters. The
- * DateTime scalar hands resolvers a `Date` (the generated type says string), so both are accepted.
- */
-export function dateCondition(field: string, op: DateOperator, value: unknown): string {
-  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) throw badInput(`filter value for ${field} must be a date-time`, { field });
-  return `${field} ${op} ${new Date(time).toISOString()}`;
-}
-
 /** One optional condition: `[field, operator, value]`; a null or undefined value adds nothing. */
 type Term = readonly [field: string, op: 'eq' | 'in' | 'co' | 'sw' | DateOperator, value: unknown];
 
@@ -34,8 +24,7 @@ function expression(terms: readonly Term[]): string | undefined {
     .filter(([, , value]) => value != null)
     .map(([field, op, value]) => {
       if (op === 'in') return condition(field, op, value as readonly string[]);
-      if (op === 'eq' || op === 'co' || op === 'sw') return condition(field, op, value as string | boolean);
-      return dateCondition(field, op, value);
+      return condition(field, op, value as string | boolean | Date);
     });
   return allOf(parts);
 }

@@ -28,6 +28,12 @@ describe('filter builder', () => {
     expect(condition('lastUsed', 'isnull')).toBe('lastUsed isnull');
   });
 
+  it('instants are unquoted UTC with milliseconds, as ISC writes them', () => {
+    expect(condition('created', 'gt', new Date('2024-05-01T14:30:00+02:00'))).toBe('created gt 2024-05-01T12:30:00.000Z');
+    expect(() => condition('created', 'gt', new Date(Number.NaN))).toThrow(badInput);
+    expect(() => condition('created', 'gt', new Date(Date.UTC(10000, 0, 1)))).toThrow(badInput);
+  });
+
   it('numbers and booleans are unquoted', () => {
     expect(condition('directConnect', 'eq', true)).toBe('directConnect eq true');
     expect(condition('count', 'gt', 5)).toBe('count gt 5');

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { execute, parse } from 'graphql';
 import { createContext } from '../../src/context.js';
 import type { IscClient, UpstreamRequest, UpstreamResponse } from '../../src/http/isc-client.js';
-import { iscTimestamp, oauthClientFilterExpression } from '../../src/oauth-clients/oauth-clients.filters.js';
+import { oauthClientFilterExpression } from '../../src/oauth-clients/oauth-clients.filters.js';
 import { oauthClientLoader } from '../../src/oauth-clients/oauth-clients.loaders.js';
 import { OAUTH_CLIENT_PATCH_SCHEMA, oauthClientPatch } from '../../src/oauth-clients/oauth-clients.patch.js';
 import {
@@ -24,17 +24,17 @@ describe('OAuthClientFilter → ISC filter expression', () => {
     expect(oauthClientFilterExpression({ lastUsedBefore: null, neverUsed: null })).toBeUndefined();
   });
 
-  it('writes lastUsedBefore as an unquoted UTC timestamp with milliseconds, from a Date or a string', () => {
-    // The DateTime scalar hands resolvers a Date.
-    expect(oauthClientFilterExpression({ lastUsedBefore: new Date(Date.UTC(2023, 1, 5, 10, 59, 27, 214)) as unknown as string })).toBe(
+  it('writes lastUsedBefore as an unquoted UTC timestamp with milliseconds', () => {
+    // The DateTime scalar hands resolvers a Date, whatever offset the caller wrote.
+    expect(oauthClientFilterExpression({ lastUsedBefore: new Date(Date.UTC(2023, 1, 5, 10, 59, 27, 214)) })).toBe(
       'lastUsed le 2023-02-05T10:59:27.214Z',
     );
-    expect(oauthClientFilterExpression({ lastUsedBefore: '2023-02-05T11:59:27+01:00' })).toBe('lastUsed le 2023-02-05T10:59:27.000Z');
+    expect(oauthClientFilterExpression({ lastUsedBefore: new Date('2023-02-05T11:59:27+01:00') })).toBe('lastUsed le 2023-02-05T10:59:27.000Z');
   });
 
   it('neverUsed: true is `lastUsed isnull`; with lastUsedBefore the two are joined by or', () => {
     expect(oauthClientFilterExpression({ neverUsed: true })).toBe('lastUsed isnull');
-    expect(oauthClientFilterExpression({ neverUsed: true, lastUsedBefore: '2024-01-01T00:00:00Z' })).toBe(
+    expect(oauthClientFilterExpression({ neverUsed: true, lastUsedBefore: new Date('2024-01-01T00:00:00Z') })).toBe(
       '(lastUsed le 2024-01-01T00:00:00.000Z) or (lastUsed isnull)',
     );
   });
@@ -44,14 +44,10 @@ describe('OAuthClientFilter → ISC filter expression', () => {
   });
 
   it.each([
-    ['text', 'last tuesday'],
-    ['a date without time', '2024-01-01'],
-    ['an injected condition', '2024-01-01T00:00:00Z or name pr'],
     ['an invalid Date', new Date(Number.NaN)],
     ['a year past 9999', new Date(Date.UTC(10000, 0, 1))],
-    ['a number', 1700000000000],
   ])('refuses %s as a timestamp', (_label, value) => {
-    expect(() => iscTimestamp(value, 'filter.lastUsedBefore')).toThrow(badInput);
+    expect(() => oauthClientFilterExpression({ lastUsedBefore: value })).toThrow(badInput);
   });
 });
 

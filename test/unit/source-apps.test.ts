@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import {
   accessProfileFilterExpression,
   allSourceAppFilterExpression,
-  dateCondition,
   sortersParam,
   sourceAppFilterExpression,
 } from '../../src/source-apps/source-apps.filters.js';
@@ -31,25 +30,26 @@ describe('source app filters → ISC filter expressions', () => {
     expect(allSourceAppFilterExpression({ enabled: false, ownerId: 'o1' })).toBe('(owner.id eq "o1") and (enabled eq false)');
   });
 
-  it('datetimes travel unquoted in UTC, from a Date (what the scalar gives) or a string', () => {
-    expect(dateCondition('created', 'gt', new Date(Date.UTC(2024, 4, 1, 12, 30)))).toBe('created gt 2024-05-01T12:30:00.000Z');
-    expect(dateCondition('modified', 'le', '2024-05-01T14:30:00+02:00')).toBe('modified le 2024-05-01T12:30:00.000Z');
-    expect(() => dateCondition('created', 'gt', 'yesterday')).toThrow(badInput);
+  it('datetimes travel unquoted in UTC (the DateTime scalar gives a Date)', () => {
+    expect(sourceAppFilterExpression({ createdAfter: new Date(Date.UTC(2024, 4, 1, 12, 30)) })).toBe('created gt 2024-05-01T12:30:00.000Z');
+    expect(sourceAppFilterExpression({ modifiedAtOrBefore: new Date('2024-05-01T14:30:00+02:00') })).toBe('modified le 2024-05-01T12:30:00.000Z');
+    expect(() => sourceAppFilterExpression({ createdAfter: new Date(Number.NaN) })).toThrow(badInput);
     expect(
-      sourceAppFilterExpression({ createdBefore: '2024-01-01T00:00:00Z', modifiedAtOrAfter: '2023-06-01T00:00:00Z' }),
+      sourceAppFilterExpression({ createdBefore: new Date('2024-01-01T00:00:00Z'), modifiedAtOrAfter: new Date('2023-06-01T00:00:00Z') }),
     ).toBe('(created lt 2024-01-01T00:00:00.000Z) and (modified ge 2023-06-01T00:00:00.000Z)');
   });
 
   it('maps each typed field to the ISC field and operator it names', () => {
     const d = '2024-01-01T00:00:00.000Z';
+    const date = new Date(d);
     expect(
       allSourceAppFilterExpression({
         idIn: ['x'],
         nameStartsWith: 'Sa',
-        createdAtOrAfter: d,
-        createdAtOrBefore: d,
-        modifiedAfter: d,
-        modifiedAtOrBefore: d,
+        createdAtOrAfter: date,
+        createdAtOrBefore: date,
+        modifiedAfter: date,
+        modifiedAtOrBefore: date,
         ownerIdIn: ['o'],
       })?.split(' and '),
     ).toEqual([
@@ -61,7 +61,7 @@ describe('source app filters → ISC filter expressions', () => {
       `(modified le ${d})`,
       '(owner.id in ("o"))',
     ]);
-    expect(accessProfileFilterExpression({ idIn: ['p1'], name: 'HR', modifiedBefore: d })).toBe(
+    expect(accessProfileFilterExpression({ idIn: ['p1'], name: 'HR', modifiedBefore: date })).toBe(
       `(id in ("p1")) and (name eq "HR") and (modified lt ${d})`,
     );
   });
