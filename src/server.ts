@@ -111,6 +111,12 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       return sendJson(res, state.ready ? 200 : 503, state);
     }
     if (config.playground === 'graphiql' && servePlayground(req, res, url.pathname)) return;
+    if (shuttingDown) {
+      // Draining: operations already running finish; new ones go to another replica.
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', '1');
+      return sendJson(res, 503, { errors: [{ message: 'the gateway is shutting down', extensions: { code: 'SHUTTING_DOWN' } }] });
+    }
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
     let body: unknown;
