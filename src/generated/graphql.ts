@@ -593,6 +593,16 @@ export type GrantType =
   | 'UNKNOWN';
 
 /**
+ * An identity in ISC. This subgraph does not own identities: it only hands out their ids, so another
+ * subgraph of the supergraph (an identities service, say) can extend the type with its own fields.
+ */
+export type Identity = {
+  __typename?: 'Identity';
+  /** The identity's ISC id. */
+  id: Scalars['ID']['output'];
+};
+
+/**
  * A JSON Patch (RFC 6902) operation the gateway can send to ISC. ISC's operation object has no
  * `from` member, so `move` and `copy` cannot be expressed and are not offered.
  */
@@ -1085,6 +1095,16 @@ export type SortDirection =
   | 'DESC';
 
 /**
+ * A source (a connected system whose accounts ISC aggregates). This subgraph does not own sources:
+ * another subgraph of the supergraph can extend the type by `id`.
+ */
+export type Source = {
+  __typename?: 'Source';
+  /** The source's ISC id. */
+  id: Scalars['ID']['output'];
+};
+
+/**
  * A source app: an application users request access to in ISC, backed by the accounts of one source
  * and offering access profiles. Read lists return the same fields as the single read; the access
  * profiles are loaded from ISC only when selected, once per app per operation, concurrently.
@@ -1118,8 +1138,13 @@ export type SourceApp = {
   modified: Maybe<Scalars['DateTime']['output']>;
   /** Display name. */
   name: Maybe<Scalars['String']['output']>;
-  /** The identity that owns the app. */
+  /** The identity that owns the app, as ISC embeds it (`{ id, type, name }`). */
   owner: Maybe<ObjectReference>;
+  /**
+   * The owner as a federation entity (`Identity`, keyed by `id`), for subgraphs that own identities
+   * to extend. Null when the app has no owner.
+   */
+  ownerIdentity: Maybe<Identity>;
   /** Whether users may request access through the app. */
   provisionRequestEnabled: Maybe<Scalars['Boolean']['output']>;
 };
@@ -1146,6 +1171,11 @@ export type SourceAppAccountSource = {
   name: Maybe<Scalars['String']['output']>;
   /** Password policies that apply to the source's accounts. */
   passwordPolicies: Maybe<Array<ObjectReference>>;
+  /**
+   * The source as a federation entity (`Source`, keyed by `id`), for subgraphs that own sources
+   * to extend. Null when ISC sends no id.
+   */
+  source: Maybe<Source>;
   /** Kind of object; ISC always sends `SOURCE` here. */
   type: Maybe<ReferenceType>;
   /** The kind exactly as ISC sent it. */
@@ -1466,6 +1496,7 @@ export type ResolversTypes = ResolversObject<{
   CreatedOAuthClient: ResolverTypeWrapper<CreatedOAuthClientModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   GrantType: GrantType;
+  Identity: ResolverTypeWrapper<Identity>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   JsonPatchOp: JsonPatchOp;
   JsonPatchOperationInput: JsonPatchOperationInput;
@@ -1477,6 +1508,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReferenceType: ReferenceType;
   SortDirection: SortDirection;
+  Source: ResolverTypeWrapper<Source>;
   SourceApp: ResolverTypeWrapper<SourceAppModel>;
   SourceAppAccountSource: ResolverTypeWrapper<SourceAppAccountSource>;
   SourceAppFilter: SourceAppFilter;
@@ -1515,6 +1547,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreateSourceAppInput: CreateSourceAppInput;
   CreatedOAuthClient: CreatedOAuthClientModel;
   DateTime: Scalars['DateTime']['output'];
+  Identity: Identity;
   JSON: Scalars['JSON']['output'];
   JsonPatchOperationInput: JsonPatchOperationInput;
   Long: Scalars['Long']['output'];
@@ -1523,6 +1556,7 @@ export type ResolversParentTypes = ResolversObject<{
   OAuthClientFilter: OAuthClientFilter;
   ObjectReference: ObjectReference;
   Query: Record<PropertyKey, never>;
+  Source: Source;
   SourceApp: SourceAppModel;
   SourceAppAccountSource: SourceAppAccountSource;
   SourceAppFilter: SourceAppFilter;
@@ -1661,6 +1695,10 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type IdentityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1738,6 +1776,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   sourceApps?: Resolver<ResolversTypes['SourceAppPage'], ParentType, ContextType, Partial<QuerySourceAppsArgs>>;
 }>;
 
+export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type SourceAppResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SourceApp'] = ResolversParentTypes['SourceApp'], FederationReferenceType extends FederationReferenceTypes['SourceApp'] = FederationReferenceTypes['SourceApp']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['SourceApp']> | FederationReferenceType, FederationReferenceType, ContextType>;
   accessProfiles?: Resolver<ResolversTypes['AccessProfilePage'], ParentType, ContextType, Partial<SourceAppAccessProfilesArgs>>;
@@ -1752,6 +1794,7 @@ export type SourceAppResolvers<ContextType = Context, ParentType extends Resolve
   modified?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   owner?: Resolver<Maybe<ResolversTypes['ObjectReference']>, ParentType, ContextType>;
+  ownerIdentity?: Resolver<Maybe<ResolversTypes['Identity']>, ParentType, ContextType>;
   provisionRequestEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 }>;
 
@@ -1759,6 +1802,7 @@ export type SourceAppAccountSourceResolvers<ContextType = Context, ParentType ex
   id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   passwordPolicies?: Resolver<Maybe<Array<ResolversTypes['ObjectReference']>>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['ReferenceType']>, ParentType, ContextType>;
   typeRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   useForPasswordManagement?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
@@ -1782,12 +1826,14 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   ConnectorPage?: ConnectorPageResolvers<ContextType>;
   CreatedOAuthClient?: CreatedOAuthClientResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Identity?: IdentityResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Long?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   OAuthClient?: OAuthClientResolvers<ContextType>;
   ObjectReference?: ObjectReferenceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Source?: SourceResolvers<ContextType>;
   SourceApp?: SourceAppResolvers<ContextType>;
   SourceAppAccountSource?: SourceAppAccountSourceResolvers<ContextType>;
   SourceAppPage?: SourceAppPageResolvers<ContextType>;

@@ -1,6 +1,7 @@
 /**
- * Operations the playground opens with, one tab each. They run against the demo tenant as they
- * are (test/integration/playground.test.ts runs every one and expects no errors).
+ * Operations the playground opens with, one tab each, covering the four domains. They run against
+ * the demo tenant as they are (test/integration/playground.test.ts runs every one, in this order,
+ * and expects no errors).
  */
 export interface PlaygroundExample {
   query: string;
@@ -9,7 +10,7 @@ export interface PlaygroundExample {
 
 export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   {
-    query: `# Connectors: the catalogue, with a typed filter. totalCount is counted by ISC only when selected.
+    query: `# Connectors: the catalogue with a typed filter. totalCount is counted by ISC only when selected.
 query DirectConnectors {
   connectors(filter: { directConnect: true, featuresContainAll: ["PROVISIONING"] }, limit: 10) {
     items { name scriptName type status statusRaw features }
@@ -29,5 +30,44 @@ query ConnectorDetail($scriptName: ID!) {
   }
 }`,
     variables: { scriptName: 'active-directory-angularsc' },
+  },
+  {
+    query: `# Connector customizers. ISC cannot count them, so the page has hasMore but no totalCount.
+query Customizers {
+  connectorCustomizers(limit: 5) {
+    items { id name imageVersion imageID created }
+    hasMore
+  }
+}`,
+  },
+  {
+    query: `# Source apps (an experimental ISC API: the gateway sends X-SailPoint-Experimental itself),
+# with each app's access profiles: one ISC call per app, all at once.
+query SourceAppsWithAccessProfiles {
+  allSourceApps(sort: [{ field: NAME }], limit: 5) {
+    items {
+      id name enabled
+      owner { name }
+      accountSource { name useForPasswordManagement }
+      accessProfiles(limit: 3) { items { name } hasMore }
+    }
+    totalCount
+  }
+}`,
+  },
+  {
+    query: `# OAuth clients unused since 2024 began, or never used. Secrets are never readable here:
+# only createOAuthClient answers one, once.
+query StaleOAuthClients {
+  oauthClients(filter: { lastUsedBefore: "2024-01-01T00:00:00Z", neverUsed: true }) {
+    id name lastUsed enabled grantTypes accessType type
+  }
+}`,
+  },
+  {
+    query: `# A mutation: typed input becomes a minimal JSON Patch (omitted = untouched, null = removed).
+mutation CreateCustomizer {
+  createConnectorCustomizer(input: { name: "playground-example-hook" }) { id name created }
+}`,
   },
 ];

@@ -65,6 +65,7 @@ function accountSource(source: IscAccountSource | null | undefined): SourceAppAc
   if (!source) return null;
   return {
     ...referenceFields(source),
+    source: source.id ? { id: source.id } : null,
     useForPasswordManagement: source.useForPasswordManagement ?? null,
     passwordPolicies: source.passwordPolicies ? source.passwordPolicies.map(referenceFields) : null,
   };
@@ -111,6 +112,7 @@ const SourceApp: SourceAppResolvers<Context> = {
   appCenterEnabled: pass('appCenterEnabled'),
   matchAllAccounts: pass('matchAllAccounts'),
   owner: (app) => reference(app.owner),
+  ownerIdentity: (app) => (app.owner?.id ? { id: app.owner.id } : null),
   accountSource: (app) => accountSource(app.accountSource),
   accessProfiles: async (app, args, ctx) => {
     const { limit, offset } = checkPaging(args, ctx.maxListLimit);
