@@ -1,4 +1,7 @@
 /** Gateway configuration, read once from the environment and validated at start. */
+import type { ProxySettings } from './http/agents.js';
+import { LOG_LEVELS, defaultLogLevel, parseLogLevel, type LogLevel } from './log.js';
+
 export type AuthMode = 'auto' | 'client-credentials' | 'passthrough';
 export type PlaygroundMode = 'graphiql' | 'sandbox' | 'off';
 
@@ -21,6 +24,23 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** Largest request body the HTTP server reads. */
   maxBodyBytes: number;
+  /** Query limits (see src/limits/limits.ts): fields nested, aliases, root fields and directives per operation. */
+  maxDepth: number;
+  maxAliases: number;
+  maxRootFields: number;
+  maxDirectives: number;
+  /** Lexical tokens and UTF-8 bytes of one GraphQL document. */
+  maxTokens: number;
+  maxDocumentBytes: number;
+  /** Estimated ISC calls of one operation (list fields weighted by their `limit`). */
+  maxCost: number;
+  /** Operations in one HTTP request; 1 turns batching off. */
+  maxBatchOperations: number;
+  /** Path of a trusted documents manifest: when set, only its operations run. */
+  trustedDocuments: string | undefined;
+  /** Automatic persisted queries: cache size in characters of query text (0 turns APQ off), and entry lifetime (0: none). */
+  apqCacheBytes: number;
+  apqTtlSeconds: number;
   /** The IDE served at `GET /graphql` to browsers. */
   playground: PlaygroundMode;
   /** Whether the schema can be introspected; follows the playground unless set. */
@@ -45,6 +65,15 @@ export interface Config {
   breakerVolume: number;
   /** How long it stays open before one trial call. */
   breakerResetMs: number;
+  /** Cross-request cache of reference data (connectors, their files, customizers). */
+  responseCache: { enabled: boolean; ttlMs: number; maxEntries: number; maxBytes: number };
+  /** Outbound proxy for ISC calls and the token request (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, or lower case). */
+  proxy: ProxySettings;
+  /** On SIGTERM: how long in-flight requests may take to finish before they are cut. */
+  shutdownGraceMs: number;
+  logLevel: LogLevel;
+  /** Latency added to every demo tenant API answer (demos of slow upstreams, shutdown tests). */
+  demoTenantLatencyMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -53,12 +82,34 @@ function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off (got "${raw}")`);
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+/** Lower case wins, as in curl; an empty value means unset. */
+function proxyEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
+  if (value === undefined || name.toLowerCase() === 'no_proxy') return value;
+  try {
+    const url = new URL(value.includes('://') ? value : `http://${value}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+  } catch {
+    // The value may carry proxy credentials: never echo it.
+    throw new ConfigError(`${name.toUpperCase()} must be an http:// or https:// proxy URL`);
   }
   return value;
 }
@@ -103,6 +154,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxListLimit: integer(env, 'MAX_LIST_LIMIT', 1000, 1, 100_000),
     upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 15_000, 100, 600_000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    // Aliases are this graph's batching (100 `sourceApp` lookups are one ISC call), so their defaults
+    // are generous; ISC calls, the real expense, are bounded by MAX_COST and the rate budget.
+    maxDepth: integer(env, 'MAX_DEPTH', 10, 1, 1000),
+    maxAliases: integer(env, 'MAX_ALIASES', 300, 0, 100_000),
+    maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 300, 1, 100_000),
+    maxDirectives: integer(env, 'MAX_DIRECTIVES', 50, 0, 100_000),
+    maxTokens: integer(env, 'MAX_TOKENS', 5000, 100, 1_000_000),
+    maxDocumentBytes: integer(env, 'MAX_DOCUMENT_BYTES', 65_536, 1024, 64 * 1_048_576),
+    maxCost: integer(env, 'MAX_COST', 1000, 1, 10_000_000),
+    maxBatchOperations: integer(env, 'MAX_BATCH_OPERATIONS', 1, 1, 1000),
+    trustedDocuments: env.SAIL_TRUSTED_DOCUMENTS || undefined,
+    apqCacheBytes: integer(env, 'APQ_CACHE_BYTES', 8 * 1_048_576, 0, 1024 * 1_048_576),
+    apqTtlSeconds: integer(env, 'APQ_TTL_SECONDS', 86_400, 0, 365 * 86_400),
     playground,
     introspection,
     rateLimit: integer(env, 'RATE_LIMIT', 100, 1, 100_000),
@@ -116,5 +180,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     breakerErrorPercent: integer(env, 'BREAKER_ERROR_PERCENT', 50, 1, 100),
     breakerVolume: integer(env, 'BREAKER_VOLUME', 20, 1, 100_000),
     breakerResetMs: integer(env, 'BREAKER_RESET_MS', 5_000, 100, 600_000),
+    responseCache: {
+      enabled: flag(env, 'RESPONSE_CACHE', false),
+      ttlMs: integer(env, 'RESPONSE_CACHE_TTL_MS', 60_000, 1, 86_400_000),
+      maxEntries: integer(env, 'RESPONSE_CACHE_MAX_ENTRIES', 5_000, 1, 10_000_000),
+      maxBytes: integer(env, 'RESPONSE_CACHE_MAX_BYTES', 50 * 1_048_576, 1024, 8 * 1_073_741_824),
+    },
+    proxy: { httpProxy: proxyEnv(env, 'http_proxy'), httpsProxy: proxyEnv(env, 'https_proxy'), noProxy: proxyEnv(env, 'no_proxy') },
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    logLevel: logLevel(env),
+    demoTenantLatencyMs: integer(env, 'DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
   };
+}
+
+function logLevel(env: NodeJS.ProcessEnv): LogLevel {
+  if (env.LOG_LEVEL && !parseLogLevel(env.LOG_LEVEL)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  }
+  return defaultLogLevel(env);
 }

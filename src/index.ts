@@ -1,17 +1,42 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
+import { log } from './log.js';
 
 try {
-  const gateway = await startGateway(loadConfig(), log);
-  log(`ISC GraphQL gateway ready at ${gateway.url}`);
+  const config = loadConfig();
+  log.setLevel(config.logLevel);
+  const gateway = await startGateway(config, log);
+  log.info('ISC GraphQL gateway ready', { url: gateway.url });
+
+  let signalled = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      gateway.close().then(() => process.exit(0), () => process.exit(1));
+    process.on(signal, () => {
+      if (signalled) {
+        // A second signal: the operator does not want to wait for the drain.
+        log.warn('Second signal: exiting without waiting for in-flight requests', { signal });
+        process.exit(1);
+      }
+      signalled = true;
+      log.info('Signal received', { signal, graceMs: config.shutdownGraceMs });
+      // Backstop: stopping must never outlast the grace period by much, whatever hangs.
+      setTimeout(() => {
+        log.error('Shutdown did not finish in time; exiting', { graceMs: config.shutdownGraceMs });
+        process.exit(1);
+      }, config.shutdownGraceMs + 5_000).unref();
+      gateway.shutdown().then(
+        ({ drained }) => process.exit(drained ? 0 : 1),
+        (error: unknown) => {
+          log.error('Shutdown failed', { error });
+          process.exit(1);
+        },
+      );
     });
   }
 } catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? 'Configuration error' : 'Failed to start'}: ${(error as Error).message}\n`);
-  process.exit(1);
+  if (log.level() === 'silent') log.setLevel('error'); // a process that exits 1 says why
+  if (error instanceof ConfigError) log.error('Configuration error', { error: error.message });
+  else log.error('Failed to start', { error });
+  process.exitCode = 1;
+  // Let the log line flush before the process ends (stdout/stderr may be pipes).
+  setImmediate(() => process.exit(1));
 }

@@ -2,13 +2,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { execute, parse, type GraphQLSchema } from 'graphql';
+import { execute, isUnionType, parse, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver, LongResolver } from 'graphql-scalars';
 import { connectorCustomizerResolvers } from './connector-customizers/connector-customizers.resolvers.js';
 import { connectorResolvers } from './connectors/connectors.resolvers.js';
 import { oauthClientResolvers } from './oauth-clients/oauth-clients.resolvers.js';
 import { sourceAppResolvers } from './source-apps/source-apps.resolvers.js';
 import type { Resolvers } from './generated/graphql.js';
+import { badInput } from './shared/errors.js';
 
 /** `schema/` at the package root, found from this file whether it runs from src/ or dist/src/. */
 function schemaDirectory(): string {
@@ -65,7 +66,33 @@ function isFieldMap(value: unknown): value is Record<string, unknown> {
 }
 
 export function buildSchema(): GraphQLSchema {
-  return buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: mergeResolvers(resolverModules) });
+  return guardEntities(buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: mergeResolvers(resolverModules) }));
+}
+
+/**
+ * `_entities` takes raw JSON (`_Any`): a representation that is not an object naming one of this
+ * subgraph's entity types is the caller's mistake (`BAD_USER_INPUT`), where @apollo/subgraph would
+ * throw a plain error (answered as INTERNAL_SERVER_ERROR).
+ */
+function guardEntities(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const union = schema.getType('_Entity');
+  const resolve = field?.resolve;
+  if (!field || !resolve || !isUnionType(union)) return schema;
+  const entityTypes = new Set(union.getTypes().map((t) => t.name));
+  field.resolve = (source, args, context, info) => {
+    const representations: unknown[] = Array.isArray(args.representations) ? args.representations : [];
+    representations.forEach((representation, i) => {
+      const typename: unknown = representation && typeof representation === 'object' ? (representation as { __typename?: unknown }).__typename : undefined;
+      if (typeof typename !== 'string' || !entityTypes.has(typename)) {
+        throw badInput(`representations[${i}] must be an object whose __typename is one of ${[...entityTypes].join(', ')}`, {
+          argument: 'representations',
+        });
+      }
+    });
+    return resolve(source, args, context, info);
+  };
+  return schema;
 }
 
 /** The SDL a supergraph router reads from this subgraph (`_service { sdl }`). */

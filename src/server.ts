@@ -7,6 +7,11 @@ import type { Config } from './config.js';
 import { createContext, resolveCredential, type Context, type InboundAuth } from './context.js';
 import type { RateGovernor } from './http/governor.js';
 import type { IscClient } from './http/isc-client.js';
+import { checkRequestLimits, limitValidationRules, queryCostPlugin, type QueryLimits } from './limits/limits.js';
+import { automaticPersistedQueries, persistedQueryGuardPlugin } from './limits/persisted-queries.js';
+import { loadTrustedDocuments, trustedDocumentsPlugin } from './limits/trusted-documents.js';
+import { log } from './log.js';
+import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from './observability/request-log.js';
 import { servePlayground } from './playground/playground.js';
 import { buildSchema } from './schema.js';
 
@@ -14,7 +19,9 @@ export interface HttpGatewayOptions {
   config: Pick<
     Config,
     'corsOrigins' | 'maxBodyBytes' | 'maxListLimit' | 'playground' | 'introspection' | 'operationTimeoutMs' | 'rateLimitWaitMs'
-  >;
+  > &
+    QueryLimits &
+    Pick<Config, 'rateLimit' | 'rateWindowMs' | 'trustedDocuments' | 'apqCacheBytes' | 'apqTtlSeconds'>;
   auth: InboundAuth;
   client: IscClient;
   governor: RateGovernor;
@@ -31,15 +38,26 @@ const CORS_ALLOW_HEADERS = 'content-type, authorization, x-api-key, apollo-requi
 
 class BodyTooLarge extends Error {}
 
-async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads the body up to `limit` bytes. On overflow it stops reading without destroying the socket,
+ * so the 413 answer still reaches the client (the connection is closed after it).
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData).off('end', onEnd).pause();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
@@ -60,14 +78,28 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 export async function createHttpGateway({ config, auth, client, governor, readiness }: HttpGatewayOptions) {
   let shuttingDown = false;
   const httpServer = http.createServer();
+  // Trusted documents replace APQ: ids are answered from the manifest, never registered by clients.
+  const trusted = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined;
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (gateway.ts): unready first, drain, then stop. Apollo's own signal
+    // handler would close the listener at once.
+    stopOnTerminationSignals: false,
+    logger: apolloLogger(),
+    // Errors the gateway did not raise on purpose answer "Internal server error" with an errorId.
+    formatError: maskUnexpectedErrors(),
+    // Query limits (src/limits/limits.ts): a refused operation never reaches a resolver.
+    validationRules: limitValidationRules(config),
+    parseOptions: { maxTokens: config.maxTokens },
+    allowBatchedHttpRequests: config.maxBatchOperations > 1,
+    persistedQueries: trusted ? false : automaticPersistedQueries(config),
     // Inline tracing (on by default for subgraphs) costs CPU on every request and feeds only
     // Apollo's hosted reporting, which this gateway does not use.
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      requestLogPlugin(),
       // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
       config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       {
@@ -83,6 +115,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
           };
         },
       },
+      queryCostPlugin({ limits: config, governor, rate: config }),
+      trusted ? trustedDocumentsPlugin(trusted) : persistedQueryGuardPlugin(),
     ],
     introspection: config.introspection,
   });
@@ -90,7 +124,12 @@ export async function createHttpGateway({ config, auth, client, governor, readin
   const allowedOrigins = new Set(config.corsOrigins);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    } catch {
+      return sendJson(res, 400, { errors: [{ message: 'the request URL cannot be parsed', extensions: { code: 'BAD_REQUEST' } }] });
+    }
     const origin = header(req, 'origin');
     if (origin && allowedOrigins.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -124,9 +163,15 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       const text = req.method === 'POST' ? await readBody(req, config.maxBodyBytes) : '';
       body = text && header(req, 'content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
     } catch (error) {
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, { errors: [{ message: `request body larger than ${config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+      if (error instanceof BodyTooLarge) {
+        res.setHeader('connection', 'close');
+        res.once('finish', () => req.destroy());
+        return sendJson(res, 413, { errors: [{ message: `request body larger than ${config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+      }
       return sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
     }
+    const refused = checkRequestLimits({ body, searchParams: url.searchParams }, config);
+    if (refused) return sendJson(res, refused.status, refused.body);
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -152,7 +197,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
   }
 
   httpServer.on('request', (req, res) => {
-    handle(req, res).catch(() => {
+    handle(req, res).catch((error: unknown) => {
+      log.error('request handler failed', { error });
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
     });

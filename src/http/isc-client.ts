@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
 import DataLoader from 'dataloader';
 import got, { type Got, type Method, type Response } from 'got';
 import { gatewayError } from '../shared/errors.js';
+import { createAgents, type OutboundAgents } from './agents.js';
+import type { ResponseCache } from './response-cache.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
 import { decide, isIdempotent, parseRetryAfter, type Failure, type RetryOptions } from './retry-policy.js';
 import type { TokenProvider } from './token-provider.js';
@@ -39,6 +39,8 @@ export interface UpstreamResponse<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: T;
+  /** Length of the raw answer (characters), for the response cache's byte bound. */
+  rawLength?: number;
 }
 
 /**
@@ -62,6 +64,10 @@ export interface IscClientOptions {
   governor?: RateGovernor;
   retry?: RetryOptions;
   breaker?: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingWindowMs: number };
+  /** Cross-request cache of reference data (off unless given; see response-cache.ts). */
+  cache?: ResponseCache;
+  /** Outbound agents (proxy, keep-alive; see agents.ts), shared with the token request. Default: direct keep-alive agents. */
+  agents?: Pick<OutboundAgents, 'http' | 'https'>;
 }
 
 /** Defaults match ISC's documented limit (100 calls per 10 s per client) and README's table. */
@@ -77,11 +83,9 @@ export interface IscClient {
 }
 
 /** Keep-alive agents: ISC calls of one operation reuse warm connections instead of new TLS handshakes. */
-export function keepAliveAgents(): { http: http.Agent; https: https.Agent } {
-  return {
-    http: new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
-  };
+export function keepAliveAgents(): Pick<OutboundAgents, 'http' | 'https'> {
+  const { http, https } = createAgents('https://isc.invalid'); // no proxy settings: direct
+  return { http, https };
 }
 
 /**
@@ -107,6 +111,12 @@ function parseBody(text: string, contentType: string | undefined): unknown {
     }
   }
   return text;
+}
+
+function searchParamsOf(request: UpstreamRequest): Record<string, string | number | boolean> | undefined {
+  return request.searchParams
+    ? (Object.fromEntries(Object.entries(request.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>)
+    : undefined;
 }
 
 /** Failures before anything reached ISC: safe to retry for any method. */
@@ -147,7 +157,8 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     retry: { limit: 0 }, // retries are decided below, with the governor and the operation's budget
     throwHttpErrors: false,
     responseType: 'text',
-    agent: keepAliveAgents(),
+    // Only the two agents: got rejects any other key (OutboundAgents also carries `proxy`).
+    agent: clientOptions.agents ? { http: clientOptions.agents.http, https: clientOptions.agents.https } : keepAliveAgents(),
     headers: { 'user-agent': 'isc-graphql-gateway' },
   });
 
@@ -181,9 +192,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     } else if (request.form) {
       body = request.form;
     }
-    const searchParams = request.searchParams
-      ? Object.fromEntries(Object.entries(request.searchParams).filter(([, v]) => v !== undefined) as [string, string | number | boolean][])
-      : undefined;
+    const searchParams = searchParamsOf(request);
     return breaker.fire(() => api(request.path, { method: request.method, headers, body, searchParams, signal })) as Promise<Response<string>>;
   }
 
@@ -200,7 +209,27 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     return key;
   }
 
+  /** The response cache in front of `call`: reference-data GETs served from it, writes invalidate it. */
   async function send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
+    const cache = clientOptions.cache;
+    if (!cache) return call<T>(credential, request, scope);
+    if (request.method !== 'GET') {
+      try {
+        return await call<T>(credential, request, scope);
+      } finally {
+        cache.invalidate(request.path); // also when the outcome is unknown
+      }
+    }
+    const search = new URLSearchParams(searchParamsOf(request) as Record<string, string>).toString();
+    const key = cache.keyOf(rateKey(credential), request.path, search, request.accept ?? 'application/json');
+    const hit = key === undefined ? undefined : cache.get(key);
+    if (hit) return { status: hit.status, headers: hit.headers, body: hit.body as T };
+    const response = await call<T>(credential, request, scope);
+    if (key !== undefined) cache.set(key, { status: response.status, headers: response.headers, body: response.body, bytes: response.rawLength ?? 0 });
+    return response;
+  }
+
+  async function call<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
     const key = rateKey(credential);
     const idempotent = isIdempotent(request.method, request.jsonPatch);
     // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
@@ -248,7 +277,12 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
       const contentType = response.headers['content-type'];
       if (response.statusCode < 400) {
         const parsed = parseBody(response.body, contentType);
-        return { status: response.statusCode, headers: response.headers, body: (request.keepSecret ? parsed : withoutSecrets(parsed)) as T };
+        return {
+          status: response.statusCode,
+          headers: response.headers,
+          body: (request.keepSecret ? parsed : withoutSecrets(parsed)) as T,
+          rawLength: response.body.length,
+        };
       }
 
       const retryAfterHeader = response.headers['retry-after'];

@@ -28,7 +28,10 @@ function withoutSecret(created: IscCreatedOAuthClient): IscOAuthClient {
 }
 
 const OAuthClient: OAuthClientResolvers<Context> = {
-  __resolveReference: (reference, ctx) => oauthClientLoader(ctx).load(reference.id),
+  __resolveReference: (reference, ctx) => {
+    pathSegment(reference.id, 'id'); // a representation's id is raw JSON: checked before the loader sees it
+    return oauthClientLoader(ctx).load(reference.id);
+  },
   ...enumFields,
 };
 

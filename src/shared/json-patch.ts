@@ -40,7 +40,28 @@ export const arrayOf =
     return undefined;
   };
 
+/**
+ * Deepest JSON value accepted in a patch. ISC's patchable fields are shallow; a value nested deeply
+ * enough cannot even be serialised for the request (JSON.stringify runs out of stack).
+ */
+export const MAX_VALUE_DEPTH = 64;
+
+/** Whether `value` nests objects or arrays more than `max` levels deep (iterative: the value may be very deep). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function check(field: string, spec: ValueCheck, value: unknown, argument: string): void {
+  if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) {
+    throw badInput(`${argument}: ${field} is nested more than ${MAX_VALUE_DEPTH} levels deep`, { argument, field });
+  }
   const problem = spec(value);
   if (problem) throw badInput(`${argument}: ${field} ${problem}`, { argument, field });
 }
@@ -57,7 +78,8 @@ export function patchFromInput(
 ): JsonPatchOperation[] {
   const ops: JsonPatchOperation[] = [];
   const given = input ?? {};
-  const unknown = Object.keys(given).find((field) => !(field in schema) && given[field] !== undefined);
+  // Own keys only: `constructor`, `toString`… are on every object's prototype, not patchable fields.
+  const unknown = Object.keys(given).find((field) => !Object.hasOwn(schema, field) && given[field] !== undefined);
   if (unknown) throw badInput(`${argument}: ${unknown} is not a patchable field`, { argument, field: unknown });
   // Operations follow the schema's field order, so the same input always gives the same patch.
   for (const [field, spec] of Object.entries(schema)) {
@@ -87,7 +109,7 @@ export function checkRawPatch(
     const where = `${argument}[${i}]`;
     if (!OPS.has(op)) throw badInput(`${where}: op must be add, remove, replace or test`, { argument });
     const match = PATCH_PATH.exec(path);
-    const spec = match ? schema[match[1]] : undefined;
+    const spec = match && Object.hasOwn(schema, match[1]) ? schema[match[1]] : undefined;
     if (!match || !spec) {
       throw badInput(`${where}: path "${path.slice(0, 80)}" is not a patchable field (${Object.keys(schema).map((f) => `/${f}`).join(', ')})`, {
         argument,

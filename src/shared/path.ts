@@ -25,6 +25,8 @@ function fullyDecoded(value: string): string {
  * call to another route; everything else is percent-encoded, so `a/b` stays one segment.
  */
 export function pathSegment(value: string, argument = 'identifier'): string {
+  // GraphQL coerces arguments to strings, but a federation representation carries raw JSON.
+  if (typeof value !== 'string') throw badInput(`${argument} must be a string`, { argument });
   if (value.length === 0) throw badInput(`${argument} must not be empty`, { argument });
   if (value.length > MAX_SEGMENT_LENGTH) {
     throw badInput(`${argument} is longer than ${MAX_SEGMENT_LENGTH} characters`, { argument });

@@ -1,0 +1,40 @@
+import { GraphQLError } from 'graphql';
+import type { IscClient } from '../http/isc-client.js';
+import type { Logger } from '../log.js';
+
+/** Failures that say something about ISC or the gateway's budget, as opposed to a caller's mistake. */
+const UPSTREAM_TROUBLE = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_OUTCOME_UNKNOWN', 'RATE_LIMITED', 'DEADLINE_EXCEEDED']);
+
+/**
+ * Logs every ISC call that finally failed (after the client's retries): method, route, status,
+ * ISC's trackingId and detailCode, and the gateway's error code. Never headers, bodies, query
+ * parameters or ISC's message text (they may carry tokens or caller data).
+ */
+export function withUpstreamLog(client: IscClient, logger: Logger): IscClient {
+  return {
+    ...client,
+    async send(credential, request, scope) {
+      const started = performance.now();
+      try {
+        return await client.send(credential, request, scope);
+      } catch (error) {
+        const extensions = error instanceof GraphQLError ? error.extensions : {};
+        const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
+        const fields = {
+          method: request.method,
+          route: request.path,
+          credential: credential.kind,
+          code,
+          httpStatus: extensions.httpStatus,
+          trackingId: extensions.trackingId,
+          detailCode: extensions.detailCode,
+          durationMs: Math.round(performance.now() - started),
+        };
+        // A 404 on a single-item read or a refused input is the caller's business, not an incident.
+        if (!(error instanceof GraphQLError) || UPSTREAM_TROUBLE.has(code)) logger.warn('ISC call failed', fields);
+        else logger.debug('ISC call refused', fields);
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The gateway as it runs in production (`src/index.ts`, under tsx), in its own process. */
+export interface ChildGateway {
+  child: ChildProcess;
+  /** GraphQL endpoint, from the "ready" log line. */
+  url: string;
+  /** Every stdout/stderr line so far. */
+  lines: string[];
+  /** JSON log records so far. */
+  records(): Record<string, unknown>[];
+  /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Kills it (SIGKILL) if still running; for cleanup. */
+  kill(): void;
+}
+
+/** Proxy variables of the machine running the tests must not leak into a child under test. */
+const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy'];
+
+/**
+ * Spawns `node --import tsx src/index.ts` with `env` on top of the test's environment (proxy
+ * variables removed, `PORT=0`, loopback, `LOG_LEVEL=info`), and waits up to `timeoutMs` for it
+ * to log that it is ready.
+ */
+export async function spawnGateway(env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<ChildGateway> {
+  const base: Record<string, string | undefined> = { ...process.env };
+  for (const name of PROXY_VARS) delete base[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    cwd: ROOT,
+    env: { ...base, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', SAIL_PLAYGROUND: 'off', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
+  });
+  let onLine: (() => void) | undefined;
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts.filter(Boolean));
+      onLine?.();
+    });
+  }
+  const records = () =>
+    lines.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway not ready within ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
+    const check = () => {
+      const ready = records().find((r) => r.msg === 'ISC GraphQL gateway ready');
+      if (ready) {
+        clearTimeout(timer);
+        resolve(String(ready.url));
+      }
+    };
+    onLine = check;
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code} before it was ready:\n${lines.join('\n')}`));
+    });
+  });
+  onLine = undefined;
+  return {
+    child,
+    url,
+    lines,
+    records,
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** One GraphQL request over HTTP to any gateway URL (bounded). */
+export async function postGraphQL<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<{ status: number; data?: T | null; errors?: { message: string; extensions?: Record<string, any> }[]; at: number }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = (await response.json()) as { data?: T | null; errors?: { message: string; extensions?: Record<string, any> }[] };
+  return { status: response.status, data: body.data, errors: body.errors, at: Date.now() };
+}

@@ -1,0 +1,203 @@
+import { describe, expect, it } from '@jest/globals';
+import { getIntrospectionQuery, GraphQLError, isObjectType, parse, validate, specifiedRules } from 'graphql';
+import { loadConfig } from '../../src/config.js';
+import { DETAIL_FIELDS, estimateUpstreamCalls, FIELD_COSTS, pageCalls } from '../../src/limits/cost.js';
+import { checkRequestLimits, countTokens, limitValidationRules, type QueryLimits } from '../../src/limits/limits.js';
+import { buildSchema } from '../../src/schema.js';
+
+const schema = buildSchema();
+const defaults: QueryLimits = loadConfig({});
+const estimate = (query: string, variables?: Record<string, unknown>, maxListLimit = 1000) =>
+  estimateUpstreamCalls(schema, parse(query), { maxListLimit, variables });
+
+describe('the cost table', () => {
+  it('names only fields the schema has, and its detail fields exist', () => {
+    for (const key of Object.keys(FIELD_COSTS)) {
+      const [typeName, fieldName] = key.split('.');
+      const type = schema.getType(typeName);
+      expect({ key, exists: isObjectType(type) && fieldName in type.getFields() }).toEqual({ key, exists: true });
+    }
+    for (const [typeName, fields] of Object.entries(DETAIL_FIELDS)) {
+      const type = schema.getType(typeName);
+      if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);
+      for (const field of fields) expect({ field, exists: field in type.getFields() }).toEqual({ field, exists: true });
+    }
+  });
+
+  it('accounts for every root field (a new query or mutation must say what it costs)', () => {
+    const roots = [schema.getQueryType()!, schema.getMutationType()!].flatMap((type) => Object.keys(type.getFields()).map((f) => `${type.name}.${f}`));
+    expect(roots.filter((key) => !(key in FIELD_COSTS))).toEqual([]);
+  });
+});
+
+describe('estimated ISC calls', () => {
+  it('pages: the first page alone, one item more when no count is asked for', () => {
+    expect([pageCalls(0, false), pageCalls(249, false), pageCalls(250, false), pageCalls(250, true), pageCalls(600, true), pageCalls(1000, false)]).toEqual([1, 1, 2, 1, 3, 5]);
+  });
+
+  it('weights list fields by their limit (250 when absent) and counts detail fields once per object', () => {
+    const cases: [string, number][] = [
+      ['{ connectors(limit: 60) { items { name } } }', 1],
+      ['{ connectors(limit: 60) { items { applicationXml } } }', 1 + 60],
+      ['{ connectors(limit: 60) { items { applicationXml sourceConfigXml fileUpload } totalCount } }', 1 + 60],
+      ['{ connectors(limit: 10) { items { applicationXml files { sourceConfig correlationConfig } } } }', 1 + 10 * 3],
+      ['{ connectors { items { applicationXml } } }', 2 + 250],
+      ['{ connectors(limit: 600) { items { scriptName } totalCount } }', 3],
+      ['{ connector(scriptName: "x") { applicationXml files { sourceConfig } } }', 2],
+      ['{ sourceApps(limit: 20) { items { accessProfiles(limit: 5) { items { name } } } } }', 1 + 20],
+      ['{ allSourceApps(limit: 10) { items { name owner { name } accountSource { passwordPolicies { name } } } totalCount } }', 1],
+      ['{ connectorCustomizers(limit: 5) { items { id } } oauthClients { id } oauthClient(id: "a") { id } }', 3],
+      ['{ _service { sdl } __schema { types { name } } }', 0],
+    ];
+    expect(cases.map(([query]) => [query, estimate(query)])).toEqual(cases);
+  });
+
+  it('aliases: each keyed lookup counts, but `sourceApp` lookups batch 100 to a call', () => {
+    const apps = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: sourceApp(id: "id${i}") { name }`).join(' ');
+    expect(estimate(`{ ${apps(3)} }`)).toBe(1);
+    expect(estimate(`{ ${apps(100)} }`)).toBe(1);
+    expect(estimate(`{ ${apps(101)} }`)).toBe(2);
+    expect(estimate('{ a: connector(scriptName: "x") { applicationXml } b: connector(scriptName: "y") { files { sourceTemplate } } }')).toBe(3);
+    expect(estimate('{ en: connectors(limit: 5, locale: "en") { items { fileUpload } } de: connectors(limit: 5, locale: "de") { items { fileUpload } } }')).toBe(12);
+  });
+
+  it('reads limits from variables, follows fragments and skips what @skip/@include leave out', () => {
+    const query = `query($n: Int, $withXml: Boolean!) {
+      connectors(limit: $n) { ...Page }
+    }
+    fragment Page on ConnectorPage { items { ... on Connector { name ...Xml @include(if: $withXml) } } }
+    fragment Xml on Connector { applicationXml }`;
+    expect(estimate(query, { n: 7, withXml: true })).toBe(8);
+    expect(estimate(query, { n: 7, withXml: false })).toBe(1);
+    expect(estimate(query, { withXml: true })).toBe(2 + 250);
+  });
+
+  it('clamps a limit to the gateway cap (larger ones are refused before any call)', () => {
+    expect(estimate('{ connectors(limit: 5000) { items { scriptName } } }', undefined, 300)).toBe(pageCalls(300, false));
+    expect(estimate('{ connectors(limit: -4) { items { applicationXml } } }')).toBe(1);
+  });
+
+  it('mutations: one call each, plus what their answer selects', () => {
+    expect(
+      estimate(`mutation {
+        a: createConnectorCustomizerVersion(id: "x") { version customizer { name } }
+        b: createCustomConnector(input: { name: "n", className: "c" }) { scriptName applicationXml }
+        c: updateConnector(scriptName: "s", input: { applicationXml: "<a/>" }) { applicationXml }
+        d: updateSourceApp(id: "x", input: { enabled: true }) { accessProfiles(limit: 5) { items { id } } }
+      }`),
+    ).toBe(2 + 2 + 1 + 2);
+  });
+
+  it('federation: one lookup per representation', () => {
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Connector { applicationXml files { sourceConfig } } } }';
+    const r = [1, 2, 3].map((i) => ({ __typename: 'Connector', scriptName: `c${i}` }));
+    expect(estimate(query, { r })).toBe(3 * 2);
+  });
+
+  it('gives up on documents with more fields than it will visit', () => {
+    const fields = Array.from({ length: 300 }, (_, i) => `f${i}: name`).join(' ');
+    const document = parse(`{ connectors(limit: 1) { items { ...F ...F2 } } } fragment F on Connector { ${fields} } fragment F2 on Connector { ${fields} }`);
+    expect(() => estimateUpstreamCalls(schema, document, { maxListLimit: 1000, maxNodes: 100 })).toThrow(/maximum allowed number of nodes/);
+  });
+});
+
+describe('validation rules', () => {
+  const limits: QueryLimits = { ...defaults, maxDepth: 4, maxAliases: 2, maxRootFields: 3, maxDirectives: 1 };
+  const rules = limitValidationRules(limits);
+  const check = (query: string) => validate(schema, parse(query), [...specifiedRules, ...rules]).map((e: GraphQLError) => ({ message: e.message, extensions: e.extensions }));
+
+  it('passes an operation within every limit', () => {
+    expect(check('{ connectors(limit: 1) { items { name } } oauthClients { id } }')).toEqual([]);
+  });
+
+  it.each([
+    [
+      'depth',
+      '{ sourceApps { items { accountSource { passwordPolicies { name } } } } }',
+      { message: 'The operation is 5 levels deep; the limit is 4 (MAX_DEPTH)', extensions: { limit: 'MAX_DEPTH', max: 4, found: 5 } },
+    ],
+    [
+      'aliases',
+      '{ a: connectors { totalCount } b: connectors { totalCount } c: connectors { totalCount } }',
+      { message: 'The operation has 3 aliases; the limit is 2 (MAX_ALIASES)', extensions: { limit: 'MAX_ALIASES', max: 2, found: 3 } },
+    ],
+    [
+      'root fields (through fragments)',
+      '{ oauthClients { id } ...R } fragment R on Query { connectors { totalCount } sourceApps { totalCount } allSourceApps { totalCount } }',
+      { message: 'The operation has 4 root fields; the limit is 3 (MAX_ROOT_FIELDS)', extensions: { limit: 'MAX_ROOT_FIELDS', max: 3, found: 4 } },
+    ],
+    [
+      'directives',
+      '{ oauthClients @skip(if: false) { id @include(if: true) } }',
+      { message: 'The operation has 2 directives; the limit is 1 (MAX_DIRECTIVES)', extensions: { limit: 'MAX_DIRECTIVES', max: 1, found: 2 } },
+    ],
+  ])('refuses too much %s, naming the limit and its value', (_name, query, error) => {
+    expect(check(query)).toEqual([error]);
+  });
+
+  it('a fragment bomb (each fragment spreading the next twice) is counted in linear time', () => {
+    const levels = 30; // 2^30 root fields if expanded
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : 'oauthClients { id }'} }`).join('\n');
+    const started = Date.now();
+    const errors = check(`{ ...F0 } ${fragments}`);
+    expect(errors).toContainEqual(expect.objectContaining({ extensions: { limit: 'MAX_ROOT_FIELDS', max: 3, found: 2 ** (levels - 1) } }));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(() => estimateUpstreamCalls(schema, parse(`{ ...F0 } ${fragments}`), { maxListLimit: 1000, maxNodes: 10_000 })).toThrow(/maximum allowed number of nodes/);
+  });
+
+  it('refuses a subscription: this graph has none', () => {
+    expect(check('subscription { __typename }')).toEqual([{ message: 'This gateway does not support subscription operations', extensions: {} }]);
+  });
+
+  it('fragments do not add depth levels', () => {
+    expect(check('{ sourceApps { ...P } } fragment P on SourceAppPage { items { ... on SourceApp { accountSource { name } } } }')).toEqual([]);
+  });
+
+  it("GraphiQL's introspection query stays within the default limits (tokens, depth, cost)", () => {
+    const introspection = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true, specifiedByUrl: true, directiveIsRepeatable: true });
+    expect(validate(schema, parse(introspection), [...specifiedRules, ...limitValidationRules(defaults)])).toEqual([]);
+    expect(countTokens(introspection, defaults.maxTokens)).toBeLessThan(defaults.maxTokens);
+    expect(estimate(introspection)).toBe(0);
+  });
+});
+
+describe('request limits (HTTP layer)', () => {
+  const limits: QueryLimits = { ...defaults, maxTokens: 100, maxDocumentBytes: 1024, maxBatchOperations: 1 };
+  const none = new URLSearchParams();
+
+  it('counts lexical tokens, stopping past the limit', () => {
+    expect(countTokens('{ a b(c: 1) }', 100)).toBe(9); // { a b ( c : 1 ) }
+    expect(countTokens('# only a comment\n{ a }', 100)).toBe(3);
+    expect(countTokens('{ a b c d e f }', 3)).toBe(4);
+    expect(countTokens('{ "unterminated }', 100)).toBeUndefined();
+  });
+
+  it('refuses a document above MAX_TOKENS or MAX_DOCUMENT_BYTES, and passes others', () => {
+    const tokens = `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: name`).join(' ')} }`;
+    expect(checkRequestLimits({ body: { query: tokens }, searchParams: none }, limits)).toEqual({
+      status: 400,
+      body: { errors: [{ message: 'The GraphQL document has more than 100 tokens (MAX_TOKENS)', extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: 'MAX_TOKENS', max: 100 } }] },
+    });
+    const big = `{ oauthClients { id } } # ${'x'.repeat(1100)}`;
+    expect(checkRequestLimits({ body: { query: big }, searchParams: none }, limits)?.body.errors[0]).toEqual({
+      message: `The GraphQL document is ${big.length} bytes; the limit is 1024 (MAX_DOCUMENT_BYTES). Pass large values as variables.`,
+      extensions: { code: 'BAD_REQUEST', limit: 'MAX_DOCUMENT_BYTES', max: 1024, found: big.length },
+    });
+    expect(checkRequestLimits({ body: undefined, searchParams: new URLSearchParams({ query: big }) }, limits)?.status).toBe(413);
+    expect(checkRequestLimits({ body: { query: '{ oauthClients { id } }' }, searchParams: none }, limits)).toBeUndefined();
+  });
+
+  it('refuses batches while batching is off, and batches above MAX_BATCH_OPERATIONS when on', () => {
+    const op = { query: '{ oauthClients { id } }' };
+    expect(checkRequestLimits({ body: [op], searchParams: none }, limits)?.body.errors[0]).toEqual({
+      message: 'Batched operations are disabled: send one operation per request (MAX_BATCH_OPERATIONS=1)',
+      extensions: { code: 'BAD_REQUEST', limit: 'MAX_BATCH_OPERATIONS', max: 1, found: 1 },
+    });
+    const on = { ...limits, maxBatchOperations: 3 };
+    expect(checkRequestLimits({ body: [op, op, op], searchParams: none }, on)).toBeUndefined();
+    expect(checkRequestLimits({ body: [op, op, op, op], searchParams: none }, on)?.body.errors[0].message).toBe(
+      'The batch has 4 operations; the limit is 3 (MAX_BATCH_OPERATIONS)',
+    );
+    expect(checkRequestLimits({ body: [op, { query: `{ a } # ${'x'.repeat(1100)}` }], searchParams: none }, on)?.status).toBe(413);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from '@jest/globals';
+import { createResponseCache, REFERENCE_DATA_DOMAINS } from '../../src/http/response-cache.js';
+
+const entry = (body: unknown, bytes = 10) => ({ status: 200, headers: {}, body, bytes });
+const options = { ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: REFERENCE_DATA_DOMAINS };
+
+describe('response cache', () => {
+  it('caches only reference-data domains', () => {
+    const cache = createResponseCache(options);
+    expect(cache.keyOf('client:a', 'connectors', 'limit=5', 'application/json')).toEqual(expect.any(String));
+    expect(cache.keyOf('client:a', 'connector-customizers/x', '', 'application/json')).toEqual(expect.any(String));
+    expect(cache.keyOf('client:a', 'oauth-clients', '', 'application/json')).toBeUndefined();
+    expect(cache.keyOf('client:a', 'source-apps/all', '', 'application/json')).toBeUndefined();
+  });
+
+  it('keys by credential: one caller never gets an entry of another, and the key holds no credential', () => {
+    const cache = createResponseCache(options);
+    const a = cache.keyOf('token:secret-token-a', 'connectors', '', 'application/json')!;
+    const b = cache.keyOf('token:secret-token-b', 'connectors', '', 'application/json')!;
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('secret-token-a');
+    cache.set(a, entry(['for a']));
+    expect(cache.get(b)).toBeUndefined();
+    expect(cache.get(a)?.body).toEqual(['for a']);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 1, entries: 1 });
+  });
+
+  it('a write drops every entry of its domain, for every caller, and only that domain', () => {
+    const cache = createResponseCache(options);
+    const list = cache.keyOf('c1', 'connectors', 'limit=5', 'application/json')!;
+    const file = cache.keyOf('c2', 'connectors/ad/source-config', '', 'application/xml')!;
+    const customizers = cache.keyOf('c1', 'connector-customizers', '', 'application/json')!;
+    for (const key of [list, file, customizers]) cache.set(key, entry('x'));
+    cache.invalidate('connectors/ad');
+    expect(cache.get(list)).toBeUndefined();
+    expect(cache.get(file)).toBeUndefined();
+    expect(cache.get(customizers)).toBeDefined();
+  });
+
+  it('is bounded by entries and by bytes', () => {
+    const byCount = createResponseCache({ ...options, maxEntries: 2 });
+    const keys = ['a', 'b', 'c'].map((q) => byCount.keyOf('c', 'connectors', q, 'json')!);
+    for (const key of keys) byCount.set(key, entry(key));
+    expect(byCount.stats().entries).toBe(2);
+    expect(byCount.get(keys[0])).toBeUndefined();
+
+    const bySize = createResponseCache({ ...options, maxBytes: 100 });
+    const big = bySize.keyOf('c', 'connectors', 'big', 'json')!;
+    bySize.set(big, entry('x', 101));
+    expect(bySize.get(big)).toBeUndefined();
+    for (const q of ['1', '2', '3']) bySize.set(bySize.keyOf('c', 'connectors', q, 'json')!, entry(q, 40));
+    expect(bySize.stats().bytes).toBeLessThanOrEqual(100);
+  });
+
+  it('expires entries after the TTL', async () => {
+    const cache = createResponseCache({ ...options, ttlMs: 20 });
+    const key = cache.keyOf('c', 'connectors', '', 'json')!;
+    cache.set(key, entry('x'));
+    expect(cache.get(key)).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(cache.get(key)).toBeUndefined();
+  });
+});
