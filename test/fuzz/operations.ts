@@ -246,7 +246,7 @@ export function operationCases(
 
   const pickMode = (): Mode => (rng.chance(0.5) ? 'inline' : 'variables');
 
-  function addOperation(kind: string, note: string, flags: { upstreamAllowed: boolean; mustFail: boolean }, op: Operation, mode = pickMode()): void {
+  function addOperation(kind: string, note: string, flags: Flags, op: Operation, mode = pickMode()): void {
     const { query, variablesJson } = render(op, mode);
     addGraphql(kind, `${op.field}: ${note}`, flags, query, variablesJson);
   }
@@ -260,7 +260,7 @@ export function operationCases(
   // ----- 2. one hostile argument per operation ------------------------------------------------
 
 
-  function hostilesFor(ref: FieldRef, arg: GraphQLArgument, resource: Resource, base: Operation): Hostile[] {
+  function hostilesFor(arg: GraphQLArgument, resource: Resource, base: Operation): Hostile[] {
     const named = getNamedType(arg.type);
     const out: Hostile[] = [];
     const isRequired = isNonNullType(arg.type);
@@ -385,7 +385,7 @@ export function operationCases(
     const resource = resourceOf(ref.field.name);
     for (const arg of ref.field.args) {
       const base = validOperation(ref);
-      for (const hostile of hostilesFor(ref, arg, resource, base)) {
+      for (const hostile of hostilesFor(arg, resource, base)) {
         const op = withArg(validOperation(ref), arg, hostile.arg);
         if (hostile.arg.omitVariable && hostile.kind === 'graphql:missing-arg') {
           // Missing argument: drop it entirely (inline mode), so validation refuses the document.
@@ -451,7 +451,7 @@ export function operationCases(
 
   const entitySelection =
     '{ __typename ... on SourceApp { id name } ... on Connector { scriptName name } ... on OAuthClient { id name } ... on ConnectorCustomizer { id name } }';
-  const entities = (representationsJson: string, flags: { upstreamAllowed: boolean; mustFail: boolean }, note: string) =>
+  const entities = (representationsJson: string, flags: Flags, note: string) =>
     addGraphql('federation:entities', note, flags, `query Fuzz($r: [_Any!]!) { _entities(representations: $r) ${entitySelection} }`, `{"r":${representationsJson}}`);
   const keyOf = { SourceApp: 'id', ConnectorCustomizer: 'id', OAuthClient: 'id', Connector: 'scriptName' } as const;
   for (const [typename, key] of Object.entries(keyOf)) {
