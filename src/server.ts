@@ -1,7 +1,11 @@
 import http from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.js';
 import { createContext, resolveCredential, type Context, type InboundAuth } from './context.js';
@@ -99,6 +103,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      // HTTP cache hints are not used (answers are per caller); the plugin would wrap every resolver.
+      ApolloServerPluginCacheControlDisabled(),
       requestLogPlugin(),
       // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
       config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),

@@ -176,24 +176,30 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     errorFilter: (error: unknown) => (error as { name?: string }).name === 'AbortError',
   });
 
-  function attempt(token: string, request: UpstreamRequest, signal: AbortSignal | undefined): Promise<Response<string>> {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      accept: request.accept ?? 'application/json',
-    };
+  /** Headers and body of a request, built once per call (not per attempt). */
+  function encode(request: UpstreamRequest): { headers: Record<string, string>; body: string | FormData | undefined } {
+    const headers: Record<string, string> = { accept: request.accept ?? 'application/json' };
     if (request.experimental) headers['x-sailpoint-experimental'] = 'true';
-    let body: string | FormData | undefined;
     if (request.jsonPatch) {
       headers['content-type'] = 'application/json-patch+json';
-      body = JSON.stringify(request.jsonPatch);
-    } else if (request.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(request.json);
-    } else if (request.form) {
-      body = request.form;
+      return { headers, body: JSON.stringify(request.jsonPatch) };
     }
+    if (request.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      return { headers, body: JSON.stringify(request.json) };
+    }
+    return { headers, body: request.form };
+  }
+
+  function attempt(
+    token: string,
+    request: UpstreamRequest,
+    encoded: ReturnType<typeof encode>,
+    signal: AbortSignal | undefined,
+  ): Promise<Response<string>> {
+    const headers = { ...encoded.headers, authorization: `Bearer ${token}` };
     const searchParams = searchParamsOf(request);
-    return breaker.fire(() => api(request.path, { method: request.method, headers, body, searchParams, signal })) as Promise<Response<string>>;
+    return breaker.fire(() => api(request.path, { method: request.method, headers, body: encoded.body, searchParams, signal })) as Promise<Response<string>>;
   }
 
   const tokenKeys = new Map<string, string>();
@@ -232,6 +238,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
   async function call<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
     const key = rateKey(credential);
     const idempotent = isIdempotent(request.method, request.jsonPatch);
+    const encoded = encode(request); // a body that cannot be serialised fails here, not as a network error
     // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
     const signal = request.method === 'GET' ? scope.signal : undefined;
     let token = credential.kind === 'bearer' ? credential.token : await options.tokens.getToken();
@@ -242,7 +249,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
       const release = await options.governor.acquire(key, scope.deadline);
       let response: Response<string>;
       try {
-        response = await attempt(token, request, signal);
+        response = await attempt(token, request, encoded, signal);
       } catch (error) {
         if (error instanceof ServerFailure) response = error.response;
         else if (signal?.aborted) throw deadlineExceeded();

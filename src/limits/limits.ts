@@ -7,6 +7,7 @@ import {
   Source,
   TokenKind,
   type ASTVisitor,
+  type DocumentNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -267,6 +268,37 @@ const MAX_ESTIMATED_NODES = 10_000;
  * hold that many calls before the operation's deadline (`RATE_LIMITED`, with `estimatedCalls`
  * and `retryAfter` in seconds). Answers report the estimate in `extensions.cost`.
  */
+/**
+ * The estimate depends only on the document, the operation and the variables. Apollo hands the
+ * same parsed DocumentNode to every request with the same text, so estimates are memoised per
+ * document (held weakly) and per operation + variables (a few per document).
+ */
+const estimates = new WeakMap<DocumentNode, Map<string, number>>();
+const ESTIMATES_PER_DOCUMENT = 64;
+
+function memoizedEstimate(
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+  estimate: () => number,
+): number {
+  let byArguments = estimates.get(document);
+  if (!byArguments) estimates.set(document, (byArguments = new Map()));
+  let key: string;
+  try {
+    key = `${operationName ?? ''}\u0000${variables ? JSON.stringify(variables) : ''}`;
+  } catch {
+    return estimate(); // variables too deep to serialise: not worth memoising (and refused later)
+  }
+  let value = byArguments.get(key);
+  if (value === undefined) {
+    value = estimate();
+    if (byArguments.size >= ESTIMATES_PER_DOCUMENT) byArguments.clear();
+    byArguments.set(key, value);
+  }
+  return value;
+}
+
 export function queryCostPlugin({ limits, governor, rate }: CostPluginOptions): ApolloServerPlugin<Context> {
   const maxCost = limits.maxCost;
   // What a fresh budget holds over a whole deadline: beyond it, waiting does not help. (Computed
@@ -292,12 +324,14 @@ export function queryCostPlugin({ limits, governor, rate }: CostPluginOptions): 
           if (!operation) return; // no operation to run: execution answers the error
           let estimate: number;
           try {
-            estimate = estimateUpstreamCalls(schema, document, {
-              maxListLimit: limits.maxListLimit,
-              variables: request.variables ?? undefined,
-              operationName: operation.name?.value,
-              maxNodes: MAX_ESTIMATED_NODES,
-            });
+            estimate = memoizedEstimate(document, operation.name?.value, request.variables ?? undefined, () =>
+              estimateUpstreamCalls(schema, document, {
+                maxListLimit: limits.maxListLimit,
+                variables: request.variables ?? undefined,
+                operationName: operation.name?.value,
+                maxNodes: MAX_ESTIMATED_NODES,
+              }),
+            );
           } catch (error) {
             if (!(error instanceof GraphQLError)) throw error;
             if (error.message.includes('maximum allowed number of nodes')) {

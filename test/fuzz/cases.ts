@@ -68,7 +68,6 @@ export function deepJson(depth: number, kind: 'object' | 'array'): string {
   return kind === 'object' ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`;
 }
 
-
 /** Collects cases, numbering them in the order they are added. */
 export interface CaseSink {
   cases: FuzzCase[];

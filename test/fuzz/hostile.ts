@@ -165,12 +165,14 @@ export function badPatchOps(resource: PatchResource): { note: string; ops: Patch
 /** The GraphQL text every HTTP-level case carries: if the HTTP layer lets it through, the resolver still refuses it. */
 export const HOSTILE_QUERY = '{ connector(scriptName: "../oauth-clients") { name } }';
 
+/** One hostile variant of an argument; `refuse`: the gateway must refuse it without calling ISC. */
 export interface Hostile {
   kind: string;
   note: string;
   refuse: boolean;
   arg: Partial<Arg>;
 }
+
 export const h = (kind: string, note: string, refuse: boolean, arg: Partial<Arg>): Hostile => ({ kind, note, refuse, arg });
 
 /** Wrong-typed literals for `type` (GraphQL validation refuses each). */

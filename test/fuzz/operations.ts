@@ -44,7 +44,7 @@ import type { Rng } from './rng.js';
  * argument made hostile or the document around it broken, and the federation entry points.
  */
 
-interface FieldRef {
+export interface FieldRef {
   operation: 'query' | 'mutation';
   field: GraphQLField<unknown, unknown>;
 }
@@ -259,7 +259,6 @@ export function operationCases(
 
   // ----- 2. one hostile argument per operation ------------------------------------------------
 
-
   function hostilesFor(arg: GraphQLArgument, resource: Resource, base: Operation): Hostile[] {
     const named = getNamedType(arg.type);
     const out: Hostile[] = [];
@@ -379,7 +378,6 @@ export function operationCases(
     out.push(h('graphql:wrong-variable-type', `$${arg.name} declared ${otherType}`, true, { value: baseValue, varType: otherType }));
     return out;
   }
-
 
   for (const ref of rootFields) {
     const resource = resourceOf(ref.field.name);

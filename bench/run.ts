@@ -1,0 +1,711 @@
+/**
+ * `npm run bench`: the gateway side by side with a bare node:http proxy, both against the same fast
+ * mock of ISC, in one run. See README "Benchmark" and issue 7.
+ *
+ *   npm run bench [-- --cpu-prof] [--duration=3] [--reps=3] [--connections=16] [--s7-seconds=10]
+ *                 [--s7-users=8] [--no-build]
+ *
+ * Processes: this runner (autocannon, the S6/S7 drivers), the mock upstream, the bare proxy and
+ * the gateway (`node dist/src/index.js`, built first) — each its own process.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import {
+  ROOT,
+  buildGateway,
+  cpuMs,
+  failure,
+  forkTs,
+  getJson,
+  httpRequest,
+  killAll,
+  load,
+  percentile,
+  postJson,
+  rssMb,
+  startGateway,
+  stop,
+  type Child,
+  type LoadResult,
+} from './lib.js';
+import { summarize, type ProfileSummary } from './profile.js';
+import { cacheGainBound, frontendMix, mixSequence, MINIMUM_CALLS, scenarioOperations, type LoadScenario, type MockData, type Operation } from './scenarios.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    'cpu-prof': { type: 'boolean', default: false },
+    duration: { type: 'string', default: '2' },
+    reps: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+    's7-seconds': { type: 'string', default: '10' },
+    's7-users': { type: 'string', default: '8' },
+    'no-build': { type: 'boolean', default: false },
+    /** Comma-separated scenario ids to run (e.g. `S1,S2`, `S7`); default all. */
+    only: { type: 'string' },
+    /** Starts the gateway with --trace-gc and reports the heap left after its last full GC next to RSS. */
+    'trace-gc': { type: 'boolean', default: false },
+  },
+});
+const ONLY = opts.only ? new Set(opts.only.split(',').map((s) => s.trim().toUpperCase())) : undefined;
+const wanted = (id: string) => !ONLY || ONLY.has(id.toUpperCase()) || ONLY.has(id.toUpperCase().split('@')[0]);
+const DURATION = Number(opts.duration);
+const REPS = Number(opts.reps);
+const CONNECTIONS = Number(opts.connections);
+const S7_SECONDS = Number(opts['s7-seconds']);
+const S7_USERS = Number(opts['s7-users']);
+const CPU_PROF = opts['cpu-prof'];
+
+const RESULTS = path.join(ROOT, 'bench/results');
+const PROFILES = path.join(RESULTS, 'profiles');
+const LOG = path.join(RESULTS, 'processes.log');
+/** Output of the gateway measured in S1–S5 (with --trace-gc, its GC trace). */
+const GATEWAY_LOG = path.join(RESULTS, 'gateway.log');
+const API_KEY = 'bench-key';
+const CLIENT = { SAIL_CLIENT_ID: 'bench-client', SAIL_CLIENT_SECRET: 'bench-secret' };
+
+/** The governor set so it never paces S1–S6: 100,000 calls per second, 256 at once. */
+const UNTHROTTLED = { RATE_LIMIT: '100000', RATE_WINDOW_MS: '1000', RATE_MAX_CONCURRENCY: '256', RATE_MAX_QUEUE: '100000' };
+/** S7: ISC's real limit, 100 calls per 10 s per OAuth client (the governor's defaults otherwise). */
+const ISC_BUDGET = { RATE_LIMIT: '100', RATE_WINDOW_MS: '10000' };
+
+interface MockStats {
+  calls: Record<string, number>;
+  total: number;
+  tokenRequests: number;
+  rateLimited: number;
+  statuses: Record<string, number>;
+  maxInFlight: number;
+}
+
+interface LoadScenarioDef {
+  id: string;
+  title: string;
+  op: LoadScenario;
+  latencyMs: number;
+  connections: number;
+}
+
+interface Measurement extends LoadResult {
+  target: 'gateway' | 'bare';
+  scenario: string;
+  rep: number;
+  /** Exact ISC calls per operation, from a sequential pass (3 operations). */
+  callsPerOp: number;
+  callsByRoute: Record<string, number>;
+  /** ISC calls during the load run ÷ requests sent (in-flight ones at the stop included). */
+  callsPerOpUnderLoad: number;
+  tokenRequests: number;
+  /** CPU time of the target process per completed operation, µs. */
+  cpuUsPerOp: number;
+  upstreamMaxInFlight: number;
+}
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const calls = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
+
+/** Heap used after the last full (mark-compact) GC in a --trace-gc log, MB. */
+function lastFullGcMb(file: string): number | undefined {
+  const text = readFileSync(file, 'utf8');
+  const matches = [...text.matchAll(/Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/g)];
+  const last = matches.at(-1);
+  return last ? Number(last[1]) : undefined;
+}
+
+let mock: Child;
+let gatewayCalls = 0;
+let bareCalls = 0;
+
+async function mockStats(): Promise<MockStats> {
+  return getJson<MockStats>(`${mock.url}/__stats`);
+}
+const resetMock = () => postJson(`${mock.url}/__reset`);
+const configureMock = (config: Record<string, unknown>) => postJson(`${mock.url}/__config`, config);
+
+interface Target {
+  kind: 'gateway' | 'bare';
+  child: Child;
+  url(op: LoadScenario): string;
+  headers: Record<string, string>;
+}
+
+const gatewayTarget = (child: Child): Target => ({ kind: 'gateway', child, url: () => `${child.url}/graphql`, headers: { 'x-api-key': API_KEY } });
+const bareTarget = (child: Child): Target => ({ kind: 'bare', child, url: (op) => `${child.url}/${op}`, headers: {} });
+
+async function send(target: Target, op: LoadScenario, operation: Operation) {
+  return httpRequest('POST', target.url(op), JSON.stringify(operation), { 'content-type': 'application/json', ...target.headers });
+}
+
+function countCalls(target: Target, stats: MockStats): void {
+  if (target.kind === 'gateway') gatewayCalls += stats.total;
+  else bareCalls += stats.total;
+}
+
+/** Waits until no ISC call is arriving any more (operations cut off at a load run's stop finish first). */
+async function quiesce(): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 50; i++) {
+    const { total, tokenRequests } = await mockStats();
+    if (total + tokenRequests === last) return;
+    last = total + tokenRequests;
+    await sleep(100);
+  }
+}
+
+async function measure(target: Target, sc: LoadScenarioDef, operation: Operation, rep: number): Promise<Measurement> {
+  await configureMock({ latencyMs: sc.latencyMs });
+  // Exact calls per operation: three operations one after the other, each checked.
+  await quiesce();
+  await resetMock();
+  for (let i = 0; i < 3; i++) {
+    const problem = failure(await send(target, sc.op, operation));
+    if (problem) throw new Error(`${sc.id} on the ${target.kind}: ${problem}`);
+  }
+  const counted = await mockStats();
+  countCalls(target, counted);
+
+  await resetMock();
+  const cpu0 = cpuMs(target.child.pid);
+  const result = await load(target.url(sc.op), JSON.stringify(operation), target.headers, sc.connections, DURATION);
+  await quiesce(); // calls of operations cut off at the stop still land
+  const cpu1 = cpuMs(target.child.pid);
+  const stats = await mockStats();
+  countCalls(target, stats);
+  if (result.failed > 0) log(`  ! ${sc.id} on the ${target.kind}: ${result.failed} failed answers during the load run`);
+  return {
+    ...result,
+    target: target.kind,
+    scenario: sc.id,
+    rep,
+    callsPerOp: counted.total / 3,
+    callsByRoute: Object.fromEntries(Object.entries(counted.calls).map(([k, v]) => [k, v / 3])),
+    callsPerOpUnderLoad: stats.total / Math.max(1, result.sent),
+    tokenRequests: stats.tokenRequests + counted.tokenRequests,
+    cpuUsPerOp: ((cpu1 - cpu0) * 1000) / Math.max(1, result.ok),
+    upstreamMaxInFlight: stats.maxInFlight,
+  };
+}
+
+async function warmup(target: Target, ops: Record<LoadScenario, Operation>): Promise<void> {
+  await configureMock({ latencyMs: 0 });
+  await resetMock();
+  for (const op of Object.keys(ops) as LoadScenario[]) {
+    await load(target.url(op), JSON.stringify(ops[op]), target.headers, CONNECTIONS, 0.5);
+  }
+  await quiesce();
+  countCalls(target, await mockStats());
+}
+
+/** Median time of one ISC call (a connector detail GET) made directly with node:http at `latencyMs`. */
+async function upstreamRoundTrip(latencyMs: number, scriptName: string): Promise<number> {
+  await configureMock({ latencyMs });
+  const form = `grant_type=client_credentials&client_id=${CLIENT.SAIL_CLIENT_ID}&client_secret=${CLIENT.SAIL_CLIENT_SECRET}`;
+  const token = JSON.parse((await httpRequest('POST', `${mock.url}/oauth/token`, form, { 'content-type': 'application/x-www-form-urlencoded' })).body) as { access_token: string };
+  const times: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const t = performance.now();
+    const r = await httpRequest('GET', `${mock.url}/v2024/connectors/${scriptName}`, undefined, { authorization: `Bearer ${token.access_token}`, accept: 'application/json' });
+    if (r.status !== 200) throw new Error(`mock answered ${r.status} to a direct call`);
+    times.push(performance.now() - t);
+  }
+  await configureMock({ latencyMs: 0 });
+  return median(times);
+}
+
+// ---------------------------------------------------------------------------------------------
+// S6: cold start
+
+interface ColdStart {
+  target: 'gateway' | 'bare';
+  operations: number;
+  failed: number;
+  tokenRequests: number;
+  upstreamCalls: number;
+  wallMs: number;
+  p50: number;
+  firstError?: string;
+}
+
+async function coldStart(kind: 'gateway' | 'bare', ops: Record<LoadScenario, Operation>, gatewayEnv: Record<string, string>): Promise<ColdStart> {
+  const N = 100;
+  await configureMock({ latencyMs: 0, tokenLatencyMs: 100 }); // an ISC-like token endpoint takes a while
+  const child = kind === 'gateway' ? await startGateway(gatewayEnv, [], LOG) : await forkTs('bare', 'bare-proxy.ts', { SAIL_BASE_URL: mock.url, ...CLIENT }, [], LOG);
+  const target = kind === 'gateway' ? gatewayTarget(child) : bareTarget(child);
+  await resetMock();
+  const mixOps: LoadScenario[] = ['s1', 's3', 's4'];
+  const started = Date.now();
+  const latencies: number[] = [];
+  const answers = await Promise.all(
+    Array.from({ length: N }, async (_, i) => {
+      const op = mixOps[i % mixOps.length];
+      const t = performance.now();
+      const answer = await send(target, op, ops[op]).catch((e: unknown) => ({ status: 0, body: (e as Error).message }));
+      latencies.push(performance.now() - t);
+      return answer;
+    }),
+  );
+  const wallMs = Date.now() - started;
+  const stats = await mockStats();
+  await stop(child);
+  await configureMock({ tokenLatencyMs: 0 });
+  const problems = answers.map(failure).filter((p): p is string => p !== undefined);
+  latencies.sort((a, b) => a - b);
+  return { target: kind, operations: N, failed: problems.length, tokenRequests: stats.tokenRequests, upstreamCalls: stats.total, wallMs, p50: percentile(latencies, 0.5), firstError: problems[0] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// S7: the budget
+
+interface BudgetRun {
+  responseCache: 'off' | 'on';
+  windowS: number;
+  users: number;
+  /** Operations answered within the window, without any error. */
+  completed: number;
+  failed: number;
+  /** Operations started in the window and answered after it (not counted in `completed`). */
+  completedAfterWindow: number;
+  failedAfterWindow: number;
+  upstreamCalls: number;
+  upstreamCallsByRoute: Record<string, number>;
+  rateLimited429: number;
+  tokenRequests: number;
+  operationsPer100Calls: number;
+  byKind: Record<string, { completed: number; failed: number }>;
+  p50: number;
+  p99: number;
+  firstErrors: string[];
+}
+
+async function budgetRun(cache: 'off' | 'on', data: MockData, baseEnv: Record<string, string>): Promise<BudgetRun> {
+  const mix = frontendMix(data);
+  const sequence = mixSequence(mix, 100_000);
+  await configureMock({ latencyMs: 0, rateLimit: { limit: 100, windowMs: 10_000 } });
+  const gw = await startGateway({ ...baseEnv, ...ISC_BUDGET, RESPONSE_CACHE: cache }, [], LOG);
+  await resetMock();
+  const target = gatewayTarget(gw);
+  const byKind: BudgetRun['byKind'] = Object.fromEntries(mix.map((m) => [m.name, { completed: 0, failed: 0 }]));
+  let next = 0;
+  let completed = 0;
+  let failed = 0;
+  let completedAfter = 0;
+  let failedAfter = 0;
+  const firstErrors: string[] = [];
+  const latencies: number[] = [];
+  const start = Date.now();
+  const deadline = start + S7_SECONDS * 1000;
+  async function user(): Promise<void> {
+    while (Date.now() < deadline) {
+      const { entry, n } = sequence[next++];
+      const t = performance.now();
+      const answer = await httpRequest('POST', target.url('s1'), JSON.stringify(entry.build(n)), { 'content-type': 'application/json', ...target.headers }).catch(
+        (e: unknown) => ({ status: 0, body: (e as Error).message }),
+      );
+      latencies.push(performance.now() - t);
+      const problem = failure(answer);
+      const inWindow = Date.now() <= deadline;
+      if (problem) {
+        if (firstErrors.length < 5) firstErrors.push(`${entry.name}: ${problem}`);
+        if (inWindow) failed++;
+        else failedAfter++;
+        byKind[entry.name].failed++;
+      } else {
+        if (inWindow) completed++;
+        else completedAfter++;
+        byKind[entry.name].completed++;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: S7_USERS }, user));
+  const stats = await mockStats();
+  await stop(gw);
+  await configureMock({ rateLimit: null });
+  latencies.sort((a, b) => a - b);
+  return {
+    responseCache: cache,
+    windowS: S7_SECONDS,
+    users: S7_USERS,
+    completed,
+    failed,
+    completedAfterWindow: completedAfter,
+    failedAfterWindow: failedAfter,
+    upstreamCalls: stats.total,
+    upstreamCallsByRoute: stats.calls,
+    rateLimited429: stats.rateLimited,
+    tokenRequests: stats.tokenRequests,
+    operationsPer100Calls: (100 * (completed + completedAfter)) / Math.max(1, stats.total),
+    byKind,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    firstErrors,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function newestProfile(dir: string, pid: number): string | undefined {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.0.`)) // the main thread (tsx adds a loader thread)
+      .map((f) => path.join(dir, f))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function printTable(headers: string[], rows: (string | number)[][], alignLeft = 2): void {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i < alignLeft ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  log(line(headers));
+  log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) log(line(r.map(String)));
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(LOG, '');
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+  log(`ISC GraphQL gateway bench — ${new Date().toISOString()}`);
+  log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.os}`);
+  log(`${command}: S1–S5 ${REPS}× ${DURATION} s per run and target, ${CONNECTIONS} connections (S2@20ms: 1); S7 ${S7_SECONDS} s, ${S7_USERS} users`);
+
+  if (!opts['no-build']) {
+    log('Building the gateway (tsc -p tsconfig.build.json)…');
+    buildGateway();
+  }
+  const built = Date.now();
+
+  mock = await forkTs('mock', 'mock-upstream.ts', CLIENT, [], LOG);
+  const data = await getJson<MockData>(`${mock.url}/__data`);
+  const ops = scenarioOperations(data);
+  const baseEnv = {
+    SAIL_BASE_URL: mock.url,
+    ...CLIENT,
+    GATEWAY_API_KEYS: API_KEY,
+    SAIL_PLAYGROUND: 'off',
+    NODE_ENV: 'production',
+    RESPONSE_CACHE: 'off',
+  };
+  const gatewayEnv = { ...baseEnv, ...UNTHROTTLED };
+  const profArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [];
+  if (CPU_PROF) mkdirSync(PROFILES, { recursive: true });
+
+  writeFileSync(GATEWAY_LOG, '');
+  const gw = await startGateway(gatewayEnv, [...profArgs, ...(opts['trace-gc'] ? ['--trace-gc'] : [])], GATEWAY_LOG);
+  const bare = await forkTs('bare', 'bare-proxy.ts', { SAIL_BASE_URL: mock.url, ...CLIENT }, profArgs, LOG);
+  const gateway = gatewayTarget(gw);
+  const bareProxy = bareTarget(bare);
+  log(`mock upstream ${mock.url} · gateway ${gw.url} (pid ${gw.pid}) · bare proxy ${bare.url} (pid ${bare.pid})`);
+  log(
+    `Governor configured NOT to be the bottleneck for S1–S6: RATE_LIMIT=${UNTHROTTLED.RATE_LIMIT} per RATE_WINDOW_MS=${UNTHROTTLED.RATE_WINDOW_MS}, ` +
+      `RATE_MAX_CONCURRENCY=${UNTHROTTLED.RATE_MAX_CONCURRENCY}; the mock has no rate limit there. S7 uses ISC's real 100 calls / 10 s.`,
+  );
+  if (CPU_PROF) log('--cpu-prof: the gateway and the bare proxy run under the V8 profiler, so their figures below are slower than usual.');
+
+  const idle = rssMb(gw.pid);
+  log('Warming up both…');
+  await warmup(bareProxy, ops);
+  await warmup(gateway, ops);
+
+  const allScenarios: LoadScenarioDef[] = [
+    { id: 'S1', title: 'list 50 connectors (name, type, scriptName)', op: 's1', latencyMs: 0, connections: CONNECTIONS },
+    { id: 'S2', title: '20 connectors + a detail field each', op: 's2', latencyMs: 0, connections: CONNECTIONS },
+    { id: 'S2@20ms', title: 'S2 at 20 ms upstream latency, 1 connection', op: 's2', latencyMs: 20, connections: 1 },
+    { id: 'S3', title: 'one source app under two aliases', op: 's3', latencyMs: 0, connections: CONNECTIONS },
+    { id: 'S4', title: '20 source apps by id (aliases)', op: 's4', latencyMs: 0, connections: CONNECTIONS },
+    { id: 'S5', title: 'updateSourceApp mutation', op: 's5', latencyMs: 0, connections: CONNECTIONS },
+  ];
+  const rtt20 = await upstreamRoundTrip(20, data.scriptNames[0]);
+  const s2Limit = 2 * rtt20 + 5;
+  log(`One ISC call at 20 ms mock latency takes ${fmt(rtt20, 2)} ms (median, direct node:http): the S2@20ms p50 limit is 2 × that + 5 = ${fmt(s2Limit, 2)} ms.`);
+  const scenarios = allScenarios.filter((sc) => wanted(sc.id));
+  const measurements: Measurement[] = [];
+  const warm = rssMb(gw.pid);
+  const heap = () => (opts['trace-gc'] ? lastFullGcMb(GATEWAY_LOG) : undefined);
+  const rss: { rep: number; rssMb: number; peakMb: number | null; heapAfterFullGcMb?: number }[] = [
+    { rep: -1, rssMb: idle.rss, peakMb: idle.hwm },
+    { rep: 0, rssMb: warm.rss, peakMb: warm.hwm, heapAfterFullGcMb: heap() },
+  ];
+  log(`gateway RSS: ${fmt(idle.rss)} MB idle after start, ${fmt(warm.rss)} MB after warm-up`);
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const sc of scenarios) {
+      const b = await measure(bareProxy, sc, ops[sc.op], rep);
+      const m = await measure(gateway, sc, ops[sc.op], rep);
+      measurements.push(b, m);
+      log(
+        `  rep ${rep} ${sc.id.padEnd(8)} gateway ${fmt(m.rps, 0).padStart(5)} req/s p50 ${fmt(m.p50, 2).padStart(6)} ms · ` +
+          `bare ${fmt(b.rps, 0).padStart(5)} req/s p50 ${fmt(b.p50, 2).padStart(6)} ms · ${m.callsPerOp} ISC calls/op`,
+      );
+    }
+    const r = rssMb(gw.pid);
+    rss.push({ rep, rssMb: r.rss, peakMb: r.hwm, heapAfterFullGcMb: heap() });
+    log(`gateway RSS after S1–S5 rep ${rep}: ${fmt(r.rss)} MB (peak ${fmt(r.hwm ?? Number.NaN)} MB)`);
+  }
+  const bareRss = rssMb(bare.pid).rss;
+  await configureMock({ latencyMs: 0 });
+  await stop(gw);
+  await stop(bare);
+
+  let s6: ColdStart[] = [];
+  if (wanted('S6')) {
+    log('S6: cold start (fresh processes, 100 concurrent operations, token endpoint 100 ms)…');
+    s6 = [await coldStart('gateway', ops, gatewayEnv), await coldStart('bare', ops, gatewayEnv)];
+  }
+
+  const mix = frontendMix(data);
+  const bound = cacheGainBound(mix);
+  let s7: BudgetRun[] = [];
+  if (wanted('S7')) {
+    log(`S7: budget (${S7_SECONDS} s against 100 calls / 10 s per client), RESPONSE_CACHE=off then on…`);
+    s7 = [await budgetRun('off', data, baseEnv), await budgetRun('on', data, baseEnv)];
+  }
+
+  await stop(mock);
+
+  // ----- report
+  const profiles: { gateway?: ProfileSummary; bare?: ProfileSummary } = {};
+  if (CPU_PROF) {
+    const g = newestProfile(PROFILES, gw.pid);
+    const b = newestProfile(PROFILES, bare.pid);
+    if (g) profiles.gateway = summarize(g, 15);
+    if (b) profiles.bare = summarize(b, 15, { 'node:http request()': (f) => f.functionName.startsWith('request') && f.url.endsWith('/bench/bare-proxy.ts') });
+  }
+
+  const rows: (string | number)[][] = [];
+  const summary: Record<string, unknown>[] = [];
+  for (const sc of scenarios) {
+    const aggregate = (target: 'gateway' | 'bare') => {
+      const runs = measurements.filter((m) => m.scenario === sc.id && m.target === target);
+      return {
+        rps: median(runs.map((m) => m.rps)),
+        p50: median(runs.map((m) => m.p50)),
+        p99: median(runs.map((m) => m.p99)),
+        cpu: median(runs.map((m) => m.cpuUsPerOp)),
+        load: median(runs.map((m) => m.callsPerOpUnderLoad)),
+        tokens: runs.reduce((sum, m) => sum + m.tokenRequests, 0),
+        failed: runs.reduce((sum, m) => sum + m.failed, 0),
+        // The exact count must be the same in every run; the largest one is reported.
+        callsPerOp: Math.max(...runs.map((m) => m.callsPerOp)),
+        callsByRoute: runs[0].callsByRoute,
+        rpsByRep: runs.map((m) => m.rps),
+        p50ByRep: runs.map((m) => m.p50),
+      };
+    };
+    const gm = aggregate('gateway');
+    const bm = aggregate('bare');
+    const rpsRatio = gm.rps / bm.rps;
+    const p50Ratio = gm.p50 / bm.p50;
+    rows.push([`${sc.id} ${sc.title}`, 'gateway', fmt(gm.rps, 0), fmt(gm.p50, 2), fmt(gm.p99, 2), calls(gm.callsPerOp), fmt(gm.load, 2), gm.tokens, fmt(gm.cpu, 0), gm.failed, `${fmt(rpsRatio, 2)}×`, `${fmt(p50Ratio, 2)}×`]);
+    rows.push(['', 'bare', fmt(bm.rps, 0), fmt(bm.p50, 2), fmt(bm.p99, 2), calls(bm.callsPerOp), fmt(bm.load, 2), bm.tokens, fmt(bm.cpu, 0), bm.failed, '', '']);
+    summary.push({
+      scenario: sc.id,
+      title: sc.title,
+      upstreamLatencyMs: sc.latencyMs,
+      connections: sc.connections,
+      gateway: gm,
+      bare: bm,
+      ratio: { throughput: rpsRatio, p50: p50Ratio, cpuPerOp: gm.cpu / bm.cpu },
+    });
+  }
+
+  if (rows.length) {
+    log('');
+    log(`Results (median of ${REPS} runs of ${DURATION} s each, gateway and bare alternating; ${CONNECTIONS} connections unless noted).`);
+    log('The governor is configured NOT to be the bottleneck here (100,000 calls/s, 256 concurrent), and the mock upstream has no rate limit.');
+    printTable(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'ISC calls/op', 'calls/op@load', 'token req', 'CPU µs/op', 'failed', 'gw/bare req/s', 'gw/bare p50'], rows);
+  }
+
+  if (s6.length) {
+    log('');
+    log('S6 cold start: 100 concurrent operations (S1/S3/S4) on a fresh process with an empty token cache');
+    printTable(['target', 'token requests', 'ISC calls', 'failed', 'all answered ms', 'p50 ms'], s6.map((c) => [c.target, c.tokenRequests, c.upstreamCalls, c.failed, c.wallMs, fmt(c.p50, 1)]), 1);
+    for (const c of s6) if (c.firstError) log(`  ${c.target}: ${c.firstError}`);
+  }
+
+  if (s7.length) {
+    log('');
+    log(`S7 budget: ${S7_USERS} frontend users, ${S7_SECONDS} s against a mock enforcing 100 calls / 10 s per client (429 + Retry-After); governor 100 / 10 s`);
+    printTable(
+      ['RESPONSE_CACHE', 'ops in window', 'failed', 'ops after window', 'failed after', 'ISC calls', '429s', 'ops/100 calls', 'p50 ms', 'p99 ms'],
+      s7.map((r) => [r.responseCache, r.completed, r.failed, r.completedAfterWindow, r.failedAfterWindow, r.upstreamCalls, r.rateLimited429, fmt(r.operationsPer100Calls, 1), fmt(r.p50, 1), fmt(r.p99, 0)]),
+      1,
+    );
+    log(`  cache on / off: ${fmt(s7[1].completed / Math.max(1, s7[0].completed), 2)}× operations in the window (target ≥ 3×).`);
+    log(
+      `  The mix: ${fmt(bound.callsPerOpOff, 2)} ISC calls/op without a cache, ${fmt(100 * bound.referenceShare, 0)}% of them reference data; ` +
+        `a perfect reference-data cache bounds the gain at ${fmt(bound.bound, 2)}× (see bench/scenarios.ts frontendMix).`,
+    );
+    for (const r of s7) for (const e of r.firstErrors) log(`  ${r.responseCache}: ${e}`);
+  }
+
+  log('');
+  log('Gateway RSS (MB), read from /proc/<pid>/status');
+  printTable(
+    ['after', 'RSS MB', 'peak MB', ...(opts['trace-gc'] ? ['heap after last full GC MB'] : [])],
+    rss.map((r) => [
+      r.rep === -1 ? 'start (idle)' : r.rep === 0 ? 'warm-up' : `S1–S5 rep ${r.rep}`,
+      fmt(r.rssMb),
+      fmt(r.peakMb ?? Number.NaN),
+      ...(opts['trace-gc'] ? [fmt(r.heapAfterFullGcMb ?? Number.NaN)] : []),
+    ]),
+    1,
+  );
+  log(`  bare proxy RSS after its runs: ${fmt(bareRss)} MB`);
+
+  if (profiles.gateway) {
+    const p = profiles.gateway;
+    log('');
+    log(`CPU profile of the gateway (${path.relative(ROOT, p.file)}): busy ${fmt(p.busyMs / 1000, 1)} s of ${fmt(p.wallMs / 1000, 1)} s, GC ${fmt((100 * p.gcMs) / p.busyMs, 1)}%`);
+    printTable(['function (self time)', 'self ms', 'share'], p.top.slice(0, 10).map((f) => [f.name, fmt(f.selfMs, 0), `${fmt(100 * f.share, 1)}%`]), 1);
+    log('');
+    const inclusive = new Map(p.inclusiveByPackage.map((x) => [x.name, x]));
+    printTable(
+      ['package', 'self ms', 'self share', 'inclusive share'],
+      p.byPackage.map((f) => [f.name, fmt(f.selfMs, 0), `${fmt(100 * f.share, 1)}%`, inclusive.has(f.name) ? `${fmt(100 * inclusive.get(f.name)!.share, 1)}%` : '']),
+      1,
+    );
+    log(
+      `  got: ${fmt(100 * p.got.selfShare, 1)}% self, ${fmt(100 * p.got.inclusiveShare, 1)}% inclusive (with what it calls) of busy time; ` +
+        `${fmt((p.got.inclusiveMs * 1000) / Math.max(1, gatewayCalls), 0)} µs inclusive per ISC call (${gatewayCalls} calls).`,
+    );
+    if (profiles.bare) {
+      const q = profiles.bare;
+      const req = q.inclusive['node:http request()'];
+      log(
+        `  bare proxy: its node:http request() takes ${fmt((req.ms * 1000) / Math.max(1, bareCalls), 0)} µs inclusive per ISC call (${bareCalls} calls); ` +
+          `the whole bare process ${fmt((q.busyMs * 1000) / Math.max(1, bareCalls), 0)} µs busy per ISC call, the gateway ${fmt((p.busyMs * 1000) / Math.max(1, gatewayCalls), 0)} µs.`,
+      );
+    }
+  }
+
+  // ----- targets
+  type Row = { gateway: { callsPerOp: number; p50: number; rps: number }; bare: { p50: number }; ratio: { throughput: number } };
+  const s = (id: string) => summary.find((x) => x.scenario === id) as Row | undefined;
+  const rssAfter = rss.filter((r) => r.rep > 0).map((r) => r.rssMb);
+  const growth = rssAfter.length > 1 ? rssAfter[rssAfter.length - 1] - rssAfter[0] : 0;
+  const targets: { target: string; measured: string; pass: boolean }[] = [];
+  for (const op of ['s1', 's2', 's3', 's4'] as const) {
+    const row = s(op.toUpperCase());
+    if (row) targets.push({ target: `${op.toUpperCase()} ISC calls/op = ${MINIMUM_CALLS[op]}`, measured: String(row.gateway.callsPerOp), pass: row.gateway.callsPerOp === MINIMUM_CALLS[op] });
+  }
+  if (s6.length) targets.push({ target: 'S6 token requests = 1', measured: String(s6[0].tokenRequests), pass: s6[0].tokenRequests === 1 && s6[0].failed === 0 });
+  const s2slow = s('S2@20ms');
+  if (s2slow) {
+    targets.push({
+      target: `S2@20ms p50 ≤ 2 round trips + 5 ms (${fmt(s2Limit, 1)} ms)`,
+      measured: `${fmt(s2slow.gateway.p50, 2)} ms (bare ${fmt(s2slow.bare.p50, 2)})`,
+      pass: s2slow.gateway.p50 <= s2Limit,
+    });
+  }
+  const s1 = s('S1');
+  if (s1) targets.push({ target: 'S1 gateway/bare throughput ≥ 0.30', measured: `${fmt(s1.ratio.throughput, 2)}×`, pass: s1.ratio.throughput >= 0.3 });
+  if (s7.length) {
+    targets.push({ target: 'S7 zero failed (off and on)', measured: s7.map((r) => r.failed + r.failedAfterWindow).join(' / '), pass: s7.every((r) => r.failed + r.failedAfterWindow === 0) });
+    targets.push({ target: 'S7 cache on ≥ 3× cache off', measured: `${fmt(s7[1].completed / Math.max(1, s7[0].completed), 2)}×`, pass: s7[1].completed >= 3 * s7[0].completed });
+  }
+  if (rssAfter.length) {
+    targets.push({ target: 'RSS after S1–S5 < 200 MB', measured: `${fmt(Math.max(...rssAfter))} MB`, pass: Math.max(...rssAfter) < 200 });
+    targets.push({ target: `no RSS growth across ${REPS} reps (≤ 5%)`, measured: `${growth >= 0 ? '+' : ''}${fmt(growth)} MB`, pass: growth <= 0.05 * rssAfter[0] });
+  }
+  log('');
+  log('Targets (issue 7)');
+  printTable(['target', 'measured', ''], targets.map((t) => [t.target, t.measured, t.pass ? 'ok' : 'MISSED']), 1);
+  if (CPU_PROF) log('  (under --cpu-prof: timings are the profiler’s, not the gateway’s)');
+
+  const totalS = (Date.now() - began) / 1000;
+  log('');
+  log(`Bench took ${fmt(totalS, 0)} s (build ${fmt((built - began) / 1000, 0)} s). Results: ${path.relative(ROOT, path.join(RESULTS, 'latest.json'))}; process logs: ${path.relative(ROOT, LOG)}`);
+
+  writeFileSync(path.join(RESULTS, 'latest.md'), markdown({ command, machine, rows, s6, s7, rss, targets, totalS }));
+  writeFileSync(
+    path.join(RESULTS, 'latest.json'),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        command,
+        machine,
+        settings: {
+          durationS: DURATION,
+          reps: REPS,
+          connections: CONNECTIONS,
+          governor: { loadScenarios: UNTHROTTLED, s7: ISC_BUDGET, note: 'the governor is configured not to be the bottleneck in S1–S6' },
+          cpuProf: CPU_PROF,
+          upstreamRoundTripAt20ms: rtt20,
+          s7: { seconds: S7_SECONDS, users: S7_USERS, mix: mix.map(({ name, weight, calls, referenceData }) => ({ name, weight, calls, referenceData })), bound },
+        },
+        scenarios: summary,
+        measurements,
+        s6,
+        s7,
+        rss: { gateway: rss, bareMb: bareRss },
+        profiles,
+        targets,
+        durationS: totalS,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+/** The same results as Markdown tables, for the README. */
+function markdown(r: {
+  command: string;
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; os: string };
+  rows: (string | number)[][];
+  s6: ColdStart[];
+  s7: BudgetRun[];
+  rss: { rep: number; rssMb: number; peakMb: number | null }[];
+  targets: { target: string; measured: string; pass: boolean }[];
+  totalS: number;
+}): string {
+  const table = (headers: string[], rows: (string | number)[][]) =>
+    [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(String).join(' | ')} |`)].join('\n');
+  const out = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${r.machine.cpu} (${r.machine.cores} cores, ${r.machine.memoryGb} GB), Node ${r.machine.node}, ${r.machine.os}, with \`${r.command}\` (${Math.round(r.totalS)} s).`,
+    `Median of ${REPS} runs of ${DURATION} s each, gateway and bare node:http proxy alternating; ${CONNECTIONS} connections (S2@20ms: 1). The governor is configured not to be the bottleneck (100,000 calls/s, 256 concurrent) and the mock upstream has no rate limit, except in S7.`,
+    '',
+    table(
+      ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'ISC calls/op', 'calls/op under load', 'token requests', 'CPU µs/op', 'failed', 'gateway/bare req/s', 'gateway/bare p50'],
+      r.rows.map((row) => row.map((c) => (c === '' ? ' ' : c))),
+    ),
+  ];
+  if (r.s6.length) {
+    out.push('', 'S6 cold start, 100 concurrent operations on a fresh process:', '', table(['target', 'token requests', 'ISC calls', 'failed', 'all answered ms'], r.s6.map((c) => [c.target, c.tokenRequests, c.upstreamCalls, c.failed, c.wallMs])));
+  }
+  if (r.s7.length) {
+    out.push(
+      '',
+      `S7 budget, ${S7_USERS} users for ${S7_SECONDS} s against 100 ISC calls / 10 s:`,
+      '',
+      table(['RESPONSE_CACHE', 'operations in the window', 'failed', 'ISC calls', '429s'], r.s7.map((b) => [b.responseCache, b.completed, b.failed + b.failedAfterWindow, b.upstreamCalls, b.rateLimited429])),
+    );
+  }
+  out.push('', table(['gateway RSS after', 'MB'], r.rss.map((x) => [x.rep === -1 ? 'start (idle)' : x.rep === 0 ? 'warm-up' : `S1–S5 run ${x.rep}`, fmt(x.rssMb)])));
+  out.push('', table(['target', 'measured', ''], r.targets.map((t) => [t.target, t.measured, t.pass ? 'met' : 'missed'])), '');
+  return out.join('\n');
+}
+
+process.on('SIGINT', () => {
+  killAll();
+  process.exit(130);
+});
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+  killAll();
+  process.exit(1);
+});
