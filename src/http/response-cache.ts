@@ -5,8 +5,8 @@ import { LRUCache } from 'lru-cache';
  * A cross-request cache of ISC answers for reference data (the connector catalogue and files,
  * connector customizers), off by default. Entries are keyed by a hash of the caller's ISC
  * credential and the URL, so one caller never sees another's data; bounded by entry count and
- * bytes; expire after a TTL; and any write to a domain drops that domain's entries (a list page
- * holds the written resource too).
+ * bytes; expire after a TTL; and a write to a resource drops, for every caller, the entries of that
+ * resource (and its files) and of its collection's list pages, which hold it too.
  */
 export interface ResponseCacheOptions {
   ttlMs: number;
@@ -29,7 +29,7 @@ export interface ResponseCache {
   keyOf(credentialKey: string, path: string, search: string, accept: string): string | undefined;
   get(key: string): CachedResponse | undefined;
   set(key: string, response: CachedResponse): void;
-  /** A write to `path` happened: forget everything cached for its domain, for every caller. */
+  /** A write to `path` happened: forget the resource it names and its collection's lists. */
   invalidate(path: string): void;
   stats(): { hits: number; misses: number; entries: number; bytes: number };
 }
@@ -37,6 +37,8 @@ export interface ResponseCache {
 export const REFERENCE_DATA_DOMAINS = ['connectors', 'connector-customizers'] as const;
 
 const domainOf = (path: string): string => path.split(/[/?]/, 1)[0];
+/** `connectors/ad/source-config` → `connectors/ad`; a collection path stays itself. */
+const resourceOf = (path: string): string => path.split('/', 2).join('/');
 
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const lru = new LRUCache<string, CachedResponse>({
@@ -53,7 +55,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const domain = domainOf(path);
       if (!cachedDomains.has(domain)) return undefined;
       const principal = createHash('sha256').update(credentialKey).digest('base64url').slice(0, 22);
-      return `${domain}\u0000${principal}\u0000${path}?${search}\u0000${accept}`;
+      return `${path}?${search}\u0000${accept}\u0000${principal}`;
     },
     get(key) {
       const entry = lru.get(key);
@@ -65,8 +67,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (response.bytes <= options.maxBytes) lru.set(key, response);
     },
     invalidate(path) {
-      const prefix = `${domainOf(path)}\u0000`;
-      for (const key of lru.keys()) if (key.startsWith(prefix)) lru.delete(key);
+      const collection = domainOf(path);
+      const resource = resourceOf(path);
+      for (const key of lru.keys()) {
+        const cachedPath = key.slice(0, key.indexOf('?'));
+        const stale =
+          cachedPath === collection || (resource !== collection && (cachedPath === resource || cachedPath.startsWith(`${resource}/`)));
+        if (stale) lru.delete(key);
+      }
     },
     stats: () => ({ hits, misses, entries: lru.size, bytes: lru.calculatedSize }),
   };

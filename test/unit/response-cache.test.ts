@@ -25,16 +25,29 @@ describe('response cache', () => {
     expect(cache.stats()).toMatchObject({ hits: 1, misses: 1, entries: 1 });
   });
 
-  it('a write drops every entry of its domain, for every caller, and only that domain', () => {
+  it('a write drops, for every caller, the resource, its files and its collection lists — nothing else', () => {
     const cache = createResponseCache(options);
-    const list = cache.keyOf('c1', 'connectors', 'limit=5', 'application/json')!;
-    const file = cache.keyOf('c2', 'connectors/ad/source-config', '', 'application/xml')!;
-    const customizers = cache.keyOf('c1', 'connector-customizers', '', 'application/json')!;
-    for (const key of [list, file, customizers]) cache.set(key, entry('x'));
+    const keys = {
+      list: cache.keyOf('c1', 'connectors', 'limit=5', 'application/json')!,
+      detail: cache.keyOf('c2', 'connectors/ad', '', 'application/json')!,
+      file: cache.keyOf('c2', 'connectors/ad/source-config', '', 'application/xml')!,
+      otherDetail: cache.keyOf('c1', 'connectors/workday', '', 'application/json')!,
+      otherFile: cache.keyOf('c1', 'connectors/ad2/source-config', '', 'application/xml')!,
+      customizers: cache.keyOf('c1', 'connector-customizers', '', 'application/json')!,
+    };
+    for (const key of Object.values(keys)) cache.set(key, entry('x'));
     cache.invalidate('connectors/ad');
-    expect(cache.get(list)).toBeUndefined();
-    expect(cache.get(file)).toBeUndefined();
-    expect(cache.get(customizers)).toBeDefined();
+    const left = Object.entries(keys).filter(([, key]) => cache.get(key) !== undefined).map(([name]) => name);
+    expect(left).toEqual(['otherDetail', 'otherFile', 'customizers']);
+
+    // A write to a file of a resource, or a create on the collection, the same way.
+    for (const key of Object.values(keys)) cache.set(key, entry('x'));
+    cache.invalidate('connector-customizers/c9/versions');
+    expect(cache.get(keys.customizers)).toBeUndefined();
+    expect(cache.get(keys.list)).toBeDefined();
+    cache.invalidate('connectors');
+    expect(cache.get(keys.list)).toBeUndefined();
+    expect(cache.get(keys.detail)).toBeDefined();
   });
 
   it('is bounded by entries and by bytes', () => {
