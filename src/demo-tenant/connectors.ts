@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { badRequest, notFound } from './errors.js';
+import { checkPatch, isObject } from './json-patch.js';
 import { collectionPage, type AllowedFilters } from './filters.js';
 import { CONNECTOR_SEED, newCustomConnector, slugify, type ConnectorRecord } from './seed/connectors.js';
 import type { Reply, RequestContext, Router, TenantState } from './server.js';
@@ -29,8 +30,7 @@ export const CONNECTOR_LIST_FILTERS: AllowedFilters = {
 };
 
 const CREATE_STATUSES = ['DEVELOPMENT', 'DEMO', 'RELEASED'];
-const PATCHABLE = /^\/(connectorMetadata|applicationXml|correlationConfigXml|sourceConfigXml)(\/.*)?$/;
-const PATCH_OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test'];
+const PATCHABLE_FIELDS = ['connectorMetadata', 'applicationXml', 'correlationConfigXml', 'sourceConfigXml'];
 
 /** The three XML files: URL name → record field and the file name reported in UpdateDetail. */
 const XML_FILES = {
@@ -125,7 +125,6 @@ function find(state: TenantState, scriptName: string): ConnectorRecord {
   return c;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function createInput(body: unknown, state: TenantState): ConnectorRecord {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object (V3CreateConnectorDto)');
@@ -153,25 +152,6 @@ function createInput(body: unknown, state: TenantState): ConnectorRecord {
     status: (status as string | undefined) ?? 'DEVELOPMENT',
     scriptName,
   });
-}
-
-function checkPatch(body: unknown): Operation[] {
-  if (!Array.isArray(body)) throw badRequest('The request body must be a JSON array of JSON Patch operations');
-  body.forEach((op: unknown, i) => {
-    if (!isObject(op)) throw badRequest(`Operation ${i} must be an object`);
-    if (typeof op.op !== 'string' || !PATCH_OPS.includes(op.op)) {
-      throw badRequest(`Operation ${i}: op must be one of ${PATCH_OPS.join(', ')}`);
-    }
-    for (const key of op.op === 'move' || op.op === 'copy' ? ['path', 'from'] : ['path']) {
-      const p = op[key];
-      if (typeof p !== 'string' || !PATCHABLE.test(p)) {
-        throw badRequest(
-          `Operation ${i}: ${key} ${JSON.stringify(p)} is not patchable; patchable fields are connectorMetadata, applicationXml, correlationConfigXml, sourceConfigXml`,
-        );
-      }
-    }
-  });
-  return body as Operation[];
 }
 
 function applyConnectorPatch(c: ConnectorRecord, ops: Operation[]): void {
@@ -245,7 +225,7 @@ export function registerConnectorRoutes(router: Router, state: TenantState): voi
     'PATCH',
     '/connectors/:scriptName',
     (ctx) => {
-      const ops = checkPatch(ctx.body);
+      const ops = checkPatch(ctx.body, PATCHABLE_FIELDS);
       const c = find(state, ctx.params.scriptName);
       applyConnectorPatch(c, ops);
       return { json: toConnectorDetail(c, undefined) };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { badRequest, notFound } from './errors.js';
+import { checkPatch, isObject } from './json-patch.js';
 import { compileFilter, type AllowedFilters } from './filters.js';
 import { OAUTH_CLIENT_SEED, type OAuthClientRecord } from './seed/oauth-clients.js';
 import type { Router, TenantState } from './server.js';
@@ -19,13 +20,11 @@ export const OAUTH_CLIENT_LIST_FILTERS: AllowedFilters = { lastUsed: ['le', 'isn
 const GRANT_TYPES = ['CLIENT_CREDENTIALS', 'AUTHORIZATION_CODE', 'REFRESH_TOKEN'];
 const ACCESS_TYPES = ['ONLINE', 'OFFLINE'];
 const CLIENT_TYPES = ['CONFIDENTIAL', 'PUBLIC'];
-const PATCH_OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test'];
 const PATCHABLE_FIELDS = [
   'businessName', 'homepageUrl', 'name', 'description', 'accessTokenValiditySeconds', 'refreshTokenValiditySeconds',
   'redirectUris', 'grantTypes', 'accessType', 'enabled', 'strongAuthSupported', 'claimsSupported',
 ] as const;
 type PatchableField = (typeof PATCHABLE_FIELDS)[number];
-const PATCHABLE = new RegExp(`^/(${PATCHABLE_FIELDS.join('|')})(/.*)?$`);
 
 // ---------------------------------------------------------------------------------------------
 // Representations
@@ -47,7 +46,6 @@ function toCreatedDto(c: OAuthClientRecord): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------
 // Checks, as ISC applies them to the request body
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPositiveInt32 = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 2_147_483_647;
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 const isNullableString = (v: unknown): boolean => v === null || typeof v === 'string';
@@ -124,26 +122,9 @@ function createRecord(body: unknown, state: TenantState): OAuthClientRecord {
   };
 }
 
-function checkPatch(body: unknown): Operation[] {
-  if (!Array.isArray(body)) throw badRequest('The request body must be a JSON array of JSON Patch operations');
-  body.forEach((op: unknown, i) => {
-    if (!isObject(op)) throw badRequest(`Operation ${i} must be an object`);
-    if (typeof op.op !== 'string' || !PATCH_OPS.includes(op.op)) {
-      throw badRequest(`Operation ${i}: op must be one of ${PATCH_OPS.join(', ')}`);
-    }
-    for (const key of op.op === 'move' || op.op === 'copy' ? ['path', 'from'] : ['path']) {
-      const p = op[key];
-      if (typeof p !== 'string' || !PATCHABLE.test(p)) {
-        throw badRequest(`Operation ${i}: ${key} ${JSON.stringify(p)} is not patchable; patchable fields are ${PATCHABLE_FIELDS.join(', ')}`);
-      }
-    }
-  });
-  return body as Operation[];
-}
-
 /** The fields a patch writes to (a `test` only reads). */
 const touchedFields = (ops: Operation[]): PatchableField[] =>
-  ops.filter((op) => op.op !== 'test').map((op) => PATCHABLE.exec(op.path)![1] as PatchableField);
+  ops.filter((op) => op.op !== 'test').map((op) => op.path.split('/')[1] as PatchableField);
 
 function applyOAuthClientPatch(c: OAuthClientRecord, ops: Operation[]): void {
   const doc: Record<string, unknown> = Object.fromEntries(PATCHABLE_FIELDS.map((f) => [f, c[f]]));
@@ -203,7 +184,7 @@ export function registerOAuthClientRoutes(router: Router, state: TenantState): v
     'PATCH',
     '/oauth-clients/:id',
     (ctx) => {
-      const ops = checkPatch(ctx.body);
+      const ops = checkPatch(ctx.body, PATCHABLE_FIELDS);
       const c = find(state, ctx.params.id);
       applyOAuthClientPatch(c, ops);
       return { json: toReadDto(c) };

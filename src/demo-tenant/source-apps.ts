@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { ApiError, badRequest, notFound } from './errors.js';
+import { checkPatch, isObject } from './json-patch.js';
 import { collectionPage, readPaging, type AllowedFilters } from './filters.js';
 import {
   SOURCE_APP_SEED,
@@ -90,8 +91,6 @@ const ASSIGNED_SORTERS = ['id', 'name', 'created', 'modified', 'accountSource.id
 const PATCHABLE_FIELDS = [
   'name', 'description', 'enabled', 'owner', 'provisionRequestEnabled', 'appCenterEnabled', 'accountSource', 'matchAllAccounts', 'accessProfiles',
 ];
-const PATCHABLE = new RegExp(`^/(${PATCHABLE_FIELDS.join('|')})(/.*)?$`);
-const PATCH_OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test'];
 const MAX_BULK_APPS = 50;
 
 // ---------------------------------------------------------------------------------------------
@@ -177,7 +176,6 @@ const appProfiles = (state: SourceAppState, app: SourceAppRecord): Record<string
 // ---------------------------------------------------------------------------------------------
 // Input checks
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
 
 function find(state: SourceAppState, id: string): SourceAppRecord {
@@ -223,23 +221,6 @@ function createInput(body: unknown, state: SourceAppState): SourceAppRecord {
     accessProfiles: [],
     assignedToCaller: false,
   };
-}
-
-function checkPatch(body: unknown): Operation[] {
-  if (!Array.isArray(body)) throw badRequest('The JSON Patch must be a JSON array of operations');
-  body.forEach((op: unknown, i) => {
-    if (!isObject(op)) throw badRequest(`Operation ${i} must be an object`);
-    if (typeof op.op !== 'string' || !PATCH_OPS.includes(op.op)) {
-      throw badRequest(`Operation ${i}: op must be one of ${PATCH_OPS.join(', ')}`);
-    }
-    for (const key of op.op === 'move' || op.op === 'copy' ? ['path', 'from'] : ['path']) {
-      const p = op[key];
-      if (typeof p !== 'string' || !PATCHABLE.test(p)) {
-        throw badRequest(`Operation ${i}: ${key} ${JSON.stringify(p)} is not patchable; patchable fields are ${PATCHABLE_FIELDS.join(', ')}`);
-      }
-    }
-  });
-  return body as Operation[];
 }
 
 /** Applies a checked patch to a copy of the app and answers the patched copy (the app itself is untouched). */
@@ -300,7 +281,7 @@ function checkBulkUpdate(body: unknown, state: SourceAppState): { apps: SourceAp
   }
   if (appIds.length > MAX_BULK_APPS) throw badRequest(`appIds may hold at most ${MAX_BULK_APPS} source app ids`);
   if (jsonPatch === undefined) throw badRequest('jsonPatch is required');
-  const ops = checkPatch(jsonPatch);
+  const ops = checkPatch(jsonPatch, PATCHABLE_FIELDS);
   return { apps: [...new Set(appIds)].map((id) => find(state, id)), ops };
 }
 
@@ -375,7 +356,7 @@ export function registerSourceAppRoutes(router: Router, tenant: TenantState): vo
     'PATCH',
     '/source-apps/:id',
     (ctx) => {
-      const ops = checkPatch(ctx.body);
+      const ops = checkPatch(ctx.body, PATCHABLE_FIELDS);
       const app = patched(state, find(state, ctx.params.id), ops);
       state.apps.set(app.id, app);
       return { json: toSourceAppPatchDto(state, app) };
