@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import got from 'got';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
-import { startDemoTenant, type DemoTenant } from './demo-tenant/server.js';
+import type { DemoTenant } from './demo-tenant/server.js';
 import { createAgents, describeProxy, destroyAgents } from './http/agents.js';
 import { createRateGovernor } from './http/governor.js';
 import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from './http/response-cache.js';
@@ -117,7 +117,8 @@ function trackInFlight(server: Server) {
 export async function startGateway(config: Config, logger: Logger = defaultLogger): Promise<RunningGateway> {
   const demoTenant = config.baseUrl
     ? undefined
-    : await startDemoTenant({ apiPrefix: config.apiPrefix, faults: config.demoTenantLatencyMs ? { latencyMs: config.demoTenantLatencyMs } : undefined });
+    : // Loaded only when used: a gateway in front of a real tenant never holds the demo data.
+      await (await import('./demo-tenant/server.js')).startDemoTenant({ apiPrefix: config.apiPrefix, faults: config.demoTenantLatencyMs ? { latencyMs: config.demoTenantLatencyMs } : undefined });
   const baseUrl = config.baseUrl ?? demoTenant!.url;
   const clientId = demoTenant?.clientId ?? config.clientId ?? '';
   const clientSecret = demoTenant?.clientSecret ?? config.clientSecret ?? '';
