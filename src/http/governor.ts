@@ -49,7 +49,8 @@ interface KeyState {
   permitQueue: (() => void)[];
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Unref'd: a call waiting for its slot must not keep a stopping process alive.
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 const MAX_IDLE_KEYS = 10_000;
 
 export function createRateGovernor(options: GovernorOptions): RateGovernor {

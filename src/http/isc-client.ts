@@ -265,7 +265,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
           const transport = transportFailure(error);
           const decision = decide(transport, attemptNo, idempotent, options.retry);
           if (decision.retry && Date.now() + decision.delayMs < scope.deadline) {
-            await sleep(decision.delayMs);
+            await sleep(decision.delayMs, undefined, { ref: false });
             continue;
           }
           const reason = (error as { code?: string }).code ?? 'network error';
@@ -307,13 +307,13 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
         options.governor.pauseUntil(key, Date.now() + wait); // every caller of this client waits it out
         if (decision.retry && wait <= scope.rateLimitWaitLeftMs && Date.now() + wait < scope.deadline) {
           scope.rateLimitWaitLeftMs -= wait;
-          await sleep(wait);
+          await sleep(wait, undefined, { ref: false });
           continue;
         }
         throw upstreamError(429, parseBody(response.body, contentType), String(Math.max(1, Math.ceil(wait / 1000))));
       }
       if (decision.retry && Date.now() + decision.delayMs < scope.deadline) {
-        await sleep(decision.delayMs);
+        await sleep(decision.delayMs, undefined, { ref: false });
         continue;
       }
       throw upstreamError(response.statusCode, withoutSecrets(parseBody(response.body, contentType)));
