@@ -11,10 +11,11 @@ import {
 } from './connector-customizers.api.js';
 import { connectorCustomizerLoader, forgetConnectorCustomizer } from './connector-customizers.loaders.js';
 import { rfc3339Timestamp } from './connector-customizers.timestamps.js';
-import { customizerBody, customizerId } from './connector-customizers.validation.js';
+import { checkIdentifier } from '../shared/path.js';
+import { customizerBody } from './connector-customizers.validation.js';
 
 const ConnectorCustomizer: ConnectorCustomizerResolvers<Context> = {
-  __resolveReference: (reference, ctx) => connectorCustomizerLoader(ctx).load(customizerId(reference.id)),
+  __resolveReference: (reference, ctx) => connectorCustomizerLoader(ctx).load(checkIdentifier(reference.id)),
   id: (c) => c.id,
   name: (c) => c.name ?? null,
   imageVersion: (c) => c.imageVersion ?? null,
@@ -40,23 +41,23 @@ export const connectorCustomizerResolvers: Resolvers<Context> = {
       const page = await readPage({ limit, offset, withTotal: false }, (chunk) => listConnectorCustomizers(ctx.upstream, chunk));
       return { items: page.items, hasMore: page.hasMore };
     },
-    connectorCustomizer: (_root, { id }, ctx) => connectorCustomizerLoader(ctx).load(customizerId(id)),
+    connectorCustomizer: (_root, { id }, ctx) => connectorCustomizerLoader(ctx).load(checkIdentifier(id)),
   },
   Mutation: {
     createConnectorCustomizer: (_root, { input }, ctx) => createConnectorCustomizer(ctx.upstream, customizerBody(input)),
     updateConnectorCustomizer: async (_root, { id, input }, ctx) => {
       const body = customizerBody(input);
-      const updated = await putConnectorCustomizer(ctx.upstream, customizerId(id), body);
+      const updated = await putConnectorCustomizer(ctx.upstream, checkIdentifier(id), body);
       forgetConnectorCustomizer(ctx, id, updated);
       return updated;
     },
     deleteConnectorCustomizer: async (_root, { id }, ctx) => {
-      await deleteConnectorCustomizer(ctx.upstream, customizerId(id));
+      await deleteConnectorCustomizer(ctx.upstream, checkIdentifier(id));
       forgetConnectorCustomizer(ctx, id);
       return true;
     },
     createConnectorCustomizerVersion: async (_root, { id }, ctx) => {
-      const version = await createConnectorCustomizerVersion(ctx.upstream, customizerId(id));
+      const version = await createConnectorCustomizerVersion(ctx.upstream, checkIdentifier(id));
       // The customizer's imageVersion and imageID moved: drop any copy read earlier in this operation.
       forgetConnectorCustomizer(ctx, id);
       if (version === null || typeof version !== 'object') {

@@ -129,6 +129,13 @@ function transportFailure(error: unknown): Failure & { kind: 'transport' } {
   return { kind: 'transport', sent };
 }
 
+/** URL (path and query string), headers and body of one ISC call. */
+interface Encoded {
+  url: string;
+  headers: Record<string, string>;
+  body: string | FormData | undefined;
+}
+
 /** A 5xx as an error, so the circuit breaker counts it; unwrapped again right after. */
 class ServerFailure extends Error {
   constructor(readonly response: Response<string>) {
@@ -181,7 +188,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
    * encoded here rather than through got's `searchParams`, which normalises it again on every
    * attempt (got's per-call option handling is the largest cost in the gateway's CPU profile).
    */
-  function encode(request: UpstreamRequest): { url: string; headers: Record<string, string>; body: string | FormData | undefined } {
+  function encode(request: UpstreamRequest): Encoded {
     const params = searchParamsOf(request);
     const query = params ? new URLSearchParams(params as Record<string, string>).toString() : '';
     const url = query ? `${request.path}?${query}` : request.path;
@@ -201,7 +208,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
   function attempt(
     token: string,
     request: UpstreamRequest,
-    encoded: ReturnType<typeof encode>,
+    encoded: Encoded,
     signal: AbortSignal | undefined,
   ): Promise<Response<string>> {
     const headers = { ...encoded.headers, authorization: `Bearer ${token}` };
@@ -224,27 +231,31 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
   /** The response cache in front of `call`: reference-data GETs served from it, writes invalidate it. */
   async function send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
     const cache = clientOptions.cache;
-    if (!cache) return call<T>(credential, request, scope);
+    const encoded = encode(request); // a body that cannot be serialised fails here, not as a network error
+    if (!cache) return call<T>(credential, request, encoded, scope);
     if (request.method !== 'GET') {
       try {
-        return await call<T>(credential, request, scope);
+        return await call<T>(credential, request, encoded, scope);
       } finally {
         cache.invalidate(request.path); // also when the outcome is unknown
       }
     }
-    const search = new URLSearchParams(searchParamsOf(request) as Record<string, string>).toString();
-    const key = cache.keyOf(rateKey(credential), request.path, search, request.accept ?? 'application/json');
+    const key = cache.keyOf(rateKey(credential), encoded.url, request.accept ?? 'application/json');
     const hit = key === undefined ? undefined : cache.get(key);
     if (hit) return { status: hit.status, headers: hit.headers, body: hit.body as T };
-    const response = await call<T>(credential, request, scope);
+    const response = await call<T>(credential, request, encoded, scope);
     if (key !== undefined) cache.set(key, { status: response.status, headers: response.headers, body: response.body, bytes: response.rawLength ?? 0 });
     return response;
   }
 
-  async function call<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
+  async function call<T>(
+    credential: Credential,
+    request: UpstreamRequest,
+    encoded: Encoded,
+    scope: OperationScope,
+  ): Promise<UpstreamResponse<T>> {
     const key = rateKey(credential);
     const idempotent = isIdempotent(request.method, request.jsonPatch);
-    const encoded = encode(request); // a body that cannot be serialised fails here, not as a network error
     // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
     const signal = request.method === 'GET' ? scope.signal : undefined;
     let token = credential.kind === 'bearer' ? credential.token : await options.tokens.getToken();

@@ -25,8 +25,8 @@ export interface CachedResponse {
 }
 
 export interface ResponseCache {
-  /** The cache key of a GET, or undefined when its domain is not cached. */
-  keyOf(credentialKey: string, path: string, search: string, accept: string): string | undefined;
+  /** The cache key of a GET (`url` = path and query string), or undefined when its domain is not cached. */
+  keyOf(credentialKey: string, url: string, accept: string): string | undefined;
   get(key: string): CachedResponse | undefined;
   set(key: string, response: CachedResponse): void;
   /** A write to `path` happened: forget the resource it names and its collection's lists. */
@@ -51,11 +51,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   let hits = 0;
   let misses = 0;
   return {
-    keyOf(credentialKey, path, search, accept) {
-      const domain = domainOf(path);
+    keyOf(credentialKey, url, accept) {
+      const domain = domainOf(url);
       if (!cachedDomains.has(domain)) return undefined;
       const principal = createHash('sha256').update(credentialKey).digest('base64url').slice(0, 22);
-      return `${path}?${search}\u0000${accept}\u0000${principal}`;
+      return `${url}\u0000${accept}\u0000${principal}`;
     },
     get(key) {
       const entry = lru.get(key);
@@ -70,7 +70,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const collection = domainOf(path);
       const resource = resourceOf(path);
       for (const key of lru.keys()) {
-        const cachedPath = key.slice(0, key.indexOf('?'));
+        const cachedPath = key.slice(0, key.search(/[?\u0000]/));
         const stale =
           cachedPath === collection || (resource !== collection && (cachedPath === resource || cachedPath.startsWith(`${resource}/`)));
         if (stale) lru.delete(key);

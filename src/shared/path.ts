@@ -39,6 +39,12 @@ export function pathSegment(value: string, argument = 'identifier'): string {
   return encodeURIComponent(value);
 }
 
+/** Validates an identifier that will become a path segment and answers it unchanged (for loader keys). */
+export function checkIdentifier(value: string, argument = 'id'): string {
+  pathSegment(value, argument);
+  return value;
+}
+
 /**
  * Tagged template for upstream paths: every interpolated value becomes one encoded segment.
  * `path\`connectors/${scriptName}/source-config\``

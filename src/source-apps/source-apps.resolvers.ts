@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { enumValue, rawEnum } from '../shared/enums.js';
 import { badInput, gatewayError } from '../shared/errors.js';
 import { checkPaging, readPage, selectsField, type PageModel, type PagingArgs } from '../shared/paging.js';
-import { pathSegment } from '../shared/path.js';
+import { checkIdentifier } from '../shared/path.js';
 import {
   bulkUpdateSourceApps,
   createSourceApp,
@@ -43,15 +43,10 @@ const REFERENCE_TYPES = [
 ] as const;
 
 /** Checks an identifier the way path segments are checked (it may become one on the fallback path). */
-function checkId(value: string, argument: string): string {
-  pathSegment(value, argument);
-  return value;
-}
-
 /** A non-empty list of ids, each checked; repeated ids count once. */
 export function checkIds(values: readonly string[], argument: string): string[] {
   if (values.length === 0) throw badInput(`${argument} must not be empty`, { argument });
-  return [...new Set(values.map((v, i) => checkId(v, `${argument}[${i}]`)))];
+  return [...new Set(values.map((v, i) => checkIdentifier(v, `${argument}[${i}]`)))];
 }
 
 /** ISC's `{ id, type, name }` with the type under the unknown-enum rule. */
@@ -100,7 +95,7 @@ function forgetAccessProfiles(ctx: Context): void {
 }
 
 const SourceApp: SourceAppResolvers<Context> = {
-  __resolveReference: (reference, ctx) => sourceAppLoader(ctx).load(checkId(reference.id, 'id')),
+  __resolveReference: (reference, ctx) => sourceAppLoader(ctx).load(checkIdentifier(reference.id, 'id')),
   id: (app) => app.id,
   cloudAppId: pass('cloudAppId'),
   name: pass('name'),
@@ -156,7 +151,7 @@ export const sourceAppResolvers: Resolvers<Context> = {
       listView(ctx, info, 'all', { filters: allSourceAppFilterExpression(args.filter), sorters: sortersParam(args.sort) }, args),
     assignedSourceApps: (_root, args, ctx, info) =>
       listView(ctx, info, 'assigned', { filters: sourceAppFilterExpression(args.filter), sorters: sortersParam(args.sort) }, args),
-    sourceApp: (_root, { id }, ctx) => sourceAppLoader(ctx).load(checkId(id, 'id')),
+    sourceApp: (_root, { id }, ctx) => sourceAppLoader(ctx).load(checkIdentifier(id, 'id')),
   },
   Mutation: {
     createSourceApp: async (_root, { input }, ctx) => {
@@ -173,7 +168,7 @@ export const sourceAppResolvers: Resolvers<Context> = {
       return app;
     },
     updateSourceApp: async (_root, { id, input, patch }, ctx) => {
-      checkId(id, 'id');
+      checkIdentifier(id, 'id');
       const ops = sourceAppPatch(input, patch);
       const app = await patchSourceApp(ctx.upstream, id, ops);
       primeSourceApp(ctx, id, app);
@@ -181,7 +176,7 @@ export const sourceAppResolvers: Resolvers<Context> = {
       return app;
     },
     deleteSourceApp: async (_root, { id }, ctx) => {
-      checkId(id, 'id');
+      checkIdentifier(id, 'id');
       const app = await deleteSourceApp(ctx.upstream, id);
       primeSourceApp(ctx, id, null);
       return app;
@@ -202,7 +197,7 @@ export const sourceAppResolvers: Resolvers<Context> = {
       return true;
     },
     removeAccessProfilesFromSourceApp: async (_root, { id, accessProfileIds }, ctx) => {
-      checkId(id, 'id');
+      checkIdentifier(id, 'id');
       const remaining = await removeSourceAppAccessProfiles(ctx.upstream, id, checkIds(accessProfileIds, 'accessProfileIds'));
       sourceAppLoader(ctx).clear(id);
       forgetAccessProfiles(ctx);

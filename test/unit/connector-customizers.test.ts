@@ -3,7 +3,8 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { connectorCustomizerLoader, forgetConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.loaders.js';
 import type { IscConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.mappers.js';
 import { rfc3339Timestamp } from '../../src/connector-customizers/connector-customizers.timestamps.js';
-import { customizerBody, customizerId } from '../../src/connector-customizers/connector-customizers.validation.js';
+import { customizerBody } from '../../src/connector-customizers/connector-customizers.validation.js';
+import { checkIdentifier } from '../../src/shared/path.js';
 import type { Context } from '../../src/context.js';
 import { unboundedScope, type UpstreamRequest, type UpstreamResponse } from '../../src/http/isc-client.js';
 import { gatewayError } from '../../src/shared/errors.js';
@@ -44,9 +45,9 @@ describe('customizer input checks', () => {
   });
 
   it('accepts ids that stay one path segment and refuses dot segments in any encoding', () => {
-    expect(customizerId('b07dc46a-0000-4000-8000-259a68e70c8a')).toBe('b07dc46a-0000-4000-8000-259a68e70c8a');
-    expect(customizerId('a/b')).toBe('a/b');
-    for (const id of ['', '.', '..', '%2e%2E', '../x', '%252e%252e']) expect(() => customizerId(id)).toThrow(badInput);
+    expect(checkIdentifier('b07dc46a-0000-4000-8000-259a68e70c8a')).toBe('b07dc46a-0000-4000-8000-259a68e70c8a');
+    expect(checkIdentifier('a/b')).toBe('a/b');
+    for (const id of ['', '.', '..', '%2e%2E', '../x', '%252e%252e']) expect(() => checkIdentifier(id)).toThrow(badInput);
   });
 });
 

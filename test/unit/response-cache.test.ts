@@ -7,16 +7,16 @@ const options = { ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: REF
 describe('response cache', () => {
   it('caches only reference-data domains', () => {
     const cache = createResponseCache(options);
-    expect(cache.keyOf('client:a', 'connectors', 'limit=5', 'application/json')).toEqual(expect.any(String));
-    expect(cache.keyOf('client:a', 'connector-customizers/x', '', 'application/json')).toEqual(expect.any(String));
-    expect(cache.keyOf('client:a', 'oauth-clients', '', 'application/json')).toBeUndefined();
-    expect(cache.keyOf('client:a', 'source-apps/all', '', 'application/json')).toBeUndefined();
+    expect(cache.keyOf('client:a', 'connectors?limit=5', 'application/json')).toEqual(expect.any(String));
+    expect(cache.keyOf('client:a', 'connector-customizers/x', 'application/json')).toEqual(expect.any(String));
+    expect(cache.keyOf('client:a', 'oauth-clients', 'application/json')).toBeUndefined();
+    expect(cache.keyOf('client:a', 'source-apps/all', 'application/json')).toBeUndefined();
   });
 
   it('keys by credential: one caller never gets an entry of another, and the key holds no credential', () => {
     const cache = createResponseCache(options);
-    const a = cache.keyOf('token:secret-token-a', 'connectors', '', 'application/json')!;
-    const b = cache.keyOf('token:secret-token-b', 'connectors', '', 'application/json')!;
+    const a = cache.keyOf('token:secret-token-a', 'connectors', 'application/json')!;
+    const b = cache.keyOf('token:secret-token-b', 'connectors', 'application/json')!;
     expect(a).not.toBe(b);
     expect(a).not.toContain('secret-token-a');
     cache.set(a, entry(['for a']));
@@ -28,12 +28,12 @@ describe('response cache', () => {
   it('a write drops, for every caller, the resource, its files and its collection lists — nothing else', () => {
     const cache = createResponseCache(options);
     const keys = {
-      list: cache.keyOf('c1', 'connectors', 'limit=5', 'application/json')!,
-      detail: cache.keyOf('c2', 'connectors/ad', '', 'application/json')!,
-      file: cache.keyOf('c2', 'connectors/ad/source-config', '', 'application/xml')!,
-      otherDetail: cache.keyOf('c1', 'connectors/workday', '', 'application/json')!,
-      otherFile: cache.keyOf('c1', 'connectors/ad2/source-config', '', 'application/xml')!,
-      customizers: cache.keyOf('c1', 'connector-customizers', '', 'application/json')!,
+      list: cache.keyOf('c1', 'connectors?limit=5', 'application/json')!,
+      detail: cache.keyOf('c2', 'connectors/ad', 'application/json')!,
+      file: cache.keyOf('c2', 'connectors/ad/source-config', 'application/xml')!,
+      otherDetail: cache.keyOf('c1', 'connectors/workday', 'application/json')!,
+      otherFile: cache.keyOf('c1', 'connectors/ad2/source-config', 'application/xml')!,
+      customizers: cache.keyOf('c1', 'connector-customizers', 'application/json')!,
     };
     for (const key of Object.values(keys)) cache.set(key, entry('x'));
     cache.invalidate('connectors/ad');
@@ -52,22 +52,22 @@ describe('response cache', () => {
 
   it('is bounded by entries and by bytes', () => {
     const byCount = createResponseCache({ ...options, maxEntries: 2 });
-    const keys = ['a', 'b', 'c'].map((q) => byCount.keyOf('c', 'connectors', q, 'json')!);
+    const keys = ['a', 'b', 'c'].map((q) => byCount.keyOf('c', `connectors?${q}`, 'json')!);
     for (const key of keys) byCount.set(key, entry(key));
     expect(byCount.stats().entries).toBe(2);
     expect(byCount.get(keys[0])).toBeUndefined();
 
     const bySize = createResponseCache({ ...options, maxBytes: 100 });
-    const big = bySize.keyOf('c', 'connectors', 'big', 'json')!;
+    const big = bySize.keyOf('c', 'connectors?big', 'json')!;
     bySize.set(big, entry('x', 101));
     expect(bySize.get(big)).toBeUndefined();
-    for (const q of ['1', '2', '3']) bySize.set(bySize.keyOf('c', 'connectors', q, 'json')!, entry(q, 40));
+    for (const q of ['1', '2', '3']) bySize.set(bySize.keyOf('c', `connectors?${q}`, 'json')!, entry(q, 40));
     expect(bySize.stats().bytes).toBeLessThanOrEqual(100);
   });
 
   it('expires entries after the TTL', async () => {
     const cache = createResponseCache({ ...options, ttlMs: 20 });
-    const key = cache.keyOf('c', 'connectors', '', 'json')!;
+    const key = cache.keyOf('c', 'connectors', 'json')!;
     cache.set(key, entry('x'));
     expect(cache.get(key)).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 40));
