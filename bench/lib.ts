@@ -56,12 +56,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the built gateway (`node dist/src/index.js`) and waits for `/healthz`. */
+/**
+ * The V8 flags of `npm start` (package.json `scripts.start`, e.g. `--max-semi-space-size=4`), so
+ * the bench measures the gateway as it is run.
+ */
+export function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+}
+
+/** Starts the built gateway (`node <npm start's flags> dist/src/index.js`) and waits for `/healthz`. */
 export async function startGateway(env: Record<string, string>, nodeArgs: string[], logFile: string): Promise<Child> {
   const port = await freePort();
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
   delete childEnv.NODE_OPTIONS; // no tsx loader in the measured process
-  const proc = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/index.js')], {
+  const proc = spawn(process.execPath, [...startScriptNodeFlags(), ...nodeArgs, path.join(ROOT, 'dist/src/index.js')], {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -72,6 +72,21 @@ export interface Config {
   /** On SIGTERM: how long in-flight requests may take to finish before they are cut. */
   shutdownGraceMs: number;
   logLevel: LogLevel;
+  /** Human-readable log lines (pino-pretty) instead of JSON: `LOG_PRETTY`, default on under `NODE_ENV=development`. */
+  logPretty: boolean;
+  /** `GET /metrics` in Prometheus format (`METRICS`, default on). */
+  metrics: boolean;
+  /**
+   * Scale-out: with `SAIL_REDIS_URL` the token, the rate governor and the response cache are
+   * shared through Redis by every replica (see README "Scale-out").
+   */
+  redis: {
+    url: string | undefined;
+    /** Prefix of every key the gateway writes (`SAIL_REDIS_PREFIX`). */
+    keyPrefix: string;
+    /** Replicas sharing the ISC client: when Redis is unreachable each keeps to `rateLimit / replicas`. */
+    replicas: number;
+  };
   /** Latency added to every demo tenant API answer (demos of slow upstreams, shutdown tests). */
   demoTenantLatencyMs: number;
 }
@@ -189,6 +204,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     proxy: { httpProxy: proxyEnv(env, 'http_proxy'), httpsProxy: proxyEnv(env, 'https_proxy'), noProxy: proxyEnv(env, 'no_proxy') },
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     logLevel: logLevel(env),
+    logPretty: flag(env, 'LOG_PRETTY', env.NODE_ENV === 'development'),
+    metrics: flag(env, 'METRICS', true),
+    redis: {
+      url: redisUrl(env),
+      keyPrefix: env.SAIL_REDIS_PREFIX || 'isc-gw:',
+      replicas: integer(env, 'SAIL_REPLICAS', 1, 1, 1000),
+    },
     demoTenantLatencyMs: integer(env, 'DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
   };
 }
@@ -198,4 +220,17 @@ function logLevel(env: NodeJS.ProcessEnv): LogLevel {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
   return defaultLogLevel(env);
+}
+
+function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.SAIL_REDIS_URL || undefined;
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error();
+  } catch {
+    // The URL may carry a password: never echo it.
+    throw new ConfigError('SAIL_REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  return value;
 }

@@ -1,4 +1,4 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual, createHash, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
@@ -10,6 +10,10 @@ import { bindUpstream, type Credential, type IscClient, type OperationScope, typ
  * cache inside the ISC client lives across requests.
  */
 export interface Context {
+  /** The request's id: the caller's `X-Request-Id` when it is a sane token, else a new UUID; echoed in the answer header. */
+  requestId: string;
+  /** Whose ISC rights the operation uses (for audit records: never log the token itself). */
+  credential: Credential;
   upstream: Upstream;
   maxListLimit: number;
   /** The rate-governor key of the caller's ISC client (its budget is reported in the response). */
@@ -85,6 +89,7 @@ export function createContext(
   client: IscClient,
   credential: Credential,
   config: Pick<Config, 'maxListLimit' | 'operationTimeoutMs' | 'rateLimitWaitMs'>,
+  requestId: string = randomUUID(),
 ): Context {
   const values = new Map<string, unknown>();
   const deadlineTimer = new AbortController();
@@ -96,8 +101,11 @@ export function createContext(
     deadline: Date.now() + config.operationTimeoutMs,
     signal: deadlineTimer.signal,
     rateLimitWaitLeftMs: config.rateLimitWaitMs,
+    calls: [],
   };
   return {
+    requestId,
+    credential,
     upstream: bindUpstream(client, credential, scope),
     maxListLimit: config.maxListLimit,
     rateKey: client.rateKey(credential),
@@ -108,4 +116,9 @@ export function createContext(
       return values.get(key) as T;
     },
   };
+}
+
+/** A caller's `X-Request-Id` is kept only when it is a short token of safe characters (it goes into logs and headers). */
+export function requestIdOf(presented: string | undefined): string {
+  return presented && /^[A-Za-z0-9._:-]{1,128}$/.test(presented) ? presented : randomUUID();
 }

@@ -11,6 +11,7 @@ import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from 
 import { createIscClient, unboundedScope } from './http/isc-client.js';
 import { clientCredentialsExchange, createTokenProvider, type IssuedToken } from './http/token-provider.js';
 import { log as defaultLogger, registerSecret, type Logger } from './log.js';
+import { createObservability } from './observability/index.js';
 import { withUpstreamLog } from './observability/upstream-log.js';
 import { createHttpGateway, type Readiness } from './server.js';
 
@@ -128,10 +129,13 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   }
 
   // One set of agents for the API calls and the token request: same proxy decision, same pool.
+  const observability = createObservability(config, logger);
   const agents = createAgents(baseUrl, config.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
   const tokens = createTokenProvider(
-    loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https } }), `${baseUrl}/oauth/token`, clientId, clientSecret), logger),
+    observability.tokenExchange(
+      loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https } }), `${baseUrl}/oauth/token`, clientId, clientSecret), logger),
+    ),
   );
   const governor = createRateGovernor({
     limit: config.rateLimit,
@@ -157,12 +161,15 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     },
     agents,
     cache: responseCache,
+    observers: observability.upstreamObservers,
   });
+  observability.watch({ governor, client: iscClient, cache: responseCache });
   const client = withUpstreamLog(iscClient, logger);
   const { httpServer, apollo, markShuttingDown } = await createHttpGateway({
     config,
     client,
     governor,
+    observability: observability.server,
     readiness: cachedReadiness(async (): Promise<Readiness> => {
       if (!client.breakerClosed()) return { ready: false, checks: { upstream: 'circuit open after repeated failures' } };
       if (config.authMode === 'passthrough') return { ready: true, checks: { upstream: 'circuit closed' } };
@@ -195,6 +202,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
       await apollo.stop(); // the drain plugin closes the HTTP server and its idle connections
       destroyAgents(agents);
       await demoTenant?.close();
+      await observability.shutdown();
     })());
 
   let shuttingDown: Promise<ShutdownResult> | undefined;

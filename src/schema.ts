@@ -65,8 +65,9 @@ function isFieldMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
-export function buildSchema(): GraphQLSchema {
-  return guardEntities(buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: mergeResolvers(resolverModules) }));
+/** `wrap` may decorate the merged resolvers (resolver trace spans) before the schema is built. */
+export function buildSchema(wrap: (resolvers: Resolvers) => Resolvers = (r) => r): GraphQLSchema {
+  return guardEntities(buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: wrap(mergeResolvers(resolverModules)) }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.js';
-import { createContext, resolveCredential, type Context, type InboundAuth } from './context.js';
+import { createContext, requestIdOf, resolveCredential, type Context, type InboundAuth } from './context.js';
 import type { RateGovernor } from './http/governor.js';
 import type { IscClient } from './http/isc-client.js';
 import { checkRequestLimits, limitValidationRules, queryCostPlugin, type QueryLimits } from './limits/limits.js';
@@ -17,6 +17,7 @@ import { loadTrustedDocuments, trustedDocumentsPlugin } from './limits/trusted-d
 import { log } from './log.js';
 import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from './observability/request-log.js';
 import { servePlayground } from './playground/playground.js';
+import type { Resolvers } from './generated/graphql.js';
 import { buildSchema } from './schema.js';
 
 export interface HttpGatewayOptions {
@@ -31,6 +32,21 @@ export interface HttpGatewayOptions {
   governor: RateGovernor;
   /** Readiness: whether a token can be obtained and ISC answers (see gateway.ts). */
   readiness: () => Promise<Readiness>;
+  /** Metrics, audit, traces (see src/observability/index.ts). */
+  observability?: ServerObservability;
+}
+
+export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+
+/** What observability adds to the HTTP server. */
+export interface ServerObservability {
+  plugins: ApolloServerPlugin<Context>[];
+  /** Extra routes by exact path (`/metrics`), served before `/graphql`, also while draining. */
+  routes: Record<string, RouteHandler>;
+  /** Runs the handling of one `/graphql` request (e.g. inside the operation's trace span and context). */
+  aroundGraphQL<T>(req: http.IncomingMessage, requestId: string, run: () => Promise<T>): Promise<T>;
+  /** Wraps resolvers before the schema is built (resolver spans). */
+  schemaResolvers?: (resolvers: Resolvers) => Resolvers;
 }
 
 export interface Readiness {
@@ -79,13 +95,13 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
  * the configured origins. A small `node:http` server, since Apollo's standalone server cannot add
  * routes.
  */
-export async function createHttpGateway({ config, auth, client, governor, readiness }: HttpGatewayOptions) {
+export async function createHttpGateway({ config, auth, client, governor, readiness, observability }: HttpGatewayOptions) {
   let shuttingDown = false;
   const httpServer = http.createServer();
   // Trusted documents replace APQ: ids are answered from the manifest, never registered by clients.
   const trusted = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined;
   const apollo = new ApolloServer<Context>({
-    schema: buildSchema(),
+    schema: buildSchema(observability?.schemaResolvers),
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (gateway.ts): unready first, drain, then stop. Apollo's own signal
     // handler would close the listener at once.
@@ -123,6 +139,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       },
       queryCostPlugin({ limits: config, governor, rate: config }),
       trusted ? trustedDocumentsPlugin(trusted) : persistedQueryGuardPlugin(),
+      ...(observability?.plugins ?? []),
     ],
     introspection: config.introspection,
   });
@@ -155,6 +172,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       const state = shuttingDown ? { ready: false, checks: { shutdown: 'in progress' } } : await readiness();
       return sendJson(res, state.ready ? 200 : 503, state);
     }
+    const route = observability?.routes[url.pathname];
+    if (route) return route(req, res);
     if (config.playground === 'graphiql' && servePlayground(req, res, url.pathname)) return;
     if (shuttingDown) {
       // Draining: operations already running finish; new ones go to another replica.
@@ -183,15 +202,20 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () =>
-        createContext(
-          client,
-          resolveCredential({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') }, auth),
-          config,
-        ),
-    });
+    const requestId = requestIdOf(header(req, 'x-request-id'));
+    res.setHeader('x-request-id', requestId);
+    const execute = () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () =>
+          createContext(
+            client,
+            resolveCredential({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') }, auth),
+            config,
+            requestId,
+          ),
+      });
+    const result = observability ? await observability.aroundGraphQL(req, requestId, execute) : await execute();
     res.statusCode = result.status ?? 200;
     for (const [name, value] of result.headers) res.setHeader(name, value);
     if (result.body.kind === 'complete') {

@@ -30,6 +30,20 @@ export interface Budget {
   resetInMs: number;
 }
 
+/** Totals over every key, for metrics. */
+export interface GovernorStats {
+  /** Calls waiting for a permit or a slot right now. */
+  queued: number;
+  /** Calls running (holding a permit) right now. */
+  running: number;
+  /** Calls that had to wait (for a permit or a slot) before starting, since start. */
+  waits: number;
+  /** Total time those calls waited, in milliseconds. */
+  waitMs: number;
+  /** Calls refused with RATE_LIMITED (queue full, or no slot before the deadline), since start. */
+  refused: number;
+}
+
 export interface RateGovernor {
   /** Waits for a permit and a slot (or refuses); the returned function releases the permit. */
   acquire(key: string, deadline?: number): Promise<() => void>;
@@ -38,6 +52,7 @@ export interface RateGovernor {
   /** ISC answered 429 with Retry-After: no call for `key` starts before `until`. */
   pauseUntil(key: string, until: number): void;
   budget(key: string): Budget;
+  stats(): GovernorStats;
 }
 
 interface KeyState {
@@ -59,6 +74,7 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const keys = new Map<string, KeyState>();
+  const totals = { waits: 0, waitMs: 0, refused: 0 };
 
   function state(key: string): KeyState {
     let s = keys.get(key);
@@ -89,6 +105,7 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
   }
 
   function refuse(message: string, retryAfterMs: number) {
+    totals.refused++;
     return gatewayError('RATE_LIMITED', message, { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
   }
 
@@ -114,6 +131,7 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
         throw refuse(`The gateway's queue for this ISC client is full (${maxQueue} waiting calls)`, nextSlot(s) - now());
       }
       s.waiting++;
+      const queuedAt = now();
       try {
         // The permit first, then the slot: a call that waited for a permit must not start later
         // than the slot it reserved, or a window could hold more than `limit` starts.
@@ -126,6 +144,11 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
         s.starts.push(slot);
         const wait = slot - now();
         if (wait > 0) await sleep(wait);
+        const waited = now() - queuedAt;
+        if (waited > 0) {
+          totals.waits++;
+          totals.waitMs += waited;
+        }
       } finally {
         s.waiting--;
       }
@@ -158,6 +181,16 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
       const remaining = t < s.pausedUntil ? 0 : Math.max(0, limit - used);
       const resetInMs = remaining > 0 ? 0 : Math.max(0, nextSlot(s) - t);
       return { limit, remaining, resetInMs };
+    },
+
+    stats() {
+      let queued = 0;
+      let running = 0;
+      for (const s of keys.values()) {
+        queued += s.waiting;
+        running += s.running;
+      }
+      return { queued, running, ...totals };
     },
   };
 }

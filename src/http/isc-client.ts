@@ -4,6 +4,7 @@ import CircuitBreaker from 'opossum';
 import DataLoader from 'dataloader';
 import got, { type Got, type Method, type Response } from 'got';
 import { gatewayError } from '../shared/errors.js';
+import { routeTemplate } from '../shared/path.js';
 import { createAgents, type OutboundAgents } from './agents.js';
 import type { ResponseCache } from './response-cache.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
@@ -52,7 +53,46 @@ export interface OperationScope {
   deadline: number;
   signal: AbortSignal;
   rateLimitWaitLeftMs: number;
+  /** When present, every ISC attempt and cache hit of the operation is recorded here (its log line). */
+  calls?: UpstreamCallRecord[];
 }
+
+/** One ISC call attempt (or response-cache hit) of an operation, for its log line. */
+export interface UpstreamCallRecord {
+  method: string;
+  /** Route template (`connectors/{scriptName}`): never identifiers or query strings. */
+  route: string;
+  status?: number;
+  /** Transport failure code (ECONNRESET, ETIMEDOUT…) when there was no answer. */
+  error?: string;
+  durationMs: number;
+  cached?: boolean;
+}
+
+/** An attempt about to be sent, as observers (metrics, traces) see it. */
+export interface UpstreamAttempt {
+  method: string;
+  route: string;
+  /** 1 for the first attempt of a call. */
+  attempt: number;
+}
+
+export interface UpstreamAttemptOutcome {
+  status?: number;
+  error?: string;
+  durationMs: number;
+}
+
+/**
+ * Watches every HTTP attempt to ISC. `onAttempt` runs just before the request is sent, in the
+ * async context of the code that made the call (so a tracer sees its parent span), may add
+ * request headers (W3C trace context), and returns the function called with the outcome.
+ */
+export interface UpstreamObserver {
+  onAttempt(attempt: UpstreamAttempt, headers: Record<string, string>): (outcome: UpstreamAttemptOutcome) => void;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface IscClientOptions {
   /** For example `https://acme.api.identitynow.com/v2024`. */
@@ -68,6 +108,8 @@ export interface IscClientOptions {
   cache?: ResponseCache;
   /** Outbound agents (proxy, keep-alive; see agents.ts), shared with the token request. Default: direct keep-alive agents. */
   agents?: Pick<OutboundAgents, 'http' | 'https'>;
+  /** Metrics, traces: see UpstreamObserver. */
+  observers?: readonly UpstreamObserver[];
 }
 
 /** Defaults match ISC's documented limit (100 calls per 10 s per client) and README's table. */
@@ -80,6 +122,7 @@ export interface IscClient {
   rateKey(credential: Credential): string;
   /** Whether the circuit breaker currently lets calls through. */
   breakerClosed(): boolean;
+  breakerState(): BreakerState;
 }
 
 /** Keep-alive agents: ISC calls of one operation reuse warm connections instead of new TLS handshakes. */
@@ -143,6 +186,9 @@ class ServerFailure extends Error {
   }
 }
 
+/** An operation's log line lists at most this many calls (its cost limit allows far more). */
+const MAX_CALLS_RECORDED = 50;
+
 const deadlineExceeded = () =>
   gatewayError('DEADLINE_EXCEEDED', "The operation's deadline passed before ISC answered; this field was not loaded");
 
@@ -205,14 +251,39 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     return { url, headers, body: request.form };
   }
 
-  function attempt(
+  const observers = clientOptions.observers ?? [];
+
+  async function attempt(
     token: string,
     request: UpstreamRequest,
     encoded: Encoded,
-    signal: AbortSignal | undefined,
+    scope: OperationScope,
+    attemptNo: number,
   ): Promise<Response<string>> {
+    // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
+    const signal = request.method === 'GET' ? scope.signal : undefined;
     const headers = { ...encoded.headers, authorization: `Bearer ${token}` };
-    return breaker.fire(() => api(encoded.url, { method: request.method, headers, body: encoded.body, signal })) as Promise<Response<string>>;
+    if (observers.length === 0 && !scope.calls) {
+      return breaker.fire(() => api(encoded.url, { method: request.method, headers, body: encoded.body, signal })) as Promise<Response<string>>;
+    }
+    const route = routeTemplate(request.path);
+    const started = performance.now();
+    const finishers = observers.map((o) => o.onAttempt({ method: request.method, route, attempt: attemptNo }, headers));
+    let outcome: UpstreamAttemptOutcome = { durationMs: 0 };
+    try {
+      const response = (await breaker.fire(() => api(encoded.url, { method: request.method, headers, body: encoded.body, signal }))) as Response<string>;
+      outcome = { status: response.statusCode, durationMs: performance.now() - started };
+      return response;
+    } catch (error) {
+      outcome =
+        error instanceof ServerFailure
+          ? { status: error.response.statusCode, durationMs: performance.now() - started }
+          : { error: (error as { code?: string }).code ?? (error as Error).name ?? 'error', durationMs: performance.now() - started };
+      throw error;
+    } finally {
+      for (const finish of finishers) finish(outcome);
+      if (scope.calls && scope.calls.length < MAX_CALLS_RECORDED) scope.calls.push({ method: request.method, route, ...outcome });
+    }
   }
 
   const tokenKeys = new Map<string, string>();
@@ -237,14 +308,20 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
       try {
         return await call<T>(credential, request, encoded, scope);
       } finally {
-        cache.invalidate(request.path); // also when the outcome is unknown
+        await cache.invalidate(request.path); // also when the outcome is unknown
       }
     }
     const key = cache.keyOf(rateKey(credential), encoded.url, request.accept ?? 'application/json');
-    const hit = key === undefined ? undefined : cache.get(key);
-    if (hit) return { status: hit.status, headers: hit.headers, body: hit.body as T };
+    const started = performance.now();
+    const hit = key === undefined ? undefined : await cache.get(key);
+    if (hit) {
+      if (scope.calls && scope.calls.length < MAX_CALLS_RECORDED) {
+        scope.calls.push({ method: 'GET', route: routeTemplate(request.path), status: hit.status, durationMs: performance.now() - started, cached: true });
+      }
+      return { status: hit.status, headers: hit.headers, body: hit.body as T };
+    }
     const response = await call<T>(credential, request, encoded, scope);
-    if (key !== undefined) cache.set(key, { status: response.status, headers: response.headers, body: response.body, bytes: response.rawLength ?? 0 });
+    if (key !== undefined) await cache.set(key, { status: response.status, headers: response.headers, body: response.body, bytes: response.rawLength ?? 0 });
     return response;
   }
 
@@ -256,7 +333,6 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
   ): Promise<UpstreamResponse<T>> {
     const key = rateKey(credential);
     const idempotent = isIdempotent(request.method, request.jsonPatch);
-    // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
     const signal = request.method === 'GET' ? scope.signal : undefined;
     let token = credential.kind === 'bearer' ? credential.token : await options.tokens.getToken();
     let refreshedToken = false;
@@ -266,7 +342,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
       const release = await options.governor.acquire(key, scope.deadline);
       let response: Response<string>;
       try {
-        response = await attempt(token, request, encoded, signal);
+        response = await attempt(token, request, encoded, scope, attemptNo);
       } catch (error) {
         if (error instanceof ServerFailure) response = error.response;
         else if (signal?.aborted) throw deadlineExceeded();
@@ -331,7 +407,12 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     }
   }
 
-  return { send, rateKey, breakerClosed: () => !breaker.opened };
+  return {
+    send,
+    rateKey,
+    breakerClosed: () => !breaker.opened,
+    breakerState: () => (breaker.halfOpen ? 'half-open' : breaker.opened ? 'open' : 'closed'),
+  };
 }
 
 /**

@@ -24,13 +24,15 @@ export interface CachedResponse {
   bytes: number;
 }
 
+/** Asynchronous, so the shared (Redis) cache of a scaled-out deployment fits the same interface. */
 export interface ResponseCache {
   /** The cache key of a GET (`url` = path and query string), or undefined when its domain is not cached. */
   keyOf(credentialKey: string, url: string, accept: string): string | undefined;
-  get(key: string): CachedResponse | undefined;
-  set(key: string, response: CachedResponse): void;
+  get(key: string): Promise<CachedResponse | undefined>;
+  set(key: string, response: CachedResponse): Promise<void>;
   /** A write to `path` happened: forget the resource it names and its collection's lists. */
-  invalidate(path: string): void;
+  invalidate(path: string): Promise<void>;
+  /** Counters of this process; `entries`/`bytes` are this process's (local) or unknown (shared). */
   stats(): { hits: number; misses: number; entries: number; bytes: number };
 }
 
@@ -57,16 +59,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const principal = createHash('sha256').update(credentialKey).digest('base64url').slice(0, 22);
       return `${url}\u0000${accept}\u0000${principal}`;
     },
-    get(key) {
+    async get(key) {
       const entry = lru.get(key);
       if (entry) hits++;
       else misses++;
       return entry;
     },
-    set(key, response) {
+    async set(key, response) {
       if (response.bytes <= options.maxBytes) lru.set(key, response);
     },
-    invalidate(path) {
+    async invalidate(path) {
       const collection = domainOf(path);
       const resource = resourceOf(path);
       for (const key of lru.keys()) {

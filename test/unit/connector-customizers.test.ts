@@ -56,6 +56,8 @@ function fakeContext(records: Record<string, IscConnectorCustomizer>) {
   const calls: string[] = [];
   const values = new Map<string, unknown>();
   const ctx: Context = {
+    requestId: 'test-request',
+    credential: { kind: 'client-credentials' },
     maxListLimit: 1000,
     rateKey: 'client:test',
     scope: unboundedScope(),

@@ -228,6 +228,7 @@ describe('resolvers over a recording ISC client', () => {
         return { status: 200, headers: {}, body: body as T };
       },
       rateKey: () => 'client:recorder',
+      breakerState: () => 'closed',
       breakerClosed: () => true,
     };
     return { client, requests };

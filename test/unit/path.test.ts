@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { path, pathSegment } from '../../src/shared/path.js';
+import { path, pathSegment, routeTemplate } from '../../src/shared/path.js';
 
 const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
 
@@ -23,5 +23,24 @@ describe('path segments', () => {
 
   it('allows dots that are not whole segments', () => {
     expect(pathSegment('my.connector...v2')).toBe('my.connector...v2');
+  });
+});
+
+describe('routeTemplate', () => {
+  it.each([
+    ['connectors', 'connectors'],
+    [path`connectors/${'a/b c'}`, 'connectors/{scriptName}'],
+    [path`connectors/${'ad'}/source-config`, 'connectors/{scriptName}/source-config'],
+    [path`connectors/${'ad'}/translations/${'fr'}`, 'connectors/{scriptName}/translations/{locale}'],
+    [path`connector-customizers/${'c1'}/versions`, 'connector-customizers/{id}/versions'],
+    ['source-apps/all', 'source-apps/all'],
+    ['source-apps/assigned', 'source-apps/assigned'],
+    ['source-apps/bulk-update', 'source-apps/bulk-update'],
+    [path`source-apps/${'all'}x`, 'source-apps/{id}'],
+    [path`source-apps/${'s1'}/access-profiles/bulk-remove`, 'source-apps/{id}/access-profiles/bulk-remove'],
+    [path`oauth-clients/${'o1'}`, 'oauth-clients/{id}'],
+    ['connectors?filters=x', 'connectors'],
+  ])('%s → %s', (upstreamPath, route) => {
+    expect(routeTemplate(upstreamPath)).toBe(route);
   });
 });

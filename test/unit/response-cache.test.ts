@@ -5,7 +5,7 @@ const entry = (body: unknown, bytes = 10) => ({ status: 200, headers: {}, body, 
 const options = { ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: REFERENCE_DATA_DOMAINS };
 
 describe('response cache', () => {
-  it('caches only reference-data domains', () => {
+  it('caches only reference-data domains', async () => {
     const cache = createResponseCache(options);
     expect(cache.keyOf('client:a', 'connectors?limit=5', 'application/json')).toEqual(expect.any(String));
     expect(cache.keyOf('client:a', 'connector-customizers/x', 'application/json')).toEqual(expect.any(String));
@@ -13,19 +13,19 @@ describe('response cache', () => {
     expect(cache.keyOf('client:a', 'source-apps/all', 'application/json')).toBeUndefined();
   });
 
-  it('keys by credential: one caller never gets an entry of another, and the key holds no credential', () => {
+  it('keys by credential: one caller never gets an entry of another, and the key holds no credential', async () => {
     const cache = createResponseCache(options);
     const a = cache.keyOf('token:secret-token-a', 'connectors', 'application/json')!;
     const b = cache.keyOf('token:secret-token-b', 'connectors', 'application/json')!;
     expect(a).not.toBe(b);
     expect(a).not.toContain('secret-token-a');
-    cache.set(a, entry(['for a']));
-    expect(cache.get(b)).toBeUndefined();
-    expect(cache.get(a)?.body).toEqual(['for a']);
+    await cache.set(a, entry(['for a']));
+    expect(await cache.get(b)).toBeUndefined();
+    expect((await cache.get(a))?.body).toEqual(['for a']);
     expect(cache.stats()).toMatchObject({ hits: 1, misses: 1, entries: 1 });
   });
 
-  it('a write drops, for every caller, the resource, its files and its collection lists — nothing else', () => {
+  it('a write drops, for every caller, the resource, its files and its collection lists — nothing else', async () => {
     const cache = createResponseCache(options);
     const keys = {
       list: cache.keyOf('c1', 'connectors?limit=5', 'application/json')!,
@@ -35,42 +35,43 @@ describe('response cache', () => {
       otherFile: cache.keyOf('c1', 'connectors/ad2/source-config', 'application/xml')!,
       customizers: cache.keyOf('c1', 'connector-customizers', 'application/json')!,
     };
-    for (const key of Object.values(keys)) cache.set(key, entry('x'));
-    cache.invalidate('connectors/ad');
-    const left = Object.entries(keys).filter(([, key]) => cache.get(key) !== undefined).map(([name]) => name);
+    for (const key of Object.values(keys)) await cache.set(key, entry('x'));
+    await cache.invalidate('connectors/ad');
+    const left: string[] = [];
+    for (const [name, key] of Object.entries(keys)) if ((await cache.get(key)) !== undefined) left.push(name);
     expect(left).toEqual(['otherDetail', 'otherFile', 'customizers']);
 
     // A write to a file of a resource, or a create on the collection, the same way.
-    for (const key of Object.values(keys)) cache.set(key, entry('x'));
-    cache.invalidate('connector-customizers/c9/versions');
-    expect(cache.get(keys.customizers)).toBeUndefined();
-    expect(cache.get(keys.list)).toBeDefined();
-    cache.invalidate('connectors');
-    expect(cache.get(keys.list)).toBeUndefined();
-    expect(cache.get(keys.detail)).toBeDefined();
+    for (const key of Object.values(keys)) await cache.set(key, entry('x'));
+    await cache.invalidate('connector-customizers/c9/versions');
+    expect(await cache.get(keys.customizers)).toBeUndefined();
+    expect(await cache.get(keys.list)).toBeDefined();
+    await cache.invalidate('connectors');
+    expect(await cache.get(keys.list)).toBeUndefined();
+    expect(await cache.get(keys.detail)).toBeDefined();
   });
 
-  it('is bounded by entries and by bytes', () => {
+  it('is bounded by entries and by bytes', async () => {
     const byCount = createResponseCache({ ...options, maxEntries: 2 });
     const keys = ['a', 'b', 'c'].map((q) => byCount.keyOf('c', `connectors?${q}`, 'json')!);
-    for (const key of keys) byCount.set(key, entry(key));
+    for (const key of keys) await byCount.set(key, entry(key));
     expect(byCount.stats().entries).toBe(2);
-    expect(byCount.get(keys[0])).toBeUndefined();
+    expect(await byCount.get(keys[0])).toBeUndefined();
 
     const bySize = createResponseCache({ ...options, maxBytes: 100 });
     const big = bySize.keyOf('c', 'connectors?big', 'json')!;
-    bySize.set(big, entry('x', 101));
-    expect(bySize.get(big)).toBeUndefined();
-    for (const q of ['1', '2', '3']) bySize.set(bySize.keyOf('c', `connectors?${q}`, 'json')!, entry(q, 40));
+    await bySize.set(big, entry('x', 101));
+    expect(await bySize.get(big)).toBeUndefined();
+    for (const q of ['1', '2', '3']) await bySize.set(bySize.keyOf('c', `connectors?${q}`, 'json')!, entry(q, 40));
     expect(bySize.stats().bytes).toBeLessThanOrEqual(100);
   });
 
   it('expires entries after the TTL', async () => {
     const cache = createResponseCache({ ...options, ttlMs: 20 });
     const key = cache.keyOf('c', 'connectors', 'json')!;
-    cache.set(key, entry('x'));
-    expect(cache.get(key)).toBeDefined();
+    await cache.set(key, entry('x'));
+    expect(await cache.get(key)).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(cache.get(key)).toBeUndefined();
+    expect(await cache.get(key)).toBeUndefined();
   });
 });

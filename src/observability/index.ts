@@ -1,0 +1,58 @@
+import type { Config } from '../config.js';
+import type { RateGovernor } from '../http/governor.js';
+import type { IscClient, UpstreamObserver } from '../http/isc-client.js';
+import type { ResponseCache } from '../http/response-cache.js';
+import type { IssuedToken } from '../http/token-provider.js';
+import type { Logger } from '../log.js';
+import type { ServerObservability } from '../server.js';
+import { auditPlugin } from './audit.js';
+import { createMetrics } from './metrics.js';
+import { createTracing } from './tracing.js';
+
+/** What the metrics read when scraped (gauges of state owned elsewhere). */
+export interface WatchedState {
+  governor: RateGovernor;
+  client: IscClient;
+  cache?: ResponseCache;
+}
+
+/**
+ * Metrics (`/metrics`, prom-client), audit records and traces (OpenTelemetry), assembled once
+ * per gateway and handed to the pieces they watch: the HTTP server, the ISC client and the token
+ * exchange. Logs are src/log.ts; the per-operation log line is request-log.ts.
+ */
+export interface Observability {
+  server: ServerObservability;
+  upstreamObservers: UpstreamObserver[];
+  /** Wraps the client-credentials exchange (token refresh counts, spans). */
+  tokenExchange(exchange: () => Promise<IssuedToken>): () => Promise<IssuedToken>;
+  /** Registers the state read at scrape time; call once the pieces exist. */
+  watch(state: WatchedState): void;
+  /** Flushes and stops exporters. */
+  shutdown(): Promise<void>;
+}
+
+export function createObservability(config: Pick<Config, 'metrics'>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Observability {
+  const metrics = config.metrics ? createMetrics() : undefined;
+  const tracing = createTracing(env, logger);
+  const passThrough = <T>(_req: unknown, _requestId: string, run: () => Promise<T>) => run();
+  return {
+    server: {
+      plugins: [auditPlugin(logger), ...(metrics ? [metrics.plugin] : []), ...(tracing ? [tracing.plugin] : [])],
+      routes: metrics ? { '/metrics': metrics.route } : {},
+      aroundGraphQL: tracing ? tracing.aroundGraphQL : passThrough,
+      schemaResolvers: tracing?.wrapResolvers,
+    },
+    upstreamObservers: [...(metrics ? [metrics.upstreamObserver] : []), ...(tracing ? [tracing.upstreamObserver] : [])],
+    tokenExchange: (exchange) => {
+      let wrapped = exchange;
+      if (metrics) wrapped = metrics.tokenExchange(wrapped);
+      if (tracing) wrapped = tracing.tokenExchange(wrapped);
+      return wrapped;
+    },
+    watch: (state) => metrics?.watch(state),
+    shutdown: async () => {
+      await tracing?.shutdown();
+    },
+  };
+}

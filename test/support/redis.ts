@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+
+/** A real `redis-server` (installed by scripts/ensure-redis.sh) on a loopback port, for one test file. */
+export interface TestRedis {
+  url: string;
+  port: number;
+  /** Every line the server printed. */
+  lines: string[];
+  /** Stops it (SIGKILL): what a crashed or unreachable Redis looks like to the gateway. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port (empty: it never persists). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function launch(port: number, lines: string[], timeoutMs: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server not ready within ${timeoutMs} ms:\n${lines.join('\n')}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      if (lines.some((l) => l.includes('Ready to accept connections'))) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${lines.join('\n')}`));
+    });
+  });
+}
+
+async function killChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+}
+
+export async function startRedis(timeoutMs = 10_000): Promise<TestRedis> {
+  const port = await freePort();
+  const lines: string[] = [];
+  let child: ChildProcess | undefined = await launch(port, lines, timeoutMs);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    lines,
+    kill: async () => {
+      await killChild(child, 'SIGKILL');
+      child = undefined;
+    },
+    restart: async () => {
+      await killChild(child, 'SIGKILL');
+      lines.length = 0;
+      child = await launch(port, lines, timeoutMs);
+    },
+    stop: async () => {
+      await killChild(child, 'SIGTERM');
+      child = undefined;
+    },
+  };
+}
