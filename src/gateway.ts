@@ -11,7 +11,7 @@ import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from 
 import { createIscClient, unboundedScope } from './http/isc-client.js';
 import { clientCredentialsExchange, createTokenProvider, type IssuedToken } from './http/token-provider.js';
 import { log as defaultLogger, registerSecret, type Logger } from './log.js';
-import { createObservability } from './observability/index.js';
+import { createObservability, type ObservabilityOptions } from './observability/index.js';
 import { withUpstreamLog } from './observability/upstream-log.js';
 import { createHttpGateway, type Readiness } from './server.js';
 
@@ -115,7 +115,12 @@ function trackInFlight(server: Server) {
 }
 
 /** Wires config → (demo tenant) → token provider → ISC client → HTTP server, and listens. */
-export async function startGateway(config: Config, logger: Logger = defaultLogger): Promise<RunningGateway> {
+export interface GatewayOverrides {
+  /** Spans go to this exporter (tests), whatever the OTEL_* variables say. */
+  traceExporter?: ObservabilityOptions['traceExporter'];
+}
+
+export async function startGateway(config: Config, logger: Logger = defaultLogger, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const demoTenant = config.baseUrl
     ? undefined
     : // Loaded only when used: a gateway in front of a real tenant never holds the demo data.
@@ -129,7 +134,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   }
 
   // One set of agents for the API calls and the token request: same proxy decision, same pool.
-  const observability = createObservability(config, logger);
+  const observability = createObservability(config, logger, process.env, { traceExporter: overrides.traceExporter });
   const agents = createAgents(baseUrl, config.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
   const tokens = createTokenProvider(

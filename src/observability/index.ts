@@ -1,3 +1,4 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config.js';
 import type { RateGovernor } from '../http/governor.js';
 import type { IscClient, UpstreamObserver } from '../http/isc-client.js';
@@ -32,9 +33,19 @@ export interface Observability {
   shutdown(): Promise<void>;
 }
 
-export function createObservability(config: Pick<Config, 'metrics'>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Observability {
+export interface ObservabilityOptions {
+  /** Spans go here instead of the exporter the OTEL_* variables name (tests: an in-memory exporter). */
+  traceExporter?: SpanExporter;
+}
+
+export function createObservability(
+  config: Pick<Config, 'metrics'>,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ObservabilityOptions = {},
+): Observability {
   const metrics = config.metrics ? createMetrics() : undefined;
-  const tracing = createTracing(env, logger);
+  const tracing = createTracing(env, logger, options.traceExporter);
   const passThrough = <T>(_req: unknown, _requestId: string, run: () => Promise<T>) => run();
   return {
     server: {

@@ -1,6 +1,7 @@
 // STUB — to be written (OpenTelemetry). Interface used by ./index.ts.
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Context } from '../context.js';
 import type { Resolvers } from '../generated/graphql.js';
 import type { UpstreamObserver } from '../http/isc-client.js';
@@ -17,6 +18,6 @@ export interface GatewayTracing {
 }
 
 /** Undefined (no tracing, no cost) unless the OTEL_* environment configures an exporter. */
-export function createTracing(_env: NodeJS.ProcessEnv, _logger: Logger): GatewayTracing | undefined {
+export function createTracing(_env: NodeJS.ProcessEnv, _logger: Logger, _exporter?: SpanExporter): GatewayTracing | undefined {
   return undefined;
 }

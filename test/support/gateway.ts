@@ -2,7 +2,7 @@ import { expect } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import type { RecordedRequest } from '../../src/demo-tenant/server.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
-import { startGateway, type RunningGateway } from '../../src/gateway.js';
+import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/gateway.js';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -46,6 +46,8 @@ export interface TestGatewayOptions {
    * its production rules (API keys for the client credentials).
    */
   externalTenant?: boolean | { clientSecret?: string };
+  /** Passed to startGateway (e.g. an in-memory trace exporter). */
+  overrides?: GatewayOverrides;
 }
 
 /** The real server on a random loopback port, against a fresh demo tenant. */
@@ -57,7 +59,11 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     env = { SAIL_BASE_URL: external.url, SAIL_CLIENT_ID: external.clientId, SAIL_CLIENT_SECRET: secret ?? external.clientSecret, ...env };
   }
   // Functional tests set the governor high so it never paces them; the fault tests set their own.
-  const gateway = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT: '100000', RATE_WINDOW_MS: '1000', ...env }));
+  const gateway = await startGateway(
+    loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT: '100000', RATE_WINDOW_MS: '1000', ...env }),
+    undefined,
+    options.overrides,
+  );
   const tenant = external ?? gateway.demoTenant!;
   return {
     gateway,
