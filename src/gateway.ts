@@ -6,7 +6,11 @@ import { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { createAgents, describeProxy, destroyAgents } from './http/agents.js';
-import { createRateGovernor } from './http/governor.js';
+import { createRateGovernor, windowWithMargin } from './http/governor.js';
+import { connectSharedStore, type SharedStore } from './http/redis.js';
+import { createSharedLedger } from './http/redis-governor.js';
+import { createSharedResponseCache } from './http/redis-response-cache.js';
+import { createSharedTokenProvider } from './http/shared-token.js';
 import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from './http/response-cache.js';
 import { createIscClient, unboundedScope } from './http/isc-client.js';
 import { clientCredentialsExchange, createTokenProvider, type IssuedToken } from './http/token-provider.js';
@@ -85,6 +89,13 @@ function loggedExchange(exchange: () => Promise<IssuedToken>, logger: Logger): (
   };
 }
 
+/** Connects to the replicas' Redis; an unreachable Redis at start is not fatal (per-process fallback until it answers). */
+async function connectShared(config: Config, logger: Logger): Promise<SharedStore> {
+  const store = connectSharedStore({ url: config.redis.url!, prefix: config.redis.keyPrefix, logger });
+  await store.ready(2_000);
+  return store;
+}
+
 /** Counts requests that have started and not finished, and says when there are none left. */
 function trackInFlight(server: Server) {
   const open = new Set<ServerResponse>();
@@ -137,20 +148,29 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   const observability = createObservability(config, logger, process.env, { traceExporter: overrides.traceExporter });
   const agents = createAgents(baseUrl, config.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
-  const tokens = createTokenProvider(
-    observability.tokenExchange(
-      loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https } }), `${baseUrl}/oauth/token`, clientId, clientSecret), logger),
-    ),
+  const tokenUrl = `${baseUrl}/oauth/token`;
+  const exchange = observability.tokenExchange(
+    loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https } }), tokenUrl, clientId, clientSecret), logger),
   );
+  const shared = config.redis.url ? await connectShared(config, logger) : undefined;
+  const localTokens = createTokenProvider(exchange);
+  const tokens = shared
+    ? createSharedTokenProvider({ store: shared, requestToken: exchange, tokenUrl, clientId, clientSecret, fallback: localTokens })
+    : localTokens;
   const governor = createRateGovernor({
     limit: config.rateLimit,
     windowMs: config.rateWindowMs,
     maxConcurrency: config.rateMaxConcurrency,
     maxQueue: config.rateMaxQueue,
+    ledger: shared
+      ? createSharedLedger({ store: shared, limit: config.rateLimit, windowMs: windowWithMargin(config.rateWindowMs), replicas: config.redis.replicas })
+      : undefined,
   });
-  const responseCache = config.responseCache.enabled
-    ? createResponseCache({ ...config.responseCache, domains: REFERENCE_DATA_DOMAINS })
-    : undefined;
+  const localCache = config.responseCache.enabled ? createResponseCache({ ...config.responseCache, domains: REFERENCE_DATA_DOMAINS }) : undefined;
+  const responseCache =
+    localCache && shared
+      ? createSharedResponseCache({ store: shared, ttlMs: config.responseCache.ttlMs, maxEntryBytes: config.responseCache.maxBytes, domains: REFERENCE_DATA_DOMAINS, fallback: localCache })
+      : localCache;
   const iscClient = createIscClient({
     apiUrl: `${baseUrl}${config.apiPrefix}`,
     timeoutMs: config.upstreamTimeoutMs,
@@ -176,14 +196,16 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     governor,
     observability: observability.server,
     readiness: cachedReadiness(async (): Promise<Readiness> => {
-      if (!client.breakerClosed()) return { ready: false, checks: { upstream: 'circuit open after repeated failures' } };
-      if (config.authMode === 'passthrough') return { ready: true, checks: { upstream: 'circuit closed' } };
+      // Redis unreachable is not unready: the replica serves on its per-process share.
+      const redis: Record<string, string> = shared ? { redis: shared.available() ? 'ok' : 'unreachable: per-process fallback' } : {};
+      if (!client.breakerClosed()) return { ready: false, checks: { upstream: 'circuit open after repeated failures', ...redis } };
+      if (config.authMode === 'passthrough') return { ready: true, checks: { upstream: 'circuit closed', ...redis } };
       try {
         // A one-item read: proves a token can be obtained and ISC answers, at the cost of one call.
         await client.send({ kind: 'client-credentials' }, { method: 'GET', path: 'connector-customizers', searchParams: { limit: 1 } }, unboundedScope());
-        return { ready: true, checks: { token: 'ok', upstream: 'ok' } };
+        return { ready: true, checks: { token: 'ok', upstream: 'ok', ...redis } };
       } catch (error) {
-        return { ready: false, checks: { upstream: (error as Error).message } };
+        return { ready: false, checks: { upstream: (error as Error).message, ...redis } };
       }
     }),
     auth: {
@@ -206,6 +228,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     (stopping ??= (async () => {
       await apollo.stop(); // the drain plugin closes the HTTP server and its idle connections
       destroyAgents(agents);
+      await shared?.close();
       await demoTenant?.close();
       await observability.shutdown();
     })());

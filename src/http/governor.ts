@@ -3,9 +3,10 @@ import { gatewayError } from '../shared/errors.js';
 /**
  * The rate governor: keeps the gateway's own calls under ISC's limit, per ISC client (OAuth
  * `client_id`, or a hash of a caller's token). Guarantee: at most `limit` calls start in any
- * `windowMs` window (a sliding-window log of start times), at most `maxConcurrency` run at once,
- * and at most `maxQueue` wait — the next one is refused at once with RATE_LIMITED instead of
- * piling up memory. An upstream 429 with Retry-After pauses the key until then.
+ * `windowMs` window (a sliding-window log of start times, kept by a `SlotLedger`: in this
+ * process, or in Redis for all replicas — see redis-governor.ts), at most `maxConcurrency` run at
+ * once in this process, and at most `maxQueue` wait — the next one is refused at once with
+ * RATE_LIMITED instead of piling up memory. An upstream 429 with Retry-After pauses the key.
  */
 export interface GovernorOptions {
   limit: number;
@@ -20,6 +21,8 @@ export interface GovernorOptions {
   maxQueue: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where start times are kept; default: this process (`createLocalLedger`). */
+  ledger?: SlotLedger;
 }
 
 export interface Budget {
@@ -55,32 +58,44 @@ export interface RateGovernor {
   stats(): GovernorStats;
 }
 
-interface KeyState {
-  /** Start times (past, and reserved future ones), ascending. */
-  starts: number[];
-  pausedUntil: number;
-  running: number;
-  waiting: number;
-  permitQueue: (() => void)[];
+/** A reserved start `waitMs` from now, or a refusal: the earliest start was `waitMs` away, beyond what the caller allowed. */
+export type Reservation = { waitMs: number; refused?: false } | { waitMs: number; refused: true };
+
+/**
+ * The sliding-window log of call starts. `reserve` must be atomic per key: it takes the earliest
+ * start that keeps every window at or under the limit (after earlier reservations: FIFO) and
+ * records it, unless that start is more than `maxWaitMs` away.
+ */
+export interface SlotLedger {
+  reserve(key: string, maxWaitMs: number): Reservation | Promise<Reservation>;
+  pauseUntil(key: string, until: number): void;
+  capacity(key: string, deadline: number): number;
+  budget(key: string): Budget;
 }
 
-// Unref'd: a call waiting for its slot must not keep a stopping process alive.
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+export interface LedgerOptions {
+  limit: number;
+  /** The window, margin included. */
+  windowMs: number;
+  now?: () => number;
+}
+
+/** The default safety margin of a window (see GovernorOptions.marginMs). */
+export function windowWithMargin(windowMs: number, marginMs?: number): number {
+  return windowMs + (marginMs ?? Math.min(1000, Math.round(windowMs * 0.05) + 50));
+}
+
 const MAX_IDLE_KEYS = 10_000;
 
-export function createRateGovernor(options: GovernorOptions): RateGovernor {
-  const { limit, maxConcurrency, maxQueue } = options;
-  const windowMs = options.windowMs + (options.marginMs ?? Math.min(1000, Math.round(options.windowMs * 0.05) + 50));
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
-  const keys = new Map<string, KeyState>();
-  const totals = { waits: 0, waitMs: 0, refused: 0 };
+/** The ledger of one process: start times (past and reserved) per key, in memory. */
+export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOptions): SlotLedger {
+  const keys = new Map<string, { starts: number[]; pausedUntil: number }>();
 
-  function state(key: string): KeyState {
+  function state(key: string) {
     let s = keys.get(key);
     if (!s) {
       if (keys.size >= MAX_IDLE_KEYS) forgetIdle();
-      s = { starts: [], pausedUntil: 0, running: 0, waiting: 0, permitQueue: [] };
+      s = { starts: [], pausedUntil: 0 };
       keys.set(key, s);
     }
     const horizon = now() - windowMs;
@@ -92,16 +107,71 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
 
   function forgetIdle(): void {
     const horizon = now() - windowMs;
-    for (const [key, s] of keys) {
-      if (s.running === 0 && s.waiting === 0 && (s.starts.at(-1) ?? 0) <= horizon) keys.delete(key);
-    }
+    for (const [key, s] of keys) if ((s.starts.at(-1) ?? 0) <= horizon && s.pausedUntil <= now()) keys.delete(key);
   }
 
   /** The earliest start that keeps every window at or under the limit (FIFO after earlier reservations). */
-  function nextSlot(s: KeyState): number {
-    const t = now();
+  function nextSlot(s: { starts: number[]; pausedUntil: number }): number {
     const windowBound = s.starts.length >= limit ? s.starts[s.starts.length - limit] + windowMs : 0;
-    return Math.max(t, s.pausedUntil, windowBound, s.starts.at(-1) ?? 0);
+    return Math.max(now(), s.pausedUntil, windowBound, s.starts.at(-1) ?? 0);
+  }
+
+  return {
+    reserve(key, maxWaitMs) {
+      const s = state(key);
+      const waitMs = nextSlot(s) - now();
+      if (waitMs > maxWaitMs) return { waitMs, refused: true };
+      s.starts.push(now() + waitMs);
+      return { waitMs };
+    },
+    pauseUntil(key, until) {
+      const s = state(key);
+      s.pausedUntil = Math.max(s.pausedUntil, until);
+    },
+    capacity(key, deadline) {
+      const s = state(key);
+      const t = Math.max(now(), s.pausedUntil);
+      if (deadline <= t) return 0;
+      const inWindow = s.starts.filter((start) => start > t - windowMs).length;
+      return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
+    },
+    budget(key) {
+      const s = state(key);
+      const t = now();
+      const remaining = t < s.pausedUntil ? 0 : Math.max(0, limit - s.starts.length);
+      const resetInMs = remaining > 0 ? 0 : Math.max(0, nextSlot(s) - t);
+      return { limit, remaining, resetInMs };
+    },
+  };
+}
+
+interface PermitState {
+  running: number;
+  waiting: number;
+  permitQueue: (() => void)[];
+}
+
+// Unref'd: a call waiting for its slot must not keep a stopping process alive.
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+export function createRateGovernor(options: GovernorOptions): RateGovernor {
+  const { maxConcurrency, maxQueue } = options;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const ledger = options.ledger ?? createLocalLedger({ limit: options.limit, windowMs: windowWithMargin(options.windowMs, options.marginMs), now });
+  const permits = new Map<string, PermitState>();
+  const totals = { waits: 0, waitMs: 0, refused: 0 };
+
+  function permitState(key: string): PermitState {
+    let s = permits.get(key);
+    if (!s) {
+      if (permits.size >= MAX_IDLE_KEYS) {
+        for (const [k, p] of permits) if (p.running === 0 && p.waiting === 0) permits.delete(k);
+      }
+      s = { running: 0, waiting: 0, permitQueue: [] };
+      permits.set(key, s);
+    }
+    return s;
   }
 
   function refuse(message: string, retryAfterMs: number) {
@@ -109,7 +179,7 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
     return gatewayError('RATE_LIMITED', message, { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
   }
 
-  async function permit(s: KeyState): Promise<void> {
+  async function permit(s: PermitState): Promise<void> {
     if (s.running < maxConcurrency) {
       s.running++;
       return;
@@ -118,7 +188,7 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
     // The releasing call handed its permit over: `running` is unchanged.
   }
 
-  function release(s: KeyState): void {
+  function release(s: PermitState): void {
     const next = s.permitQueue.shift();
     if (next) next();
     else s.running--;
@@ -126,9 +196,9 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
 
   return {
     async acquire(key, deadline) {
-      const s = state(key);
+      const s = permitState(key);
       if (s.waiting >= maxQueue) {
-        throw refuse(`The gateway's queue for this ISC client is full (${maxQueue} waiting calls)`, nextSlot(s) - now());
+        throw refuse(`The gateway's queue for this ISC client is full (${maxQueue} waiting calls)`, ledger.budget(key).resetInMs);
       }
       s.waiting++;
       const queuedAt = now();
@@ -136,14 +206,18 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
         // The permit first, then the slot: a call that waited for a permit must not start later
         // than the slot it reserved, or a window could hold more than `limit` starts.
         await permit(s);
-        const slot = nextSlot(s);
-        if (deadline !== undefined && slot > deadline) {
+        let reservation: Reservation;
+        try {
+          reservation = await ledger.reserve(key, deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
+        } catch (error) {
           release(s);
-          throw refuse(`ISC's rate limit leaves no slot for this call before the operation's deadline`, slot - now());
+          throw error;
         }
-        s.starts.push(slot);
-        const wait = slot - now();
-        if (wait > 0) await sleep(wait);
+        if (reservation.refused) {
+          release(s);
+          throw refuse(`ISC's rate limit leaves no slot for this call before the operation's deadline`, reservation.waitMs);
+        }
+        if (reservation.waitMs > 0) await sleep(reservation.waitMs);
         const waited = now() - queuedAt;
         if (waited > 0) {
           totals.waits++;
@@ -161,32 +235,14 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
       };
     },
 
-    capacity(key, deadline) {
-      const s = state(key);
-      const t = Math.max(now(), s.pausedUntil);
-      if (deadline <= t) return 0;
-      const inWindow = s.starts.filter((start) => start > t - windowMs).length;
-      return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
-    },
-
-    pauseUntil(key, until) {
-      const s = state(key);
-      s.pausedUntil = Math.max(s.pausedUntil, until);
-    },
-
-    budget(key) {
-      const s = state(key);
-      const t = now();
-      const used = s.starts.length;
-      const remaining = t < s.pausedUntil ? 0 : Math.max(0, limit - used);
-      const resetInMs = remaining > 0 ? 0 : Math.max(0, nextSlot(s) - t);
-      return { limit, remaining, resetInMs };
-    },
+    capacity: (key, deadline) => ledger.capacity(key, deadline),
+    pauseUntil: (key, until) => ledger.pauseUntil(key, until),
+    budget: (key) => ledger.budget(key),
 
     stats() {
       let queued = 0;
       let running = 0;
-      for (const s of keys.values()) {
+      for (const s of permits.values()) {
         queued += s.waiting;
         running += s.running;
       }

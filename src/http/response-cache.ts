@@ -38,9 +38,16 @@ export interface ResponseCache {
 
 export const REFERENCE_DATA_DOMAINS = ['connectors', 'connector-customizers'] as const;
 
-const domainOf = (path: string): string => path.split(/[/?]/, 1)[0];
+export const domainOf = (path: string): string => path.split(/[/?]/, 1)[0];
 /** `connectors/ad/source-config` → `connectors/ad`; a collection path stays itself. */
-const resourceOf = (path: string): string => path.split('/', 2).join('/');
+export const resourceOf = (path: string): string => path.split(/[?]/, 1)[0].split('/', 2).join('/');
+
+/** The key of a GET: URL, media type and a hash of the credential (never the credential). */
+export function responseCacheKey(domains: ReadonlySet<string>, credentialKey: string, url: string, accept: string): string | undefined {
+  if (!domains.has(domainOf(url))) return undefined;
+  const principal = createHash('sha256').update(credentialKey).digest('base64url').slice(0, 22);
+  return `${url}\u0000${accept}\u0000${principal}`;
+}
 
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const lru = new LRUCache<string, CachedResponse>({
@@ -53,12 +60,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   let hits = 0;
   let misses = 0;
   return {
-    keyOf(credentialKey, url, accept) {
-      const domain = domainOf(url);
-      if (!cachedDomains.has(domain)) return undefined;
-      const principal = createHash('sha256').update(credentialKey).digest('base64url').slice(0, 22);
-      return `${url}\u0000${accept}\u0000${principal}`;
-    },
+    keyOf: (credentialKey, url, accept) => responseCacheKey(cachedDomains, credentialKey, url, accept),
     async get(key) {
       const entry = lru.get(key);
       if (entry) hits++;

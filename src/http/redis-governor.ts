@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createLocalLedger, type Budget, type Reservation, type SlotLedger } from './governor.js';
+import type { SharedStore } from './redis.js';
+
+/**
+ * The sliding-window log of every replica's call starts, in one Redis sorted set per ISC client
+ * (score = start time, Redis's clock). Atomic in Lua: drop starts older than the window, take the
+ * earliest start that keeps every window at or under the limit and after every earlier
+ * reservation (FIFO), and record it — so replicas together never start more than `limit` calls in
+ * any window, whatever their clocks say. Answers [wait ms, starts in window, refused 0/1].
+ */
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local maxWait = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local slot = now
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
+if paused > slot then slot = paused end
+local count = redis.call('ZCARD', KEYS[1])
+if count >= limit then
+  local bound = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+  local s = tonumber(bound[2]) + window
+  if s > slot then slot = s end
+end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] and tonumber(last[2]) > slot then slot = tonumber(last[2]) end
+if maxWait >= 0 and slot - now > maxWait then return {slot - now, count, 1} end
+redis.call('ZADD', KEYS[1], slot, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window + (slot - now) + 1000)
+return {slot - now, count + 1, 0}
+`;
+
+/** A 429's Retry-After, for every replica: the pause ends at Redis-now + ms (only ever extended). */
+const PAUSE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local untilMs = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > current then redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARGV[1]) + 1000) end
+return untilMs
+`;
+
+type ScriptedRedis = Redis & {
+  iscReserve(log: string, pause: string, limit: number, windowMs: number, maxWaitMs: number, member: string): Promise<[number, number, number]>;
+  iscPause(pause: string, ms: number): Promise<number>;
+};
+
+function scripted(redis: Redis): ScriptedRedis {
+  const r = redis as ScriptedRedis;
+  if (typeof r.iscReserve !== 'function') {
+    redis.defineCommand('iscReserve', { numberOfKeys: 2, lua: RESERVE });
+    redis.defineCommand('iscPause', { numberOfKeys: 1, lua: PAUSE });
+  }
+  return r;
+}
+
+export interface SharedLedgerOptions {
+  store: SharedStore;
+  limit: number;
+  /** The window, margin included. */
+  windowMs: number;
+  /** Replicas sharing the ISC client: without Redis each keeps to `limit / replicas`. */
+  replicas: number;
+  now?: () => number;
+}
+
+/**
+ * The ledger shared through Redis, with a per-process fallback: while Redis is unreachable (or a
+ * command fails) this process keeps to `floor(limit / replicas)` per window on its own, so the
+ * replicas together still stay within the limit. `budget` and `capacity` are estimates from the
+ * last reservation this process saw (they are hints in answers, not the guarantee).
+ */
+export function createSharedLedger({ store, limit, windowMs, replicas, now = Date.now }: SharedLedgerOptions): SlotLedger {
+  const redis = scripted(store.redis);
+  const fallback = createLocalLedger({ limit: Math.max(1, Math.floor(limit / replicas)), windowMs, now });
+  const member = randomUUID().slice(0, 8);
+  let sequence = 0;
+  /** Per key: starts in the window after this process's last reservation, and when. */
+  const seen = new Map<string, { inWindow: number; at: number; pausedUntil: number }>();
+  const logKey = (key: string) => `${store.prefix}rate:${key}`;
+  const pauseKey = (key: string) => `${store.prefix}rate-pause:${key}`;
+
+  function observed(key: string) {
+    const s = seen.get(key);
+    if (!s || now() - s.at > windowMs) return { inWindow: 0, at: now(), pausedUntil: s?.pausedUntil ?? 0 };
+    return s;
+  }
+
+  return {
+    async reserve(key, maxWaitMs): Promise<Reservation> {
+      if (!store.available()) return fallback.reserve(key, maxWaitMs);
+      let answer: [number, number, number];
+      try {
+        const wait = Number.isFinite(maxWaitMs) ? Math.max(0, Math.floor(maxWaitMs)) : -1;
+        answer = await redis.iscReserve(logKey(key), pauseKey(key), limit, windowMs, wait, `${member}:${++sequence}`);
+      } catch {
+        return fallback.reserve(key, maxWaitMs); // Redis failed mid-call: this call keeps to the local share
+      }
+      const [waitMs, inWindow, refused] = answer;
+      if (seen.size > 10_000) seen.clear();
+      seen.set(key, { inWindow, at: now(), pausedUntil: observed(key).pausedUntil });
+      return refused ? { waitMs, refused: true } : { waitMs };
+    },
+    pauseUntil(key, until) {
+      fallback.pauseUntil(key, until);
+      const s = seen.get(key) ?? { inWindow: 0, at: now(), pausedUntil: 0 };
+      seen.set(key, { ...s, pausedUntil: Math.max(s.pausedUntil, until) });
+      const ms = Math.max(0, Math.round(until - now()));
+      if (ms > 0 && store.available()) redis.iscPause(pauseKey(key), ms).catch(() => undefined);
+    },
+    capacity(key, deadline) {
+      if (!store.available()) return fallback.capacity(key, deadline);
+      const { inWindow, pausedUntil } = observed(key);
+      const t = Math.max(now(), pausedUntil);
+      if (deadline <= t) return 0;
+      return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
+    },
+    budget(key): Budget {
+      if (!store.available()) return fallback.budget(key);
+      const { inWindow, at, pausedUntil } = observed(key);
+      const t = now();
+      const remaining = t < pausedUntil ? 0 : Math.max(0, limit - inWindow);
+      // Without the log at hand, the window seen last frees up at the latest one window later.
+      return { limit, remaining, resetInMs: remaining > 0 ? 0 : Math.max(0, pausedUntil - t, at + windowMs - t) };
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import type { Redis } from 'ioredis';
+import type { SharedStore } from './redis.js';
+import { domainOf, resourceOf, responseCacheKey, type CachedResponse, type ResponseCache } from './response-cache.js';
+
+/**
+ * The response cache shared by every replica through Redis: what one replica fetched, the others
+ * serve. Same keys and rules as the in-process cache (response-cache.ts). A write must drop, for
+ * every replica, the entries of the resource and of its collection's lists, so entry keys carry a
+ * generation number per collection (list pages) or per resource (a resource and its files), and
+ * a write increments them: stale entries become unreachable at once and expire with their TTL.
+ * Every key also carries an epoch that a replica increments when Redis comes back after an
+ * outage, since writes made meanwhile could not invalidate anything.
+ *
+ * Bounds: the TTL and the per-entry size here; the total by Redis's own `maxmemory` (with an
+ * eviction policy such as `allkeys-lru`), which the operator sets. While Redis is unreachable
+ * the in-process cache serves.
+ */
+export interface SharedResponseCacheOptions {
+  store: SharedStore;
+  ttlMs: number;
+  /** Largest entry stored (bytes of the raw answer). */
+  maxEntryBytes: number;
+  domains: readonly string[];
+  /** Serves while Redis is unreachable. */
+  fallback: ResponseCache;
+}
+
+/** KEYS: epoch, generation. ARGV: key prefix, entry key, then 'get' or 'set' with value and TTL. */
+const ENTRY = `
+local epoch = redis.call('GET', KEYS[1]) or '0'
+local gen = redis.call('GET', KEYS[2]) or '0'
+local k = ARGV[1] .. epoch .. ':' .. gen .. ':' .. ARGV[2]
+if ARGV[3] == 'get' then return redis.call('GET', k) end
+redis.call('SET', k, ARGV[4], 'PX', ARGV[5])
+return 1
+`;
+
+type ScriptedRedis = Redis & {
+  iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'get'): Promise<string | null>;
+  iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'set', value: string, ttlMs: number): Promise<number>;
+};
+
+/** Headers a cached answer keeps: what the mappers read (paging), nothing per-connection. */
+const KEPT_HEADERS = ['content-type', 'x-total-count'];
+
+export function createSharedResponseCache(options: SharedResponseCacheOptions): ResponseCache {
+  const { store, fallback } = options;
+  const redis = store.redis as ScriptedRedis;
+  if (typeof redis.iscCacheEntry !== 'function') store.redis.defineCommand('iscCacheEntry', { numberOfKeys: 2, lua: ENTRY });
+  const domains = new Set(options.domains);
+  const prefix = `${store.prefix}rc:`;
+  const epochKey = `${prefix}epoch`;
+  const genKey = (scope: string) => `${prefix}gen:${scope}`;
+  let hits = 0;
+  let misses = 0;
+  let sawOutage = false;
+
+  store.onAvailabilityChange((available) => {
+    if (!available) sawOutage = true;
+    else if (sawOutage) {
+      sawOutage = false;
+      store.redis.incr(epochKey).catch(() => undefined);
+    }
+  });
+
+  /** List pages hang on their collection's generation; a resource and its files on the resource's. */
+  const generationOf = (key: string) => {
+    const url = key.slice(0, key.indexOf('\u0000'));
+    const resource = resourceOf(url);
+    return genKey(resource === domainOf(url) ? domainOf(url) : resource);
+  };
+
+  return {
+    keyOf: (credentialKey, url, accept) => responseCacheKey(domains, credentialKey, url, accept),
+    async get(key) {
+      if (!store.available()) return fallback.get(key);
+      try {
+        const raw = await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'get');
+        if (!raw) {
+          misses++;
+          return undefined;
+        }
+        hits++;
+        const { s, h, b, n } = JSON.parse(raw) as { s: number; h: Record<string, string>; b: unknown; n: number };
+        return { status: s, headers: h, body: b, bytes: n };
+      } catch {
+        return fallback.get(key);
+      }
+    },
+    async set(key, response: CachedResponse) {
+      if (response.bytes > options.maxEntryBytes) return;
+      if (!store.available()) return fallback.set(key, response);
+      const headers: Record<string, string> = {};
+      for (const name of KEPT_HEADERS) {
+        const value = response.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const value = JSON.stringify({ s: response.status, h: headers, b: response.body, n: response.bytes });
+      await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'set', value, options.ttlMs).catch(() => undefined);
+    },
+    async invalidate(path) {
+      // Also in this process's fallback cache, which may serve again in a later outage.
+      await fallback.invalidate(path);
+      const collection = domainOf(path);
+      const resource = resourceOf(path);
+      const scopes = resource === collection ? [collection] : [collection, resource];
+      const multi = store.redis.multi();
+      for (const scope of scopes) multi.incr(genKey(scope));
+      // A failed invalidation must not pass silently: the write happened, stale entries would be served.
+      await multi.exec().catch(async () => {
+        await store.redis.incr(epochKey).catch(() => undefined);
+      });
+    },
+    stats: () => {
+      // Entries and bytes of the shared part live in Redis (see its INFO); these are the fallback's.
+      const local = fallback.stats();
+      return { hits: hits + local.hits, misses: misses + local.misses, entries: local.entries, bytes: local.bytes };
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+
+/**
+ * The connection to the Redis that replicas share (`SAIL_REDIS_URL`). Commands never queue
+ * while Redis is unreachable: they fail at once, and every user of the store (token, governor,
+ * response cache) falls back to per-process state until `available()` is true again.
+ */
+export interface SharedStore {
+  redis: Redis;
+  /** Prefix of every key (`SAIL_REDIS_PREFIX`). */
+  prefix: string;
+  /** Connected and ready now. */
+  available(): boolean;
+  /** Called on every change of availability (true: back after an outage). */
+  onAvailabilityChange(listener: (available: boolean) => void): void;
+  /** Resolves once connected, or false after `timeoutMs` (the gateway then starts degraded). */
+  ready(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface SharedStoreOptions {
+  url: string;
+  prefix: string;
+  logger: Logger;
+  /** Per-command timeout: a slow Redis must not stall ISC calls for long. */
+  commandTimeoutMs?: number;
+}
+
+export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500 }: SharedStoreOptions): SharedStore {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    commandTimeout: commandTimeoutMs,
+    // Keep trying to reconnect (at most every 2 s): the gateway serves degraded meanwhile.
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    lazyConnect: false,
+  });
+  const listeners: ((available: boolean) => void)[] = [];
+  let up = false;
+  let known = false;
+  let warned = false;
+  const where = redactedUrl(url);
+
+  const change = (available: boolean) => {
+    if (known && available === up) return;
+    known = true;
+    up = available;
+    if (available) {
+      logger.info(warned ? 'Redis is reachable again: shared token, rate budget and cache resumed' : 'Redis connected: token, rate budget and cache are shared', { redis: where });
+      warned = false;
+    } else if (!warned) {
+      warned = true;
+      logger.warn('Redis unreachable: falling back to per-process state (own token, limit ÷ SAIL_REPLICAS, own cache)', { redis: where });
+    }
+    for (const listener of listeners) listener(available);
+  };
+  redis.on('ready', () => change(true));
+  redis.on('close', () => change(false));
+  redis.on('end', () => change(false));
+  // Without a listener ioredis prints every failed reconnect; availability is logged above.
+  redis.on('error', () => {
+    if (!up) change(false);
+  });
+
+  return {
+    redis,
+    prefix,
+    available: () => up && redis.status === 'ready',
+    onAvailabilityChange: (listener) => listeners.push(listener),
+    async ready(timeoutMs) {
+      if (up) return true;
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        timer.unref();
+        listeners.push((available) => {
+          if (available) {
+            clearTimeout(timer);
+            resolve(true);
+          }
+        });
+      });
+    },
+    async close() {
+      listeners.length = 0;
+      if (redis.status === 'end') return;
+      // QUIT lets pending replies arrive; a connection that is down is just dropped.
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect(false));
+      else redis.disconnect(false);
+    },
+  };
+}
+
+/** The URL as logs may show it: no password. */
+function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis';
+  }
+}

@@ -1,0 +1,177 @@
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SharedStore } from './redis.js';
+import { refreshMarginMs, type IssuedToken, type TokenProvider } from './token-provider.js';
+
+/**
+ * The gateway's client-credentials token, shared by every replica through Redis: one replica
+ * fetches (it holds a lock with an expiry), the others wait for the stored token and reuse it, so
+ * N replicas fetch about one token per lifetime between them instead of N.
+ *
+ * Stored encrypted (AES-256-GCM, key derived with HKDF from the client secret): whoever can read
+ * Redis but does not hold the client secret cannot use the token. Whoever holds the secret could
+ * fetch a token anyway, so this adds no new exposure; rotating the secret makes stored tokens
+ * unreadable, which only costs one fetch.
+ */
+export interface SharedTokenOptions {
+  store: SharedStore;
+  requestToken: () => Promise<IssuedToken>;
+  /** Token endpoint and client: together they name the shared entry. */
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Serves while Redis is unreachable (each process then fetches its own token). */
+  fallback: TokenProvider;
+  now?: () => number;
+  /** How long a fetching replica may hold the lock before another takes over. */
+  lockMs?: number;
+  /** How long a replica waits for another's fetch before fetching itself. */
+  waitMs?: number;
+  pollMs?: number;
+}
+
+interface Held {
+  token: string;
+  /** The stored (encrypted) value, to delete exactly this token when ISC refuses it. */
+  stored: string;
+  expiresAt: number;
+  refreshAt: number;
+}
+
+/** Deletes the entry only if it still holds the given value (a newer token is kept). */
+const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export function encryptionKey(clientSecret: string, tokenUrl: string, clientId: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', clientSecret, 'isc-graphql-gateway token cache', `${tokenUrl}\u0000${clientId}`, 32));
+}
+
+export function sealToken(key: Buffer, token: string, lifetimeMs: number): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify({ t: token, l: lifetimeMs }), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+/** Undefined when the value was sealed with another key (rotated secret) or is not ours. */
+export function openToken(key: Buffer, value: string): { token: string; lifetimeMs: number } | undefined {
+  try {
+    const raw = Buffer.from(value, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    const plain = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as { t?: unknown; l?: unknown };
+    return typeof plain.t === 'string' && typeof plain.l === 'number' ? { token: plain.t, lifetimeMs: plain.l } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSharedTokenProvider(options: SharedTokenOptions): TokenProvider {
+  const { store, requestToken, fallback } = options;
+  const now = options.now ?? Date.now;
+  const lockMs = options.lockMs ?? 10_000;
+  const waitMs = options.waitMs ?? 5_000;
+  const pollMs = options.pollMs ?? 25;
+  const redis = store.redis;
+  const key = `${store.prefix}token:${createHash('sha256').update(`${options.tokenUrl}\u0000${options.clientId}`).digest('hex').slice(0, 32)}`;
+  const lockKey = `${key}:lock`;
+  const secretKey = encryptionKey(options.clientSecret, options.tokenUrl, options.clientId);
+  let held: Held | undefined;
+  let syncing: Promise<string> | undefined;
+
+  function hold(stored: string, token: string, lifetimeMs: number, ttlMs: number): string {
+    const expiresAt = now() + ttlMs;
+    held = { token, stored, expiresAt, refreshAt: expiresAt - refreshMarginMs(lifetimeMs) };
+    return token;
+  }
+
+  /** The stored token and its time to live, if any. */
+  async function read(): Promise<Held | undefined> {
+    const [[, value], [, ttl]] = (await redis.multi().get(key).pttl(key).exec()) as [[unknown, string | null], [unknown, number]];
+    if (!value || ttl <= 0) return undefined;
+    const opened = openToken(secretKey, value);
+    if (!opened) return undefined;
+    hold(value, opened.token, opened.lifetimeMs, ttl);
+    return held;
+  }
+
+  /** Fetches from ISC and stores for everyone; the caller holds the lock. */
+  async function fetchAndStore(lockId: string): Promise<string> {
+    try {
+      const { accessToken, expiresIn } = await requestToken();
+      const lifetimeMs = expiresIn * 1000;
+      // Stored slightly shorter than it lives, so nobody is handed a token in its last moments.
+      const ttlMs = Math.max(1, lifetimeMs - Math.min(1_000, lifetimeMs * 0.05));
+      const stored = sealToken(secretKey, accessToken, lifetimeMs);
+      await redis.set(key, stored, 'PX', Math.round(ttlMs)).catch(() => undefined);
+      return hold(stored, accessToken, lifetimeMs, ttlMs);
+    } finally {
+      await redis.eval(DELETE_IF, 1, lockKey, lockId).catch(() => undefined);
+    }
+  }
+
+  async function tryLock(): Promise<string | undefined> {
+    const lockId = randomUUID();
+    return (await redis.set(lockKey, lockId, 'PX', lockMs, 'NX')) === 'OK' ? lockId : undefined;
+  }
+
+  /** Reads the shared token; fetches it when nobody has (or refreshes it ahead, once for all). */
+  async function sync(): Promise<string> {
+    const current = await read();
+    if (current && now() < current.refreshAt) return current.token;
+    const lockId = await tryLock();
+    if (current) {
+      // In the refresh-ahead window: the current token still serves while one replica fetches.
+      if (lockId) fetchAndStore(lockId).catch(() => undefined);
+      return current.token;
+    }
+    if (lockId) return fetchAndStore(lockId);
+    // Another replica is fetching: wait for its token rather than fetching a second one.
+    const giveUpAt = now() + waitMs;
+    while (now() < giveUpAt) {
+      await sleep(pollMs, undefined, { ref: false });
+      const stored = await read();
+      if (stored) return stored.token;
+    }
+    const takeOver = await tryLock();
+    return takeOver ? fetchAndStore(takeOver) : (await read())?.token ?? fetchAndStore(randomUUID());
+  }
+
+  function syncOnce(): Promise<string> {
+    syncing ??= sync().finally(() => {
+      syncing = undefined;
+    });
+    return syncing;
+  }
+
+  return {
+    async getToken() {
+      if (!store.available()) return fallback.getToken();
+      const t = now();
+      if (held && t < held.refreshAt) return held.token;
+      try {
+        if (held && t < held.expiresAt) {
+          syncOnce().catch(() => undefined); // refresh ahead in the background; the held token is still good
+          return held.token;
+        }
+        return await syncOnce();
+      } catch (error) {
+        if (!store.available() || isRedisError(error)) return fallback.getToken();
+        throw error; // ISC refused the credentials, or its token endpoint failed
+      }
+    },
+    invalidate(token) {
+      fallback.invalidate(token);
+      if (held?.token !== token) return;
+      const { stored } = held;
+      held = undefined;
+      if (store.available()) redis.eval(DELETE_IF, 1, key, stored).catch(() => undefined);
+    },
+  };
+}
+
+/** Errors from ioredis (connection lost, command timeout), as opposed to ISC's answers. */
+function isRedisError(error: unknown): boolean {
+  const name = (error as { name?: string }).name ?? '';
+  const message = (error as { message?: string }).message ?? '';
+  return name === 'ReplyError' || name === 'MaxRetriesPerRequestError' || /Connection|Stream isn't writeable|Command timed out|ECONNREFUSED/i.test(message);
+}
