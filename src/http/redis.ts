@@ -32,6 +32,7 @@ export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
+    disconnectTimeout: 200, // a closing gateway does not wait for a socket that never connected
     commandTimeout: commandTimeoutMs,
     // Keep trying to reconnect (at most every 2 s): the gateway serves degraded meanwhile.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
