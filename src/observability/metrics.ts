@@ -1,7 +1,8 @@
-// STUB — to be written (prom-client). Interface used by ./index.ts.
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../context.js';
-import type { UpstreamObserver } from '../http/isc-client.js';
+import type { BreakerState, UpstreamAttemptOutcome, UpstreamObserver } from '../http/isc-client.js';
 import type { IssuedToken } from '../http/token-provider.js';
 import type { RouteHandler } from '../server.js';
 import type { WatchedState } from './index.js';
@@ -12,16 +13,337 @@ export interface GatewayMetrics {
   upstreamObserver: UpstreamObserver;
   tokenExchange(exchange: () => Promise<IssuedToken>): () => Promise<IssuedToken>;
   watch(state: WatchedState): void;
+  /** This gateway's own metrics (not the process metrics), for tests and embedding code. */
+  registry: Registry;
 }
 
-export function createMetrics(): GatewayMetrics {
-  return {
-    plugin: {},
-    route: (_req, res) => {
-      res.writeHead(501).end();
+// ---------------------------------------------------------------------------------------------
+// Label values: every one comes from a bounded set, so no caller can grow the series without end.
+
+/** The shape of a GraphQL name, at most 64 characters: only such operation names become labels. */
+const OPERATION_NAME_SHAPE = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+export const MAX_OPERATION_NAMES = 100;
+
+/**
+ * Operation names are chosen by callers: the first `max` distinct well-formed names become label
+ * values, later ones and malformed ones count as `other`; an unnamed operation is `anonymous`.
+ */
+export function operationNameLabels(max = MAX_OPERATION_NAMES): (name: string | null | undefined) => string {
+  const admitted = new Set<string>();
+  return (name) => {
+    if (!name) return 'anonymous';
+    if (admitted.has(name)) return name;
+    if (admitted.size >= max || !OPERATION_NAME_SHAPE.test(name)) return 'other';
+    admitted.add(name);
+    return name;
+  };
+}
+
+/**
+ * The outcomes of an operation other than `success`: the lower-cased `extensions.code` values the
+ * gateway and Apollo Server answer with, most serious first. An answer with several errors counts
+ * as its most serious one; a code not listed here counts as `other_error`.
+ */
+export const ERROR_OUTCOMES = [
+  'internal_server_error',
+  'upstream_outcome_unknown',
+  'upstream_unavailable',
+  'upstream_error',
+  'deadline_exceeded',
+  'rate_limited',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'bad_user_input',
+  'query_too_complex',
+  'graphql_validation_failed',
+  'graphql_parse_failed',
+  'persisted_query_not_allowed',
+  'persisted_query_not_found',
+  'persisted_query_not_supported',
+  'operation_resolution_failure',
+  'bad_request',
+  'other_error',
+] as const;
+export type Outcome = 'success' | (typeof ERROR_OUTCOMES)[number];
+
+const OTHER_ERROR = ERROR_OUTCOMES.length - 1;
+const RANK_BY_CODE: ReadonlyMap<string, number> = new Map(ERROR_OUTCOMES.map((outcome, rank) => [outcome.toUpperCase(), rank]));
+const rankOf = (code: unknown): number => (typeof code === 'string' ? RANK_BY_CODE.get(code) ?? OTHER_ERROR : OTHER_ERROR);
+
+/** `success` without errors, else the most serious error's code (see ERROR_OUTCOMES). */
+export function outcomeOf(errors: readonly { readonly extensions?: Readonly<Record<string, unknown>> }[] | undefined): Outcome {
+  if (!errors || errors.length === 0) return 'success';
+  let rank = OTHER_ERROR;
+  for (const error of errors) rank = Math.min(rank, rankOf(error.extensions?.code));
+  return ERROR_OUTCOMES[rank];
+}
+
+/** The outcome of a thrown error: its code when it is a GraphQLError, else `internal_server_error`. */
+export function outcomeOfError(error: unknown): Outcome {
+  return error instanceof GraphQLError ? ERROR_OUTCOMES[rankOf(error.extensions.code)] : 'internal_server_error';
+}
+
+/** Transport failure codes (ECONNRESET, ETIMEDOUT…) and error names are set by code, never by callers; this only guards the shape. */
+const TRANSPORT_CODE_SHAPE = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+
+/** `status` label of an ISC attempt: the HTTP status, else the transport failure code. */
+export function upstreamStatusLabel(outcome: UpstreamAttemptOutcome): string {
+  if (outcome.status !== undefined) return Number.isInteger(outcome.status) && outcome.status >= 100 && outcome.status <= 599 ? String(outcome.status) : 'other';
+  return outcome.error !== undefined && TRANSPORT_CODE_SHAPE.test(outcome.error) ? outcome.error : 'error';
+}
+
+/** Distinct (method, route) pairs kept as labels; routes are templates, so this is a safety net only. */
+const MAX_UPSTREAM_ROUTES = 200;
+/** Distinct statuses / failure codes remembered per route (more are still counted, just looked up each time). */
+const MAX_STATUSES_PER_ROUTE = 64;
+
+// ---------------------------------------------------------------------------------------------
+// Process metrics: prom-client's default collectors are process-wide (event-loop monitor, GC
+// observer), so they are set up once per process, in their own registry, and appended to every
+// gateway's scrape. A gateway's own metrics live in a registry per createMetrics(), so tests that
+// start many gateways in one process never collide ("already registered") or share counts.
+
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const TOKEN_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
+
+/** An ISC attempt the open circuit refused: nothing was sent, so it has no latency worth observing. */
+const NOT_SENT_BREAKER_OPEN = 'EOPENBREAKER';
+
+type CounterChild = { inc(value?: number): void };
+type HistogramChild = { observe(value: number): void };
+
+/** Metrics read at scrape time from a source's totals: a counter set to the absolute value. */
+function totalsCounter(registry: Registry, name: string, help: string, read: () => number | undefined): Counter {
+  return new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const value = read();
+      this.reset();
+      if (value !== undefined) this.inc(value);
     },
-    upstreamObserver: { onAttempt: () => () => undefined },
-    tokenExchange: (exchange) => exchange,
-    watch: () => undefined,
+  });
+}
+
+function stateGauge(registry: Registry, name: string, help: string, read: () => number | undefined): Gauge {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read() ?? 0);
+    },
+  });
+}
+
+/**
+ * The gateway's Prometheus metrics (`GET /metrics`): GraphQL operations, ISC attempts, token
+ * refreshes, and at scrape time the rate governor, circuit breaker and response cache, plus the
+ * process metrics. Recording costs a map lookup and prom-client's own update: label children are
+ * created once per label set, never per request.
+ */
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  const processWide = processMetrics();
+  let watched: WatchedState | undefined;
+
+  // GraphQL operations.
+  const operations = new Counter({
+    name: 'isc_gateway_graphql_operations_total',
+    help: 'GraphQL operations by operation name, type and outcome (success, or the most serious error code)',
+    labelNames: ['operation_name', 'operation_type', 'outcome'],
+    registers: [registry],
+  });
+  const operationDuration = new Histogram({
+    name: 'isc_gateway_graphql_operation_duration_seconds',
+    help: 'Time from the start of a GraphQL operation to its answer, by operation type and outcome',
+    labelNames: ['operation_type', 'outcome'],
+    buckets: SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  const nameLabel = operationNameLabels();
+  const operationCounts = new Map<string, CounterChild>();
+  const operationDurations = new Map<string, HistogramChild>();
+
+  function countOperation(name: string, type: string, outcome: Outcome): void {
+    const key = `${name}\u0000${type}\u0000${outcome}`;
+    let count = operationCounts.get(key);
+    if (!count) operationCounts.set(key, (count = operations.labels(name, type, outcome)));
+    count.inc();
+  }
+  function timeOperation(type: string, outcome: Outcome, seconds: number): void {
+    const key = `${type}\u0000${outcome}`;
+    let duration = operationDurations.get(key);
+    if (!duration) operationDurations.set(key, (duration = operationDuration.labels(type, outcome)));
+    duration.observe(seconds);
+  }
+
+  // ISC attempts: one finisher per (method, route), created on first use and reused for every attempt.
+  const upstreamRequests = new Counter({
+    name: 'isc_gateway_upstream_requests_total',
+    help: 'HTTP requests to ISC (every attempt, retries included) by method, route template and status or transport error code',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'isc_gateway_upstream_request_duration_seconds',
+    help: 'Duration of one HTTP request to ISC (one attempt), by method and route template',
+    labelNames: ['method', 'route'],
+    buckets: SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  const finishers = new Map<string, Map<string, (outcome: UpstreamAttemptOutcome) => void>>();
+  let routeCount = 0;
+
+  function upstreamFinisher(method: string, route: string): (outcome: UpstreamAttemptOutcome) => void {
+    const byStatus = new Map<number | string, CounterChild>();
+    const duration = upstreamDuration.labels(method, route);
+    return (outcome) => {
+      const key = outcome.status ?? outcome.error ?? '';
+      let count = byStatus.get(key);
+      if (!count) {
+        count = upstreamRequests.labels(method, route, upstreamStatusLabel(outcome));
+        if (byStatus.size < MAX_STATUSES_PER_ROUTE) byStatus.set(key, count);
+      }
+      count.inc();
+      if (outcome.error !== NOT_SENT_BREAKER_OPEN) duration.observe(outcome.durationMs / 1000);
+    };
+  }
+  function finisherFor(method: string, route: string): (outcome: UpstreamAttemptOutcome) => void {
+    let byRoute = finishers.get(method);
+    let finish = byRoute?.get(route);
+    if (finish) return finish;
+    if (routeCount >= MAX_UPSTREAM_ROUTES) return finisherFor('other', 'other');
+    if (!byRoute) finishers.set(method, (byRoute = new Map()));
+    finish = upstreamFinisher(method, route);
+    byRoute.set(route, finish);
+    routeCount++;
+    return finish;
+  }
+
+  // Token refreshes (client-credentials exchanges).
+  const tokenRefreshes = new Counter({
+    name: 'isc_gateway_token_refreshes_total',
+    help: 'Client-credentials token requests to ISC by outcome (success, or the error code)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const tokenDuration = new Histogram({
+    name: 'isc_gateway_token_refresh_duration_seconds',
+    help: 'Duration of one client-credentials token request to ISC',
+    buckets: TOKEN_BUCKETS,
+    registers: [registry],
+  });
+
+  // State owned elsewhere, read at scrape time; nothing is exported until watch() is called.
+  const governor = () => watched?.governor.stats();
+  stateGauge(registry, 'isc_gateway_governor_queued_calls', 'ISC calls waiting for the rate governor (a permit or a slot in the window) now', () => governor()?.queued);
+  stateGauge(registry, 'isc_gateway_governor_running_calls', 'ISC calls holding a rate-governor permit now', () => governor()?.running);
+  totalsCounter(registry, 'isc_gateway_governor_waits_total', 'ISC calls that waited for the rate governor before starting', () => governor()?.waits);
+  totalsCounter(registry, 'isc_gateway_governor_wait_seconds_total', 'Total time ISC calls waited for the rate governor', () => {
+    const waitMs = governor()?.waitMs;
+    return waitMs === undefined ? undefined : waitMs / 1000;
+  });
+  totalsCounter(registry, 'isc_gateway_governor_refusals_total', 'ISC calls the rate governor refused (RATE_LIMITED: queue full or no slot before the deadline)', () => governor()?.refused);
+  const breakerLabels = BREAKER_STATES.map((state) => ({ state }));
+  new Gauge({
+    name: 'isc_gateway_circuit_breaker_state',
+    help: 'State of the circuit breaker in front of ISC: 1 for the current state, 0 for the others',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (!watched) return;
+      const current = watched.client.breakerState();
+      for (const labels of breakerLabels) this.set(labels, labels.state === current ? 1 : 0);
+    },
+  });
+
+  let cacheMetricsRegistered = false;
+  function registerCacheMetrics(): void {
+    cacheMetricsRegistered = true;
+    const cache = () => watched?.cache?.stats();
+    totalsCounter(registry, 'isc_gateway_response_cache_hits_total', 'Reference-data GETs answered from the response cache', () => cache()?.hits);
+    totalsCounter(registry, 'isc_gateway_response_cache_misses_total', 'Cacheable GETs not found in the response cache (sent to ISC)', () => cache()?.misses);
+    stateGauge(registry, 'isc_gateway_response_cache_entries', 'Entries in the response cache now (this process)', () => cache()?.entries);
+    stateGauge(registry, 'isc_gateway_response_cache_bytes', 'Bytes held by the response cache now (this process)', () => cache()?.bytes);
+  }
+
+  async function scrape(): Promise<string> {
+    const [own, shared] = await Promise.all([registry.metrics(), processWide.metrics()]);
+    return `${own}\n${shared}`;
+  }
+
+  return {
+    registry,
+    plugin: {
+      async requestDidStart() {
+        const started = performance.now();
+        return {
+          async willSendResponse({ response, operation, operationName, request, errors }) {
+            const body = response.body;
+            const formatted = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+            const outcome = outcomeOf(formatted ?? errors);
+            // Refused before the operation was resolved (parse or validation failure): only a name sent in
+            // `operationName` is known.
+            const type = operation?.operation ?? 'unknown';
+            const name = operation ? nameLabel(operationName) : request.operationName ? nameLabel(request.operationName) : 'unknown';
+            countOperation(name, type, outcome);
+            timeOperation(type, outcome, (performance.now() - started) / 1000);
+          },
+        };
+      },
+      // Refused before the document was read: no credential, or a malformed HTTP request.
+      async contextCreationDidFail({ error }) {
+        countOperation('unknown', 'unknown', outcomeOfError(error));
+      },
+      async invalidRequestWasReceived() {
+        countOperation('unknown', 'unknown', 'bad_request');
+      },
+    },
+    route: async (req, res) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+        return;
+      }
+      const headers = { 'content-type': registry.contentType, 'cache-control': 'no-store' };
+      if (req.method === 'HEAD') {
+        res.writeHead(200, headers).end();
+        return;
+      }
+      const text = await scrape();
+      res.writeHead(200, headers).end(text);
+    },
+    upstreamObserver: {
+      onAttempt: ({ method, route }) => finisherFor(method, route),
+    },
+    tokenExchange: (exchange) => async () => {
+      const started = performance.now();
+      try {
+        const issued = await exchange();
+        tokenRefreshes.inc({ outcome: 'success' });
+        return issued;
+      } catch (error) {
+        tokenRefreshes.inc({ outcome: outcomeOfError(error) });
+        throw error;
+      } finally {
+        tokenDuration.observe((performance.now() - started) / 1000);
+      }
+    },
+    watch: (state) => {
+      watched = state;
+      if (state.cache && !cacheMetricsRegistered) registerCacheMetrics();
+    },
   };
 }

@@ -1,0 +1,311 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Registry } from 'prom-client';
+import type { RateGovernor } from '../../src/http/governor.js';
+import type { BreakerState, IscClient } from '../../src/http/isc-client.js';
+import type { ResponseCache } from '../../src/http/response-cache.js';
+import type { IssuedToken } from '../../src/http/token-provider.js';
+import type { Context } from '../../src/context.js';
+import {
+  createMetrics,
+  MAX_OPERATION_NAMES,
+  operationNameLabels,
+  outcomeOf,
+  outcomeOfError,
+  upstreamStatusLabel,
+} from '../../src/observability/metrics.js';
+import { gatewayError } from '../../src/shared/errors.js';
+
+/** `label=value` pairs → value of every sample of one metric (prom-client's public `get()`). */
+async function samples(registry: Registry, name: string): Promise<{ labels: Record<string, string | number>; value: number }[]> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`${name} is not registered`);
+  const data = await metric.get();
+  return data.values.map((v) => ({ labels: v.labels as Record<string, string | number>, value: v.value }));
+}
+
+async function valueOf(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const all = await samples(registry, name);
+  const match = all.find((s) => Object.keys(s.labels).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return match?.value;
+}
+
+describe('operation name labels', () => {
+  it('uses well-formed names as they are and calls an unnamed operation anonymous', () => {
+    const label = operationNameLabels();
+    expect(label('ListConnectors')).toBe('ListConnectors');
+    expect(label('_private_2')).toBe('_private_2');
+    expect(label(`A${'b'.repeat(63)}`)).toBe(`A${'b'.repeat(63)}`); // 64 characters
+    expect(label(null)).toBe('anonymous');
+    expect(label(undefined)).toBe('anonymous');
+    expect(label('')).toBe('anonymous');
+  });
+
+  it('counts names that are not GraphQL names of at most 64 characters as other', () => {
+    const label = operationNameLabels();
+    for (const name of [`A${'b'.repeat(64)}`, '2fast', 'with-dash', 'with space', 'a"b', 'ünï', 'connectors/ad', 'x\n']) {
+      expect(label(name)).toBe('other');
+    }
+  });
+
+  it('admits the first names up to the bound, then answers other for new ones while old ones keep their label', () => {
+    const label = operationNameLabels(3);
+    expect(['A', 'B', 'C'].map(label)).toEqual(['A', 'B', 'C']);
+    expect(label('D')).toBe('other');
+    expect(label('B')).toBe('B');
+    expect(label('E')).toBe('other');
+    expect(label(null)).toBe('anonymous');
+  });
+
+  it('bounds a flood of distinct names to the default of 100', () => {
+    const label = operationNameLabels();
+    const labels = new Set(Array.from({ length: 1000 }, (_, i) => label(`Op${i}`)));
+    expect(MAX_OPERATION_NAMES).toBe(100);
+    expect(labels.size).toBe(101); // 100 names and `other`
+    expect(labels.has('other')).toBe(true);
+    expect(labels.has('Op99')).toBe(true);
+    expect(labels.has('Op100')).toBe(false);
+  });
+});
+
+describe('outcome classification', () => {
+  const err = (code?: unknown) => ({ extensions: code === undefined ? {} : { code } });
+
+  it('is success without errors', () => {
+    expect(outcomeOf(undefined)).toBe('success');
+    expect(outcomeOf([])).toBe('success');
+  });
+
+  it('is the lower-cased code of a known error', () => {
+    expect(outcomeOf([err('BAD_USER_INPUT')])).toBe('bad_user_input');
+    expect(outcomeOf([err('UPSTREAM_ERROR')])).toBe('upstream_error');
+    expect(outcomeOf([err('GRAPHQL_VALIDATION_FAILED')])).toBe('graphql_validation_failed');
+    expect(outcomeOf([err('PERSISTED_QUERY_NOT_ALLOWED')])).toBe('persisted_query_not_allowed');
+  });
+
+  it('keeps the set bounded: unknown, missing or non-string codes are other_error', () => {
+    expect(outcomeOf([err('SOMETHING_NEW')])).toBe('other_error');
+    expect(outcomeOf([err('bad_user_input')])).toBe('other_error'); // codes are exact
+    expect(outcomeOf([err()])).toBe('other_error');
+    expect(outcomeOf([err(42)])).toBe('other_error');
+    expect(outcomeOf([{}])).toBe('other_error');
+  });
+
+  it('takes the most serious error of several, whatever their order', () => {
+    const mixed = [err('NOT_FOUND'), err('BAD_USER_INPUT'), err('UPSTREAM_ERROR')];
+    expect(outcomeOf(mixed)).toBe('upstream_error');
+    expect(outcomeOf([...mixed].reverse())).toBe('upstream_error');
+    expect(outcomeOf([err('DEADLINE_EXCEEDED'), err('INTERNAL_SERVER_ERROR')])).toBe('internal_server_error');
+    expect(outcomeOf([err('SOMETHING_NEW'), err('FORBIDDEN')])).toBe('forbidden');
+  });
+
+  it('classifies thrown errors: a GraphQLError by its code, anything else as internal_server_error', () => {
+    expect(outcomeOfError(gatewayError('UNAUTHENTICATED', 'no'))).toBe('unauthenticated');
+    expect(outcomeOfError(new GraphQLError('no code'))).toBe('other_error');
+    expect(outcomeOfError(new Error('boom'))).toBe('internal_server_error');
+  });
+});
+
+describe('upstream status label', () => {
+  it('is the HTTP status, else the transport error code', () => {
+    expect(upstreamStatusLabel({ status: 200, durationMs: 1 })).toBe('200');
+    expect(upstreamStatusLabel({ status: 503, durationMs: 1 })).toBe('503');
+    expect(upstreamStatusLabel({ error: 'ECONNRESET', durationMs: 1 })).toBe('ECONNRESET');
+    expect(upstreamStatusLabel({ error: 'ERR_GOT_REQUEST_ERROR', durationMs: 1 })).toBe('ERR_GOT_REQUEST_ERROR');
+  });
+
+  it('never passes through a malformed value', () => {
+    expect(upstreamStatusLabel({ status: 42, durationMs: 1 })).toBe('other');
+    expect(upstreamStatusLabel({ status: 200.5, durationMs: 1 })).toBe('other');
+    expect(upstreamStatusLabel({ error: 'connect to 10.0.0.1 failed', durationMs: 1 })).toBe('error');
+    expect(upstreamStatusLabel({ durationMs: 1 })).toBe('error');
+  });
+});
+
+describe('createMetrics', () => {
+  it('records ISC attempts with one finisher per method and route, reused for every attempt', async () => {
+    const m = createMetrics();
+    const attempt = { method: 'GET', route: 'connectors/{scriptName}', attempt: 1 };
+    const first = m.upstreamObserver.onAttempt(attempt, {});
+    const second = m.upstreamObserver.onAttempt({ ...attempt, attempt: 2 }, {});
+    expect(second).toBe(first);
+    first({ status: 503, durationMs: 40 });
+    second({ status: 200, durationMs: 20 });
+    m.upstreamObserver.onAttempt(attempt, {})({ error: 'ECONNRESET', durationMs: 5 });
+    m.upstreamObserver.onAttempt(attempt, {})({ error: 'EOPENBREAKER', durationMs: 0 });
+
+    const counted = async (status: string) => valueOf(m.registry, 'isc_gateway_upstream_requests_total', { method: 'GET', route: 'connectors/{scriptName}', status });
+    expect(await counted('503')).toBe(1);
+    expect(await counted('200')).toBe(1);
+    expect(await counted('ECONNRESET')).toBe(1);
+    expect(await counted('EOPENBREAKER')).toBe(1);
+    const text = await m.registry.getSingleMetricAsString('isc_gateway_upstream_request_duration_seconds');
+    // Three attempts were sent (the breaker's refusal sent nothing): 0.040 + 0.020 + 0.005 s.
+    expect(text).toContain('isc_gateway_upstream_request_duration_seconds_count{method="GET",route="connectors/{scriptName}"} 3');
+    expect(Number(/_sum\{.*\} (\S+)$/m.exec(text)![1])).toBeCloseTo(0.065, 6);
+  });
+
+  it('counts token exchanges by outcome and passes their result or error through', async () => {
+    const m = createMetrics();
+    const issued: IssuedToken = { accessToken: 'opaque-test-value', expiresIn: 600 };
+    const ok = m.tokenExchange(async () => issued);
+    await expect(ok()).resolves.toBe(issued);
+    await ok();
+    const refused = gatewayError('UNAUTHENTICATED', 'bad credentials');
+    await expect(m.tokenExchange(async () => Promise.reject(refused))()).rejects.toBe(refused);
+    await expect(m.tokenExchange(async () => Promise.reject(new Error('socket')))()).rejects.toThrow('socket');
+    expect(await valueOf(m.registry, 'isc_gateway_token_refreshes_total', { outcome: 'success' })).toBe(2);
+    expect(await valueOf(m.registry, 'isc_gateway_token_refreshes_total', { outcome: 'unauthenticated' })).toBe(1);
+    expect(await valueOf(m.registry, 'isc_gateway_token_refreshes_total', { outcome: 'internal_server_error' })).toBe(1);
+    expect(await m.registry.getSingleMetricAsString('isc_gateway_token_refresh_duration_seconds')).toContain('isc_gateway_token_refresh_duration_seconds_count 4');
+  });
+
+  it('reads the governor, breaker and cache at scrape time, and copes with nothing watched yet', async () => {
+    const m = createMetrics();
+    const before = await m.registry.metrics();
+    expect(before).not.toContain('isc_gateway_circuit_breaker_state{');
+    expect(before).not.toContain('isc_gateway_response_cache');
+
+    let governorStats = { queued: 3, running: 16, waits: 40, waitMs: 2500, refused: 2 };
+    let breaker: BreakerState = 'open';
+    const cacheStats = { hits: 7, misses: 5, entries: 4, bytes: 1234 };
+    m.watch({
+      governor: { stats: () => governorStats } as unknown as RateGovernor,
+      client: { breakerState: () => breaker } as unknown as IscClient,
+      cache: { stats: () => cacheStats } as unknown as ResponseCache,
+    });
+    expect(await valueOf(m.registry, 'isc_gateway_governor_queued_calls')).toBe(3);
+    expect(await valueOf(m.registry, 'isc_gateway_governor_running_calls')).toBe(16);
+    expect(await valueOf(m.registry, 'isc_gateway_governor_waits_total')).toBe(40);
+    expect(await valueOf(m.registry, 'isc_gateway_governor_wait_seconds_total')).toBe(2.5);
+    expect(await valueOf(m.registry, 'isc_gateway_governor_refusals_total')).toBe(2);
+    expect(await valueOf(m.registry, 'isc_gateway_circuit_breaker_state', { state: 'open' })).toBe(1);
+    expect(await valueOf(m.registry, 'isc_gateway_circuit_breaker_state', { state: 'closed' })).toBe(0);
+    expect(await valueOf(m.registry, 'isc_gateway_response_cache_hits_total')).toBe(7);
+    expect(await valueOf(m.registry, 'isc_gateway_response_cache_misses_total')).toBe(5);
+    expect(await valueOf(m.registry, 'isc_gateway_response_cache_entries')).toBe(4);
+    expect(await valueOf(m.registry, 'isc_gateway_response_cache_bytes')).toBe(1234);
+
+    // Totals are absolute values of the source, not added up scrape after scrape.
+    governorStats = { ...governorStats, queued: 0, waits: 41 };
+    breaker = 'half-open';
+    expect(await valueOf(m.registry, 'isc_gateway_governor_waits_total')).toBe(41);
+    expect(await valueOf(m.registry, 'isc_gateway_governor_waits_total')).toBe(41);
+    expect(await valueOf(m.registry, 'isc_gateway_governor_queued_calls')).toBe(0);
+    expect(await valueOf(m.registry, 'isc_gateway_circuit_breaker_state', { state: 'half-open' })).toBe(1);
+    expect(await valueOf(m.registry, 'isc_gateway_circuit_breaker_state', { state: 'open' })).toBe(0);
+
+    const text = await m.registry.metrics();
+    expect(text).toContain('# TYPE isc_gateway_governor_waits_total counter');
+    expect(text).toContain('# TYPE isc_gateway_governor_queued_calls gauge');
+    expect(text).toContain('# TYPE isc_gateway_response_cache_hits_total counter');
+  });
+
+  it('keeps each instance separate: many in one process, no shared counts, no "already registered"', async () => {
+    const a = createMetrics();
+    const b = createMetrics();
+    a.upstreamObserver.onAttempt({ method: 'GET', route: 'connectors', attempt: 1 }, {})({ status: 200, durationMs: 1 });
+    expect(await valueOf(a.registry, 'isc_gateway_upstream_requests_total', { method: 'GET', route: 'connectors', status: '200' })).toBe(1);
+    expect(await valueOf(b.registry, 'isc_gateway_upstream_requests_total', { method: 'GET', route: 'connectors', status: '200' })).toBeUndefined();
+    for (let i = 0; i < 20; i++) createMetrics();
+  });
+});
+
+describe('the Apollo plugin', () => {
+  let server: ApolloServer<Context>;
+  let metrics: ReturnType<typeof createMetrics>;
+  beforeAll(async () => {
+    metrics = createMetrics();
+    server = new ApolloServer<Context>({
+      typeDefs: 'type Query { ok: String, missing(id: ID!): String, broken: String } type Mutation { save: String }',
+      resolvers: {
+        Query: {
+          ok: () => 'fine',
+          missing: (_: unknown, { id }: { id: string }) => {
+            throw gatewayError('NOT_FOUND', `no ${id}`);
+          },
+          broken: () => {
+            throw gatewayError('UPSTREAM_ERROR', 'ISC answered 502');
+          },
+        },
+        Mutation: { save: () => 'saved' },
+      },
+      plugins: [metrics.plugin],
+    });
+    await server.start();
+  });
+  afterAll(() => server.stop());
+
+  const run = (query: string, operationName?: string) => server.executeOperation({ query, operationName }, { contextValue: {} as Context });
+  const counted = (operation_name: string, operation_type: string, outcome: string) =>
+    valueOf(metrics.registry, 'isc_gateway_graphql_operations_total', { operation_name, operation_type, outcome });
+
+  it('counts operations by name, type and outcome, and times them by type and outcome', async () => {
+    await run('query Health { ok }');
+    await run('query Health { ok }');
+    await run('mutation Save { save }');
+    await run('{ ok }');
+    await run('query Partial { ok missing(id: "4535538c25edfff090d4805a28588594") broken }');
+    await run('query Broken { ');
+    await run('query Invalid { nope }');
+    await run('query Sent { nope }', 'Sent');
+    await run('query A { ok } query B { ok }', 'B');
+    expect(await counted('Health', 'query', 'success')).toBe(2);
+    expect(await counted('Save', 'mutation', 'success')).toBe(1);
+    expect(await counted('anonymous', 'query', 'success')).toBe(1);
+    expect(await counted('Partial', 'query', 'upstream_error')).toBe(1);
+    // Refused before the operation was resolved: only a name the caller sent in operationName is known.
+    expect(await counted('unknown', 'unknown', 'graphql_parse_failed')).toBe(1);
+    expect(await counted('unknown', 'unknown', 'graphql_validation_failed')).toBe(1);
+    expect(await counted('Sent', 'unknown', 'graphql_validation_failed')).toBe(1);
+    expect(await counted('B', 'query', 'success')).toBe(1);
+    const total = (await samples(metrics.registry, 'isc_gateway_graphql_operations_total')).reduce((sum, s) => sum + s.value, 0);
+    expect(total).toBe(9);
+
+    const text = await metrics.registry.getSingleMetricAsString('isc_gateway_graphql_operation_duration_seconds');
+    expect(text).toContain('isc_gateway_graphql_operation_duration_seconds_count{operation_type="query",outcome="success"} 4');
+    expect(text).toContain('isc_gateway_graphql_operation_duration_seconds_count{operation_type="mutation",outcome="success"} 1');
+    expect(text).not.toContain('operation_name'); // the histogram has no per-name series
+    // No argument value reaches a label.
+    expect(await metrics.registry.metrics()).not.toContain('4535538c25edfff090d4805a28588594');
+  });
+});
+
+describe('the /metrics route', () => {
+  let server: http.Server;
+  let url: string;
+  beforeAll(async () => {
+    const m = createMetrics();
+    m.upstreamObserver.onAttempt({ method: 'GET', route: 'connectors', attempt: 1 }, {})({ status: 200, durationMs: 3 });
+    server = http.createServer((req, res) => void m.route(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const ask = (method: string) => fetch(url, { method, signal: AbortSignal.timeout(5_000) });
+
+  it('serves the gateway metrics and the process metrics, once each, in the Prometheus text format', async () => {
+    const response = await ask('GET');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = await response.text();
+    expect(text).toContain('isc_gateway_upstream_requests_total{method="GET",route="connectors",status="200"} 1');
+    expect(text.match(/^# TYPE process_cpu_user_seconds_total counter$/gm)).toHaveLength(1);
+    expect(text.match(/^# TYPE isc_gateway_upstream_requests_total counter$/gm)).toHaveLength(1);
+  });
+
+  it('answers HEAD without a body and refuses other methods with 405', async () => {
+    const head = await ask('HEAD');
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const refused = await ask(method);
+      expect(refused.status).toBe(405);
+      expect(refused.headers.get('allow')).toBe('GET, HEAD');
+    }
+  });
+});
