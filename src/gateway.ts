@@ -188,7 +188,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     cache: responseCache,
     observers: observability.upstreamObservers,
   });
-  observability.watch({ governor, client: iscClient, cache: responseCache });
+  observability.watch({ governor, client: iscClient, cache: responseCache, shared });
   const client = withUpstreamLog(iscClient, logger);
   const { httpServer, apollo, markShuttingDown } = await createHttpGateway({
     config,

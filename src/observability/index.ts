@@ -15,6 +15,8 @@ export interface WatchedState {
   governor: RateGovernor;
   client: IscClient;
   cache?: ResponseCache;
+  /** The replicas' Redis, when configured (SAIL_REDIS_URL). */
+  shared?: { available(): boolean };
 }
 
 /**

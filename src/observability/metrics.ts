@@ -270,6 +270,14 @@ export function createMetrics(): GatewayMetrics {
     },
   });
 
+  let redisMetricRegistered = false;
+  function registerRedisMetric(): void {
+    redisMetricRegistered = true;
+    stateGauge(registry, 'isc_gateway_redis_up', 'Whether the shared Redis answers (1) or this replica runs on its per-process fallback (0)', () =>
+      watched?.shared ? (watched.shared.available() ? 1 : 0) : undefined,
+    );
+  }
+
   let cacheMetricsRegistered = false;
   function registerCacheMetrics(): void {
     cacheMetricsRegistered = true;
@@ -344,6 +352,7 @@ export function createMetrics(): GatewayMetrics {
     watch: (state) => {
       watched = state;
       if (state.cache && !cacheMetricsRegistered) registerCacheMetrics();
+      if (state.shared && !redisMetricRegistered) registerRedisMetric();
     },
   };
 }

@@ -323,6 +323,8 @@ describe('Redis unreachable', () => {
       expect(body.errors).toBeUndefined();
       expect(body.data?.connectorCustomizers.items).toHaveLength(1);
       expect(records.some((r) => r.level === 'warn' && /Redis unreachable/.test(r.msg))).toBe(true);
+      const metrics = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(5_000) })).text();
+      expect(metrics).toMatch(/^isc_gateway_redis_up 0$/m);
       // Never the URL's password or anything secret in those lines.
       expect(JSON.stringify(records)).not.toContain(DEMO_SECRET);
     } finally {
@@ -387,5 +389,8 @@ describe('two gateways sharing Redis (response cache)', () => {
     expect(third.data.connectorCustomizer.name).toBe('Renamed by replica 2');
     expect(apiCalls().length - before).toBe(3); // the write and the fresh read
     expect(tenant.tokenRequests).toHaveLength(1);
+    const metrics = await (await fetch(gateways[0].url.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(5_000) })).text();
+    expect(metrics).toMatch(/^isc_gateway_redis_up 1$/m);
+    expect(metrics).toMatch(/^isc_gateway_response_cache_hits_total \d+$/m);
   });
 });
