@@ -11,6 +11,16 @@ import {
 import { createConnectorState, registerConnectorRoutes, type ConnectorState } from './connectors.js';
 import { createOAuthClientState, registerOAuthClientRoutes, type OAuthClientState } from './oauth-clients.js';
 import { createSourceAppState, registerSourceAppRoutes, type SourceAppState } from './source-apps.js';
+import {
+  createStatsCounter,
+  DEMO_PATH_PREFIX,
+  isLoopback,
+  trimOldest,
+  type DemoTenantStats,
+  type RequestSummary,
+} from './stats.js';
+
+export type { DemoTenantStats, RequestSummary } from './stats.js';
 
 /**
  * The demo tenant: an in-memory, stateful fake of the ISC REST API on loopback, for tests and
@@ -27,6 +37,13 @@ export interface DemoTenantOptions {
   tokenLifetimeSeconds?: number;
   apiPrefix?: string;
   faults?: FaultSettings;
+  /**
+   * Serves the demo-only `GET /__demo/stats` and `GET /__demo/requests?since=<ms>` (loopback
+   * callers only; see stats.ts). Off by default: the standalone process turns it on.
+   */
+  demoEndpoints?: boolean;
+  /** Keeps at most this many recorded requests of each kind, dropping the oldest (a long-running process). Default: all. */
+  maxRecordedRequests?: number;
 }
 
 export interface RecordedRequest {
@@ -55,6 +72,10 @@ export interface DemoTenant {
   setFaults(settings: FaultSettings): void;
   /** Lifetime of tokens issued from now on. */
   setTokenLifetime(seconds: number): void;
+  /** Counters since start: API requests by route and status, tokens issued. */
+  stats(): DemoTenantStats;
+  /** The recorded requests (token and API, in arrival order) that arrived at or after `since`, without headers or bodies. */
+  requestSummaries(since?: number): RequestSummary[];
   close(): Promise<void>;
 }
 
@@ -109,6 +130,8 @@ export interface Router {
 
 interface Route {
   method: string;
+  /** As registered, e.g. `/connectors/:scriptName`: the label of the route in the stats. */
+  pattern: string;
   segments: string[];
   handler: Handler;
   options: RouteOptions;
@@ -118,7 +141,7 @@ function createRouter(): { router: Router; routes: Route[] } {
   const routes: Route[] = [];
   const router: Router = {
     add(method, pattern, handler, options = {}) {
-      routes.push({ method: method.toUpperCase(), segments: pattern.split('/').slice(1), handler, options });
+      routes.push({ method: method.toUpperCase(), pattern, segments: pattern.split('/').slice(1), handler, options });
     },
   };
   return { router, routes };
@@ -144,6 +167,19 @@ function matchRoute(routes: Route[], method: string, decoded: string[]): Match {
     pathMatched = true;
   }
   return pathMatched ? 'method-not-allowed' : undefined;
+}
+
+/** The stats label of an API request: its route template, so ids do not multiply the labels. */
+function routeLabel(routes: Route[], prefix: string, method: string, path: string): string {
+  if (path === prefix || path.startsWith(`${prefix}/`)) {
+    try {
+      const match = matchRoute(routes, method, path.slice(prefix.length).split('/').slice(1).map(decodeURIComponent));
+      if (match !== undefined && match !== 'method-not-allowed') return `${method} ${match.route.pattern}`;
+    } catch {
+      // Malformed percent-encoding: no route.
+    }
+  }
+  return `${method} (no route)`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,6 +255,9 @@ const sendError = (res: ServerResponse, status: number, text: string, causes?: s
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
+
+/** The options every part of the tenant reads, defaults applied. */
+type TenantSettings = Required<Omit<DemoTenantOptions, 'faults' | 'demoEndpoints' | 'maxRecordedRequests'>>;
 
 const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
 
@@ -300,7 +339,7 @@ function handleToken(
   res: ServerResponse,
   record: RecordedRequest,
   raw: Buffer,
-  opts: Required<Omit<DemoTenantOptions, 'faults'>>,
+  opts: TenantSettings,
   issuer: TokenIssuer,
 ): void {
   if (record.method !== 'POST') {
@@ -354,6 +393,43 @@ function handleToken(
     strong_auth: false,
     jti,
   });
+}
+
+/** The client a token request named (form body or query), shown in the request summaries. */
+function tokenClientId(record: RecordedRequest): string | null {
+  const form = mediaType(record.headers['content-type']) === 'application/x-www-form-urlencoded' ? decodeQuery(record.body) : {};
+  return form.client_id ?? record.query.client_id ?? null;
+}
+
+/** `GET /__demo/stats` and `GET /__demo/requests?since=<ms>`: demo-only, loopback callers only. */
+function handleDemoEndpoint(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: Record<string, string>,
+  stats: () => DemoTenantStats,
+  summaries: (since: number) => RequestSummary[],
+): void {
+  if (!isLoopback(req.socket.remoteAddress)) {
+    sendError(res, 403, 'The demo-only endpoints answer loopback callers only');
+    return;
+  }
+  if (req.method !== 'GET') {
+    sendError(res, 405, `Request method '${req.method}' is not supported for ${path}`);
+    return;
+  }
+  if (path === `${DEMO_PATH_PREFIX}stats`) {
+    sendJson(res, 200, stats());
+  } else if (path === `${DEMO_PATH_PREFIX}requests`) {
+    const since = Number(query.since ?? 0);
+    if (!Number.isFinite(since)) {
+      sendError(res, 400, 'since must be a time in milliseconds since the epoch');
+      return;
+    }
+    sendJson(res, 200, { requests: summaries(since) });
+  } else {
+    sendError(res, 404, `No resource found at ${path}; the demo-only paths are ${DEMO_PATH_PREFIX}stats and ${DEMO_PATH_PREFIX}requests`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +526,7 @@ async function handleApi(
 // ---------------------------------------------------------------------------------------------
 
 export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<DemoTenant> {
-  const opts: Required<Omit<DemoTenantOptions, 'faults'>> = {
+  const opts: TenantSettings = {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     clientId: options.clientId ?? 'demo-client',
@@ -475,26 +551,56 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
 
   const requests: RecordedRequest[] = [];
   const tokenRequests: RecordedRequest[] = [];
+  const counter = createStatsCounter();
+  const stats = (): DemoTenantStats =>
+    counter.snapshot({ tokenLifetimeSeconds: issuer.lifetimeSeconds, rateLimit: faults.settings().rateLimit ?? null });
+  const summarise = (record: RecordedRequest, kind: RequestSummary['kind']): RequestSummary => ({
+    kind,
+    method: record.method,
+    path: record.path,
+    at: record.at,
+    status: record.status ?? null,
+    clientId: kind === 'api' ? bearerClientId(record) : record.status === 200 ? opts.clientId : tokenClientId(record),
+  });
+  function bearerClientId(record: RecordedRequest): string | null {
+    const client = issuer.clientOf(record.headers.authorization);
+    return client === 'unknown' ? null : client;
+  }
+  const requestSummaries = (since = 0): RequestSummary[] =>
+    [
+      ...tokenRequests.filter((r) => r.at >= since).map((r) => summarise(r, 'token')),
+      ...requests.filter((r) => r.at >= since).map((r) => summarise(r, 'api')),
+    ].sort((a, b) => a.at - b.at);
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const search = q === -1 ? '' : url.slice(q);
+    const path = q === -1 ? url : url.slice(0, q);
+    if (options.demoEndpoints && path.startsWith(DEMO_PATH_PREFIX)) {
+      // Not an ISC call: neither recorded nor counted.
+      handleDemoEndpoint(req, res, path, decodeQuery(search), stats, requestSummaries);
+      return;
+    }
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
-      path: q === -1 ? url : url.slice(0, q),
+      path,
       search,
       query: decodeQuery(search),
       headers: recordHeaders(req),
       body: '',
       at: Date.now(),
     };
+    const isToken = record.path === '/oauth/token';
     res.once('finish', () => {
       record.status = res.statusCode;
+      if (isToken) counter.countToken(res.statusCode);
+      else counter.countApi(routeLabel(routes, opts.apiPrefix, record.method, record.path), res.statusCode);
     });
     // Recorded on arrival (body filled in once read) so the arrays keep arrival order.
-    const isToken = record.path === '/oauth/token';
-    (isToken ? tokenRequests : requests).push(record);
+    const recorded = isToken ? tokenRequests : requests;
+    recorded.push(record);
+    if (options.maxRecordedRequests !== undefined) trimOldest(recorded, options.maxRecordedRequests);
 
     void (async () => {
       try {
@@ -572,6 +678,8 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     setTokenLifetime: (seconds) => {
       issuer.lifetimeSeconds = seconds;
     },
+    stats,
+    requestSummaries,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -1,0 +1,74 @@
+import { DEMO_PATH_PREFIX } from './stats.js';
+import type { DemoTenant, DemoTenantOptions } from './server.js';
+
+/**
+ * The demo tenant as its own process (`npm run demo-tenant`): one upstream that several gateway
+ * replicas can share, counting the requests and tokens they all make. This file turns the
+ * environment into tenant options and says what the process prints; main.ts runs it.
+ */
+
+export class DemoTenantConfigError extends Error {}
+
+export interface StandaloneConfig {
+  port: number;
+  host: string;
+  tokenLifetimeSeconds: number;
+  latencyMs: number;
+  /** ISC's limit per OAuth client (429 + Retry-After beyond it), or undefined for none. */
+  rateLimit: { limit: number; windowMs: number } | undefined;
+}
+
+/** Recorded requests kept for `/__demo/requests`: enough for a long test, bounded for a long demo. */
+export const MAX_RECORDED_REQUESTS = 100_000;
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new DemoTenantConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+export function loadStandaloneConfig(env: NodeJS.ProcessEnv = process.env): StandaloneConfig {
+  const rateLimit = integer(env, 'DEMO_TENANT_RATE_LIMIT', 0, 0, 1_000_000);
+  const windowMs = integer(env, 'DEMO_TENANT_RATE_WINDOW_MS', 10_000, 10, 3_600_000);
+  return {
+    port: integer(env, 'DEMO_TENANT_PORT', 0, 0, 65_535),
+    host: env.HOST || '127.0.0.1',
+    // ISC's documented lifetime is 749 s; tests and demos of token refresh use a few seconds.
+    tokenLifetimeSeconds: integer(env, 'DEMO_TENANT_TOKEN_LIFETIME_S', 749, 1, 86_400),
+    latencyMs: integer(env, 'DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
+    rateLimit: rateLimit > 0 ? { limit: rateLimit, windowMs } : undefined,
+  };
+}
+
+export function tenantOptions(config: StandaloneConfig): DemoTenantOptions {
+  return {
+    port: config.port,
+    host: config.host,
+    tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+    faults: { latencyMs: config.latencyMs || undefined, rateLimit: config.rateLimit },
+    demoEndpoints: true,
+    maxRecordedRequests: MAX_RECORDED_REQUESTS,
+  };
+}
+
+/**
+ * What the process prints once it listens: the variables a gateway needs, one per line and ready
+ * to paste or source (`set -a; . ./demo-tenant.env; set +a`), the rest as `#` comments. The
+ * client secret is the demo tenant's well-known one, not a credential of anything real.
+ */
+export function bannerLines(tenant: Pick<DemoTenant, 'url' | 'clientId' | 'clientSecret'>, config: StandaloneConfig): string[] {
+  const limit = config.rateLimit ? `${config.rateLimit.limit} API calls per ${config.rateLimit.windowMs} ms per OAuth client (429 + Retry-After beyond)` : 'off';
+  return [
+    '# ISC demo tenant: a fake of the ISC API with demo data, for demos and tests only',
+    `SAIL_BASE_URL=${tenant.url}`,
+    `SAIL_CLIENT_ID=${tenant.clientId}`,
+    `SAIL_CLIENT_SECRET=${tenant.clientSecret}`,
+    `# token lifetime ${config.tokenLifetimeSeconds} s; added latency ${config.latencyMs} ms; rate limit ${limit}`,
+    `# demo-only counters (loopback callers): GET ${tenant.url}${DEMO_PATH_PREFIX}stats, GET ${tenant.url}${DEMO_PATH_PREFIX}requests?since=<ms>`,
+    '# stop with Ctrl-C or SIGTERM',
+  ];
+}

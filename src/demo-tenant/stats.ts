@@ -1,0 +1,92 @@
+import { isIP } from 'node:net';
+
+/**
+ * What the demo tenant counts, for tests and operators of the standalone process (`npm run
+ * demo-tenant`): API requests by route and status, tokens issued, and a summary of each recorded
+ * request. Served on the demo-only paths `GET /__demo/stats` and `GET /__demo/requests?since=<ms>`,
+ * to loopback callers only. ISC has no such endpoints.
+ */
+
+/** Counters since the tenant started (the request log may be trimmed; these never are). */
+export interface DemoTenantStats {
+  /** When the tenant started (ms since epoch). */
+  startedAt: number;
+  tokenLifetimeSeconds: number;
+  /** ISC's limit as the tenant enforces it per OAuth client, or null when it does not. */
+  rateLimit: { limit: number; windowMs: number } | null;
+  /** Successful client-credentials exchanges. */
+  tokensIssued: number;
+  /** Token requests by status answered. */
+  tokenRequests: Record<string, number>;
+  /** API requests answered (dropped and hung ones are not). */
+  apiRequests: number;
+  /** API requests by status answered, e.g. `{ "200": 95, "429": 5 }`. */
+  apiByStatus: Record<string, number>;
+  /** API requests by route template and status, e.g. `{ "GET /connector-customizers": { "200": 12 } }`. */
+  apiByRoute: Record<string, Record<string, number>>;
+}
+
+/** One recorded request, without headers or bodies (so no credential can leak through it). */
+export interface RequestSummary {
+  kind: 'token' | 'api';
+  method: string;
+  path: string;
+  /** Arrival time (ms since epoch). */
+  at: number;
+  /** Status answered; null while pending or when the connection was dropped. */
+  status: number | null;
+  /** OAuth client of the bearer token (API) or of the exchange (token); null when unknown. */
+  clientId: string | null;
+}
+
+export const DEMO_PATH_PREFIX = '/__demo/';
+
+export interface StatsCounter {
+  countToken(status: number): void;
+  countApi(route: string, status: number): void;
+  snapshot(settings: Pick<DemoTenantStats, 'tokenLifetimeSeconds' | 'rateLimit'>): DemoTenantStats;
+}
+
+export function createStatsCounter(startedAt = Date.now()): StatsCounter {
+  let tokensIssued = 0;
+  let apiRequests = 0;
+  const tokenRequests: Record<string, number> = {};
+  const apiByStatus: Record<string, number> = {};
+  const apiByRoute: Record<string, Record<string, number>> = {};
+  const bump = (counts: Record<string, number>, key: string) => {
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
+  return {
+    countToken(status) {
+      bump(tokenRequests, String(status));
+      if (status === 200) tokensIssued++;
+    },
+    countApi(route, status) {
+      apiRequests++;
+      bump(apiByStatus, String(status));
+      bump((apiByRoute[route] ??= {}), String(status));
+    },
+    snapshot: (settings) => ({
+      startedAt,
+      ...settings,
+      tokensIssued,
+      tokenRequests: { ...tokenRequests },
+      apiRequests,
+      apiByStatus: { ...apiByStatus },
+      apiByRoute: Object.fromEntries(Object.entries(apiByRoute).map(([route, counts]) => [route, { ...counts }])),
+    }),
+  };
+}
+
+/** Whether a socket's remote address is on this machine's loopback (IPv4-mapped IPv6 included). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIP(v4) === 4) return v4.split('.')[0] === '127';
+  return address === '::1';
+}
+
+/** Keeps a recorded-request array at most `max` long, trimming in chunks so a push stays cheap. */
+export function trimOldest<T>(entries: T[], max: number): void {
+  if (entries.length > max + Math.max(1, Math.floor(max / 10))) entries.splice(0, entries.length - max);
+}

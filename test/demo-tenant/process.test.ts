@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDemoTenant } from '../../src/demo-tenant/server.js';
+import { isLoopback } from '../../src/demo-tenant/stats.js';
+import { maxInWindow, printedVariables, spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+
+// The demo tenant as its own process (`npm run demo-tenant`). Its stdout carries the demo client
+// secret: assertions use it, nothing here prints it (the runner's secret scan would fail the run).
+
+let tenant: DemoTenantProcess; // 1 s tokens, no rate limit; stopped with SIGTERM at the end
+let limited: DemoTenantProcess; // 3 calls per minute per OAuth client; stopped with SIGINT
+
+beforeAll(async () => {
+  [tenant, limited] = await Promise.all([
+    spawnDemoTenant({ DEMO_TENANT_TOKEN_LIFETIME_S: '1' }),
+    spawnDemoTenant({ DEMO_TENANT_RATE_LIMIT: '3', DEMO_TENANT_RATE_WINDOW_MS: '60000' }),
+  ]);
+}, 30_000);
+afterAll(() => {
+  tenant?.kill();
+  limited?.kill();
+});
+
+async function token(target: DemoTenantProcess): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${target.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: target.clientId, client_secret: target.clientSecret }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const listCustomizers = (target: DemoTenantProcess, accessToken: string): Promise<Response> =>
+  fetch(`${target.baseUrl}/v2024/connector-customizers?limit=5`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+    signal: AbortSignal.timeout(5_000),
+  });
+
+describe('npm run demo-tenant', () => {
+  it('prints the variables a gateway needs, one per line, and comments for the rest', () => {
+    const variables = printedVariables(tenant.stdoutLines);
+    expect(Object.keys(variables).sort()).toEqual(['SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET']);
+    expect(variables.SAIL_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(variables.SAIL_CLIENT_ID).toBe('demo-client');
+    expect(variables.SAIL_CLIENT_SECRET.length).toBeGreaterThan(0);
+    // Every other line is a shell comment, so the whole output can be sourced as an env file.
+    expect(tenant.stdoutLines.filter((line) => !/^[A-Z_]+=/.test(line)).every((line) => line.startsWith('#'))).toBe(true);
+    expect(tenant.stdoutLines.join('\n')).toContain('# token lifetime 1 s; added latency 0 ms; rate limit off');
+    expect(limited.stdoutLines.join('\n')).toContain('rate limit 3 API calls per 60000 ms per OAuth client');
+    expect(tenant.stderrLines).toEqual([]);
+  });
+
+  it('issues a token for the printed credentials that an API endpoint accepts, and counts both', async () => {
+    const since = Date.now();
+    const issued = await token(tenant);
+    expect(issued.status).toBe(200);
+    expect(issued.body).toMatchObject({ token_type: 'bearer', expires_in: 1 });
+    const accessToken = String(issued.body.access_token);
+
+    const response = await listCustomizers(tenant, accessToken);
+    expect(response.status).toBe(200);
+    const items = (await response.json()) as { id: string }[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.length).toBeLessThanOrEqual(5);
+
+    const stats = await tenant.stats();
+    expect(stats).toMatchObject({
+      tokenLifetimeSeconds: 1,
+      rateLimit: null,
+      tokensIssued: 1,
+      tokenRequests: { '200': 1 },
+      apiRequests: 1,
+      apiByStatus: { '200': 1 },
+      apiByRoute: { 'GET /connector-customizers': { '200': 1 } },
+    });
+    expect(stats.startedAt).toBeLessThanOrEqual(since);
+
+    const requests = await tenant.requests(since);
+    expect(requests).toEqual([
+      { kind: 'token', method: 'POST', path: '/oauth/token', at: expect.any(Number), status: 200, clientId: 'demo-client' },
+      { kind: 'api', method: 'GET', path: '/v2024/connector-customizers', at: expect.any(Number), status: 200, clientId: 'demo-client' },
+    ]);
+    expect(requests[0].at).toBeGreaterThanOrEqual(since);
+    expect(requests[1].at).toBeGreaterThanOrEqual(requests[0].at);
+    // No header values, so no credential, in the log it serves.
+    const served = JSON.stringify(requests);
+    expect([served.includes(accessToken), served.includes(tenant.clientSecret), /authorization|bearer/i.test(served)]).toEqual([false, false, false]);
+
+    // `since` cuts the log; reading the demo endpoints is not an ISC call.
+    expect(await tenant.requests(Date.now() + 1_000)).toEqual([]);
+    expect((await tenant.stats()).apiRequests).toBe(1);
+  });
+
+  it('issues tokens with the configured lifetime: refused as expired once it has passed', async () => {
+    const issued = await token(tenant);
+    const accessToken = String(issued.body.access_token);
+    expect((await listCustomizers(tenant, accessToken)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const late = await listCustomizers(tenant, accessToken);
+    expect(late.status).toBe(401);
+    expect(await late.json()).toEqual({ error: 'JWT validation failed: JWT is expired' });
+    expect((await tenant.stats()).apiByStatus['401']).toBe(1);
+  });
+
+  it('answers 429 with Retry-After and ISC body beyond DEMO_TENANT_RATE_LIMIT, per OAuth client', async () => {
+    const accessToken = String((await token(limited)).body.access_token);
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 5; i++) {
+      const response = await listCustomizers(limited, accessToken);
+      statuses.push(response.status);
+      if (response.status === 429) refused ??= response;
+      else await response.arrayBuffer();
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const retryAfter = Number(refused!.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(59);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await refused!.json()).toEqual({ message: ' Rate Limit Exceeded ' });
+
+    const stats = await limited.stats();
+    expect(stats.rateLimit).toEqual({ limit: 3, windowMs: 60_000 });
+    expect(stats.apiByRoute['GET /connector-customizers']).toEqual({ '200': 3, '429': 2 });
+    const arrivals = (await limited.requests()).filter((r) => r.kind === 'api').map((r) => r.at);
+    expect(maxInWindow(arrivals, 60_000)).toBe(5);
+  });
+
+  it('refuses a bad setting with a clear message and exit code 1', async () => {
+    await expect(spawnDemoTenant({ DEMO_TENANT_TOKEN_LIFETIME_S: '0' })).rejects.toThrow(
+      /exited \(1\)[\s\S]*configuration error: DEMO_TENANT_TOKEN_LIFETIME_S must be an integer between 1 and 86400 \(got "0"\)/,
+    );
+  });
+
+  it('is ready for a signal as soon as it has printed its banner', async () => {
+    const fresh = await spawnDemoTenant();
+    expect(await fresh.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+
+  it('closes cleanly on SIGTERM and on SIGINT (exit 0)', async () => {
+    const [terminated, interrupted] = await Promise.all([tenant.stop('SIGTERM'), limited.stop('SIGINT')]);
+    expect(terminated).toEqual({ code: 0, signal: null });
+    expect(interrupted).toEqual({ code: 0, signal: null });
+    await expect(fetch(`${tenant.baseUrl}/__demo/stats`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+  });
+});
+
+describe('demo-only endpoints and the request log in process', () => {
+  it('are off unless asked for: the embedded tenant treats them as ISC paths (a token first)', async () => {
+    const embedded = await startDemoTenant();
+    try {
+      const response = await fetch(`${embedded.url}/__demo/stats`, { signal: AbortSignal.timeout(5_000) });
+      expect(response.status).toBe(401);
+      await response.arrayBuffer();
+      expect(embedded.requests.map((r) => r.path)).toEqual(['/__demo/stats']);
+      // A request without a token belongs to no client.
+      expect(embedded.requestSummaries()).toEqual([{ kind: 'api', method: 'GET', path: '/__demo/stats', at: expect.any(Number), status: 401, clientId: null }]);
+    } finally {
+      await embedded.close();
+    }
+  });
+
+  it('keeps the log bounded by maxRecordedRequests while the counters keep counting', async () => {
+    const bounded = await startDemoTenant({ maxRecordedRequests: 10 });
+    try {
+      const authorization = `Bearer ${bounded.issueToken()}`;
+      for (let i = 0; i < 30; i++) {
+        const response = await fetch(`${bounded.url}/v2024/connectors/c-${i}`, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
+        await response.arrayBuffer();
+      }
+      expect(bounded.requests.length).toBeGreaterThanOrEqual(10);
+      expect(bounded.requests.length).toBeLessThanOrEqual(11);
+      expect(bounded.requests.at(-1)!.path).toBe('/v2024/connectors/c-29');
+      // Route templates, not paths: ids do not multiply the labels.
+      expect(bounded.stats().apiByRoute).toEqual({ 'GET /connectors/:scriptName': { '404': 30 } });
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it('answer loopback callers only', () => {
+    for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) expect([address, isLoopback(address)]).toEqual([address, true]);
+    for (const address of ['10.0.0.1', '192.168.1.2', '::ffff:10.1.2.3', '::', '0.0.0.0', 'fe80::1', undefined]) {
+      expect([address, isLoopback(address)]).toEqual([address, false]);
+    }
+  });
+});

@@ -1,0 +1,225 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { postGraphQL, spawnGateway, type ChildGateway } from '../support/child-gateway.js';
+import { maxInWindow, spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+import { startRedis, type TestRedis } from '../support/redis.js';
+
+/**
+ * Scale-out: 4 gateway processes sharing one Redis, in front of one demo tenant process that
+ * enforces ISC's limit (100 calls per 10 s per OAuth client) and issues 3 s tokens. Load is sent
+ * round-robin for 20 s; the tenant's request log then shows what all replicas did together:
+ * tokens fetched about once per lifetime in total (not per replica), at most 100 calls in any
+ * 10 s window, no 429, no failed operation. The figures go to stdout and test-output/replicas.json.
+ */
+
+const REPLICAS = 4;
+const RATE_LIMIT = 100;
+const RATE_WINDOW_MS = 10_000;
+const TOKEN_LIFETIME_S = 3;
+const LOAD_MS = 20_000;
+/**
+ * The load: an opening burst, then a steady rate. The first 10 s hold 40 + 65 = 105 operations —
+ * a little over the budget, so the shared governor has to pace a few of them (by ~1 s at most) —
+ * and the steady 6.5/s stays well under the 100 per 10.55 s the governor allows (its window has a
+ * 5% + 50 ms safety margin). Over 20 s that is 170 operations, each exactly one ISC call.
+ */
+const BURST = 40;
+const STEADY_PER_S = 6.5;
+/** Tokens: one per lifetime over the load (refreshed a little ahead), plus slack for the edges. */
+const TOKEN_BOUND = Math.ceil(LOAD_MS / 1000 / TOKEN_LIFETIME_S) + 2;
+const API_KEY = 'replica-test-gateway-key';
+
+/** Single-ISC-call operations (checked by the calls-per-operation figure). */
+const OPERATIONS: { query: string; variables?: Record<string, unknown> }[] = [
+  { query: '{ connectorCustomizers(limit: 5) { items { id name } hasMore } }' },
+  { query: 'query($s: ID!) { connector(scriptName: $s) { scriptName name type } }', variables: { s: 'active-directory-angularsc' } },
+  { query: '{ oauthClients { id name } }' },
+  { query: 'query($id: ID!) { sourceApp(id: $id) { id name } }', variables: { id: '4535538c25edfff090d4805a28588594' } },
+];
+
+interface Outcome {
+  replica: number;
+  ok: boolean;
+  code?: string;
+  latencyMs: number;
+}
+
+function gatewayEnv(tenant: DemoTenantProcess, extra: Record<string, string>): Record<string, string> {
+  return {
+    ...tenant.gatewayEnv,
+    GATEWAY_API_KEYS: API_KEY,
+    RATE_LIMIT: String(RATE_LIMIT),
+    RATE_WINDOW_MS: String(RATE_WINDOW_MS),
+    RATE_MAX_QUEUE: '100',
+    OPERATION_TIMEOUT_MS: '10000',
+    RESPONSE_CACHE: 'off',
+    // Debug shows each replica's own token exchanges ("ISC token issued").
+    LOG_LEVEL: 'debug',
+    ...extra,
+  };
+}
+
+async function runOperation(gateway: ChildGateway, replica: number, index: number): Promise<Outcome> {
+  const { query, variables } = OPERATIONS[index % OPERATIONS.length];
+  const started = performance.now();
+  try {
+    const answer = await postGraphQL(gateway.url, query, variables, { 'x-api-key': API_KEY }, 15_000);
+    const ok = answer.status === 200 && !answer.errors?.length && answer.data != null;
+    const code = ok ? undefined : String(answer.errors?.[0]?.extensions?.code ?? `HTTP ${answer.status}`);
+    return { replica, ok, code, latencyMs: performance.now() - started };
+  } catch (error) {
+    return { replica, ok: false, code: (error as Error).name, latencyMs: performance.now() - started };
+  }
+}
+
+/** Open-loop load: each operation starts at its scheduled time, whether earlier ones are done or not. */
+async function drive(gateways: ChildGateway[], schedule: number[]): Promise<Outcome[]> {
+  const start = performance.now();
+  return Promise.all(
+    schedule.map(
+      (offsetMs, i) =>
+        new Promise<Outcome>((resolve) => {
+          const replica = i % gateways.length;
+          setTimeout(() => resolve(runOperation(gateways[replica], replica, i)), Math.max(0, offsetMs - (performance.now() - start)));
+        }),
+    ),
+  );
+}
+
+const percentile = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
+const round = (ms: number): number => Math.round(ms);
+
+/** Token exchanges each replica logged itself (visible at LOG_LEVEL=debug). */
+const tokensPerReplica = (gateways: ChildGateway[]): number[] => gateways.map((g) => g.records().filter((r) => r.msg === 'ISC token issued').length);
+
+/** Kills every replica and waits (bounded) for them to be gone. */
+async function stopAll(gateways: ChildGateway[]): Promise<void> {
+  for (const gateway of gateways) gateway.kill();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => (timer = setTimeout(resolve, 3_000)));
+  await Promise.race([Promise.all(gateways.map((g) => g.exited)), late]);
+  clearTimeout(timer);
+}
+
+/** Starts `count` replicas in parallel; those that did start are kept in `into` (to be killed) even if another did not. */
+async function startReplicas(count: number, env: Record<string, string>, into: ChildGateway[]): Promise<void> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => spawnGateway(env, 25_000)));
+  for (const result of started) if (result.status === 'fulfilled') into.push(result.value);
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+describe(`${REPLICAS} gateway replicas, one Redis, one demo tenant`, () => {
+  let redis: TestRedis | undefined;
+  let tenant: DemoTenantProcess | undefined;
+  const gateways: ChildGateway[] = [];
+
+  beforeAll(async () => {
+    // Assigned as each one is up, so afterAll stops whatever did start.
+    await Promise.all([
+      startRedis().then((started) => (redis = started)),
+      spawnDemoTenant({
+        DEMO_TENANT_TOKEN_LIFETIME_S: String(TOKEN_LIFETIME_S),
+        DEMO_TENANT_RATE_LIMIT: String(RATE_LIMIT),
+        DEMO_TENANT_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
+      }).then((started) => (tenant = started)),
+    ]);
+    if (!redis || !tenant) throw new Error('Redis or the demo tenant did not start');
+    await startReplicas(REPLICAS, gatewayEnv(tenant, { SAIL_REDIS_URL: redis.url, SAIL_REPLICAS: String(REPLICAS) }), gateways);
+  }, 35_000);
+
+  afterAll(async () => {
+    await stopAll(gateways);
+    tenant?.kill();
+    await redis?.stop();
+  }, 15_000);
+
+  it(`share one token and one rate budget under ${LOAD_MS / 1000} s of load`, async () => {
+    const steady = Array.from({ length: Math.floor((LOAD_MS / 1000) * STEADY_PER_S) }, (_, k) => (k * 1000) / STEADY_PER_S);
+    const schedule = [...Array<number>(BURST).fill(0), ...steady];
+    const loadStart = Date.now();
+    const outcomes = await drive(gateways, schedule);
+    const loadMs = Date.now() - loadStart;
+
+    // Everything since the tenant started: no other client talks to it.
+    const [log, stats] = await Promise.all([tenant!.requests(), tenant!.stats()]);
+    const api = log.filter((r) => r.kind === 'api');
+    const latencies = outcomes.map((o) => o.latencyMs).sort((a, b) => a - b);
+    const failures = outcomes.filter((o) => !o.ok);
+    const errorCodes: Record<string, number> = {};
+    for (const f of failures) errorCodes[f.code ?? 'unknown'] = (errorCodes[f.code ?? 'unknown'] ?? 0) + 1;
+    const figures = {
+      replicas: REPLICAS,
+      redis: true,
+      loadMs,
+      load: { burst: BURST, steadyPerS: STEADY_PER_S },
+      limit: { calls: RATE_LIMIT, windowMs: RATE_WINDOW_MS },
+      tokenLifetimeS: TOKEN_LIFETIME_S,
+      operations: { sent: outcomes.length, succeeded: outcomes.length - failures.length, failed: failures.length, errorCodes },
+      latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
+      upstream: {
+        apiCalls: api.length,
+        callsPerOperation: Number((api.length / outcomes.length).toFixed(2)),
+        maxCallsIn10s: maxInWindow(
+          api.map((r) => r.at),
+          RATE_WINDOW_MS,
+        ),
+        status429: api.filter((r) => r.status === 429).length,
+        byStatus: stats.apiByStatus,
+        tokensIssued: stats.tokensIssued,
+        tokenBound: TOKEN_BOUND,
+        tokensPerReplica: tokensPerReplica(gateways),
+      },
+    };
+    const { operations: o, latencyMs: l, upstream: u } = figures;
+    console.log(
+      `[figures] replicas: ${REPLICAS} replicas + Redis, ${(loadMs / 1000).toFixed(1)} s: ops ${o.sent} sent / ${o.succeeded} ok / ${o.failed} failed` +
+        `${o.failed ? ` ${JSON.stringify(errorCodes)}` : ''}, p50 ${l.p50} ms, p99 ${l.p99} ms; ISC calls ${u.apiCalls} (${u.callsPerOperation}/op), ` +
+        `max in 10 s ${u.maxCallsIn10s}/${RATE_LIMIT}, 429s ${u.status429}; tokens ${u.tokensIssued} (bound ${TOKEN_BOUND}; per replica ${u.tokensPerReplica.join('/')})`,
+    );
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync('test-output/replicas.json', `${JSON.stringify(figures, null, 2)}\n`);
+
+    // One object, so a failure shows every figure that missed at once.
+    expect({
+      failed: o.failed,
+      status429: u.status429,
+      maxCallsIn10sWithinLimit: u.maxCallsIn10s <= RATE_LIMIT,
+      tokensWithinBound: u.tokensIssued <= TOKEN_BOUND,
+    }).toEqual({ failed: 0, status429: 0, maxCallsIn10sWithinLimit: true, tokensWithinBound: true });
+    // The load really ran through every replica, one ISC call per operation.
+    expect(new Set(outcomes.filter((x) => x.ok).map((x) => x.replica)).size).toBe(REPLICAS);
+    expect(u.apiCalls).toBeGreaterThanOrEqual(o.sent);
+  }, 40_000);
+});
+
+/**
+ * The contrast, kept short (each replica costs seconds of CPU to start): without Redis every
+ * replica fetches its own token. Two replicas show it as well as four would.
+ */
+const UNSHARED_REPLICAS = 2;
+
+describe(`${UNSHARED_REPLICAS} gateway replicas without SAIL_REDIS_URL`, () => {
+  let tenant: DemoTenantProcess | undefined;
+  const gateways: ChildGateway[] = [];
+
+  beforeAll(async () => {
+    tenant = await spawnDemoTenant();
+    await startReplicas(UNSHARED_REPLICAS, gatewayEnv(tenant, {}), gateways);
+  }, 30_000);
+
+  afterAll(async () => {
+    await stopAll(gateways);
+    tenant?.kill();
+  }, 10_000);
+
+  it('each fetch a token of their own (the contrast to the shared one above)', async () => {
+    const outcomes = await drive(gateways, Array<number>(UNSHARED_REPLICAS * 3).fill(0));
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    const stats = await tenant!.stats();
+    const perReplica = tokensPerReplica(gateways);
+    console.log(`[figures] replicas without Redis: ${outcomes.length} ops over ${UNSHARED_REPLICAS} replicas → ${stats.tokensIssued} tokens (per replica ${perReplica.join('/')})`);
+    expect(stats.tokensIssued).toBe(UNSHARED_REPLICAS);
+    expect(perReplica).toEqual(Array<number>(UNSHARED_REPLICAS).fill(1));
+  }, 15_000);
+});
