@@ -14,6 +14,8 @@ export interface Context {
   requestId: string;
   /** Whose ISC rights the operation uses (for audit records: never log the token itself). */
   credential: Credential;
+  /** Who acted, for audit records: a short hash of the credential presented, or `demo` (see principalOf). */
+  readonly principal: string;
   upstream: Upstream;
   maxListLimit: number;
   /** The rate-governor key of the caller's ISC client (its budget is reported in the response). */
@@ -85,12 +87,30 @@ export function resolveCredential(
   return { kind: 'client-credentials' };
 }
 
+/** The first 16 hex digits of a value's SHA-256: names a credential in audit records without revealing it. */
+const shortHash = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 16);
+
+/**
+ * Who acted, for audit records: the caller's bearer token (`bearer:<hash>`) or the API key it
+ * presented for the gateway's credentials (`key:<hash>`), never the value itself; `demo` on the
+ * open loopback demo tenant, where no credential is asked for. (Not `api-key:`: the log's text
+ * redaction masks whatever follows `api-key:`.)
+ */
+export function principalOf(credential: Credential, apiKey: string | undefined, openDemo: boolean): string {
+  if (credential.kind === 'bearer') return `bearer:${shortHash(credential.token)}`;
+  if (openDemo) return 'demo';
+  return apiKey ? `key:${shortHash(apiKey)}` : 'anonymous';
+}
+
 export function createContext(
   client: IscClient,
   credential: Credential,
   config: Pick<Config, 'maxListLimit' | 'operationTimeoutMs' | 'rateLimitWaitMs'>,
   requestId: string = randomUUID(),
+  /** Computed on first use: only mutations (audit records) need it. */
+  principal: () => string = () => 'unknown',
 ): Context {
+  let principalName: string | undefined;
   const values = new Map<string, unknown>();
   const deadlineTimer = new AbortController();
   // Every pending read of the operation listens on this signal; dozens is normal, not a leak.
@@ -106,6 +126,9 @@ export function createContext(
   return {
     requestId,
     credential,
+    get principal() {
+      return (principalName ??= principal());
+    },
     upstream: bindUpstream(client, credential, scope),
     maxListLimit: config.maxListLimit,
     rateKey: client.rateKey(credential),

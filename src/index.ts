@@ -1,10 +1,13 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
-import { log } from './log.js';
+import { log, setPrettyOutput } from './log.js';
 
 try {
   const config = loadConfig();
   log.setLevel(config.logLevel);
+  if (config.logPretty && !setPrettyOutput(true)) {
+    log.warn('LOG_PRETTY is on but pino-pretty is not installed (a production install): logging JSON lines');
+  }
   const gateway = await startGateway(config, log);
   log.info('ISC GraphQL gateway ready', { url: gateway.url });
 

@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.js';
-import { createContext, requestIdOf, resolveCredential, type Context, type InboundAuth } from './context.js';
+import { createContext, principalOf, requestIdOf, resolveCredential, type Context, type InboundAuth } from './context.js';
 import type { RateGovernor } from './http/governor.js';
 import type { IscClient } from './http/isc-client.js';
 import { checkRequestLimits, limitValidationRules, queryCostPlugin, type QueryLimits } from './limits/limits.js';
@@ -207,13 +207,11 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     const execute = () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () =>
-          createContext(
-            client,
-            resolveCredential({ authorization: header(req, 'authorization'), apiKey: header(req, 'x-api-key') }, auth),
-            config,
-            requestId,
-          ),
+        context: async () => {
+          const apiKey = header(req, 'x-api-key');
+          const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey }, auth);
+          return createContext(client, credential, config, requestId, () => principalOf(credential, apiKey, auth.openDemo));
+        },
       });
     const result = observability ? await observability.aroundGraphQL(req, requestId, execute) : await execute();
     res.statusCode = result.status ?? 200;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { UpstreamCallRecord } from '../http/isc-client.js';
 import { log as defaultLogger, redactText, type Logger } from '../log.js';
 
 /** Apollo's logger interface (from @apollo/utils.logger, which @apollo/server does not re-export). */
@@ -17,6 +18,40 @@ interface ErrorSummary {
   trackingId?: unknown;
 }
 
+/** The parts of the gateway's Context the line reads (absent when the plugin serves another server, as in unit tests). */
+interface LoggedContext {
+  requestId?: string;
+  scope?: { calls?: UpstreamCallRecord[] };
+}
+
+/** The ISC client records at most this many calls per operation (see isc-client.ts). */
+const MAX_CALLS_RECORDED = 50;
+
+/**
+ * The operation's ISC calls: count, summed and longest duration, and each call (method, route
+ * template, status or transport error, rounded duration, whether the response cache answered).
+ * Routes are templates: never identifiers, query strings, headers or bodies.
+ */
+export function upstreamSummary(calls: readonly UpstreamCallRecord[] | undefined): Record<string, unknown> {
+  if (!calls) return {};
+  if (calls.length === 0) return { upstreamCalls: 0 };
+  let total = 0;
+  let longest = 0;
+  const upstream = calls.map(({ method, route, status, error, durationMs, cached }) => {
+    total += durationMs;
+    if (durationMs > longest) longest = durationMs;
+    return { method, route, status, error, durationMs: Math.round(durationMs), cached };
+  });
+  return {
+    upstreamCalls: calls.length,
+    // The client stops recording at its cap: the operation made at least this many calls.
+    upstreamCallsCapped: calls.length >= MAX_CALLS_RECORDED || undefined,
+    upstreamTotalMs: Math.round(total),
+    upstreamMaxMs: Math.round(longest),
+    upstream,
+  };
+}
+
 function summarise(errors: readonly GraphQLFormattedError[]): ErrorSummary[] {
   return errors.slice(0, MAX_ERRORS_LOGGED).map((e) => ({
     code: e.extensions?.code ?? 'UNKNOWN',
@@ -27,30 +62,34 @@ function summarise(errors: readonly GraphQLFormattedError[]): ErrorSummary[] {
 }
 
 /**
- * One log line per GraphQL operation: its name and type, duration, HTTP status and the errors'
- * codes with ISC's status and trackingId, which is what support needs to follow a failure
- * upstream. Never the document, the variables, headers or the answer (they may carry secrets,
- * and a created OAuth client's secret is in its create answer). Requests refused before
- * execution (no valid credential, malformed HTTP request) are logged too.
+ * One log line per GraphQL operation: its request id, name and type, duration, HTTP status, the
+ * errors' codes with ISC's status and trackingId (what support needs to follow a failure
+ * upstream), and the ISC calls it made (see upstreamSummary). Never the document, the variables,
+ * headers or the answer (they may carry secrets, and a created OAuth client's secret is in its
+ * create answer). Requests refused before execution (no valid credential, malformed HTTP request)
+ * are logged too.
  */
 export function requestLogPlugin<TContext extends BaseContext>(logger: Logger = defaultLogger): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       const started = performance.now();
       return {
-        async willSendResponse({ response, operationName, operation, errors }) {
+        async willSendResponse({ response, operationName, operation, errors, contextValue }) {
+          const context = contextValue as LoggedContext;
           const body = response.body;
           const formatted =
             body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
           const summaries = formatted ? summarise(formatted) : summarise((errors ?? []).map((e) => e.toJSON()));
           const errorCount = formatted?.length ?? errors?.length ?? 0;
           const fields = {
+            requestId: context.requestId,
             operationName: operationName ?? undefined,
             operationType: operation?.operation,
             durationMs: Math.round(performance.now() - started),
             status: response.http.status ?? 200,
             errorCount: errorCount || undefined,
             errors: summaries.length ? summaries : undefined,
+            ...upstreamSummary(context.scope?.calls),
           };
           const internal = summaries.some((s) => s.code === 'INTERNAL_SERVER_ERROR');
           if (internal) logger.error('graphql operation', fields);

@@ -1,14 +1,16 @@
 import { GraphQLError } from 'graphql';
 import type { IscClient } from '../http/isc-client.js';
 import type { Logger } from '../log.js';
+import { routeTemplate } from '../shared/path.js';
 
 /** Failures that say something about ISC or the gateway's budget, as opposed to a caller's mistake. */
 const UPSTREAM_TROUBLE = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_OUTCOME_UNKNOWN', 'RATE_LIMITED', 'DEADLINE_EXCEEDED']);
 
 /**
- * Logs every ISC call that finally failed (after the client's retries): method, route, status,
- * ISC's trackingId and detailCode, and the gateway's error code. Never headers, bodies, query
- * parameters or ISC's message text (they may carry tokens or caller data).
+ * Logs every ISC call that finally failed (after the client's retries): method, route template
+ * (`connectors/{scriptName}`, never the identifiers), status, ISC's trackingId and detailCode, and
+ * the gateway's error code. Never headers, bodies, query parameters or ISC's message text (they
+ * may carry tokens or caller data).
  */
 export function withUpstreamLog(client: IscClient, logger: Logger): IscClient {
   return {
@@ -22,7 +24,7 @@ export function withUpstreamLog(client: IscClient, logger: Logger): IscClient {
         const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
         const fields = {
           method: request.method,
-          route: request.path,
+          route: routeTemplate(request.path),
           credential: credential.kind,
           code,
           httpStatus: extensions.httpStatus,

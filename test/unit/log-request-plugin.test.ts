@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { createLogger, type Logger } from '../../src/log.js';
-import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from '../../src/observability/request-log.js';
+import type { UpstreamCallRecord } from '../../src/http/isc-client.js';
+import { apolloLogger, maskUnexpectedErrors, requestLogPlugin, upstreamSummary } from '../../src/observability/request-log.js';
 import { gatewayError } from '../../src/shared/errors.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYWxsZXIifQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
@@ -94,6 +95,44 @@ describe('request log plugin', () => {
       await refusing.stop();
     }
     expect(lines).toEqual([expect.objectContaining({ msg: 'graphql request refused', code: 'UNAUTHENTICATED' })]);
+  });
+});
+
+describe('request id and ISC calls', () => {
+  it("carries the context's request id and a summary and list of the operation's ISC calls", async () => {
+    lines.length = 0;
+    const calls: UpstreamCallRecord[] = [
+      { method: 'GET', route: 'connectors', status: 200, durationMs: 12.4 },
+      { method: 'GET', route: 'connectors/{scriptName}', status: 503, durationMs: 30.6 },
+      { method: 'GET', route: 'connectors/{scriptName}', error: 'ECONNRESET', durationMs: 2.2 },
+      { method: 'GET', route: 'connector-customizers', status: 200, durationMs: 0.3, cached: true },
+    ];
+    const response = await server.executeOperation({ query: 'query Cat { ok }' }, { contextValue: { requestId: 'req-77', scope: { calls } } });
+    expect(response.body.kind).toBe('single');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'graphql operation',
+        requestId: 'req-77',
+        operationName: 'Cat',
+        upstreamCalls: 4,
+        upstreamTotalMs: 46, // 45.5 summed before rounding
+        upstreamMaxMs: 31,
+        upstream: [
+          { method: 'GET', route: 'connectors', status: 200, durationMs: 12 },
+          { method: 'GET', route: 'connectors/{scriptName}', status: 503, durationMs: 31 },
+          { method: 'GET', route: 'connectors/{scriptName}', error: 'ECONNRESET', durationMs: 2 },
+          { method: 'GET', route: 'connector-customizers', status: 200, durationMs: 0, cached: true },
+        ],
+      }),
+    ]);
+    expect(lines[0]).not.toHaveProperty('upstreamCallsCapped');
+  });
+
+  it('says when no ISC call was made, and when the recorded list reached its cap', () => {
+    expect(upstreamSummary(undefined)).toEqual({});
+    expect(upstreamSummary([])).toEqual({ upstreamCalls: 0 });
+    const fifty = Array.from({ length: 50 }, (): UpstreamCallRecord => ({ method: 'GET', route: 'source-apps/{id}/access-profiles', status: 200, durationMs: 1 }));
+    expect(upstreamSummary(fifty)).toMatchObject({ upstreamCalls: 50, upstreamCallsCapped: true, upstreamTotalMs: 50, upstreamMaxMs: 1 });
   });
 });
 
