@@ -47,6 +47,8 @@ export interface ServerObservability {
   aroundGraphQL<T>(req: http.IncomingMessage, requestId: string, run: () => Promise<T>): Promise<T>;
   /** Wraps resolvers before the schema is built (resolver spans). */
   schemaResolvers?: (resolvers: Resolvers) => Resolvers;
+  /** A GraphQL request answered before Apollo saw it (draining, body too large or not JSON, request limits). */
+  onRefused?: (errors: readonly { extensions?: Record<string, unknown> }[]) => void;
 }
 
 export interface Readiness {
@@ -146,6 +148,12 @@ export async function createHttpGateway({ config, auth, client, governor, readin
   await apollo.start();
   const allowedOrigins = new Set(config.corsOrigins);
 
+  /** Answers a GraphQL request Apollo never sees, and counts it. */
+  function refuse(res: http.ServerResponse, status: number, errors: { message: string; extensions: Record<string, unknown> }[]): void {
+    observability?.onRefused?.(errors);
+    sendJson(res, status, { errors });
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let url: URL;
     try {
@@ -179,7 +187,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       // Draining: operations already running finish; new ones go to another replica.
       res.setHeader('connection', 'close');
       res.setHeader('retry-after', '1');
-      return sendJson(res, 503, { errors: [{ message: 'the gateway is shutting down', extensions: { code: 'SHUTTING_DOWN' } }] });
+      return refuse(res, 503, [{ message: 'the gateway is shutting down', extensions: { code: 'SHUTTING_DOWN' } }]);
     }
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
@@ -191,12 +199,15 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       if (error instanceof BodyTooLarge) {
         res.setHeader('connection', 'close');
         res.once('finish', () => req.destroy());
-        return sendJson(res, 413, { errors: [{ message: `request body larger than ${config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+        return refuse(res, 413, [{ message: `request body larger than ${config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }]);
       }
-      return sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      return refuse(res, 400, [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }]);
     }
     const refused = checkRequestLimits({ body, searchParams: url.searchParams }, config);
-    if (refused) return sendJson(res, refused.status, refused.body);
+    if (refused) {
+      observability?.onRefused?.(refused.body.errors);
+      return sendJson(res, refused.status, refused.body);
+    }
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {

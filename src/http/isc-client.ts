@@ -187,7 +187,7 @@ class ServerFailure extends Error {
 }
 
 /** An operation's log line lists at most this many calls (its cost limit allows far more). */
-const MAX_CALLS_RECORDED = 50;
+export const MAX_CALLS_RECORDED = 50;
 
 const deadlineExceeded = () =>
   gatewayError('DEADLINE_EXCEEDED', "The operation's deadline passed before ISC answered; this field was not loaded");

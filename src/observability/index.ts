@@ -55,6 +55,7 @@ export function createObservability(
       routes: metrics ? { '/metrics': metrics.route } : {},
       aroundGraphQL: tracing ? tracing.aroundGraphQL : passThrough,
       schemaResolvers: tracing?.wrapResolvers,
+      onRefused: metrics?.refused,
     },
     upstreamObservers: [...(metrics ? [metrics.upstreamObserver] : []), ...(tracing ? [tracing.upstreamObserver] : [])],
     tokenExchange: (exchange) => {

@@ -13,6 +13,8 @@ export interface GatewayMetrics {
   upstreamObserver: UpstreamObserver;
   tokenExchange(exchange: () => Promise<IssuedToken>): () => Promise<IssuedToken>;
   watch(state: WatchedState): void;
+  /** A GraphQL request refused before Apollo saw it: counted with unknown name and type. */
+  refused(errors: readonly { extensions?: Readonly<Record<string, unknown>> }[]): void;
   /** This gateway's own metrics (not the process metrics), for tests and embedding code. */
   registry: Registry;
 }
@@ -349,6 +351,7 @@ export function createMetrics(): GatewayMetrics {
         tokenDuration.observe((performance.now() - started) / 1000);
       }
     },
+    refused: (errors) => countOperation('unknown', 'unknown', outcomeOf(errors)),
     watch: (state) => {
       watched = state;
       if (state.cache && !cacheMetricsRegistered) registerCacheMetrics();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { UpstreamCallRecord } from '../http/isc-client.js';
+import { MAX_CALLS_RECORDED, type UpstreamCallRecord } from '../http/isc-client.js';
 import { log as defaultLogger, redactText, type Logger } from '../log.js';
 
 /** Apollo's logger interface (from @apollo/utils.logger, which @apollo/server does not re-export). */
@@ -24,8 +24,6 @@ interface LoggedContext {
   scope?: { calls?: UpstreamCallRecord[] };
 }
 
-/** The ISC client records at most this many calls per operation (see isc-client.ts). */
-const MAX_CALLS_RECORDED = 50;
 
 /**
  * The operation's ISC calls: count, summed and longest duration, and each call (method, route

@@ -196,10 +196,17 @@ describe('GET /metrics', () => {
     const badSecret = await gw.gql('query WithKey { connectors(limit: 1) { items { scriptName } } }', undefined, { 'x-api-key': 'metrics-key-1' });
     expect(badSecret.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
 
+    // Refused before Apollo sees them: a body that is not JSON, and a batch when batching is off.
+    const post = (body: string) =>
+      fetch(gw!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5_000) });
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post('[{"query":"{ __typename }"},{"query":"{ __typename }"}]')).status).toBe(400);
+
     const m = await metrics(gw); // no X-Api-Key
     expect(family(m, 'isc_gateway_graphql_operations_total', ['operation_name', 'operation_type', 'outcome'])).toEqual({
       'unknown unknown unauthenticated': 1,
       'WithKey query unauthenticated': 1,
+      'unknown unknown bad_request': 2,
     });
     expect(gw.tenant.tokenRequests.length).toBeGreaterThanOrEqual(1);
     expect(family(m, 'isc_gateway_token_refreshes_total', ['outcome'])).toEqual({ unauthenticated: gw.tenant.tokenRequests.length });
