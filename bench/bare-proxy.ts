@@ -16,7 +16,7 @@ const apiPrefix = '/v2024';
 const clientId = process.env.SAIL_CLIENT_ID ?? 'bench-client';
 const clientSecret = process.env.SAIL_CLIENT_SECRET ?? 'bench-secret';
 /** Same pool as the gateway's ISC client (src/http/isc-client.ts keepAliveAgents). */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, timeout: 30_000 });
 
 interface Answer {
   status: number;
