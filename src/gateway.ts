@@ -6,11 +6,7 @@ import { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { createAgents, describeProxy, destroyAgents } from './http/agents.js';
-import { createRateGovernor, windowWithMargin } from './http/governor.js';
-import { connectSharedStore, type SharedStore } from './http/redis.js';
-import { createSharedLedger } from './http/redis-governor.js';
-import { createSharedResponseCache } from './http/redis-response-cache.js';
-import { createSharedTokenProvider } from './http/shared-token.js';
+import { createRateGovernor } from './http/governor.js';
 import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from './http/response-cache.js';
 import { createIscClient, unboundedScope } from './http/isc-client.js';
 import { clientCredentialsExchange, createTokenProvider, type IssuedToken } from './http/token-provider.js';
@@ -89,13 +85,6 @@ function loggedExchange(exchange: () => Promise<IssuedToken>, logger: Logger): (
   };
 }
 
-/** Connects to the replicas' Redis; an unreachable Redis at start is not fatal (per-process fallback until it answers). */
-async function connectShared(config: Config, logger: Logger): Promise<SharedStore> {
-  const store = connectSharedStore({ url: config.redis.url!, prefix: config.redis.keyPrefix, logger });
-  await store.ready(2_000);
-  return store;
-}
-
 /** Counts requests that have started and not finished, and says when there are none left. */
 function trackInFlight(server: Server) {
   const open = new Set<ServerResponse>();
@@ -152,25 +141,30 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   const exchange = observability.tokenExchange(
     loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https } }), tokenUrl, clientId, clientSecret), logger),
   );
-  const shared = config.redis.url ? await connectShared(config, logger) : undefined;
   const localTokens = createTokenProvider(exchange);
-  const tokens = shared
-    ? createSharedTokenProvider({ store: shared, requestToken: exchange, tokenUrl, clientId, clientSecret, fallback: localTokens })
-    : localTokens;
+  const localCache = config.responseCache.enabled ? createResponseCache({ ...config.responseCache, domains: REFERENCE_DATA_DOMAINS }) : undefined;
+  // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
+  const scaleOut = config.redis.url
+    ? await (await import('./http/scale-out.js')).connectScaleOut(config, logger, {
+        exchange,
+        tokenUrl,
+        clientId,
+        clientSecret,
+        localTokens,
+        localCache,
+        cacheDomains: REFERENCE_DATA_DOMAINS,
+      })
+    : undefined;
+  const shared = scaleOut?.store;
+  const tokens = scaleOut?.tokens ?? localTokens;
+  const responseCache = scaleOut ? scaleOut.cache : localCache;
   const governor = createRateGovernor({
     limit: config.rateLimit,
     windowMs: config.rateWindowMs,
     maxConcurrency: config.rateMaxConcurrency,
     maxQueue: config.rateMaxQueue,
-    ledger: shared
-      ? createSharedLedger({ store: shared, limit: config.rateLimit, windowMs: windowWithMargin(config.rateWindowMs), replicas: config.redis.replicas })
-      : undefined,
+    ledger: scaleOut?.ledger,
   });
-  const localCache = config.responseCache.enabled ? createResponseCache({ ...config.responseCache, domains: REFERENCE_DATA_DOMAINS }) : undefined;
-  const responseCache =
-    localCache && shared
-      ? createSharedResponseCache({ store: shared, ttlMs: config.responseCache.ttlMs, maxEntryBytes: config.responseCache.maxBytes, domains: REFERENCE_DATA_DOMAINS, fallback: localCache })
-      : localCache;
   const iscClient = createIscClient({
     apiUrl: `${baseUrl}${config.apiPrefix}`,
     timeoutMs: config.upstreamTimeoutMs,

@@ -1,0 +1,52 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { windowWithMargin, type SlotLedger } from './governor.js';
+import { connectSharedStore, type SharedStore } from './redis.js';
+import { createSharedLedger } from './redis-governor.js';
+import { createSharedResponseCache } from './redis-response-cache.js';
+import type { ResponseCache } from './response-cache.js';
+import { createSharedTokenProvider } from './shared-token.js';
+import type { IssuedToken, TokenProvider } from './token-provider.js';
+
+export interface ScaleOutParts {
+  exchange: () => Promise<IssuedToken>;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The per-process versions: each serves while Redis is unreachable. */
+  localTokens: TokenProvider;
+  localCache: ResponseCache | undefined;
+  cacheDomains: readonly string[];
+}
+
+export interface ScaleOut {
+  store: SharedStore;
+  tokens: TokenProvider;
+  ledger: SlotLedger;
+  cache: ResponseCache | undefined;
+}
+
+/**
+ * The token, the rate ledger and the response cache shared by replicas through Redis
+ * (`SAIL_REDIS_URL`; see README "Scale-out"). Loaded only when configured. A Redis that does not
+ * answer at start is not fatal: every part serves on its per-process fallback until it does.
+ */
+export async function connectScaleOut(config: Config, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut> {
+  const store = connectSharedStore({ url: config.redis.url!, prefix: config.redis.keyPrefix, logger });
+  await store.ready(2_000);
+  return {
+    store,
+    tokens: createSharedTokenProvider({
+      store,
+      requestToken: parts.exchange,
+      tokenUrl: parts.tokenUrl,
+      clientId: parts.clientId,
+      clientSecret: parts.clientSecret,
+      fallback: parts.localTokens,
+    }),
+    ledger: createSharedLedger({ store, limit: config.rateLimit, windowMs: windowWithMargin(config.rateWindowMs), replicas: config.redis.replicas }),
+    cache: parts.localCache
+      ? createSharedResponseCache({ store, ttlMs: config.responseCache.ttlMs, maxEntryBytes: config.responseCache.maxBytes, domains: parts.cacheDomains, fallback: parts.localCache })
+      : undefined,
+  };
+}
