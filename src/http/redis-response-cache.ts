@@ -25,19 +25,25 @@ export interface SharedResponseCacheOptions {
   fallback: ResponseCache;
 }
 
-/** KEYS: epoch, generation. ARGV: key prefix, entry key, then 'get' or 'set' with value and TTL. */
+/**
+ * KEYS: epoch, generation. ARGV: key prefix, entry key, then 'get' → [entry or '', stamp], or
+ * 'set' with value, TTL and the stamp seen at the miss → stored only if the stamp is unchanged
+ * (no write since: the answer cannot predate one).
+ */
 const ENTRY = `
 local epoch = redis.call('GET', KEYS[1]) or '0'
 local gen = redis.call('GET', KEYS[2]) or '0'
-local k = ARGV[1] .. epoch .. ':' .. gen .. ':' .. ARGV[2]
-if ARGV[3] == 'get' then return redis.call('GET', k) end
+local stamp = epoch .. ':' .. gen
+local k = ARGV[1] .. stamp .. ':' .. ARGV[2]
+if ARGV[3] == 'get' then return {redis.call('GET', k) or '', stamp} end
+if ARGV[6] ~= stamp then return 0 end
 redis.call('SET', k, ARGV[4], 'PX', ARGV[5])
 return 1
 `;
 
 type ScriptedRedis = Redis & {
-  iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'get'): Promise<string | null>;
-  iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'set', value: string, ttlMs: number): Promise<number>;
+  iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'get'): Promise<[string, string]>;
+  iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'set', value: string, ttlMs: number, stamp: string): Promise<number>;
 };
 
 /** Headers a cached answer keeps: what the mappers read (paging), nothing per-connection. */
@@ -54,6 +60,8 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
   let hits = 0;
   let misses = 0;
   let sawOutage = false;
+  /** The generation stamp each key missed at: `set` stores only under the same one. */
+  const missedAt = new Map<string, string>();
 
   store.onAvailabilityChange((available) => {
     if (!available) sawOutage = true;
@@ -75,9 +83,11 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
     async get(key) {
       if (!store.available()) return fallback.get(key);
       try {
-        const raw = await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'get');
+        const [raw, stamp] = await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'get');
         if (!raw) {
           misses++;
+          if (missedAt.size >= 10_000) missedAt.clear();
+          missedAt.set(key, stamp);
           return undefined;
         }
         hits++;
@@ -90,13 +100,16 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
     async set(key, response: CachedResponse) {
       if (response.bytes > options.maxEntryBytes) return;
       if (!store.available()) return fallback.set(key, response);
+      const stamp = missedAt.get(key);
+      missedAt.delete(key);
+      if (stamp === undefined) return; // the lookup was answered by the fallback, or never made
       const headers: Record<string, string> = {};
       for (const name of KEPT_HEADERS) {
         const value = response.headers[name];
         if (typeof value === 'string') headers[name] = value;
       }
       const value = JSON.stringify({ s: response.status, h: headers, b: response.body, n: response.bytes });
-      await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'set', value, options.ttlMs).catch(() => undefined);
+      await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'set', value, options.ttlMs, stamp).catch(() => undefined);
     },
     async invalidate(path) {
       // Also in this process's fallback cache, which may serve again in a later outage.

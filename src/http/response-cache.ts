@@ -29,6 +29,10 @@ export interface ResponseCache {
   /** The cache key of a GET (`url` = path and query string), or undefined when its domain is not cached. */
   keyOf(credentialKey: string, url: string, accept: string): string | undefined;
   get(key: string): Promise<CachedResponse | undefined>;
+  /**
+   * Stores an answer fetched after `get` missed — unless a write invalidated anything since that
+   * miss: the answer may predate the write, and storing it would serve stale data until the TTL.
+   */
   set(key: string, response: CachedResponse): Promise<void>;
   /** A write to `path` happened: forget the resource it names and its collection's lists. */
   invalidate(path: string): Promise<void>;
@@ -59,18 +63,28 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const cachedDomains = new Set(options.domains);
   let hits = 0;
   let misses = 0;
+  /** Invalidations so far, and the count each key last missed at (see `set`). */
+  let writes = 0;
+  const missedAt = new Map<string, number>();
   return {
     keyOf: (credentialKey, url, accept) => responseCacheKey(cachedDomains, credentialKey, url, accept),
     async get(key) {
       const entry = lru.get(key);
       if (entry) hits++;
-      else misses++;
+      else {
+        misses++;
+        if (missedAt.size >= options.maxEntries * 2) missedAt.clear();
+        missedAt.set(key, writes);
+      }
       return entry;
     },
     async set(key, response) {
+      if ((missedAt.get(key) ?? writes) !== writes) return; // fetched before a write: maybe stale
+      missedAt.delete(key);
       if (response.bytes <= options.maxBytes) lru.set(key, response);
     },
     async invalidate(path) {
+      writes++;
       const collection = domainOf(path);
       const resource = resourceOf(path);
       for (const key of lru.keys()) {

@@ -236,9 +236,15 @@ describe('shared response cache', () => {
     const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
     const file = a.keyOf('client:c', 'connectors/ad/source-config', 'application/xml')!;
     const other = a.keyOf('client:c', 'connectors/workday', 'application/json')!;
-    for (const key of [list, detail, file, other]) await a.set(key, entry(key));
+    /** As the ISC client does: a lookup that misses, then the answer fetched. */
+    const fill = async (key: string, body: unknown) => {
+      expect(await a.get(key)).toBeUndefined();
+      await a.set(key, entry(body));
+    };
+    for (const key of [list, detail, file, other]) await fill(key, key);
     expect(await b.get(list)).toEqual({ status: 200, headers: { 'content-type': 'application/json', 'x-total-count': '7' }, body: list, bytes: 20 });
     expect(await b.get(a.keyOf('client:d', 'connectors?limit=5', 'application/json')!)).toBeUndefined(); // another caller
+    const missesBefore = b.stats().misses;
 
     await b.invalidate('connectors/ad');
     expect(await a.get(list)).toBeUndefined();
@@ -246,16 +252,30 @@ describe('shared response cache', () => {
     expect(await a.get(file)).toBeUndefined();
     expect((await a.get(other))?.body).toBe(other);
     // A create on the collection drops its lists only.
-    await a.set(list, entry('again'));
+    await fill(list, 'again');
     await b.invalidate('connectors');
     expect(await a.get(list)).toBeUndefined();
     expect((await a.get(other))?.body).toBe(other);
-    expect(b.stats()).toMatchObject({ hits: 1, misses: 1 });
+    expect(b.stats()).toMatchObject({ hits: 1, misses: missesBefore });
+  });
+
+  it('never stores an answer fetched before a write on another replica (it may predate the write)', async () => {
+    const [a, b] = caches(await replicas(2));
+    const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
+    expect(await a.get(detail)).toBeUndefined(); // replica A misses and asks ISC…
+    await b.invalidate('connectors/ad'); // …while replica B writes the connector
+    await a.set(detail, entry('read before the write'));
+    expect(await a.get(detail)).toBeUndefined();
+    expect(await b.get(detail)).toBeUndefined();
+    // The next miss fetches after the write: that answer is kept.
+    await a.set(detail, entry('read after the write'));
+    expect((await b.get(detail))?.body).toBe('read after the write');
   });
 
   it('does not store entries over the size bound', async () => {
     const [a] = caches(await replicas(1));
     const key = a.keyOf('client:c', 'connectors?big', 'application/json')!;
+    expect(await a.get(key)).toBeUndefined();
     await a.set(key, { ...entry('x'), bytes: 1_001 });
     expect(await a.get(key)).toBeUndefined();
   });

@@ -66,6 +66,17 @@ describe('response cache', () => {
     expect(bySize.stats().bytes).toBeLessThanOrEqual(100);
   });
 
+  it('never stores an answer fetched before a write (it may predate the write)', async () => {
+    const cache = createResponseCache(options);
+    const key = cache.keyOf('c', 'connectors/ad', 'application/json')!;
+    expect(await cache.get(key)).toBeUndefined(); // a read misses and goes to ISC…
+    await cache.invalidate('connectors/ad'); // …while a write to the connector runs
+    await cache.set(key, entry('read before the write'));
+    expect(await cache.get(key)).toBeUndefined();
+    await cache.set(key, entry('read after the write'));
+    expect((await cache.get(key))?.body).toBe('read after the write');
+  });
+
   it('expires entries after the TTL', async () => {
     const cache = createResponseCache({ ...options, ttlMs: 20 });
     const key = cache.keyOf('c', 'connectors', 'json')!;
