@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
 import DataLoader from 'dataloader';
-import got, { type Got, type Method, type Response } from 'got';
+import got, { type Got, type Method, type OptionsOfTextResponseBody, type Response } from 'got';
 import { gatewayError } from '../shared/errors.js';
 import { routeTemplate } from '../shared/path.js';
 import { createAgents, type OutboundAgents } from './agents.js';
@@ -263,15 +263,19 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
     const signal = request.method === 'GET' ? scope.signal : undefined;
     const headers = { ...encoded.headers, authorization: `Bearer ${token}` };
+    // Only the options that are set: got validates and merges every key it is given, per call.
+    const options: OptionsOfTextResponseBody = { method: request.method, headers };
+    if (encoded.body !== undefined) options.body = encoded.body;
+    if (signal) options.signal = signal;
     if (observers.length === 0 && !scope.calls) {
-      return breaker.fire(() => api(encoded.url, { method: request.method, headers, body: encoded.body, signal })) as Promise<Response<string>>;
+      return breaker.fire(() => api(encoded.url, options)) as Promise<Response<string>>;
     }
     const route = routeTemplate(request.path);
     const started = performance.now();
     const finishers = observers.map((o) => o.onAttempt({ method: request.method, route, attempt: attemptNo }, headers));
     let outcome: UpstreamAttemptOutcome = { durationMs: 0 };
     try {
-      const response = (await breaker.fire(() => api(encoded.url, { method: request.method, headers, body: encoded.body, signal }))) as Response<string>;
+      const response = (await breaker.fire(() => api(encoded.url, options))) as Response<string>;
       outcome = { status: response.statusCode, durationMs: performance.now() - started };
       return response;
     } catch (error) {
