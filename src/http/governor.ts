@@ -87,8 +87,17 @@ export function windowWithMargin(windowMs: number, marginMs?: number): number {
 
 const MAX_IDLE_KEYS = 10_000;
 
+/** The in-process ledger, which can also learn of starts reserved elsewhere (see redis-governor.ts). */
+export interface LocalLedger extends SlotLedger {
+  reserve(key: string, maxWaitMs: number): Reservation;
+  /** Records a start reserved through another ledger, so this one counts it too. */
+  record(key: string, at: number): void;
+  /** The starts of `key` still in the window (past and reserved), ascending. */
+  recent(key: string): number[];
+}
+
 /** The ledger of one process: start times (past and reserved) per key, in memory. */
-export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOptions): SlotLedger {
+export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOptions): LocalLedger {
   const keys = new Map<string, { starts: number[]; pausedUntil: number }>();
 
   function state(key: string) {
@@ -124,6 +133,13 @@ export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOpt
       s.starts.push(now() + waitMs);
       return { waitMs };
     },
+    record(key, at) {
+      const starts = state(key).starts;
+      let i = starts.length;
+      while (i > 0 && starts[i - 1] > at) i--;
+      starts.splice(i, 0, at);
+    },
+    recent: (key) => [...state(key).starts],
     pauseUntil(key, until) {
       const s = state(key);
       s.pausedUntil = Math.max(s.pausedUntil, until);

@@ -44,9 +44,23 @@ if untilMs > current then redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARG
 return untilMs
 `;
 
+/**
+ * Starts this replica made on its fallback while Redis was unreachable, added to the shared log
+ * when Redis is back (ARGV: member prefix, window, then each start's offset from now in ms), so
+ * the other replicas count them for the rest of their window.
+ */
+const REPLAY = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 3, #ARGV do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[i]), ARGV[1] .. ':r' .. i) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 1000)
+return #ARGV - 2
+`;
+
 type ScriptedRedis = Redis & {
   iscReserve(log: string, pause: string, limit: number, windowMs: number, maxWaitMs: number, member: string): Promise<[number, number, number]>;
   iscPause(pause: string, ms: number): Promise<number>;
+  iscReplay(log: string, member: string, windowMs: number, ...offsets: number[]): Promise<number>;
 };
 
 function scripted(redis: Redis): ScriptedRedis {
@@ -54,6 +68,7 @@ function scripted(redis: Redis): ScriptedRedis {
   if (typeof r.iscReserve !== 'function') {
     redis.defineCommand('iscReserve', { numberOfKeys: 2, lua: RESERVE });
     redis.defineCommand('iscPause', { numberOfKeys: 1, lua: PAUSE });
+    redis.defineCommand('iscReplay', { numberOfKeys: 1, lua: REPLAY });
   }
   return r;
 }
@@ -71,18 +86,44 @@ export interface SharedLedgerOptions {
 /**
  * The ledger shared through Redis, with a per-process fallback: while Redis is unreachable (or a
  * command fails) this process keeps to `floor(limit / replicas)` per window on its own, so the
- * replicas together still stay within the limit. `budget` and `capacity` are estimates from the
- * last reservation this process saw (they are hints in answers, not the guarantee).
+ * replicas together still stay within the limit. Across the switch both ways no window holds
+ * more than the limit: the fallback also records the starts this replica reserved through Redis,
+ * and the starts made on the fallback are added to the shared log when Redis is back. (While only
+ * some replicas reach Redis, those share the limit and the others add their fallback share: up to
+ * `limit + limit / replicas` in a window — see README "Scale-out".) `budget` and `capacity` are
+ * estimates from the last reservation this process saw (hints in answers, not the guarantee).
  */
 export function createSharedLedger({ store, limit, windowMs, replicas, now = Date.now }: SharedLedgerOptions): SlotLedger {
   const redis = scripted(store.redis);
   const fallback = createLocalLedger({ limit: Math.max(1, Math.floor(limit / replicas)), windowMs, now });
-  const member = randomUUID().slice(0, 8);
+  const member = randomUUID();
   let sequence = 0;
+  /** Per key: starts reserved on the fallback and not yet added to the shared log. */
+  const unshared = new Map<string, number[]>();
   /** Per key: starts in the window after this process's last reservation, and when. */
   const seen = new Map<string, { inWindow: number; at: number; pausedUntil: number }>();
   const logKey = (key: string) => `${store.prefix}rate:${key}`;
   const pauseKey = (key: string) => `${store.prefix}rate-pause:${key}`;
+
+  function reserveLocally(key: string, maxWaitMs: number): Reservation {
+    const reservation = fallback.reserve(key, maxWaitMs);
+    if (!reservation.refused) {
+      const starts = unshared.get(key) ?? [];
+      starts.push(now() + reservation.waitMs);
+      unshared.set(key, starts);
+    }
+    return reservation;
+  }
+
+  /** Adds the starts this replica made on its fallback (those still in the window) to the shared log. */
+  async function shareFallbackStarts(key: string): Promise<void> {
+    const starts = unshared.get(key);
+    if (!starts) return;
+    const t = now();
+    const offsets = starts.filter((start) => start > t - windowMs).map((start) => Math.round(start - t));
+    if (offsets.length > 0) await redis.iscReplay(logKey(key), `${member}:${++sequence}`, windowMs, ...offsets);
+    unshared.delete(key);
+  }
 
   function observed(key: string) {
     const s = seen.get(key);
@@ -92,18 +133,22 @@ export function createSharedLedger({ store, limit, windowMs, replicas, now = Dat
 
   return {
     async reserve(key, maxWaitMs): Promise<Reservation> {
-      if (!store.available()) return fallback.reserve(key, maxWaitMs);
+      if (maxWaitMs < 0) return { waitMs: 0, refused: true }; // the caller's deadline has passed
+      if (!store.available()) return reserveLocally(key, maxWaitMs);
       let answer: [number, number, number];
       try {
-        const wait = Number.isFinite(maxWaitMs) ? Math.max(0, Math.floor(maxWaitMs)) : -1;
+        await shareFallbackStarts(key);
+        const wait = Number.isFinite(maxWaitMs) ? Math.floor(maxWaitMs) : -1;
         answer = await redis.iscReserve(logKey(key), pauseKey(key), limit, windowMs, wait, `${member}:${++sequence}`);
       } catch {
-        return fallback.reserve(key, maxWaitMs); // Redis failed mid-call: this call keeps to the local share
+        return reserveLocally(key, maxWaitMs); // Redis failed mid-call: this call keeps to the local share
       }
       const [waitMs, inWindow, refused] = answer;
       if (seen.size > 10_000) seen.clear();
       seen.set(key, { inWindow, at: now(), pausedUntil: observed(key).pausedUntil });
-      return refused ? { waitMs, refused: true } : { waitMs };
+      if (refused) return { waitMs, refused: true };
+      fallback.record(key, now() + waitMs); // should Redis go away, the fallback knows this start
+      return { waitMs };
     },
     pauseUntil(key, until) {
       fallback.pauseUntil(key, until);

@@ -320,7 +320,43 @@ describe('Redis unreachable', () => {
       expect(await store.ready(5_000)).toBe(true);
       for (let i = 0; i < 100 && !store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(records.some((r) => r.level === 'info' && /reachable again/.test(r.msg))).toBe(true);
-      expect((await ledger.reserve('client:o', Number.POSITIVE_INFINITY)).waitMs).toBe(0); // Redis's (empty) log again
+      // Redis's log again: it was empty, and now holds the fallback's 3 starts (the last reserved
+      // about 1 s ahead), so the next start follows that one, in order.
+      const next = (await ledger.reserve('client:o', Number.POSITIVE_INFINITY)).waitMs;
+      expect(next).toBeGreaterThan(500);
+      expect(next).toBeLessThanOrEqual(1_000);
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
+
+  it('keeps every window within the limit when a replica switches to its fallback and back', async () => {
+    const own = await startRedis();
+    const store = connectSharedStore({ url: own.url, prefix: 'switch:', logger: recordingLogger().logger });
+    stores.push(store);
+    try {
+      expect(await store.ready(5_000)).toBe(true);
+      const windowMs = 2_000;
+      const ledger = createSharedLedger({ store, limit: 8, windowMs, replicas: 2 });
+      const planned: number[] = [];
+      const reserve = async (n: number) => {
+        for (let i = 0; i < n; i++) planned.push(Date.now() + (await ledger.reserve('client:s', Number.POSITIVE_INFINITY)).waitMs);
+      };
+      await reserve(8); // the whole shared budget, through Redis
+      await own.kill();
+      for (let i = 0; i < 100 && store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await reserve(4); // on the fallback (8 ÷ 2 per window), which knows the 8 above
+      expect(maxInWindow(planned, windowMs - 20)).toBeLessThanOrEqual(8);
+
+      // And back: the fallback's starts are added to the (fresh) shared log before the next reservation.
+      await own.restart();
+      expect(await store.ready(5_000)).toBe(true);
+      for (let i = 0; i < 100 && !store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await reserve(8);
+      expect(maxInWindow(planned, windowMs - 20)).toBeLessThanOrEqual(8);
+      // A call whose deadline has passed gets no slot.
+      expect(await ledger.reserve('client:s', -1)).toEqual({ waitMs: 0, refused: true });
     } finally {
       await store.close();
       await own.stop();
