@@ -317,7 +317,8 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     }
     const key = cache.keyOf(rateKey(credential), encoded.url, request.accept ?? 'application/json');
     const started = performance.now();
-    const hit = key === undefined ? undefined : await cache.get(key);
+    const lookup = key === undefined ? undefined : await cache.get(key);
+    const hit = lookup?.hit;
     if (hit) {
       if (scope.calls && scope.calls.length < MAX_CALLS_RECORDED) {
         scope.calls.push({ method: 'GET', route: routeTemplate(request.path), status: hit.status, durationMs: performance.now() - started, cached: true });
@@ -325,7 +326,9 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
       return { status: hit.status, headers: hit.headers, body: hit.body as T };
     }
     const response = await call<T>(credential, request, encoded, scope);
-    if (key !== undefined) await cache.set(key, { status: response.status, headers: response.headers, body: response.body, bytes: response.rawLength ?? 0 });
+    if (key !== undefined && lookup?.stamp !== undefined) {
+      await cache.set(key, { status: response.status, headers: response.headers, body: response.body, bytes: response.rawLength ?? 0 }, lookup.stamp);
+    }
     return response;
   }
 

@@ -46,6 +46,9 @@ type ScriptedRedis = Redis & {
   iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'set', value: string, ttlMs: number, stamp: string): Promise<number>;
 };
 
+/** Marks the stamp of a miss the in-process fallback answered. */
+const LOCAL = 'local:';
+
 /** Headers a cached answer keeps: what the mappers read (paging), nothing per-connection. */
 const KEPT_HEADERS = ['content-type', 'x-total-count'];
 
@@ -60,8 +63,6 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
   let hits = 0;
   let misses = 0;
   let sawOutage = false;
-  /** The generation stamp each key missed at: `set` stores only under the same one. */
-  const missedAt = new Map<string, string>();
 
   store.onAvailabilityChange((available) => {
     if (!available) sawOutage = true;
@@ -70,6 +71,11 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
       store.redis.incr(epochKey).catch(() => undefined);
     }
   });
+
+  async function fromFallback(key: string) {
+    const found = await fallback.get(key);
+    return found.hit ? found : { stamp: `${LOCAL}${found.stamp}` };
+  }
 
   /** List pages hang on their collection's generation; a resource and its files on the resource's. */
   const generationOf = (key: string) => {
@@ -81,28 +87,25 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
   return {
     keyOf: (credentialKey, url, accept) => responseCacheKey(domains, credentialKey, url, accept),
     async get(key) {
-      if (!store.available()) return fallback.get(key);
+      if (!store.available()) return fromFallback(key);
       try {
         const [raw, stamp] = await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'get');
         if (!raw) {
           misses++;
-          if (missedAt.size >= 10_000) missedAt.clear();
-          missedAt.set(key, stamp);
-          return undefined;
+          return { stamp };
         }
         hits++;
         const { s, h, b, n } = JSON.parse(raw) as { s: number; h: Record<string, string>; b: unknown; n: number };
-        return { status: s, headers: h, body: b, bytes: n };
+        return { hit: { status: s, headers: h, body: b, bytes: n } };
       } catch {
-        return fallback.get(key);
+        return fromFallback(key);
       }
     },
-    async set(key, response: CachedResponse) {
+    async set(key, response: CachedResponse, stamp) {
       if (response.bytes > options.maxEntryBytes) return;
-      if (!store.available()) return fallback.set(key, response);
-      const stamp = missedAt.get(key);
-      missedAt.delete(key);
-      if (stamp === undefined) return; // the lookup was answered by the fallback, or never made
+      // A miss answered by the fallback is stored there, never in Redis (its stamp means nothing there).
+      if (stamp.startsWith(LOCAL)) return fallback.set(key, response, stamp.slice(LOCAL.length));
+      if (!store.available()) return;
       const headers: Record<string, string> = {};
       for (const name of KEPT_HEADERS) {
         const value = response.headers[name];

@@ -24,16 +24,20 @@ export interface CachedResponse {
   bytes: number;
 }
 
+/** A lookup: the entry, or on a miss a stamp of the cache's state for storing the answer fetched. */
+export type CacheLookup = { hit: CachedResponse; stamp?: undefined } | { hit?: undefined; stamp: string };
+
 /** Asynchronous, so the shared (Redis) cache of a scaled-out deployment fits the same interface. */
 export interface ResponseCache {
   /** The cache key of a GET (`url` = path and query string), or undefined when its domain is not cached. */
   keyOf(credentialKey: string, url: string, accept: string): string | undefined;
-  get(key: string): Promise<CachedResponse | undefined>;
+  get(key: string): Promise<CacheLookup>;
   /**
-   * Stores an answer fetched after `get` missed — unless a write invalidated anything since that
-   * miss: the answer may predate the write, and storing it would serve stale data until the TTL.
+   * Stores an answer fetched after a miss, with that miss's stamp — unless a write invalidated
+   * anything since: the answer may predate the write, and storing it would serve stale data until
+   * the TTL.
    */
-  set(key: string, response: CachedResponse): Promise<void>;
+  set(key: string, response: CachedResponse, stamp: string): Promise<void>;
   /** A write to `path` happened: forget the resource it names and its collection's lists. */
   invalidate(path: string): Promise<void>;
   /** Counters of this process; `entries`/`bytes` are this process's (local) or unknown (shared). */
@@ -63,24 +67,21 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const cachedDomains = new Set(options.domains);
   let hits = 0;
   let misses = 0;
-  /** Invalidations so far, and the count each key last missed at (see `set`). */
+  /** Invalidations so far: a miss's stamp (see `set`). */
   let writes = 0;
-  const missedAt = new Map<string, number>();
   return {
     keyOf: (credentialKey, url, accept) => responseCacheKey(cachedDomains, credentialKey, url, accept),
     async get(key) {
       const entry = lru.get(key);
-      if (entry) hits++;
-      else {
-        misses++;
-        if (missedAt.size >= options.maxEntries * 2) missedAt.clear();
-        missedAt.set(key, writes);
+      if (entry) {
+        hits++;
+        return { hit: entry };
       }
-      return entry;
+      misses++;
+      return { stamp: String(writes) };
     },
-    async set(key, response) {
-      if ((missedAt.get(key) ?? writes) !== writes) return; // fetched before a write: maybe stale
-      missedAt.delete(key);
+    async set(key, response, stamp) {
+      if (stamp !== String(writes)) return; // fetched before a write: maybe stale
       if (response.bytes <= options.maxBytes) lru.set(key, response);
     },
     async invalidate(path) {

@@ -7,7 +7,7 @@ import { createLocalLedger, createRateGovernor } from '../../src/http/governor.j
 import { connectSharedStore, type SharedStore } from '../../src/http/redis.js';
 import { createSharedLedger } from '../../src/http/redis-governor.js';
 import { createSharedResponseCache } from '../../src/http/redis-response-cache.js';
-import { createResponseCache } from '../../src/http/response-cache.js';
+import { createResponseCache, type ResponseCache } from '../../src/http/response-cache.js';
 import { createSharedTokenProvider } from '../../src/http/shared-token.js';
 import { createTokenProvider, type IssuedToken } from '../../src/http/token-provider.js';
 import type { Logger } from '../../src/log.js';
@@ -230,54 +230,55 @@ describe('shared response cache', () => {
       }),
     );
 
+  /** The entry's body, or undefined on a miss. */
+  const hitBody = async (cache: ResponseCache, key: string) => (await cache.get(key)).hit?.body;
+  /** As the ISC client does: a lookup that misses, then the answer fetched, stored with the miss's stamp. */
+  const fill = async (cache: ResponseCache, key: string, body: unknown, bytes = 20) => {
+    const lookup = await cache.get(key);
+    expect(lookup.hit).toBeUndefined();
+    await cache.set(key, { ...entry(body), bytes }, lookup.stamp!);
+  };
+
   it('serves what one replica fetched to another; a write on any replica drops it for all', async () => {
     const [a, b] = caches(await replicas(2));
     const list = a.keyOf('client:c', 'connectors?limit=5', 'application/json')!;
     const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
     const file = a.keyOf('client:c', 'connectors/ad/source-config', 'application/xml')!;
     const other = a.keyOf('client:c', 'connectors/workday', 'application/json')!;
-    /** As the ISC client does: a lookup that misses, then the answer fetched. */
-    const fill = async (key: string, body: unknown) => {
-      expect(await a.get(key)).toBeUndefined();
-      await a.set(key, entry(body));
-    };
-    for (const key of [list, detail, file, other]) await fill(key, key);
-    expect(await b.get(list)).toEqual({ status: 200, headers: { 'content-type': 'application/json', 'x-total-count': '7' }, body: list, bytes: 20 });
-    expect(await b.get(a.keyOf('client:d', 'connectors?limit=5', 'application/json')!)).toBeUndefined(); // another caller
+    for (const key of [list, detail, file, other]) await fill(a, key, key);
+    expect((await b.get(list)).hit).toEqual({ status: 200, headers: { 'content-type': 'application/json', 'x-total-count': '7' }, body: list, bytes: 20 });
+    expect(await hitBody(b, a.keyOf('client:d', 'connectors?limit=5', 'application/json')!)).toBeUndefined(); // another caller
     const missesBefore = b.stats().misses;
 
     await b.invalidate('connectors/ad');
-    expect(await a.get(list)).toBeUndefined();
-    expect(await a.get(detail)).toBeUndefined();
-    expect(await a.get(file)).toBeUndefined();
-    expect((await a.get(other))?.body).toBe(other);
+    expect(await hitBody(a, list)).toBeUndefined();
+    expect(await hitBody(a, detail)).toBeUndefined();
+    expect(await hitBody(a, file)).toBeUndefined();
+    expect(await hitBody(a, other)).toBe(other);
     // A create on the collection drops its lists only.
-    await fill(list, 'again');
+    await fill(a, list, 'again');
     await b.invalidate('connectors');
-    expect(await a.get(list)).toBeUndefined();
-    expect((await a.get(other))?.body).toBe(other);
+    expect(await hitBody(a, list)).toBeUndefined();
+    expect(await hitBody(a, other)).toBe(other);
     expect(b.stats()).toMatchObject({ hits: 1, misses: missesBefore });
   });
 
-  it('never stores an answer fetched before a write on another replica (it may predate the write)', async () => {
+  it('never stores an answer fetched before a write on any replica (it may predate the write)', async () => {
     const [a, b] = caches(await replicas(2));
     const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
-    expect(await a.get(detail)).toBeUndefined(); // replica A misses and asks ISC…
-    await b.invalidate('connectors/ad'); // …while replica B writes the connector
-    await a.set(detail, entry('read before the write'));
-    expect(await a.get(detail)).toBeUndefined();
-    expect(await b.get(detail)).toBeUndefined();
-    // The next miss fetches after the write: that answer is kept.
-    await a.set(detail, entry('read after the write'));
-    expect((await b.get(detail))?.body).toBe('read after the write');
+    const early = await a.get(detail); // replica A misses and asks ISC…
+    await b.invalidate('connectors/ad'); // …while replica B writes the connector…
+    const late = await a.get(detail); // …and another read on A misses after the write
+    await a.set(detail, entry('read after the write'), late.stamp!);
+    await a.set(detail, entry('read before the write'), early.stamp!); // the older answer arrives last
+    expect(await hitBody(b, detail)).toBe('read after the write');
   });
 
   it('does not store entries over the size bound', async () => {
     const [a] = caches(await replicas(1));
     const key = a.keyOf('client:c', 'connectors?big', 'application/json')!;
-    expect(await a.get(key)).toBeUndefined();
-    await a.set(key, { ...entry('x'), bytes: 1_001 });
-    expect(await a.get(key)).toBeUndefined();
+    await fill(a, key, 'x', 1_001);
+    expect(await hitBody(a, key)).toBeUndefined();
   });
 });
 
