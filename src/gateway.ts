@@ -57,6 +57,12 @@ function registerConfiguredSecrets(config: Config, clientSecret: string): void {
   registerSecret(clientSecret);
   registerSecret(config.clientSecret);
   for (const key of config.apiKeys) registerSecret(key);
+  if (config.redis.url) {
+    const redis = new URL(config.redis.url); // validated in config.ts
+    registerSecret(decodeURIComponent(redis.password));
+    registerSecret(redis.password);
+    registerSecret(redis.searchParams.get('password') ?? undefined);
+  }
   for (const proxy of [config.proxy.httpProxy, config.proxy.httpsProxy]) {
     if (!proxy) continue;
     try {
@@ -139,7 +145,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
   const tokenUrl = `${baseUrl}/oauth/token`;
   const exchange = observability.tokenExchange(
-    loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https } }), tokenUrl, clientId, clientSecret), logger),
+    loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https }, timeout: { request: config.upstreamTimeoutMs } }), tokenUrl, clientId, clientSecret), logger),
   );
   const localTokens = createTokenProvider(exchange);
   const localCache = config.responseCache.enabled ? createResponseCache({ ...config.responseCache, domains: REFERENCE_DATA_DOMAINS }) : undefined;

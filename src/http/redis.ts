@@ -13,7 +13,7 @@ export interface SharedStore {
   /** Connected and ready now. */
   available(): boolean;
   /** Called on every change of availability (true: back after an outage). */
-  onAvailabilityChange(listener: (available: boolean) => void): void;
+  onAvailabilityChange(listener: (available: boolean) => void): () => void;
   /** Resolves once connected, or false after `timeoutMs` (the gateway then starts degraded). */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -42,10 +42,11 @@ export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500
   let up = false;
   let known = false;
   let warned = false;
+  let closing = false;
   const where = redactedUrl(url);
 
   const change = (available: boolean) => {
-    if (known && available === up) return;
+    if (closing || (known && available === up)) return;
     known = true;
     up = available;
     if (available) {
@@ -55,7 +56,20 @@ export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500
       warned = true;
       logger.warn('Redis unreachable: falling back to per-process state (own token, limit ÷ SAIL_REPLICAS, own cache)', { redis: where });
     }
-    for (const listener of listeners) listener(available);
+    for (const listener of [...listeners]) {
+      try {
+        listener(available);
+      } catch {
+        // a listener's failure must not escape into ioredis's event handler
+      }
+    }
+  };
+  const subscribe = (listener: (available: boolean) => void) => {
+    listeners.push(listener);
+    return () => {
+      const i = listeners.indexOf(listener);
+      if (i >= 0) listeners.splice(i, 1);
+    };
   };
   redis.on('ready', () => change(true));
   redis.on('close', () => change(false));
@@ -69,21 +83,25 @@ export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500
     redis,
     prefix,
     available: () => up && redis.status === 'ready',
-    onAvailabilityChange: (listener) => listeners.push(listener),
+    onAvailabilityChange: subscribe,
     async ready(timeoutMs) {
       if (up) return true;
       return new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        timer.unref();
-        listeners.push((available) => {
-          if (available) {
-            clearTimeout(timer);
-            resolve(true);
-          }
+        const unsubscribe = subscribe((available) => {
+          if (!available) return;
+          clearTimeout(timer);
+          unsubscribe();
+          resolve(true);
         });
+        const timer = setTimeout(() => {
+          unsubscribe();
+          resolve(false);
+        }, timeoutMs);
+        timer.unref();
       });
     },
     async close() {
+      closing = true;
       listeners.length = 0;
       if (redis.status === 'end') return;
       // QUIT lets pending replies arrive; a connection that is down is just dropped.
@@ -98,6 +116,7 @@ function redactedUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    u.search = ''; // ioredis also takes `?password=`
     return u.toString();
   } catch {
     return 'redis';

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GraphQLError } from 'graphql';
 import type { SharedStore } from './redis.js';
 import { refreshMarginMs, type IssuedToken, type TokenProvider } from './token-provider.js';
 
@@ -45,21 +46,23 @@ export function encryptionKey(clientSecret: string, tokenUrl: string, clientId: 
   return Buffer.from(hkdfSync('sha256', clientSecret, 'isc-graphql-gateway token cache', `${tokenUrl}\u0000${clientId}`, 32));
 }
 
-export function sealToken(key: Buffer, token: string, lifetimeMs: number): string {
+/** Seals the token with its lifetime and expiry (epoch ms): a value replayed into Redis later is refused once expired. */
+export function sealToken(key: Buffer, token: string, lifetimeMs: number, expiresAt: number): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(JSON.stringify({ t: token, l: lifetimeMs }), 'utf8'), cipher.final()]);
+  const body = Buffer.concat([cipher.update(JSON.stringify({ t: token, l: lifetimeMs, e: expiresAt }), 'utf8'), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
 }
 
-/** Undefined when the value was sealed with another key (rotated secret) or is not ours. */
-export function openToken(key: Buffer, value: string): { token: string; lifetimeMs: number } | undefined {
+/** Undefined when the value was sealed with another key (rotated secret), is not ours, or has expired. */
+export function openToken(key: Buffer, value: string, now = Date.now()): { token: string; lifetimeMs: number } | undefined {
   try {
     const raw = Buffer.from(value, 'base64url');
     const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
-    const plain = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as { t?: unknown; l?: unknown };
-    return typeof plain.t === 'string' && typeof plain.l === 'number' ? { token: plain.t, lifetimeMs: plain.l } : undefined;
+    const plain = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as { t?: unknown; l?: unknown; e?: unknown };
+    if (typeof plain.t !== 'string' || typeof plain.l !== 'number' || typeof plain.e !== 'number' || plain.e <= now) return undefined;
+    return { token: plain.t, lifetimeMs: plain.l };
   } catch {
     return undefined;
   }
@@ -68,7 +71,8 @@ export function openToken(key: Buffer, value: string): { token: string; lifetime
 export function createSharedTokenProvider(options: SharedTokenOptions): TokenProvider {
   const { store, requestToken, fallback } = options;
   const now = options.now ?? Date.now;
-  const lockMs = options.lockMs ?? 10_000;
+  // Shorter than the wait: a fetcher that died is replaced by a waiting replica, not raced by all of them.
+  const lockMs = options.lockMs ?? 4_000;
   const waitMs = options.waitMs ?? 5_000;
   const pollMs = options.pollMs ?? 25;
   const redis = store.redis;
@@ -77,6 +81,8 @@ export function createSharedTokenProvider(options: SharedTokenOptions): TokenPro
   const secretKey = encryptionKey(options.clientSecret, options.tokenUrl, options.clientId);
   let held: Held | undefined;
   let syncing: Promise<string> | undefined;
+  /** The last token ISC refused: never handed out again, even if a read in flight still finds it. */
+  let refused: string | undefined;
 
   function hold(stored: string, token: string, lifetimeMs: number, ttlMs: number): string {
     const expiresAt = now() + ttlMs;
@@ -88,8 +94,8 @@ export function createSharedTokenProvider(options: SharedTokenOptions): TokenPro
   async function read(): Promise<Held | undefined> {
     const [[, value], [, ttl]] = (await redis.multi().get(key).pttl(key).exec()) as [[unknown, string | null], [unknown, number]];
     if (!value || ttl <= 0) return undefined;
-    const opened = openToken(secretKey, value);
-    if (!opened) return undefined;
+    const opened = openToken(secretKey, value, now());
+    if (!opened || opened.token === refused) return undefined;
     hold(value, opened.token, opened.lifetimeMs, ttl);
     return held;
   }
@@ -101,7 +107,7 @@ export function createSharedTokenProvider(options: SharedTokenOptions): TokenPro
       const lifetimeMs = expiresIn * 1000;
       // Stored slightly shorter than it lives, so nobody is handed a token in its last moments.
       const ttlMs = Math.max(1, lifetimeMs - Math.min(1_000, lifetimeMs * 0.05));
-      const stored = sealToken(secretKey, accessToken, lifetimeMs);
+      const stored = sealToken(secretKey, accessToken, lifetimeMs, now() + ttlMs);
       await redis.set(key, stored, 'PX', Math.round(ttlMs)).catch(() => undefined);
       return hold(stored, accessToken, lifetimeMs, ttlMs);
     } finally {
@@ -126,20 +132,25 @@ export function createSharedTokenProvider(options: SharedTokenOptions): TokenPro
     }
     if (lockId) return fetchAndStore(lockId);
     // Another replica is fetching: wait for its token rather than fetching a second one.
+    // If its lock expires first (it died or hangs), one waiting replica takes over.
     const giveUpAt = now() + waitMs;
     while (now() < giveUpAt) {
       await sleep(pollMs, undefined, { ref: false });
       const stored = await read();
       if (stored) return stored.token;
+      const takeOver = await tryLock();
+      if (takeOver) return fetchAndStore(takeOver);
     }
-    const takeOver = await tryLock();
-    return takeOver ? fetchAndStore(takeOver) : (await read())?.token ?? fetchAndStore(randomUUID());
+    return fetchAndStore(randomUUID()); // Redis answers but nobody stores a token: fetch without it
   }
 
   function syncOnce(): Promise<string> {
-    syncing ??= sync().finally(() => {
-      syncing = undefined;
-    });
+    if (!syncing) {
+      const current: Promise<string> = sync().finally(() => {
+        if (syncing === current) syncing = undefined;
+      });
+      syncing = current;
+    }
     return syncing;
   }
 
@@ -155,12 +166,15 @@ export function createSharedTokenProvider(options: SharedTokenOptions): TokenPro
         }
         return await syncOnce();
       } catch (error) {
+        if (error instanceof GraphQLError) throw error; // ISC refused the credentials, or its token endpoint failed
         if (!store.available() || isRedisError(error)) return fallback.getToken();
-        throw error; // ISC refused the credentials, or its token endpoint failed
+        throw error;
       }
     },
     invalidate(token) {
       fallback.invalidate(token);
+      refused = token;
+      syncing = undefined; // a read in flight may still return the refused token
       if (held?.token !== token) return;
       const { stored } = held;
       held = undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config.js';
@@ -10,6 +11,7 @@ import { createSharedResponseCache } from '../../src/http/redis-response-cache.j
 import { createResponseCache, type ResponseCache } from '../../src/http/response-cache.js';
 import { createSharedTokenProvider } from '../../src/http/shared-token.js';
 import { createTokenProvider, type IssuedToken } from '../../src/http/token-provider.js';
+import { gatewayError } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/log.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 
@@ -197,6 +199,36 @@ describe('token shared through Redis', () => {
     expect(isc.issued()).toBe(2);
   });
 
+  it("an unreachable token endpoint is ISC's failure, not Redis's: one request, the error passed on", async () => {
+    const [store] = await replicas(1);
+    let requests = 0;
+    const requestToken = async (): Promise<IssuedToken> => {
+      requests++;
+      throw gatewayError('UPSTREAM_ERROR', 'ISC token endpoint unreachable: ECONNREFUSED');
+    };
+    const [tokens] = providers([store], requestToken);
+    await expect(tokens.getToken()).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_ERROR' } });
+    expect(requests).toBe(1);
+  });
+
+  it('a fetcher that died holding the lock is replaced by one waiting replica once the lock expires', async () => {
+    const shared = await replicas(3);
+    const isc = counter(60);
+    const raw = new Redis(redis.url);
+    try {
+      const tokenKey = `${shared[0].prefix}token:${createHash('sha256').update('http://isc.test/oauth/token\u0000client-1').digest('hex').slice(0, 32)}`;
+      await raw.set(`${tokenKey}:lock`, 'a-replica-that-died', 'PX', 300);
+      const tokens = providers(shared, isc.requestToken);
+      const started = Date.now();
+      const got = await Promise.all(tokens.map((t) => t.getToken()));
+      expect(new Set(got).size).toBe(1);
+      expect(isc.issued()).toBe(1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   it('a replica without the client secret cannot read the shared token', async () => {
     const [store] = await replicas(1);
     const isc = counter(60);
@@ -321,6 +353,9 @@ describe('Redis unreachable', () => {
       expect(await store.ready(5_000)).toBe(true);
       for (let i = 0; i < 100 && !store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(records.some((r) => r.level === 'info' && /reachable again/.test(r.msg))).toBe(true);
+      const warnings = records.filter((r) => r.level === 'warn').length;
+      await store.close();
+      expect(records.filter((r) => r.level === 'warn')).toHaveLength(warnings); // closing is not an outage
       // Redis's log again: it was empty, and now holds the fallback's 3 starts (the last reserved
       // about 1 s ahead), so the next start follows that one, in order.
       const next = (await ledger.reserve('client:o', Number.POSITIVE_INFINITY)).waitMs;
@@ -368,7 +403,9 @@ describe('Redis unreachable', () => {
     const own = await startRedis();
     await own.stop();
     const { logger, records } = recordingLogger();
-    const gateway = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', SAIL_REDIS_URL: own.url, SAIL_REPLICAS: '2' }), logger);
+    const password = 'redis-pw-never-logged';
+    const url = `redis://:${password}@127.0.0.1:${own.port}/0?password=${password}`;
+    const gateway = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', SAIL_REDIS_URL: url, SAIL_REPLICAS: '2' }), logger);
     try {
       const response = await fetch(gateway.url, {
         method: 'POST',
@@ -384,6 +421,7 @@ describe('Redis unreachable', () => {
       expect(metrics).toMatch(/^isc_gateway_redis_up 0$/m);
       // Never the URL's password or anything secret in those lines.
       expect(JSON.stringify(records)).not.toContain(DEMO_SECRET);
+      expect(JSON.stringify(records)).not.toContain(password);
     } finally {
       await gateway.close();
     }
