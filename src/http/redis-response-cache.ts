@@ -62,15 +62,27 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
   const genKey = (scope: string) => `${prefix}gen:${scope}`;
   let hits = 0;
   let misses = 0;
-  let sawOutage = false;
-
+  /**
+   * Set when this replica may have missed telling Redis of a write (an outage, a failed
+   * invalidation): until the epoch is incremented, the shared entries are not used.
+   */
+  let epochStale = false;
   store.onAvailabilityChange((available) => {
-    if (!available) sawOutage = true;
-    else if (sawOutage) {
-      sawOutage = false;
-      store.redis.incr(epochKey).catch(() => undefined);
-    }
+    if (!available) epochStale = true;
   });
+
+  /** Whether the shared entries can be used now (incrementing the epoch first when owed). */
+  async function sharedUsable(): Promise<boolean> {
+    if (!store.available()) return false;
+    if (!epochStale) return true;
+    try {
+      await store.redis.incr(epochKey);
+      epochStale = false;
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   async function fromFallback(key: string) {
     const found = await fallback.get(key);
@@ -87,7 +99,7 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
   return {
     keyOf: (credentialKey, url, accept) => responseCacheKey(domains, credentialKey, url, accept),
     async get(key) {
-      if (!store.available()) return fromFallback(key);
+      if (!(await sharedUsable())) return fromFallback(key);
       try {
         const [raw, stamp] = await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'get');
         if (!raw) {
@@ -123,9 +135,8 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
       const multi = store.redis.multi();
       for (const scope of scopes) multi.incr(genKey(scope));
       // A failed invalidation must not pass silently: the write happened, stale entries would be served.
-      await multi.exec().catch(async () => {
-        await store.redis.incr(epochKey).catch(() => undefined);
-      });
+      const results = await multi.exec().catch(() => null);
+      if (!results || results.some(([error]) => error)) epochStale = true;
     },
     stats: () => {
       // Entries and bytes of the shared part live in Redis (see its INFO); these are the fallback's.
