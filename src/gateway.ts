@@ -216,10 +216,20 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   });
 
   const inFlight = trackInFlight(httpServer);
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, resolve);
+    });
+  } catch (error) {
+    // Port taken, say: release what was opened, so embedding code is not kept alive by it.
+    await apollo.stop();
+    destroyAgents(agents);
+    await shared?.close();
+    await demoTenant?.close();
+    await observability.shutdown();
+    throw error;
+  }
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config.js';
@@ -424,6 +425,26 @@ describe('Redis unreachable', () => {
       expect(JSON.stringify(records)).not.toContain(password);
     } finally {
       await gateway.close();
+    }
+  });
+});
+
+describe('a gateway that fails to start', () => {
+  it('closes its Redis connection (nothing keeps an embedding process alive)', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    const raw = new Redis(redis.url);
+    try {
+      const clients = async () => ((await raw.client('LIST')) as string).split('\n').filter(Boolean).length;
+      const before = await clients();
+      await expect(
+        startGateway(loadConfig({ PORT: String(port), HOST: '127.0.0.1', SAIL_REDIS_URL: redis.url }), recordingLogger().logger),
+      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(await clients()).toBe(before);
+    } finally {
+      raw.disconnect();
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });
