@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
 import DataLoader from 'dataloader';
@@ -125,6 +127,16 @@ export interface IscClient {
   breakerState(): BreakerState;
 }
 
+/**
+ * got hands Node's `request` an options object with every TLS and socket option it knows, all
+ * unset here; Node copies and inspects each of them per call. The gateway sets only the method,
+ * headers and agent (TLS settings come from the agents and Node's defaults), so only those are passed.
+ */
+function leanRequest(url: URL, options: http.RequestOptions, callback?: (response: http.IncomingMessage) => void): http.ClientRequest {
+  const lean: http.RequestOptions = { method: options.method, headers: options.headers, agent: options.agent };
+  return (url.protocol === 'https:' ? https : http).request(url, lean, callback);
+}
+
 /** Keep-alive agents: ISC calls of one operation reuse warm connections instead of new TLS handshakes. */
 export function keepAliveAgents(): Pick<OutboundAgents, 'http' | 'https'> {
   const { http, https } = createAgents('https://isc.invalid'); // no proxy settings: direct
@@ -213,6 +225,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     // Only the two agents: got rejects any other key (OutboundAgents also carries `proxy`).
     agent: clientOptions.agents ? { http: clientOptions.agents.http, https: clientOptions.agents.https } : keepAliveAgents(),
     headers: { 'user-agent': 'isc-graphql-gateway' },
+    request: leanRequest,
   });
 
   const breaker = new CircuitBreaker(async (call: () => Promise<Response<string>>) => {
