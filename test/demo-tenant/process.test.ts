@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDemoTenant } from '../../src/demo-tenant/server.js';
 import { isLoopback } from '../../src/demo-tenant/stats.js';
-import { maxInWindow, printedVariables, spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+import { printedVariables, spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+import { maxInWindow } from '../support/windows.js';
 
 // The demo tenant as its own process (`npm run demo-tenant`). Its stdout carries the demo client
 // secret: assertions use it, nothing here prints it (the runner's secret scan would fail the run).

@@ -15,6 +15,7 @@ import { createTokenProvider, type IssuedToken } from '../../src/http/token-prov
 import { gatewayError } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/log.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
+import { maxInWindow } from '../support/windows.js';
 
 /** A logger that keeps its records (the warnings about Redis are part of the contract). */
 function recordingLogger() {
@@ -30,17 +31,6 @@ function recordingLogger() {
     enabled: () => true,
   };
   return { logger, records };
-}
-
-/** Largest number of starts in any window of `windowMs`. */
-function maxInWindow(starts: number[], windowMs: number): number {
-  const sorted = [...starts].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i] - sorted[j] >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
 }
 
 /** The demo tenant's well-known secret (never written out literally: the test run's output is scanned for it). */

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { postGraphQL, spawnGateway, type ChildGateway } from '../support/child-gateway.js';
-import { maxInWindow, spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+import { spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+import { maxInWindow } from '../support/windows.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 
 /**

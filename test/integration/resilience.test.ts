@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { maxInWindow } from '../support/windows.js';
 
 /**
  * Fault tests over loopback: the demo tenant injects faults, the gateway must keep serving with
@@ -13,17 +14,6 @@ afterEach(async () => {
   await gw?.close();
   gw = undefined;
 });
-
-/** Largest number of API calls that arrived in any window of `windowMs`. */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i] - sorted[j] >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 /** Runs `total` operations with `concurrency` in flight. */
 async function load<T>(total: number, concurrency: number, run: (i: number) => Promise<T>): Promise<T[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createRateGovernor } from '../../src/http/governor.js';
+import { maxInWindow } from '../support/windows.js';
 
 /** A virtual clock: sleeping advances time instantly, so pacing can be checked exactly. */
 function clock() {
@@ -16,17 +17,6 @@ function clock() {
 }
 
 const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
-
-/** Largest number of starts in any window of `windowMs`. */
-function maxInWindow(starts: number[], windowMs: number): number {
-  let best = 0;
-  for (let i = 0; i < starts.length; i++) {
-    let n = 0;
-    for (let j = i; j < starts.length && starts[j] < starts[i] + windowMs; j++) n++;
-    best = Math.max(best, n);
-  }
-  return best;
-}
 
 describe('rate governor', () => {
   it('paces 300 calls to at most 20 per 2 s in any window', async () => {
