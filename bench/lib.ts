@@ -57,7 +57,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The V8 flags of `npm start` (package.json `scripts.start`, e.g. `--max-semi-space-size=4`), so
+ * The V8 flags of `npm start` (package.json `scripts.start`, e.g. `--heap-growing-percent=100`), so
  * the bench measures the gateway as it is run.
  */
 export function startScriptNodeFlags(): string[] {
