@@ -4,7 +4,7 @@ import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
 import DataLoader from 'dataloader';
-import got, { type Got, type Method, type OptionsOfTextResponseBody, type Response } from 'got';
+import got, { type Got, type Method, type PlainResponse, type StreamOptions } from 'got';
 import { gatewayError } from '../shared/errors.js';
 import { routeTemplate } from '../shared/path.js';
 import { createAgents, type OutboundAgents } from './agents.js';
@@ -191,9 +191,40 @@ interface Encoded {
   body: string | FormData | undefined;
 }
 
+/** What the client uses of an ISC answer: the status, the headers and the whole body as text. */
+interface RawResponse {
+  statusCode: number;
+  headers: PlainResponse['headers'];
+  body: string;
+}
+
+/**
+ * One HTTP exchange through got's stream interface, read to its end. got's promise interface
+ * wraps the same request in a cancelable promise and reads the body through an async iterator:
+ * about 15–30% more CPU per call in a micro-benchmark, the largest per-call cost a fan-out pays.
+ * Timeouts, the abort signal, agents and decompression are got's either way, and its errors
+ * (RequestError, TimeoutError, AbortError) are the same.
+ */
+function exchange(api: Got, url: string, options: StreamOptions): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const stream = api.stream(url, options);
+    let response: PlainResponse | undefined;
+    const chunks: Buffer[] = [];
+    stream.once('response', (answer: PlainResponse) => (response = answer));
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('error', reject);
+    stream.once('end', () => {
+      if (!response) reject(new Error('ISC closed the connection without an answer'));
+      else resolve({ statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+    });
+    // got's stream waits for a body to be piped in, except for GET and HEAD.
+    if (options.body === undefined && options.method !== 'GET' && options.method !== 'HEAD') stream.end();
+  });
+}
+
 /** A 5xx as an error, so the circuit breaker counts it; unwrapped again right after. */
 class ServerFailure extends Error {
-  constructor(readonly response: Response<string>) {
+  constructor(readonly response: RawResponse) {
     super(`ISC answered ${response.statusCode}`);
   }
 }
@@ -221,14 +252,13 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     timeout: { request: options.timeoutMs },
     retry: { limit: 0 }, // retries are decided below, with the governor and the operation's budget
     throwHttpErrors: false,
-    responseType: 'text',
     // Only the two agents: got rejects any other key (OutboundAgents also carries `proxy`).
     agent: clientOptions.agents ? { http: clientOptions.agents.http, https: clientOptions.agents.https } : keepAliveAgents(),
     headers: { 'user-agent': 'isc-graphql-gateway' },
     request: leanRequest,
   });
 
-  const breaker = new CircuitBreaker(async (call: () => Promise<Response<string>>) => {
+  const breaker = new CircuitBreaker(async (call: () => Promise<RawResponse>) => {
     const response = await call();
     if (response.statusCode >= 500) throw new ServerFailure(response);
     return response;
@@ -272,23 +302,23 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     encoded: Encoded,
     scope: OperationScope,
     attemptNo: number,
-  ): Promise<Response<string>> {
+  ): Promise<RawResponse> {
     // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
     const signal = request.method === 'GET' ? scope.signal : undefined;
     const headers = { ...encoded.headers, authorization: `Bearer ${token}` };
     // Only the options that are set: got validates and merges every key it is given, per call.
-    const options: OptionsOfTextResponseBody = { method: request.method, headers };
+    const options: StreamOptions = { method: request.method, headers };
     if (encoded.body !== undefined) options.body = encoded.body;
     if (signal) options.signal = signal;
     if (observers.length === 0 && !scope.calls) {
-      return breaker.fire(() => api(encoded.url, options)) as Promise<Response<string>>;
+      return breaker.fire(() => exchange(api, encoded.url, options)) as Promise<RawResponse>;
     }
     const route = routeTemplate(request.path);
     const started = performance.now();
     const finishers = observers.map((o) => o.onAttempt({ method: request.method, route, attempt: attemptNo }, headers));
     let outcome: UpstreamAttemptOutcome = { durationMs: 0 };
     try {
-      const response = (await breaker.fire(() => api(encoded.url, options))) as Response<string>;
+      const response = (await breaker.fire(() => exchange(api, encoded.url, options))) as RawResponse;
       outcome = { status: response.statusCode, durationMs: performance.now() - started };
       return response;
     } catch (error) {
@@ -360,7 +390,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     for (let attemptNo = 1; ; attemptNo++) {
       if (scope.signal.aborted && request.method === 'GET') throw deadlineExceeded();
       const release = await options.governor.acquire(key, scope.deadline);
-      let response: Response<string>;
+      let response: RawResponse;
       try {
         response = await attempt(token, request, encoded, scope, attemptNo);
       } catch (error) {
