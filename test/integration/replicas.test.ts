@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { postGraphQL, spawnGateway, type ChildGateway } from '../support/child-gateway.js';
 import { spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
@@ -95,7 +96,23 @@ const percentile = (sorted: number[], p: number): number => (sorted.length ? sor
 const round = (ms: number): number => Math.round(ms);
 
 /** Token exchanges each replica logged itself (visible at LOG_LEVEL=debug). */
-const tokensPerReplica = (gateways: ChildGateway[]): number[] => gateways.map((g) => g.records().filter((r) => r.msg === 'ISC token issued').length);
+const tokensLogged = (gateways: ChildGateway[]): number[] => gateways.map((g) => g.records().filter((r) => r.msg === 'ISC token issued').length);
+
+/**
+ * The same, once every replica's stdout has been written out: info lines are buffered for up to
+ * 100 ms (src/log.ts), so the counts are read until two readings 150 ms apart agree (at most 2 s).
+ */
+async function tokensPerReplica(gateways: ChildGateway[]): Promise<number[]> {
+  const deadline = Date.now() + 2_000;
+  let counts = tokensLogged(gateways);
+  while (Date.now() < deadline) {
+    await sleep(150);
+    const next = tokensLogged(gateways);
+    if (next.join() === counts.join()) break;
+    counts = next;
+  }
+  return counts;
+}
 
 /** Kills every replica and waits (bounded) for them to be gone. */
 async function stopAll(gateways: ChildGateway[]): Promise<void> {
@@ -173,7 +190,7 @@ describe(`${REPLICAS} gateway replicas, one Redis, one demo tenant`, () => {
         byStatus: stats.apiByStatus,
         tokensIssued: stats.tokensIssued,
         tokenBound: TOKEN_BOUND,
-        tokensPerReplica: tokensPerReplica(gateways),
+        tokensPerReplica: await tokensPerReplica(gateways),
       },
     };
     const { operations: o, latencyMs: l, upstream: u } = figures;
@@ -222,7 +239,7 @@ describe(`${UNSHARED_REPLICAS} gateway replicas without SAIL_REDIS_URL`, () => {
     const outcomes = await drive(gateways, Array<number>(UNSHARED_REPLICAS * 3).fill(0));
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
     const stats = await tenant!.stats();
-    const perReplica = tokensPerReplica(gateways);
+    const perReplica = await tokensPerReplica(gateways);
     console.log(`[figures] replicas without Redis: ${outcomes.length} ops over ${UNSHARED_REPLICAS} replicas → ${stats.tokensIssued} tokens (per replica ${perReplica.join('/')})`);
     expect(stats.tokensIssued).toBe(UNSHARED_REPLICAS);
     expect(perReplica).toEqual(Array<number>(UNSHARED_REPLICAS).fill(1));

@@ -200,4 +200,18 @@ describe('request limits (HTTP layer)', () => {
     );
     expect(checkRequestLimits({ body: [op, { query: `{ a } # ${'x'.repeat(1100)}` }], searchParams: none }, on)?.status).toBe(413);
   });
+
+  it('decides the same for a repeated document (token counts are cached per limits) and per each server\'s own MAX_TOKENS', () => {
+    const doc = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: name`).join(' ')} }`; // 92 tokens
+    const tight = { ...limits, maxTokens: 50 };
+    const loose = { ...limits, maxTokens: 200 };
+    for (let i = 0; i < 3; i++) {
+      expect(checkRequestLimits({ body: { query: doc }, searchParams: none }, tight)?.body.errors[0].message).toBe(
+        'The GraphQL document has more than 50 tokens (MAX_TOKENS)',
+      );
+      expect(checkRequestLimits({ body: { query: doc }, searchParams: none }, loose)).toBeUndefined();
+    }
+    // A syntax error is left to Apollo's parser, the first time and from the cache.
+    for (let i = 0; i < 2; i++) expect(checkRequestLimits({ body: { query: '{ "unterminated }' }, searchParams: none }, tight)).toBeUndefined();
+  });
 });
