@@ -148,7 +148,10 @@ export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOpt
       const s = state(key);
       const t = Math.max(now(), s.pausedUntil);
       if (deadline <= t) return 0;
-      const inWindow = s.starts.filter((start) => start > t - windowMs).length;
+      // `starts` is ascending: count past the ones that left the window at `t` (usually none).
+      let left = 0;
+      while (left < s.starts.length && s.starts[left] <= t - windowMs) left++;
+      const inWindow = s.starts.length - left;
       return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
     },
     budget(key) {

@@ -104,6 +104,18 @@ describe('rate governor', () => {
     expect(governor.capacity('k', c.now())).toBe(0);
   });
 
+  it('counts in capacity only the starts still in the window when calls may resume (after a pause)', async () => {
+    const c = clock();
+    const t0 = c.now();
+    const governor = createRateGovernor({ limit: 10, windowMs: 1000, marginMs: 0, maxConcurrency: 10, maxQueue: 10, now: c.now, sleep: c.sleep });
+    for (let i = 0; i < 4; i++) (await governor.acquire('k'))();
+    expect(governor.capacity('k', t0 + 1000)).toBe(6 + 10);
+    governor.pauseUntil('k', t0 + 700); // the 4 starts are still in the window at t0 + 700
+    expect(governor.capacity('k', t0 + 1000)).toBe(6 + 3);
+    governor.pauseUntil('k', t0 + 1500); // by then they have left it
+    expect(governor.capacity('k', t0 + 2000)).toBe(10 + 5);
+  });
+
   it('reports the budget left, freeing slots as the window slides', async () => {
     const c = clock();
     const governor = createRateGovernor({ limit: 3, windowMs: 1000, marginMs: 0, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
