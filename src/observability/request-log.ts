@@ -90,8 +90,12 @@ export function requestLogPlugin<TContext extends BaseContext>(logger: Logger = 
             ...upstreamSummary(context.scope?.calls),
           };
           const internal = summaries.some((s) => s.code === 'INTERNAL_SERVER_ERROR');
-          if (internal) logger.error('graphql operation', fields);
-          else logger.info('graphql operation', fields);
+          // Written after the answer has gone out: serialising and redacting the line (one entry
+          // per ISC call) is not the caller's wait.
+          setImmediate(() => {
+            if (internal) logger.error('graphql operation', fields);
+            else logger.info('graphql operation', fields);
+          });
         },
       };
     },

@@ -48,10 +48,23 @@ async function run(query: string, variables?: Record<string, unknown>, operation
   lines.length = 0;
   const response = await server.executeOperation({ query, variables, operationName });
   if (response.body.kind !== 'single') throw new Error('expected a single result');
+  await afterAnswer();
   return response.body.singleResult;
 }
 
+/** The operation's line is written on the turn after its answer (see requestLogPlugin). */
+const afterAnswer = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('request log plugin', () => {
+  it('writes the line once the answer is out, not while the caller waits for it', async () => {
+    lines.length = 0;
+    const response = await server.executeOperation({ query: 'query Later { ok }' });
+    expect(response.body.kind).toBe('single');
+    expect(lines).toEqual([]);
+    await afterAnswer();
+    expect(lines).toEqual([expect.objectContaining({ msg: 'graphql operation', operationName: 'Later' })]);
+  });
+
   it('logs one line per operation with its name, type, duration and status, never the document or variables', async () => {
     const result = await run('query Health($n: String) { ok aliasMarker: greet(name: $n) }', { n: 'variable-value-xyz' }, 'Health');
     expect(result.errors).toBeUndefined();
@@ -109,6 +122,7 @@ describe('request id and ISC calls', () => {
     ];
     const response = await server.executeOperation({ query: 'query Cat { ok }' }, { contextValue: { requestId: 'req-77', scope: { calls } } });
     expect(response.body.kind).toBe('single');
+    await afterAnswer();
     expect(lines).toEqual([
       expect.objectContaining({
         msg: 'graphql operation',
