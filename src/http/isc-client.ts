@@ -221,7 +221,7 @@ function exchange(api: Got, url: string, options: StreamOptions): Promise<RawRes
     const chunks: Buffer[] = [];
     stream.once('response', (answer: PlainResponse) => (response = answer));
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('error', reject);
+    stream.on('error', reject); // not `once`: a second 'error' without a listener would be thrown
     stream.once('end', () => {
       if (!response) reject(new Error('ISC closed the connection without an answer'));
       else resolve({ statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
