@@ -14,8 +14,12 @@ export interface Context {
   requestId: string;
   /** Whose ISC rights the operation uses (for audit records: never log the token itself). */
   credential: Credential;
-  /** Who acted, for audit records: a short hash of the credential presented, or `demo` (see principalOf). */
-  readonly principal: string;
+  /**
+   * Who acted, for audit records: a short hash of the credential presented, or `demo` (see
+   * principalOf). A function, computed once on first call: Apollo copies the context's own
+   * properties for each request, which would evaluate a getter (a SHA-256) every time.
+   */
+  principal(): string;
   upstream: Upstream;
   maxListLimit: number;
   /** The rate-governor key of the caller's ISC client (its budget is reported in the response). */
@@ -126,9 +130,7 @@ export function createContext(
   return {
     requestId,
     credential,
-    get principal() {
-      return (principalName ??= principal());
-    },
+    principal: () => (principalName ??= principal()),
     upstream: bindUpstream(client, credential, scope),
     maxListLimit: config.maxListLimit,
     rateKey: client.rateKey(credential),

@@ -56,7 +56,7 @@ function errorCodeOf(error: unknown): string {
 /** The parts of the gateway's Context a record reads (absent when the plugin serves another server). */
 interface AuditedContext {
   requestId?: string;
-  principal?: string;
+  principal?: () => string;
 }
 
 export function auditRecord(
@@ -69,7 +69,7 @@ export function auditRecord(
   return {
     audit: true,
     requestId: context?.requestId,
-    principal: context?.principal ?? 'unknown',
+    principal: context?.principal?.() ?? 'unknown',
     operation: info.fieldName,
     operationName: info.operation.name?.value,
     ...targetOf(args, failed ? undefined : ended.result),

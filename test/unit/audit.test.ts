@@ -59,7 +59,7 @@ const resolvers = {
 const lines: string[] = [];
 const logger = createLogger({ level: 'info', sink: (_level, line) => lines.push(line) });
 const records = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.audit === true);
-const context = { requestId: 'req-audit-1', principal: 'bearer:0123456789abcdef' };
+const context = { requestId: 'req-audit-1', principal: () => 'bearer:0123456789abcdef' };
 
 let server: ApolloServer<typeof context>;
 beforeAll(async () => {

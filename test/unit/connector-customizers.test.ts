@@ -60,7 +60,7 @@ function fakeContext(records: Record<string, IscConnectorCustomizer>) {
     credential: { kind: 'client-credentials' },
     maxListLimit: 1000,
     rateKey: 'client:test',
-    principal: 'test',
+    principal: () => 'test',
     scope: unboundedScope(),
     dispose: () => undefined,
     perRequest<T>(key: string, create: () => T): T {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isValidApiKey, resolveCredential, type InboundAuth } from '../../src/context.js';
+import { createContext, isValidApiKey, resolveCredential, type InboundAuth } from '../../src/context.js';
+import type { IscClient } from '../../src/http/isc-client.js';
 
 const unauthenticated = expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) });
 const auth = (overrides: Partial<InboundAuth> = {}): InboundAuth => ({ authMode: 'auto', apiKeys: ['k1', 'k2'], openDemo: false, ...overrides });
@@ -34,5 +35,27 @@ describe('inbound authentication', () => {
     expect(isValidApiKey('k1-longer', ['k1'])).toBe(false);
     expect(isValidApiKey(undefined, ['k1'])).toBe(false);
     expect(isValidApiKey('', [])).toBe(false);
+  });
+});
+
+describe('the principal of an operation', () => {
+  it('is computed once, when first asked for, and not by copying the context (as Apollo does per request)', () => {
+    let computed = 0;
+    const client: IscClient = {
+      send: () => Promise.reject(new Error('no ISC call expected')),
+      rateKey: () => 'client:test',
+      breakerClosed: () => true,
+      breakerState: () => 'closed',
+    };
+    const context = createContext(client, { kind: 'client-credentials' }, { maxListLimit: 100, operationTimeoutMs: 1000, rateLimitWaitMs: 0 }, 'req-1', () => {
+      computed++;
+      return 'key:0123456789abcdef';
+    });
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(context) as object), context) as typeof context;
+    expect(computed).toBe(0);
+    expect(copy.principal()).toBe('key:0123456789abcdef');
+    expect(context.principal()).toBe('key:0123456789abcdef');
+    expect(computed).toBe(1);
+    context.dispose();
   });
 });
