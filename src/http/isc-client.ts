@@ -491,18 +491,21 @@ export const unboundedScope = (): OperationScope => ({
 });
 
 export function bindUpstream(client: IscClient, credential: Credential, scope: OperationScope = unboundedScope()): Upstream {
-  const gets = new DataLoader<UpstreamRequest, UpstreamResponse<unknown>, string>(
-    (requests) => Promise.all(requests.map((r) => client.send(credential, r, scope).catch((e: unknown) => e as Error))),
-    { batch: false, cacheKeyFn: (r) => JSON.stringify([r.path, r.searchParams ?? {}, r.accept ?? '', !!r.experimental]) },
-  );
+  // Created on the first GET: operations refused before execution or answered from elsewhere make none.
+  let gets: DataLoader<UpstreamRequest, UpstreamResponse<unknown>, string> | undefined;
+  const loader = () =>
+    (gets ??= new DataLoader<UpstreamRequest, UpstreamResponse<unknown>, string>(
+      (requests) => Promise.all(requests.map((r) => client.send(credential, r, scope).catch((e: unknown) => e as Error))),
+      { batch: false, cacheKeyFn: (r) => JSON.stringify([r.path, r.searchParams ?? {}, r.accept ?? '', !!r.experimental]) },
+    ));
   return {
     async send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
-      if (request.method === 'GET') return (await gets.load(request)) as UpstreamResponse<T>;
-      gets.clearAll();
+      if (request.method === 'GET') return (await loader().load(request)) as UpstreamResponse<T>;
+      gets?.clearAll();
       try {
         return await client.send<T>(credential, request, scope);
       } finally {
-        gets.clearAll();
+        gets?.clearAll();
       }
     },
   };
