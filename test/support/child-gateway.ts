@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { collectLines } from './lines.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -39,16 +40,7 @@ export async function spawnGateway(env: Record<string, string | undefined>, time
     child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
   });
   let onLine: (() => void) | undefined;
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n');
-      partial = parts.pop() ?? '';
-      lines.push(...parts.filter(Boolean));
-      onLine?.();
-    });
-  }
+  for (const stream of [child.stdout!, child.stderr!]) collectLines(stream, lines, () => onLine?.());
   const records = () =>
     lines.flatMap((line) => {
       try {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { collectLines } from './lines.js';
 import type { DemoTenantStats, RequestSummary } from '../../src/demo-tenant/stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -73,14 +74,7 @@ export async function spawnDemoTenant(env: Record<string, string | undefined> = 
     [child.stdout!, stdoutLines],
     [child.stderr!, stderrLines],
   ] as const) {
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n');
-      partial = parts.pop() ?? '';
-      lines.push(...parts.filter(Boolean));
-      onLine?.();
-    });
+    collectLines(stream, lines, () => onLine?.());
   }
 
   const vars = await new Promise<Record<string, string>>((resolve, reject) => {

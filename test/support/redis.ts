@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { collectLines } from './lines.js';
 
 /** A real `redis-server` (installed by scripts/ensure-redis.sh) on a loopback port, for one test file. */
 export interface TestRedis {
@@ -34,15 +35,15 @@ function launch(port: number, lines: string[], timeoutMs: number): Promise<Child
       child.kill('SIGKILL');
       reject(new Error(`redis-server not ready within ${timeoutMs} ms:\n${lines.join('\n')}`));
     }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    const onLines = () => {
       if (lines.some((l) => l.includes('Ready to accept connections'))) {
         clearTimeout(timer);
         resolve(child);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    // Whole lines only: the ready line may arrive split across chunks.
+    collectLines(child.stdout!, lines, onLines);
+    collectLines(child.stderr!, lines, onLines);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
