@@ -395,6 +395,9 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     const signal = request.method === 'GET' ? scope.signal : undefined;
     let token = credential.kind === 'bearer' ? credential.token : await options.tokens.getToken();
     let refreshedToken = false;
+    // 429s are bounded by the operation's wait budget, so they do not use up the attempts that
+    // `RETRY_ATTEMPTS` allows for 5xx and transport failures.
+    let rateLimitedTries = 0;
 
     for (let attemptNo = 1; ; attemptNo++) {
       if (scope.signal.aborted && request.method === 'GET') throw deadlineExceeded();
@@ -409,7 +412,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
           throw gatewayError('UPSTREAM_UNAVAILABLE', 'ISC is failing repeatedly; the gateway is not calling it for a few seconds (circuit open)');
         } else {
           const transport = transportFailure(error);
-          const decision = decide(transport, attemptNo, idempotent, options.retry);
+          const decision = decide(transport, attemptNo - rateLimitedTries, idempotent, options.retry);
           if (decision.retry && Date.now() + decision.delayMs < scope.deadline) {
             await sleep(decision.delayMs, undefined, { ref: false });
             continue;
@@ -447,8 +450,8 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
       const retryAfterHeader = response.headers['retry-after'];
       const retryAfterMs = parseRetryAfter(typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined);
       const failure: Failure = { kind: 'status', status: response.statusCode, retryAfterMs };
-      const decision = decide(failure, attemptNo, idempotent, options.retry);
       if (response.statusCode === 429) {
+        const decision = decide(failure, ++rateLimitedTries, idempotent, options.retry);
         const wait = decision.retry ? decision.delayMs : retryAfterMs ?? 1000;
         options.governor.pauseUntil(key, Date.now() + wait); // every caller of this client waits it out
         if (decision.retry && wait <= scope.rateLimitWaitLeftMs && Date.now() + wait < scope.deadline) {
@@ -458,6 +461,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
         }
         throw upstreamError(429, parseBody(response.body, contentType), String(Math.max(1, Math.ceil(wait / 1000))));
       }
+      const decision = decide(failure, attemptNo - rateLimitedTries, idempotent, options.retry);
       if (decision.retry && Date.now() + decision.delayMs < scope.deadline) {
         await sleep(decision.delayMs, undefined, { ref: false });
         continue;
