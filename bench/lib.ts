@@ -262,3 +262,53 @@ export function cpuMs(pid: number): number {
   // After the command: state(0) ppid(1) … utime(11) stime(12)
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
+
+// ---------------------------------------------------------------------------------------------
+// CPU placement (Linux `taskset`)
+
+/**
+ * Puts processes on separate cores for one measurement: `pin(pid, cpu)` for each, `release()` to
+ * give every pinned process all the CPUs this runner had at the start. Undefined when it cannot be
+ * done (not Linux, no `taskset`, fewer than two CPUs allowed).
+ */
+export interface CpuPlacement {
+  /** The two CPUs used: the target's own, and the one shared by everything else. */
+  cpus: [string, string];
+  pin(pid: number, cpu: string): void;
+  release(): void;
+}
+
+export function cpuPlacement(): CpuPlacement | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let allowed: string;
+  try {
+    // "pid 123's current affinity list: 0,1" (or "0-3")
+    allowed = execFileSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' }).split(':').pop()!.trim();
+  } catch {
+    return undefined;
+  }
+  const cpus = allowed.split(',').flatMap((part) => {
+    const [from, to = from] = part.split('-').map(Number);
+    return Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+  });
+  if (cpus.length < 2) return undefined;
+  const pinned = new Set<number>();
+  const set = (pid: number, list: string) => execFileSync('taskset', ['-c', '-p', list, String(pid)], { stdio: 'ignore' });
+  return {
+    cpus: [cpus[0], cpus[1]],
+    pin(pid, cpu) {
+      set(pid, cpu); // the main thread only: V8's and libuv's helper threads stay free, as in production
+      pinned.add(pid);
+    },
+    release() {
+      for (const pid of pinned) {
+        try {
+          set(pid, allowed);
+        } catch {
+          // the process has exited
+        }
+      }
+      pinned.clear();
+    },
+  };
+}
