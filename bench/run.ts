@@ -164,14 +164,15 @@ async function quiesce(): Promise<void> {
 }
 
 async function measure(target: Target, sc: LoadScenarioDef, operation: Operation, rep: number): Promise<Measurement> {
-  if (!sc.pinned) return measureHere(target, sc, operation, rep);
-  placement!.pin(target.child.pid, placement!.cpus[0]);
-  placement!.pin(mock.pid, placement!.cpus[1]);
-  placement!.pin(process.pid, placement!.cpus[1]); // autocannon runs in this process
+  if (!sc.pinned || !placement) return measureHere(target, sc, operation, rep);
+  const [own, shared] = placement.cpus;
+  placement.pin(target.child.pid, own);
+  placement.pin(mock.pid, shared);
+  placement.pin(process.pid, shared); // autocannon runs in this process
   try {
     return await measureHere(target, sc, operation, rep);
   } finally {
-    placement!.release();
+    placement.release();
   }
 }
 
