@@ -237,9 +237,23 @@ interface LevelledDestination extends DestinationStream {
 const STDOUT_BUFFER_BYTES = 8 * 1024; // below sonic-boom's 16 KB write size
 const STDOUT_FLUSH_MS = 100;
 const descriptors = new Map<1 | 2, DestinationStream>();
+
+/**
+ * Node puts stdio pipes and sockets in non-blocking mode. A synchronous write to a full pipe (the
+ * log collector lagging) then fails with EAGAIN, and sonic-boom sleeps 100 ms before each retry:
+ * the whole gateway stalled for 100 ms at a time (measured: event-loop delay p99 105 ms behind a
+ * reader that paused 2 ms between reads). In blocking mode the write waits only until the reader
+ * has made room. Files and terminals are unaffected; libuv's own writes to the stream stay correct.
+ */
+function blockOnFullPipe(stream: NodeJS.WriteStream): void {
+  const handle = (stream as { _handle?: { setBlocking?: (blocking: boolean) => number } })._handle;
+  handle?.setBlocking?.(true);
+}
+
 function descriptor(fd: 1 | 2): DestinationStream {
   let destination = descriptors.get(fd);
   if (!destination) {
+    blockOnFullPipe(fd === 1 ? process.stdout : process.stderr);
     const buffered = fd === 1;
     const boom = pino.destination({ dest: fd, sync: true, minLength: buffered ? STDOUT_BUFFER_BYTES : 0 });
     boom.on('error', () => undefined);

@@ -248,4 +248,25 @@ describe('a process that logs and exits', () => {
     expect(ended.code).toBe(0); // a script that only logs ends by itself
     expect(JSON.parse(ended.stdout)).toMatchObject({ msg: 'done' });
   }, 30_000);
+
+  // A non-blocking pipe answers a full buffer with EAGAIN, and sonic-boom then sleeps 100 ms
+  // (the whole process) before retrying: the logger writes to stdout and stderr in blocking mode.
+  it('writes to stdio pipes in blocking mode, so a lagging log reader never stalls the gateway 100 ms at a time', async () => {
+    const O_NONBLOCK = 0o4000;
+    const child = await run(
+      `const { readFileSync } = await import('node:fs');
+       const { log } = await import(${JSON.stringify(logModule)});
+       const flags = (fd) => Number.parseInt(/flags:\\s*(\\d+)/.exec(readFileSync('/proc/self/fdinfo/' + fd, 'utf8'))[1], 8);
+       process.stdout.on; process.stderr.on; // Node opens its stdio streams: pipes turn non-blocking
+       const before = [flags(1), flags(2)];
+       log.info('first');
+       log.warn('second');
+       log.info('flags', { before, after: [flags(1), flags(2)] });`,
+    );
+    expect(child.code).toBe(0);
+    const { before, after } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { before: number[]; after: number[] };
+    expect(before.map((f) => f & O_NONBLOCK)).toEqual([O_NONBLOCK, O_NONBLOCK]); // what the logger is up against
+    expect(after.map((f) => f & O_NONBLOCK)).toEqual([0, 0]);
+    expect(JSON.parse(child.stderr.trim())).toMatchObject({ level: 'warn', msg: 'second' });
+  }, 30_000);
 });
