@@ -241,9 +241,9 @@ const descriptors = new Map<1 | 2, DestinationStream>();
 /**
  * Node puts stdio pipes and sockets in non-blocking mode. A synchronous write to a full pipe (the
  * log collector lagging) then fails with EAGAIN, and sonic-boom sleeps 100 ms before each retry:
- * the whole gateway stalled for 100 ms at a time (measured: event-loop delay p99 105 ms behind a
- * reader that paused 2 ms between reads). In blocking mode the write waits only until the reader
- * has made room. Files and terminals are unaffected; libuv's own writes to the stream stay correct.
+ * the whole gateway stalled for 100 ms at a time (`bench/log-backpressure.ts`: event-loop stalls
+ * of 102 ms behind a reader that pauses 2 ms between reads, 9 ms in blocking mode). In blocking
+ * mode the write waits only until the reader has made room. Files are unaffected.
  */
 function blockOnFullPipe(stream: NodeJS.WriteStream): void {
   const handle = (stream as { _handle?: { setBlocking?: (blocking: boolean) => number } })._handle;
