@@ -89,6 +89,19 @@ export interface Config {
   };
   /** Latency added to every demo tenant API answer (demos of slow upstreams, shutdown tests). */
   demoTenantLatencyMs: number;
+  /** Serve the built-in demo tenant: only when no `SAIL_BASE_URL` is set (see `demoTenantDecision`). */
+  demoTenant: boolean;
+  /** Largest ISC answer read, counted after decompression (`SAIL_MAX_UPSTREAM_BODY_BYTES`). */
+  maxUpstreamBodyBytes: number;
+  /** Longest pause one ISC `Retry-After` may impose (`SAIL_MAX_RETRY_AFTER_MS`). */
+  maxRetryAfterMs: number;
+  /** `http://` accepted for a non-loopback `SAIL_BASE_URL` (`SAIL_ALLOW_INSECURE_HTTP`). */
+  allowInsecureHttp: boolean;
+  /** `/readyz`: how long one probe's result is reused, and the probe's own deadline. */
+  readiness: { intervalMs: number; timeoutMs: number };
+  /** `/metrics` protection: a bearer token it requires, and/or a port of its own (off the public listener). */
+  metricsToken: string | undefined;
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`SAIL_AUTH_MODE must be auto, client-credentials or passthrough (got "${env.SAIL_AUTH_MODE}")`);
   }
   const baseUrl = env.SAIL_BASE_URL ? env.SAIL_BASE_URL.replace(/\/+$/, '') : undefined;
+  const allowInsecureHttp = flag(env, 'SAIL_ALLOW_INSECURE_HTTP', false);
   if (baseUrl) {
     let url: URL;
     try {
@@ -143,10 +157,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`SAIL_BASE_URL is not a URL: "${baseUrl}"`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('SAIL_BASE_URL must be an http(s) URL');
+    // The token request carries the client secret: plain http only where it cannot leave the machine.
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
+      throw new ConfigError(
+        `SAIL_BASE_URL must be https:// (got http:// for ${url.host}); plain http is accepted only for loopback hosts, or with SAIL_ALLOW_INSECURE_HTTP=on`,
+      );
+    }
     if (authMode !== 'passthrough' && (!env.SAIL_CLIENT_ID || !env.SAIL_CLIENT_SECRET)) {
       throw new ConfigError('SAIL_CLIENT_ID and SAIL_CLIENT_SECRET are required with SAIL_BASE_URL unless SAIL_AUTH_MODE=passthrough');
     }
   }
+  const demoTenant = demoTenantDecision(env, baseUrl);
   const playground = (env.SAIL_PLAYGROUND ?? (env.NODE_ENV === 'production' ? 'off' : 'graphiql')) as PlaygroundMode;
   if (!['graphiql', 'sandbox', 'off'].includes(playground)) {
     throw new ConfigError(`SAIL_PLAYGROUND must be graphiql, sandbox or off (got "${env.SAIL_PLAYGROUND}")`);
@@ -212,7 +233,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       replicas: integer(env, 'SAIL_REPLICAS', 1, 1, 1000),
     },
     demoTenantLatencyMs: integer(env, 'DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
+    demoTenant,
+    maxUpstreamBodyBytes: integer(env, 'SAIL_MAX_UPSTREAM_BODY_BYTES', 32 * 1_048_576, 1024, 1_073_741_824),
+    maxRetryAfterMs: integer(env, 'SAIL_MAX_RETRY_AFTER_MS', 30_000, 0, 3_600_000),
+    allowInsecureHttp,
+    readiness: {
+      intervalMs: integer(env, 'SAIL_READINESS_INTERVAL_MS', 5_000, 100, 600_000),
+      timeoutMs: integer(env, 'SAIL_READINESS_TIMEOUT_MS', 2_000, 100, 60_000),
+    },
+    metricsToken: metricsToken(env),
+    metricsPort: env.SAIL_METRICS_PORT ? integer(env, 'SAIL_METRICS_PORT', 0, 0, 65535) : undefined,
   };
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Whether the built-in demo tenant serves. It answers anyone on fake data, so a deployment that
+ * looks like production (`NODE_ENV=production`, or client credentials configured) without a
+ * `SAIL_BASE_URL` is refused rather than silently served fake data; `SAIL_DEMO_TENANT=on` is the
+ * only way to combine them.
+ */
+function demoTenantDecision(env: NodeJS.ProcessEnv, baseUrl: string | undefined): boolean {
+  const explicit = env.SAIL_DEMO_TENANT === undefined || env.SAIL_DEMO_TENANT === '' ? undefined : flag(env, 'SAIL_DEMO_TENANT', false);
+  if (baseUrl) {
+    if (explicit) throw new ConfigError('SAIL_DEMO_TENANT=on and SAIL_BASE_URL are both set: choose the demo tenant or a real tenant');
+    return false;
+  }
+  if (explicit === false) throw new ConfigError('SAIL_DEMO_TENANT=off but no SAIL_BASE_URL is set: set SAIL_BASE_URL to your tenant\'s API host');
+  if (explicit) return true;
+  const reasons = [env.NODE_ENV === 'production' && 'NODE_ENV=production', env.SAIL_CLIENT_ID && 'SAIL_CLIENT_ID is set'].filter(Boolean);
+  if (reasons.length > 0) {
+    throw new ConfigError(
+      `SAIL_BASE_URL is not set but ${reasons.join(' and ')}: refusing to serve the built-in demo tenant's fake data. ` +
+        'Set SAIL_BASE_URL to your tenant\'s API host (https://{tenant}.api.identitynow.com), or SAIL_DEMO_TENANT=on to run the demo anyway',
+    );
+  }
+  return true;
+}
+
+function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.SAIL_METRICS_TOKEN || undefined;
+  if (value !== undefined && (value.length < 16 || /\s/.test(value))) {
+    throw new ConfigError('SAIL_METRICS_TOKEN must be at least 16 characters without spaces');
+  }
+  return value;
 }
 
 function logLevel(env: NodeJS.ProcessEnv): LogLevel {

@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { Config } from './config.js';
 import { bindUpstream, type Credential, type IscClient, type OperationScope, type Upstream } from './http/isc-client.js';
 
@@ -26,8 +27,16 @@ export interface Context {
   rateKey: string;
   /** The operation's deadline and 429 wait budget. */
   scope: OperationScope;
+  /** What the gateway learned about this caller's ISC rights in earlier operations (see CallerFacts). */
+  facts: BoundFacts;
   /** Ends the operation's deadline timer. */
   dispose(): void;
+  /**
+   * The per-operation part (deadline, GET cache, per-request values) for the next operation of
+   * this HTTP request: the first gets the part built with the context, each further one (a batch)
+   * a fresh one, so one operation finishing never ends another's deadline.
+   */
+  beginOperation(): Pick<Context, 'scope' | 'upstream' | 'dispose' | 'perRequest'>;
   /**
    * A per-request value (a domain's DataLoader, say), created on first use: a domain asks for its
    * loaders by key, so operations that never touch a domain never build its loaders.
@@ -106,15 +115,39 @@ export function principalOf(credential: Credential, apiKey: string | undefined, 
   return apiKey ? `key:${shortHash(apiKey)}` : 'anonymous';
 }
 
-export function createContext(
+/**
+ * Facts about callers' ISC rights learned from ISC's answers (say, "the admin list answers 403
+ * for this caller"), kept across operations for a while, per gateway and bounded, so that an
+ * operation need not rediscover them at the cost of an ISC call, and its cost estimate can use
+ * them. Keyed by the caller's rate key (its OAuth client, or a hash of its token).
+ */
+export interface CallerFacts {
+  get(caller: string, fact: string): boolean | undefined;
+  set(caller: string, fact: string, value: boolean): void;
+}
+
+/** CallerFacts for one caller. */
+export interface BoundFacts {
+  get(fact: string): boolean | undefined;
+  set(fact: string, value: boolean): void;
+}
+
+export function createCallerFacts({ ttlMs = 10 * 60_000, max = 10_000 } = {}): CallerFacts {
+  const facts = new LRUCache<string, boolean>({ max, ttl: ttlMs });
+  return {
+    get: (caller, fact) => facts.get(`${caller}\u0000${fact}`),
+    set: (caller, fact, value) => void facts.set(`${caller}\u0000${fact}`, value),
+  };
+}
+
+/** What belongs to one operation: its deadline, its cache of GETs and its per-request values. */
+type OperationState = Pick<Context, 'scope' | 'upstream' | 'dispose' | 'perRequest'>;
+
+function operationState(
   client: IscClient,
   credential: Credential,
-  config: Pick<Config, 'maxListLimit' | 'operationTimeoutMs' | 'rateLimitWaitMs'>,
-  requestId: string = randomUUID(),
-  /** Computed on first use: only mutations (audit records) need it. */
-  principal: () => string = () => 'unknown',
-): Context {
-  let principalName: string | undefined;
+  config: Pick<Config, 'operationTimeoutMs' | 'rateLimitWaitMs'>,
+): OperationState {
   const values = new Map<string, unknown>();
   const deadlineTimer = new AbortController();
   // Every pending read of the operation listens on this signal; dozens is normal, not a leak.
@@ -128,17 +161,41 @@ export function createContext(
     calls: [],
   };
   return {
-    requestId,
-    credential,
-    principal: () => (principalName ??= principal()),
-    upstream: bindUpstream(client, credential, scope),
-    maxListLimit: config.maxListLimit,
-    rateKey: client.rateKey(credential),
     scope,
+    upstream: bindUpstream(client, credential, scope),
     dispose: () => clearTimeout(timer),
     perRequest<T>(key: string, create: () => T): T {
       if (!values.has(key)) values.set(key, create());
       return values.get(key) as T;
+    },
+  };
+}
+
+export function createContext(
+  client: IscClient,
+  credential: Credential,
+  config: Pick<Config, 'maxListLimit' | 'operationTimeoutMs' | 'rateLimitWaitMs'>,
+  requestId: string = randomUUID(),
+  /** Computed on first use: only mutations (audit records) need it. */
+  principal: () => string = () => 'unknown',
+  callerFacts: CallerFacts = createCallerFacts(),
+): Context {
+  let principalName: string | undefined;
+  const rateKey = client.rateKey(credential);
+  const first = operationState(client, credential, config);
+  let firstTaken = false;
+  return {
+    requestId,
+    credential,
+    principal: () => (principalName ??= principal()),
+    maxListLimit: config.maxListLimit,
+    rateKey,
+    facts: { get: (fact) => callerFacts.get(rateKey, fact), set: (fact, value) => callerFacts.set(rateKey, fact, value) },
+    ...first,
+    beginOperation: () => {
+      if (firstTaken) return operationState(client, credential, config);
+      firstTaken = true;
+      return first;
     },
   };
 }

@@ -3,17 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import got from 'got';
 import { GraphQLError } from 'graphql';
-import type { Config } from './config.js';
+import { isLoopbackHost, type Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { createAgents, describeProxy, destroyAgents } from './http/agents.js';
 import { createRateGovernor } from './http/governor.js';
 import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from './http/response-cache.js';
-import { createIscClient, unboundedScope } from './http/isc-client.js';
-import { clientCredentialsExchange, createTokenProvider, type IssuedToken } from './http/token-provider.js';
+import { createIscClient } from './http/isc-client.js';
+import { clientCredentialsExchange, createTokenProvider, withFailureBackoff, type IssuedToken } from './http/token-provider.js';
 import { log as defaultLogger, registerSecret, type Logger } from './log.js';
 import { createObservability, type ObservabilityOptions } from './observability/index.js';
 import { withUpstreamLog } from './observability/upstream-log.js';
-import { createHttpGateway, type Readiness } from './server.js';
+import { createHttpGateway, operatorServer, type Readiness } from './server.js';
 
 export interface ShutdownResult {
   /** Every in-flight request finished within the grace period. */
@@ -27,6 +27,8 @@ export interface RunningGateway {
   url: string;
   /** Present when no `SAIL_BASE_URL` was configured. */
   demoTenant: DemoTenant | undefined;
+  /** The metrics listener's `/metrics` when `SAIL_METRICS_PORT` is set. */
+  metricsUrl: string | undefined;
   /** Present when `RESPONSE_CACHE=on`: its hit/miss counters. */
   responseCache: ResponseCache | undefined;
   /** Stops without the unready phase (tests, embedding code): Apollo's drain, then the same cleanup as `shutdown`. */
@@ -41,15 +43,35 @@ export interface RunningGateway {
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
-/** Probes ISC at most once per interval however often /readyz is polled; a failure is not cached. */
-function cachedReadiness(probe: () => Promise<Readiness>, intervalMs = 10_000): () => Promise<Readiness> {
+/**
+ * `/readyz` answers anonymous callers, so it must cost ISC nothing they can multiply: one probe
+ * runs at a time (single flight), and its result, success or failure, is reused for `intervalMs`.
+ */
+export function sharedReadiness(probe: () => Promise<Readiness>, intervalMs: number, now: () => number = Date.now): () => Promise<Readiness> {
   let last: { at: number; result: Readiness } | undefined;
-  return async () => {
-    if (last && last.result.ready && Date.now() - last.at < intervalMs) return last.result;
-    const result = await probe();
-    last = { at: Date.now(), result };
-    return result;
+  let inFlight: Promise<Readiness> | undefined;
+  return () => {
+    if (last && now() - last.at < intervalMs) return Promise.resolve(last.result);
+    inFlight ??= probe()
+      .then((result) => {
+        last = { at: now(), result };
+        return result;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
   };
+}
+
+/** Rejects with `message` after `ms` (unref'd), for a race with work that has no deadline of its own. */
+function timeout(ms: number, message: string): { promise: Promise<never>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
 }
 
 /** Secrets the logs and error messages must never show, whatever the code path (see log.ts). */
@@ -91,6 +113,24 @@ function loggedExchange(exchange: () => Promise<IssuedToken>, logger: Logger): (
   };
 }
 
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server?.listening) return;
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
 /** Counts requests that have started and not finished, and says when there are none left. */
 function trackInFlight(server: Server) {
   const open = new Set<ServerResponse>();
@@ -124,13 +164,19 @@ function trackInFlight(server: Server) {
 export interface GatewayOverrides {
   /** Spans go to this exporter (tests), whatever the OTEL_* variables say. */
   traceExporter?: ObservabilityOptions['traceExporter'];
+  /** The built-in demo tenant keeps every request it receives, headers included (tests only). */
+  recordDemoTenantRequests?: boolean;
 }
 
 export async function startGateway(config: Config, logger: Logger = defaultLogger, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
-  const demoTenant = config.baseUrl
+  const demoTenant = !config.demoTenant
     ? undefined
     : // Loaded only when used: a gateway in front of a real tenant never holds the demo data.
-      await (await import('./demo-tenant/server.js')).startDemoTenant({ apiPrefix: config.apiPrefix, faults: config.demoTenantLatencyMs ? { latencyMs: config.demoTenantLatencyMs } : undefined });
+      await (await import('./demo-tenant/server.js')).startDemoTenant({
+        apiPrefix: config.apiPrefix,
+        faults: config.demoTenantLatencyMs ? { latencyMs: config.demoTenantLatencyMs } : undefined,
+        recordRequests: overrides.recordDemoTenantRequests ?? false,
+      });
   const baseUrl = config.baseUrl ?? demoTenant!.url;
   const clientId = demoTenant?.clientId ?? config.clientId ?? '';
   const clientSecret = demoTenant?.clientSecret ?? config.clientSecret ?? '';
@@ -138,20 +184,26 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   if (demoTenant) {
     logger.info('No SAIL_BASE_URL set: serving the built-in demo tenant with demo data', { demoTenant: demoTenant.url, latencyMs: config.demoTenantLatencyMs || undefined });
   }
+  if (config.baseUrl && new URL(config.baseUrl).protocol === 'http:' && !isLoopbackHost(new URL(config.baseUrl).hostname)) {
+    logger.warn('SAIL_ALLOW_INSECURE_HTTP=on: ISC calls and the client secret travel over plain http', { host: new URL(config.baseUrl).host });
+  }
 
   // One set of agents for the API calls and the token request: same proxy decision, same pool.
   const observability = createObservability(config, logger, process.env, { traceExporter: overrides.traceExporter });
   const agents = createAgents(baseUrl, config.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
   const tokenUrl = `${baseUrl}/oauth/token`;
-  const exchange = observability.tokenExchange(
-    loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https }, timeout: { request: config.upstreamTimeoutMs } }), tokenUrl, clientId, clientSecret), logger),
+  const exchange = withFailureBackoff(
+    observability.tokenExchange(
+      loggedExchange(clientCredentialsExchange(got.extend({ agent: { http: agents.http, https: agents.https }, timeout: { request: config.upstreamTimeoutMs } }), tokenUrl, clientId, clientSecret), logger),
+    ),
   );
   const localTokens = createTokenProvider(exchange);
   const localCache = config.responseCache.enabled ? createResponseCache({ ...config.responseCache, domains: REFERENCE_DATA_DOMAINS }) : undefined;
   // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
   const scaleOut = config.redis.url
     ? await (await import('./http/scale-out.js')).connectScaleOut(config, logger, {
+        apiUrl: `${baseUrl}${config.apiPrefix}`,
         exchange,
         tokenUrl,
         clientId,
@@ -187,6 +239,9 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     agents,
     cache: responseCache,
     observers: observability.upstreamObservers,
+    maxBodyBytes: config.maxUpstreamBodyBytes,
+    maxRetryAfterMs: config.maxRetryAfterMs,
+    onRetryAfterClamped: (event) => logger.warn('ISC asked for a longer pause than SAIL_MAX_RETRY_AFTER_MS allows: pausing for the maximum', event),
   });
   observability.watch({ governor, client: iscClient, cache: responseCache, shared });
   const client = withUpstreamLog(iscClient, logger);
@@ -195,19 +250,32 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     client,
     governor,
     observability: observability.server,
-    readiness: cachedReadiness(async (): Promise<Readiness> => {
+    readiness: sharedReadiness(async (): Promise<Readiness> => {
       // Redis unreachable is not unready: the replica serves on its per-process share.
       const redis: Record<string, string> = shared ? { redis: shared.available() ? 'ok' : 'unreachable: per-process fallback' } : {};
       if (!client.breakerClosed()) return { ready: false, checks: { upstream: 'circuit open after repeated failures', ...redis } };
       if (config.authMode === 'passthrough') return { ready: true, checks: { upstream: 'circuit closed', ...redis } };
+      const { timeoutMs } = config.readiness;
+      // The probe's own short deadline; a background call: no cache, no retry, no queueing ahead of callers.
+      const scope = { deadline: Date.now() + timeoutMs, signal: AbortSignal.timeout(timeoutMs), rateLimitWaitLeftMs: 0, background: true };
+      const deadline = timeout(timeoutMs, `no answer within ${timeoutMs} ms (SAIL_READINESS_TIMEOUT_MS)`);
       try {
         // A one-item read: proves a token can be obtained and ISC answers, at the cost of one call.
-        await client.send({ kind: 'client-credentials' }, { method: 'GET', path: 'connector-customizers', searchParams: { limit: 1 } }, unboundedScope());
+        await Promise.race([client.send({ kind: 'client-credentials' }, { method: 'GET', path: 'connector-customizers', searchParams: { limit: 1 } }, scope), deadline.promise]);
         return { ready: true, checks: { token: 'ok', upstream: 'ok', ...redis } };
       } catch (error) {
+        // Callers are using the whole rate budget right now: the gateway works, it just did not probe.
+        if (error instanceof GraphQLError && error.extensions.code === 'RATE_LIMITED') {
+          return { ready: true, checks: { upstream: 'not probed: the rate budget is in use by callers', ...redis } };
+        }
+        if (error instanceof GraphQLError && error.extensions.code === 'DEADLINE_EXCEEDED') {
+          return { ready: false, checks: { upstream: `no answer within ${timeoutMs} ms (SAIL_READINESS_TIMEOUT_MS)`, ...redis } };
+        }
         return { ready: false, checks: { upstream: (error as Error).message, ...redis } };
+      } finally {
+        deadline.cancel();
       }
-    }),
+    }, config.readiness.intervalMs),
     auth: {
       authMode: config.authMode,
       apiKeys: config.apiKeys,
@@ -216,13 +284,13 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   });
 
   const inFlight = trackInFlight(httpServer);
+  const metricsServer = config.metricsPort !== undefined ? operatorServer(observability.server.routes, config.metricsToken) : undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, resolve);
-    });
+    await listen(httpServer, config.port, config.host);
+    if (metricsServer) await listen(metricsServer, config.metricsPort!, config.host);
   } catch (error) {
     // Port taken, say: release what was opened, so embedding code is not kept alive by it.
+    await closeServer(metricsServer);
     await apollo.stop();
     destroyAgents(agents);
     await shared?.close();
@@ -236,6 +304,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      await closeServer(metricsServer);
       await apollo.stop(); // the drain plugin closes the HTTP server and its idle connections
       destroyAgents(agents);
       await shared?.close();
@@ -244,9 +313,11 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     })());
 
   let shuttingDown: Promise<ShutdownResult> | undefined;
+  const metricsAddress = metricsServer?.address() as AddressInfo | undefined;
   return {
     responseCache,
     url: `http://${host}:${port}/graphql`,
+    metricsUrl: metricsAddress ? `http://${host}:${metricsAddress.port}/metrics` : undefined,
     demoTenant,
     close: stop,
     shutdown(graceMs = config.shutdownGraceMs) {

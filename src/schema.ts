@@ -3,13 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, isUnionType, parse, type GraphQLSchema } from 'graphql';
-import { DateTimeResolver, JSONResolver, LongResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { connectorCustomizerResolvers } from './connector-customizers/connector-customizers.resolvers.js';
 import { connectorResolvers } from './connectors/connectors.resolvers.js';
 import { oauthClientResolvers } from './oauth-clients/oauth-clients.resolvers.js';
 import { sourceAppResolvers } from './source-apps/source-apps.resolvers.js';
 import type { Resolvers } from './generated/graphql.js';
 import { badInput } from './shared/errors.js';
+import { LongScalar } from './shared/long.js';
 
 /** `schema/` at the package root, found from this file whether it runs from src/ or dist/src/. */
 function schemaDirectory(): string {
@@ -31,7 +32,7 @@ export function loadTypeDefs(): string {
   return files.map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
 }
 
-const scalarResolvers: Resolvers = { DateTime: DateTimeResolver, JSON: JSONResolver, Long: LongResolver };
+const scalarResolvers: Resolvers = { DateTime: DateTimeResolver, JSON: JSONResolver, Long: LongScalar };
 
 /** One resolver map per domain; each domain owns its types and its Query/Mutation fields. */
 export const resolverModules: Resolvers[] = [

@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.js';
-import { createContext, principalOf, requestIdOf, resolveCredential, type Context, type InboundAuth } from './context.js';
+import { apiKeyChecker, createCallerFacts, createContext, principalOf, requestIdOf, resolveCredential, type Context, type InboundAuth } from './context.js';
 import type { RateGovernor } from './http/governor.js';
 import type { IscClient } from './http/isc-client.js';
 import { checkRequestLimits, limitValidationRules, queryCostPlugin, type QueryLimits } from './limits/limits.js';
@@ -23,7 +23,7 @@ import { buildSchema } from './schema.js';
 export interface HttpGatewayOptions {
   config: Pick<
     Config,
-    'corsOrigins' | 'maxBodyBytes' | 'maxListLimit' | 'playground' | 'introspection' | 'operationTimeoutMs' | 'rateLimitWaitMs'
+    'corsOrigins' | 'maxBodyBytes' | 'maxListLimit' | 'playground' | 'introspection' | 'operationTimeoutMs' | 'rateLimitWaitMs' | 'metricsToken' | 'metricsPort'
   > &
     QueryLimits &
     Pick<Config, 'rateLimit' | 'rateWindowMs' | 'trustedDocuments' | 'apqCacheBytes' | 'apqTtlSeconds'>;
@@ -61,21 +61,33 @@ const CORS_ALLOW_HEADERS = 'content-type, authorization, x-api-key, apollo-requi
 class BodyTooLarge extends Error {}
 
 /**
- * Reads the body up to `limit` bytes. On overflow it stops reading without destroying the socket,
- * so the 413 answer still reaches the client (the connection is closed after it).
+ * Reads the body up to `limit` bytes. On overflow the rest is read and discarded (up to
+ * `drainLimit` bytes, or for at most 10 s), so a client that writes its whole body before reading
+ * gets the 413 answer instead of a reset connection; a body beyond that is cut.
  */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+function readBody(req: http.IncomingMessage, limit: number, drainLimit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData).off('end', onEnd).pause();
-        reject(new BodyTooLarge());
+      if (size <= limit) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      chunks.length = 0;
+      req.off('data', onData).off('end', onEnd);
+      const cut = () => {
+        clearTimeout(timer);
+        req.off('data', drain);
+        reject(new BodyTooLarge());
+      };
+      const timer = setTimeout(cut, 10_000).unref();
+      const drain = (more: Buffer) => {
+        size += more.length;
+        if (size > drainLimit) cut();
+      };
+      req.on('data', drain).once('end', cut);
     };
     const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
     req.on('data', onData).once('end', onEnd).once('error', reject);
@@ -83,8 +95,32 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * A route for operators (`/metrics`): with a token configured, only a request that presents it as
+ * `Authorization: Bearer <token>` is served (compared in constant time); others get 401.
+ */
+export function guarded(route: RouteHandler, token: string | undefined): RouteHandler {
+  if (token === undefined) return route;
+  const accepts = apiKeyChecker([token]);
+  return (req, res) => {
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    if (accepts(presented)) return route(req, res);
+    res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' }).end('a bearer token is required (SAIL_METRICS_TOKEN)\n');
+  };
+}
+
+/** The listener of `SAIL_METRICS_PORT`: the observability routes and nothing else. */
+export function operatorServer(routes: Record<string, RouteHandler>, token: string | undefined): http.Server {
+  return http.createServer((req, res) => {
+    const route = routes[new URL(req.url ?? '/', 'http://gateway.invalid').pathname];
+    if (!route) return sendJson(res, 404, { error: 'not found' });
+    Promise.resolve(guarded(route, token)(req, res)).catch(() => res.destroy());
+  });
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
@@ -119,16 +155,11 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     // Inline tracing (on by default for subgraphs) costs CPU on every request and feeds only
     // Apollo's hosted reporting, which this gateway does not use.
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginInlineTraceDisabled(),
-      // HTTP cache hints are not used (answers are per caller); the plugin would wrap every resolver.
-      ApolloServerPluginCacheControlDisabled(),
-      requestLogPlugin(),
-      // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
-      config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       {
-        // Every answer reports the caller's ISC budget left, so a frontend can pace itself.
-        async requestDidStart() {
+        // Apollo hands each operation a shallow copy of the context: give each its own deadline
+        // and caches. Every answer reports the caller's ISC budget left, so a frontend can pace itself.
+        async requestDidStart({ contextValue }) {
+          Object.assign(contextValue, contextValue.beginOperation());
           return {
             async willSendResponse({ contextValue, response }) {
               contextValue.dispose();
@@ -139,6 +170,13 @@ export async function createHttpGateway({ config, auth, client, governor, readin
           };
         },
       },
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      // HTTP cache hints are not used (answers are per caller); the plugin would wrap every resolver.
+      ApolloServerPluginCacheControlDisabled(),
+      requestLogPlugin(),
+      // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
+      config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       queryCostPlugin({ limits: config, governor, rate: config }),
       trusted ? trustedDocumentsPlugin(trusted) : persistedQueryGuardPlugin(),
       ...(observability?.plugins ?? []),
@@ -147,6 +185,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
   });
   await apollo.start();
   const allowedOrigins = new Set(config.corsOrigins);
+  const callerFacts = createCallerFacts();
 
   /** Answers a GraphQL request Apollo never sees, and counts it. */
   function refuse(res: http.ServerResponse, status: number, errors: { message: string; extensions: Record<string, unknown> }[]): void {
@@ -180,8 +219,9 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       const state = shuttingDown ? { ready: false, checks: { shutdown: 'in progress' } } : await readiness();
       return sendJson(res, state.ready ? 200 : 503, state);
     }
-    const route = observability?.routes[url.pathname];
-    if (route) return route(req, res);
+    // With SAIL_METRICS_PORT, the observability routes live on that listener only (see operatorServer).
+    const route = config.metricsPort === undefined ? observability?.routes[url.pathname] : undefined;
+    if (route) return guarded(route, config.metricsToken)(req, res);
     if (config.playground === 'graphiql' && servePlayground(req, res, url.pathname)) return;
     if (shuttingDown) {
       // Draining: operations already running finish; new ones go to another replica.
@@ -193,13 +233,18 @@ export async function createHttpGateway({ config, auth, client, governor, readin
 
     let body: unknown;
     try {
-      const text = req.method === 'POST' ? await readBody(req, config.maxBodyBytes) : '';
+      const text = req.method === 'POST' ? await readBody(req, config.maxBodyBytes, Math.max(8 * 1_048_576, 4 * config.maxBodyBytes)) : '';
       body = text && header(req, 'content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         res.setHeader('connection', 'close');
-        res.once('finish', () => req.destroy());
-        return refuse(res, 413, [{ message: `request body larger than ${config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }]);
+        // A body still arriving (past the drain limit) is cut once the answer is out.
+        res.once('finish', () => {
+          if (!req.complete) req.destroy();
+        });
+        return refuse(res, 413, [
+          { message: `request body larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`, extensions: { code: 'BAD_REQUEST', limit: 'MAX_BODY_BYTES', max: config.maxBodyBytes } },
+        ]);
       }
       return refuse(res, 400, [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }]);
     }
@@ -221,7 +266,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
         context: async () => {
           const apiKey = header(req, 'x-api-key');
           const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey }, auth);
-          return createContext(client, credential, config, requestId, () => principalOf(credential, apiKey, auth.openDemo));
+          return createContext(client, credential, config, requestId, () => principalOf(credential, apiKey, auth.openDemo), callerFacts);
         },
       });
     const result = observability ? await observability.aroundGraphQL(req, requestId, execute) : await execute();

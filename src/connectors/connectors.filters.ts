@@ -1,6 +1,9 @@
 import type { ConnectorFilter } from '../generated/graphql.js';
 import { allOf, condition } from '../shared/filters.js';
 
+/** The fields `GET /connectors` filters on: a raw filter naming another is refused before ISC would answer 400. */
+export const CONNECTOR_FILTER_FIELDS = ['name', 'type', 'directConnect', 'category', 'features', 'labels'] as const;
+
 /** Typed `ConnectorFilter` → ISC filter expression (fields and operators `/connectors` supports). */
 export function connectorFilterExpression(filter: ConnectorFilter | null | undefined): string | undefined {
   if (!filter) return undefined;

@@ -2,7 +2,7 @@ import type { ConnectorFileUpdateResolvers, ConnectorResolvers, Resolvers } from
 import type { Context } from '../context.js';
 import { enumValue, rawEnum } from '../shared/enums.js';
 import { badInput, gatewayError } from '../shared/errors.js';
-import { checkRawFilter, combineFilters } from '../shared/filters.js';
+import { checkRawFilterFields, combineFilters } from '../shared/filters.js';
 import { checkPaging, readPage, selectsField } from '../shared/paging.js';
 import { checkLocale, checkOptionalLocale, type IscLocale } from '../shared/validation.js';
 import { pathSegment } from '../shared/path.js';
@@ -19,7 +19,7 @@ import {
   xmlFilePath,
   type ConnectorXmlFile,
 } from './connectors.api.js';
-import { connectorFilterExpression } from './connectors.filters.js';
+import { CONNECTOR_FILTER_FIELDS, connectorFilterExpression } from './connectors.filters.js';
 import type { ConnectorModel, IscConnector, IscConnectorDetail, IscUpdateDetail } from './connectors.mappers.js';
 import { connectorPatch } from './connectors.patch.js';
 
@@ -94,7 +94,7 @@ export const connectorResolvers: Resolvers<Context> = {
     connectors: async (_root, args, ctx, info) => {
       const { limit, offset } = checkPaging(args, ctx.maxListLimit);
       const locale = checkOptionalLocale(args.locale);
-      const filters = combineFilters(connectorFilterExpression(args.filter), checkRawFilter(args.filters));
+      const filters = combineFilters(connectorFilterExpression(args.filter), checkRawFilterFields(args.filters, CONNECTOR_FILTER_FIELDS));
       const page = await readPage({ limit, offset, withTotal: selectsField(info, 'totalCount') }, (chunk) =>
         listConnectors(ctx.upstream, { filters, locale }, chunk),
       );

@@ -15,6 +15,11 @@ export interface FaultSettings {
   dropRate?: number;
   /** Never answer (until the tenant closes). */
   hangRate?: number;
+  /**
+   * The next this many API requests are carried out, then their connection is closed instead of
+   * answering: a write applied whose answer was lost (as when a proxy or the network fails).
+   */
+  dropAnswersAfterApply?: number;
   /** Retry-After sent with injected and rate-limit 429s, in seconds. */
   retryAfterSeconds?: number;
   /** Enforce ISC's limit: at most `limit` API calls per `windowMs` per OAuth client, else 429. */
@@ -42,6 +47,8 @@ export interface FaultInjector {
   set(settings: FaultSettings): void;
   /** Decides the fate of one API request made by `clientId`. */
   pick(clientId: string): FaultAction;
+  /** Whether this request's answer is to be dropped after it was carried out (uses up one of `dropAnswersAfterApply`). */
+  dropAfterApply(): boolean;
 }
 
 export function createFaultInjector(initial: FaultSettings = {}): FaultInjector {
@@ -62,10 +69,17 @@ export function createFaultInjector(initial: FaultSettings = {}): FaultInjector 
     return undefined;
   }
 
+  let dropsLeft = initial.dropAnswersAfterApply ?? 0;
   return {
     settings: () => current,
+    dropAfterApply() {
+      if (dropsLeft <= 0) return false;
+      dropsLeft--;
+      return true;
+    },
     set(settings) {
       current = settings;
+      dropsLeft = settings.dropAnswersAfterApply ?? 0;
       next = random(settings.seed ?? 1);
       calls.clear();
     },

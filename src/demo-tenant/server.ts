@@ -42,7 +42,14 @@ export interface DemoTenantOptions {
    * callers only; see stats.ts). Off by default: the standalone process turns it on.
    */
   demoEndpoints?: boolean;
-  /** Keeps at most this many recorded requests of each kind, dropping the oldest (a long-running process). Default: all. */
+  /**
+   * Keeps every request received, headers (callers' `Authorization`) and bodies included, in
+   * `requests` and `tokenRequests`: for tests that assert exact calls. Off by default.
+   */
+  recordRequests?: boolean;
+  /** Keeps a header-free summary of each request for `requestSummaries` (the standalone process). Off by default. */
+  keepSummaries?: boolean;
+  /** Keeps at most this many records and summaries of each kind, dropping the oldest (a long-running process). Default: all. */
   maxRecordedRequests?: number;
 }
 
@@ -257,7 +264,7 @@ const sendError = (res: ServerResponse, status: number, text: string, causes?: s
 // Tokens
 
 /** The options every part of the tenant reads, defaults applied. */
-type TenantSettings = Required<Omit<DemoTenantOptions, 'faults' | 'demoEndpoints' | 'maxRecordedRequests'>>;
+type TenantSettings = Required<Omit<DemoTenantOptions, 'faults' | 'demoEndpoints' | 'maxRecordedRequests' | 'recordRequests' | 'keepSummaries'>>;
 
 const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
 
@@ -435,6 +442,14 @@ function handleDemoEndpoint(
 // ---------------------------------------------------------------------------------------------
 // API dispatch
 
+/** A stand-in for `res` that takes an answer and sends nothing (the dropped-answer fault). */
+function unanswered(res: ServerResponse): ServerResponse {
+  const sink = Object.create(res) as ServerResponse;
+  sink.setHeader = () => sink;
+  sink.end = (() => sink) as ServerResponse['end'];
+  return sink;
+}
+
 async function handleApi(
   res: ServerResponse,
   record: RecordedRequest,
@@ -551,26 +566,30 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
 
   const requests: RecordedRequest[] = [];
   const tokenRequests: RecordedRequest[] = [];
+  const summaries: RequestSummary[] = [];
   const counter = createStatsCounter();
   const stats = (): DemoTenantStats =>
     counter.snapshot({ tokenLifetimeSeconds: issuer.lifetimeSeconds, rateLimit: faults.settings().rateLimit ?? null });
+  const clientIdOf = (record: RecordedRequest, kind: RequestSummary['kind']): string | null => {
+    if (kind === 'token') return record.status === 200 ? opts.clientId : tokenClientId(record);
+    const client = issuer.clientOf(record.headers.authorization);
+    return client === 'unknown' ? null : client;
+  };
   const summarise = (record: RecordedRequest, kind: RequestSummary['kind']): RequestSummary => ({
     kind,
     method: record.method,
     path: record.path,
     at: record.at,
     status: record.status ?? null,
-    clientId: kind === 'api' ? bearerClientId(record) : record.status === 200 ? opts.clientId : tokenClientId(record),
+    clientId: clientIdOf(record, kind),
   });
-  function bearerClientId(record: RecordedRequest): string | null {
-    const client = issuer.clientOf(record.headers.authorization);
-    return client === 'unknown' ? null : client;
-  }
   const requestSummaries = (since = 0): RequestSummary[] =>
-    [
-      ...tokenRequests.filter((r) => r.at >= since).map((r) => summarise(r, 'token')),
-      ...requests.filter((r) => r.at >= since).map((r) => summarise(r, 'api')),
-    ].sort((a, b) => a.at - b.at);
+    options.recordRequests
+      ? [
+          ...tokenRequests.filter((r) => r.at >= since).map((r) => summarise(r, 'token')),
+          ...requests.filter((r) => r.at >= since).map((r) => summarise(r, 'api')),
+        ].sort((a, b) => a.at - b.at)
+      : summaries.filter((r) => r.at >= since);
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
@@ -592,15 +611,27 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
       at: Date.now(),
     };
     const isToken = record.path === '/oauth/token';
+    const kind = isToken ? 'token' : 'api';
+    // Kept on arrival (completed once answered) so the lists keep arrival order.
+    const summary = options.keepSummaries && !options.recordRequests ? summarise(record, kind) : undefined;
+    if (summary) {
+      summaries.push(summary);
+      if (options.maxRecordedRequests !== undefined) trimOldest(summaries, options.maxRecordedRequests * 2);
+    }
     res.once('finish', () => {
       record.status = res.statusCode;
+      if (summary) {
+        summary.status = res.statusCode;
+        summary.clientId = clientIdOf(record, kind);
+      }
       if (isToken) counter.countToken(res.statusCode);
       else counter.countApi(routeLabel(routes, opts.apiPrefix, record.method, record.path), res.statusCode);
     });
-    // Recorded on arrival (body filled in once read) so the arrays keep arrival order.
-    const recorded = isToken ? tokenRequests : requests;
-    recorded.push(record);
-    if (options.maxRecordedRequests !== undefined) trimOldest(recorded, options.maxRecordedRequests);
+    if (options.recordRequests) {
+      const recorded = isToken ? tokenRequests : requests;
+      recorded.push(record);
+      if (options.maxRecordedRequests !== undefined) trimOldest(recorded, options.maxRecordedRequests);
+    }
 
     void (async () => {
       try {
@@ -638,6 +669,12 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
           }
           return;
         }
+        if (faults.dropAfterApply()) {
+          // Carried out, answer lost: the handler runs against a response nobody receives.
+          await handleApi(unanswered(res), record, raw, opts.apiPrefix, routes).catch(() => undefined);
+          res.destroy();
+          return;
+        }
         await handleApi(res, record, raw, opts.apiPrefix, routes);
       } catch (err) {
         if (res.headersSent) {
@@ -671,6 +708,7 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
       // Emptied in place: callers may hold on to the arrays.
       requests.length = 0;
       tokenRequests.length = 0;
+      summaries.length = 0;
     },
     issueToken: () => issuer.issue(opts.clientId).token,
     expireAllTokens: () => issuer.expireAll(),

@@ -18,7 +18,7 @@ export interface StandaloneConfig {
   rateLimit: { limit: number; windowMs: number } | undefined;
 }
 
-/** Recorded requests kept for `/__demo/requests`: enough for a long test, bounded for a long demo. */
+/** Request summaries kept for `/__demo/requests`: enough for a long test, bounded for a long demo. */
 export const MAX_RECORDED_REQUESTS = 100_000;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -51,6 +51,8 @@ export function tenantOptions(config: StandaloneConfig): DemoTenantOptions {
     tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     faults: { latencyMs: config.latencyMs || undefined, rateLimit: config.rateLimit },
     demoEndpoints: true,
+    // Header-free summaries only: the process runs for long, and callers' tokens stay out of its memory.
+    keepSummaries: true,
     maxRecordedRequests: MAX_RECORDED_REQUESTS,
   };
 }

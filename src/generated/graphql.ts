@@ -672,7 +672,7 @@ export type Mutation = {
   deleteSourceApp: Maybe<SourceApp>;
   /**
    * Take access profiles away from a source app (`POST /source-apps/{id}/access-profiles/bulk-remove`).
-   * Answers the access profiles the app still offers afterwards (at most 250, ISC's page size).
+   * Answers the access profiles the app still offers afterwards (at most `limit`, 250 by default).
    */
   removeAccessProfilesFromSourceApp: Array<AccessProfile>;
   /**
@@ -763,6 +763,7 @@ export type MutationDeleteSourceAppArgs = {
 export type MutationRemoveAccessProfilesFromSourceAppArgs = {
   accessProfileIds: Array<Scalars['ID']['input']>;
   id: Scalars['ID']['input'];
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -959,17 +960,21 @@ export type Query = {
 
 export type QueryAllSourceAppsArgs = {
   filter?: InputMaybe<AllSourceAppFilter>;
+  filters?: InputMaybe<Scalars['String']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<Array<AllSourceAppSort>>;
+  sorters?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type QueryAssignedSourceAppsArgs = {
   filter?: InputMaybe<SourceAppFilter>;
+  filters?: InputMaybe<Scalars['String']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<Array<AssignedSourceAppSort>>;
+  sorters?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1006,6 +1011,7 @@ export type QueryOauthClientArgs = {
 
 export type QueryOauthClientsArgs = {
   filter?: InputMaybe<OAuthClientFilter>;
+  filters?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1016,9 +1022,11 @@ export type QuerySourceAppArgs = {
 
 export type QuerySourceAppsArgs = {
   filter?: InputMaybe<SourceAppFilter>;
+  filters?: InputMaybe<Scalars['String']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<Array<SourceAppSort>>;
+  sorters?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -1158,6 +1166,7 @@ export type SourceApp = {
  */
 export type SourceAppAccessProfilesArgs = {
   filter?: InputMaybe<AccessProfileFilter>;
+  filters?: InputMaybe<Scalars['String']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };

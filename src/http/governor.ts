@@ -48,8 +48,18 @@ export interface GovernorStats {
 }
 
 export interface RateGovernor {
-  /** Waits for a permit and a slot (or refuses); the returned function releases the permit. */
-  acquire(key: string, deadline?: number): Promise<() => void>;
+  /**
+   * Waits for a permit and a slot (or refuses); the returned function releases the permit. The
+   * wait ends with DEADLINE_EXCEEDED when `signal` aborts (the operation's deadline) or `deadline`
+   * passes, and the call leaves the queue.
+   */
+  acquire(key: string, deadline?: number, signal?: AbortSignal): Promise<() => void>;
+  /**
+   * A slot in the window only if one is free right now and nobody is waiting for this key, without
+   * a concurrency permit: for background work (readiness probes) that must never queue ahead of
+   * callers or hold what they wait for. Undefined otherwise.
+   */
+  tryAcquire(key: string): Promise<(() => void) | undefined>;
   /** About how many calls could start for `key` from now until `deadline`. */
   capacity(key: string, deadline: number): number;
   /** ISC answered 429 with Retry-After: no call for `key` starts before `until`. */
@@ -173,6 +183,35 @@ interface PermitState {
 // Unref'd: a call waiting for its slot must not keep a stopping process alive.
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+export const deadlineExceeded = () =>
+  gatewayError('DEADLINE_EXCEEDED', "The operation's deadline passed before ISC answered; this field was not loaded");
+
+/** Resolves with `wait`, or rejects with DEADLINE_EXCEEDED once `signal` aborts (running `leave` first). */
+function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined, leave: () => void): Promise<T> {
+  if (!signal) return wait;
+  if (signal.aborted) {
+    leave();
+    return Promise.reject(deadlineExceeded());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      leave();
+      reject(deadlineExceeded());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    wait.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export function createRateGovernor(options: GovernorOptions): RateGovernor {
   const { maxConcurrency, maxQueue } = options;
   const now = options.now ?? Date.now;
@@ -198,13 +237,28 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
     return gatewayError('RATE_LIMITED', message, { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
   }
 
-  async function permit(s: PermitState): Promise<void> {
-    if (s.running < maxConcurrency) {
+  /** A permit, or DEADLINE_EXCEEDED when `signal` aborts first (the waiter leaves the queue). Answers whether it had to queue. */
+  async function permit(s: PermitState, signal: AbortSignal | undefined): Promise<boolean> {
+    if (s.running < maxConcurrency && !signal?.aborted) {
       s.running++;
-      return;
+      return false;
     }
-    await new Promise<void>((resolve) => s.permitQueue.push(resolve));
+    let handOver!: () => void;
+    let granted = false;
+    const wait = new Promise<void>((resolve) => {
+      handOver = () => {
+        granted = true;
+        resolve();
+      };
+    });
+    s.permitQueue.push(handOver);
+    await untilAborted(wait, signal, () => {
+      const i = s.permitQueue.indexOf(handOver);
+      if (i >= 0) s.permitQueue.splice(i, 1);
+      else if (granted) release(s); // handed over in the same turn as the abort: pass it on
+    });
     // The releasing call handed its permit over: `running` is unchanged.
+    return true;
   }
 
   function release(s: PermitState): void {
@@ -213,8 +267,18 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
     else s.running--;
   }
 
+  function releaser(s: PermitState): () => void {
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        release(s);
+      }
+    };
+  }
+
   return {
-    async acquire(key, deadline) {
+    async acquire(key, deadline, signal) {
       const s = permitState(key);
       if (s.waiting >= maxQueue) {
         throw refuse(`The gateway's queue for this ISC client is full (${maxQueue} waiting calls)`, ledger.budget(key).resetInMs);
@@ -224,9 +288,10 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
       try {
         // The permit first, then the slot: a call that waited for a permit must not start later
         // than the slot it reserved, or a window could hold more than `limit` starts.
-        await permit(s);
+        const queued = await permit(s, signal);
         let reservation: Reservation;
         try {
+          if (deadline !== undefined && now() >= deadline) throw deadlineExceeded();
           reservation = await ledger.reserve(key, deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
         } catch (error) {
           release(s);
@@ -236,22 +301,29 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
           release(s);
           throw refuse(`ISC's rate limit leaves no slot for this call before the operation's deadline`, reservation.waitMs);
         }
-        if (reservation.waitMs > 0) await sleep(reservation.waitMs);
-        const waited = now() - queuedAt;
-        if (waited > 0) {
+        // The slot stays reserved (it was counted) even if the operation gives up while sleeping.
+        if (reservation.waitMs > 0) await untilAborted(sleep(reservation.waitMs), signal, () => release(s));
+        // A wait is a queue for a permit or a slot in the future, not the time the bookkeeping took.
+        if (queued || reservation.waitMs > 0) {
           totals.waits++;
-          totals.waitMs += waited;
+          totals.waitMs += now() - queuedAt;
         }
       } finally {
         s.waiting--;
       }
-      let released = false;
-      return () => {
-        if (!released) {
-          released = true;
-          release(s);
-        }
-      };
+      return releaser(s);
+    },
+
+    async tryAcquire(key) {
+      // No permit is taken: background work must not hold a slot of the concurrency callers wait for.
+      const s = permits.get(key);
+      if ((s && s.waiting > 0) || ledger.budget(key).remaining <= 0) return undefined;
+      try {
+        const reservation = await ledger.reserve(key, 0);
+        return reservation.refused ? undefined : () => undefined;
+      } catch {
+        return undefined;
+      }
     },
 
     capacity: (key, deadline) => ledger.capacity(key, deadline),

@@ -8,10 +8,12 @@ import { gatewayError } from '../shared/errors.js';
 import { routeTemplate } from '../shared/path.js';
 import { createAgents, type OutboundAgents } from './agents.js';
 import type { ResponseCache } from './response-cache.js';
-import { createRateGovernor, type RateGovernor } from './governor.js';
+import { createRateGovernor, deadlineExceeded, type RateGovernor } from './governor.js';
 import { decide, isIdempotent, parseRetryAfter, type Failure, type RetryOptions } from './retry-policy.js';
 import type { TokenProvider } from './token-provider.js';
 import { upstreamError } from './upstream-errors.js';
+import { parseJsonLosslessly } from './lossless-json.js';
+import { wellFormed } from '../shared/validation.js';
 
 /** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
 export type Credential = { kind: 'client-credentials' } | { kind: 'bearer'; token: string };
@@ -43,6 +45,11 @@ export interface UpstreamResponse<T = unknown> {
   body: T;
   /** Length of the raw answer (characters), for the response cache's byte bound. */
   rawLength?: number;
+  /**
+   * A DELETE whose retry found nothing (404) after an earlier attempt may have been applied and its
+   * answer lost: the resource is gone, and what the delete answered is lost with it.
+   */
+  deletedByEarlierAttempt?: boolean;
 }
 
 /**
@@ -56,6 +63,11 @@ export interface OperationScope {
   rateLimitWaitLeftMs: number;
   /** When present, every ISC attempt and cache hit of the operation is recorded here (its log line). */
   calls?: UpstreamCallRecord[];
+  /**
+   * Work no caller waits for (readiness probes): never served from the response cache, never
+   * retried, and sent only when a rate slot is free at once with nobody queued (see `tryAcquire`).
+   */
+  background?: boolean;
 }
 
 /** One ISC call attempt (or response-cache hit) of an operation, for its log line. */
@@ -111,6 +123,11 @@ export interface IscClientOptions {
   agents?: Pick<OutboundAgents, 'http' | 'https'>;
   /** Metrics, traces: see UpstreamObserver. */
   observers?: readonly UpstreamObserver[];
+  /** Largest answer read, in bytes after decompression (default 32 MiB): beyond it the call is cut. */
+  maxBodyBytes?: number;
+  /** Longest pause a `Retry-After` may impose (default 30 s); `onRetryAfterClamped` hears of longer ones. */
+  maxRetryAfterMs?: number;
+  onRetryAfterClamped?: (event: { route: string; retryAfterMs: number; pauseMs: number }) => void;
 }
 
 /** Defaults match ISC's documented limit (100 calls per 10 s per client) and README's table. */
@@ -169,7 +186,7 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   if (!text) return undefined;
   if (contentType?.includes('json')) {
     try {
-      return JSON.parse(text);
+      return parseJsonLosslessly(text);
     } catch {
       return text;
     }
@@ -214,20 +231,59 @@ interface RawResponse {
  * Timeouts, the abort signal, agents and decompression are got's either way, and its errors
  * (RequestError, TimeoutError, AbortError) are the same.
  */
-function exchange(api: Got, url: string, options: StreamOptions): Promise<RawResponse> {
+function exchange(api: Got, url: string, options: StreamOptions, maxBodyBytes: number): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const stream = api.stream(url, options);
     let response: PlainResponse | undefined;
     const chunks: Buffer[] = [];
-    stream.once('response', (answer: PlainResponse) => (response = answer));
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    const tooLarge = () => {
+      reject(new AnswerTooLarge(maxBodyBytes));
+      stream.destroy(); // cuts the connection: nothing more is read
+    };
+    stream.once('response', (answer: PlainResponse) => {
+      response = answer;
+      // A declared length over the cap (uncompressed answers only: the cap counts decoded bytes).
+      const declared = Number(answer.headers['content-length']);
+      if (!answer.headers['content-encoding'] && declared > maxBodyBytes) tooLarge();
+    });
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) tooLarge();
+      else chunks.push(chunk);
+    });
     stream.on('error', reject); // not `once`: a second 'error' without a listener would be thrown
     stream.once('end', () => {
-      if (!response) reject(new Error('ISC closed the connection without an answer'));
-      else resolve({ statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+      if (!response) return reject(new Error('ISC closed the connection without an answer'));
+      try {
+        resolve({ statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+      } catch (error) {
+        reject(error as Error); // a body Buffer or V8 cannot hold as one string
+      }
     });
     // got's stream waits for a body to be piped in, except for GET and HEAD.
     if (options.body === undefined && options.method !== 'GET' && options.method !== 'HEAD') stream.end();
+  });
+}
+
+/** An answer larger than the configured cap: the call was cut while reading it. */
+class AnswerTooLarge extends Error {
+  constructor(readonly maxBodyBytes: number) {
+    super(`ISC's answer is larger than ${maxBodyBytes} bytes`);
+    this.name = 'AnswerTooLarge';
+  }
+}
+
+/** A 3xx: the gateway follows no redirect (the next host would get the bearer or the client secret). */
+function redirectRefused(status: number, location: string | string[] | undefined): Error {
+  let where = 'no location';
+  try {
+    if (typeof location === 'string') where = new URL(location, 'https://isc.invalid').origin;
+  } catch {
+    where = 'an unreadable location';
+  }
+  return gatewayError('UPSTREAM_ERROR', `ISC answered ${status}, a redirect to ${where}; the gateway follows no redirects (check SAIL_BASE_URL)`, {
+    httpStatus: status,
   });
 }
 
@@ -241,8 +297,8 @@ class ServerFailure extends Error {
 /** An operation's log line lists at most this many calls (its cost limit allows far more). */
 export const MAX_CALLS_RECORDED = 50;
 
-const deadlineExceeded = () =>
-  gatewayError('DEADLINE_EXCEEDED', "The operation's deadline passed before ISC answered; this field was not loaded");
+/** Statuses after which a retried DELETE's 404 may mean the earlier attempt was applied. */
+const MAY_HAVE_APPLIED = new Set([500, 502, 503, 504]);
 
 /**
  * The single HTTP choke point to ISC: base URL, auth, rate governor, retries, circuit breaker,
@@ -255,12 +311,15 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     governor: clientOptions.governor ?? createRateGovernor({ limit: 100, windowMs: 10_000, maxConcurrency: 16, maxQueue: 1000 }),
     retry: clientOptions.retry ?? DEFAULT_RETRY,
     breaker: clientOptions.breaker ?? DEFAULT_BREAKER,
+    maxBodyBytes: clientOptions.maxBodyBytes ?? 32 * 1_048_576,
+    maxRetryAfterMs: clientOptions.maxRetryAfterMs ?? 30_000,
   };
   const api = httpClient.extend({
     prefixUrl: options.apiUrl,
     timeout: { request: options.timeoutMs },
     retry: { limit: 0 }, // retries are decided below, with the governor and the operation's budget
     throwHttpErrors: false,
+    followRedirect: false,
     // Only the two agents: got rejects any other key (OutboundAgents also carries `proxy`).
     agent: clientOptions.agents ? { http: clientOptions.agents.http, https: clientOptions.agents.https } : keepAliveAgents(),
     headers: { 'user-agent': 'isc-graphql-gateway' },
@@ -277,8 +336,8 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     volumeThreshold: options.breaker.volumeThreshold,
     resetTimeout: options.breaker.resetTimeoutMs,
     rollingCountTimeout: options.breaker.rollingWindowMs,
-    // A cancelled read says nothing about ISC's health.
-    errorFilter: (error: unknown) => (error as { name?: string }).name === 'AbortError',
+    // A cancelled read, or an answer over the size cap, says nothing about ISC's health.
+    errorFilter: (error: unknown) => error instanceof AnswerTooLarge || (error as { name?: string }).name === 'AbortError',
   });
 
   /**
@@ -288,6 +347,10 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
    */
   function encode(request: UpstreamRequest): Encoded {
     const params = searchParamsOf(request);
+    // A lone surrogate cannot be percent-encoded faithfully (URLSearchParams would send U+FFFD).
+    if (!wellFormed(request.path) || Object.values(params ?? {}).some((v) => typeof v === 'string' && !wellFormed(v))) {
+      throw gatewayError('BAD_USER_INPUT', 'An identifier or filter value is not well-formed Unicode (it holds a lone surrogate)');
+    }
     const query = params ? new URLSearchParams(params as Record<string, string>).toString() : '';
     const url = query ? `${request.path}?${query}` : request.path;
     const headers: Record<string, string> = { accept: request.accept ?? 'application/json' };
@@ -304,6 +367,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
   }
 
   const observers = clientOptions.observers ?? [];
+  const { maxBodyBytes } = options;
 
   async function attempt(
     token: string,
@@ -320,14 +384,14 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     if (encoded.body !== undefined) options.body = encoded.body;
     if (signal) options.signal = signal;
     if (observers.length === 0 && !scope.calls) {
-      return breaker.fire(() => exchange(api, encoded.url, options)) as Promise<RawResponse>;
+      return breaker.fire(() => exchange(api, encoded.url, options, maxBodyBytes)) as Promise<RawResponse>;
     }
     const route = routeTemplate(request.path);
     const started = performance.now();
     const finishers = observers.map((o) => o.onAttempt({ method: request.method, route, attempt: attemptNo }, headers));
     let outcome: UpstreamAttemptOutcome = { durationMs: 0 };
     try {
-      const response = (await breaker.fire(() => exchange(api, encoded.url, options))) as RawResponse;
+      const response = (await breaker.fire(() => exchange(api, encoded.url, options, maxBodyBytes))) as RawResponse;
       outcome = { status: response.statusCode, durationMs: performance.now() - started };
       return response;
     } catch (error) {
@@ -359,7 +423,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
   async function send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
     const cache = clientOptions.cache;
     const encoded = encode(request); // a body that cannot be serialised fails here, not as a network error
-    if (!cache) return call<T>(credential, request, encoded, scope);
+    if (!cache || scope.background) return call<T>(credential, request, encoded, scope);
     if (request.method !== 'GET') {
       try {
         return await call<T>(credential, request, encoded, scope);
@@ -399,20 +463,29 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
     // `RETRY_ATTEMPTS` allows for 5xx and transport failures.
     let rateLimitedTries = 0;
 
+    // Whether an earlier attempt of this call may have been applied though its answer was lost.
+    let mayHaveApplied = false;
+
     for (let attemptNo = 1; ; attemptNo++) {
       if (scope.signal.aborted && request.method === 'GET') throw deadlineExceeded();
-      const release = await options.governor.acquire(key, scope.deadline);
+      const release = scope.background ? await options.governor.tryAcquire(key) : await options.governor.acquire(key, scope.deadline, scope.signal);
+      if (!release) throw gatewayError('RATE_LIMITED', 'The rate budget is in use by callers: background calls wait their turn');
       let response: RawResponse;
       try {
         response = await attempt(token, request, encoded, scope, attemptNo);
       } catch (error) {
         if (error instanceof ServerFailure) response = error.response;
         else if (signal?.aborted) throw deadlineExceeded();
-        else if ((error as { code?: string }).code === 'EOPENBREAKER') {
+        else if (error instanceof AnswerTooLarge) {
+          throw gatewayError('UPSTREAM_RESPONSE_TOO_LARGE', `ISC's answer was larger than ${error.maxBodyBytes} bytes (SAIL_MAX_UPSTREAM_BODY_BYTES); the gateway stopped reading it`, {
+            maxBytes: error.maxBodyBytes,
+          });
+        } else if ((error as { code?: string }).code === 'EOPENBREAKER') {
           throw gatewayError('UPSTREAM_UNAVAILABLE', 'ISC is failing repeatedly; the gateway is not calling it for a few seconds (circuit open)');
         } else {
           const transport = transportFailure(error);
-          const decision = decide(transport, attemptNo - rateLimitedTries, idempotent, options.retry);
+          mayHaveApplied ||= transport.sent;
+          const decision = decide(transport, attemptNo - rateLimitedTries, idempotent && !scope.background, options.retry);
           if (decision.retry && Date.now() + decision.delayMs < scope.deadline) {
             await sleep(decision.delayMs, undefined, { ref: false });
             continue;
@@ -437,6 +510,7 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
       }
 
       const contentType = response.headers['content-type'];
+      if (response.statusCode >= 300 && response.statusCode < 400) throw redirectRefused(response.statusCode, response.headers.location);
       if (response.statusCode < 400) {
         const parsed = parseBody(response.body, contentType);
         return {
@@ -446,28 +520,40 @@ export function createIscClient(clientOptions: IscClientOptions, httpClient: Got
           rawLength: response.body.length,
         };
       }
+      if (response.statusCode === 404 && request.method === 'DELETE' && mayHaveApplied) {
+        // The earlier attempt deleted it: reporting NOT_FOUND would tell the caller the delete failed.
+        return { status: 404, headers: response.headers, body: undefined as T, deletedByEarlierAttempt: true };
+      }
 
       const retryAfterHeader = response.headers['retry-after'];
-      const retryAfterMs = parseRetryAfter(typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined);
+      const retryAfterMs = clampRetryAfter(parseRetryAfter(typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined), request);
       const failure: Failure = { kind: 'status', status: response.statusCode, retryAfterMs };
       if (response.statusCode === 429) {
         const decision = decide(failure, ++rateLimitedTries, idempotent, options.retry);
         const wait = decision.retry ? decision.delayMs : retryAfterMs ?? 1000;
         options.governor.pauseUntil(key, Date.now() + wait); // every caller of this client waits it out
-        if (decision.retry && wait <= scope.rateLimitWaitLeftMs && Date.now() + wait < scope.deadline) {
+        if (decision.retry && !scope.background && wait <= scope.rateLimitWaitLeftMs && Date.now() + wait < scope.deadline) {
           scope.rateLimitWaitLeftMs -= wait;
           await sleep(wait, undefined, { ref: false });
           continue;
         }
         throw upstreamError(429, parseBody(response.body, contentType), String(Math.max(1, Math.ceil(wait / 1000))));
       }
-      const decision = decide(failure, attemptNo - rateLimitedTries, idempotent, options.retry);
+      mayHaveApplied ||= MAY_HAVE_APPLIED.has(response.statusCode);
+      const decision = decide(failure, attemptNo - rateLimitedTries, idempotent && !scope.background, options.retry);
       if (decision.retry && Date.now() + decision.delayMs < scope.deadline) {
         await sleep(decision.delayMs, undefined, { ref: false });
         continue;
       }
       throw upstreamError(response.statusCode, withoutSecrets(parseBody(response.body, contentType)));
     }
+  }
+
+  /** A `Retry-After` longer than the configured maximum pauses only that long (one far-off date must not stop the gateway for a day). */
+  function clampRetryAfter(retryAfterMs: number | undefined, request: UpstreamRequest): number | undefined {
+    if (retryAfterMs === undefined || retryAfterMs <= options.maxRetryAfterMs) return retryAfterMs;
+    clientOptions.onRetryAfterClamped?.({ route: routeTemplate(request.path), retryAfterMs, pauseMs: options.maxRetryAfterMs });
+    return options.maxRetryAfterMs;
   }
 
   return {

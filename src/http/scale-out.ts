@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { windowWithMargin, type SlotLedger } from './governor.js';
@@ -9,6 +10,8 @@ import { createSharedTokenProvider } from './shared-token.js';
 import type { IssuedToken, TokenProvider } from './token-provider.js';
 
 export interface ScaleOutParts {
+  /** The tenant's API root (base URL and prefix): the rate and cache keys are scoped by it. */
+  apiUrl: string;
   exchange: () => Promise<IssuedToken>;
   tokenUrl: string;
   clientId: string;
@@ -34,6 +37,9 @@ export interface ScaleOut {
 export async function connectScaleOut(config: Config, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut> {
   const store = connectSharedStore({ url: config.redis.url!, prefix: config.redis.keyPrefix, logger });
   await store.ready(2_000);
+  // Two tenants behind one Redis may share a client id: their budgets and answers must not mix.
+  // (The token key already hashes the token URL and client id.)
+  const tenantStore: SharedStore = { ...store, prefix: `${store.prefix}${tenantScope(parts.apiUrl)}:` };
   return {
     store,
     tokens: createSharedTokenProvider({
@@ -44,9 +50,14 @@ export async function connectScaleOut(config: Config, logger: Logger, parts: Sca
       clientSecret: parts.clientSecret,
       fallback: parts.localTokens,
     }),
-    ledger: createSharedLedger({ store, limit: config.rateLimit, windowMs: windowWithMargin(config.rateWindowMs), replicas: config.redis.replicas }),
+    ledger: createSharedLedger({ store: tenantStore, limit: config.rateLimit, windowMs: windowWithMargin(config.rateWindowMs), replicas: config.redis.replicas }),
     cache: parts.localCache
-      ? createSharedResponseCache({ store, ttlMs: config.responseCache.ttlMs, maxEntryBytes: config.responseCache.maxBytes, domains: parts.cacheDomains, fallback: parts.localCache })
+      ? createSharedResponseCache({ store: tenantStore, ttlMs: config.responseCache.ttlMs, maxEntryBytes: config.responseCache.maxBytes, domains: parts.cacheDomains, fallback: parts.localCache })
       : undefined,
   };
+}
+
+/** `t-` and 16 hex digits of the API root's SHA-256: names the tenant in keys without spelling out its host. */
+export function tenantScope(apiUrl: string): string {
+  return `t-${createHash('sha256').update(apiUrl.replace(/\/+$/, '')).digest('hex').slice(0, 16)}`;
 }

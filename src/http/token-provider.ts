@@ -60,6 +60,32 @@ export function createTokenProvider(
   };
 }
 
+/** After a failed token request, the next waits 1 s, then 2, 4… up to 60 s (a success resets it). */
+export function failureBackoffMs(failures: number): number {
+  return Math.min(60_000, 1_000 * 2 ** Math.max(0, failures - 1));
+}
+
+/**
+ * The token exchange with a backoff after failures: until it has passed, callers get the last
+ * failure without a request. Refused credentials must not turn every operation (or every anonymous
+ * readiness probe) into a token request that carries the client secret.
+ */
+export function withFailureBackoff(requestToken: () => Promise<IssuedToken>, now: () => number = Date.now): () => Promise<IssuedToken> {
+  let failed: { error: unknown; retryAt: number; count: number } | undefined;
+  return async () => {
+    if (failed && now() < failed.retryAt) throw failed.error;
+    try {
+      const issued = await requestToken();
+      failed = undefined;
+      return issued;
+    } catch (error) {
+      const count = (failed?.count ?? 0) + 1;
+      failed = { error, count, retryAt: now() + failureBackoffMs(count) };
+      throw error;
+    }
+  };
+}
+
 /**
  * The OAuth 2 client-credentials exchange against `{SAIL_BASE_URL}/oauth/token`. Errors never
  * carry the client secret: the message is written here, not taken from the HTTP layer.
@@ -76,10 +102,19 @@ export function clientCredentialsExchange(
       response = await http.post(tokenUrl, {
         form: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
         throwHttpErrors: false,
+        // A redirect would re-post the client secret to wherever the answer points.
+        followRedirect: false,
         responseType: 'text',
       });
     } catch (error) {
       throw gatewayError('UPSTREAM_ERROR', `ISC token endpoint unreachable: ${(error as { code?: string }).code ?? 'network error'}`);
+    }
+    if (response.statusCode >= 300 && response.statusCode < 400) {
+      throw gatewayError(
+        'UPSTREAM_ERROR',
+        `ISC token endpoint answered ${response.statusCode}, a redirect to ${originOf(response.headers.location)}; the gateway follows no redirects (check SAIL_BASE_URL)`,
+        { httpStatus: response.statusCode },
+      );
     }
     if (response.statusCode === 400 || response.statusCode === 401) {
       throw gatewayError('UNAUTHENTICATED', 'ISC refused the gateway client credentials (check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET)', {
@@ -102,4 +137,14 @@ export function clientCredentialsExchange(
     }
     return { accessToken: body.access_token, expiresIn: body.expires_in };
   };
+}
+
+/** The origin of a redirect's target, the only part an error may name (never a path or query). */
+function originOf(location: string | undefined): string {
+  if (!location) return 'no location';
+  try {
+    return new URL(location, 'https://isc.invalid').origin;
+  } catch {
+    return 'an unreadable location';
+  }
 }

@@ -5,10 +5,35 @@ import { gatewayError, type ErrorCode } from '../shared/errors.js';
 interface IscErrorBody {
   detailCode?: string;
   trackingId?: string;
-  messages?: { text?: string }[];
-  causes?: { text?: string }[];
+  messages?: unknown;
+  causes?: unknown;
   error?: string;
   message?: string;
+}
+
+/** ISC's detail is kept for the caller, within bounds: an error answer must not grow without end. */
+export const MAX_ERROR_DETAILS = 10;
+export const MAX_ERROR_DETAIL_CHARS = 1000;
+
+export interface ErrorDetail {
+  text: string;
+  locale?: string;
+}
+
+/** The `messages[]` or `causes[]` of an ISC error: text and locale of at most 10 entries, each text at most 1,000 characters. */
+export function errorDetails(entries: unknown): ErrorDetail[] | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  const details: ErrorDetail[] = [];
+  for (const entry of entries) {
+    if (details.length >= MAX_ERROR_DETAILS) break;
+    const { text, locale } = (entry ?? {}) as { text?: unknown; locale?: unknown };
+    if (typeof text !== 'string') continue;
+    details.push({
+      text: text.length > MAX_ERROR_DETAIL_CHARS ? `${text.slice(0, MAX_ERROR_DETAIL_CHARS - 1)}…` : text,
+      ...(typeof locale === 'string' && locale.length <= 35 && { locale }),
+    });
+  }
+  return details.length > 0 ? details : undefined;
 }
 
 function codeForStatus(status: number): ErrorCode {
@@ -34,8 +59,8 @@ function messageText(body: unknown): string | undefined {
   if (typeof body === 'string') return body.trim().slice(0, 500) || undefined;
   if (!body || typeof body !== 'object') return undefined;
   const dto = body as IscErrorBody;
-  const text = dto.messages?.find((m) => m.text)?.text ?? dto.causes?.find((c) => c.text)?.text ?? dto.error ?? dto.message;
-  return typeof text === 'string' ? text.trim() : undefined;
+  const text = errorDetails(dto.messages)?.[0]?.text ?? errorDetails(dto.causes)?.[0]?.text ?? dto.error ?? dto.message;
+  return typeof text === 'string' ? text.trim().slice(0, MAX_ERROR_DETAIL_CHARS) : undefined;
 }
 
 /**
@@ -49,6 +74,8 @@ export function upstreamError(status: number, body: unknown, retryAfter?: string
     httpStatus: status,
     trackingId: typeof dto.trackingId === 'string' ? dto.trackingId : undefined,
     detailCode: typeof dto.detailCode === 'string' ? dto.detailCode : undefined,
+    messages: errorDetails(dto.messages),
+    causes: errorDetails(dto.causes),
     retryAfter: status === 429 ? retryAfter : undefined,
   });
 }

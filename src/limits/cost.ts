@@ -21,7 +21,8 @@ import { MAX_IDS_PER_CALL } from '../source-apps/source-apps.loaders.js';
  * - `one`: one call each time it resolves (a GET by key, a write);
  * - `page`: a paged list read through ISC's 250-item pages — the first page, then the rest; its
  *   `limit` (250 when absent) also multiplies the cost of everything selected below it, once per item;
- * - `batch`: lookups by id that one DataLoader batches into one call per `MAX_IDS_PER_CALL` ids;
+ * - `batch`: lookups by id that one DataLoader batches into one call per `MAX_IDS_PER_CALL` ids —
+ *   or, for a caller the batched list refuses (403), one call per id (see `batchFallback`);
  * - `entities`: federation `_entities`, one lookup per representation;
  * - `none`: answers without ISC (listed so that every root field is accounted for).
  * Fields not in the table read what their parent brought and cost nothing themselves.
@@ -105,7 +106,15 @@ export interface CostOptions {
   operationName?: string;
   /** Fields visited before the estimate gives up (a guard against pathological documents). */
   maxNodes?: number;
+  /**
+   * Whether batched lookups fall back to one call per id for this caller: `never` (the batched
+   * call is known to serve it), `always` (it is known to answer 403) or `maybe` (not known yet:
+   * the batched call, and then one per id, are both counted).
+   */
+  batchFallback?: BatchFallback;
 }
+
+export type BatchFallback = 'never' | 'maybe' | 'always';
 
 /** ISC calls `readPage` makes for `limit` items: one more item is read when no count is asked for. */
 export function pageCalls(limit: number, withTotal: boolean): number {
@@ -158,7 +167,7 @@ function listLimit(raw: unknown, maxListLimit: number): number {
 }
 
 /** One estimator per estimate: it counts batched lookups across the operation. */
-function upstreamCallEstimator(fragments: Fragments, variables: Variables, maxListLimit: number): ComplexityEstimator {
+function upstreamCallEstimator(fragments: Fragments, variables: Variables, maxListLimit: number, fallback: BatchFallback): ComplexityEstimator {
   let batchedLookups = 0;
   return ({ type, field, node, args, childComplexity }) => {
     const cost = FIELD_COSTS[`${type.name}.${field.name}`];
@@ -172,8 +181,11 @@ function upstreamCallEstimator(fragments: Fragments, variables: Variables, maxLi
         return perObject;
       case 'one':
         return 1 + perObject;
-      case 'batch':
-        return (batchedLookups++ % MAX_IDS_PER_CALL === 0 ? 1 : 0) + perObject;
+      case 'batch': {
+        const batched = batchedLookups++ % MAX_IDS_PER_CALL === 0 ? 1 : 0;
+        const calls = fallback === 'never' ? batched : fallback === 'always' ? 1 : batched + 1;
+        return calls + perObject;
+      }
       case 'page': {
         const limit = listLimit(args.limit, maxListLimit);
         return pageCalls(limit, selectsAny(node.selectionSet, TOTAL_COUNT, fragments, variables)) + limit * perObject;
@@ -202,7 +214,7 @@ export function estimateUpstreamCalls(schema: GraphQLSchema, document: DocumentN
     query: document,
     variables: options.variables,
     operationName: options.operationName,
-    estimators: [upstreamCallEstimator(fragments, options.variables ?? {}, options.maxListLimit)],
+    estimators: [upstreamCallEstimator(fragments, options.variables ?? {}, options.maxListLimit, options.batchFallback ?? 'maybe')],
     maxQueryNodes: options.maxNodes,
   });
 }

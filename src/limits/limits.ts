@@ -16,7 +16,8 @@ import {
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import type { RateGovernor } from '../http/governor.js';
-import { estimateUpstreamCalls } from './cost.js';
+import { LIST_FORBIDDEN } from '../source-apps/source-apps.loaders.js';
+import { estimateUpstreamCalls, type BatchFallback } from './cost.js';
 
 /**
  * Query limits, checked before anything runs, so a refused operation makes no ISC call.
@@ -338,12 +339,15 @@ export function queryCostPlugin({ limits, governor, rate }: CostPluginOptions): 
           if (!operation) return; // no operation to run: execution answers the error
           let estimate: number;
           try {
-            estimate = memoizedEstimate(document, operation.name?.value, request.variables ?? undefined, () =>
+            const forbidden = contextValue.facts.get(LIST_FORBIDDEN);
+            const batchFallback: BatchFallback = forbidden === undefined ? 'maybe' : forbidden ? 'always' : 'never';
+            estimate = memoizedEstimate(document, `${operation.name?.value ?? ''}\u0000${batchFallback}`, request.variables ?? undefined, () =>
               estimateUpstreamCalls(schema, document, {
                 maxListLimit: limits.maxListLimit,
                 variables: request.variables ?? undefined,
                 operationName: operation.name?.value,
                 maxNodes: MAX_ESTIMATED_NODES,
+                batchFallback,
               }),
             );
           } catch (error) {

@@ -2,6 +2,9 @@ import type { OAuthClientFilter } from '../generated/graphql.js';
 import { badInput } from '../shared/errors.js';
 import { anyOf, condition } from '../shared/filters.js';
 
+/** Fields `GET /oauth-clients` filters on; a raw `filters` may name only these. */
+export const OAUTH_CLIENT_FILTER_FIELDS: readonly string[] = ['lastUsed'];
+
 /** Typed `OAuthClientFilter` → ISC filter expression (`/oauth-clients` filters `lastUsed` by `le` and `isnull`). */
 export function oauthClientFilterExpression(filter: OAuthClientFilter | null | undefined): string | undefined {
   if (!filter) return undefined;

@@ -1,9 +1,10 @@
 import type { Context } from '../context.js';
 import type { CreatedOAuthClientResolvers, OAuthClientResolvers, Resolvers } from '../generated/graphql.js';
 import { enumValue, rawEnum } from '../shared/enums.js';
+import { checkRawFilterFields, combineFilters } from '../shared/filters.js';
 import { pathSegment } from '../shared/path.js';
 import { createOAuthClient, deleteOAuthClient, listOAuthClients, patchOAuthClient } from './oauth-clients.api.js';
-import { oauthClientFilterExpression } from './oauth-clients.filters.js';
+import { OAUTH_CLIENT_FILTER_FIELDS, oauthClientFilterExpression } from './oauth-clients.filters.js';
 import { oauthClientLoader } from './oauth-clients.loaders.js';
 import type { IscCreatedOAuthClient, IscOAuthClient } from './oauth-clients.mappers.js';
 import { oauthClientPatch } from './oauth-clients.patch.js';
@@ -39,8 +40,9 @@ const CreatedOAuthClient: CreatedOAuthClientResolvers<Context> = { ...enumFields
 
 export const oauthClientResolvers: Resolvers<Context> = {
   Query: {
-    oauthClients: async (_root, { filter }, ctx) => {
-      const clients = await listOAuthClients(ctx.upstream, oauthClientFilterExpression(filter));
+    oauthClients: async (_root, { filter, filters }, ctx) => {
+      const expression = combineFilters(oauthClientFilterExpression(filter), checkRawFilterFields(filters, OAUTH_CLIENT_FILTER_FIELDS));
+      const clients = await listOAuthClients(ctx.upstream, expression);
       const loader = oauthClientLoader(ctx);
       for (const client of clients) loader.prime(client.id, client);
       return clients;

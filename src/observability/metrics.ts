@@ -25,20 +25,54 @@ export interface GatewayMetrics {
 /** The shape of a GraphQL name, at most 64 characters: only such operation names become labels. */
 const OPERATION_NAME_SHAPE = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 export const MAX_OPERATION_NAMES = 100;
+/** Names one caller may add to the label set: a caller can take only a few of the slots. */
+export const MAX_OPERATION_NAMES_PER_CALLER = 10;
+
+/** Who sent an operation, as far as label admission is concerned. */
+export interface NameSource {
+  /** The operation came from the trusted-documents manifest: its name is the operator's. */
+  trusted?: boolean;
+  /** A caller the gateway or ISC has verified (an API key, or a bearer ISC accepted), by a stable key; undefined otherwise. */
+  caller?: string;
+}
 
 /**
- * Operation names are chosen by callers: the first `max` distinct well-formed names become label
- * values, later ones and malformed ones count as `other`; an unnamed operation is `anonymous`.
+ * Operation names are chosen by callers, so only names from trusted documents, or the first few
+ * names of each verified caller (at most `max` in all), become label values; names of unverified
+ * callers (any unchecked bearer can be forged), later names and malformed ones count as `other`.
+ * An unnamed operation is `anonymous`.
  */
-export function operationNameLabels(max = MAX_OPERATION_NAMES): (name: string | null | undefined) => string {
+export function operationNameLabels(
+  max = MAX_OPERATION_NAMES,
+  perCaller = MAX_OPERATION_NAMES_PER_CALLER,
+): (name: string | null | undefined, source?: NameSource) => string {
   const admitted = new Set<string>();
-  return (name) => {
+  const trustedNames = new Set<string>();
+  const byCaller = new Map<string, number>();
+  return (name, source = {}) => {
     if (!name) return 'anonymous';
-    if (admitted.has(name)) return name;
-    if (admitted.size >= max || !OPERATION_NAME_SHAPE.test(name)) return 'other';
+    if (admitted.has(name) || trustedNames.has(name)) return name;
+    if (!OPERATION_NAME_SHAPE.test(name)) return 'other';
+    if (source.trusted) {
+      trustedNames.add(name); // bounded by the manifest
+      return name;
+    }
+    if (source.caller === undefined || admitted.size >= max) return 'other';
+    const added = byCaller.get(source.caller) ?? 0;
+    if (added >= perCaller) return 'other';
+    if (byCaller.size >= 10 * max) byCaller.clear(); // forgetting callers only lets them add a few names again
+    byCaller.set(source.caller, added + 1);
     admitted.add(name);
     return name;
   };
+}
+
+/** A verified caller's key: the gateway's own credentials (an API key was checked), or a bearer ISC answered without 401. */
+function verifiedCaller(context: Context | undefined): string | undefined {
+  if (!context) return undefined;
+  if (context.credential.kind === 'client-credentials') return context.principal();
+  const accepted = context.scope.calls?.some((call) => call.status !== undefined && call.status !== 401 && call.status < 500);
+  return accepted ? context.principal() : undefined;
 }
 
 /**
@@ -50,6 +84,7 @@ export const ERROR_OUTCOMES = [
   'internal_server_error',
   'upstream_outcome_unknown',
   'upstream_unavailable',
+  'upstream_response_too_large',
   'upstream_error',
   'deadline_exceeded',
   'rate_limited',
@@ -156,7 +191,7 @@ function stateGauge(registry: Registry, name: string, help: string, read: () => 
  * process metrics. Recording costs a map lookup and prom-client's own update: label children are
  * created once per label set, never per request.
  */
-export function createMetrics(): GatewayMetrics {
+export function createMetrics(options: { trustedDocuments?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   const processWide = processMetrics();
   let watched: WatchedState | undefined;
@@ -301,14 +336,15 @@ export function createMetrics(): GatewayMetrics {
       async requestDidStart() {
         const started = performance.now();
         return {
-          async willSendResponse({ response, operation, operationName, request, errors }) {
+          async willSendResponse({ response, operation, operationName, request, errors, contextValue }) {
             const body = response.body;
             const formatted = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
             const outcome = outcomeOf(formatted ?? errors);
             // Refused before the operation was resolved (parse or validation failure): only a name sent in
             // `operationName` is known.
             const type = operation?.operation ?? 'unknown';
-            const name = operation ? nameLabel(operationName) : request.operationName ? nameLabel(request.operationName) : 'unknown';
+            const source: NameSource = { trusted: options.trustedDocuments === true, caller: verifiedCaller(contextValue) };
+            const name = operation ? nameLabel(operationName, source) : request.operationName ? nameLabel(request.operationName, source) : 'unknown';
             countOperation(name, type, outcome);
             timeOperation(type, outcome, (performance.now() - started) / 1000);
           },

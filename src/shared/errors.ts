@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_OUTCOME_UNKNOWN'
+  | 'UPSTREAM_RESPONSE_TOO_LARGE'
   | 'DEADLINE_EXCEEDED';
 
 export interface UpstreamErrorDetails {

@@ -98,6 +98,144 @@ function balancedOutsideQuotes(expr: string): boolean {
   return depth === 0 && !inString;
 }
 
+const OPERATORS: ReadonlySet<string> = new Set<FilterOperator>(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'co', 'sw', 'in', 'ca', 'pr', 'isnull']);
+const COMPOSITES: ReadonlySet<string> = new Set(['and', 'or', 'not']);
+const JOINERS: ReadonlySet<string> = new Set(['and', 'or']);
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+interface RawToken {
+  kind: '(' | ')' | ',' | 'string' | 'word';
+  text: string;
+  pos: number;
+}
+
+/** Words, quoted strings (escapes kept) and punctuation of a raw expression. */
+function rawTokens(expr: string, argument: string): RawToken[] {
+  const tokens: RawToken[] = [];
+  let i = 0;
+  while (i < expr.length) {
+    const ch = expr[i];
+    const pos = i;
+    if (/\s/.test(ch)) {
+      i++;
+    } else if (ch === '(' || ch === ')' || ch === ',') {
+      tokens.push({ kind: ch, text: ch, pos });
+      i++;
+    } else if (ch === '"') {
+      i++;
+      while (i < expr.length && expr[i] !== '"') i += expr[i] === '\\' ? 2 : 1;
+      if (i >= expr.length) throw badInput(`${argument}: the string at position ${pos} is not closed`, { argument });
+      i++;
+      tokens.push({ kind: 'string', text: expr.slice(pos, i), pos });
+    } else {
+      while (i < expr.length && !/[\s(),"]/.test(expr[i])) i++;
+      tokens.push({ kind: 'word', text: expr.slice(pos, i), pos });
+    }
+  }
+  return tokens;
+}
+
+export interface RawFilterTerm {
+  field: string;
+  operator: FilterOperator;
+}
+
+/**
+ * The `field operator` pairs of a raw expression, in order, read with ISC's grammar
+ * (`[not] field op [value | (values)]` or a parenthesised expression, joined by `and` / `or`).
+ * Refuses an unknown operator and anything that is not shaped like a condition.
+ */
+export function rawFilterTerms(expr: string, argument = 'filters'): RawFilterTerm[] {
+  const tokens = rawTokens(expr, argument);
+  const terms: RawFilterTerm[] = [];
+  let i = 0;
+  const wordIn = (set: ReadonlySet<string>): boolean => tokens[i]?.kind === 'word' && set.has(tokens[i].text);
+  const fail = (expected: string): never => {
+    const found = tokens[i] ? `"${truncate(tokens[i].text)}" at position ${tokens[i].pos}` : 'the end';
+    throw badInput(`${argument}: expected ${expected} but found ${found}`, { argument });
+  };
+  const value = (): void => {
+    const t = tokens[i];
+    if (t?.kind !== 'string' && (t?.kind !== 'word' || OPERATORS.has(t.text) || COMPOSITES.has(t.text))) fail('a value');
+    i++;
+  };
+  const term = (): void => {
+    while (tokens[i]?.kind === 'word' && tokens[i].text === 'not') i++;
+    if (tokens[i]?.kind === '(') {
+      i++;
+      expression();
+      if (tokens[i]?.kind !== ')') fail('")"');
+      i++;
+      return;
+    }
+    const field = tokens[i];
+    if (field?.kind !== 'word' || COMPOSITES.has(field.text) || OPERATORS.has(field.text) || !FIELD_NAME.test(field.text)) {
+      fail('a field name');
+    }
+    i++;
+    if (!wordIn(OPERATORS)) fail(`an ISC operator (${[...OPERATORS].join(' ')}) after "${field.text}"`);
+    const operator = tokens[i++].text as FilterOperator;
+    terms.push({ field: field.text, operator });
+    if (operator === 'pr' || operator === 'isnull') return;
+    if (operator !== 'in' && operator !== 'ca') return value();
+    if (tokens[i]?.kind !== '(') fail(`a parenthesised list after "${operator}"`);
+    i++;
+    value();
+    while (tokens[i]?.kind === ',') {
+      i++;
+      value();
+    }
+    if (tokens[i]?.kind !== ')') fail('"," or ")" in the list');
+    i++;
+  };
+  function expression(): void {
+    term();
+    while (wordIn(JOINERS)) {
+      i++;
+      term();
+    }
+  }
+  expression();
+  if (i < tokens.length) fail('"and", "or" or the end of the filter');
+  return terms;
+}
+
+/**
+ * A raw filter checked as `checkRawFilter` does, and against one endpoint: every field it names
+ * must be one that endpoint filters on (ISC answers 400 otherwise), every operator one of ISC's.
+ */
+export function checkRawFilterFields(raw: string | null | undefined, fields: readonly string[], argument = 'filters'): string | undefined {
+  const checked = checkRawFilter(raw, argument);
+  if (checked === undefined) return undefined;
+  for (const { field } of rawFilterTerms(checked, argument)) {
+    if (!fields.includes(field)) {
+      throw badInput(`${argument}: ISC cannot filter this list on "${truncate(field)}" (it filters on ${fields.join(', ')})`, { argument, field });
+    }
+  }
+  return checked;
+}
+
+/**
+ * A raw `sorters` list (`name,-created`): comma-separated fields of the endpoint, each at most
+ * once, `-` for descending. Answers it without the spaces around items.
+ */
+export function checkRawSorters(raw: string | null | undefined, fields: readonly string[], argument = 'sorters'): string | undefined {
+  if (raw == null) return undefined;
+  if (raw.trim() === '') throw badInput(`${argument} must not be empty`, { argument });
+  const items = raw.split(',').map((item) => item.trim());
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item === '') throw badInput(`${argument} "${truncate(raw)}" has an empty item`, { argument });
+    const field = item.startsWith('-') ? item.slice(1) : item;
+    if (!fields.includes(field)) {
+      throw badInput(`${argument}: ISC cannot sort this list by "${truncate(item)}" (it sorts by ${fields.join(', ')})`, { argument });
+    }
+    if (seen.has(field)) throw badInput(`${argument}: ${field} is given more than once`, { argument, field });
+    seen.add(field);
+  }
+  return items.join(',');
+}
+
 /** Combines a typed filter and a raw one with `and`. */
 export function combineFilters(typed: string | undefined, raw: string | undefined): string | undefined {
   return allOf([typed ?? '', raw ?? '']);

@@ -1,5 +1,5 @@
 import { badInput } from './errors.js';
-import { hasControlChars, truncate } from './validation.js';
+import { hasControlChars, truncate, wellFormed } from './validation.js';
 
 const MAX_SEGMENT_LENGTH = 512;
 
@@ -32,6 +32,7 @@ export function pathSegment(value: string, argument = 'identifier'): string {
     throw badInput(`${argument} is longer than ${MAX_SEGMENT_LENGTH} characters`, { argument });
   }
   if (hasControlChars(value)) throw badInput(`${argument} contains control characters`, { argument });
+  if (!wellFormed(value)) throw badInput(`${argument} is not well-formed Unicode (it holds a lone surrogate)`, { argument });
   const decoded = fullyDecoded(value);
   if (decoded.split(/[/\\]/).some((part) => part === '.' || part === '..')) {
     throw badInput(`${argument} "${truncate(value)}" contains a dot segment`, { argument });

@@ -29,6 +29,13 @@ export function hasControlChars(value: string): boolean {
   return CONTROL_CHARS.test(value);
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a string is well-formed UTF-16 (no lone surrogate), so it can be percent-encoded as sent. */
+export function wellFormed(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
 /** Shortens user input quoted back in error messages. */
 export function truncate(value: string, max = 60): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;

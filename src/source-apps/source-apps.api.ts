@@ -1,5 +1,5 @@
 import type { Upstream, UpstreamRequest } from '../http/isc-client.js';
-import { nullIfNotFound } from '../shared/errors.js';
+import { gatewayError, nullIfNotFound } from '../shared/errors.js';
 import { condition } from '../shared/filters.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
 import { totalCount, type Chunk, type ChunkRequest } from '../shared/paging.js';
@@ -71,7 +71,14 @@ export async function patchSourceApp(upstream: Upstream, id: string, ops: JsonPa
 
 /** ISC answers 200 with the deleted app. */
 export async function deleteSourceApp(upstream: Upstream, id: string): Promise<IscSourceApp | null> {
-  return (await send<IscSourceApp | undefined>(upstream, { method: 'DELETE', path: path`source-apps/${id}` })).body ?? null;
+  const response = await send<IscSourceApp | undefined>(upstream, { method: 'DELETE', path: path`source-apps/${id}` });
+  if (response.deletedByEarlierAttempt) {
+    throw gatewayError(
+      'UPSTREAM_OUTCOME_UNKNOWN',
+      'The source app was deleted by an earlier attempt whose answer was lost (the retry found it gone), so the deleted app can no longer be read',
+    );
+  }
+  return response.body ?? null;
 }
 
 /** One atomic call for up to 50 apps; ISC answers 204. */
@@ -93,15 +100,17 @@ export async function listSourceAppAccessProfiles(
   return { items: response.body ?? [] };
 }
 
-/** Answers the access profiles the app still has afterwards. */
+/** Answers the access profiles the app still has afterwards (at most `limit` of them; ISC's default is 250). */
 export async function removeSourceAppAccessProfiles(
   upstream: Upstream,
   id: string,
   accessProfileIds: readonly string[],
+  limit: number | undefined,
 ): Promise<IscAccessProfile[]> {
   const response = await send<IscAccessProfile[]>(upstream, {
     method: 'POST',
     path: path`source-apps/${id}/access-profiles/bulk-remove`,
+    searchParams: { limit },
     json: accessProfileIds,
   });
   return response.body ?? [];

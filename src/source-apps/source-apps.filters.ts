@@ -7,7 +7,8 @@ import type {
   SourceAppSortField,
 } from '../generated/graphql.js';
 import { badInput } from '../shared/errors.js';
-import { allOf, condition } from '../shared/filters.js';
+import { allOf, checkRawFilterFields, checkRawSorters, combineFilters, condition } from '../shared/filters.js';
+import type { SourceAppListView } from './source-apps.api.js';
 
 /**
  * Typed filters and sort keys of the source apps lists → ISC `filters` / `sorters`. Each list has
@@ -117,4 +118,50 @@ export function sortersParam(
       return `${direction === 'DESC' ? '-' : ''}${SORT_FIELDS[field]}`;
     })
     .join(',');
+}
+
+/** What each list endpoint filters and sorts on (ISC's documented fields); raw arguments are checked against it. */
+export const LIST_FIELDS: Record<SourceAppListView, { filters: readonly string[]; sorters: readonly string[] }> = {
+  available: {
+    filters: ['id', 'name', 'created', 'modified', 'accountSource.id'],
+    sorters: ['id', 'name', 'created', 'modified', 'owner.id', 'accountSource.id'],
+  },
+  all: {
+    filters: ['id', 'name', 'created', 'modified', 'owner.id', 'enabled'],
+    sorters: ['id', 'name', 'created', 'modified', 'owner.id', 'accountSource.id'],
+  },
+  assigned: {
+    filters: ['id', 'name', 'created', 'modified', 'accountSource.id'],
+    sorters: ['id', 'name', 'created', 'modified', 'accountSource.id'],
+  },
+};
+
+/** Fields `GET /source-apps/{id}/access-profiles` filters on. */
+export const ACCESS_PROFILE_FILTER_FIELDS: readonly string[] = ['id', 'name', 'created', 'modified'];
+
+/** `SourceApp.accessProfiles` typed and raw filters → one ISC expression, joined with `and`. */
+export function accessProfilesFilters(args: { filter?: AccessProfileFilter | null; filters?: string | null }): string | undefined {
+  return combineFilters(accessProfileFilterExpression(args.filter), checkRawFilterFields(args.filters, ACCESS_PROFILE_FILTER_FIELDS));
+}
+
+type SortKeys = Parameters<typeof sortersParam>[0];
+
+/**
+ * One list's typed and raw arguments → ISC `filters` and `sorters`. Typed and raw filters are
+ * joined with `and`; typed `sort` and raw `sorters` together are refused, since neither order of
+ * the two lists is obviously the one meant.
+ */
+export function listQuery(
+  view: SourceAppListView,
+  typedFilter: string | undefined,
+  args: { filters?: string | null; sort?: SortKeys; sorters?: string | null },
+): { filters: string | undefined; sorters: string | undefined } {
+  const fields = LIST_FIELDS[view];
+  if (args.sort != null && args.sort.length > 0 && args.sorters != null) {
+    throw badInput('give either sort (typed keys) or sorters (raw ISC sorters), not both', { argument: 'sorters' });
+  }
+  return {
+    filters: combineFilters(typedFilter, checkRawFilterFields(args.filters, fields.filters)),
+    sorters: args.sorters != null ? checkRawSorters(args.sorters, fields.sorters) : sortersParam(args.sort),
+  };
 }

@@ -8,8 +8,8 @@ import type {
 } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import { enumValue, rawEnum } from '../shared/enums.js';
-import { badInput, gatewayError } from '../shared/errors.js';
-import { checkPaging, readPage, selectsField, type PageModel, type PagingArgs } from '../shared/paging.js';
+import { badInput, gatewayError, isErrorCode } from '../shared/errors.js';
+import { checkPaging, ISC_PAGE_SIZE, readPage, selectsField, type PageModel, type PagingArgs } from '../shared/paging.js';
 import { checkIdentifier } from '../shared/path.js';
 import {
   bulkUpdateSourceApps,
@@ -21,12 +21,12 @@ import {
   type SourceAppListView,
 } from './source-apps.api.js';
 import {
-  accessProfileFilterExpression,
+  accessProfilesFilters,
   allSourceAppFilterExpression,
-  sortersParam,
+  listQuery,
   sourceAppFilterExpression,
 } from './source-apps.filters.js';
-import { accessProfilesLoader, primeSourceApp, sourceAppLoader } from './source-apps.loaders.js';
+import { accessProfilesLoader, LIST_FORBIDDEN, primeSourceApp, sourceAppLoader } from './source-apps.loaders.js';
 import type { IscAccountSource, IscReference, IscSourceApp } from './source-apps.mappers.js';
 import { sourceAppPatch } from './source-apps.patch.js';
 
@@ -42,11 +42,30 @@ const REFERENCE_TYPES = [
   'WORKGROUP',
 ] as const;
 
-/** Checks an identifier the way path segments are checked (it may become one on the fallback path). */
+/** The literal second segments of `/source-apps/...`: as an id, each would reach another route. */
+const RESERVED_IDS: ReadonlySet<string> = new Set(['all', 'assigned', 'bulk-update']);
+
+/** Checks a source app id the way path segments are checked (it may become one), refusing the route words. */
+export function checkSourceAppId(value: string, argument = 'id'): string {
+  checkIdentifier(value, argument);
+  if (RESERVED_IDS.has(value.toLowerCase())) {
+    throw badInput(`${argument} "${value}" names an ISC route (/source-apps/${value}), not a source app`, { argument });
+  }
+  return value;
+}
+
 /** A non-empty list of ids, each checked; repeated ids count once. */
-export function checkIds(values: readonly string[], argument: string): string[] {
+export function checkIds(values: readonly string[], argument: string, check: (value: string, argument: string) => string = checkIdentifier): string[] {
   if (values.length === 0) throw badInput(`${argument} must not be empty`, { argument });
-  return [...new Set(values.map((v, i) => checkIdentifier(v, `${argument}[${i}]`)))];
+  return [...new Set(values.map((v, i) => check(v, `${argument}[${i}]`)))];
+}
+
+/** `limit` of a bulk remove: how many remaining access profiles ISC answers (ISC takes 0 to 250; the gateway's list cap also holds). */
+export function checkRemoveLimit(limit: number | null | undefined, maxListLimit: number): number | undefined {
+  if (limit == null) return undefined;
+  const max = Math.min(ISC_PAGE_SIZE, maxListLimit);
+  if (!Number.isInteger(limit) || limit < 0 || limit > max) throw badInput(`limit must be between 0 and ${max}`, { argument: 'limit', max });
+  return limit;
 }
 
 /** ISC's `{ id, type, name }` with the type under the unknown-enum rule. */
@@ -80,9 +99,15 @@ async function listView(
   args: PagingArgs,
 ): Promise<PageModel<IscSourceApp>> {
   const { limit, offset } = checkPaging(args, ctx.maxListLimit);
-  const page = await readPage({ limit, offset, withTotal: selectsField(info, 'totalCount') }, (chunk) =>
-    listSourceApps(ctx.upstream, view, query, chunk),
-  );
+  let page: PageModel<IscSourceApp>;
+  try {
+    page = await readPage({ limit, offset, withTotal: selectsField(info, 'totalCount') }, (chunk) => listSourceApps(ctx.upstream, view, query, chunk));
+  } catch (error) {
+    // The admin list's answer tells whether lookups by id can be batched for this caller.
+    if (view === 'all' && isErrorCode(error, 'FORBIDDEN')) ctx.facts.set(LIST_FORBIDDEN, true);
+    throw error;
+  }
+  if (view === 'all') ctx.facts.set(LIST_FORBIDDEN, false);
   // Later lookups by id in the same operation reuse what the list already brought.
   const loader = sourceAppLoader(ctx);
   for (const app of page.items) loader.prime(app.id, app);
@@ -95,7 +120,7 @@ function forgetAccessProfiles(ctx: Context): void {
 }
 
 const SourceApp: SourceAppResolvers<Context> = {
-  __resolveReference: (reference, ctx) => sourceAppLoader(ctx).load(checkIdentifier(reference.id, 'id')),
+  __resolveReference: (reference, ctx) => sourceAppLoader(ctx).load(checkSourceAppId(reference.id)),
   id: (app) => app.id,
   cloudAppId: pass('cloudAppId'),
   name: pass('name'),
@@ -110,10 +135,11 @@ const SourceApp: SourceAppResolvers<Context> = {
   ownerIdentity: (app) => (app.owner?.id ? { id: app.owner.id } : null),
   accountSource: (app) => accountSource(app.accountSource),
   accessProfiles: async (app, args, ctx) => {
+    const appId = checkSourceAppId(app.id);
     const { limit, offset } = checkPaging(args, ctx.maxListLimit);
-    const filters = accessProfileFilterExpression(args.filter);
+    const filters = accessProfilesFilters(args);
     const loader = accessProfilesLoader(ctx);
-    return readPage({ limit, offset, withTotal: false }, (page) => loader.load({ appId: app.id, filters, page }));
+    return readPage({ limit, offset, withTotal: false }, (page) => loader.load({ appId, filters, page }));
   },
 };
 
@@ -146,12 +172,11 @@ const AccessProfile: AccessProfileResolvers<Context> = {
 export const sourceAppResolvers: Resolvers<Context> = {
   Query: {
     sourceApps: (_root, args, ctx, info) =>
-      listView(ctx, info, 'available', { filters: sourceAppFilterExpression(args.filter), sorters: sortersParam(args.sort) }, args),
-    allSourceApps: (_root, args, ctx, info) =>
-      listView(ctx, info, 'all', { filters: allSourceAppFilterExpression(args.filter), sorters: sortersParam(args.sort) }, args),
+      listView(ctx, info, 'available', listQuery('available', sourceAppFilterExpression(args.filter), args), args),
+    allSourceApps: (_root, args, ctx, info) => listView(ctx, info, 'all', listQuery('all', allSourceAppFilterExpression(args.filter), args), args),
     assignedSourceApps: (_root, args, ctx, info) =>
-      listView(ctx, info, 'assigned', { filters: sourceAppFilterExpression(args.filter), sorters: sortersParam(args.sort) }, args),
-    sourceApp: (_root, { id }, ctx) => sourceAppLoader(ctx).load(checkIdentifier(id, 'id')),
+      listView(ctx, info, 'assigned', listQuery('assigned', sourceAppFilterExpression(args.filter), args), args),
+    sourceApp: (_root, { id }, ctx) => sourceAppLoader(ctx).load(checkSourceAppId(id)),
   },
   Mutation: {
     createSourceApp: async (_root, { input }, ctx) => {
@@ -168,7 +193,7 @@ export const sourceAppResolvers: Resolvers<Context> = {
       return app;
     },
     updateSourceApp: async (_root, { id, input, patch }, ctx) => {
-      checkIdentifier(id, 'id');
+      checkSourceAppId(id);
       const ops = sourceAppPatch(input, patch);
       const app = await patchSourceApp(ctx.upstream, id, ops);
       primeSourceApp(ctx, id, app);
@@ -176,13 +201,13 @@ export const sourceAppResolvers: Resolvers<Context> = {
       return app;
     },
     deleteSourceApp: async (_root, { id }, ctx) => {
-      checkIdentifier(id, 'id');
+      checkSourceAppId(id);
       const app = await deleteSourceApp(ctx.upstream, id);
       primeSourceApp(ctx, id, null);
       return app;
     },
     bulkUpdateSourceApps: async (_root, { ids, input, patch }, ctx) => {
-      const appIds = checkIds(ids, 'ids');
+      const appIds = checkIds(ids, 'ids', checkSourceAppId);
       if (appIds.length > MAX_BULK_IDS) {
         throw badInput(`ids: ISC updates at most ${MAX_BULK_IDS} source apps in one call (got ${appIds.length})`, {
           argument: 'ids',
@@ -196,9 +221,10 @@ export const sourceAppResolvers: Resolvers<Context> = {
       forgetAccessProfiles(ctx);
       return true;
     },
-    removeAccessProfilesFromSourceApp: async (_root, { id, accessProfileIds }, ctx) => {
-      checkIdentifier(id, 'id');
-      const remaining = await removeSourceAppAccessProfiles(ctx.upstream, id, checkIds(accessProfileIds, 'accessProfileIds'));
+    removeAccessProfilesFromSourceApp: async (_root, { id, accessProfileIds, limit }, ctx) => {
+      checkSourceAppId(id);
+      const profileIds = checkIds(accessProfileIds, 'accessProfileIds');
+      const remaining = await removeSourceAppAccessProfiles(ctx.upstream, id, profileIds, checkRemoveLimit(limit, ctx.maxListLimit));
       sourceAppLoader(ctx).clear(id);
       forgetAccessProfiles(ctx);
       return remaining;

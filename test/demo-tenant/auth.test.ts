@@ -4,7 +4,7 @@ import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.j
 let tenant: DemoTenant;
 
 beforeAll(async () => {
-  tenant = await startDemoTenant();
+  tenant = await startDemoTenant({ recordRequests: true });
 });
 afterAll(async () => {
   await tenant.close();
@@ -94,7 +94,7 @@ describe('bearer check on API routes', () => {
   });
 
   it('expires tokens after their lifetime', async () => {
-    const shortLived = await startDemoTenant({ tokenLifetimeSeconds: 0, clientId: 'c', clientSecret: 's' });
+    const shortLived = await startDemoTenant({ recordRequests: true, tokenLifetimeSeconds: 0, clientId: 'c', clientSecret: 's' });
     try {
       const res = await fetch(`${shortLived.url}/v2024/connectors`, { headers: { authorization: `Bearer ${shortLived.issueToken()}` } });
       expect(res.status).toBe(401);

@@ -7,7 +7,7 @@ let tenant: DemoTenant;
 let auth: Record<string, string>;
 
 beforeEach(async () => {
-  tenant = await startDemoTenant();
+  tenant = await startDemoTenant({ recordRequests: true });
   auth = { authorization: `Bearer ${tenant.issueToken()}` };
 });
 afterEach(async () => {
@@ -256,7 +256,7 @@ describe('connector files', () => {
 describe('isolation', () => {
   it('gives every tenant its own copy of the seed', async () => {
     expect((await api('/connectors/github-angularsc', { method: 'DELETE' })).status).toBe(204);
-    const other = await startDemoTenant();
+    const other = await startDemoTenant({ recordRequests: true });
     try {
       const res = await fetch(`${other.url}/v2024/connectors/github-angularsc`, { headers: { authorization: `Bearer ${other.issueToken()}` } });
       expect(res.status).toBe(200);

@@ -148,7 +148,7 @@ describe('npm run demo-tenant', () => {
 
 describe('demo-only endpoints and the request log in process', () => {
   it('are off unless asked for: the embedded tenant treats them as ISC paths (a token first)', async () => {
-    const embedded = await startDemoTenant();
+    const embedded = await startDemoTenant({ recordRequests: true });
     try {
       const response = await fetch(`${embedded.url}/__demo/stats`, { signal: AbortSignal.timeout(5_000) });
       expect(response.status).toBe(401);
@@ -162,7 +162,7 @@ describe('demo-only endpoints and the request log in process', () => {
   });
 
   it('keeps the log bounded by maxRecordedRequests while the counters keep counting', async () => {
-    const bounded = await startDemoTenant({ maxRecordedRequests: 10 });
+    const bounded = await startDemoTenant({ recordRequests: true, maxRecordedRequests: 10 });
     try {
       const authorization = `Bearer ${bounded.issueToken()}`;
       for (let i = 0; i < 30; i++) {

@@ -69,6 +69,14 @@ describe('Query.connectors', () => {
     expect(gw.calls()[0].query.filters).toBe('((directConnect eq true) and (features ca ("PROVISIONING"))) and (type co "Directory")');
   });
 
+  it('refuses a raw filter on a field or operator GET /connectors does not support, before any upstream call', async () => {
+    for (const filters of ['owner.id eq "x"', 'name xx "a"', 'name sw "a" and (type eq "b"']) {
+      const r = await gw.gql('query($f: String) { connectors(filters: $f) { items { name } } }', { f: filters });
+      expect({ filters, errors: r.errors }).toEqual({ filters, errors: [code('BAD_USER_INPUT')] });
+    }
+    expect(gw.calls()).toHaveLength(0);
+  });
+
   it('passes a valid locale and rejects others before any upstream call', async () => {
     await gw.gql('{ connectors(limit: 1, locale: "fr") { items { name } } }');
     expect(gw.calls()[0].query.locale).toBe('fr');

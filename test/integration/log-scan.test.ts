@@ -114,7 +114,7 @@ async function session(): Promise<void> {
 }
 
 beforeAll(async () => {
-  tenant = await startDemoTenant({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  tenant = await startDemoTenant({ recordRequests: true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   proxy = await startConnectProxy();
   previousLevel = log.level();
   startCapture();

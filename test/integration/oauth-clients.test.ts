@@ -151,6 +151,35 @@ describe('Query.oauthClients', () => {
     }
     expect(gw.calls()).toEqual([]);
   });
+
+  it('a raw filters expression reaches ISC exactly, encoded once', async () => {
+    const filters = 'lastUsed le 2024-06-01T00:00:00.000Z or (lastUsed isnull)';
+    const r = await gw.gql('query($f: String) { oauthClients(filters: $f) { id } }', { f: filters });
+    expect(r.errors).toBeUndefined();
+    const cutoff = Date.parse('2024-06-01T00:00:00.000Z');
+    expect(ids(r.data!.oauthClients)).toEqual(seedIds((c) => c.lastUsed === null || Date.parse(c.lastUsed) <= cutoff));
+    expect(gw.calls()).toEqual([{ method: 'GET', path: BASE, query: { filters }, headers: jsonAccept, body: '' }]);
+    expect(gw.tenant.requests[0].search).toBe('?filters=lastUsed+le+2024-06-01T00%3A00%3A00.000Z+or+%28lastUsed+isnull%29');
+  });
+
+  it('the typed filter and the raw filters are joined with and', async () => {
+    const r = await gw.gql('{ oauthClients(filter: { lastUsedBefore: "2024-06-01T00:00:00Z", neverUsed: true }, filters: "lastUsed isnull") { id lastUsed } }');
+    expect(r.errors).toBeUndefined();
+    const expected = seedIds((c) => c.lastUsed === null);
+    expect(expected.length).toBeGreaterThan(1);
+    expect(ids(r.data!.oauthClients)).toEqual(expected);
+    expect(gw.calls().map((c) => c.query)).toEqual([
+      { filters: '((lastUsed le 2024-06-01T00:00:00.000Z) or (lastUsed isnull)) and (lastUsed isnull)' },
+    ]);
+  });
+
+  it('refuses raw filters on other fields, with unknown operators or unbalanced, before any upstream call', async () => {
+    for (const filters of ['name eq "x"', 'lastUsed isnull or enabled eq true', 'lastUsed before 2024-01-01T00:00:00Z', '(lastUsed isnull', 'lastUsed isnull "', '']) {
+      const r = await gw.gql('query($f: String) { oauthClients(filters: $f) { id } }', { f: filters });
+      expect({ filters, errors: r.errors }).toEqual({ filters, errors: [code('BAD_USER_INPUT')] });
+    }
+    expect(gw.calls()).toEqual([]);
+  });
 });
 
 describe('Query.oauthClient', () => {

@@ -85,7 +85,7 @@ describe('playground switch', () => {
   });
 
   it('off by default in production', async () => {
-    const prod = await startTestGateway({ NODE_ENV: 'production' });
+    const prod = await startTestGateway({ NODE_ENV: 'production', SAIL_DEMO_TENANT: 'on' });
     try {
       const html = await fetch(prod.url, { headers: { accept: 'text/html' } });
       expect(html.headers.get('content-type') ?? '').not.toContain('text/html');

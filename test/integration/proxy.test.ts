@@ -32,7 +32,7 @@ let tenant: DemoTenant;
 let proxy: TestProxy;
 let gateway: RunningGateway | undefined;
 beforeAll(async () => {
-  tenant = await startDemoTenant({ clientSecret: 'proxy-test-client-secret' });
+  tenant = await startDemoTenant({ recordRequests: true, clientSecret: 'proxy-test-client-secret' });
   proxy = await startConnectProxy({ hosts: { [TENANT_HOST]: '127.0.0.1' } });
 });
 afterAll(async () => {
@@ -72,6 +72,7 @@ describe('HTTP_PROXY (plain-HTTP tenant)', () => {
     await expect(lookup(TENANT_HOST)).rejects.toThrow(); // the premise: only the proxy can reach it
     const gw = await gatewayWith({
       SAIL_BASE_URL: `http://${TENANT_HOST}:${tenantPort()}`,
+      SAIL_ALLOW_INSECURE_HTTP: 'on', // a plain-HTTP tenant behind a test proxy
       HTTP_PROXY: `http://gw-user:pa55-w0rd@127.0.0.1:${proxy.port}`,
     });
 

@@ -444,7 +444,7 @@ describe('two gateways sharing Redis (response cache)', () => {
   const gateways: RunningGateway[] = [];
 
   beforeAll(async () => {
-    tenant = await startDemoTenant();
+    tenant = await startDemoTenant({ recordRequests: true });
     const env = {
       PORT: '0',
       HOST: '127.0.0.1',

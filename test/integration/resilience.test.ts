@@ -204,7 +204,7 @@ describe('deadlines and the circuit breaker', () => {
   });
 
   it('fails fast with UPSTREAM_UNAVAILABLE after repeated failures, and recovers on its own', async () => {
-    gw = await startTestGateway({ BREAKER_VOLUME: '5', BREAKER_RESET_MS: '500', RETRY_ATTEMPTS: '1' });
+    gw = await startTestGateway({ BREAKER_VOLUME: '5', BREAKER_RESET_MS: '500', RETRY_ATTEMPTS: '1', SAIL_READINESS_INTERVAL_MS: '200' });
     gw.tenant.setFaults({ rate500: 1 });
     for (let i = 0; i < 6; i++) await gw.gql(LIST);
     gw.reset();

@@ -531,6 +531,171 @@ describe('source app mutations', () => {
   });
 });
 
+describe('raw filters and sorters, bulk-remove limit, route words as ids', () => {
+  it('sourceApps: raw filters and sorters reach ISC exactly (decoded once), and the answer honours them', async () => {
+    const filters = 'name co "&" or (name sw "micro" and created gt 2023-01-01T00:00:00Z)';
+    const r = await gw.gql('query($f: String, $s: String) { sourceApps(filters: $f, sorters: $s) { items { name } } }', { f: filters, s: '-name, created' });
+    expect(r.errors).toBeUndefined();
+    const names = (r.data!.sourceApps.items as { name: string }[]).map((i) => i.name);
+    expect(names).toContain('Concur Travel & Expense');
+    expect(names.length).toBeGreaterThan(2);
+    for (const name of names) expect(name.includes('&') || name.toLowerCase().startsWith('micro')).toBe(true);
+    expect(names).toEqual([...names].sort((a, b) => b.toLowerCase().localeCompare(a.toLowerCase())));
+    expect(gw.calls()).toEqual([
+      { method: 'GET', path: '/v2024/source-apps', query: { filters, sorters: '-name,created', limit: '250', offset: '0' }, headers: exp, body: '' },
+    ]);
+    expect(gw.tenant.requests[0].search).toContain('%22%26%22');
+  });
+
+  it('allSourceApps: typed filter and raw filters are joined with and; raw sorters may use owner.id', async () => {
+    const apps = await allApps();
+    const owner = apps.find((a) => !a.enabled)!.owner!.id;
+    const r = await gw.gql(
+      'query($f: String) { allSourceApps(filter: { enabled: false }, filters: $f, sorters: "owner.id,-name") { items { id enabled owner { id } } } }',
+      { f: `owner.id eq "${owner}"` },
+    );
+    expect(r.errors).toBeUndefined();
+    const expected = apps.filter((a) => !a.enabled && a.owner?.id === owner).map((a) => a.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(r.data!.allSourceApps.items.map((a: { id: string }) => a.id).sort()).toEqual(expected.sort());
+    expect(gw.calls()).toEqual([
+      {
+        method: 'GET',
+        path: '/v2024/source-apps/all',
+        query: { filters: `(enabled eq false) and (owner.id eq "${owner}")`, sorters: 'owner.id,-name', limit: '250', offset: '0' },
+        headers: exp,
+        body: '',
+      },
+    ]);
+  });
+
+  it('assignedSourceApps: raw filters and sorters over its own fields', async () => {
+    const r = await gw.gql(
+      '{ assignedSourceApps(filters: "not (name in (\\"Slack\\",\\"Jira Software\\"))", sorters: "accountSource.id,-created") { items { name } totalCount } }',
+    );
+    expect(r.errors).toBeUndefined();
+    const names = (r.data!.assignedSourceApps.items as { name: string }[]).map((i) => i.name);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names).not.toContain('Slack');
+    expect(names).not.toContain('Jira Software');
+    expect(gw.calls()).toEqual([
+      {
+        method: 'GET',
+        path: '/v2024/source-apps/assigned',
+        query: { filters: 'not (name in ("Slack","Jira Software"))', sorters: 'accountSource.id,-created', limit: '250', offset: '0', count: 'true' },
+        headers: exp,
+        body: '',
+      },
+    ]);
+  });
+
+  it('SourceApp.accessProfiles: raw filters joined with the typed filter by and', async () => {
+    const [app] = (await allApps()).filter((a) => a.name === 'Workday HCM');
+    const r = await gw.gql(
+      `query($id: ID!) { sourceApp(id: $id) {
+          accessProfiles(filter: { createdBefore: "2100-01-01T00:00:00Z" }, filters: "name in (\\"HR Partner\\") or name eq \\"a \\\\\\"quoted\\\\\\" and name\\"") { items { name } } } }`,
+      { id: app.id },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.sourceApp.accessProfiles.items).toEqual([{ name: 'HR Partner' }]);
+    const profileCalls = gw.calls().filter((c) => c.path.endsWith('/access-profiles'));
+    expect(profileCalls).toEqual([
+      {
+        method: 'GET',
+        path: `/v2024/source-apps/${app.id}/access-profiles`,
+        query: { filters: '(created lt 2100-01-01T00:00:00.000Z) and (name in ("HR Partner") or name eq "a \\"quoted\\" and name")', limit: '250', offset: '0' },
+        headers: exp,
+        body: '',
+      },
+    ]);
+  });
+
+  it('removeAccessProfilesFromSourceApp: limit travels as a query parameter and bounds the answer', async () => {
+    const apps = await allApps();
+    const donor = apps.find((a) => a.name === 'Workday HCM')!;
+    const profiles = (await gw.gql('query($id: ID!) { sourceApp(id: $id) { accessProfiles { items { id } } } }', { id: donor.id })).data!.sourceApp
+      .accessProfiles.items.map((p: { id: string }) => p.id) as string[];
+    expect(profiles.length).toBe(3);
+    const created = await gw.gql(
+      'mutation($s: ID!) { createSourceApp(input: { name: "Limit Probe", description: "d", accountSourceId: $s }) { id } }',
+      { s: apps.find((a) => a.accountSource)!.accountSource!.id },
+    );
+    const id = created.data!.createSourceApp.id as string;
+    // A new app has no owner, and ISC patches only apps with one: give it one with the profiles.
+    const ready = await gw.gql('mutation($id: ID!, $p: [ID!], $o: ID) { updateSourceApp(id: $id, input: { accessProfileIds: $p, ownerId: $o }) { id } }', {
+      id,
+      p: profiles,
+      o: apps[0].owner!.id,
+    });
+    expect(ready.errors).toBeUndefined();
+
+    gw.reset();
+    const one = await gw.gql('mutation($id: ID!, $ap: [ID!]!) { removeAccessProfilesFromSourceApp(id: $id, accessProfileIds: $ap, limit: 1) { id } }', {
+      id,
+      ap: [profiles[0]],
+    });
+    expect(one.errors).toBeUndefined();
+    expect(one.data!.removeAccessProfilesFromSourceApp).toEqual([{ id: profiles[1] }]);
+    const zero = await gw.gql('mutation($id: ID!, $ap: [ID!]!) { removeAccessProfilesFromSourceApp(id: $id, accessProfileIds: $ap, limit: 0) { id } }', {
+      id,
+      ap: [profiles[1]],
+    });
+    expect(zero.data!.removeAccessProfilesFromSourceApp).toEqual([]);
+    expect(gw.calls()).toEqual([
+      { method: 'POST', path: `/v2024/source-apps/${id}/access-profiles/bulk-remove`, query: { limit: '1' }, headers: expJson, body: JSON.stringify([profiles[0]]) },
+      { method: 'POST', path: `/v2024/source-apps/${id}/access-profiles/bulk-remove`, query: { limit: '0' }, headers: expJson, body: JSON.stringify([profiles[1]]) },
+    ]);
+    // The limit bounded only the answer: the app still offers the one profile not removed.
+    const left = await gw.gql('query($id: ID!) { sourceApp(id: $id) { accessProfiles { items { id } } } }', { id });
+    expect(left.data!.sourceApp.accessProfiles.items).toEqual([{ id: profiles[2] }]);
+    await gw.gql('mutation($id: ID!) { deleteSourceApp(id: $id) { id } }', { id });
+  });
+
+  it('refuses bad raw filters and sorters, a bad limit and route words as ids with BAD_USER_INPUT and no upstream call', async () => {
+    const cases = [
+      '{ sourceApps(filters: "owner.id eq \\"i1\\"") { items { id } } }',
+      '{ sourceApps(filters: "enabled eq true") { items { id } } }',
+      '{ assignedSourceApps(filters: "name eq \\"x\\" or owner.id in (\\"i1\\")") { items { id } } }',
+      '{ allSourceApps(filters: "accountSource.id eq \\"s1\\"") { items { id } } }',
+      '{ allSourceApps(filters: "name like \\"x\\"") { items { id } } }',
+      '{ sourceApps(filters: "name EQ \\"x\\"") { items { id } } }',
+      '{ sourceApps(filters: "(name eq \\"x\\"") { items { id } } }',
+      '{ sourceApps(filters: "name eq \\"x") { items { id } } }',
+      '{ sourceApps(filters: "name eq \\"x\\" id eq \\"y\\"") { items { id } } }',
+      '{ sourceApps(filters: "  ") { items { id } } }',
+      '{ assignedSourceApps(sorters: "owner.id") { items { id } } }',
+      '{ sourceApps(sorters: "name,,created") { items { id } } }',
+      '{ sourceApps(sorters: "name,-name") { items { id } } }',
+      '{ allSourceApps(sorters: "enabled") { items { id } } }',
+      '{ sourceApps(sorters: "") { items { id } } }',
+      '{ sourceApps(sort: [{ field: NAME }], sorters: "created") { items { id } } }',
+      'mutation { removeAccessProfilesFromSourceApp(id: "x", accessProfileIds: ["p"], limit: 251) { id } }',
+      'mutation { removeAccessProfilesFromSourceApp(id: "x", accessProfileIds: ["p"], limit: -1) { id } }',
+      '{ sourceApp(id: "all") { id } }',
+      '{ sourceApp(id: "assigned") { id } }',
+      '{ sourceApp(id: "bulk-update") { id } }',
+      'mutation { updateSourceApp(id: "all", input: { enabled: true }) { id } }',
+      'mutation { deleteSourceApp(id: "assigned") { id } }',
+      'mutation { deleteSourceApp(id: "bulk-update") { id } }',
+      'mutation { removeAccessProfilesFromSourceApp(id: "all", accessProfileIds: ["p"]) { id } }',
+      'mutation { bulkUpdateSourceApps(ids: ["4535538c25edfff090d4805a28588594", "assigned"], input: { enabled: true }) }',
+      '{ _entities(representations: [{ __typename: "SourceApp", id: "all" }]) { ... on SourceApp { id } } }',
+    ];
+    for (const query of cases) {
+      const r = await gw.gql(query);
+      expect({ query, errors: r.errors }).toEqual({ query, errors: [code('BAD_USER_INPUT')] });
+    }
+    expect(gw.calls()).toEqual([]);
+  });
+
+  it('refuses a raw access profile filter on an unsupported field before calling the access-profiles endpoint', async () => {
+    const r = await gw.gql('{ allSourceApps(limit: 1) { items { id accessProfiles(filters: "requestable eq true") { items { id } } } } }');
+    expect(r.errors).toEqual([code('BAD_USER_INPUT')]);
+    expect(r.errors![0].path).toEqual(['allSourceApps', 'items', 0, 'accessProfiles']);
+    expect(gw.calls().map((c) => c.path)).toEqual(['/v2024/source-apps/all']);
+  });
+});
+
 describe('demo tenant: source apps behave like ISC', () => {
   async function direct(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
     const response = await fetch(`${gw.tenant.url}/v2024${path}`, {
@@ -573,6 +738,21 @@ describe('demo tenant: source apps behave like ISC', () => {
       const r = await direct('GET', `${path}?${new URLSearchParams(Object.fromEntries([query.split(/=(.*)/s).slice(0, 2)]))}`, { headers: experimental });
       expect({ path, query, status: r.status }).toEqual({ path, query, status: 400 });
     }
+  });
+
+  it('bulk-remove takes limit 0 to 250 as a query parameter, like ISC, and refuses anything else', async () => {
+    const [app] = await allApps();
+    const post = (limit: string) =>
+      direct('POST', `/source-apps/${app.id}/access-profiles/bulk-remove?limit=${limit}`, {
+        headers: { ...experimental, 'content-type': 'application/json' },
+        body: JSON.stringify(['no-such-profile']),
+      });
+    for (const limit of ['251', '-1', 'ten']) expect({ limit, status: (await post(limit)).status }).toEqual({ limit, status: 400 });
+    const none = await post('0');
+    expect({ status: none.status, body: none.body }).toEqual({ status: 200, body: [] });
+    const one = await post('1');
+    expect(one.status).toBe(200);
+    expect(one.body).toHaveLength(1);
   });
 
   it('refuses patches outside the patchable fields and emptied names', async () => {

@@ -32,7 +32,8 @@ export async function spawnGateway(env: Record<string, string | undefined>, time
   for (const name of PROXY_VARS) delete base[name];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: ROOT,
-    env: { ...base, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', SAIL_PLAYGROUND: 'off', ...env },
+    // Production settings; the built-in demo tenant must then be asked for (SAIL_DEMO_TENANT=on).
+    env: { ...base, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', SAIL_PLAYGROUND: 'off', ...(!env.SAIL_BASE_URL && { SAIL_DEMO_TENANT: 'on' }), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

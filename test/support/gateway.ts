@@ -54,7 +54,7 @@ export interface TestGatewayOptions {
 export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   let external: DemoTenant | undefined;
   if (options.externalTenant) {
-    external = await startDemoTenant();
+    external = await startDemoTenant({ recordRequests: true });
     const secret = typeof options.externalTenant === 'object' ? options.externalTenant.clientSecret : undefined;
     env = { SAIL_BASE_URL: external.url, SAIL_CLIENT_ID: external.clientId, SAIL_CLIENT_SECRET: secret ?? external.clientSecret, ...env };
   }
@@ -62,7 +62,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   const gateway = await startGateway(
     loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT: '100000', RATE_WINDOW_MS: '1000', ...env }),
     undefined,
-    options.overrides,
+    { recordDemoTenantRequests: true, ...options.overrides },
   );
   const tenant = external ?? gateway.demoTenant!;
   return {

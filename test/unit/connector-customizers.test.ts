@@ -78,6 +78,8 @@ function fakeContext(records: Record<string, IscConnectorCustomizer>) {
         return { status: 200, headers: {}, body: structuredClone(record) as T };
       },
     },
+    beginOperation: () => ctx,
+    facts: { get: () => undefined, set: () => undefined },
   };
   return { ctx, calls };
 }

@@ -129,3 +129,44 @@ describe('rate governor', () => {
     expect(governor.budget('k').remaining).toBe(1);
   });
 });
+
+describe('waiting for a permit keeps to the deadline', () => {
+  it('an aborted wait answers DEADLINE_EXCEEDED, leaves the queue, and the permit goes to the next caller', async () => {
+    const governor = createRateGovernor({ limit: 100, windowMs: 1000, maxConcurrency: 1, maxQueue: 10 });
+    const holder = await governor.acquire('k');
+    const deadline = new AbortController();
+    const waiting = governor.acquire('k', Date.now() + 60_000, deadline.signal);
+    expect(governor.stats()).toMatchObject({ queued: 1, running: 1 });
+    deadline.abort();
+    await expect(waiting).rejects.toEqual(code('DEADLINE_EXCEEDED'));
+    expect(governor.stats()).toMatchObject({ queued: 0, running: 1 });
+    const next = governor.acquire('k', Date.now() + 60_000);
+    holder();
+    (await next)();
+    expect(governor.stats()).toMatchObject({ queued: 0, running: 0, refused: 0 });
+  });
+
+  it('a signal already aborted, or a deadline already passed, is DEADLINE_EXCEEDED (not RATE_LIMITED)', async () => {
+    const governor = createRateGovernor({ limit: 100, windowMs: 1000, maxConcurrency: 2, maxQueue: 10 });
+    await expect(governor.acquire('k', Date.now() + 1000, AbortSignal.abort())).rejects.toEqual(code('DEADLINE_EXCEEDED'));
+    await expect(governor.acquire('k', Date.now() - 1)).rejects.toEqual(code('DEADLINE_EXCEEDED'));
+    expect(governor.stats()).toMatchObject({ queued: 0, running: 0, refused: 0 });
+  });
+
+  it('tryAcquire takes no permit and never queues ahead of waiting callers', async () => {
+    const c = clock();
+    const governor = createRateGovernor({ limit: 2, windowMs: 1000, marginMs: 0, maxConcurrency: 1, maxQueue: 10, now: c.now, sleep: c.sleep });
+    const holder = await governor.acquire('k');
+    const background = await governor.tryAcquire('k');
+    expect(background).toBeDefined(); // the concurrency permit is the callers', the window slot was free
+    expect(governor.stats().running).toBe(1);
+    expect(await governor.tryAcquire('k')).toBeUndefined(); // the window holds 2 starts now
+    holder();
+    const c2 = createRateGovernor({ limit: 10, windowMs: 1000, maxConcurrency: 1, maxQueue: 10 });
+    const held = await c2.acquire('k');
+    const queued = c2.acquire('k');
+    expect(await c2.tryAcquire('k')).toBeUndefined(); // someone waits: background work does not go first
+    held();
+    (await queued)();
+  });
+});

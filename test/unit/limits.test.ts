@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { getIntrospectionQuery, GraphQLError, isObjectType, parse, validate, specifiedRules } from 'graphql';
 import { loadConfig } from '../../src/config.js';
-import { DETAIL_FIELDS, estimateUpstreamCalls, FIELD_COSTS, pageCalls } from '../../src/limits/cost.js';
+import { DETAIL_FIELDS, estimateUpstreamCalls, FIELD_COSTS, pageCalls, type BatchFallback } from '../../src/limits/cost.js';
 import { checkRequestLimits, countTokens, limitValidationRules, type QueryLimits } from '../../src/limits/limits.js';
 import { buildSchema } from '../../src/schema.js';
 
 const schema = buildSchema();
 const defaults: QueryLimits = loadConfig({});
-const estimate = (query: string, variables?: Record<string, unknown>, maxListLimit = 1000) =>
-  estimateUpstreamCalls(schema, parse(query), { maxListLimit, variables });
+const estimate = (query: string, variables?: Record<string, unknown>, maxListLimit = 1000, batchFallback: BatchFallback = 'never') =>
+  estimateUpstreamCalls(schema, parse(query), { maxListLimit, variables, batchFallback });
 
 describe('the cost table', () => {
   it('names only fields the schema has, and its detail fields exist', () => {
@@ -59,6 +59,14 @@ describe('estimated ISC calls', () => {
     expect(estimate(`{ ${apps(101)} }`)).toBe(2);
     expect(estimate('{ a: connector(scriptName: "x") { applicationXml } b: connector(scriptName: "y") { files { sourceTemplate } } }')).toBe(3);
     expect(estimate('{ en: connectors(limit: 5, locale: "en") { items { fileUpload } } de: connectors(limit: 5, locale: "de") { items { fileUpload } } }')).toBe(12);
+  });
+
+  it('`sourceApp` lookups of a caller the batched list refuses cost one call per id, and both are counted while unknown', () => {
+    const apps = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: sourceApp(id: "id${i}") { name }`).join(' ');
+    expect(estimate(`{ ${apps(300)} }`, undefined, 1000, 'never')).toBe(3);
+    expect(estimate(`{ ${apps(300)} }`, undefined, 1000, 'always')).toBe(300);
+    expect(estimate(`{ ${apps(300)} }`, undefined, 1000, 'maybe')).toBe(303); // the refused batch, then each id
+    expect(estimate(`{ ${apps(300)} }`)).toBe(3);
   });
 
   it('reads limits from variables, follows fragments and skips what @skip/@include leave out', () => {

@@ -34,11 +34,13 @@ async function valueOf(registry: Registry, name: string, labels: Record<string, 
 }
 
 describe('operation name labels', () => {
+  const verified = { caller: 'key:1' };
+
   it('uses well-formed names as they are and calls an unnamed operation anonymous', () => {
     const label = operationNameLabels();
-    expect(label('ListConnectors')).toBe('ListConnectors');
-    expect(label('_private_2')).toBe('_private_2');
-    expect(label(`A${'b'.repeat(63)}`)).toBe(`A${'b'.repeat(63)}`); // 64 characters
+    expect(label('ListConnectors', verified)).toBe('ListConnectors');
+    expect(label('_private_2', verified)).toBe('_private_2');
+    expect(label(`A${'b'.repeat(63)}`, verified)).toBe(`A${'b'.repeat(63)}`); // 64 characters
     expect(label(null)).toBe('anonymous');
     expect(label(undefined)).toBe('anonymous');
     expect(label('')).toBe('anonymous');
@@ -47,27 +49,42 @@ describe('operation name labels', () => {
   it('counts names that are not GraphQL names of at most 64 characters as other', () => {
     const label = operationNameLabels();
     for (const name of [`A${'b'.repeat(64)}`, '2fast', 'with-dash', 'with space', 'a"b', 'ünï', 'connectors/ad', 'x\n']) {
-      expect(label(name)).toBe('other');
+      expect(label(name, verified)).toBe('other');
+      expect(label(name, { trusted: true })).toBe('other');
     }
   });
 
   it('admits the first names up to the bound, then answers other for new ones while old ones keep their label', () => {
     const label = operationNameLabels(3);
-    expect(['A', 'B', 'C'].map(label)).toEqual(['A', 'B', 'C']);
-    expect(label('D')).toBe('other');
-    expect(label('B')).toBe('B');
-    expect(label('E')).toBe('other');
+    expect(['A', 'B', 'C'].map((name) => label(name, verified))).toEqual(['A', 'B', 'C']);
+    expect(label('D', verified)).toBe('other');
+    expect(label('B')).toBe('B'); // admitted names are labelled for every caller
+    expect(label('E', { caller: 'key:2' })).toBe('other');
     expect(label(null)).toBe('anonymous');
   });
 
-  it('bounds a flood of distinct names to the default of 100', () => {
+  it('bounds a flood of distinct names to the default of 100, at most 10 from one caller', () => {
     const label = operationNameLabels();
-    const labels = new Set(Array.from({ length: 1000 }, (_, i) => label(`Op${i}`)));
+    const labels = new Set(Array.from({ length: 1000 }, (_, i) => label(`Op${i}`, { caller: `key:${Math.floor(i / 20)}` })));
     expect(MAX_OPERATION_NAMES).toBe(100);
     expect(labels.size).toBe(101); // 100 names and `other`
     expect(labels.has('other')).toBe(true);
-    expect(labels.has('Op99')).toBe(true);
-    expect(labels.has('Op100')).toBe(false);
+    expect(labels.has('Op9')).toBe(true);
+    expect(labels.has('Op10')).toBe(false); // the 11th name of the first caller
+    expect(labels.has('Op20')).toBe(true);
+  });
+
+  it('never admits names from unverified callers, so forged bearers cannot take the slots', () => {
+    const label = operationNameLabels();
+    for (let i = 0; i < 150; i++) expect(label(`Flood${i}`)).toBe('other');
+    expect(label('ListConnectors', verified)).toBe('ListConnectors');
+  });
+
+  it('labels names from trusted documents whatever the bound', () => {
+    const label = operationNameLabels(1);
+    expect(label('A', verified)).toBe('A');
+    expect(label('FromManifest', { trusted: true })).toBe('FromManifest');
+    expect(label('FromManifest')).toBe('FromManifest');
   });
 });
 
@@ -239,7 +256,9 @@ describe('the Apollo plugin', () => {
   });
   afterAll(() => server.stop());
 
-  const run = (query: string, operationName?: string) => server.executeOperation({ query, operationName }, { contextValue: {} as Context });
+  // A caller with an API key (the gateway's own credentials): its operation names may become labels.
+  const keyed = { credential: { kind: 'client-credentials' }, principal: () => 'key:test', scope: { calls: [] } };
+  const run = (query: string, operationName?: string) => server.executeOperation({ query, operationName }, { contextValue: keyed as unknown as Context });
   const counted = (operation_name: string, operation_type: string, outcome: string) =>
     valueOf(metrics.registry, 'isc_gateway_graphql_operations_total', { operation_name, operation_type, outcome });
 

@@ -8,7 +8,7 @@ import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.j
 let tenant: DemoTenant;
 let auth: Record<string, string>;
 beforeAll(async () => {
-  tenant = await startDemoTenant();
+  tenant = await startDemoTenant({ recordRequests: true });
   auth = { authorization: `Bearer ${tenant.issueToken()}` };
 });
 afterAll(() => tenant.close());

@@ -1,12 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
+import { execute, parse } from 'graphql';
+import { createContext } from '../../src/context.js';
+import type { IscClient, UpstreamRequest, UpstreamResponse } from '../../src/http/isc-client.js';
+import { buildSchema } from '../../src/schema.js';
 import {
   accessProfileFilterExpression,
   allSourceAppFilterExpression,
+  listQuery,
   sortersParam,
   sourceAppFilterExpression,
 } from '../../src/source-apps/source-apps.filters.js';
 import { restFields, sourceAppPatch } from '../../src/source-apps/source-apps.patch.js';
-import { checkIds } from '../../src/source-apps/source-apps.resolvers.js';
+import { checkIds, checkRemoveLimit, checkSourceAppId } from '../../src/source-apps/source-apps.resolvers.js';
 
 const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
 
@@ -182,5 +187,108 @@ describe('id lists', () => {
     expect(() => checkIds(['ok', ''], 'ids')).toThrow(badInput);
     expect(() => checkIds(['..'], 'ids')).toThrow(badInput);
     expect(() => checkIds(['a\nb'], 'ids')).toThrow(badInput);
+  });
+});
+
+describe('source app ids: the route words of /source-apps are not ids', () => {
+  it.each(['all', 'assigned', 'bulk-update', 'ALL', 'Bulk-Update'])('refuses %s', (id) => {
+    expect(() => checkSourceAppId(id)).toThrow(badInput);
+    expect(() => checkIds(['4535538c25edfff090d4805a28588594', id], 'ids', checkSourceAppId)).toThrow(badInput);
+  });
+
+  it('accepts ordinary ids, including ones that merely contain a route word', () => {
+    for (const id of ['4535538c25edfff090d4805a28588594', 'all-apps', 'assigned2', 'bulk-updates']) expect(checkSourceAppId(id)).toBe(id);
+    // Access profile ids never become a /source-apps segment: the route words are not refused there.
+    expect(checkIds(['all'], 'accessProfileIds')).toEqual(['all']);
+  });
+
+  it('still checks the id as a path segment', () => {
+    for (const id of ['', '..', '%2e%2e', 'a\nb']) expect(() => checkSourceAppId(id)).toThrow(badInput);
+  });
+});
+
+describe('bulk remove limit', () => {
+  it('is optional and takes 0 to 250, as ISC does', () => {
+    expect(checkRemoveLimit(undefined, 1000)).toBeUndefined();
+    expect(checkRemoveLimit(null, 1000)).toBeUndefined();
+    expect(checkRemoveLimit(0, 1000)).toBe(0);
+    expect(checkRemoveLimit(250, 1000)).toBe(250);
+  });
+
+  it.each([-1, 251, 1.5])('refuses %s', (limit) => {
+    expect(() => checkRemoveLimit(limit, 1000)).toThrow(badInput);
+  });
+
+  it('is also bounded by a gateway list cap below 250', () => {
+    expect(checkRemoveLimit(100, 100)).toBe(100);
+    expect(() => checkRemoveLimit(101, 100)).toThrow(badInput);
+  });
+});
+
+describe('list arguments → filters and sorters', () => {
+  it('joins the typed and the raw filter with and', () => {
+    expect(listQuery('all', 'enabled eq true', { filters: 'owner.id eq "i1"' })).toEqual({
+      filters: '(enabled eq true) and (owner.id eq "i1")',
+      sorters: undefined,
+    });
+  });
+
+  it('checks raw filters and sorters against the list\'s own endpoint', () => {
+    expect(listQuery('all', undefined, { filters: 'enabled eq false', sorters: '-owner.id' })).toEqual({
+      filters: 'enabled eq false',
+      sorters: '-owner.id',
+    });
+    expect(() => listQuery('available', undefined, { filters: 'enabled eq false' })).toThrow(badInput);
+    expect(() => listQuery('assigned', undefined, { sorters: 'owner.id' })).toThrow(badInput);
+    expect(listQuery('available', undefined, { sorters: 'owner.id' }).sorters).toBe('owner.id');
+    expect(() => listQuery('all', undefined, { filters: 'accountSource.id eq "s1"' })).toThrow(badInput);
+  });
+
+  it('takes typed sort or raw sorters, refusing both at once', () => {
+    expect(listQuery('available', undefined, { sort: [{ field: 'NAME', direction: 'DESC' }] }).sorters).toBe('-name');
+    expect(listQuery('available', undefined, { sort: [], sorters: 'name' }).sorters).toBe('name');
+    expect(() => listQuery('available', undefined, { sort: [{ field: 'NAME' }], sorters: 'created' })).toThrow(badInput);
+  });
+});
+
+describe('SourceApp.accessProfiles over a recording ISC client', () => {
+  /** An ISC that lists one app with the given id and records every request. */
+  function recordingClient(appId: string): { client: IscClient; requests: UpstreamRequest[] } {
+    const requests: UpstreamRequest[] = [];
+    const client: IscClient = {
+      async send<T>(_credential: unknown, request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+        requests.push(request);
+        const body = request.path.endsWith('/access-profiles') ? [{ id: 'p1', name: 'P1' }] : [{ id: appId, name: 'App' }];
+        return { status: 200, headers: {}, body: body as T };
+      },
+      rateKey: () => 'client:recorder',
+      breakerState: () => 'closed',
+      breakerClosed: () => true,
+    };
+    return { client, requests };
+  }
+  const schema = buildSchema();
+  const run = async (client: IscClient, source: string) => {
+    const ctx = createContext(client, { kind: 'client-credentials' }, { maxListLimit: 1000, operationTimeoutMs: 10_000, rateLimitWaitMs: 0 });
+    try {
+      return await execute({ schema, contextValue: ctx, document: parse(source) });
+    } finally {
+      ctx.dispose();
+    }
+  };
+  const QUERY = '{ allSourceApps(limit: 1) { items { id accessProfiles { items { id } } } } }';
+
+  it('reads the access profiles of an ordinary app', async () => {
+    const { client, requests } = recordingClient('4535538c25edfff090d4805a28588594');
+    const result = await run(client, QUERY);
+    expect(result.errors).toBeUndefined();
+    expect(requests.map((r) => r.path)).toEqual(['source-apps/all', 'source-apps/4535538c25edfff090d4805a28588594/access-profiles']);
+  });
+
+  it('never turns a route word into an access-profiles path, even when ISC answers it as an id', async () => {
+    const { client, requests } = recordingClient('all');
+    const result = await run(client, QUERY);
+    expect(result.errors).toEqual([expect.objectContaining({ path: ['allSourceApps', 'items', 0, 'accessProfiles'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(requests.map((r) => r.path)).toEqual(['source-apps/all']);
   });
 });

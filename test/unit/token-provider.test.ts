@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createTokenProvider, refreshMarginMs, type IssuedToken } from '../../src/http/token-provider.js';
+import { createTokenProvider, failureBackoffMs, refreshMarginMs, withFailureBackoff, type IssuedToken } from '../../src/http/token-provider.js';
 
 function fakeIssuer(lifetimeSeconds = 600) {
   let issued = 0;
@@ -104,5 +104,45 @@ describe('token provider', () => {
     await expect(tokens.getToken()).rejects.toThrow('refused');
     fail = false;
     expect(await tokens.getToken()).toBe('ok');
+  });
+});
+
+describe('token request backoff after failures', () => {
+  it('after a refusal, 100 more calls make no request until 1 s passed; then one per backoff step (1 s, 2 s…); a success resets it', async () => {
+    let t = 0;
+    let requests = 0;
+    let refuse = true;
+    const exchange = withFailureBackoff(async () => {
+      requests++;
+      if (refuse) throw new Error('refused');
+      return { accessToken: 'ok', expiresIn: 600 };
+    }, () => t);
+    const attempt = () => exchange().then(() => 'ok', (e: Error) => e.message);
+    expect(await attempt()).toBe('refused');
+    expect(new Set(await Promise.all(Array.from({ length: 50 }, attempt)))).toEqual(new Set(['refused']));
+    expect(requests).toBe(1);
+    for (let i = 0; i < 50; i++) await attempt();
+    expect(requests).toBe(1);
+    t += 999;
+    await attempt();
+    expect(requests).toBe(1);
+    t += 1;
+    await attempt();
+    expect(requests).toBe(2); // after 1 s
+    t += 1_999;
+    await attempt();
+    expect(requests).toBe(2);
+    t += 1;
+    await attempt();
+    expect(requests).toBe(3); // after 2 s more
+    expect([1, 2, 3, 7, 10].map(failureBackoffMs)).toEqual([1_000, 2_000, 4_000, 60_000, 60_000]);
+    refuse = false;
+    t += 4_000;
+    expect(await attempt()).toBe('ok');
+    refuse = true;
+    await attempt();
+    t += 1_000;
+    await attempt();
+    expect(requests).toBe(6); // a success reset the schedule to 1 s
   });
 });

@@ -1,0 +1,106 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { startTestGateway } from '../support/gateway.js';
+import { documentationFiles, graphqlExamples, type GraphQLExample } from '../support/markdown-examples.js';
+
+/**
+ * The documentation's GraphQL examples must run as written: every ```graphql block of README.md
+ * and of each docs/*.md (read when the test runs, so new pages are covered), with the ```json
+ * block right after it as variables, runs against its own fresh demo tenant, one operation after
+ * the other, each answering data, no error and no null top-level field.
+ */
+const ROOT = new URL('../../', import.meta.url);
+
+const examples: GraphQLExample[] = documentationFiles(ROOT).flatMap((file) => graphqlExamples(file, readFileSync(new URL(file, ROOT), 'utf8')));
+
+describe('documentation examples', () => {
+  it('finds the README examples (an extraction that finds none would pass vacuously)', () => {
+    const readme = examples.filter((e) => e.where.startsWith('README.md:'));
+    expect(readme.length).toBeGreaterThanOrEqual(10);
+    for (const heading of ['Connectors', 'Connector customizers', 'Source apps', 'OAuth clients']) {
+      expect(readme.some((e) => e.heading === heading)).toBe(true);
+    }
+  });
+
+  it.each(examples.map((e) => [`${e.where} (${e.heading})`, e] as const))('%s runs on a fresh demo tenant', async (_where, example) => {
+    expect(example.operations.length).toBeGreaterThan(0);
+    const gw = await startTestGateway();
+    try {
+      for (const op of example.operations) {
+        const r = await gw.gql(op.document, example.variables);
+        const nullFields = Object.entries(r.data ?? {}).filter(([, value]) => value === null).map(([field]) => field);
+        // The operation's text is part of the comparison, so a failure says which one broke.
+        expect({ operation: op.document, status: r.status, errors: r.errors, hasData: r.data != null, nullFields }).toEqual({
+          operation: op.document,
+          status: 200,
+          errors: undefined,
+          hasData: true,
+          nullFields: [],
+        });
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('example extraction', () => {
+  const markdown = [
+    '# Page',
+    '## Reads',
+    '```graphql',
+    '{ a: connectors { hasMore } }',
+    'query Two($s: ID!) { connector(scriptName: $s) { ...F } }',
+    'fragment F on Connector { name }',
+    '```',
+    '',
+    '```json',
+    '{ "s": "x" }',
+    '```',
+    'Text between.',
+    '```graphql',
+    '# A comment, not a heading',
+    '{ b: connectors { hasMore } }',
+    '```',
+    'Not its variables:',
+    '```json',
+    '{ "t": 1 }',
+    '```',
+    '```sh',
+    'echo "```graphql is not a fence here"',
+    '```',
+  ].join('\n');
+
+  it('takes every graphql block under its heading, one document per operation (with the fragments), and the adjacent json as variables', () => {
+    const found = graphqlExamples('page.md', markdown);
+    expect(found.map((e) => [e.where, e.heading, e.variables])).toEqual([
+      ['page.md:3', 'Reads', { s: 'x' }],
+      ['page.md:13', 'Reads', {}],
+    ]);
+    expect(found[0].operations).toEqual([
+      { name: 'query #1', document: '{ a: connectors { hasMore } }\n\nfragment F on Connector { name }' },
+      { name: 'Two', document: 'query Two($s: ID!) { connector(scriptName: $s) { ...F } }\n\nfragment F on Connector { name }' },
+    ]);
+  });
+
+  it('reads README.md, and every docs/*.md once a docs folder exists', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'readme-examples-'));
+    try {
+      const root = pathToFileURL(`${dir}/`);
+      expect(documentationFiles(root)).toEqual(['README.md']);
+      mkdirSync(join(dir, 'docs'));
+      for (const f of ['b.md', 'a.md', 'notes.txt']) writeFileSync(join(dir, 'docs', f), '');
+      expect(documentationFiles(root)).toEqual(['README.md', 'docs/a.md', 'docs/b.md']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails on a block that is not GraphQL and on variables that are not JSON', () => {
+    expect(() => graphqlExamples('bad.md', '```graphql\n{ connectors( }\n```')).toThrow(/Syntax Error/);
+    expect(() => graphqlExamples('bad.md', '```graphql\n{ connectors { hasMore } }\n```\n```json\n{ s: 1 }\n```')).toThrow(/bad\.md:4/);
+  });
+});
