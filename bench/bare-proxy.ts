@@ -15,7 +15,7 @@ const base = new URL(process.env.SAIL_BASE_URL ?? 'http://127.0.0.1:4010');
 const apiPrefix = '/v2024';
 const clientId = process.env.SAIL_CLIENT_ID ?? 'bench-client';
 const clientSecret = process.env.SAIL_CLIENT_SECRET ?? 'bench-secret';
-/** Same pool as the gateway's ISC client (src/http/isc-client.ts keepAliveAgents). */
+/** Same pool as the gateway's ISC client (src/isc/agents.ts keepAliveAgents). */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, timeout: 30_000 });
 
 interface Answer {

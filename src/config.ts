@@ -1,6 +1,6 @@
 /** Gateway configuration, read once from the environment and validated at start. */
-import type { ProxySettings } from './http/agents.js';
-import { LOG_LEVELS, defaultLogLevel, parseLogLevel, type LogLevel } from './log.js';
+import type { ProxySettings } from './isc/agents.js';
+import { LOG_LEVELS, defaultLogLevel, parseLogLevel, type LogLevel } from './observability/log/logger.js';
 
 export type AuthMode = 'auto' | 'client-credentials' | 'passthrough';
 export type PlaygroundMode = 'graphiql' | 'sandbox' | 'off';

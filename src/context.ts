@@ -1,9 +1,8 @@
-import { timingSafeEqual, createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Config } from './config.js';
-import { bindUpstream, type Credential, type IscClient, type OperationScope, type Upstream } from './http/isc-client.js';
+import { bindUpstream, type Credential, type IscClient, type OperationScope, type Upstream } from './isc/client.js';
 
 /**
  * Everything one GraphQL operation works with. It is built fresh for each request, so its
@@ -42,77 +41,6 @@ export interface Context {
    * loaders by key, so operations that never touch a domain never build its loaders.
    */
   perRequest<T>(key: string, create: () => T): T;
-}
-
-function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-function bearerToken(authorization: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  return match?.[1];
-}
-
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
-const checkers = new WeakMap<readonly string[], (presented: string | undefined) => boolean>();
-
-/** Constant-time comparison against every configured key (digests make lengths equal). */
-export function isValidApiKey(presented: string | undefined, keys: readonly string[]): boolean {
-  let check = checkers.get(keys);
-  if (!check) checkers.set(keys, (check = apiKeyChecker(keys)));
-  return check(presented);
-}
-
-/** The configured keys' digests computed once; each check hashes only the presented key. */
-export function apiKeyChecker(keys: readonly string[]): (presented: string | undefined) => boolean {
-  const digests = keys.map(digest);
-  return (presented) => {
-    if (!presented) return false;
-    const candidate = digest(presented);
-    let valid = false;
-    for (const key of digests) valid = timingSafeEqual(candidate, key) || valid;
-    return valid;
-  };
-}
-
-export interface InboundAuth {
-  authMode: Config['authMode'];
-  apiKeys: readonly string[];
-  /** The demo tenant on a loopback listener: the first-minute experience needs no key. */
-  openDemo: boolean;
-}
-
-/**
- * Decides whose ISC rights serve a request. The gateway's own client credentials are never lent
- * to an anonymous caller: they need a valid `X-Api-Key` (except on the loopback demo tenant).
- */
-export function resolveCredential(
-  headers: { authorization?: string; apiKey?: string },
-  auth: InboundAuth,
-): Credential {
-  const token = bearerToken(headers.authorization);
-  if (auth.authMode !== 'client-credentials' && token) return { kind: 'bearer', token };
-  if (auth.authMode === 'passthrough') throw unauthenticated('An ISC bearer token is required (Authorization: Bearer <token>)');
-  if (!auth.openDemo && !isValidApiKey(headers.apiKey, auth.apiKeys)) {
-    throw unauthenticated('A valid gateway API key (X-Api-Key) or an ISC bearer token is required');
-  }
-  return { kind: 'client-credentials' };
-}
-
-/** The first 16 hex digits of a value's SHA-256: names a credential in audit records without revealing it. */
-const shortHash = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 16);
-
-/**
- * Who acted, for audit records: the caller's bearer token (`bearer:<hash>`) or the API key it
- * presented for the gateway's credentials (`key:<hash>`), never the value itself; `demo` on the
- * open loopback demo tenant, where no credential is asked for. (Not `api-key:`: the log's text
- * redaction masks whatever follows `api-key:`.)
- */
-export function principalOf(credential: Credential, apiKey: string | undefined, openDemo: boolean): string {
-  if (credential.kind === 'bearer') return `bearer:${shortHash(credential.token)}`;
-  if (openDemo) return 'demo';
-  return apiKey ? `key:${shortHash(apiKey)}` : 'anonymous';
 }
 
 /**

@@ -5,14 +5,14 @@ import got from 'got';
 import { GraphQLError } from 'graphql';
 import { isLoopbackHost, type Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
-import { createAgents, describeProxy, destroyAgents } from './http/agents.js';
-import { createRateGovernor } from './http/governor.js';
-import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from './http/response-cache.js';
-import { createIscClient } from './http/isc-client.js';
-import { clientCredentialsExchange, createTokenProvider, withFailureBackoff, type IssuedToken } from './http/token-provider.js';
-import { log as defaultLogger, registerSecret, type Logger } from './log.js';
+import { createAgents, describeProxy, destroyAgents } from './isc/agents.js';
+import { createRateGovernor } from './isc/governor.js';
+import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from './isc/response-cache.js';
+import { createIscClient } from './isc/client.js';
+import { clientCredentialsExchange, createTokenProvider, withFailureBackoff, type IssuedToken } from './isc/token-provider.js';
+import { log as defaultLogger, type Logger } from './observability/log/logger.js';
+import { registerSecret } from './observability/log/redaction.js';
 import { createObservability, type ObservabilityOptions } from './observability/index.js';
-import { withUpstreamLog } from './observability/upstream-log.js';
 import { createHttpGateway, operatorServer, type Readiness } from './server.js';
 
 export interface ShutdownResult {
@@ -202,7 +202,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   const localCache = config.responseCache.enabled ? createResponseCache({ ...config.responseCache, domains: REFERENCE_DATA_DOMAINS }) : undefined;
   // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
   const scaleOut = config.redis.url
-    ? await (await import('./http/scale-out.js')).connectScaleOut(config, logger, {
+    ? await (await import('./isc/scale-out/index.js')).connectScaleOut(config, logger, {
         apiUrl: `${baseUrl}${config.apiPrefix}`,
         exchange,
         tokenUrl,
@@ -244,12 +244,13 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     onRetryAfterClamped: (event) => logger.warn('ISC asked for a longer pause than SAIL_MAX_RETRY_AFTER_MS allows: pausing for the maximum', event),
   });
   observability.watch({ governor, client: iscClient, cache: responseCache, shared });
-  const client = withUpstreamLog(iscClient, logger);
+  const client = iscClient;
   const { httpServer, apollo, markShuttingDown } = await createHttpGateway({
     config,
     client,
     governor,
     observability: observability.server,
+    logger,
     readiness: sharedReadiness(async (): Promise<Readiness> => {
       // Redis unreachable is not unready: the replica serves on its per-process share.
       const redis: Record<string, string> = shared ? { redis: shared.available() ? 'ok' : 'unreachable: per-process fallback' } : {};

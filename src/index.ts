@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
-import { log, setPrettyOutput } from './log.js';
+import { log } from './observability/log/logger.js';
+import { setPrettyOutput } from './observability/log/destinations.js';
 
 try {
   const config = loadConfig();

@@ -8,13 +8,18 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.js';
-import { apiKeyChecker, createCallerFacts, createContext, principalOf, requestIdOf, resolveCredential, type Context, type InboundAuth } from './context.js';
-import type { RateGovernor } from './http/governor.js';
-import type { IscClient } from './http/isc-client.js';
-import { checkRequestLimits, limitValidationRules, queryCostPlugin, type QueryLimits } from './limits/limits.js';
+import { apiKeyChecker } from './auth/api-keys.js';
+import { principalOf, resolveCredential, type InboundAuth } from './auth/credentials.js';
+import { createCallerFacts, createContext, requestIdOf, type Context } from './context.js';
+import type { RateGovernor } from './isc/governor.js';
+import type { IscClient } from './isc/client.js';
+import { queryCostPlugin } from './limits/cost-plugin.js';
+import type { QueryLimits } from './limits/query-limits.js';
+import { checkRequestLimits } from './limits/request-checks.js';
+import { limitValidationRules } from './limits/validation-rules.js';
 import { automaticPersistedQueries, persistedQueryGuardPlugin } from './limits/persisted-queries.js';
 import { loadTrustedDocuments, trustedDocumentsPlugin } from './limits/trusted-documents.js';
-import { log } from './log.js';
+import type { Logger } from './observability/log/logger.js';
 import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from './observability/request-log.js';
 import { servePlayground } from './playground/playground.js';
 import type { Resolvers } from './generated/graphql.js';
@@ -34,6 +39,7 @@ export interface HttpGatewayOptions {
   readiness: () => Promise<Readiness>;
   /** Metrics, audit, traces (see src/observability/index.ts). */
   observability?: ServerObservability;
+  logger: Logger;
 }
 
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -133,7 +139,7 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
  * the configured origins. A small `node:http` server, since Apollo's standalone server cannot add
  * routes.
  */
-export async function createHttpGateway({ config, auth, client, governor, readiness, observability }: HttpGatewayOptions) {
+export async function createHttpGateway({ config, auth, client, governor, readiness, observability, logger }: HttpGatewayOptions) {
   let shuttingDown = false;
   const httpServer = http.createServer();
   // Trusted documents replace APQ: ids are answered from the manifest, never registered by clients.
@@ -144,9 +150,9 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     // Shutdown is ours (gateway.ts): unready first, drain, then stop. Apollo's own signal
     // handler would close the listener at once.
     stopOnTerminationSignals: false,
-    logger: apolloLogger(),
+    logger: apolloLogger(logger),
     // Errors the gateway did not raise on purpose answer "Internal server error" with an errorId.
-    formatError: maskUnexpectedErrors(),
+    formatError: maskUnexpectedErrors(logger),
     // Query limits (src/limits/limits.ts): a refused operation never reaches a resolver.
     validationRules: limitValidationRules(config),
     parseOptions: { maxTokens: config.maxTokens },
@@ -174,7 +180,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       ApolloServerPluginInlineTraceDisabled(),
       // HTTP cache hints are not used (answers are per caller); the plugin would wrap every resolver.
       ApolloServerPluginCacheControlDisabled(),
-      requestLogPlugin(),
+      requestLogPlugin(logger),
       // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
       config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       queryCostPlugin({ limits: config, governor, rate: config }),
@@ -282,7 +288,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
 
   httpServer.on('request', (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log.error('request handler failed', { error });
+      logger.error('request handler failed', { error });
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
     });

@@ -1,4 +1,4 @@
-import type { Upstream } from '../http/isc-client.js';
+import type { Upstream, UpstreamRequest } from '../isc/client.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { Chunk, ChunkRequest } from '../shared/paging.js';
 import { path } from '../shared/path.js';
@@ -16,9 +16,16 @@ export async function listConnectorCustomizers(upstream: Upstream, page: ChunkRe
   return { items: response.body ?? [] };
 }
 
-/** Null when ISC has no such customizer. */
+const customizerRead = (id: string): UpstreamRequest => ({ method: 'GET', path: path`connector-customizers/${id}` });
+
+/** Null when ISC has no such customizer. Read once per operation, however many fields ask. */
 export async function getConnectorCustomizer(upstream: Upstream, id: string): Promise<IscConnectorCustomizer | null> {
-  return nullIfNotFound(upstream.send<IscConnectorCustomizer>({ method: 'GET', path: path`connector-customizers/${id}` }));
+  return nullIfNotFound(upstream.send<IscConnectorCustomizer>(customizerRead(id)));
+}
+
+/** The rest of the operation reads the customizer as a write answered it, without asking ISC again. */
+export function primeConnectorCustomizer(upstream: Upstream, customizer: IscConnectorCustomizer): void {
+  upstream.prime(customizerRead(customizer.id), customizer);
 }
 
 export async function createConnectorCustomizer(upstream: Upstream, body: { name: string }): Promise<IscConnectorCustomizer> {

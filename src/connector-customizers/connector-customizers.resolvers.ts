@@ -6,16 +6,17 @@ import {
   createConnectorCustomizer,
   createConnectorCustomizerVersion,
   deleteConnectorCustomizer,
+  getConnectorCustomizer,
   listConnectorCustomizers,
+  primeConnectorCustomizer,
   putConnectorCustomizer,
 } from './connector-customizers.api.js';
-import { connectorCustomizerLoader, forgetConnectorCustomizer } from './connector-customizers.loaders.js';
 import { rfc3339Timestamp } from './connector-customizers.timestamps.js';
 import { checkIdentifier } from '../shared/path.js';
 import { customizerBody } from './connector-customizers.validation.js';
 
 const ConnectorCustomizer: ConnectorCustomizerResolvers<Context> = {
-  __resolveReference: (reference, ctx) => connectorCustomizerLoader(ctx).load(checkIdentifier(reference.id)),
+  __resolveReference: (reference, ctx) => getConnectorCustomizer(ctx.upstream, checkIdentifier(reference.id)),
   id: (c) => c.id,
   name: (c) => c.name ?? null,
   imageVersion: (c) => c.imageVersion ?? null,
@@ -29,8 +30,8 @@ const ConnectorCustomizerVersion: ConnectorCustomizerVersionResolvers<Context> =
   imageID: (v) => v.imageID ?? null,
   version: (v) => v.version ?? null,
   created: (v) => rfc3339Timestamp(v.created),
-  // The mutation dropped the cached copy, so this reads the customizer as the new version left it.
-  customizer: (v, _args, ctx) => (v.customizerID ? connectorCustomizerLoader(ctx).load(v.customizerID) : null),
+  // The mutation was a write: the operation reads the customizer again, as the new version left it.
+  customizer: (v, _args, ctx) => (v.customizerID ? getConnectorCustomizer(ctx.upstream, v.customizerID) : null),
 };
 
 export const connectorCustomizerResolvers: Resolvers<Context> = {
@@ -41,25 +42,23 @@ export const connectorCustomizerResolvers: Resolvers<Context> = {
       const page = await readPage({ limit, offset, withTotal: false }, (chunk) => listConnectorCustomizers(ctx.upstream, chunk));
       return { items: page.items, hasMore: page.hasMore };
     },
-    connectorCustomizer: (_root, { id }, ctx) => connectorCustomizerLoader(ctx).load(checkIdentifier(id)),
+    connectorCustomizer: (_root, { id }, ctx) => getConnectorCustomizer(ctx.upstream, checkIdentifier(id)),
   },
   Mutation: {
     createConnectorCustomizer: (_root, { input }, ctx) => createConnectorCustomizer(ctx.upstream, customizerBody(input)),
     updateConnectorCustomizer: async (_root, { id, input }, ctx) => {
       const body = customizerBody(input);
       const updated = await putConnectorCustomizer(ctx.upstream, checkIdentifier(id), body);
-      forgetConnectorCustomizer(ctx, id, updated);
+      primeConnectorCustomizer(ctx.upstream, updated);
       return updated;
     },
     deleteConnectorCustomizer: async (_root, { id }, ctx) => {
       await deleteConnectorCustomizer(ctx.upstream, checkIdentifier(id));
-      forgetConnectorCustomizer(ctx, id);
       return true;
     },
     createConnectorCustomizerVersion: async (_root, { id }, ctx) => {
+      // A write: copies of the customizer read earlier in this operation are forgotten (its imageVersion moved).
       const version = await createConnectorCustomizerVersion(ctx.upstream, checkIdentifier(id));
-      // The customizer's imageVersion and imageID moved: drop any copy read earlier in this operation.
-      forgetConnectorCustomizer(ctx, id);
       if (version === null || typeof version !== 'object') {
         throw gatewayError('UPSTREAM_ERROR', 'ISC created the version but answered no version object');
       }

@@ -1,4 +1,4 @@
-import type { Upstream } from '../http/isc-client.js';
+import type { Upstream } from '../isc/client.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
 import { totalCount, type Chunk, type ChunkRequest } from '../shared/paging.js';

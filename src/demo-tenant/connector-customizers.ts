@@ -8,7 +8,7 @@ import {
   type CustomizerRecord,
   type CustomizerVersionRecord,
 } from './seed/connector-customizers.js';
-import type { Router, TenantState } from './server.js';
+import type { Router } from './router.js';
 
 /** The demo tenant's connector customizers, keyed by id, in creation order. */
 export type ConnectorCustomizerState = Map<string, CustomizerRecord>;
@@ -61,8 +61,8 @@ function toVersionDto(c: CustomizerRecord, v: CustomizerVersionRecord): Record<s
 // ---------------------------------------------------------------------------------------------
 // Input checks
 
-function find(state: TenantState, id: string): CustomizerRecord {
-  const c = state.connectorCustomizers.get(id);
+function find(state: ConnectorCustomizerState, id: string): CustomizerRecord {
+  const c = state.get(id);
   if (c === undefined) throw notFound(`Connector customizer with id "${id}" was not found`);
   return c;
 }
@@ -82,8 +82,8 @@ function nameFrom(body: unknown, schema: string): string {
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-export function registerConnectorCustomizerRoutes(router: Router, state: TenantState): void {
-  const customizers = state.connectorCustomizers;
+export function registerConnectorCustomizerRoutes(router: Router, state: ConnectorCustomizerState): void {
+  const customizers = state;
 
   // limit and offset only: ISC cannot count customizers, so `count=true` gets no X-Total-Count.
   router.add('GET', '/connector-customizers', (ctx) => {

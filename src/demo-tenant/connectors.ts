@@ -5,7 +5,7 @@ import { badRequest, notFound } from './errors.js';
 import { checkPatch, isObject } from './json-patch.js';
 import { collectionPage, type AllowedFilters } from './filters.js';
 import { CONNECTOR_SEED, newCustomConnector, slugify, type ConnectorRecord } from './seed/connectors.js';
-import type { Reply, RequestContext, Router, TenantState } from './server.js';
+import type { Reply, RequestContext, Router } from './router.js';
 
 /** The demo tenant's connectors, keyed by scriptName, in catalogue order. */
 export type ConnectorState = Map<string, ConnectorRecord>;
@@ -119,14 +119,14 @@ function checkLocale(value: string | undefined, where: string): string | undefin
   return value;
 }
 
-function find(state: TenantState, scriptName: string): ConnectorRecord {
-  const c = state.connectors.get(scriptName);
+function find(state: ConnectorState, scriptName: string): ConnectorRecord {
+  const c = state.get(scriptName);
   if (c === undefined) throw notFound(`Connector with scriptName "${scriptName}" was not found`);
   return c;
 }
 
 
-function createInput(body: unknown, state: TenantState): ConnectorRecord {
+function createInput(body: unknown, state: ConnectorState): ConnectorRecord {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object (V3CreateConnectorDto)');
   const { name, className, type, directConnect, status } = body;
   const problems: string[] = [];
@@ -143,7 +143,7 @@ function createInput(body: unknown, state: TenantState): ConnectorRecord {
   do {
     // Like ISC: a slug of the name plus a random suffix, so equal names still get distinct ids.
     scriptName = `${slugify(n)}-${randomBytes(4).readUInt32BE().toString(36).padStart(6, '0').slice(-6)}`;
-  } while (state.connectors.has(scriptName));
+  } while (state.has(scriptName));
   return newCustomConnector({
     name: n,
     className: className as string,
@@ -198,10 +198,10 @@ function updateDetail(scriptName: string, fileName: string, changed: boolean): R
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-export function registerConnectorRoutes(router: Router, state: TenantState): void {
+export function registerConnectorRoutes(router: Router, state: ConnectorState): void {
   router.add('GET', '/connectors', (ctx) => {
     checkLocale(ctx.query.locale, 'locale');
-    const page = collectionPage([...state.connectors.values()], ctx.query, { filters: CONNECTOR_LIST_FILTERS });
+    const page = collectionPage([...state.values()], ctx.query, { filters: CONNECTOR_LIST_FILTERS });
     return { json: page.items.map(toConnectorDto), headers: page.headers };
   });
 
@@ -210,7 +210,7 @@ export function registerConnectorRoutes(router: Router, state: TenantState): voi
     '/connectors',
     (ctx) => {
       const created = createInput(ctx.body, state);
-      state.connectors.set(created.scriptName, created);
+      state.set(created.scriptName, created);
       return { json: toConnectorDto(created) };
     },
     { body: 'json' },
@@ -238,7 +238,7 @@ export function registerConnectorRoutes(router: Router, state: TenantState): voi
     '/connectors/:scriptName',
     (ctx) => {
       find(state, ctx.params.scriptName);
-      state.connectors.delete(ctx.params.scriptName);
+      state.delete(ctx.params.scriptName);
       return { status: 204 };
     },
     { produces: null },

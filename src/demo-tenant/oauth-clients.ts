@@ -5,7 +5,7 @@ import { badRequest, notFound } from './errors.js';
 import { checkPatch, isObject } from './json-patch.js';
 import { compileFilter, type AllowedFilters } from './filters.js';
 import { OAUTH_CLIENT_SEED, type OAuthClientRecord } from './seed/oauth-clients.js';
-import type { Router, TenantState } from './server.js';
+import type { Router } from './router.js';
 
 /** The demo tenant's OAuth clients, keyed by id, in creation order. */
 export type OAuthClientState = Map<string, OAuthClientRecord>;
@@ -82,7 +82,7 @@ function fieldProblems(values: Record<string, unknown>, fields: readonly string[
 const needsRedirect = (grantTypes: unknown, redirectUris: unknown): boolean =>
   Array.isArray(grantTypes) && grantTypes.includes('AUTHORIZATION_CODE') && !(Array.isArray(redirectUris) && redirectUris.length > 0);
 
-function createRecord(body: unknown, state: TenantState): OAuthClientRecord {
+function createRecord(body: unknown, state: OAuthClientState): OAuthClientRecord {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object (CreateOAuthClientRequest)');
   const problems = [
     ...CREATE_REQUIRED.filter((f) => !(f in body)).map((f) => `${f} is required`),
@@ -93,7 +93,7 @@ function createRecord(body: unknown, state: TenantState): OAuthClientRecord {
 
   let id: string;
   do id = randomBytes(16).toString('hex');
-  while (state.oauthClients.has(id));
+  while (state.has(id));
   const now = new Date().toISOString();
   const opt = <T>(key: string, fallback: T): T => (body[key] ?? fallback) as T;
   return {
@@ -149,8 +149,8 @@ function applyOAuthClientPatch(c: OAuthClientRecord, ops: Operation[]): void {
   if (touched.length > 0) c.modified = new Date().toISOString();
 }
 
-function find(state: TenantState, id: string): OAuthClientRecord {
-  const c = state.oauthClients.get(id);
+function find(state: OAuthClientState, id: string): OAuthClientRecord {
+  const c = state.get(id);
   if (c === undefined) throw notFound(`OAuth client with id "${id}" was not found`);
   return c;
 }
@@ -158,10 +158,10 @@ function find(state: TenantState, id: string): OAuthClientRecord {
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-export function registerOAuthClientRoutes(router: Router, state: TenantState): void {
+export function registerOAuthClientRoutes(router: Router, state: OAuthClientState): void {
   // No paging on this endpoint: ISC answers every matching client.
   router.add('GET', '/oauth-clients', (ctx) => {
-    let clients = [...state.oauthClients.values()];
+    let clients = [...state.values()];
     const filters = ctx.query.filters;
     if (filters !== undefined && filters.trim() !== '') clients = clients.filter(compileFilter(filters, OAUTH_CLIENT_LIST_FILTERS));
     return { json: clients.map(toReadDto) };
@@ -172,7 +172,7 @@ export function registerOAuthClientRoutes(router: Router, state: TenantState): v
     '/oauth-clients',
     (ctx) => {
       const created = createRecord(ctx.body, state);
-      state.oauthClients.set(created.id, created);
+      state.set(created.id, created);
       return { json: toCreatedDto(created) };
     },
     { body: 'json' },
@@ -197,7 +197,7 @@ export function registerOAuthClientRoutes(router: Router, state: TenantState): v
     '/oauth-clients/:id',
     (ctx) => {
       find(state, ctx.params.id);
-      state.oauthClients.delete(ctx.params.id);
+      state.delete(ctx.params.id);
       return { status: 204 };
     },
     { produces: null },

@@ -11,7 +11,7 @@ import {
   type IdentityRecord,
   type SourceAppRecord,
 } from './seed/source-apps.js';
-import type { Handler, Router, RouteOptions, TenantState } from './server.js';
+import type { Handler, Router, RouteOptions } from './router.js';
 
 /** The demo tenant's source apps and what they point at, each keyed by id. */
 export interface SourceAppState {
@@ -298,8 +298,7 @@ function experimental(handler: Handler): Handler {
   };
 }
 
-export function registerSourceAppRoutes(router: Router, tenant: TenantState): void {
-  const state = tenant.sourceApps;
+export function registerSourceAppRoutes(router: Router, state: SourceAppState): void {
   const add = (method: string, pattern: string, handler: Handler, options?: RouteOptions): void =>
     router.add(method, pattern, experimental(handler), options);
   const dtos = (apps: Iterable<SourceAppRecord>) => [...apps].map((app) => toSourceAppDto(state, app));

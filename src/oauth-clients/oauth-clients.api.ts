@@ -1,4 +1,4 @@
-import type { Upstream } from '../http/isc-client.js';
+import type { Upstream, UpstreamRequest } from '../isc/client.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
 import { path } from '../shared/path.js';
@@ -12,9 +12,19 @@ export async function listOAuthClients(upstream: Upstream, filters: string | und
   return response.body ?? [];
 }
 
-/** Null when ISC has no such client. */
+const clientRead = (id: string): UpstreamRequest => ({ method: 'GET', path: path`oauth-clients/${id}` });
+
+/** Null when ISC has no such client. Read once per operation, however many fields ask. */
 export async function getOAuthClient(upstream: Upstream, id: string): Promise<IscOAuthClient | null> {
-  return nullIfNotFound(upstream.send<IscOAuthClient>({ method: 'GET', path: path`oauth-clients/${id}` }));
+  return nullIfNotFound(upstream.send<IscOAuthClient>(clientRead(id)));
+}
+
+/**
+ * The rest of the operation reads the client as a list or a write answered it (null: deleted),
+ * without asking ISC again. Only read shapes are primed: never a secret.
+ */
+export function primeOAuthClient(upstream: Upstream, id: string, client: IscOAuthClient | null): void {
+  upstream.prime(clientRead(id), client);
 }
 
 /** The create body: ISC's `CreateOAuthClientRequest`. */

@@ -3,9 +3,8 @@ import type { CreatedOAuthClientResolvers, OAuthClientResolvers, Resolvers } fro
 import { enumValue, rawEnum } from '../shared/enums.js';
 import { checkRawFilterFields, combineFilters } from '../shared/filters.js';
 import { pathSegment } from '../shared/path.js';
-import { createOAuthClient, deleteOAuthClient, listOAuthClients, patchOAuthClient } from './oauth-clients.api.js';
+import { createOAuthClient, deleteOAuthClient, getOAuthClient, listOAuthClients, patchOAuthClient, primeOAuthClient } from './oauth-clients.api.js';
 import { OAUTH_CLIENT_FILTER_FIELDS, oauthClientFilterExpression } from './oauth-clients.filters.js';
-import { oauthClientLoader } from './oauth-clients.loaders.js';
 import type { IscCreatedOAuthClient, IscOAuthClient } from './oauth-clients.mappers.js';
 import { oauthClientPatch } from './oauth-clients.patch.js';
 import { ACCESS_TYPES, CLIENT_TYPES, createOAuthClientBody, GRANT_TYPES } from './oauth-clients.validation.js';
@@ -22,7 +21,7 @@ const enumFields = {
   typeRaw: (c: Enums) => rawEnum(c.type),
 };
 
-/** The created client as the read shape: what loaders may hold. */
+/** The created client as the read shape: what the operation's reads may hold. */
 function withoutSecret(created: IscCreatedOAuthClient): IscOAuthClient {
   const { secret: _secret, ...client } = created;
   return client;
@@ -31,7 +30,7 @@ function withoutSecret(created: IscCreatedOAuthClient): IscOAuthClient {
 const OAuthClient: OAuthClientResolvers<Context> = {
   __resolveReference: (reference, ctx) => {
     pathSegment(reference.id, 'id'); // a representation's id is raw JSON: checked before the loader sees it
-    return oauthClientLoader(ctx).load(reference.id);
+    return getOAuthClient(ctx.upstream, reference.id);
   },
   ...enumFields,
 };
@@ -43,31 +42,30 @@ export const oauthClientResolvers: Resolvers<Context> = {
     oauthClients: async (_root, { filter, filters }, ctx) => {
       const expression = combineFilters(oauthClientFilterExpression(filter), checkRawFilterFields(filters, OAUTH_CLIENT_FILTER_FIELDS));
       const clients = await listOAuthClients(ctx.upstream, expression);
-      const loader = oauthClientLoader(ctx);
-      for (const client of clients) loader.prime(client.id, client);
+      for (const client of clients) primeOAuthClient(ctx.upstream, client.id, client);
       return clients;
     },
     oauthClient: (_root, { id }, ctx) => {
       pathSegment(id, 'id');
-      return oauthClientLoader(ctx).load(id);
+      return getOAuthClient(ctx.upstream, id);
     },
   },
   Mutation: {
     createOAuthClient: async (_root, { input }, ctx) => {
       const created = await createOAuthClient(ctx.upstream, createOAuthClientBody(input));
-      oauthClientLoader(ctx).clear(created.id).prime(created.id, withoutSecret(created));
+      primeOAuthClient(ctx.upstream, created.id, withoutSecret(created));
       return created;
     },
     updateOAuthClient: async (_root, { id, input, patch }, ctx) => {
       pathSegment(id, 'id');
       const updated = await patchOAuthClient(ctx.upstream, id, oauthClientPatch(input, patch));
-      oauthClientLoader(ctx).clear(id).prime(id, updated);
+      primeOAuthClient(ctx.upstream, id, updated);
       return updated;
     },
     deleteOAuthClient: async (_root, { id }, ctx) => {
       pathSegment(id, 'id');
       await deleteOAuthClient(ctx.upstream, id);
-      oauthClientLoader(ctx).clear(id).prime(id, null);
+      primeOAuthClient(ctx.upstream, id, null);
       return true;
     },
   },

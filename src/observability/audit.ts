@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, defaultFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
-import type { Logger } from '../log.js';
+import { errorCodeOf } from '../shared/errors.js';
+import type { Logger } from './log/logger.js';
 
 /** One executed root mutation field: who did what to which object, and how it ended. */
 export type AuditRecord = {
@@ -48,10 +49,6 @@ export function targetOf(args: Record<string, unknown>, result: unknown): Pick<A
   return {};
 }
 
-function errorCodeOf(error: unknown): string {
-  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
-  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
-}
 
 /** The parts of the gateway's Context a record reads (absent when the plugin serves another server). */
 interface AuditedContext {

@@ -1,23 +1,19 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config.js';
-import type { RateGovernor } from '../http/governor.js';
-import type { IscClient, UpstreamObserver } from '../http/isc-client.js';
-import type { ResponseCache } from '../http/response-cache.js';
-import type { IssuedToken } from '../http/token-provider.js';
-import type { Logger } from '../log.js';
+import type { RateGovernor } from '../isc/governor.js';
+import type { UpstreamObserver } from '../isc/observer.js';
+import type { ResponseCache } from '../isc/response-cache.js';
+import type { IssuedToken } from '../isc/token-provider.js';
+import type { Logger } from './log/logger.js';
 import type { ServerObservability } from '../server.js';
 import { auditPlugin } from './audit.js';
-import { createMetrics } from './metrics.js';
-import { createTracing } from './tracing.js';
+import { createMetrics, type WatchedState } from './metrics.js';
 
-/** What the metrics read when scraped (gauges of state owned elsewhere). */
-export interface WatchedState {
-  governor: RateGovernor;
-  client: IscClient;
-  cache?: ResponseCache;
-  /** The replicas' Redis, when configured (SAIL_REDIS_URL). */
-  shared?: { available(): boolean };
-}
+export type { WatchedState } from './metrics.js';
+import { createTracing } from './tracing.js';
+import { operationCallRecorder } from './request-log.js';
+import { upstreamFailureLog } from './upstream-log.js';
+
 
 /**
  * Metrics (`/metrics`, prom-client), audit records and traces (OpenTelemetry), assembled once
@@ -57,7 +53,13 @@ export function createObservability(
       schemaResolvers: tracing?.wrapResolvers,
       onRefused: metrics?.refused,
     },
-    upstreamObservers: [...(metrics ? [metrics.upstreamObserver] : []), ...(tracing ? [tracing.upstreamObserver] : [])],
+    // Every watcher of ISC calls: the operation's call list (its log line), failed calls, metrics, traces.
+    upstreamObservers: [
+      operationCallRecorder,
+      upstreamFailureLog(logger),
+      ...(metrics ? [metrics.upstreamObserver] : []),
+      ...(tracing ? [tracing.upstreamObserver] : []),
+    ],
     tokenExchange: (exchange) => {
       let wrapped = exchange;
       if (metrics) wrapped = metrics.tokenExchange(wrapped);

@@ -2,10 +2,21 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../context.js';
-import type { BreakerState, UpstreamAttemptOutcome, UpstreamObserver } from '../http/isc-client.js';
-import type { IssuedToken } from '../http/token-provider.js';
+import type { BreakerState, IscClient } from '../isc/client.js';
+import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/observer.js';
+import type { RateGovernor } from '../isc/governor.js';
+import type { ResponseCache } from '../isc/response-cache.js';
+import type { IssuedToken } from '../isc/token-provider.js';
 import type { RouteHandler } from '../server.js';
-import type { WatchedState } from './index.js';
+
+/** What the metrics read when scraped (gauges of state owned elsewhere). */
+export interface WatchedState {
+  governor: RateGovernor;
+  client: IscClient;
+  cache?: ResponseCache;
+  /** The replicas' Redis, when configured (SAIL_REDIS_URL). */
+  shared?: { available(): boolean };
+}
 
 export interface GatewayMetrics {
   plugin: ApolloServerPlugin<Context>;
@@ -330,6 +341,9 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     return `${own}\n${shared}`;
   }
 
+  // The same watch for every call: attempts are counted by (method, route), with no per-call state.
+  const callWatch: CallWatch = { attempt: ({ method, route }) => finisherFor(method, route) };
+
   return {
     registry,
     plugin: {
@@ -372,7 +386,7 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
       res.writeHead(200, headers).end(text);
     },
     upstreamObserver: {
-      onAttempt: ({ method, route }) => finisherFor(method, route),
+      start: () => callWatch,
     },
     tokenExchange: (exchange) => async () => {
       const started = performance.now();

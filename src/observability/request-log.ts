@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { MAX_CALLS_RECORDED, type UpstreamCallRecord } from '../http/isc-client.js';
-import { log as defaultLogger, redactText, type Logger } from '../log.js';
+import type { UpstreamObserver } from '../isc/observer.js';
+import { MAX_CALLS_RECORDED, type UpstreamCallRecord } from '../isc/types.js';
+import { log as defaultLogger, type Logger } from './log/logger.js';
+import { redactText } from './log/redaction.js';
 
 /** Apollo's logger interface (from @apollo/utils.logger, which @apollo/server does not re-export). */
 type ApolloLogger = NonNullable<ApolloServerOptions<BaseContext>['logger']>;
@@ -24,6 +26,26 @@ interface LoggedContext {
   scope?: { calls?: UpstreamCallRecord[] };
 }
 
+
+/**
+ * Records each ISC attempt of an operation, and each answer the response cache gave it, in the
+ * operation's `scope.calls` (at most MAX_CALLS_RECORDED): the calls its log line lists.
+ */
+export const operationCallRecorder: UpstreamObserver = {
+  start({ method, route, scope }) {
+    const calls = scope.calls;
+    if (!calls) return undefined;
+    const record = (entry: UpstreamCallRecord) => {
+      if (calls.length < MAX_CALLS_RECORDED) calls.push(entry);
+    };
+    return {
+      attempt: () => (outcome) => record({ method, route, ...outcome }),
+      end: ({ cached, status, durationMs }) => {
+        if (cached) record({ method, route, status, durationMs, cached: true });
+      },
+    };
+  },
+};
 
 /**
  * The operation's ISC calls: count, summed and longest duration, and each call (method, route

@@ -20,9 +20,11 @@ import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'grap
 import { ConfigError } from '../config.js';
 import type { Context } from '../context.js';
 import type { Resolvers } from '../generated/graphql.js';
-import type { UpstreamAttempt, UpstreamAttemptOutcome, UpstreamObserver } from '../http/isc-client.js';
-import type { IssuedToken } from '../http/token-provider.js';
-import { registerSecret, type Logger } from '../log.js';
+import type { CallWatch, UpstreamAttempt, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/observer.js';
+import type { IssuedToken } from '../isc/token-provider.js';
+import { type Logger } from './log/logger.js';
+import { errorCodeOf } from '../shared/errors.js';
+import { registerSecret } from './log/redaction.js';
 
 export interface GatewayTracing {
   plugin: ApolloServerPlugin<Context>;
@@ -174,14 +176,6 @@ function mapTracedResolvers(resolvers: Resolvers, wrap: (typeName: string, field
   return result as Resolvers;
 }
 
-/** The GraphQL error code of a failure; never its message (it may quote input). */
-function errorCodeOf(error: unknown): { code: string; httpStatus?: number } {
-  if (error instanceof GraphQLError) {
-    const { code, httpStatus } = error.extensions;
-    return { code: typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR', httpStatus: typeof httpStatus === 'number' ? httpStatus : undefined };
-  }
-  return { code: 'INTERNAL_SERVER_ERROR' };
-}
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -277,9 +271,9 @@ function startTracing(sdk: Sdk, env: NodeJS.ProcessEnv, exporters: TraceExporter
   }
 
   function failWith(span: Span, error: unknown): void {
-    const { code, httpStatus } = errorCodeOf(error);
-    if (httpStatus !== undefined) span.setAttribute(ATTR.httpStatus, httpStatus);
-    fail(span, code);
+    const httpStatus = error instanceof GraphQLError ? error.extensions.httpStatus : undefined;
+    if (typeof httpStatus === 'number') span.setAttribute(ATTR.httpStatus, httpStatus);
+    fail(span, errorCodeOf(error));
   }
 
   return {
@@ -419,6 +413,8 @@ export function createTracing(env: NodeJS.ProcessEnv, logger: Logger, exporter?:
     })
     .catch((error: unknown) => logger.error('OpenTelemetry tracing could not start; continuing without traces', { error }));
 
+  // One watch for every call: a CLIENT span per attempt, its context sent to ISC as `traceparent`.
+  const callWatch: CallWatch = { attempt: (attempt, headers) => (tracing ? tracing.onAttempt(attempt, headers) : undefined) };
   return {
     plugin: {
       async requestDidStart() {
@@ -440,7 +436,7 @@ export function createTracing(env: NodeJS.ProcessEnv, logger: Logger, exporter?:
         return traced;
       }),
     upstreamObserver: {
-      onAttempt: (attempt, headers) => (tracing ? tracing.onAttempt(attempt, headers) : () => undefined),
+      start: () => callWatch,
     },
     tokenExchange: (exchange) => async () => {
       await ready;

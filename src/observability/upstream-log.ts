@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
-import type { IscClient } from '../http/isc-client.js';
-import type { Logger } from '../log.js';
-import { routeTemplate } from '../shared/path.js';
+import type { UpstreamObserver } from '../isc/observer.js';
+import { errorCodeOf } from '../shared/errors.js';
+import type { Logger } from './log/logger.js';
 
 /** Failures that say something about ISC or the gateway's budget, as opposed to a caller's mistake. */
 const UPSTREAM_TROUBLE = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_OUTCOME_UNKNOWN', 'UPSTREAM_RESPONSE_TOO_LARGE', 'RATE_LIMITED', 'DEADLINE_EXCEEDED']);
@@ -12,31 +12,27 @@ const UPSTREAM_TROUBLE = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPS
  * the gateway's error code. Never headers, bodies, query parameters or ISC's message text (they
  * may carry tokens or caller data).
  */
-export function withUpstreamLog(client: IscClient, logger: Logger): IscClient {
+export function upstreamFailureLog(logger: Logger): UpstreamObserver {
   return {
-    ...client,
-    async send(credential, request, scope) {
-      const started = performance.now();
-      try {
-        return await client.send(credential, request, scope);
-      } catch (error) {
+    start: ({ method, route, credential }) => ({
+      end({ error, durationMs }) {
+        if (error === undefined) return;
         const extensions = error instanceof GraphQLError ? error.extensions : {};
-        const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
+        const code = errorCodeOf(error);
         const fields = {
-          method: request.method,
-          route: routeTemplate(request.path),
-          credential: credential.kind,
+          method,
+          route,
+          credential,
           code,
           httpStatus: extensions.httpStatus,
           trackingId: extensions.trackingId,
           detailCode: extensions.detailCode,
-          durationMs: Math.round(performance.now() - started),
+          durationMs: Math.round(durationMs),
         };
         // A 404 on a single-item read or a refused input is the caller's business, not an incident.
         if (!(error instanceof GraphQLError) || UPSTREAM_TROUBLE.has(code)) logger.warn('ISC call failed', fields);
         else logger.debug('ISC call refused', fields);
-        throw error;
-      }
-    },
+      },
+    }),
   };
 }

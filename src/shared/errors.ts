@@ -36,6 +36,12 @@ export function badInput(message: string, extra: Record<string, unknown> = {}): 
   return gatewayError('BAD_USER_INPUT', message, extra);
 }
 
+/** The `extensions.code` of an error, `INTERNAL_SERVER_ERROR` for anything the gateway did not raise on purpose. Never its message (it may quote input). */
+export function errorCodeOf(error: unknown): string {
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+}
+
 export function isErrorCode(error: unknown, code: ErrorCode): boolean {
   return error instanceof GraphQLError && error.extensions.code === code;
 }

@@ -1,4 +1,4 @@
-import type { Upstream, UpstreamRequest } from '../http/isc-client.js';
+import type { Upstream, UpstreamRequest } from '../isc/client.js';
 import { gatewayError, nullIfNotFound } from '../shared/errors.js';
 import { condition } from '../shared/filters.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';

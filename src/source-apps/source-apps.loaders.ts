@@ -1,9 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../context.js';
 import { isErrorCode } from '../shared/errors.js';
-import type { Chunk, ChunkRequest } from '../shared/paging.js';
-import { getSourceApp, listSourceAppAccessProfiles, listSourceAppsByIds } from './source-apps.api.js';
-import type { IscAccessProfile, IscSourceApp } from './source-apps.mappers.js';
+import { getSourceApp, listSourceAppsByIds } from './source-apps.api.js';
+import type { IscSourceApp } from './source-apps.mappers.js';
 
 /** Ids per `id in (...)` call: keeps the URL well below common length limits. */
 export const MAX_IDS_PER_CALL = 100;
@@ -47,32 +46,4 @@ export function sourceAppLoader(ctx: Context): DataLoader<string, IscSourceApp |
 /** Keeps the loaded copy of an app in step with a write made in the same operation. */
 export function primeSourceApp(ctx: Context, id: string, app: IscSourceApp | null): void {
   sourceAppLoader(ctx).clear(id).prime(id, app);
-}
-
-export interface AccessProfilesKey {
-  appId: string;
-  filters: string | undefined;
-  page: ChunkRequest;
-}
-
-/**
- * One `GET /source-apps/{id}/access-profiles` page per app and arguments, per operation. Not
- * batched (ISC has no multi-app form): each key is its own call, and the calls of a list of apps
- * all start in the same tick, so they run concurrently; equal keys share one call.
- */
-export function accessProfilesLoader(ctx: Context): DataLoader<AccessProfilesKey, Chunk<IscAccessProfile>, string> {
-  return ctx.perRequest(
-    'source-apps:accessProfiles',
-    () =>
-      new DataLoader<AccessProfilesKey, Chunk<IscAccessProfile>, string>(
-        (keys) =>
-          Promise.all(
-            keys.map((k) => listSourceAppAccessProfiles(ctx.upstream, k.appId, k.filters, k.page).catch((error: unknown) => error as Error)),
-          ),
-        {
-          batch: false,
-          cacheKeyFn: (k) => JSON.stringify([k.appId, k.filters ?? null, k.page.limit, k.page.offset]),
-        },
-      ),
-  );
 }

@@ -19,6 +19,7 @@ import {
   patchSourceApp,
   removeSourceAppAccessProfiles,
   type SourceAppListView,
+  listSourceAppAccessProfiles,
 } from './source-apps.api.js';
 import {
   accessProfilesFilters,
@@ -26,7 +27,7 @@ import {
   listQuery,
   sourceAppFilterExpression,
 } from './source-apps.filters.js';
-import { accessProfilesLoader, LIST_FORBIDDEN, primeSourceApp, sourceAppLoader } from './source-apps.loaders.js';
+import { LIST_FORBIDDEN, primeSourceApp, sourceAppLoader } from './source-apps.loaders.js';
 import type { IscAccountSource, IscReference, IscSourceApp } from './source-apps.mappers.js';
 import { sourceAppPatch } from './source-apps.patch.js';
 
@@ -114,11 +115,6 @@ async function listView(
   return page;
 }
 
-/** After a write that may change access profiles, no cached page of them may be served again. */
-function forgetAccessProfiles(ctx: Context): void {
-  accessProfilesLoader(ctx).clearAll();
-}
-
 const SourceApp: SourceAppResolvers<Context> = {
   __resolveReference: (reference, ctx) => sourceAppLoader(ctx).load(checkSourceAppId(reference.id)),
   id: (app) => app.id,
@@ -138,8 +134,8 @@ const SourceApp: SourceAppResolvers<Context> = {
     const appId = checkSourceAppId(app.id);
     const { limit, offset } = checkPaging(args, ctx.maxListLimit);
     const filters = accessProfilesFilters(args);
-    const loader = accessProfilesLoader(ctx);
-    return readPage({ limit, offset, withTotal: false }, (page) => loader.load({ appId, filters, page }));
+    // Each page is read once per operation (the operation's reads), concurrently across apps.
+    return readPage({ limit, offset, withTotal: false }, (page) => listSourceAppAccessProfiles(ctx.upstream, appId, filters, page));
   },
 };
 
@@ -197,7 +193,6 @@ export const sourceAppResolvers: Resolvers<Context> = {
       const ops = sourceAppPatch(input, patch);
       const app = await patchSourceApp(ctx.upstream, id, ops);
       primeSourceApp(ctx, id, app);
-      forgetAccessProfiles(ctx);
       return app;
     },
     deleteSourceApp: async (_root, { id }, ctx) => {
@@ -218,7 +213,6 @@ export const sourceAppResolvers: Resolvers<Context> = {
       await bulkUpdateSourceApps(ctx.upstream, appIds, ops);
       const loader = sourceAppLoader(ctx);
       for (const id of appIds) loader.clear(id);
-      forgetAccessProfiles(ctx);
       return true;
     },
     removeAccessProfilesFromSourceApp: async (_root, { id, accessProfileIds, limit }, ctx) => {
@@ -226,7 +220,6 @@ export const sourceAppResolvers: Resolvers<Context> = {
       const profileIds = checkIds(accessProfileIds, 'accessProfileIds');
       const remaining = await removeSourceAppAccessProfiles(ctx.upstream, id, profileIds, checkRemoveLimit(limit, ctx.maxListLimit));
       sourceAppLoader(ctx).clear(id);
-      forgetAccessProfiles(ctx);
       return remaining;
     },
   },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { OAUTH_CLIENT_SEED } from '../../src/demo-tenant/seed/oauth-clients.js';
-import { log } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log/logger.js';
+import { captureOutput } from '../support/output.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 
 /**
@@ -25,37 +26,25 @@ interface Logged<T> {
   operation: LogRecord | undefined;
 }
 
+/** Everything the gateways of this file log, at debug level. */
+const output = captureOutput();
+const logger = createLogger({ level: 'debug', output: output.streams });
+
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startTestGateway({}, { logger });
 });
 afterAll(() => gw?.close());
 afterEach(() => gw.tenant.setFaults({}));
 
-/** Runs one operation with the process-wide logger at debug level, capturing what it writes. */
+/** Runs one operation, capturing what the gateway logs meanwhile. */
 async function logged<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>, on: TestGateway = gw): Promise<Logged<T>> {
   on.reset();
-  const chunks: string[] = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    });
-  }
-  const level = log.level();
-  log.setLevel('debug');
-  let answer: GraphQLResponse<T>;
-  try {
-    answer = await on.gql<T>(query, variables, headers);
-  } finally {
-    log.setLevel(level);
-    jest.restoreAllMocks();
-  }
-  const text = chunks.join('');
-  const records = text
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogRecord);
+  output.written.length = 0;
+  const answer = await on.gql<T>(query, variables, headers);
+  await new Promise((resolve) => setImmediate(resolve)); // the operation's line is written just after its answer
+  const text = output.text();
+  const records = output.records() as LogRecord[];
   return { answer, records, text, audit: records.filter((r) => r.audit === true), operation: records.find((r) => r.msg === 'graphql operation') };
 }
 
@@ -169,7 +158,7 @@ describe('audit records', () => {
 
   it('names an API-key caller by a hash of its key (a tenant reached by URL, where keys are required)', async () => {
     const key = `audit-key-${sha16(String(Date.now()))}`;
-    const keyed = await startTestGateway({ GATEWAY_API_KEYS: key }, { externalTenant: true });
+    const keyed = await startTestGateway({ GATEWAY_API_KEYS: key }, { externalTenant: true, logger });
     try {
       const { answer, audit, text } = await logged(
         'mutation($id: ID!) { deleteConnectorCustomizer(id: $id) }',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
-import { log, type LogLevel } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log/logger.js';
 import { postGraphQL } from '../support/child-gateway.js';
 import { startConnectProxy, type TestProxy } from '../support/connect-proxy.js';
 
@@ -35,22 +35,16 @@ let proxy: TestProxy;
 let gateway: RunningGateway;
 let createdSecret = '';
 const passTokens: string[] = [];
-let previousLevel: LogLevel;
 
 function capture(...args: unknown[]): void {
   captured.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString('utf8') : (JSON.stringify(a) ?? String(a)))).join(' '));
 }
 
+/** The gateway's logger, at debug level, writing into `captured`; console output is collected too. */
+const logger = createLogger({ level: 'debug', output: { stdout: { write: capture }, stderr: { write: capture } } });
+
 function startCapture(): void {
   // Collected only: at debug level the session would flood the test output.
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      capture(chunk);
-      const callback = rest.find((r): r is () => void => typeof r === 'function');
-      callback?.();
-      return true;
-    });
-  }
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
     jest.spyOn(console, method).mockImplementation((...args: unknown[]) => capture(...args));
   }
@@ -103,6 +97,7 @@ async function session(): Promise<void> {
   // A second gateway with a wrong client secret: the token request is refused.
   const wrong = await startGateway(
     loadConfig({ PORT: '0', HOST: '127.0.0.1', SAIL_BASE_URL: tenant.url, SAIL_CLIENT_ID: CLIENT_ID, SAIL_CLIENT_SECRET: WRONG_SECRET, GATEWAY_API_KEYS: API_KEY }),
+    logger,
   );
   try {
     const refused = await postGraphQL(wrong.url, LIST, undefined, withKey);
@@ -116,9 +111,7 @@ async function session(): Promise<void> {
 beforeAll(async () => {
   tenant = await startDemoTenant({ recordRequests: true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   proxy = await startConnectProxy();
-  previousLevel = log.level();
   startCapture();
-  log.setLevel('debug');
   try {
     gateway = await startGateway(
       loadConfig({
@@ -135,11 +128,12 @@ beforeAll(async () => {
         GATEWAY_API_KEYS: `${API_KEY},second-key-${hex()}`,
         HTTP_PROXY: `http://${PROXY_USER}:${PROXY_PASS}@127.0.0.1:${proxy.port}`,
       }),
+      logger,
     );
     await session();
     // Careless code: a log call handed headers, a form body, an answer and an error carrying them.
     const token = passTokens[0];
-    log.error('careless log line', {
+    logger.error('careless log line', {
       headers: { authorization: `Bearer ${token}`, 'x-api-key': API_KEY, cookie: `session=${token}` },
       body: `grant_type=client_credentials&client_id=${CLIENT_ID}&client_secret=${CLIENT_SECRET}`,
       answer: { id: 'x', secret: createdSecret },
@@ -147,7 +141,6 @@ beforeAll(async () => {
       error: new Error(`call failed for key ${API_KEY}`),
     });
   } finally {
-    log.setLevel(previousLevel);
     jest.restoreAllMocks();
   }
 }, 60_000);

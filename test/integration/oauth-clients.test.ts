@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { OAUTH_CLIENT_SEED, type OAuthClientRecord } from '../../src/demo-tenant/seed/oauth-clients.js';
-import { createRateGovernor } from '../../src/http/governor.js';
-import { bindUpstream, createIscClient, type Upstream } from '../../src/http/isc-client.js';
+import { createRateGovernor } from '../../src/isc/governor.js';
+import { bindUpstream, createIscClient, type Upstream } from '../../src/isc/client.js';
 import { createOAuthClient, deleteOAuthClient, getOAuthClient, listOAuthClients, patchOAuthClient } from '../../src/oauth-clients/oauth-clients.api.js';
 import { bearer, startTestGateway, type TestGateway } from '../support/gateway.js';
 

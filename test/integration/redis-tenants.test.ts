@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
-import { tenantScope } from '../../src/http/scale-out.js';
+import { tenantScope } from '../../src/isc/scale-out/index.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { recordingLogger } from '../support/recording-logger.js';
 

@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import type { RecordedRequest } from '../../src/demo-tenant/server.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/gateway.js';
+import type { Logger } from '../../src/observability/log/logger.js';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -48,6 +49,8 @@ export interface TestGatewayOptions {
   externalTenant?: boolean | { clientSecret?: string };
   /** Passed to startGateway (e.g. an in-memory trace exporter). */
   overrides?: GatewayOverrides;
+  /** The gateway's logger (silent by default in tests). */
+  logger?: Logger;
 }
 
 /** The real server on a random loopback port, against a fresh demo tenant. */
@@ -61,7 +64,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   // Functional tests set the governor high so it never paces them; the fault tests set their own.
   const gateway = await startGateway(
     loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT: '100000', RATE_WINDOW_MS: '1000', ...env }),
-    undefined,
+    options.logger,
     { recordDemoTenantRequests: true, ...options.overrides },
   );
   const tenant = external ?? gateway.demoTenant!;

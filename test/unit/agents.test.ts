@@ -3,7 +3,7 @@ import https from 'node:https';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { bypassesProxy, createAgents, describeProxy, destroyAgents, proxyFor, type OutboundAgents } from '../../src/http/agents.js';
+import { bypassesProxy, createAgents, describeProxy, destroyAgents, proxyFor, type OutboundAgents } from '../../src/isc/agents.js';
 
 const bypass = (url: string, noProxy: string) => bypassesProxy(new URL(url), noProxy);
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { principalOf } from '../../src/context.js';
-import { createLogger } from '../../src/log.js';
+import { principalOf } from '../../src/auth/credentials.js';
+import { createLogger } from '../../src/observability/log/logger.js';
 import { auditMutations, auditPlugin, targetOf } from '../../src/observability/audit.js';
 import { gatewayError } from '../../src/shared/errors.js';
 
@@ -57,7 +57,7 @@ const resolvers = {
 };
 
 const lines: string[] = [];
-const logger = createLogger({ level: 'info', sink: (_level, line) => lines.push(line) });
+const logger = createLogger({ level: 'info', output: (_level, line) => lines.push(line) });
 const records = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.audit === true);
 const context = { requestId: 'req-audit-1', principal: () => 'bearer:0123456789abcdef' };
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { DateTimeResolver } from 'graphql-scalars';
-import { connectorCustomizerLoader, forgetConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.loaders.js';
+import { getConnectorCustomizer, primeConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.api.js';
 import type { IscConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.mappers.js';
 import { rfc3339Timestamp } from '../../src/connector-customizers/connector-customizers.timestamps.js';
 import { customizerBody } from '../../src/connector-customizers/connector-customizers.validation.js';
 import { checkIdentifier } from '../../src/shared/path.js';
-import type { Context } from '../../src/context.js';
-import { unboundedScope, type UpstreamRequest, type UpstreamResponse } from '../../src/http/isc-client.js';
+import { createContext, type Context } from '../../src/context.js';
+import type { UpstreamRequest } from '../../src/isc/client.js';
+import { fakeIscClient } from '../support/fake-isc-client.js';
 import { gatewayError } from '../../src/shared/errors.js';
 
 const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
@@ -51,77 +52,59 @@ describe('customizer input checks', () => {
   });
 });
 
-/** A context whose upstream answers GETs from a table and records every call. */
+/** An operation whose ISC answers GETs from a table and records every call (under the real per-operation reads). */
 function fakeContext(records: Record<string, IscConnectorCustomizer>) {
   const calls: string[] = [];
-  const values = new Map<string, unknown>();
-  const ctx: Context = {
-    requestId: 'test-request',
-    credential: { kind: 'client-credentials' },
-    maxListLimit: 1000,
-    rateKey: 'client:test',
-    principal: () => 'test',
-    scope: unboundedScope(),
-    dispose: () => undefined,
-    perRequest<T>(key: string, create: () => T): T {
-      if (!values.has(key)) values.set(key, create());
-      return values.get(key) as T;
-    },
-    upstream: {
-      async send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
-        calls.push(`${request.method} ${request.path}`);
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        const id = decodeURIComponent(request.path.split('/')[1]);
-        const record = records[id];
-        if (record === undefined) throw gatewayError('NOT_FOUND', 'ISC answered 404', { httpStatus: 404 });
-        if (id === 'boom') throw gatewayError('UPSTREAM_ERROR', 'ISC answered 500', { httpStatus: 500 });
-        return { status: 200, headers: {}, body: structuredClone(record) as T };
-      },
-    },
-    beginOperation: () => ctx,
-    facts: { get: () => undefined, set: () => undefined },
-  };
+  const client = fakeIscClient(async (request: UpstreamRequest) => {
+    calls.push(`${request.method} ${request.path}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const id = decodeURIComponent(request.path.split('/')[1]);
+    const record = records[id];
+    if (record === undefined) throw gatewayError('NOT_FOUND', 'ISC answered 404', { httpStatus: 404 });
+    if (id === 'boom') throw gatewayError('UPSTREAM_ERROR', 'ISC answered 500', { httpStatus: 500 });
+    return { status: 200, headers: {}, body: structuredClone(record) };
+  });
+  const ctx = createContext(client, { kind: 'client-credentials' }, { maxListLimit: 1000, operationTimeoutMs: 10_000, rateLimitWaitMs: 0 });
   return { ctx, calls };
 }
 
-describe('customizer loader', () => {
+describe('customizers by id, per operation', () => {
   const a: IscConnectorCustomizer = { id: 'a', name: 'alpha', imageVersion: 1 };
   const b: IscConnectorCustomizer = { id: 'b', name: 'beta', imageVersion: 3 };
+  const load = (ctx: Context, id: string) => getConnectorCustomizer(ctx.upstream, id);
 
   it('reads each distinct id once, concurrently, with null for missing ones', async () => {
     const { ctx, calls } = fakeContext({ a, b });
-    const loader = connectorCustomizerLoader(ctx);
-    expect(connectorCustomizerLoader(ctx)).toBe(loader);
-    const results = await Promise.all(['a', 'b', 'missing', 'a'].map((id) => loader.load(id)));
+    const results = await Promise.all(['a', 'b', 'missing', 'a'].map((id) => load(ctx, id)));
     expect(results).toEqual([a, b, null, a]);
-    expect(await loader.load('b')).toEqual(b);
+    expect(await load(ctx, 'b')).toEqual(b);
     expect(calls.sort()).toEqual(['GET connector-customizers/a', 'GET connector-customizers/b', 'GET connector-customizers/missing']);
   });
 
   it('fails only the key whose read failed', async () => {
     const { ctx } = fakeContext({ a, boom: { id: 'boom' } });
-    const [ok, failed] = await Promise.allSettled([connectorCustomizerLoader(ctx).load('a'), connectorCustomizerLoader(ctx).load('boom')]);
+    const [ok, failed] = await Promise.allSettled([load(ctx, 'a'), load(ctx, 'boom')]);
     expect(ok).toEqual({ status: 'fulfilled', value: a });
     expect(failed).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ extensions: expect.objectContaining({ code: 'UPSTREAM_ERROR' }) }) });
   });
 
   it('after a PUT answers the written copy without a read; after another write reads again', async () => {
     const { ctx, calls } = fakeContext({ a });
-    expect(await connectorCustomizerLoader(ctx).load('a')).toEqual(a);
+    expect(await load(ctx, 'a')).toEqual(a);
     const written = { ...a, name: 'alpha-renamed' };
-    forgetConnectorCustomizer(ctx, 'a', written);
-    expect(await connectorCustomizerLoader(ctx).load('a')).toEqual(written);
+    primeConnectorCustomizer(ctx.upstream, written);
+    expect(await load(ctx, 'a')).toEqual(written);
     expect(calls).toEqual(['GET connector-customizers/a']);
-    forgetConnectorCustomizer(ctx, 'a');
-    expect(await connectorCustomizerLoader(ctx).load('a')).toEqual(a);
-    expect(calls).toEqual(['GET connector-customizers/a', 'GET connector-customizers/a']);
+    await ctx.upstream.send({ method: 'POST', path: 'connector-customizers/a/versions' }).catch(() => undefined);
+    expect(await load(ctx, 'a')).toEqual(a);
+    expect(calls).toEqual(['GET connector-customizers/a', 'POST connector-customizers/a/versions', 'GET connector-customizers/a']);
   });
 
-  it('keeps loaders per context: another operation reads again', async () => {
+  it('keeps reads per operation: another operation reads again', async () => {
     const first = fakeContext({ a });
     const second = fakeContext({ a });
-    await connectorCustomizerLoader(first.ctx).load('a');
-    await connectorCustomizerLoader(second.ctx).load('a');
+    await load(first.ctx, 'a');
+    await load(second.ctx, 'a');
     expect(first.calls).toHaveLength(1);
     expect(second.calls).toHaveLength(1);
   });

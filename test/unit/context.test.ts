@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { createContext, isValidApiKey, resolveCredential, type InboundAuth } from '../../src/context.js';
-import type { IscClient } from '../../src/http/isc-client.js';
+import { isValidApiKey } from '../../src/auth/api-keys.js';
+import { resolveCredential, type InboundAuth } from '../../src/auth/credentials.js';
+import { createContext } from '../../src/context.js';
+import type { IscClient } from '../../src/isc/client.js';
 
 const unauthenticated = expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) });
 const auth = (overrides: Partial<InboundAuth> = {}): InboundAuth => ({ authMode: 'auto', apiKeys: ['k1', 'k2'], openDemo: false, ...overrides });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createRateGovernor } from '../../src/http/governor.js';
+import { createRateGovernor } from '../../src/isc/governor.js';
 import { maxInWindow } from '../support/windows.js';
 
 /** A virtual clock: sleeping advances time instantly, so pacing can be checked exactly. */

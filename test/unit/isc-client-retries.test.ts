@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRateGovernor } from '../../src/http/governor.js';
-import { bindUpstream, createIscClient } from '../../src/http/isc-client.js';
+import { createRateGovernor } from '../../src/isc/governor.js';
+import { bindUpstream, createIscClient } from '../../src/isc/client.js';
 
 /**
  * The ISC client's attempt counting against a scripted upstream: each request gets the next status

@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { getIntrospectionQuery, GraphQLError, isObjectType, parse, validate, specifiedRules } from 'graphql';
 import { loadConfig } from '../../src/config.js';
 import { DETAIL_FIELDS, estimateUpstreamCalls, FIELD_COSTS, pageCalls, type BatchFallback } from '../../src/limits/cost.js';
-import { checkRequestLimits, countTokens, limitValidationRules, type QueryLimits } from '../../src/limits/limits.js';
+import type { QueryLimits } from '../../src/limits/query-limits.js';
+import { checkRequestLimits, countTokens } from '../../src/limits/request-checks.js';
+import { limitValidationRules } from '../../src/limits/validation-rules.js';
 import { buildSchema } from '../../src/schema.js';
 
 const schema = buildSchema();

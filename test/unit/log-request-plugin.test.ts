@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { createLogger, type Logger } from '../../src/log.js';
-import type { UpstreamCallRecord } from '../../src/http/isc-client.js';
+import { createLogger, type Logger } from '../../src/observability/log/logger.js';
+import type { UpstreamCallRecord } from '../../src/isc/client.js';
 import { apolloLogger, maskUnexpectedErrors, requestLogPlugin, upstreamSummary } from '../../src/observability/request-log.js';
 import { gatewayError } from '../../src/shared/errors.js';
 
@@ -31,7 +31,7 @@ let server: ApolloServer;
 const lines: Record<string, unknown>[] = [];
 let logger: Logger;
 beforeAll(async () => {
-  logger = createLogger({ level: 'debug', sink: (_level, line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  logger = createLogger({ level: 'debug', output: (_level, line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
   server = new ApolloServer({
     typeDefs,
     resolvers,

@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import pino from 'pino';
-import { PINO_REDACT, REDACTED, clearRegisteredSecrets, createLogger, registerSecret, setPrettyOutput, type LogLevel } from '../../src/log.js';
+import { createLogger, type LogLevel } from '../../src/observability/log/logger.js';
+import { PINO_REDACT, REDACTED, clearRegisteredSecrets, registerSecret } from '../../src/observability/log/redaction.js';
+import { setPrettyOutput } from '../../src/observability/log/destinations.js';
+import { captureOutput } from '../support/output.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJsb2dnZXItdGVzdCJ9.c2lnbmF0dXJlLW9mLWxvZ2dlci10ZXN0';
 
@@ -14,26 +17,9 @@ afterEach(() => {
 
 function capture(level: LogLevel = 'debug') {
   const lines: { level: string; line: string }[] = [];
-  const logger = createLogger({ level, sink: (l, line) => lines.push({ level: l, line }), now: () => new Date('2031-05-06T07:08:09.010Z') });
+  const logger = createLogger({ level, output: (l, line) => lines.push({ level: l, line }), now: () => new Date('2031-05-06T07:08:09.010Z') });
   const records = () => lines.map((l) => JSON.parse(l.line) as Record<string, unknown>);
   return { logger, lines, records };
-}
-
-/** Everything written to stdout and stderr while `run` runs, by stream. */
-function captureStreams(run: () => void): { stream: 'stdout' | 'stderr'; text: string }[] {
-  const written: { stream: 'stdout' | 'stderr'; text: string }[] = [];
-  for (const name of ['stdout', 'stderr'] as const) {
-    jest.spyOn(process[name], 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push({ stream: name, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
-      return true;
-    });
-  }
-  try {
-    run();
-  } finally {
-    jest.restoreAllMocks();
-  }
-  return written;
 }
 
 describe("redaction configured in pino's redact option", () => {
@@ -151,13 +137,12 @@ describe('the logger (pino underneath)', () => {
   });
 
   it('writes debug and info to stdout, warn and error to stderr, one newline-terminated line each', () => {
-    const logger = createLogger({ level: 'debug' });
-    const written = captureStreams(() => {
-      logger.debug('d');
-      logger.info('i');
-      logger.warn('w');
-      logger.error('e');
-    });
+    const { streams, written } = captureOutput();
+    const logger = createLogger({ level: 'debug', output: streams });
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
     expect(written.map((w) => [w.stream, JSON.parse(w.text).msg])).toEqual([
       ['stdout', 'd'],
       ['stdout', 'i'],
@@ -170,14 +155,13 @@ describe('the logger (pino underneath)', () => {
 
 describe('pretty output (LOG_PRETTY)', () => {
   it('prints readable, still redacted lines on the standard streams, and goes back to JSON', () => {
-    const logger = createLogger({ level: 'info' });
+    const { streams, written: pretty } = captureOutput();
+    const logger = createLogger({ level: 'info', output: streams });
     const sunk = capture('info');
     expect(setPrettyOutput(true)).toBe(true); // pino-pretty is a devDependency: installed here
-    const pretty = captureStreams(() => {
-      logger.info('graphql operation', { requestId: 'req-pretty-1', headers: { authorization: `Bearer ${JWT}` } });
-      logger.error('it broke', { code: 'UPSTREAM_ERROR' });
-      sunk.logger.info('to a sink');
-    });
+    logger.info('graphql operation', { requestId: 'req-pretty-1', headers: { authorization: `Bearer ${JWT}` } });
+    logger.error('it broke', { code: 'UPSTREAM_ERROR' });
+    sunk.logger.info('to a sink');
     expect(pretty.map((w) => w.stream)).toEqual(['stdout', 'stderr']);
     expect(pretty[0].text).toMatch(/INFO.*graphql operation/);
     expect(pretty[0].text).toContain('req-pretty-1');
@@ -189,23 +173,24 @@ describe('pretty output (LOG_PRETTY)', () => {
     expect(JSON.parse(sunk.lines[0].line)).toMatchObject({ msg: 'to a sink' });
 
     setPrettyOutput(false);
-    const json = captureStreams(() => logger.info('json again'));
-    expect(JSON.parse(json[0].text)).toMatchObject({ level: 'info', msg: 'json again' });
+    logger.info('json again');
+    expect(JSON.parse(pretty[2].text)).toMatchObject({ level: 'info', msg: 'json again' });
   });
 
   it('stays with JSON lines when pino-pretty cannot be loaded (a production install)', () => {
-    const logger = createLogger({ level: 'info' });
+    const { streams, written } = captureOutput();
+    const logger = createLogger({ level: 'info', output: streams });
     const loaded = setPrettyOutput(true, () => {
       throw Object.assign(new Error("Cannot find module 'pino-pretty'"), { code: 'MODULE_NOT_FOUND' });
     });
     expect(loaded).toBe(false);
-    const written = captureStreams(() => logger.info('still json'));
+    logger.info('still json');
     expect(JSON.parse(written[0].text)).toMatchObject({ level: 'info', msg: 'still json' });
   });
 });
 
 describe('a process that logs and exits', () => {
-  const logModule = new URL('../../src/log.ts', import.meta.url).href;
+  const logModule = new URL('../../src/observability/log/logger.ts', import.meta.url).href;
   const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
   function run(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -1,13 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { attemptOn } from '../support/observer.js';
 import { ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Registry } from 'prom-client';
-import type { RateGovernor } from '../../src/http/governor.js';
-import type { BreakerState, IscClient } from '../../src/http/isc-client.js';
-import type { ResponseCache } from '../../src/http/response-cache.js';
-import type { IssuedToken } from '../../src/http/token-provider.js';
+import type { RateGovernor } from '../../src/isc/governor.js';
+import type { BreakerState, IscClient } from '../../src/isc/client.js';
+import type { ResponseCache } from '../../src/isc/response-cache.js';
+import type { IssuedToken } from '../../src/isc/token-provider.js';
 import type { Context } from '../../src/context.js';
 import {
   createMetrics,
@@ -146,13 +147,13 @@ describe('createMetrics', () => {
   it('records ISC attempts with one finisher per method and route, reused for every attempt', async () => {
     const m = createMetrics();
     const attempt = { method: 'GET', route: 'connectors/{scriptName}', attempt: 1 };
-    const first = m.upstreamObserver.onAttempt(attempt, {});
-    const second = m.upstreamObserver.onAttempt({ ...attempt, attempt: 2 }, {});
+    const first = attemptOn(m.upstreamObserver, attempt, {});
+    const second = attemptOn(m.upstreamObserver, { ...attempt, attempt: 2 }, {});
     expect(second).toBe(first);
     first({ status: 503, durationMs: 40 });
     second({ status: 200, durationMs: 20 });
-    m.upstreamObserver.onAttempt(attempt, {})({ error: 'ECONNRESET', durationMs: 5 });
-    m.upstreamObserver.onAttempt(attempt, {})({ error: 'EOPENBREAKER', durationMs: 0 });
+    attemptOn(m.upstreamObserver, attempt, {})({ error: 'ECONNRESET', durationMs: 5 });
+    attemptOn(m.upstreamObserver, attempt, {})({ error: 'EOPENBREAKER', durationMs: 0 });
 
     const counted = async (status: string) => valueOf(m.registry, 'isc_gateway_upstream_requests_total', { method: 'GET', route: 'connectors/{scriptName}', status });
     expect(await counted('503')).toBe(1);
@@ -224,7 +225,7 @@ describe('createMetrics', () => {
   it('keeps each instance separate: many in one process, no shared counts, no "already registered"', async () => {
     const a = createMetrics();
     const b = createMetrics();
-    a.upstreamObserver.onAttempt({ method: 'GET', route: 'connectors', attempt: 1 }, {})({ status: 200, durationMs: 1 });
+    attemptOn(a.upstreamObserver, { method: 'GET', route: 'connectors', attempt: 1 }, {})({ status: 200, durationMs: 1 });
     expect(await valueOf(a.registry, 'isc_gateway_upstream_requests_total', { method: 'GET', route: 'connectors', status: '200' })).toBe(1);
     expect(await valueOf(b.registry, 'isc_gateway_upstream_requests_total', { method: 'GET', route: 'connectors', status: '200' })).toBeUndefined();
     for (let i = 0; i < 20; i++) createMetrics();
@@ -298,7 +299,7 @@ describe('the /metrics route', () => {
   let url: string;
   beforeAll(async () => {
     const m = createMetrics();
-    m.upstreamObserver.onAttempt({ method: 'GET', route: 'connectors', attempt: 1 }, {})({ status: 200, durationMs: 3 });
+    attemptOn(m.upstreamObserver, { method: 'GET', route: 'connectors', attempt: 1 }, {})({ status: 200, durationMs: 3 });
     server = http.createServer((req, res) => void m.route(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;

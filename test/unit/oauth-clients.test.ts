@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { execute, parse } from 'graphql';
 import { createContext } from '../../src/context.js';
-import type { IscClient, UpstreamRequest, UpstreamResponse } from '../../src/http/isc-client.js';
+import type { IscClient, UpstreamRequest } from '../../src/isc/client.js';
 import { oauthClientFilterExpression } from '../../src/oauth-clients/oauth-clients.filters.js';
-import { oauthClientLoader } from '../../src/oauth-clients/oauth-clients.loaders.js';
+import { getOAuthClient } from '../../src/oauth-clients/oauth-clients.api.js';
+import { fakeIscClient } from '../support/fake-isc-client.js';
 import { OAUTH_CLIENT_PATCH_SCHEMA, oauthClientPatch } from '../../src/oauth-clients/oauth-clients.patch.js';
 import {
   createOAuthClientBody,
@@ -221,23 +222,18 @@ describe('resolvers over a recording ISC client', () => {
 
   function recordingClient(): { client: IscClient; requests: UpstreamRequest[] } {
     const requests: UpstreamRequest[] = [];
-    const client: IscClient = {
-      async send<T>(_credential: unknown, request: UpstreamRequest): Promise<UpstreamResponse<T>> {
-        requests.push(request);
-        const body = request.method === 'POST' ? { ...stored, secret: SECRET } : request.path === 'oauth-clients' ? [stored] : stored;
-        return { status: 200, headers: {}, body: body as T };
-      },
-      rateKey: () => 'client:recorder',
-      breakerState: () => 'closed',
-      breakerClosed: () => true,
-    };
+    const client = fakeIscClient((request) => {
+      requests.push(request);
+      const body = request.method === 'POST' ? { ...stored, secret: SECRET } : request.path === 'oauth-clients' ? [stored] : stored;
+      return { status: 200, headers: {}, body };
+    });
     return { client, requests };
   }
   const schema = buildSchema();
   const newContext = (client: IscClient) =>
     createContext(client, { kind: 'client-credentials' }, { maxListLimit: 1000, operationTimeoutMs: 10_000, rateLimitWaitMs: 0 });
 
-  it('asks to keep the secret on the create call only, and primes the loader with a copy without it', async () => {
+  it('asks to keep the secret on the create call only, and primes the operation\'s read with a copy without it', async () => {
     const { client, requests } = recordingClient();
     const ctx = newContext(client);
     const result = await execute({
@@ -250,10 +246,10 @@ describe('resolvers over a recording ISC client', () => {
     expect(result.data).toEqual({ createOAuthClient: { id: 'c0ffee', secret: SECRET } });
     expect(requests.map((r) => [r.method, r.keepSecret])).toEqual([['POST', true]]);
 
-    const primed = await oauthClientLoader(ctx).load('c0ffee');
+    const primed = await getOAuthClient(ctx.upstream, 'c0ffee');
     expect(primed).toEqual(stored);
     expect(primed).not.toHaveProperty('secret');
-    expect(requests).toHaveLength(1); // served from the loader, no GET
+    expect(requests).toHaveLength(1); // served from the operation's reads, no GET
     ctx.dispose();
   });
 

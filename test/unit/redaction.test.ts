@@ -1,5 +1,7 @@
+import { captureOutput } from '../support/output.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { REDACTED, clearRegisteredSecrets, createLogger, isSensitiveKey, redact, redactText, registerSecret, type LogLevel } from '../../src/log.js';
+import { createLogger, type LogLevel } from '../../src/observability/log/logger.js';
+import { REDACTED, clearRegisteredSecrets, isSensitiveKey, redact, redactText, registerSecret } from '../../src/observability/log/redaction.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJjbGllbnRfaWQiOiJkZW1vLWNsaWVudCIsImV4cCI6MTk5OTk5OTk5OX0.7d2vN0oQm6cQ1u3H5rJ6lQ9bX4sZ1yT8wE2aK0pL3mN';
@@ -124,7 +126,7 @@ describe('redaction inside strings', () => {
 describe('logger', () => {
   const capture = (level: LogLevel) => {
     const lines: { level: string; line: string }[] = [];
-    const logger = createLogger({ level, sink: (l, line) => lines.push({ level: l, line }), now: () => new Date('2030-01-01T00:00:00Z') });
+    const logger = createLogger({ level, output: (l, line) => lines.push({ level: l, line }), now: () => new Date('2030-01-01T00:00:00Z') });
     return { logger, lines };
   };
 
@@ -165,20 +167,11 @@ describe('logger', () => {
     expect(logger.enabled('error')).toBe(false);
   });
 
-  it('writes info to stdout and warn/error to stderr by default', () => {
-    const written: { stream: string; text: string }[] = [];
-    const out = process.stdout.write;
-    const err = process.stderr.write;
-    process.stdout.write = ((text: string) => written.push({ stream: 'stdout', text }) > 0) as typeof process.stdout.write;
-    process.stderr.write = ((text: string) => written.push({ stream: 'stderr', text }) > 0) as typeof process.stderr.write;
-    try {
-      const logger = createLogger({ level: 'info' });
-      logger.info('to stdout', { password: 'p4ssw0rd' });
-      logger.error('to stderr');
-    } finally {
-      process.stdout.write = out;
-      process.stderr.write = err;
-    }
+  it('writes info to stdout and warn/error to stderr', () => {
+    const { streams, written } = captureOutput();
+    const logger = createLogger({ level: 'info', output: streams });
+    logger.info('to stdout', { password: 'p4ssw0rd' });
+    logger.error('to stderr');
     expect(written.map((w) => w.stream)).toEqual(['stdout', 'stderr']);
     expect(written[0].text.endsWith('\n')).toBe(true);
     expect(written[0].text).not.toContain('p4ssw0rd');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createResponseCache, REFERENCE_DATA_DOMAINS, type CachedResponse, type ResponseCache } from '../../src/http/response-cache.js';
+import { createResponseCache, REFERENCE_DATA_DOMAINS, type CachedResponse, type ResponseCache } from '../../src/isc/response-cache.js';
 
 const entry = (body: unknown, bytes = 10) => ({ status: 200, headers: {}, body, bytes });
 const options = { ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: REFERENCE_DATA_DOMAINS };

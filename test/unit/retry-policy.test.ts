@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { backoffMs, decide, isIdempotent, parseRetryAfter } from '../../src/http/retry-policy.js';
+import { backoffMs, decide, isIdempotent, parseRetryAfter } from '../../src/isc/retry-policy.js';
 
 const options = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2000 };
 const half = () => 0.5;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { execute, parse } from 'graphql';
 import { createContext } from '../../src/context.js';
-import type { IscClient, UpstreamRequest, UpstreamResponse } from '../../src/http/isc-client.js';
+import type { IscClient, UpstreamRequest } from '../../src/isc/client.js';
+import { fakeIscClient } from '../support/fake-isc-client.js';
 import { buildSchema } from '../../src/schema.js';
 import {
   accessProfileFilterExpression,
@@ -255,16 +256,11 @@ describe('SourceApp.accessProfiles over a recording ISC client', () => {
   /** An ISC that lists one app with the given id and records every request. */
   function recordingClient(appId: string): { client: IscClient; requests: UpstreamRequest[] } {
     const requests: UpstreamRequest[] = [];
-    const client: IscClient = {
-      async send<T>(_credential: unknown, request: UpstreamRequest): Promise<UpstreamResponse<T>> {
-        requests.push(request);
-        const body = request.path.endsWith('/access-profiles') ? [{ id: 'p1', name: 'P1' }] : [{ id: appId, name: 'App' }];
-        return { status: 200, headers: {}, body: body as T };
-      },
-      rateKey: () => 'client:recorder',
-      breakerState: () => 'closed',
-      breakerClosed: () => true,
-    };
+    const client = fakeIscClient((request) => {
+      requests.push(request);
+      const body = request.path.endsWith('/access-profiles') ? [{ id: 'p1', name: 'P1' }] : [{ id: appId, name: 'App' }];
+      return { status: 200, headers: {}, body };
+    });
     return { client, requests };
   }
   const schema = buildSchema();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createTokenProvider, failureBackoffMs, refreshMarginMs, withFailureBackoff, type IssuedToken } from '../../src/http/token-provider.js';
+import { createTokenProvider, failureBackoffMs, refreshMarginMs, withFailureBackoff, type IssuedToken } from '../../src/isc/token-provider.js';
 
 function fakeIssuer(lifetimeSeconds = 600) {
   let issued = 0;

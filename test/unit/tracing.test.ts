@@ -1,14 +1,15 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { attemptOn } from '../support/observer.js';
 import { ApolloServer } from '@apollo/server';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ConfigError } from '../../src/config.js';
 import { createContext, type Context } from '../../src/context.js';
-import type { IscClient } from '../../src/http/isc-client.js';
+import type { IscClient } from '../../src/isc/client.js';
 import type { Resolvers } from '../../src/generated/graphql.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log/logger.js';
 import {
   ATTR,
   createTracing,
@@ -157,7 +158,7 @@ describe('spans', () => {
   /** What the ISC client does around one HTTP attempt. */
   function callIsc(route: string, status: number, attempt = 1): void {
     const headers: Record<string, string> = { accept: 'application/json' };
-    const finish = tracing.upstreamObserver.onAttempt({ method: 'GET', route, attempt }, headers);
+    const finish = attemptOn(tracing.upstreamObserver, { method: 'GET', route, attempt }, headers);
     sentHeaders.push(headers);
     finish({ status, durationMs: 1 });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseJsonLosslessly } from '../../src/http/lossless-json.js';
-import { errorDetails, upstreamError, MAX_ERROR_DETAIL_CHARS, MAX_ERROR_DETAILS } from '../../src/http/upstream-errors.js';
+import { parseJsonLosslessly } from '../../src/isc/lossless-json.js';
+import { errorDetails, upstreamError, MAX_ERROR_DETAIL_CHARS, MAX_ERROR_DETAILS } from '../../src/isc/upstream-errors.js';
 import { sharedReadiness } from '../../src/gateway.js';
 import { wellFormed } from '../../src/shared/validation.js';
 

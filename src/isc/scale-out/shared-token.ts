@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, ra
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import type { SharedStore } from './redis.js';
-import { refreshMarginMs, type IssuedToken, type TokenProvider } from './token-provider.js';
+import { refreshMarginMs, type IssuedToken, type TokenProvider } from '../token-provider.js';
 
 /**
  * The gateway's client-credentials token, shared by every replica through Redis: one replica

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SharedStore } from './redis.js';
-import { domainOf, resourceOf, responseCacheKey, type CachedResponse, type ResponseCache } from './response-cache.js';
+import { domainOf, resourceOf, responseCacheKey, type CachedResponse, type ResponseCache } from '../response-cache.js';
 
 /**
  * The response cache shared by every replica through Redis: what one replica fetched, the others

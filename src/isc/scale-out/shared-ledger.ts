@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createLocalLedger, type Budget, type Reservation, type SlotLedger } from './governor.js';
+import { createLocalLedger, type Budget, type Reservation, type SlotLedger } from '../governor.js';
 import type { SharedStore } from './redis.js';
 
 /**

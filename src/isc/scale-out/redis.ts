@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../observability/log/logger.js';
 
 /**
  * The connection to the Redis that replicas share (`SAIL_REDIS_URL`). Commands never queue

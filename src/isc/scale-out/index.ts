@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
-import { windowWithMargin, type SlotLedger } from './governor.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../observability/log/logger.js';
+import { windowWithMargin, type SlotLedger } from '../governor.js';
 import { connectSharedStore, type SharedStore } from './redis.js';
-import { createSharedLedger } from './redis-governor.js';
-import { createSharedResponseCache } from './redis-response-cache.js';
-import type { ResponseCache } from './response-cache.js';
+import { createSharedLedger } from './shared-ledger.js';
+import { createSharedResponseCache } from './shared-response-cache.js';
+import type { ResponseCache } from '../response-cache.js';
 import { createSharedTokenProvider } from './shared-token.js';
-import type { IssuedToken, TokenProvider } from './token-provider.js';
+import type { IssuedToken, TokenProvider } from '../token-provider.js';
 
 export interface ScaleOutParts {
   /** The tenant's API root (base URL and prefix): the rate and cache keys are scoped by it. */

@@ -1,0 +1,204 @@
+import type { ServerResponse } from 'node:http';
+import { admits, mediaType, send, sendError, sendJson, type RecordedRequest } from './http.js';
+
+/**
+ * The demo tenant's router: the contract domain files register their routes with, route
+ * matching, and the dispatch of one API request (content negotiation, body parsing, the
+ * handler's answer).
+ */
+
+/** The request body a route requires; the server checks the content type and parses it. */
+export type BodyKind = 'json' | 'json-patch' | 'multipart';
+
+export interface RouteOptions {
+  body?: BodyKind;
+  /** Media type of a successful answer; a request whose Accept excludes it gets a 406. Default JSON; null = no body. */
+  produces?: string | null;
+}
+
+export interface RequestContext {
+  method: string;
+  /** Path parameters, percent-decoded exactly once. */
+  params: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  rawBody: Buffer;
+  /** Parsed JSON for `json` / `json-patch` routes. */
+  body: unknown;
+  /** Parsed form for `multipart` routes. */
+  form: FormData | undefined;
+}
+
+/** A handler's answer: `json` (serialised), or `text` with `contentType`, or neither (empty body). */
+export interface Reply {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
+
+export interface Router {
+  /** `pattern` is relative to the API prefix, e.g. `/connectors/:scriptName/translations/:locale`. */
+  add(method: string, pattern: string, handler: Handler, options?: RouteOptions): void;
+}
+
+export interface Route {
+  method: string;
+  /** As registered, e.g. `/connectors/:scriptName`: the label of the route in the stats. */
+  pattern: string;
+  segments: string[];
+  handler: Handler;
+  options: RouteOptions;
+}
+
+export function createRouter(): { router: Router; routes: Route[] } {
+  const routes: Route[] = [];
+  const router: Router = {
+    add(method, pattern, handler, options = {}) {
+      routes.push({ method: method.toUpperCase(), pattern, segments: pattern.split('/').slice(1), handler, options });
+    },
+  };
+  return { router, routes };
+}
+
+type Match = { route: Route; params: Record<string, string> } | 'method-not-allowed' | undefined;
+
+/** `decoded` segments were percent-decoded once; no dot-segment normalisation ever happens. */
+function matchRoute(routes: Route[], method: string, decoded: string[]): Match {
+  let pathMatched = false;
+  for (const route of routes) {
+    if (route.segments.length !== decoded.length) continue;
+    const params: Record<string, string> = {};
+    const ok = route.segments.every((seg, i) => {
+      if (seg.startsWith(':')) {
+        params[seg.slice(1)] = decoded[i];
+        return decoded[i] !== '';
+      }
+      return seg === decoded[i];
+    });
+    if (!ok) continue;
+    if (route.method === method) return { route, params };
+    pathMatched = true;
+  }
+  return pathMatched ? 'method-not-allowed' : undefined;
+}
+
+/** The stats label of an API request: its route template, so ids do not multiply the labels. */
+export function routeLabel(routes: Route[], prefix: string, method: string, path: string): string {
+  if (path === prefix || path.startsWith(`${prefix}/`)) {
+    try {
+      const match = matchRoute(routes, method, path.slice(prefix.length).split('/').slice(1).map(decodeURIComponent));
+      if (match !== undefined && match !== 'method-not-allowed') return `${method} ${match.route.pattern}`;
+    } catch {
+      // Malformed percent-encoding: no route.
+    }
+  }
+  return `${method} (no route)`;
+}
+
+
+const EXPECTED_CONTENT_TYPE: Record<BodyKind, string> = {
+  json: 'application/json',
+  'json-patch': 'application/json-patch+json',
+  multipart: 'multipart/form-data',
+};
+
+
+/** A stand-in for `res` that takes an answer and sends nothing (the dropped-answer fault). */
+export function unanswered(res: ServerResponse): ServerResponse {
+  const sink = Object.create(res) as ServerResponse;
+  sink.setHeader = () => sink;
+  sink.end = (() => sink) as ServerResponse['end'];
+  return sink;
+}
+
+export async function handleApi(
+  res: ServerResponse,
+  record: RecordedRequest,
+  raw: Buffer,
+  prefix: string,
+  routes: Route[],
+): Promise<void> {
+  const prefixed = record.path === prefix || record.path.startsWith(`${prefix}/`);
+  if (!prefixed) {
+    sendError(res, 404, `No resource found at ${record.path}`);
+    return;
+  }
+  let decoded: string[];
+  try {
+    decoded = record.path.slice(prefix.length).split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    sendError(res, 400, 'The request path contains malformed percent-encoding');
+    return;
+  }
+  const match = matchRoute(routes, record.method, decoded);
+  if (match === undefined) {
+    sendError(res, 404, `No resource found at ${record.path}`);
+    return;
+  }
+  if (match === 'method-not-allowed') {
+    sendError(res, 405, `Request method '${record.method}' is not supported for ${record.path}`);
+    return;
+  }
+  const { route, params } = match;
+  const produces = route.options.produces === undefined ? 'application/json' : route.options.produces;
+  if (produces !== null && !admits(record.headers.accept, produces)) {
+    sendError(res, 406, `This resource answers ${produces}, which the Accept header "${record.headers.accept}" does not admit`);
+    return;
+  }
+
+  const ctx: RequestContext = {
+    method: record.method,
+    params,
+    query: record.query,
+    headers: record.headers,
+    rawBody: raw,
+    body: undefined,
+    form: undefined,
+  };
+  const kind = route.options.body;
+  if (kind !== undefined) {
+    const expected = EXPECTED_CONTENT_TYPE[kind];
+    const actual = mediaType(record.headers['content-type']);
+    if (raw.length === 0 && actual === '') {
+      sendError(res, 400, `A request body of type ${expected} is required`);
+      return;
+    }
+    if (actual !== expected) {
+      sendError(res, 400, `Content type '${actual || 'none'}' is not supported here; send ${expected}`);
+      return;
+    }
+    if (raw.length === 0) {
+      sendError(res, 400, `A request body of type ${expected} is required`);
+      return;
+    }
+    if (kind === 'multipart') {
+      try {
+        ctx.form = await new Request('http://demo-tenant.invalid/', {
+          method: 'PUT',
+          headers: { 'content-type': record.headers['content-type'] },
+          body: raw,
+        }).formData();
+      } catch {
+        sendError(res, 400, 'The multipart/form-data body could not be parsed');
+        return;
+      }
+    } else {
+      try {
+        ctx.body = JSON.parse(raw.toString('utf8'));
+      } catch (err) {
+        sendError(res, 400, 'Malformed JSON request body', [(err as Error).message]);
+        return;
+      }
+    }
+  }
+
+  const reply = await route.handler(ctx);
+  const status = reply.status ?? 200;
+  if (reply.json !== undefined) sendJson(res, status, reply.json, reply.headers);
+  else if (reply.text !== undefined) send(res, status, reply.text, reply.contentType ?? 'text/plain;charset=utf-8', reply.headers);
+  else send(res, status, undefined, undefined, reply.headers);
+}

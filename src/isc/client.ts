@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import type { Got } from 'got';
+import { gatewayError } from '../shared/errors.js';
+import { routeTemplate } from '../shared/path.js';
+import { wellFormed } from '../shared/validation.js';
+import { createAgents, type OutboundAgents } from './agents.js';
+import { createRateGovernor, type RateGovernor } from './governor.js';
+import type { UpstreamObserver } from './observer.js';
+import { compose } from './pipeline.js';
+import type { ResponseCache } from './response-cache.js';
+import type { RetryOptions } from './retry-policy.js';
+import { circuitBreaker, type BreakerOptions } from './stages/breaker.js';
+import { observeAttempts, observeCalls } from './stages/observe.js';
+import { createOperationReads, operationReads } from './stages/operation-reads.js';
+import { outcome } from './stages/outcome.js';
+import { rateGoverned } from './stages/rate.js';
+import { cachedResponses } from './stages/response-cache.js';
+import { retryPolicy } from './stages/retry.js';
+import { bearerToken } from './stages/token.js';
+import { transport } from './stages/transport.js';
+import type { TokenProvider } from './token-provider.js';
+import type { Credential, IscCall, IscClient, OperationScope, Upstream, UpstreamRequest, UpstreamResponse } from './types.js';
+
+export type * from './types.js';
+export type { UpstreamAttempt, UpstreamAttemptOutcome, UpstreamObserver } from './observer.js';
+
+export interface IscClientOptions {
+  /** For example `https://acme.api.identitynow.com/v2024`. */
+  apiUrl: string;
+  timeoutMs: number;
+  tokens: TokenProvider;
+  /** Governor key of the gateway's own OAuth client: its `client_id`. */
+  clientId?: string;
+  governor?: RateGovernor;
+  retry?: RetryOptions;
+  breaker?: BreakerOptions;
+  /** Cross-request cache of reference data (off unless given; see response-cache.ts). */
+  cache?: ResponseCache;
+  /** Outbound agents (proxy, keep-alive; see agents.ts), shared with the token request. Default: direct keep-alive agents. */
+  agents?: Pick<OutboundAgents, 'http' | 'https'>;
+  /** Metrics, traces, logs: see observer.ts. */
+  observers?: readonly UpstreamObserver[];
+  /** Largest answer read, in bytes after decompression (default 32 MiB): beyond it the call is cut. */
+  maxBodyBytes?: number;
+  /** Longest pause a `Retry-After` may impose (default 30 s); `onRetryAfterClamped` hears of longer ones. */
+  maxRetryAfterMs?: number;
+  onRetryAfterClamped?: (event: { route: string; retryAfterMs: number; pauseMs: number }) => void;
+}
+
+/** Defaults match ISC's documented limit (100 calls per 10 s per client) and the configuration's. */
+const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 };
+const DEFAULT_BREAKER: BreakerOptions = { errorThresholdPercentage: 50, volumeThreshold: 20, resetTimeoutMs: 5_000, rollingWindowMs: 10_000 };
+
+/** Keep-alive agents: ISC calls of one operation reuse warm connections instead of new TLS handshakes. */
+export function keepAliveAgents(): Pick<OutboundAgents, 'http' | 'https'> {
+  const { http, https } = createAgents('https://isc.invalid'); // no proxy settings: direct
+  return { http, https };
+}
+
+/**
+ * The single way to ISC: a pipeline of small stages (src/isc/stages/), composed here, top to
+ * bottom in the order a call goes through them.
+ */
+export function createIscClient(options: IscClientOptions, httpClient?: Got): IscClient {
+  const breaker = circuitBreaker(options.breaker ?? DEFAULT_BREAKER);
+  const send = compose(
+    [
+      operationReads, // each GET once per operation; writes forget their collection
+      observeCalls(options.observers ?? []), // start and end of each call, for metrics, traces, logs
+      cachedResponses(options.cache), // reference data across operations; writes invalidate
+      // (room for coalescing identical reads in flight across operations)
+      outcome, // the final answer, or a coded error keeping ISC's status and trackingId
+      retryPolicy(options.retry ?? DEFAULT_RETRY), // backoff, 429 waits, the deadline before each attempt
+      bearerToken(options.tokens), // the bearer; a refused token is replaced once
+      rateGoverned({
+        governor: options.governor ?? createRateGovernor({ limit: 100, windowMs: 10_000, maxConcurrency: 16, maxQueue: 1000 }),
+        maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+        onRetryAfterClamped: options.onRetryAfterClamped,
+      }), // one rate slot per attempt; a 429's Retry-After pauses the client here
+      observeAttempts, // each HTTP attempt, for the observers (and their trace headers)
+      breaker.stage, // stops calling a failing ISC for a while
+    ],
+    transport(
+      { apiUrl: options.apiUrl, timeoutMs: options.timeoutMs, agents: options.agents ?? keepAliveAgents(), maxBodyBytes: options.maxBodyBytes ?? 32 * 1_048_576 },
+      httpClient,
+    ),
+  );
+  const rateKey = rateKeys(options.clientId ?? 'gateway');
+  return {
+    async send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
+      return (await send(encode(credential, request, scope, rateKey(credential)))) as UpstreamResponse<T>;
+    },
+    rateKey,
+    breakerClosed: breaker.closed,
+    breakerState: breaker.state,
+  };
+}
+
+/** The rate-governor key of a credential: the gateway's OAuth client, or a hash of a caller's token. */
+function rateKeys(clientId: string): (credential: Credential) => string {
+  const tokenKeys = new Map<string, string>();
+  return (credential) => {
+    if (credential.kind === 'client-credentials') return `client:${clientId}`;
+    // The caller's bearer is not verified, so its claims decide nothing: its hash is the key.
+    let key = tokenKeys.get(credential.token);
+    if (!key) {
+      if (tokenKeys.size > 10_000) tokenKeys.clear();
+      key = `token:${createHash('sha256').update(credential.token).digest('hex').slice(0, 32)}`;
+      tokenKeys.set(credential.token, key);
+    }
+    return key;
+  };
+}
+
+/** URL, headers and body of a request, built once per call; a body that cannot be serialised fails here, not as a network error. */
+function encode(credential: Credential, request: UpstreamRequest, scope: OperationScope, rateKey: string): IscCall {
+  const params = request.searchParams
+    ? (Object.fromEntries(Object.entries(request.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string>)
+    : undefined;
+  // A lone surrogate cannot be percent-encoded faithfully (URLSearchParams would send U+FFFD).
+  if (!wellFormed(request.path) || Object.values(params ?? {}).some((v) => typeof v === 'string' && !wellFormed(v))) {
+    throw gatewayError('BAD_USER_INPUT', 'An identifier or filter value is not well-formed Unicode (it holds a lone surrogate)');
+  }
+  const query = params ? new URLSearchParams(params).toString() : '';
+  const headers: Record<string, string> = { accept: request.accept ?? 'application/json' };
+  if (request.experimental) headers['x-sailpoint-experimental'] = 'true';
+  let body: string | FormData | undefined = request.form;
+  if (request.jsonPatch) {
+    headers['content-type'] = 'application/json-patch+json';
+    body = JSON.stringify(request.jsonPatch);
+  } else if (request.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(request.json);
+  }
+  const url = query ? `${request.path}?${query}` : request.path;
+  return { credential, request, url, headers, body, scope, route: routeTemplate(request.path), rateKey, attempt: 1, watches: [] };
+}
+
+/** No deadline: for callers outside a GraphQL operation (scripts, tests). */
+export const unboundedScope = (): OperationScope => ({
+  deadline: Number.POSITIVE_INFINITY,
+  signal: new AbortController().signal,
+  rateLimitWaitLeftMs: 15_000,
+  reads: createOperationReads(),
+});
+
+/** The client bound to one caller and one operation (see Upstream). */
+export function bindUpstream(client: IscClient, credential: Credential, scope: OperationScope = unboundedScope()): Upstream {
+  scope.reads ??= createOperationReads();
+  const reads = scope.reads;
+  return {
+    send: <T>(request: UpstreamRequest) => client.send<T>(credential, request, scope),
+    prime: (read, body) => reads.prime(read, body),
+  };
+}

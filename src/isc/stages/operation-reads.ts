@@ -1,0 +1,56 @@
+import type { IscAnswer, IscCall, Stage, UpstreamRequest } from '../types.js';
+
+/**
+ * The reads of one GraphQL operation: every GET is made at most once per operation (the same
+ * promise for every field that asks, errors included), a write forgets the reads of its
+ * collection (so reads after a mutation see the new state), and a domain primes a read with what
+ * a write answered. The only per-operation cache: domain loaders remain only where they batch.
+ */
+export interface OperationReads {
+  get(read: UpstreamRequest): Promise<IscAnswer> | undefined;
+  set(read: UpstreamRequest, answer: Promise<IscAnswer>): void;
+  /** The reads of `path`'s collection (its first segment) are made again. */
+  forget(path: string): void;
+  prime(read: UpstreamRequest, body: unknown): void;
+}
+
+/** The key of a read: path, query, media type and the experimental header. */
+const readKey = (request: UpstreamRequest): string =>
+  JSON.stringify([request.path, request.searchParams ?? {}, request.accept ?? '', !!request.experimental]);
+
+const collectionOf = (path: string): string => path.split(/[/?]/, 1)[0];
+
+export function createOperationReads(): OperationReads {
+  const reads = new Map<string, { collection: string; answer: Promise<IscAnswer> }>();
+  return {
+    get: (read) => reads.get(readKey(read))?.answer,
+    set: (read, answer) => void reads.set(readKey(read), { collection: collectionOf(read.path), answer }),
+    forget(path) {
+      const collection = collectionOf(path);
+      for (const [key, read] of reads) if (read.collection === collection) reads.delete(key);
+    },
+    prime(read, body) {
+      reads.set(readKey(read), { collection: collectionOf(read.path), answer: Promise.resolve({ status: 200, headers: {}, body, rawLength: 0 }) });
+    },
+  };
+}
+
+/** See OperationReads. Calls outside an operation (no `scope.reads`) pass through. */
+export const operationReads: Stage = async (call: IscCall, next) => {
+  const reads = call.scope.reads;
+  if (!reads) return next(call);
+  if (call.request.method !== 'GET') {
+    reads.forget(call.request.path);
+    try {
+      return await next(call);
+    } finally {
+      reads.forget(call.request.path); // also when the outcome is unknown
+    }
+  }
+  let answer = reads.get(call.request);
+  if (!answer) {
+    answer = next(call);
+    reads.set(call.request, answer);
+  }
+  return answer;
+};

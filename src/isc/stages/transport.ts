@@ -1,0 +1,101 @@
+import got, { type Got, type PlainResponse, type StreamOptions } from 'got';
+import type { OutboundAgents } from '../agents.js';
+import { parseJsonLosslessly } from '../lossless-json.js';
+import type { IscAnswer, IscCall, Next } from '../types.js';
+
+export interface TransportOptions {
+  /** For example `https://acme.api.identitynow.com/v2024`. */
+  apiUrl: string;
+  timeoutMs: number;
+  agents: Pick<OutboundAgents, 'http' | 'https'>;
+  /** Largest answer read, in bytes after decompression: beyond it the call is cut. */
+  maxBodyBytes: number;
+}
+
+/** An answer larger than the configured cap: the call was cut while reading it. */
+export class AnswerTooLarge extends Error {
+  constructor(readonly maxBodyBytes: number) {
+    super(`ISC's answer is larger than ${maxBodyBytes} bytes`);
+    this.name = 'AnswerTooLarge';
+  }
+}
+
+/**
+ * The bottom of the pipeline: one HTTP exchange with ISC through got, read to its end and parsed.
+ * Redirects are not followed (the next host would get the bearer); got's own retries are off
+ * (the retry stage decides). A transport failure is thrown as got's error, for the retry stage.
+ */
+export function transport(options: TransportOptions, httpClient: Got = got): Next {
+  const api = httpClient.extend({
+    prefixUrl: options.apiUrl,
+    timeout: { request: options.timeoutMs },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    // Only the two agents: got rejects any other key.
+    agent: { http: options.agents.http, https: options.agents.https },
+    headers: { 'user-agent': 'isc-graphql-gateway' },
+  });
+  return async (call: IscCall): Promise<IscAnswer> => {
+    // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
+    const streamOptions: StreamOptions = { method: call.request.method, headers: call.headers };
+    if (call.body !== undefined) streamOptions.body = call.body;
+    if (call.request.method === 'GET') streamOptions.signal = call.scope.signal;
+    const raw = await exchange(api, call.url, streamOptions, options.maxBodyBytes);
+    return { status: raw.statusCode, headers: raw.headers, body: parseBody(raw.body, raw.headers['content-type']), rawLength: raw.body.length };
+  };
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (!text) return undefined;
+  if (!contentType?.includes('json')) return text;
+  try {
+    return parseJsonLosslessly(text);
+  } catch {
+    return text;
+  }
+}
+
+interface RawResponse {
+  statusCode: number;
+  headers: PlainResponse['headers'];
+  body: string;
+}
+
+/**
+ * One exchange through got's stream interface (lighter per call than its promise interface),
+ * counting the decoded bytes as they arrive and cutting the connection at the cap.
+ */
+function exchange(api: Got, url: string, options: StreamOptions, maxBodyBytes: number): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const stream = api.stream(url, options);
+    let response: PlainResponse | undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const tooLarge = () => {
+      reject(new AnswerTooLarge(maxBodyBytes));
+      stream.destroy();
+    };
+    stream.once('response', (answer: PlainResponse) => {
+      response = answer;
+      // A declared length over the cap (uncompressed answers only: the cap counts decoded bytes).
+      if (!answer.headers['content-encoding'] && Number(answer.headers['content-length']) > maxBodyBytes) tooLarge();
+    });
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) tooLarge();
+      else chunks.push(chunk);
+    });
+    stream.on('error', reject); // not `once`: a second 'error' without a listener would be thrown
+    stream.once('end', () => {
+      if (!response) return reject(new Error('ISC closed the connection without an answer'));
+      try {
+        resolve({ statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+      } catch (error) {
+        reject(error as Error); // a body V8 cannot hold as one string
+      }
+    });
+    // got's stream waits for a body to be piped in, except for GET and HEAD.
+    if (options.body === undefined && options.method !== 'GET' && options.method !== 'HEAD') stream.end();
+  });
+}

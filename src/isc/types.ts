@@ -1,0 +1,132 @@
+import type { Method } from 'got';
+import type { OperationReads } from './stages/operation-reads.js';
+import type { CallWatch } from './observer.js';
+
+/** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
+export type Credential = { kind: 'client-credentials' } | { kind: 'bearer'; token: string };
+
+export type SearchParams = Record<string, string | number | boolean | undefined>;
+
+/** One ISC call as a domain asks for it. */
+export interface UpstreamRequest {
+  method: Method;
+  /** Path below the API prefix, built with the `path` tag so identifiers are encoded. */
+  path: string;
+  searchParams?: SearchParams;
+  /** JSON body (`application/json`). */
+  json?: unknown;
+  /** JSON Patch body (`application/json-patch+json`). */
+  jsonPatch?: readonly { op: string }[];
+  /** Multipart body (`multipart/form-data`, boundary set by got). */
+  form?: FormData;
+  /** Media type to ask for; JSON unless the endpoint serves XML or text. */
+  accept?: 'application/json' | 'application/xml' | 'text/plain';
+  /** Sends `X-SailPoint-Experimental: true` (required by every v2024 /source-apps call). */
+  experimental?: boolean;
+  /** Keep a `secret` member in the answer: only for the answer that creates an OAuth client. */
+  keepSecret?: boolean;
+}
+
+export interface UpstreamResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+  /** Length of the raw answer (characters), for the response cache's byte bound. */
+  rawLength?: number;
+  /**
+   * A DELETE whose retry found nothing (404) after an earlier attempt may have been applied and its
+   * answer lost: the resource is gone, and what the delete answered is lost with it.
+   */
+  deletedByEarlierAttempt?: boolean;
+}
+
+/**
+ * What one GraphQL operation allows its ISC calls: a deadline (pending reads are cancelled
+ * through `signal` when it passes; writes already sent are never cancelled) and a budget of time
+ * to spend waiting out 429s.
+ */
+export interface OperationScope {
+  deadline: number;
+  signal: AbortSignal;
+  rateLimitWaitLeftMs: number;
+  /** When present, every ISC attempt and cache hit of the operation is recorded here (its log line). */
+  calls?: UpstreamCallRecord[];
+  /** The operation's own reads, each made once (see stages/operation-reads.ts). */
+  reads?: OperationReads;
+  /**
+   * Work no caller waits for (readiness probes): never served from the response cache, never
+   * retried, and sent only when a rate slot is free at once with nobody queued (see `tryAcquire`).
+   */
+  background?: boolean;
+}
+
+/** One ISC call attempt (or response-cache hit) of an operation, for its log line. */
+export interface UpstreamCallRecord {
+  method: string;
+  /** Route template (`connectors/{scriptName}`): never identifiers or query strings. */
+  route: string;
+  status?: number;
+  /** Transport failure code (ECONNRESET, ETIMEDOUT…) when there was no answer. */
+  error?: string;
+  durationMs: number;
+  cached?: boolean;
+}
+
+/** An operation's log line lists at most this many calls (its cost limit allows far more). */
+export const MAX_CALLS_RECORDED = 50;
+
+/** A call on its way down the pipeline: the request, encoded once, and what every stage needs to know of it. */
+export interface IscCall {
+  credential: Credential;
+  request: UpstreamRequest;
+  /** Path and query string, below the API URL. */
+  url: string;
+  headers: Record<string, string>;
+  body: string | FormData | undefined;
+  scope: OperationScope;
+  /** Route template, for observers and logs. */
+  route: string;
+  /** The rate-governor key of the credential. */
+  rateKey: string;
+  /** 1 for the first attempt (set by the retry stage). */
+  attempt: number;
+  /** What the observers want to hear of this call (set by the observe stage). */
+  watches: readonly CallWatch[];
+}
+
+/** ISC's answer as the stages pass it up: status, headers and the parsed body. */
+export interface IscAnswer extends UpstreamResponse {
+  /** Characters of the raw body. */
+  rawLength: number;
+  /** Served by the response cache, not by ISC. */
+  cached?: boolean;
+  /** A 429's `Retry-After`, clamped, in ms (set by the governor stage, which paused the key that long). */
+  retryAfterMs?: number;
+}
+
+export type Next = (call: IscCall) => Promise<IscAnswer>;
+
+/** One step of the pipeline: does its part and hands the call to `next` (or answers itself). */
+export type Stage = (call: IscCall, next: Next) => Promise<IscAnswer>;
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface IscClient {
+  send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>>;
+  /** The rate-governor key of a credential (ISC's limit is per OAuth client). */
+  rateKey(credential: Credential): string;
+  /** Whether the circuit breaker currently lets calls through. */
+  breakerClosed(): boolean;
+  breakerState(): BreakerState;
+}
+
+/**
+ * The ISC client as one GraphQL operation sees it: bound to the caller's credential and the
+ * operation's scope. Every GET is made at most once per operation; a domain primes what a write
+ * answered, and a write forgets the reads of its collection.
+ */
+export interface Upstream {
+  send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>>;
+  /** Makes `read` answer `body` for the rest of the operation (a write answered the resource's new state). */
+  prime(read: UpstreamRequest, body: unknown): void;
+}

@@ -1,0 +1,142 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type DocumentNode } from 'graphql';
+import type { Config } from '../config.js';
+import type { Context } from '../context.js';
+import type { RateGovernor } from '../isc/governor.js';
+import { LIST_FORBIDDEN } from '../source-apps/source-apps.loaders.js';
+import { estimateUpstreamCalls, type BatchFallback } from './cost.js';
+import { limitExtensions, type QueryLimits } from './query-limits.js';
+
+
+export interface CostPluginOptions {
+  limits: QueryLimits;
+  governor: RateGovernor;
+  rate: Pick<Config, 'rateLimit' | 'rateWindowMs' | 'operationTimeoutMs'>;
+}
+
+/** Pathological documents (thousands of fields through fragments) stop the estimate here. */
+const MAX_ESTIMATED_NODES = 10_000;
+
+/**
+ * After validation, with the variables: estimates the operation's ISC calls and refuses it when
+ * the estimate exceeds MAX_COST (`QUERY_TOO_COMPLEX`), or when the caller's rate budget cannot
+ * hold that many calls before the operation's deadline (`RATE_LIMITED`, with `estimatedCalls`
+ * and `retryAfter` in seconds). Answers report the estimate in `extensions.cost`.
+ */
+/**
+ * The estimate depends only on the document, the operation and the variables. Apollo hands the
+ * same parsed DocumentNode to every request with the same text, so estimates are memoised per
+ * document (held weakly) and per operation + variables (a few per document).
+ */
+const estimates = new WeakMap<DocumentNode, Map<string, number>>();
+const ESTIMATES_PER_DOCUMENT = 64;
+
+function memoizedEstimate(
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+  estimate: () => number,
+): number {
+  let byArguments = estimates.get(document);
+  if (!byArguments) estimates.set(document, (byArguments = new Map()));
+  let key: string;
+  try {
+    key = `${operationName ?? ''}\u0000${variables ? JSON.stringify(variables) : ''}`;
+  } catch {
+    return estimate(); // variables too deep to serialise: not worth memoising (and refused later)
+  }
+  let value = byArguments.get(key);
+  if (value === undefined) {
+    value = estimate();
+    if (byArguments.size >= ESTIMATES_PER_DOCUMENT) byArguments.clear();
+    byArguments.set(key, value);
+  }
+  return value;
+}
+
+export function queryCostPlugin({ limits, governor, rate }: CostPluginOptions): ApolloServerPlugin<Context> {
+  const maxCost = limits.maxCost;
+  // What a fresh budget holds over a whole deadline: beyond it, waiting does not help. (Computed
+  // without the governor's safety margin, so it errs towards "waiting may help".)
+  const freshCapacity = rate.rateLimit + Math.floor((rate.operationTimeoutMs / rate.rateWindowMs) * rate.rateLimit);
+
+  function tooComplex(estimatedCalls: number | undefined, message: string): GraphQLError {
+    return new GraphQLError(message, {
+      extensions: {
+        code: 'QUERY_TOO_COMPLEX',
+        ...limitExtensions('MAX_COST', maxCost, estimatedCalls),
+        ...(estimatedCalls !== undefined && { estimatedCalls }),
+        http: { status: 400 },
+      },
+    });
+  }
+
+  return {
+    async requestDidStart() {
+      let estimatedCalls: number | undefined;
+      return {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          if (!operation) return; // no operation to run: execution answers the error
+          let estimate: number;
+          try {
+            const forbidden = contextValue.facts.get(LIST_FORBIDDEN);
+            const batchFallback: BatchFallback = forbidden === undefined ? 'maybe' : forbidden ? 'always' : 'never';
+            estimate = memoizedEstimate(document, `${operation.name?.value ?? ''}\u0000${batchFallback}`, request.variables ?? undefined, () =>
+              estimateUpstreamCalls(schema, document, {
+                maxListLimit: limits.maxListLimit,
+                variables: request.variables ?? undefined,
+                operationName: operation.name?.value,
+                maxNodes: MAX_ESTIMATED_NODES,
+                batchFallback,
+              }),
+            );
+          } catch (error) {
+            if (!(error instanceof GraphQLError)) throw error;
+            if (error.message.includes('maximum allowed number of nodes')) {
+              throw tooComplex(undefined, `The operation has more than ${MAX_ESTIMATED_NODES} fields to estimate (MAX_COST=${maxCost})`);
+            }
+            // Variables that do not fit the operation: execution refuses them before any resolver runs.
+            return;
+          }
+          estimatedCalls = estimate;
+          if (estimate > maxCost) {
+            throw tooComplex(
+              estimate,
+              `The operation would make about ${estimate} ISC calls; the limit is ${maxCost} (MAX_COST). Ask for fewer items (limit) or fewer detail fields.`,
+            );
+          }
+          if (estimate === 0) return;
+          const capacity = governor.capacity(contextValue.rateKey, contextValue.scope.deadline);
+          if (estimate <= capacity) return;
+          const never = estimate > freshCapacity;
+          // Calls leave the sliding window at about `rateLimit` per window: wait for the shortfall.
+          // (No sooner than the next free slot, which an ISC Retry-After may have pushed back.)
+          const shortfallMs = Math.min(rate.rateWindowMs, ((estimate - capacity) / rate.rateLimit) * rate.rateWindowMs);
+          const waitMs = Math.max(never ? rate.rateWindowMs : shortfallMs, governor.budget(contextValue.rateKey).resetInMs);
+          const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+          throw new GraphQLError(
+            `The operation would make about ${estimate} ISC calls, but this ISC client's rate budget ` +
+              `(${rate.rateLimit} calls per ${rate.rateWindowMs} ms) allows only ${capacity} before the operation's deadline` +
+              (never ? '; it cannot fit even in a fresh budget: ask for fewer items or detail fields' : ''),
+            {
+              extensions: {
+                code: 'RATE_LIMITED',
+                estimatedCalls: estimate,
+                capacity,
+                retryAfter,
+                http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
+              },
+            },
+          );
+        },
+        async willSendResponse({ response }) {
+          if (estimatedCalls === undefined || response.body.kind !== 'single') return;
+          response.body.singleResult.extensions = {
+            ...response.body.singleResult.extensions,
+            cost: { estimatedCalls, maxCost },
+          };
+        },
+      };
+    },
+  };
+}

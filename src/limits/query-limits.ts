@@ -1,0 +1,45 @@
+import type { Config } from '../config.js';
+
+/**
+ * Query limits, checked before anything runs, so a refused operation makes no ISC call.
+ *
+ * | limit                  | where checked                          | `extensions.code`           | HTTP |
+ * |------------------------|----------------------------------------|-----------------------------|------|
+ * | MAX_BATCH_OPERATIONS   | HTTP layer (body is a JSON array)      | `BAD_REQUEST`               | 400  |
+ * | MAX_DOCUMENT_BYTES     | HTTP layer (`query` text)              | `BAD_REQUEST`               | 413  |
+ * | MAX_TOKENS             | HTTP layer, and Apollo's parser        | `GRAPHQL_PARSE_FAILED`      | 400  |
+ * | MAX_DEPTH, MAX_ALIASES, MAX_DIRECTIVES (GraphQL Armor), MAX_ROOT_FIELDS | validation | `GRAPHQL_VALIDATION_FAILED` | 400 |
+ * | MAX_COST (estimated ISC calls, with the variables) | after validation | `QUERY_TOO_COMPLEX`   | 400  |
+ * | the rate budget before the deadline | after validation          | `RATE_LIMITED`              | 429  |
+ *
+ * Every limit error names its limit in `extensions.limit` (the variable that sets it) with its value
+ * in `extensions.max`, and what was found in `extensions.found` where it was counted. RATE_LIMITED
+ * carries `estimatedCalls`, `capacity` (calls the budget allows before the deadline) and
+ * `retryAfter` (seconds, also in the Retry-After header) instead.
+ */
+export type LimitName =
+  | 'MAX_BATCH_OPERATIONS'
+  | 'MAX_DOCUMENT_BYTES'
+  | 'MAX_TOKENS'
+  | 'MAX_DEPTH'
+  | 'MAX_ALIASES'
+  | 'MAX_DIRECTIVES'
+  | 'MAX_ROOT_FIELDS'
+  | 'MAX_COST';
+
+export type QueryLimits = Pick<
+  Config,
+  | 'maxDepth'
+  | 'maxAliases'
+  | 'maxRootFields'
+  | 'maxDirectives'
+  | 'maxTokens'
+  | 'maxDocumentBytes'
+  | 'maxCost'
+  | 'maxBatchOperations'
+  | 'maxListLimit'
+>;
+
+export function limitExtensions(limit: LimitName, max: number, found?: number) {
+  return { limit, max, ...(found !== undefined && { found }) };
+}
