@@ -7,7 +7,8 @@ import { isLoopbackHost, type Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { createAgents, describeProxy, destroyAgents } from './isc/agents.js';
 import { createRateGovernor } from './isc/governor.js';
-import { createResponseCache, REFERENCE_DATA_DOMAINS, type ResponseCache } from './isc/response-cache.js';
+import { createResponseCache, type ResponseCache } from './isc/response-cache.js';
+import { CACHEABLE_COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
 import { createIscClient } from './isc/client.js';
 import { clientCredentialsExchange, createTokenProvider, withFailureBackoff, type IssuedToken } from './isc/token-provider.js';
 import { log as defaultLogger, type Logger } from './observability/log/logger.js';
@@ -199,7 +200,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     ),
   );
   const localTokens = createTokenProvider(exchange);
-  const localCache = config.responseCache.enabled ? createResponseCache({ ...config.responseCache, domains: REFERENCE_DATA_DOMAINS }) : undefined;
+  const localCache = config.responseCache.enabled ? createResponseCache({ ...config.responseCache, domains: CACHEABLE_COLLECTIONS }) : undefined;
   // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
   const scaleOut = config.redis.url
     ? await (await import('./isc/scale-out/index.js')).connectScaleOut(config, logger, {
@@ -210,7 +211,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
         clientSecret,
         localTokens,
         localCache,
-        cacheDomains: REFERENCE_DATA_DOMAINS,
+        cacheDomains: CACHEABLE_COLLECTIONS,
       })
     : undefined;
   const shared = scaleOut?.store;
@@ -240,6 +241,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     cache: responseCache,
     observers: observability.upstreamObservers,
     maxBodyBytes: config.maxUpstreamBodyBytes,
+    routes: ROUTE_TEMPLATES,
     maxRetryAfterMs: config.maxRetryAfterMs,
     onRetryAfterClamped: (event) => logger.warn('ISC asked for a longer pause than SAIL_MAX_RETRY_AFTER_MS allows: pausing for the maximum', event),
   });
@@ -261,8 +263,8 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
       const scope = { deadline: Date.now() + timeoutMs, signal: AbortSignal.timeout(timeoutMs), rateLimitWaitLeftMs: 0, background: true };
       const deadline = timeout(timeoutMs, `no answer within ${timeoutMs} ms (SAIL_READINESS_TIMEOUT_MS)`);
       try {
-        // A one-item read: proves a token can be obtained and ISC answers, at the cost of one call.
-        await Promise.race([client.send({ kind: 'client-credentials' }, { method: 'GET', path: 'connector-customizers', searchParams: { limit: 1 } }, scope), deadline.promise]);
+        // The cheapest read a domain offers: proves a token can be obtained and ISC answers.
+        await Promise.race([client.send({ kind: 'client-credentials' }, READINESS_PROBE, scope), deadline.promise]);
         return { ready: true, checks: { token: 'ok', upstream: 'ok', ...redis } };
       } catch (error) {
         // Callers are using the whole rate budget right now: the gateway works, it just did not probe.

@@ -4,10 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, isUnionType, parse, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import { connectorCustomizerResolvers } from './connector-customizers/connector-customizers.resolvers.js';
-import { connectorResolvers } from './connectors/connectors.resolvers.js';
-import { oauthClientResolvers } from './oauth-clients/oauth-clients.resolvers.js';
-import { sourceAppResolvers } from './source-apps/source-apps.resolvers.js';
+import { DOMAIN_RESOLVERS } from './domains.js';
 import type { Resolvers } from './generated/graphql.js';
 import { badInput } from './shared/errors.js';
 import { LongScalar } from './shared/long.js';
@@ -34,14 +31,8 @@ export function loadTypeDefs(): string {
 
 const scalarResolvers: Resolvers = { DateTime: DateTimeResolver, JSON: JSONResolver, Long: LongScalar };
 
-/** One resolver map per domain; each domain owns its types and its Query/Mutation fields. */
-export const resolverModules: Resolvers[] = [
-  scalarResolvers,
-  connectorResolvers,
-  connectorCustomizerResolvers,
-  sourceAppResolvers,
-  oauthClientResolvers,
-];
+/** One resolver map per domain (src/domains.ts); each domain owns its types and its Query/Mutation fields. */
+export const resolverModules: Resolvers[] = [scalarResolvers, ...DOMAIN_RESOLVERS];
 
 /** Merges the domain maps type by type; two domains defining the same field is a programming error. */
 export function mergeResolvers(modules: readonly Resolvers[]): Resolvers {

@@ -13,6 +13,7 @@ import { principalOf, resolveCredential, type InboundAuth } from './auth/credent
 import { createCallerFacts, createContext, requestIdOf, type Context } from './context.js';
 import type { RateGovernor } from './isc/governor.js';
 import type { IscClient } from './isc/client.js';
+import { COSTS } from './domains.js';
 import { queryCostPlugin } from './limits/cost-plugin.js';
 import type { QueryLimits } from './limits/query-limits.js';
 import { checkRequestLimits } from './limits/request-checks.js';
@@ -183,7 +184,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       requestLogPlugin(logger),
       // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
       config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
-      queryCostPlugin({ limits: config, governor, rate: config }),
+      queryCostPlugin({ limits: config, governor, rate: config, costs: COSTS }),
       trusted ? trustedDocumentsPlugin(trusted) : persistedQueryGuardPlugin(),
       ...(observability?.plugins ?? []),
     ],

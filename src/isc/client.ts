@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Got } from 'got';
 import { gatewayError } from '../shared/errors.js';
-import { routeTemplate } from '../shared/path.js';
 import { wellFormed } from '../shared/validation.js';
 import { createAgents, type OutboundAgents } from './agents.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
-import type { UpstreamObserver } from './observer.js';
 import { compose } from './pipeline.js';
 import type { ResponseCache } from './response-cache.js';
+import { routeTemplates } from './routes.js';
 import type { RetryOptions } from './retry-policy.js';
 import { circuitBreaker, type BreakerOptions } from './stages/breaker.js';
 import { observeAttempts, observeCalls } from './stages/observe.js';
@@ -19,10 +18,9 @@ import { retryPolicy } from './stages/retry.js';
 import { bearerToken } from './stages/token.js';
 import { transport } from './stages/transport.js';
 import type { TokenProvider } from './token-provider.js';
-import type { Credential, IscCall, IscClient, OperationScope, Upstream, UpstreamRequest, UpstreamResponse } from './types.js';
+import type { Credential, IscCall, IscClient, OperationScope, Upstream, UpstreamObserver, UpstreamRequest, UpstreamResponse } from './types.js';
 
 export type * from './types.js';
-export type { UpstreamAttempt, UpstreamAttemptOutcome, UpstreamObserver } from './observer.js';
 
 export interface IscClientOptions {
   /** For example `https://acme.api.identitynow.com/v2024`. */
@@ -45,6 +43,8 @@ export interface IscClientOptions {
   /** Longest pause a `Retry-After` may impose (default 30 s); `onRetryAfterClamped` hears of longer ones. */
   maxRetryAfterMs?: number;
   onRetryAfterClamped?: (event: { route: string; retryAfterMs: number; pauseMs: number }) => void;
+  /** The domains' route templates: observers and logs name calls by them (see routes.ts). */
+  routes?: readonly string[];
 }
 
 /** Defaults match ISC's documented limit (100 calls per 10 s per client) and the configuration's. */
@@ -86,9 +86,10 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
     ),
   );
   const rateKey = rateKeys(options.clientId ?? 'gateway');
+  const routeOf = routeTemplates(options.routes ?? []);
   return {
     async send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
-      return (await send(encode(credential, request, scope, rateKey(credential)))) as UpstreamResponse<T>;
+      return (await send(encode(credential, request, scope, rateKey(credential), routeOf(request.path)))) as UpstreamResponse<T>;
     },
     rateKey,
     breakerClosed: breaker.closed,
@@ -113,7 +114,7 @@ function rateKeys(clientId: string): (credential: Credential) => string {
 }
 
 /** URL, headers and body of a request, built once per call; a body that cannot be serialised fails here, not as a network error. */
-function encode(credential: Credential, request: UpstreamRequest, scope: OperationScope, rateKey: string): IscCall {
+function encode(credential: Credential, request: UpstreamRequest, scope: OperationScope, rateKey: string, route: string): IscCall {
   const params = request.searchParams
     ? (Object.fromEntries(Object.entries(request.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string>)
     : undefined;
@@ -133,7 +134,7 @@ function encode(credential: Credential, request: UpstreamRequest, scope: Operati
     body = JSON.stringify(request.json);
   }
   const url = query ? `${request.path}?${query}` : request.path;
-  return { credential, request, url, headers, body, scope, route: routeTemplate(request.path), rateKey, attempt: 1, watches: [] };
+  return { credential, request, url, headers, body, scope, route, rateKey, attempt: 1, watches: [] };
 }
 
 /** No deadline: for callers outside a GraphQL operation (scripts, tests). */

@@ -44,8 +44,6 @@ export interface ResponseCache {
   stats(): { hits: number; misses: number; entries: number; bytes: number };
 }
 
-export const REFERENCE_DATA_DOMAINS = ['connectors', 'connector-customizers'] as const;
-
 export const domainOf = (path: string): string => path.split(/[/?]/, 1)[0];
 /** `connectors/ad/source-config` → `connectors/ad`; a collection path stays itself. */
 export const resourceOf = (path: string): string => path.split(/[?]/, 1)[0].split('/', 2).join('/');

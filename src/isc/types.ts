@@ -1,6 +1,4 @@
 import type { Method } from 'got';
-import type { OperationReads } from './stages/operation-reads.js';
-import type { CallWatch } from './observer.js';
 
 /** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
 export type Credential = { kind: 'client-credentials' } | { kind: 'bearer'; token: string };
@@ -129,4 +127,77 @@ export interface Upstream {
   send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>>;
   /** Makes `read` answer `body` for the rest of the operation (a write answered the resource's new state). */
   prime(read: UpstreamRequest, body: unknown): void;
+}
+
+/**
+ * The reads of one GraphQL operation: every GET is made at most once per operation (the same
+ * promise for every field that asks, errors included), a write forgets the reads of its
+ * collection (so reads after a mutation see the new state), and a domain primes a read with what
+ * a write answered. The only per-operation cache: domain loaders remain only where they batch.
+ */
+export interface OperationReads {
+  get(read: UpstreamRequest): Promise<IscAnswer> | undefined;
+  set(read: UpstreamRequest, answer: Promise<IscAnswer>): void;
+  /** The reads of `path`'s collection (its first segment) are made again. */
+  forget(path: string): void;
+  prime(read: UpstreamRequest, body: unknown): void;
+}
+
+/**
+ * The one way to watch ISC calls: metrics, traces, the per-operation call list of the request
+ * log and the failed-call log all subscribe here. `start` runs once per call that gets past the
+ * operation's own reads; the watch it answers hears of each HTTP attempt (in the async context of
+ * the caller, so a tracer sees its parent span, and with the request headers it may add to), of
+ * each retry, and of the call's end.
+ */
+export interface UpstreamObserver {
+  start(call: CallStart): CallWatch | undefined;
+}
+
+export interface CallWatch {
+  /** An attempt is about to be sent; the function answered hears its outcome. */
+  attempt?(attempt: UpstreamAttempt, headers: Record<string, string>): ((outcome: UpstreamAttemptOutcome) => void) | undefined;
+  /** The retry stage will try again after `delayMs`. */
+  retry?(retry: UpstreamRetry): void;
+  end?(end: CallEnd): void;
+}
+
+export interface CallStart {
+  method: string;
+  /** Route template: never identifiers or query strings. */
+  route: string;
+  credential: Credential['kind'];
+  scope: OperationScope;
+}
+
+/** An attempt about to be sent, as observers see it. */
+export interface UpstreamAttempt {
+  method: string;
+  route: string;
+  /** 1 for the first attempt of a call. */
+  attempt: number;
+}
+
+export interface UpstreamAttemptOutcome {
+  status?: number;
+  /** Transport failure code (ECONNRESET, ETIMEDOUT, EOPENBREAKER…) when there was no answer. */
+  error?: string;
+  durationMs: number;
+}
+
+export interface UpstreamRetry {
+  /** The attempt that failed. */
+  attempt: number;
+  /** A status (`429`, `503`) or a transport failure code. */
+  reason: string;
+  delayMs: number;
+}
+
+export interface CallEnd {
+  status?: number;
+  /** Answered by the response cache. */
+  cached?: boolean;
+  /** The error the call ended with (a coded GraphQLError, as the caller gets it). */
+  error?: unknown;
+  durationMs: number;
 }

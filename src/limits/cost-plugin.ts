@@ -3,13 +3,14 @@ import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import type { RateGovernor } from '../isc/governor.js';
-import { LIST_FORBIDDEN } from '../source-apps/source-apps.loaders.js';
-import { estimateUpstreamCalls, type BatchFallback } from './cost.js';
+import { estimateUpstreamCalls, type CostTable } from './cost.js';
 import { limitExtensions, type QueryLimits } from './query-limits.js';
 
 
 export interface CostPluginOptions {
   limits: QueryLimits;
+  /** What each field costs (the domains' tables, merged). */
+  costs: CostTable;
   governor: RateGovernor;
   rate: Pick<Config, 'rateLimit' | 'rateWindowMs' | 'operationTimeoutMs'>;
 }
@@ -54,8 +55,9 @@ function memoizedEstimate(
   return value;
 }
 
-export function queryCostPlugin({ limits, governor, rate }: CostPluginOptions): ApolloServerPlugin<Context> {
+export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOptions): ApolloServerPlugin<Context> {
   const maxCost = limits.maxCost;
+  const factNames = [...new Set(Object.values(costs.fields).flatMap((cost) => (cost.fallbackFact ? [cost.fallbackFact] : [])))];
   // What a fresh budget holds over a whole deadline: beyond it, waiting does not help. (Computed
   // without the governor's safety margin, so it errs towards "waiting may help".)
   const freshCapacity = rate.rateLimit + Math.floor((rate.operationTimeoutMs / rate.rateWindowMs) * rate.rateLimit);
@@ -79,15 +81,15 @@ export function queryCostPlugin({ limits, governor, rate }: CostPluginOptions): 
           if (!operation) return; // no operation to run: execution answers the error
           let estimate: number;
           try {
-            const forbidden = contextValue.facts.get(LIST_FORBIDDEN);
-            const batchFallback: BatchFallback = forbidden === undefined ? 'maybe' : forbidden ? 'always' : 'never';
-            estimate = memoizedEstimate(document, `${operation.name?.value ?? ''}\u0000${batchFallback}`, request.variables ?? undefined, () =>
-              estimateUpstreamCalls(schema, document, {
+            // The caller's facts the table depends on are part of the memo key: they change the estimate.
+            const known = factNames.map((fact) => contextValue.facts.get(fact));
+            estimate = memoizedEstimate(document, `${operation.name?.value ?? ''}\u0000${known.join()}`, request.variables ?? undefined, () =>
+              estimateUpstreamCalls(schema, document, costs, {
                 maxListLimit: limits.maxListLimit,
                 variables: request.variables ?? undefined,
                 operationName: operation.name?.value,
                 maxNodes: MAX_ESTIMATED_NODES,
-                batchFallback,
+                facts: (fact) => known[factNames.indexOf(fact)],
               }),
             );
           } catch (error) {

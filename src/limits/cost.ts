@@ -9,7 +9,6 @@ import {
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ISC_PAGE_SIZE } from '../shared/paging.js';
-import { MAX_IDS_PER_CALL } from '../source-apps/source-apps.loaders.js';
 
 /**
  * The cost of an operation is an estimate of the ISC calls it makes: the unit the rate limit
@@ -21,8 +20,9 @@ import { MAX_IDS_PER_CALL } from '../source-apps/source-apps.loaders.js';
  * - `one`: one call each time it resolves (a GET by key, a write);
  * - `page`: a paged list read through ISC's 250-item pages — the first page, then the rest; its
  *   `limit` (250 when absent) also multiplies the cost of everything selected below it, once per item;
- * - `batch`: lookups by id that one DataLoader batches into one call per `MAX_IDS_PER_CALL` ids —
- *   or, for a caller the batched list refuses (403), one call per id (see `batchFallback`);
+ * - `batch`: lookups by key that one loader batches into one call per `batchSize` keys — or, for
+ *   a caller known by `fallbackFact` to be refused the batched call, one call per key, and both
+ *   while that is not known yet;
  * - `entities`: federation `_entities`, one lookup per representation;
  * - `none`: answers without ISC (listed so that every root field is accounted for).
  * Fields not in the table read what their parent brought and cost nothing themselves.
@@ -33,71 +33,32 @@ export interface FieldCost {
   calls: CallPattern;
   /** The object arrives with its detail payload, so its detail fields need no further call. */
   detailed?: boolean;
+  /** `batch`: keys per batched call. */
+  batchSize?: number;
+  /** `batch`: the caller fact (see CallerFacts) that says the batched call is refused to this caller. */
+  fallbackFact?: string;
 }
 
-/** Keyed by `Type.field`. A unit test checks every key against the schema. */
-export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
-  // Federation
-  'Query._service': { calls: 'none' },
-  'Query._entities': { calls: 'entities' },
-  // Connectors
-  'Query.connectors': { calls: 'page' },
-  'Query.connector': { calls: 'one', detailed: true },
-  'ConnectorFiles.sourceConfig': { calls: 'one' },
-  'ConnectorFiles.sourceTemplate': { calls: 'one' },
-  'ConnectorFiles.correlationConfig': { calls: 'one' },
-  'ConnectorFiles.translations': { calls: 'one' },
-  'Mutation.createCustomConnector': { calls: 'one' },
-  'Mutation.updateConnector': { calls: 'one', detailed: true },
-  'Mutation.deleteCustomConnector': { calls: 'one' },
-  'Mutation.updateConnectorSourceConfig': { calls: 'one' },
-  'Mutation.updateConnectorSourceTemplate': { calls: 'one' },
-  'Mutation.updateConnectorCorrelationConfig': { calls: 'one' },
-  'Mutation.updateConnectorTranslations': { calls: 'one' },
-  // Connector customizers
-  'Query.connectorCustomizers': { calls: 'page' },
-  'Query.connectorCustomizer': { calls: 'one' },
-  'ConnectorCustomizerVersion.customizer': { calls: 'one' },
-  'Mutation.createConnectorCustomizer': { calls: 'one' },
-  'Mutation.updateConnectorCustomizer': { calls: 'one' },
-  'Mutation.deleteConnectorCustomizer': { calls: 'one' },
-  'Mutation.createConnectorCustomizerVersion': { calls: 'one' },
-  // Source apps
-  'Query.sourceApps': { calls: 'page' },
-  'Query.allSourceApps': { calls: 'page' },
-  'Query.assignedSourceApps': { calls: 'page' },
-  'Query.sourceApp': { calls: 'batch' },
-  'SourceApp.accessProfiles': { calls: 'page' },
-  'Mutation.createSourceApp': { calls: 'one' },
-  'Mutation.updateSourceApp': { calls: 'one' },
-  'Mutation.deleteSourceApp': { calls: 'one' },
-  'Mutation.bulkUpdateSourceApps': { calls: 'one' },
-  'Mutation.removeAccessProfilesFromSourceApp': { calls: 'one' },
-  // OAuth clients (the list has no paging: one call answers all)
-  'Query.oauthClients': { calls: 'one' },
-  'Query.oauthClient': { calls: 'one' },
-  'Mutation.createOAuthClient': { calls: 'one' },
-  'Mutation.updateOAuthClient': { calls: 'one' },
-  'Mutation.deleteOAuthClient': { calls: 'one' },
-};
-
 /**
- * Detail fields: loaded together by one GET per object (deduplicated per operation), unless the
- * field that returned the object brought its detail payload (`detailed`).
+ * What the fields of a domain cost, declared next to its resolvers (`<domain>.costs.ts`) and
+ * merged in src/domains.ts. `fields` is keyed by `Type.field`; `detailFields` are the fields of a
+ * type that one GET per object loads together, unless the field that returned the object brought
+ * its detail payload (`detailed`). A unit test checks every key against the schema.
  */
-export const DETAIL_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  Connector: [
-    'applicationXml',
-    'correlationConfigXml',
-    'sourceConfigXml',
-    'sourceConfig',
-    'sourceConfigFrom',
-    's3Location',
-    'uploadedFiles',
-    'fileUpload',
-    'translationProperties',
-  ],
-};
+export interface CostTable {
+  fields: Readonly<Record<string, FieldCost>>;
+  detailFields: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Merges the tables of several domains. */
+export function mergeCostTables(tables: readonly CostTable[]): CostTable {
+  return {
+    fields: Object.assign({}, ...tables.map((t) => t.fields)) as Record<string, FieldCost>,
+    detailFields: Object.assign({}, ...tables.map((t) => t.detailFields)) as Record<string, readonly string[]>,
+  };
+}
+
+
 
 export interface CostOptions {
   /** The gateway's cap on `limit` (larger limits are refused before any call). */
@@ -107,14 +68,11 @@ export interface CostOptions {
   /** Fields visited before the estimate gives up (a guard against pathological documents). */
   maxNodes?: number;
   /**
-   * Whether batched lookups fall back to one call per id for this caller: `never` (the batched
-   * call is known to serve it), `always` (it is known to answer 403) or `maybe` (not known yet:
-   * the batched call, and then one per id, are both counted).
+   * What is known of the caller's facts (see FieldCost.fallbackFact): true (the batched call is
+   * refused: one call per key), false (it serves the caller) or undefined (not known: both counted).
    */
-  batchFallback?: BatchFallback;
+  facts?: (fact: string) => boolean | undefined;
 }
-
-export type BatchFallback = 'never' | 'maybe' | 'always';
 
 /** ISC calls `readPage` makes for `limit` items: one more item is read when no count is asked for. */
 export function pageCalls(limit: number, withTotal: boolean): number {
@@ -157,7 +115,19 @@ function selectsAny(
 }
 
 const TOTAL_COUNT = new Set(['totalCount']);
-const detailSets = new Map(Object.entries(DETAIL_FIELDS).map(([type, fields]) => [type, new Set(fields)]));
+const detailSetsOf = new WeakMap<CostTable, Map<string, Set<string>>>();
+function detailSets(costs: CostTable): Map<string, Set<string>> {
+  let sets = detailSetsOf.get(costs);
+  if (!sets) detailSetsOf.set(costs, (sets = new Map(Object.entries(costs.detailFields).map(([type, fields]) => [type, new Set(fields)]))));
+  return sets;
+}
+
+/** Calls of the n-th batched lookup (from 0): the batched call for the first key of each batch, or one per key (see CostOptions.facts). */
+function batchedLookupCalls(cost: FieldCost, index: number, refused: boolean | undefined): number {
+  const batched = index % (cost.batchSize ?? 1) === 0 ? 1 : 0;
+  if (cost.fallbackFact === undefined || refused === false) return batched;
+  return refused ? 1 : batched + 1;
+}
 
 function listLimit(raw: unknown, maxListLimit: number): number {
   const fallback = Math.min(ISC_PAGE_SIZE, maxListLimit);
@@ -167,13 +137,16 @@ function listLimit(raw: unknown, maxListLimit: number): number {
 }
 
 /** One estimator per estimate: it counts batched lookups across the operation. */
-function upstreamCallEstimator(fragments: Fragments, variables: Variables, maxListLimit: number, fallback: BatchFallback): ComplexityEstimator {
-  let batchedLookups = 0;
+function upstreamCallEstimator(costs: CostTable, fragments: Fragments, variables: Variables, options: CostOptions): ComplexityEstimator {
+  const { maxListLimit, facts = () => undefined } = options;
+  const batchedLookups = new Map<string, number>();
+  const details = detailSets(costs);
   return ({ type, field, node, args, childComplexity }) => {
-    const cost = FIELD_COSTS[`${type.name}.${field.name}`];
-    const details = detailSets.get(getNamedType(field.type).name);
+    const key = `${type.name}.${field.name}`;
+    const cost = costs.fields[key];
+    const detailSet = details.get(getNamedType(field.type).name);
     // The object's detail GET, once per object, when a detail field is selected on it.
-    const detailCall = details && !cost?.detailed && selectsAny(node.selectionSet, details, fragments, variables) ? 1 : 0;
+    const detailCall = detailSet && !cost?.detailed && selectsAny(node.selectionSet, detailSet, fragments, variables) ? 1 : 0;
     const perObject = detailCall + childComplexity;
     switch (cost?.calls) {
       case undefined:
@@ -182,9 +155,9 @@ function upstreamCallEstimator(fragments: Fragments, variables: Variables, maxLi
       case 'one':
         return 1 + perObject;
       case 'batch': {
-        const batched = batchedLookups++ % MAX_IDS_PER_CALL === 0 ? 1 : 0;
-        const calls = fallback === 'never' ? batched : fallback === 'always' ? 1 : batched + 1;
-        return calls + perObject;
+        const index = batchedLookups.get(key) ?? 0;
+        batchedLookups.set(key, index + 1);
+        return batchedLookupCalls(cost, index, cost.fallbackFact === undefined ? undefined : facts(cost.fallbackFact)) + perObject;
       }
       case 'page': {
         const limit = listLimit(args.limit, maxListLimit);
@@ -204,7 +177,7 @@ function upstreamCallEstimator(fragments: Fragments, variables: Variables, maxLi
  * its variables. Throws a GraphQLError when the variables do not fit the operation (execution would
  * refuse them too) or when the document has more than `maxNodes` fields to visit.
  */
-export function estimateUpstreamCalls(schema: GraphQLSchema, document: DocumentNode, options: CostOptions): number {
+export function estimateUpstreamCalls(schema: GraphQLSchema, document: DocumentNode, costs: CostTable, options: CostOptions): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -214,7 +187,7 @@ export function estimateUpstreamCalls(schema: GraphQLSchema, document: DocumentN
     query: document,
     variables: options.variables,
     operationName: options.operationName,
-    estimators: [upstreamCallEstimator(fragments, options.variables ?? {}, options.maxListLimit, options.batchFallback ?? 'maybe')],
+    estimators: [upstreamCallEstimator(costs, fragments, options.variables ?? {}, options)],
     maxQueryNodes: options.maxNodes,
   });
 }

@@ -1,7 +1,7 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config.js';
 import type { RateGovernor } from '../isc/governor.js';
-import type { UpstreamObserver } from '../isc/observer.js';
+import type { UpstreamObserver } from '../isc/types.js';
 import type { ResponseCache } from '../isc/response-cache.js';
 import type { IssuedToken } from '../isc/token-provider.js';
 import type { Logger } from './log/logger.js';

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../context.js';
 import type { BreakerState, IscClient } from '../isc/client.js';
-import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/observer.js';
+import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/types.js';
 import type { RateGovernor } from '../isc/governor.js';
 import type { ResponseCache } from '../isc/response-cache.js';
 import type { IssuedToken } from '../isc/token-provider.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { UpstreamObserver } from '../isc/observer.js';
+import type { UpstreamObserver } from '../isc/types.js';
 import { MAX_CALLS_RECORDED, type UpstreamCallRecord } from '../isc/types.js';
 import { log as defaultLogger, type Logger } from './log/logger.js';
 import { redactText } from './log/redaction.js';

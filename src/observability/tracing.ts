@@ -20,7 +20,7 @@ import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'grap
 import { ConfigError } from '../config.js';
 import type { Context } from '../context.js';
 import type { Resolvers } from '../generated/graphql.js';
-import type { CallWatch, UpstreamAttempt, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/observer.js';
+import type { CallWatch, UpstreamAttempt, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/types.js';
 import type { IssuedToken } from '../isc/token-provider.js';
 import { type Logger } from './log/logger.js';
 import { errorCodeOf } from '../shared/errors.js';

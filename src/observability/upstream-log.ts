@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { UpstreamObserver } from '../isc/observer.js';
+import type { UpstreamObserver } from '../isc/types.js';
 import { errorCodeOf } from '../shared/errors.js';
 import type { Logger } from './log/logger.js';
 

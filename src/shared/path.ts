@@ -53,22 +53,3 @@ export function checkIdentifier(value: string, argument = 'id'): string {
 export function path(strings: TemplateStringsArray, ...values: string[]): string {
   return strings.reduce((out, literal, i) => out + literal + (i < values.length ? pathSegment(values[i]) : ''), '');
 }
-
-/** Second segments that name an action or a sub-collection, not an identifier. */
-const LITERAL_SECOND_SEGMENTS = new Set(['all', 'assigned', 'bulk-update']);
-
-/**
- * The route of an upstream path with its identifiers replaced by placeholders
- * (`connectors/ad%2Fx/translations/fr` → `connectors/{scriptName}/translations/{locale}`): a
- * low-cardinality label for metrics, logs and spans that never carries caller data.
- */
-export function routeTemplate(upstreamPath: string): string {
-  const segments = upstreamPath.split('?', 1)[0].split('/');
-  return segments
-    .map((segment, i) => {
-      if (i === 1 && !LITERAL_SECOND_SEGMENTS.has(segment)) return segments[0] === 'connectors' ? '{scriptName}' : '{id}';
-      if (i > 1 && segments[i - 1] === 'translations') return '{locale}';
-      return segment;
-    })
-    .join('/');
-}

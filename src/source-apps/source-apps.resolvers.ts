@@ -30,6 +30,7 @@ import {
 import { LIST_FORBIDDEN, primeSourceApp, sourceAppLoader } from './source-apps.loaders.js';
 import type { IscAccountSource, IscReference, IscSourceApp } from './source-apps.mappers.js';
 import { sourceAppPatch } from './source-apps.patch.js';
+import { SOURCE_APP_ROUTE_WORDS } from './source-apps.routes.js';
 
 /** ISC takes at most 50 apps per bulk update; splitting would not be atomic, so more is refused. */
 export const MAX_BULK_IDS = 50;
@@ -44,7 +45,7 @@ const REFERENCE_TYPES = [
 ] as const;
 
 /** The literal second segments of `/source-apps/...`: as an id, each would reach another route. */
-const RESERVED_IDS: ReadonlySet<string> = new Set(['all', 'assigned', 'bulk-update']);
+const RESERVED_IDS: ReadonlySet<string> = new Set(SOURCE_APP_ROUTE_WORDS);
 
 /** Checks a source app id the way path segments are checked (it may become one), refusing the route words. */
 export function checkSourceAppId(value: string, argument = 'id'): string {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { getIntrospectionQuery, GraphQLError, isObjectType, parse, validate, specifiedRules } from 'graphql';
 import { loadConfig } from '../../src/config.js';
-import { DETAIL_FIELDS, estimateUpstreamCalls, FIELD_COSTS, pageCalls, type BatchFallback } from '../../src/limits/cost.js';
+import { COSTS } from '../../src/domains.js';
+import { estimateUpstreamCalls, pageCalls } from '../../src/limits/cost.js';
+
+const FIELD_COSTS = COSTS.fields;
+const DETAIL_FIELDS = COSTS.detailFields;
+/** Whether the caller is known to be refused the batched source-app list (see CallerFacts). */
+type BatchFallback = 'never' | 'maybe' | 'always';
 import type { QueryLimits } from '../../src/limits/query-limits.js';
 import { checkRequestLimits, countTokens } from '../../src/limits/request-checks.js';
 import { limitValidationRules } from '../../src/limits/validation-rules.js';
@@ -10,7 +16,7 @@ import { buildSchema } from '../../src/schema.js';
 const schema = buildSchema();
 const defaults: QueryLimits = loadConfig({});
 const estimate = (query: string, variables?: Record<string, unknown>, maxListLimit = 1000, batchFallback: BatchFallback = 'never') =>
-  estimateUpstreamCalls(schema, parse(query), { maxListLimit, variables, batchFallback });
+  estimateUpstreamCalls(schema, parse(query), COSTS, { maxListLimit, variables, facts: () => ({ never: false, always: true, maybe: undefined })[batchFallback] });
 
 describe('the cost table', () => {
   it('names only fields the schema has, and its detail fields exist', () => {
@@ -19,7 +25,7 @@ describe('the cost table', () => {
       const type = schema.getType(typeName);
       expect({ key, exists: isObjectType(type) && fieldName in type.getFields() }).toEqual({ key, exists: true });
     }
-    for (const [typeName, fields] of Object.entries(DETAIL_FIELDS)) {
+    for (const [typeName, fields] of Object.entries(DETAIL_FIELDS) as [string, readonly string[]][]) {
       const type = schema.getType(typeName);
       if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);
       for (const field of fields) expect({ field, exists: field in type.getFields() }).toEqual({ field, exists: true });
@@ -107,7 +113,7 @@ describe('estimated ISC calls', () => {
   it('gives up on documents with more fields than it will visit', () => {
     const fields = Array.from({ length: 300 }, (_, i) => `f${i}: name`).join(' ');
     const document = parse(`{ connectors(limit: 1) { items { ...F ...F2 } } } fragment F on Connector { ${fields} } fragment F2 on Connector { ${fields} }`);
-    expect(() => estimateUpstreamCalls(schema, document, { maxListLimit: 1000, maxNodes: 100 })).toThrow(/maximum allowed number of nodes/);
+    expect(() => estimateUpstreamCalls(schema, document, COSTS, { maxListLimit: 1000, maxNodes: 100 })).toThrow(/maximum allowed number of nodes/);
   });
 });
 
@@ -152,7 +158,7 @@ describe('validation rules', () => {
     const errors = check(`{ ...F0 } ${fragments}`);
     expect(errors).toContainEqual(expect.objectContaining({ extensions: { limit: 'MAX_ROOT_FIELDS', max: 3, found: 2 ** (levels - 1) } }));
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(() => estimateUpstreamCalls(schema, parse(`{ ...F0 } ${fragments}`), { maxListLimit: 1000, maxNodes: 10_000 })).toThrow(/maximum allowed number of nodes/);
+    expect(() => estimateUpstreamCalls(schema, parse(`{ ...F0 } ${fragments}`), COSTS, { maxListLimit: 1000, maxNodes: 10_000 })).toThrow(/maximum allowed number of nodes/);
   });
 
   it('refuses a subscription: this graph has none', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { path, pathSegment, routeTemplate } from '../../src/shared/path.js';
+import { ROUTE_TEMPLATES } from '../../src/domains.js';
+import { routeTemplates, UNKNOWN_ROUTE } from '../../src/isc/routes.js';
+import { path, pathSegment } from '../../src/shared/path.js';
+
+const routeTemplate = routeTemplates(ROUTE_TEMPLATES);
 
 const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
 
@@ -40,6 +44,8 @@ describe('routeTemplate', () => {
     [path`source-apps/${'s1'}/access-profiles/bulk-remove`, 'source-apps/{id}/access-profiles/bulk-remove'],
     [path`oauth-clients/${'o1'}`, 'oauth-clients/{id}'],
     ['connectors?filters=x', 'connectors'],
+    ['identities/x', UNKNOWN_ROUTE],
+    ['source-apps//access-profiles', UNKNOWN_ROUTE],
   ])('%s → %s', (upstreamPath, route) => {
     expect(routeTemplate(upstreamPath)).toBe(route);
   });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { createResponseCache, REFERENCE_DATA_DOMAINS, type CachedResponse, type ResponseCache } from '../../src/isc/response-cache.js';
+import { CACHEABLE_COLLECTIONS } from '../../src/domains.js';
+import { createResponseCache, type CachedResponse, type ResponseCache } from '../../src/isc/response-cache.js';
 
 const entry = (body: unknown, bytes = 10) => ({ status: 200, headers: {}, body, bytes });
-const options = { ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: REFERENCE_DATA_DOMAINS };
+const options = { ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: CACHEABLE_COLLECTIONS };
 
 /** As the ISC client does: a lookup that misses, then the answer fetched, stored with the miss's stamp. */
 async function fill(cache: ResponseCache, key: string, response: CachedResponse): Promise<void> {

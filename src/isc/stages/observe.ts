@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../observer.js';
+import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../types.js';
 import type { IscAnswer, Stage } from '../types.js';
 
 /**

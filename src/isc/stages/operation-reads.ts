@@ -1,18 +1,5 @@
-import type { IscAnswer, IscCall, Stage, UpstreamRequest } from '../types.js';
+import type { IscAnswer, IscCall, OperationReads, Stage, UpstreamRequest } from '../types.js';
 
-/**
- * The reads of one GraphQL operation: every GET is made at most once per operation (the same
- * promise for every field that asks, errors included), a write forgets the reads of its
- * collection (so reads after a mutation see the new state), and a domain primes a read with what
- * a write answered. The only per-operation cache: domain loaders remain only where they batch.
- */
-export interface OperationReads {
-  get(read: UpstreamRequest): Promise<IscAnswer> | undefined;
-  set(read: UpstreamRequest, answer: Promise<IscAnswer>): void;
-  /** The reads of `path`'s collection (its first segment) are made again. */
-  forget(path: string): void;
-  prime(read: UpstreamRequest, body: unknown): void;
-}
 
 /** The key of a read: path, query, media type and the experimental header. */
 const readKey = (request: UpstreamRequest): string =>
