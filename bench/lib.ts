@@ -69,7 +69,7 @@ export function startScriptNodeFlags(): string[] {
 /** Starts the built gateway (`node <npm start's flags> dist/src/index.js`) and waits for `/healthz`. */
 export async function startGateway(env: Record<string, string>, nodeArgs: string[], logFile: string): Promise<Child> {
   const port = await freePort();
-  const childEnv: Record<string, string | undefined> = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env, SAIL_PORT: String(port), SAIL_HOST: '127.0.0.1' };
   delete childEnv.NODE_OPTIONS; // no tsx loader in the measured process
   const proc = spawn(process.execPath, [...startScriptNodeFlags(), ...nodeArgs, path.join(ROOT, 'dist/src/index.js')], {
     cwd: ROOT,

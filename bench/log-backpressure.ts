@@ -35,7 +35,7 @@ function measure(mode: string): Promise<{ mode: string; lines: number; maxStallM
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--writer', mode, String(perMs), String(pauseMs), String(seconds)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'production' },
+      env: { ...process.env, SAIL_LOG_LEVEL: 'info', NODE_ENV: 'production' },
     });
     let report = '';
     child.stderr.on('data', (chunk: Buffer) => (report += chunk.toString('utf8')));

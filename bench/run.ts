@@ -70,9 +70,9 @@ const API_KEY = 'bench-key';
 const CLIENT = { SAIL_CLIENT_ID: 'bench-client', SAIL_CLIENT_SECRET: 'bench-secret' };
 
 /** The governor set so it never paces S1–S6: 100,000 calls per second, 256 at once. */
-const UNTHROTTLED = { RATE_LIMIT: '100000', RATE_WINDOW_MS: '1000', RATE_MAX_CONCURRENCY: '256', RATE_MAX_QUEUE: '100000' };
+const UNTHROTTLED = { SAIL_RATE_LIMIT: '100000', SAIL_RATE_WINDOW_MS: '1000', SAIL_RATE_MAX_CONCURRENCY: '256', SAIL_RATE_MAX_QUEUE: '100000' };
 /** S7: ISC's real limit, 100 calls per 10 s per OAuth client (the governor's defaults otherwise). */
-const ISC_BUDGET = { RATE_LIMIT: '100', RATE_WINDOW_MS: '10000' };
+const ISC_BUDGET = { SAIL_RATE_LIMIT: '100', SAIL_RATE_WINDOW_MS: '10000' };
 
 interface MockStats {
   calls: Record<string, number>;
@@ -305,7 +305,7 @@ async function budgetRun(cache: 'off' | 'on', data: MockData, baseEnv: Record<st
   const mix = frontendMix(data);
   const sequence = mixSequence(mix, 100_000);
   await configureMock({ latencyMs: 0, rateLimit: { limit: 100, windowMs: 10_000 } });
-  const gw = await startGateway({ ...baseEnv, ...ISC_BUDGET, RESPONSE_CACHE: cache }, [], LOG);
+  const gw = await startGateway({ ...baseEnv, ...ISC_BUDGET, SAIL_RESPONSE_CACHE: cache }, [], LOG);
   await resetMock();
   const target = gatewayTarget(gw);
   const byKind: BudgetRun['byKind'] = Object.fromEntries(mix.map((m) => [m.name, { completed: 0, failed: 0 }]));
@@ -415,10 +415,10 @@ async function main(): Promise<void> {
   const baseEnv = {
     SAIL_BASE_URL: mock.url,
     ...CLIENT,
-    GATEWAY_API_KEYS: API_KEY,
+    SAIL_API_KEYS: API_KEY,
     SAIL_PLAYGROUND: 'off',
     NODE_ENV: 'production',
-    RESPONSE_CACHE: 'off',
+    SAIL_RESPONSE_CACHE: 'off',
   };
   const gatewayEnv = { ...baseEnv, ...UNTHROTTLED };
   const profArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [];

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import type { Config } from './config.js';
 import { bindUpstream, type Credential, type IscClient, type OperationScope, type Upstream } from './isc/client.js';
 
 /**
@@ -68,13 +67,20 @@ export function createCallerFacts({ ttlMs = 10 * 60_000, max = 10_000 } = {}): C
   };
 }
 
+/** What each operation is allowed: its list size, its deadline and its time to wait out 429s. */
+export interface OperationSettings {
+  maxListLimit: number;
+  operationTimeoutMs: number;
+  rateLimitWaitMs: number;
+}
+
 /** What belongs to one operation: its deadline, its cache of GETs and its per-request values. */
 type OperationState = Pick<Context, 'scope' | 'upstream' | 'dispose' | 'perRequest'>;
 
 function operationState(
   client: IscClient,
   credential: Credential,
-  config: Pick<Config, 'operationTimeoutMs' | 'rateLimitWaitMs'>,
+  config: Omit<OperationSettings, 'maxListLimit'>,
 ): OperationState {
   const values = new Map<string, unknown>();
   const deadlineTimer = new AbortController();
@@ -102,7 +108,7 @@ function operationState(
 export function createContext(
   client: IscClient,
   credential: Credential,
-  config: Pick<Config, 'maxListLimit' | 'operationTimeoutMs' | 'rateLimitWaitMs'>,
+  config: OperationSettings,
   requestId: string = randomUUID(),
   /** Computed on first use: only mutations (audit records) need it. */
   principal: () => string = () => 'unknown',

@@ -5,8 +5,8 @@ import { setPrettyOutput } from './observability/log/destinations.js';
 
 try {
   const config = loadConfig();
-  log.setLevel(config.logLevel);
-  if (config.logPretty && !setPrettyOutput(true)) {
+  log.setLevel(config.observability.logLevel);
+  if (config.observability.logPretty && !setPrettyOutput(true)) {
     log.warn('LOG_PRETTY is on but pino-pretty is not installed (a production install): logging JSON lines');
   }
   const gateway = await startGateway(config, log);
@@ -21,12 +21,12 @@ try {
         process.exit(1);
       }
       signalled = true;
-      log.info('Signal received', { signal, graceMs: config.shutdownGraceMs });
+      log.info('Signal received', { signal, graceMs: config.server.shutdownGraceMs });
       // Backstop: stopping must never outlast the grace period by much, whatever hangs.
       setTimeout(() => {
-        log.error('Shutdown did not finish in time; exiting', { graceMs: config.shutdownGraceMs });
+        log.error('Shutdown did not finish in time; exiting', { graceMs: config.server.shutdownGraceMs });
         process.exit(1);
-      }, config.shutdownGraceMs + 5_000).unref();
+      }, config.server.shutdownGraceMs + 5_000).unref();
       gateway.shutdown().then(
         ({ drained }) => process.exit(drained ? 0 : 1),
         (error: unknown) => {

@@ -8,6 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.js';
+import type { Readiness } from './readiness.js';
 import { apiKeyChecker } from './auth/api-keys.js';
 import { principalOf, resolveCredential, type InboundAuth } from './auth/credentials.js';
 import { createCallerFacts, createContext, requestIdOf, type Context } from './context.js';
@@ -27,16 +28,11 @@ import type { Resolvers } from './generated/graphql.js';
 import { buildSchema } from './schema.js';
 
 export interface HttpGatewayOptions {
-  config: Pick<
-    Config,
-    'corsOrigins' | 'maxBodyBytes' | 'maxListLimit' | 'playground' | 'introspection' | 'operationTimeoutMs' | 'rateLimitWaitMs' | 'metricsToken' | 'metricsPort'
-  > &
-    QueryLimits &
-    Pick<Config, 'rateLimit' | 'rateWindowMs' | 'trustedDocuments' | 'apqCacheBytes' | 'apqTtlSeconds'>;
+  config: Pick<Config, 'server' | 'limits' | 'rate' | 'observability'>;
   auth: InboundAuth;
   client: IscClient;
   governor: RateGovernor;
-  /** Readiness: whether a token can be obtained and ISC answers (see gateway.ts). */
+  /** Readiness: whether a token can be obtained and ISC answers (see readiness.ts). */
   readiness: () => Promise<Readiness>;
   /** Metrics, audit, traces (see src/observability/index.ts). */
   observability?: ServerObservability;
@@ -58,10 +54,6 @@ export interface ServerObservability {
   onRefused?: (errors: readonly { extensions?: Record<string, unknown> }[]) => void;
 }
 
-export interface Readiness {
-  ready: boolean;
-  checks: Record<string, string>;
-}
 
 const CORS_ALLOW_HEADERS = 'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name';
 
@@ -141,10 +133,13 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
  * routes.
  */
 export async function createHttpGateway({ config, auth, client, governor, readiness, observability, logger }: HttpGatewayOptions) {
+  const { server, limits } = config;
+  const { metricsPort, metricsToken } = config.observability;
+  const operation = { maxListLimit: limits.maxListLimit, operationTimeoutMs: limits.operationTimeoutMs, rateLimitWaitMs: config.rate.limitWaitMs };
   let shuttingDown = false;
   const httpServer = http.createServer();
   // Trusted documents replace APQ: ids are answered from the manifest, never registered by clients.
-  const trusted = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined;
+  const trusted = limits.trustedDocuments ? loadTrustedDocuments(limits.trustedDocuments) : undefined;
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(observability?.schemaResolvers),
     includeStacktraceInErrorResponses: false,
@@ -154,11 +149,11 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     logger: apolloLogger(logger),
     // Errors the gateway did not raise on purpose answer "Internal server error" with an errorId.
     formatError: maskUnexpectedErrors(logger),
-    // Query limits (src/limits/limits.ts): a refused operation never reaches a resolver.
-    validationRules: limitValidationRules(config),
-    parseOptions: { maxTokens: config.maxTokens },
-    allowBatchedHttpRequests: config.maxBatchOperations > 1,
-    persistedQueries: trusted ? false : automaticPersistedQueries(config),
+    // Query limits (src/limits): a refused operation never reaches a resolver.
+    validationRules: limitValidationRules(limits),
+    parseOptions: { maxTokens: limits.maxTokens },
+    allowBatchedHttpRequests: limits.maxBatchOperations > 1,
+    persistedQueries: trusted ? false : automaticPersistedQueries(limits),
     // Inline tracing (on by default for subgraphs) costs CPU on every request and feeds only
     // Apollo's hosted reporting, which this gateway does not use.
     plugins: [
@@ -183,15 +178,15 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       ApolloServerPluginCacheControlDisabled(),
       requestLogPlugin(logger),
       // GraphiQL is served by servePlayground below; Apollo's own page only in sandbox mode (it loads from a CDN).
-      config.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
-      queryCostPlugin({ limits: config, governor, rate: config, costs: COSTS }),
+      server.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      queryCostPlugin({ limits, governor, rate: config.rate, costs: COSTS }),
       trusted ? trustedDocumentsPlugin(trusted) : persistedQueryGuardPlugin(),
       ...(observability?.plugins ?? []),
     ],
-    introspection: config.introspection,
+    introspection: server.introspection,
   });
   await apollo.start();
-  const allowedOrigins = new Set(config.corsOrigins);
+  const allowedOrigins = new Set(server.corsOrigins);
   const callerFacts = createCallerFacts();
 
   /** Answers a GraphQL request Apollo never sees, and counts it. */
@@ -227,9 +222,9 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       return sendJson(res, state.ready ? 200 : 503, state);
     }
     // With SAIL_METRICS_PORT, the observability routes live on that listener only (see operatorServer).
-    const route = config.metricsPort === undefined ? observability?.routes[url.pathname] : undefined;
-    if (route) return guarded(route, config.metricsToken)(req, res);
-    if (config.playground === 'graphiql' && servePlayground(req, res, url.pathname)) return;
+    const route = metricsPort === undefined ? observability?.routes[url.pathname] : undefined;
+    if (route) return guarded(route, metricsToken)(req, res);
+    if (server.playground === 'graphiql' && servePlayground(req, res, url.pathname)) return;
     if (shuttingDown) {
       // Draining: operations already running finish; new ones go to another replica.
       res.setHeader('connection', 'close');
@@ -240,7 +235,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
 
     let body: unknown;
     try {
-      const text = req.method === 'POST' ? await readBody(req, config.maxBodyBytes, Math.max(8 * 1_048_576, 4 * config.maxBodyBytes)) : '';
+      const text = req.method === 'POST' ? await readBody(req, server.maxBodyBytes, Math.max(8 * 1_048_576, 4 * server.maxBodyBytes)) : '';
       body = text && header(req, 'content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
     } catch (error) {
       if (error instanceof BodyTooLarge) {
@@ -250,12 +245,12 @@ export async function createHttpGateway({ config, auth, client, governor, readin
           if (!req.complete) req.destroy();
         });
         return refuse(res, 413, [
-          { message: `request body larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`, extensions: { code: 'BAD_REQUEST', limit: 'MAX_BODY_BYTES', max: config.maxBodyBytes } },
+          { message: `request body larger than ${server.maxBodyBytes} bytes (SAIL_MAX_BODY_BYTES)`, extensions: { code: 'BAD_REQUEST', limit: 'SAIL_MAX_BODY_BYTES', max: server.maxBodyBytes } },
         ]);
       }
       return refuse(res, 400, [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }]);
     }
-    const refused = checkRequestLimits({ body, searchParams: url.searchParams }, config);
+    const refused = checkRequestLimits({ body, searchParams: url.searchParams }, limits);
     if (refused) {
       observability?.onRefused?.(refused.body.errors);
       return sendJson(res, refused.status, refused.body);
@@ -273,7 +268,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
         context: async () => {
           const apiKey = header(req, 'x-api-key');
           const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey }, auth);
-          return createContext(client, credential, config, requestId, () => principalOf(credential, apiKey, auth.openDemo), callerFacts);
+          return createContext(client, credential, operation, requestId, () => principalOf(credential, apiKey, auth.openDemo), callerFacts);
         },
       });
     const result = observability ? await observability.aroundGraphQL(req, requestId, execute) : await execute();

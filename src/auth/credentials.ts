@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { Config } from '../config.js';
+import type { AuthMode } from '../config.js';
 import type { Credential } from '../isc/client.js';
 import { isValidApiKey } from './api-keys.js';
 
@@ -16,7 +16,7 @@ function bearerToken(authorization: string | undefined): string | undefined {
 }
 
 export interface InboundAuth {
-  authMode: Config['authMode'];
+  authMode: AuthMode;
   apiKeys: readonly string[];
   /** The demo tenant on a loopback listener: the first-minute experience needs no key. */
   openDemo: boolean;

@@ -1,3 +1,4 @@
+import { readEnvironment, type Environment } from '../settings.js';
 import { DEMO_PATH_PREFIX } from './stats.js';
 import type { DemoTenant, DemoTenantOptions } from './server.js';
 
@@ -21,7 +22,7 @@ export interface StandaloneConfig {
 /** Request summaries kept for `/__demo/requests`: enough for a long test, bounded for a long demo. */
 export const MAX_RECORDED_REQUESTS = 100_000;
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -31,15 +32,16 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-export function loadStandaloneConfig(env: NodeJS.ProcessEnv = process.env): StandaloneConfig {
-  const rateLimit = integer(env, 'DEMO_TENANT_RATE_LIMIT', 0, 0, 1_000_000);
-  const windowMs = integer(env, 'DEMO_TENANT_RATE_WINDOW_MS', 10_000, 10, 3_600_000);
+export function loadStandaloneConfig(raw: NodeJS.ProcessEnv = process.env): StandaloneConfig {
+  const { env } = readEnvironment(raw); // the same names (and earlier names) as the gateway's
+  const rateLimit = integer(env, 'SAIL_DEMO_TENANT_RATE_LIMIT', 0, 0, 1_000_000);
+  const windowMs = integer(env, 'SAIL_DEMO_TENANT_RATE_WINDOW_MS', 10_000, 10, 3_600_000);
   return {
-    port: integer(env, 'DEMO_TENANT_PORT', 0, 0, 65_535),
-    host: env.HOST || '127.0.0.1',
+    port: integer(env, 'SAIL_DEMO_TENANT_PORT', 0, 0, 65_535),
+    host: env.SAIL_HOST || '127.0.0.1',
     // ISC's documented lifetime is 749 s; tests and demos of token refresh use a few seconds.
-    tokenLifetimeSeconds: integer(env, 'DEMO_TENANT_TOKEN_LIFETIME_S', 749, 1, 86_400),
-    latencyMs: integer(env, 'DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
+    tokenLifetimeSeconds: integer(env, 'SAIL_DEMO_TENANT_TOKEN_LIFETIME_S', 749, 1, 86_400),
+    latencyMs: integer(env, 'SAIL_DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
     rateLimit: rateLimit > 0 ? { limit: rateLimit, windowMs } : undefined,
   };
 }

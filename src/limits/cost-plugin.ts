@@ -12,7 +12,7 @@ export interface CostPluginOptions {
   /** What each field costs (the domains' tables, merged). */
   costs: CostTable;
   governor: RateGovernor;
-  rate: Pick<Config, 'rateLimit' | 'rateWindowMs' | 'operationTimeoutMs'>;
+  rate: Pick<Config['rate'], 'limit' | 'windowMs'>;
 }
 
 /** Pathological documents (thousands of fields through fragments) stop the estimate here. */
@@ -60,7 +60,7 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
   const factNames = [...new Set(Object.values(costs.fields).flatMap((cost) => (cost.fallbackFact ? [cost.fallbackFact] : [])))];
   // What a fresh budget holds over a whole deadline: beyond it, waiting does not help. (Computed
   // without the governor's safety margin, so it errs towards "waiting may help".)
-  const freshCapacity = rate.rateLimit + Math.floor((rate.operationTimeoutMs / rate.rateWindowMs) * rate.rateLimit);
+  const freshCapacity = rate.limit + Math.floor((limits.operationTimeoutMs / rate.windowMs) * rate.limit);
 
   function tooComplex(estimatedCalls: number | undefined, message: string): GraphQLError {
     return new GraphQLError(message, {
@@ -113,12 +113,12 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
           const never = estimate > freshCapacity;
           // Calls leave the sliding window at about `rateLimit` per window: wait for the shortfall.
           // (No sooner than the next free slot, which an ISC Retry-After may have pushed back.)
-          const shortfallMs = Math.min(rate.rateWindowMs, ((estimate - capacity) / rate.rateLimit) * rate.rateWindowMs);
-          const waitMs = Math.max(never ? rate.rateWindowMs : shortfallMs, governor.budget(contextValue.rateKey).resetInMs);
+          const shortfallMs = Math.min(rate.windowMs, ((estimate - capacity) / rate.limit) * rate.windowMs);
+          const waitMs = Math.max(never ? rate.windowMs : shortfallMs, governor.budget(contextValue.rateKey).resetInMs);
           const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
           throw new GraphQLError(
             `The operation would make about ${estimate} ISC calls, but this ISC client's rate budget ` +
-              `(${rate.rateLimit} calls per ${rate.rateWindowMs} ms) allows only ${capacity} before the operation's deadline` +
+              `(${rate.limit} calls per ${rate.windowMs} ms) allows only ${capacity} before the operation's deadline` +
               (never ? '; it cannot fit even in a fresh budget: ask for fewer items or detail fields' : ''),
             {
               extensions: {

@@ -38,7 +38,7 @@ export function refuseBeforeParsing(request: GraphQLRequest, refusal: GraphQLErr
 }
 
 /** APQ options for ApolloServer: a cache bounded in size (and in time), or off when its size is 0. */
-export function automaticPersistedQueries(limits: Pick<Config, 'apqCacheBytes' | 'apqTtlSeconds'>): PersistedQueryOptions | false {
+export function automaticPersistedQueries(limits: Pick<Config['limits'], 'apqCacheBytes' | 'apqTtlSeconds'>): PersistedQueryOptions | false {
   if (limits.apqCacheBytes === 0) return false;
   return {
     // Sized by the documents' length in characters (≈ bytes for GraphQL text); least recently used go first.

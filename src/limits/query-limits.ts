@@ -27,18 +27,8 @@ export type LimitName =
   | 'MAX_ROOT_FIELDS'
   | 'MAX_COST';
 
-export type QueryLimits = Pick<
-  Config,
-  | 'maxDepth'
-  | 'maxAliases'
-  | 'maxRootFields'
-  | 'maxDirectives'
-  | 'maxTokens'
-  | 'maxDocumentBytes'
-  | 'maxCost'
-  | 'maxBatchOperations'
-  | 'maxListLimit'
->;
+/** The limits of src/limits: the configuration's `limits` group. */
+export type QueryLimits = Config['limits'];
 
 export function limitExtensions(limit: LimitName, max: number, found?: number) {
   return { limit, max, ...(found !== undefined && { found }) };

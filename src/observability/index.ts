@@ -37,12 +37,13 @@ export interface ObservabilityOptions {
 }
 
 export function createObservability(
-  config: Pick<Config, 'metrics' | 'trustedDocuments'>,
+  config: Pick<Config['observability'], 'metrics'>,
+  limits: Pick<Config['limits'], 'trustedDocuments'>,
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
   options: ObservabilityOptions = {},
 ): Observability {
-  const metrics = config.metrics ? createMetrics({ trustedDocuments: config.trustedDocuments !== undefined }) : undefined;
+  const metrics = config.metrics ? createMetrics({ trustedDocuments: limits.trustedDocuments !== undefined }) : undefined;
   const tracing = createTracing(env, logger, options.traceExporter);
   const passThrough = <T>(_req: unknown, _requestId: string, run: () => Promise<T>) => run();
   return {

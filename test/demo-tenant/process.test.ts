@@ -12,8 +12,8 @@ let limited: DemoTenantProcess; // 3 calls per minute per OAuth client; stopped 
 
 beforeAll(async () => {
   [tenant, limited] = await Promise.all([
-    spawnDemoTenant({ DEMO_TENANT_TOKEN_LIFETIME_S: '1' }),
-    spawnDemoTenant({ DEMO_TENANT_RATE_LIMIT: '3', DEMO_TENANT_RATE_WINDOW_MS: '60000' }),
+    spawnDemoTenant({ SAIL_DEMO_TENANT_TOKEN_LIFETIME_S: '1' }),
+    spawnDemoTenant({ SAIL_DEMO_TENANT_RATE_LIMIT: '3', SAIL_DEMO_TENANT_RATE_WINDOW_MS: '60000' }),
   ]);
 }, 30_000);
 afterAll(() => {
@@ -128,8 +128,8 @@ describe('npm run demo-tenant', () => {
   });
 
   it('refuses a bad setting with a clear message and exit code 1', async () => {
-    await expect(spawnDemoTenant({ DEMO_TENANT_TOKEN_LIFETIME_S: '0' })).rejects.toThrow(
-      /exited \(1\)[\s\S]*configuration error: DEMO_TENANT_TOKEN_LIFETIME_S must be an integer between 1 and 86400 \(got "0"\)/,
+    await expect(spawnDemoTenant({ SAIL_DEMO_TENANT_TOKEN_LIFETIME_S: '0' })).rejects.toThrow(
+      /exited \(1\)[\s\S]*configuration error: SAIL_DEMO_TENANT_TOKEN_LIFETIME_S must be an integer between 1 and 86400 \(got "0"\)/,
     );
   });
 

@@ -207,11 +207,11 @@ function markerStaysQuoted(expression: string, marker: string): boolean {
 beforeAll(async () => {
   const started = Date.now();
   gw = await startTestGateway({
-    MAX_LIST_LIMIT: String(MAX_LIST_LIMIT),
-    MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-    RETRY_BASE_DELAY_MS: '5',
-    UPSTREAM_TIMEOUT_MS: '5000',
-    OPERATION_TIMEOUT_MS: '8000',
+    SAIL_MAX_LIST_LIMIT: String(MAX_LIST_LIMIT),
+    SAIL_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    SAIL_RETRY_BASE_DELAY_MS: '5',
+    SAIL_UPSTREAM_TIMEOUT_MS: '5000',
+    SAIL_OPERATION_TIMEOUT_MS: '8000',
   });
   const { hostname, port } = new URL(gw.url);
   transport = new Transport(hostname, Number(port), CONCURRENCY);

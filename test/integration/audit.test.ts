@@ -158,7 +158,7 @@ describe('audit records', () => {
 
   it('names an API-key caller by a hash of its key (a tenant reached by URL, where keys are required)', async () => {
     const key = `audit-key-${sha16(String(Date.now()))}`;
-    const keyed = await startTestGateway({ GATEWAY_API_KEYS: key }, { externalTenant: true, logger });
+    const keyed = await startTestGateway({ SAIL_API_KEYS: key }, { externalTenant: true, logger });
     try {
       const { answer, audit, text } = await logged(
         'mutation($id: ID!) { deleteConnectorCustomizer(id: $id) }',

@@ -41,7 +41,7 @@ describe('client credentials', () => {
   });
 
   it('bad client credentials answer UNAUTHENTICATED, with one token request and no API call', async () => {
-    gw = await startTestGateway({ GATEWAY_API_KEYS: 'key-1' }, { externalTenant: { clientSecret: 'wrong' } });
+    gw = await startTestGateway({ SAIL_API_KEYS: 'key-1' }, { externalTenant: { clientSecret: 'wrong' } });
     const r = await gw.gql(QUERY, undefined, { 'x-api-key': 'key-1' });
     expect(r.errors).toEqual([code('UNAUTHENTICATED')]);
     expect(JSON.stringify(r)).not.toContain('wrong');
@@ -91,7 +91,7 @@ describe('pass-through', () => {
 
 describe('inbound protection', () => {
   it('a real tenant needs an API key for the client credentials: no key, no upstream call', async () => {
-    gw = await startTestGateway({ GATEWAY_API_KEYS: 'key-1,key-2' }, { externalTenant: true });
+    gw = await startTestGateway({ SAIL_API_KEYS: 'key-1,key-2' }, { externalTenant: true });
     for (const headers of [{}, { 'x-api-key': 'nope' }] as Record<string, string>[]) {
       const r = await gw.gql(QUERY, undefined, headers);
       expect(r.status).toBe(401);
@@ -104,7 +104,7 @@ describe('inbound protection', () => {
   });
 
   it('CORS: only listed origins get allow headers', async () => {
-    gw = await startTestGateway({ CORS_ORIGINS: 'https://app.example.com' });
+    gw = await startTestGateway({ SAIL_CORS_ORIGINS: 'https://app.example.com' });
     const preflight = (origin: string) =>
       fetch(gw!.url, {
         method: 'OPTIONS',

@@ -19,7 +19,7 @@ function runGateway(env: Record<string, string>): Promise<{ code: number | null;
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(SAIL_|HTTPS?_PROXY|NO_PROXY|NODE_ENV)/i.test(name)));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: ROOT,
-    env: { ...base, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...base, SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -59,16 +59,16 @@ describe('the demo tenant never starts silently in production', () => {
     expect(refused({ SAIL_CLIENT_ID: 'c' })).toThrow(/SAIL_CLIENT_ID is set/);
     expect(refused({ SAIL_DEMO_TENANT: 'off' })).toThrow(/SAIL_DEMO_TENANT=off/);
     expect(refused({ SAIL_DEMO_TENANT: 'on', SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's' })).toThrow(/choose/);
-    expect(loadConfig({}).demoTenant).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'development' }).demoTenant).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production', SAIL_CLIENT_ID: 'c', SAIL_DEMO_TENANT: 'on' }).demoTenant).toBe(true);
-    expect(loadConfig({ SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's', NODE_ENV: 'production' }).demoTenant).toBe(false);
+    expect(loadConfig({}).demo.enabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).demo.enabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', SAIL_CLIENT_ID: 'c', SAIL_DEMO_TENANT: 'on' }).demo.enabled).toBe(true);
+    expect(loadConfig({ SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's', NODE_ENV: 'production' }).demo.enabled).toBe(false);
   });
 });
 
 describe("the demo tenant keeps no caller's token", () => {
   it('the built-in demo tenant records nothing unless tests turn recording on (20,000 bearer calls, 0 records)', async () => {
-    const gateway = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), recordingLogger().logger);
+    const gateway = await startGateway(loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1' }), recordingLogger().logger);
     try {
       const tenant = gateway.demoTenant!;
       const authorization = `Bearer ${tenant.issueToken()}`;

@@ -40,13 +40,13 @@ describe('each query limit refuses before any ISC call', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway({
-      MAX_DEPTH: '4',
-      MAX_ALIASES: '3',
-      MAX_ROOT_FIELDS: '4',
-      MAX_DIRECTIVES: '2',
-      MAX_TOKENS: '150',
-      MAX_DOCUMENT_BYTES: '2048',
-      MAX_COST: '50',
+      SAIL_MAX_DEPTH: '4',
+      SAIL_MAX_ALIASES: '3',
+      SAIL_MAX_ROOT_FIELDS: '4',
+      SAIL_MAX_DIRECTIVES: '2',
+      SAIL_MAX_TOKENS: '150',
+      SAIL_MAX_DOCUMENT_BYTES: '2048',
+      SAIL_MAX_COST: '50',
     });
   });
   afterAll(() => gw.close());
@@ -212,7 +212,7 @@ describe('up-front refusal against the rate budget', () => {
   let gw: TestGateway;
   // A budget of 10 calls per 10 s with a 2 s deadline holds 11 calls at most.
   beforeAll(async () => {
-    gw = await startTestGateway({ RATE_LIMIT: '10', RATE_WINDOW_MS: '10000', OPERATION_TIMEOUT_MS: '2000' });
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '10', SAIL_RATE_WINDOW_MS: '10000', SAIL_OPERATION_TIMEOUT_MS: '2000' });
   });
   afterAll(() => gw.close());
   beforeEach(() => gw.reset());
@@ -292,7 +292,7 @@ describe('trusted documents', () => {
 describe('automatic persisted queries', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ APQ_CACHE_BYTES: '4096' });
+    gw = await startTestGateway({ SAIL_APQ_CACHE_BYTES: '4096' });
   });
   afterAll(() => gw.close());
   beforeEach(() => gw.reset());
@@ -333,7 +333,7 @@ describe('automatic persisted queries', () => {
 describe('batching with a bound', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ MAX_BATCH_OPERATIONS: '2' });
+    gw = await startTestGateway({ SAIL_MAX_BATCH_OPERATIONS: '2' });
   });
   afterAll(() => gw.close());
   beforeEach(() => gw.reset());

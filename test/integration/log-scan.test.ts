@@ -96,7 +96,7 @@ async function session(): Promise<void> {
 
   // A second gateway with a wrong client secret: the token request is refused.
   const wrong = await startGateway(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', SAIL_BASE_URL: tenant.url, SAIL_CLIENT_ID: CLIENT_ID, SAIL_CLIENT_SECRET: WRONG_SECRET, GATEWAY_API_KEYS: API_KEY }),
+    loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_BASE_URL: tenant.url, SAIL_CLIENT_ID: CLIENT_ID, SAIL_CLIENT_SECRET: WRONG_SECRET, SAIL_API_KEYS: API_KEY }),
     logger,
   );
   try {
@@ -115,17 +115,17 @@ beforeAll(async () => {
   try {
     gateway = await startGateway(
       loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        RATE_LIMIT: '100000',
-        RATE_WINDOW_MS: '1000',
-        RETRY_ATTEMPTS: '2',
-        RETRY_BASE_DELAY_MS: '5',
-        BREAKER_VOLUME: '1000',
+        SAIL_PORT: '0',
+        SAIL_HOST: '127.0.0.1',
+        SAIL_RATE_LIMIT: '100000',
+        SAIL_RATE_WINDOW_MS: '1000',
+        SAIL_RETRY_ATTEMPTS: '2',
+        SAIL_RETRY_BASE_DELAY_MS: '5',
+        SAIL_BREAKER_VOLUME: '1000',
         SAIL_BASE_URL: tenant.url,
         SAIL_CLIENT_ID: CLIENT_ID,
         SAIL_CLIENT_SECRET: CLIENT_SECRET,
-        GATEWAY_API_KEYS: `${API_KEY},second-key-${hex()}`,
+        SAIL_API_KEYS: `${API_KEY},second-key-${hex()}`,
         HTTP_PROXY: `http://${PROXY_USER}:${PROXY_PASS}@127.0.0.1:${proxy.port}`,
       }),
       logger,

@@ -190,7 +190,7 @@ describe('GET /metrics', () => {
 
   it('counts requests refused before execution and failed token exchanges, and is served without an API key', async () => {
     const wrongSecret = `wrong-secret-${Math.random().toString(36).slice(2)}`;
-    gw = await startTestGateway({ GATEWAY_API_KEYS: 'metrics-key-1' }, { externalTenant: { clientSecret: wrongSecret } });
+    gw = await startTestGateway({ SAIL_API_KEYS: 'metrics-key-1' }, { externalTenant: { clientSecret: wrongSecret } });
     const noKey = await gw.gql('query NoKey { connectors(limit: 1) { items { scriptName } } }');
     expect(noKey.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const badSecret = await gw.gql('query WithKey { connectors(limit: 1) { items { scriptName } } }', undefined, { 'x-api-key': 'metrics-key-1' });
@@ -216,7 +216,7 @@ describe('GET /metrics', () => {
   });
 
   it('reports response-cache hits and misses with RESPONSE_CACHE=on; only misses reach ISC', async () => {
-    gw = await startTestGateway({ RESPONSE_CACHE: 'on' });
+    gw = await startTestGateway({ SAIL_RESPONSE_CACHE: 'on' });
     for (let i = 0; i < 2; i++) {
       await gw.gql('{ connectors(limit: 3) { items { scriptName } } }');
       await gw.gql('{ connectorCustomizers(limit: 2) { items { id } } }');
@@ -238,7 +238,7 @@ describe('GET /metrics', () => {
   });
 
   it('shows the circuit breaker open after repeated ISC failures; refused attempts are counted, not timed', async () => {
-    gw = await startTestGateway({ BREAKER_VOLUME: '5', BREAKER_RESET_MS: '60000', RETRY_ATTEMPTS: '1' });
+    gw = await startTestGateway({ SAIL_BREAKER_VOLUME: '5', SAIL_BREAKER_RESET_MS: '60000', SAIL_RETRY_ATTEMPTS: '1' });
     gw.tenant.setFaults({ rate500: 1 });
     for (let i = 0; i < 7; i++) await gw.gql('query Probe { connectors(limit: 1) { items { scriptName } } }');
     const m = await metrics(gw);
@@ -264,7 +264,7 @@ describe('GET /metrics', () => {
   });
 
   it('METRICS=off: no /metrics route, and operations still work', async () => {
-    gw = await startTestGateway({ METRICS: 'off' });
+    gw = await startTestGateway({ SAIL_METRICS: 'off' });
     expect((await scrape(gw)).status).toBe(404);
     expect((await gw.gql('{ connectors(limit: 1) { items { scriptName } } }')).errors).toBeUndefined();
   });

@@ -52,13 +52,13 @@ const tenantPort = () => new URL(tenant.url).port;
 async function gatewayWith(env: Record<string, string>): Promise<RunningGateway> {
   gateway = await startGateway(
     loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      RATE_LIMIT: '100000',
-      RATE_WINDOW_MS: '1000',
+      SAIL_PORT: '0',
+      SAIL_HOST: '127.0.0.1',
+      SAIL_RATE_LIMIT: '100000',
+      SAIL_RATE_WINDOW_MS: '1000',
       SAIL_CLIENT_ID: tenant.clientId,
       SAIL_CLIENT_SECRET: tenant.clientSecret,
-      GATEWAY_API_KEYS: API_KEY,
+      SAIL_API_KEYS: API_KEY,
       ...env,
     }),
   );
@@ -160,7 +160,7 @@ describe('HTTPS_PROXY and NODE_EXTRA_CA_CERTS (https tenant)', () => {
     SAIL_BASE_URL: `https://${TENANT_HOST}:${tlsPort}`,
     SAIL_CLIENT_ID: tenant.clientId,
     SAIL_CLIENT_SECRET: tenant.clientSecret,
-    GATEWAY_API_KEYS: API_KEY,
+    SAIL_API_KEYS: API_KEY,
     HTTPS_PROXY: proxy.url,
     ...extra,
   });

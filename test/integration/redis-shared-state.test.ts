@@ -396,7 +396,7 @@ describe('Redis unreachable', () => {
     const { logger, records } = recordingLogger();
     const password = 'redis-pw-never-logged';
     const url = `redis://:${password}@127.0.0.1:${own.port}/0?password=${password}`;
-    const gateway = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', SAIL_REDIS_URL: url, SAIL_REPLICAS: '2' }), logger);
+    const gateway = await startGateway(loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_REDIS_URL: url, SAIL_REPLICAS: '2' }), logger);
     try {
       const response = await fetch(gateway.url, {
         method: 'POST',
@@ -429,7 +429,7 @@ describe('a gateway that fails to start', () => {
       const clients = async () => ((await raw.client('LIST')) as string).split('\n').filter(Boolean).length;
       const before = await clients();
       await expect(
-        startGateway(loadConfig({ PORT: String(port), HOST: '127.0.0.1', SAIL_REDIS_URL: redis.url }), recordingLogger().logger),
+        startGateway(loadConfig({ SAIL_PORT: String(port), SAIL_HOST: '127.0.0.1', SAIL_REDIS_URL: redis.url }), recordingLogger().logger),
       ).rejects.toMatchObject({ code: 'EADDRINUSE' });
       expect(await clients()).toBe(before);
     } finally {
@@ -446,17 +446,17 @@ describe('two gateways sharing Redis (response cache)', () => {
   beforeAll(async () => {
     tenant = await startDemoTenant({ recordRequests: true });
     const env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
+      SAIL_PORT: '0',
+      SAIL_HOST: '127.0.0.1',
       SAIL_BASE_URL: tenant.url,
       SAIL_CLIENT_ID: tenant.clientId,
       SAIL_CLIENT_SECRET: tenant.clientSecret,
-      GATEWAY_API_KEYS: 'replica-test-key',
+      SAIL_API_KEYS: 'replica-test-key',
       SAIL_REDIS_URL: redis.url,
       SAIL_REDIS_PREFIX: 'two-gw:',
-      RESPONSE_CACHE: 'on',
-      RATE_LIMIT: '100000',
-      RATE_WINDOW_MS: '1000',
+      SAIL_RESPONSE_CACHE: 'on',
+      SAIL_RATE_LIMIT: '100000',
+      SAIL_RATE_WINDOW_MS: '1000',
     };
     gateways.push(await startGateway(loadConfig(env), recordingLogger().logger), await startGateway(loadConfig(env), recordingLogger().logger));
   });

@@ -27,14 +27,14 @@ afterAll(async () => {
 async function gatewayFor(tenant: DemoTenant, env: Record<string, string> = {}): Promise<RunningGateway> {
   return startGateway(
     loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
+      SAIL_PORT: '0',
+      SAIL_HOST: '127.0.0.1',
       SAIL_BASE_URL: tenant.url,
       SAIL_CLIENT_ID: tenant.clientId,
       SAIL_CLIENT_SECRET: tenant.clientSecret,
-      GATEWAY_API_KEYS: KEY,
+      SAIL_API_KEYS: KEY,
       SAIL_REDIS_URL: redis.url,
-      RESPONSE_CACHE: 'on',
+      SAIL_RESPONSE_CACHE: 'on',
       ...env,
     }),
     recordingLogger().logger,
@@ -96,7 +96,7 @@ describe('two tenants behind one Redis, with the same client id', () => {
 describe('a 429 asking for a day, shared through Redis', () => {
   it('sets the shared pause key for at most SAIL_MAX_RETRY_AFTER_MS (plus the key’s 1 s of slack)', async () => {
     const tenant = await startDemoTenant({ recordRequests: true });
-    const gateway = await gatewayFor(tenant, { SAIL_MAX_RETRY_AFTER_MS: '2000', RATE_LIMIT_WAIT_MS: '0', SAIL_REDIS_PREFIX: 'pause:' });
+    const gateway = await gatewayFor(tenant, { SAIL_MAX_RETRY_AFTER_MS: '2000', SAIL_RATE_LIMIT_WAIT_MS: '0', SAIL_REDIS_PREFIX: 'pause:' });
     try {
       tenant.setFaults({ rate429: 1, retryAfterSeconds: 86_400 });
       const limited = await gql(gateway, '{ connectors(limit: 1) { items { scriptName } } }');

@@ -53,14 +53,14 @@ interface Outcome {
 function gatewayEnv(tenant: DemoTenantProcess, extra: Record<string, string>): Record<string, string> {
   return {
     ...tenant.gatewayEnv,
-    GATEWAY_API_KEYS: API_KEY,
-    RATE_LIMIT: String(RATE_LIMIT),
-    RATE_WINDOW_MS: String(RATE_WINDOW_MS),
-    RATE_MAX_QUEUE: '100',
-    OPERATION_TIMEOUT_MS: '10000',
-    RESPONSE_CACHE: 'off',
+    SAIL_API_KEYS: API_KEY,
+    SAIL_RATE_LIMIT: String(RATE_LIMIT),
+    SAIL_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
+    SAIL_RATE_MAX_QUEUE: '100',
+    SAIL_OPERATION_TIMEOUT_MS: '10000',
+    SAIL_RESPONSE_CACHE: 'off',
     // Debug shows each replica's own token exchanges ("ISC token issued").
-    LOG_LEVEL: 'debug',
+    SAIL_LOG_LEVEL: 'debug',
     ...extra,
   };
 }
@@ -141,9 +141,9 @@ describe(`${REPLICAS} gateway replicas, one Redis, one demo tenant`, () => {
     await Promise.all([
       startRedis().then((started) => (redis = started)),
       spawnDemoTenant({
-        DEMO_TENANT_TOKEN_LIFETIME_S: String(TOKEN_LIFETIME_S),
-        DEMO_TENANT_RATE_LIMIT: String(RATE_LIMIT),
-        DEMO_TENANT_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
+        SAIL_DEMO_TENANT_TOKEN_LIFETIME_S: String(TOKEN_LIFETIME_S),
+        SAIL_DEMO_TENANT_RATE_LIMIT: String(RATE_LIMIT),
+        SAIL_DEMO_TENANT_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
       }).then((started) => (tenant = started)),
     ]);
     if (!redis || !tenant) throw new Error('Redis or the demo tenant did not start');

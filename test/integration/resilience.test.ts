@@ -36,7 +36,7 @@ function report(name: string, figures: Record<string, unknown>): void {
 
 describe('429s and 503s', () => {
   it('serves 1,000 operations through 20% injected 429s and 5% 503s with no failure, under the rate limit', async () => {
-    gw = await startTestGateway({ RATE_LIMIT: '400', RATE_WINDOW_MS: '1000', RATE_LIMIT_WAIT_MS: '20000', RETRY_BASE_DELAY_MS: '5', RETRY_ATTEMPTS: '6' });
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '400', SAIL_RATE_WINDOW_MS: '1000', SAIL_RATE_LIMIT_WAIT_MS: '20000', SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '6' });
     gw.tenant.setFaults({ rate429: 0.2, rate503: 0.05, retryAfterSeconds: 0.02, seed: 7 });
     const started = Date.now();
     const results = await load(1000, 20, () => gw!.gql(LIST));
@@ -58,7 +58,7 @@ describe('429s and 503s', () => {
   });
 
   it('honours Retry-After, and answers RATE_LIMITED with retryAfter once the wait budget is spent', async () => {
-    gw = await startTestGateway({ RATE_LIMIT_WAIT_MS: '1500' });
+    gw = await startTestGateway({ SAIL_RATE_LIMIT_WAIT_MS: '1500' });
     gw.tenant.setFaults({ rate429: 1, retryAfterSeconds: 1 });
     const started = Date.now();
     const r = await gw.gql(LIST);
@@ -74,7 +74,7 @@ describe('429s and 503s', () => {
   });
 
   it('reports the budget left in the response extensions', async () => {
-    gw = await startTestGateway({ RATE_LIMIT: '50', RATE_WINDOW_MS: '10000' });
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '50', SAIL_RATE_WINDOW_MS: '10000' });
     const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIST }) });
     const body = (await response.json()) as { extensions?: { rateLimit?: { limit: number; remaining: number } } };
     expect(body.extensions?.rateLimit).toEqual({ limit: 50, remaining: 49, resetInMs: 0 });
@@ -83,7 +83,7 @@ describe('429s and 503s', () => {
 
 describe('rate governor', () => {
   it('paces a fan-out of 41 calls at 20 per 2 s: no 429 from an upstream enforcing that limit', async () => {
-    gw = await startTestGateway({ RATE_LIMIT: '20', RATE_WINDOW_MS: '2000', OPERATION_TIMEOUT_MS: '20000' });
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '20', SAIL_RATE_WINDOW_MS: '2000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
     gw.tenant.setFaults({ rateLimit: { limit: 20, windowMs: 2000 } });
     const started = Date.now();
     const r = await gw.gql('{ connectors(limit: 40) { items { scriptName fileUpload } } }');
@@ -102,7 +102,7 @@ describe('rate governor', () => {
   it('paces a query that fans out to 308 GETs instead of letting ISC reject them', async () => {
     // The gateway is set a little under ISC's limit, as README advises: ISC counts arrivals, and on a
     // busy machine calls released together arrive bunched.
-    gw = await startTestGateway({ RATE_LIMIT: '90', RATE_WINDOW_MS: '1000', OPERATION_TIMEOUT_MS: '20000' });
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '90', SAIL_RATE_WINDOW_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
     gw.tenant.setFaults({ rateLimit: { limit: 100, windowMs: 1000 } });
     const locales = ['en', 'de', 'fr', 'ja', 'es', 'it', 'nl'];
     const query = `{ ${locales.map((l) => `${l.replace('-', '')}: connectors(limit: 43, locale: "${l}") { items { fileUpload } }`).join(' ')} }`;
@@ -118,7 +118,7 @@ describe('rate governor', () => {
   }, 30_000);
 
   it('refuses quickly with RATE_LIMITED when the queue is full', async () => {
-    gw = await startTestGateway({ RATE_LIMIT: '1', RATE_WINDOW_MS: '60000', RATE_MAX_QUEUE: '2', OPERATION_TIMEOUT_MS: '120000' });
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '1', SAIL_RATE_WINDOW_MS: '60000', SAIL_RATE_MAX_QUEUE: '2', SAIL_OPERATION_TIMEOUT_MS: '120000' });
     await gw.gql(LIST); // uses the only slot of the window
     const started = Date.now();
     const pending = [gw.gql(LIST), gw.gql(LIST)];
@@ -134,7 +134,7 @@ describe('rate governor', () => {
 
 describe('retries', () => {
   it('retries an idempotent GET after a 503 and a dropped connection', async () => {
-    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5', RETRY_ATTEMPTS: '6', BREAKER_ERROR_PERCENT: '100' });
+    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '6', SAIL_BREAKER_ERROR_PERCENT: '100' });
     gw.tenant.setFaults({ rate503: 0.2, dropRate: 0.1, seed: 3 });
     const results = await load(50, 5, () => gw!.gql(LIST));
     expect(results.filter((r) => r.errors)).toEqual([]);
@@ -142,7 +142,7 @@ describe('retries', () => {
   });
 
   it('never retries a POST on 503, but does on 429', async () => {
-    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5' });
+    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5' });
     const create = 'mutation { createCustomConnector(input: { name: "Retry Probe", className: "x.Y" }) { scriptName } }';
     gw.tenant.setFaults({ rate503: 1 });
     const r = await gw.gql(create);
@@ -158,7 +158,7 @@ describe('retries', () => {
   });
 
   it('a write whose outcome cannot be known says so and is not retried', async () => {
-    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5' });
+    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5' });
     gw.tenant.setFaults({ dropRate: 1 });
     const r = await gw.gql('mutation { createCustomConnector(input: { name: "Lost Answer", className: "x.Y" }) { scriptName } }');
     expect(r.errors).toEqual([code('UPSTREAM_OUTCOME_UNKNOWN')]);
@@ -166,7 +166,7 @@ describe('retries', () => {
   });
 
   it('retries a JSON Patch of replace/test ops, not one with add', async () => {
-    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5', RETRY_ATTEMPTS: '3' });
+    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '3' });
     const scriptName = (await gw.gql('{ connectors(limit: 1) { items { scriptName } } }')).data!.connectors.items[0].scriptName;
     gw.tenant.setFaults({ rate503: 1 });
     gw.reset();
@@ -180,7 +180,7 @@ describe('retries', () => {
 
 describe('deadlines and the circuit breaker', () => {
   it('answers within the operation deadline when ISC hangs, with an error on the missing field', async () => {
-    gw = await startTestGateway({ OPERATION_TIMEOUT_MS: '800', UPSTREAM_TIMEOUT_MS: '30000' });
+    gw = await startTestGateway({ SAIL_OPERATION_TIMEOUT_MS: '800', SAIL_UPSTREAM_TIMEOUT_MS: '30000' });
     gw.tenant.setFaults({ hangRate: 1 });
     const started = Date.now();
     const r = await gw.gql('{ connectors(limit: 1) { items { scriptName } } }');
@@ -191,7 +191,7 @@ describe('deadlines and the circuit breaker', () => {
   });
 
   it('keeps what it has: fields answered before the deadline stay in the answer', async () => {
-    gw = await startTestGateway({ OPERATION_TIMEOUT_MS: '1000' });
+    gw = await startTestGateway({ SAIL_OPERATION_TIMEOUT_MS: '1000' });
     const [a, b] = (await gw.gql('{ connectors(limit: 2) { items { scriptName } } }')).data!.connectors.items;
     gw.tenant.setFaults({ hangRate: 0 });
     // The first read answers; then every later call hangs.
@@ -204,7 +204,7 @@ describe('deadlines and the circuit breaker', () => {
   });
 
   it('fails fast with UPSTREAM_UNAVAILABLE after repeated failures, and recovers on its own', async () => {
-    gw = await startTestGateway({ BREAKER_VOLUME: '5', BREAKER_RESET_MS: '500', RETRY_ATTEMPTS: '1', SAIL_READINESS_INTERVAL_MS: '200' });
+    gw = await startTestGateway({ SAIL_BREAKER_VOLUME: '5', SAIL_BREAKER_RESET_MS: '500', SAIL_RETRY_ATTEMPTS: '1', SAIL_READINESS_INTERVAL_MS: '200' });
     gw.tenant.setFaults({ rate500: 1 });
     for (let i = 0; i < 6; i++) await gw.gql(LIST);
     gw.reset();

@@ -19,7 +19,7 @@ describe('cross-request response cache', () => {
   });
 
   it('serves reference data from the cache across operations, with hit/miss counters', async () => {
-    gw = await startTestGateway({ RESPONSE_CACHE: 'on' });
+    gw = await startTestGateway({ SAIL_RESPONSE_CACHE: 'on' });
     const first = await gw.gql(LIST);
     const second = await gw.gql(LIST);
     expect(second.data).toEqual(first.data);
@@ -31,7 +31,7 @@ describe('cross-request response cache', () => {
   });
 
   it('never shares an entry between callers', async () => {
-    gw = await startTestGateway({ RESPONSE_CACHE: 'on' });
+    gw = await startTestGateway({ SAIL_RESPONSE_CACHE: 'on' });
     const [a, b] = [gw.tenant.issueToken(), gw.tenant.issueToken()];
     await gw.gql(LIST, undefined, { authorization: `Bearer ${a}` });
     await gw.gql(LIST, undefined, { authorization: `Bearer ${b}` });
@@ -42,7 +42,7 @@ describe('cross-request response cache', () => {
   });
 
   it('a mutation on the domain invalidates it; the next read sees the new state', async () => {
-    gw = await startTestGateway({ RESPONSE_CACHE: 'on' });
+    gw = await startTestGateway({ SAIL_RESPONSE_CACHE: 'on' });
     const scriptName = (await gw.gql(LIST)).data!.connectors.items[0].scriptName;
     const detail = 'query($s: ID!) { connector(scriptName: $s) { applicationXml } }';
     await gw.gql(detail, { s: scriptName });
@@ -55,7 +55,7 @@ describe('cross-request response cache', () => {
   });
 
   it('does not cache source apps or OAuth clients', async () => {
-    gw = await startTestGateway({ RESPONSE_CACHE: 'on' });
+    gw = await startTestGateway({ SAIL_RESPONSE_CACHE: 'on' });
     for (let i = 0; i < 2; i++) {
       await gw.gql('{ oauthClients { id } }');
       await gw.gql('{ allSourceApps(limit: 2) { items { id } } }');

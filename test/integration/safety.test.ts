@@ -47,7 +47,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 /** A gateway in front of a fake upstream, with the production rules (an API key for its own credentials). */
 async function gatewayFor(upstream: FakeUpstream, env: Record<string, string> = {}, logger = recordingLogger().logger): Promise<RunningGateway> {
   return startGateway(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', SAIL_BASE_URL: upstream.url, SAIL_CLIENT_ID: 'fake-client', SAIL_CLIENT_SECRET: 'fake-client-secret', GATEWAY_API_KEYS: KEY, ...env }),
+    loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_BASE_URL: upstream.url, SAIL_CLIENT_ID: 'fake-client', SAIL_CLIENT_SECRET: 'fake-client-secret', SAIL_API_KEYS: KEY, ...env }),
     logger,
   );
 }
@@ -60,7 +60,7 @@ async function metricValue(graphqlUrl: string, line: RegExp): Promise<number | u
 
 describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
   it('1,000 concurrent probes against a 300 ms upstream make 1 ISC call and 1 token request', async () => {
-    gw = await startTestGateway({ GATEWAY_API_KEYS: KEY }, { externalTenant: true });
+    gw = await startTestGateway({ SAIL_API_KEYS: KEY }, { externalTenant: true });
     gw.tenant.setFaults({ latencyMs: 300 });
     const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 1000 }, () => readyz(gw!.url).then(async (r) => ({ status: r.status, body: await r.json() }))));
@@ -70,7 +70,7 @@ describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
   });
 
   it('with refused credentials, 300 probes make 1 token request (the failure is reused)', async () => {
-    gw = await startTestGateway({ GATEWAY_API_KEYS: KEY }, { externalTenant: { clientSecret: 'not-the-secret-at-all' } });
+    gw = await startTestGateway({ SAIL_API_KEYS: KEY }, { externalTenant: { clientSecret: 'not-the-secret-at-all' } });
     const statuses = [];
     for (let round = 0; round < 3; round++) {
       statuses.push(...(await Promise.all(Array.from({ length: 100 }, () => readyz(gw!.url).then((r) => r.status)))));
@@ -91,7 +91,7 @@ describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
       if (hit.path === '/v2024/connectors') return rawJson(res, 200, '[{"name":"AD","scriptName":"ad","type":"x"}]');
       rawJson(res, 404, '{}');
     });
-    raw = await gatewayFor(fake, { RATE_MAX_CONCURRENCY: '1' });
+    raw = await gatewayFor(fake, { SAIL_RATE_MAX_CONCURRENCY: '1' });
     const probe = readyz(raw.url);
     await fake.arrived('/v2024/connector-customizers');
     const started = Date.now();
@@ -107,7 +107,7 @@ describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
   });
 
   it('is never answered from the response cache', async () => {
-    gw = await startTestGateway({ GATEWAY_API_KEYS: KEY, RESPONSE_CACHE: 'on', SAIL_READINESS_INTERVAL_MS: '100' }, { externalTenant: true });
+    gw = await startTestGateway({ SAIL_API_KEYS: KEY, SAIL_RESPONSE_CACHE: 'on', SAIL_READINESS_INTERVAL_MS: '100' }, { externalTenant: true });
     expect((await readyz(gw.url)).status).toBe(200);
     gw.tenant.setFaults({ rate500: 1 });
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -131,7 +131,7 @@ describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
 
 describe('2. waiting for a governor slot keeps to the operation deadline', () => {
   it('a query queued behind a slow write answers DEADLINE_EXCEEDED at its deadline, not RATE_LIMITED later', async () => {
-    gw = await startTestGateway({ RATE_MAX_CONCURRENCY: '1', OPERATION_TIMEOUT_MS: '1000', DEMO_TENANT_LATENCY_MS: '3000' });
+    gw = await startTestGateway({ SAIL_RATE_MAX_CONCURRENCY: '1', SAIL_OPERATION_TIMEOUT_MS: '1000', SAIL_DEMO_TENANT_LATENCY_MS: '3000' });
     const write = gw.gql('mutation { createConnectorCustomizer(input: { name: "slow-write" }) { id } }');
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
@@ -198,7 +198,7 @@ describe('3. an upstream answer larger than the cap is cut, and the process live
     fake = await startFakeUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(Buffer.from('this is not gzip at all'));
     });
-    raw = await gatewayFor(fake, { RETRY_BASE_DELAY_MS: '5' });
+    raw = await gatewayFor(fake, { SAIL_RETRY_BASE_DELAY_MS: '5' });
     const r = await post(raw.url, { query: '{ connectors(limit: 5) { items { scriptName } } }' }, keyed);
     expect(r.body.errors).toEqual([code('UPSTREAM_ERROR')]);
     expect((await post(raw.url, { query: '{ __typename }' }, keyed)).body.data).toEqual({ __typename: 'Query' });
@@ -209,7 +209,7 @@ describe('3. an upstream answer larger than the cap is cut, and the process live
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(BODY) });
       res.write('['); // and then nothing: the gateway must not wait for the rest
     });
-    raw = await gatewayFor(fake, { SAIL_MAX_UPSTREAM_BODY_BYTES: String(CAP), UPSTREAM_TIMEOUT_MS: '10000' });
+    raw = await gatewayFor(fake, { SAIL_MAX_UPSTREAM_BODY_BYTES: String(CAP), SAIL_UPSTREAM_TIMEOUT_MS: '10000' });
     const started = Date.now();
     const r = await post(raw.url, { query: '{ connectors(limit: 5) { items { scriptName } } }' }, keyed);
     expect(r.body.errors).toEqual([code('UPSTREAM_RESPONSE_TOO_LARGE')]);
@@ -221,7 +221,7 @@ describe('5. the cost estimate covers the per-id fallback of source-app lookups'
   const aliases = (ids: string[]) => ids.map((id, i) => `a${i}: sourceApp(id: "${id}") { id name }`).join(' ');
 
   it('300 lookups by a caller the admin list refuses: refused up front (estimate 303), 0 ISC calls', async () => {
-    gw = await startTestGateway({ RATE_LIMIT: '100', RATE_WINDOW_MS: '10000', OPERATION_TIMEOUT_MS: '5000', MAX_ALIASES: '400', MAX_ROOT_FIELDS: '400' });
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '100', SAIL_RATE_WINDOW_MS: '10000', SAIL_OPERATION_TIMEOUT_MS: '5000', SAIL_MAX_ALIASES: '400', SAIL_MAX_ROOT_FIELDS: '400' });
     const token = gw.tenant.issueToken();
     withoutSourceAppAdminRights(token);
     const ids = Array.from({ length: 300 }, (_, i) => `app-${i}`);
@@ -258,7 +258,7 @@ describe('6. Retry-After is clamped', () => {
     const tenant = await (await import('../../src/demo-tenant/server.js')).startDemoTenant({ recordRequests: true });
     try {
       raw = await startGateway(
-        loadConfig({ PORT: '0', HOST: '127.0.0.1', SAIL_BASE_URL: tenant.url, SAIL_CLIENT_ID: tenant.clientId, SAIL_CLIENT_SECRET: tenant.clientSecret, GATEWAY_API_KEYS: KEY, SAIL_MAX_RETRY_AFTER_MS: '1000', RATE_LIMIT_WAIT_MS: '0' }),
+        loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_BASE_URL: tenant.url, SAIL_CLIENT_ID: tenant.clientId, SAIL_CLIENT_SECRET: tenant.clientSecret, SAIL_API_KEYS: KEY, SAIL_MAX_RETRY_AFTER_MS: '1000', SAIL_RATE_LIMIT_WAIT_MS: '0' }),
         logger,
       );
       tenant.setFaults({ rate429: 1, retryAfterSeconds: 86_400 });
@@ -317,16 +317,16 @@ describe('7. no redirects, and https for anything but loopback', () => {
   it('refuses http:// for a non-loopback host unless SAIL_ALLOW_INSECURE_HTTP=on', () => {
     const env = { SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's' };
     expect(() => loadConfig({ ...env, SAIL_BASE_URL: 'http://acme.api.identitynow.com' })).toThrow(/must be https:\/\/.*SAIL_ALLOW_INSECURE_HTTP/);
-    expect(loadConfig({ ...env, SAIL_BASE_URL: 'http://acme.api.identitynow.com', SAIL_ALLOW_INSECURE_HTTP: 'on' }).baseUrl).toBe('http://acme.api.identitynow.com');
+    expect(loadConfig({ ...env, SAIL_BASE_URL: 'http://acme.api.identitynow.com', SAIL_ALLOW_INSECURE_HTTP: 'on' }).upstream.baseUrl).toBe('http://acme.api.identitynow.com');
     for (const url of ['https://acme.api.identitynow.com', 'http://127.0.0.1:4010', 'http://localhost:4010', 'http://[::1]:4010']) {
-      expect(loadConfig({ ...env, SAIL_BASE_URL: url }).baseUrl).toBe(url);
+      expect(loadConfig({ ...env, SAIL_BASE_URL: url }).upstream.baseUrl).toBe(url);
     }
   });
 });
 
 describe('9. each operation of a batch has its own context', () => {
   it('a slow query batched behind {__typename} still answers at its own deadline', async () => {
-    gw = await startTestGateway({ MAX_BATCH_OPERATIONS: '2', OPERATION_TIMEOUT_MS: '1000', DEMO_TENANT_LATENCY_MS: '3000' });
+    gw = await startTestGateway({ SAIL_MAX_BATCH_OPERATIONS: '2', SAIL_OPERATION_TIMEOUT_MS: '1000', SAIL_DEMO_TENANT_LATENCY_MS: '3000' });
     const started = Date.now();
     const r = await post(gw.url, [{ query: '{ __typename }' }, { query: '{ connectors(limit: 1) { items { scriptName } } }' }]);
     const answeredInMs = Date.now() - started;
@@ -339,7 +339,7 @@ describe('9. each operation of a batch has its own context', () => {
 
 describe('10. a retried DELETE whose first attempt was applied', () => {
   it('answers true for a Boolean delete (not NOT_FOUND)', async () => {
-    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5' });
+    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5' });
     const id = (await gw.gql('{ connectorCustomizers(limit: 1) { items { id } } }')).data!.connectorCustomizers.items[0].id;
     gw.reset();
     gw.tenant.setFaults({ dropAnswersAfterApply: 1 });
@@ -352,7 +352,7 @@ describe('10. a retried DELETE whose first attempt was applied', () => {
   });
 
   it('deleteSourceApp, which answers the deleted app, answers UPSTREAM_OUTCOME_UNKNOWN saying the app is gone', async () => {
-    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '5' });
+    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5' });
     const id = (await gw.gql('{ allSourceApps(limit: 1) { items { id } } }')).data!.allSourceApps.items[0].id;
     gw.tenant.setFaults({ dropAnswersAfterApply: 1 });
     const r = await gw.gql('mutation($id: ID!) { deleteSourceApp(id: $id) { id } }', { id });
@@ -416,7 +416,7 @@ describe('12. smaller ones', () => {
   });
 
   it('token requests after refused credentials back off (1 s, then 2 s, 4 s…) however many operations ask', async () => {
-    gw = await startTestGateway({ GATEWAY_API_KEYS: KEY }, { externalTenant: { clientSecret: 'not-the-secret-at-all' } });
+    gw = await startTestGateway({ SAIL_API_KEYS: KEY }, { externalTenant: { clientSecret: 'not-the-secret-at-all' } });
     const started = Date.now();
     for (let i = 0; i < 50; i++) {
       const r = await gw.gql('{ connectors(limit: 1) { items { scriptName } } }', undefined, keyed);
@@ -431,7 +431,7 @@ describe('12. smaller ones', () => {
   });
 
   it('operation names of unverified callers never take the metric label slots', async () => {
-    gw = await startTestGateway({ GATEWAY_API_KEYS: KEY }, { externalTenant: true });
+    gw = await startTestGateway({ SAIL_API_KEYS: KEY }, { externalTenant: true });
     for (let i = 0; i < 150; i++) await gw.gql(`query Flood${i} { __typename }`, undefined, { authorization: `Bearer forged-token-${i}` });
     await gw.gql('query ListConnectors { connectors(limit: 1) { items { scriptName } } }', undefined, keyed);
     const text = await (await fetch(gw.url.replace('/graphql', '/metrics'))).text();

@@ -50,7 +50,7 @@ async function logged(child: ChildGateway, msg: string, timeoutMs = 5_000): Prom
 
 describe('RunningGateway.shutdown() in process', () => {
   it('turns unready, refuses new requests with 503 SHUTTING_DOWN, lets the operation in flight finish, then stops', async () => {
-    const tgw = await startTestGateway({ DEMO_TENANT_LATENCY_MS: '800' });
+    const tgw = await startTestGateway({ SAIL_DEMO_TENANT_LATENCY_MS: '800' });
     try {
       const readyz = tgw.url.replace(/\/graphql$/, '/readyz');
       const inFlight = post(tgw.url, SLOW_QUERY);
@@ -77,7 +77,7 @@ describe('graceful shutdown (SIGTERM)', () => {
   it('finishes the operation in flight, refuses new ones, reports unready, and exits 0 within the grace period', async () => {
     const latencyMs = 1_500;
     const graceMs = 6_000;
-    gw = await spawnGateway({ DEMO_TENANT_LATENCY_MS: String(latencyMs), SHUTDOWN_GRACE_MS: String(graceMs) });
+    gw = await spawnGateway({ SAIL_DEMO_TENANT_LATENCY_MS: String(latencyMs), SAIL_SHUTDOWN_GRACE_MS: String(graceMs) });
     const readyz = gw.url.replace(/\/graphql$/, '/readyz');
     expect((await fetch(readyz, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
 
@@ -120,7 +120,7 @@ describe('graceful shutdown (SIGTERM)', () => {
 
   it('cuts requests still open when the grace period runs out, and exits 1', async () => {
     const graceMs = 500;
-    gw = await spawnGateway({ DEMO_TENANT_LATENCY_MS: '5000', SHUTDOWN_GRACE_MS: String(graceMs) });
+    gw = await spawnGateway({ SAIL_DEMO_TENANT_LATENCY_MS: '5000', SAIL_SHUTDOWN_GRACE_MS: String(graceMs) });
     const inFlight = post(gw.url, SLOW_QUERY).then(
       (r) => ({ outcome: 'answered' as const, status: r.status }),
       (error: unknown) => ({ outcome: 'cut' as const, error: String(error) }),

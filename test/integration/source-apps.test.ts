@@ -5,7 +5,7 @@ import { bearer, startTestGateway, type TestGateway } from '../support/gateway.j
 let gw: TestGateway;
 beforeAll(async () => {
   // Room for the 20 concurrent access profile reads below (the governor's default is 16 at once).
-  gw = await startTestGateway({ RATE_MAX_CONCURRENCY: '64', RATE_LIMIT: '10000' });
+  gw = await startTestGateway({ SAIL_RATE_MAX_CONCURRENCY: '64', SAIL_RATE_LIMIT: '10000' });
 });
 afterAll(() => gw.close());
 beforeEach(() => gw.reset());

@@ -44,7 +44,7 @@ describe('with an exporter', () => {
   let exporter: InMemorySpanExporter;
   beforeAll(async () => {
     exporter = new InMemorySpanExporter();
-    gw = await startTestGateway({ RETRY_BASE_DELAY_MS: '1' }, { overrides: { traceExporter: exporter } });
+    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '1' }, { overrides: { traceExporter: exporter } });
     await gw.gql('{ connectorCustomizers(limit: 1) { hasMore } }'); // token fetched: the token test has its own gateway
   });
   afterAll(async () => {

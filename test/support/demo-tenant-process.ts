@@ -61,7 +61,7 @@ export async function spawnDemoTenant(env: Record<string, string | undefined> = 
   for (const name of PROXY_VARS) delete base[name];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo-tenant/main.ts'], {
     cwd: ROOT,
-    env: { ...base, DEMO_TENANT_PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { ...base, SAIL_DEMO_TENANT_PORT: '0', SAIL_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdoutLines: string[] = [];

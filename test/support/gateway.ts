@@ -63,7 +63,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   }
   // Functional tests set the governor high so it never paces them; the fault tests set their own.
   const gateway = await startGateway(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT: '100000', RATE_WINDOW_MS: '1000', ...env }),
+    loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_RATE_LIMIT: '100000', SAIL_RATE_WINDOW_MS: '1000', ...env }),
     options.logger,
     { recordDemoTenantRequests: true, ...options.overrides },
   );

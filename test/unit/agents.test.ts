@@ -103,8 +103,8 @@ describe('proxy selection', () => {
 describe('proxy configuration', () => {
   it('reads lower- and upper-case variables, lower case first (as curl)', () => {
     const config = loadConfig({ HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128', HTTP_PROXY: 'http://plain:3128', NO_PROXY: 'a.example' });
-    expect(config.proxy).toEqual({ httpsProxy: 'http://lower:3128', httpProxy: 'http://plain:3128', noProxy: 'a.example' });
-    expect(loadConfig({}).proxy).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: undefined });
+    expect(config.upstream.proxy).toEqual({ httpsProxy: 'http://lower:3128', httpProxy: 'http://plain:3128', noProxy: 'a.example' });
+    expect(loadConfig({}).upstream.proxy).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: undefined });
   });
 
   it('refuses a proxy that is not an http(s) URL, without echoing it (it may hold a password)', () => {
@@ -114,15 +114,23 @@ describe('proxy configuration', () => {
     expect(attempt).not.toThrow(/hunter2/);
   });
 
-  it('parses SHUTDOWN_GRACE_MS, LOG_LEVEL and DEMO_TENANT_LATENCY_MS with defaults', () => {
-    expect(loadConfig({})).toMatchObject({ shutdownGraceMs: 10_000, logLevel: 'info', demoTenantLatencyMs: 0 });
-    expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
+  it('parses the shutdown grace, log level and demo latency with defaults', () => {
+    expect(loadConfig({})).toMatchObject({ server: { shutdownGraceMs: 10_000 }, observability: { logLevel: 'info' }, demo: { latencyMs: 0 } });
+    expect(loadConfig({ NODE_ENV: 'test' }).observability.logLevel).toBe('silent');
     expect(loadConfig({ SHUTDOWN_GRACE_MS: '2500', LOG_LEVEL: 'DEBUG', DEMO_TENANT_LATENCY_MS: '300' })).toMatchObject({
-      shutdownGraceMs: 2500,
-      logLevel: 'debug',
-      demoTenantLatencyMs: 300,
+      server: { shutdownGraceMs: 2500 },
+      observability: { logLevel: 'debug' },
+      demo: { latencyMs: 300 },
     });
     expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(ConfigError);
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '-1' })).toThrow(ConfigError);
+  });
+
+  it('reads every setting under its SAIL_ name, takes the earlier name as an alias (the new one wins), and lists the earlier names in use', () => {
+    const config = loadConfig({ SAIL_SHUTDOWN_GRACE_MS: '2500', SAIL_LOG_LEVEL: 'warn', GATEWAY_API_KEYS: 'old-key', SAIL_RATE_LIMIT: '50', RATE_LIMIT: '70', PORT: '8080' });
+    expect(config).toMatchObject({ server: { shutdownGraceMs: 2500, port: 8080 }, observability: { logLevel: 'warn' }, auth: { apiKeys: ['old-key'] }, rate: { limit: 50 } });
+    expect(config.deprecations).toEqual(['GATEWAY_API_KEYS is now SAIL_API_KEYS', 'RATE_LIMIT is now SAIL_RATE_LIMIT']);
+    expect(loadConfig({ SAIL_PORT: '9090', PORT: '8080' }).server.port).toBe(9090); // PORT: a platform's fallback, not deprecated
+    expect(loadConfig({}).deprecations).toEqual([]);
   });
 });

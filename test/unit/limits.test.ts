@@ -14,7 +14,7 @@ import { limitValidationRules } from '../../src/limits/validation-rules.js';
 import { buildSchema } from '../../src/schema.js';
 
 const schema = buildSchema();
-const defaults: QueryLimits = loadConfig({});
+const defaults: QueryLimits = loadConfig({}).limits;
 const estimate = (query: string, variables?: Record<string, unknown>, maxListLimit = 1000, batchFallback: BatchFallback = 'never') =>
   estimateUpstreamCalls(schema, parse(query), COSTS, { maxListLimit, variables, facts: () => ({ never: false, always: true, maybe: undefined })[batchFallback] });
 

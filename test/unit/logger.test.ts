@@ -197,7 +197,7 @@ describe('a process that logs and exits', () => {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
         cwd: ROOT,
-        env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+        env: { ...process.env, NODE_ENV: 'production', SAIL_LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const out: Buffer[] = [];

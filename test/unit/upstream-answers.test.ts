@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseJsonLosslessly } from '../../src/isc/lossless-json.js';
 import { errorDetails, upstreamError, MAX_ERROR_DETAIL_CHARS, MAX_ERROR_DETAILS } from '../../src/isc/upstream-errors.js';
-import { sharedReadiness } from '../../src/gateway.js';
+import { sharedReadiness } from '../../src/readiness.js';
 import { wellFormed } from '../../src/shared/validation.js';
 
 describe('lossless JSON', () => {

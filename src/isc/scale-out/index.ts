@@ -31,10 +31,10 @@ export interface ScaleOut {
 
 /**
  * The token, the rate ledger and the response cache shared by replicas through Redis
- * (`SAIL_REDIS_URL`; see README "Scale-out"). Loaded only when configured. A Redis that does not
+ * (`SAIL_REDIS_URL`; see docs/scale-out.md). Loaded only when configured. A Redis that does not
  * answer at start is not fatal: every part serves on its per-process fallback until it does.
  */
-export async function connectScaleOut(config: Config, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut> {
+export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'cache'>, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut> {
   const store = connectSharedStore({ url: config.redis.url!, prefix: config.redis.keyPrefix, logger });
   await store.ready(2_000);
   // Two tenants behind one Redis may share a client id: their budgets and answers must not mix.
@@ -50,9 +50,9 @@ export async function connectScaleOut(config: Config, logger: Logger, parts: Sca
       clientSecret: parts.clientSecret,
       fallback: parts.localTokens,
     }),
-    ledger: createSharedLedger({ store: tenantStore, limit: config.rateLimit, windowMs: windowWithMargin(config.rateWindowMs), replicas: config.redis.replicas }),
+    ledger: createSharedLedger({ store: tenantStore, limit: config.rate.limit, windowMs: windowWithMargin(config.rate.windowMs), replicas: config.redis.replicas }),
     cache: parts.localCache
-      ? createSharedResponseCache({ store: tenantStore, ttlMs: config.responseCache.ttlMs, maxEntryBytes: config.responseCache.maxBytes, domains: parts.cacheDomains, fallback: parts.localCache })
+      ? createSharedResponseCache({ store: tenantStore, ttlMs: config.cache.ttlMs, maxEntryBytes: config.cache.maxBytes, domains: parts.cacheDomains, fallback: parts.localCache })
       : undefined,
   };
 }

@@ -26,9 +26,9 @@ export interface Logger {
 }
 
 
-/** `LOG_LEVEL`, else `info` (`silent` under `NODE_ENV=test`, so test runs print only their own output). */
+/** `SAIL_LOG_LEVEL` (or its earlier name `LOG_LEVEL`), else `info` (`silent` under `NODE_ENV=test`, so test runs print only their own output). */
 export function defaultLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
-  return parseLogLevel(env.LOG_LEVEL) ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
+  return parseLogLevel(env.SAIL_LOG_LEVEL ?? env.LOG_LEVEL) ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
 }
 
 export interface LoggerOptions {

@@ -1,0 +1,114 @@
+import got from 'got';
+import { GraphQLError } from 'graphql';
+import type { Config } from '../config.js';
+import type { Logger } from '../observability/log/logger.js';
+import { createAgents, describeProxy, destroyAgents } from './agents.js';
+import { createIscClient } from './client.js';
+import { createRateGovernor, type RateGovernor } from './governor.js';
+import { createResponseCache, type ResponseCache } from './response-cache.js';
+import type { SharedStore } from './scale-out/redis.js';
+import { clientCredentialsExchange, createTokenProvider, withFailureBackoff, type IssuedToken } from './token-provider.js';
+import type { IscClient, UpstreamObserver } from './types.js';
+
+/** The tenant to call: the configured one, or the built-in demo tenant. */
+export interface Tenant {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** What the rest of the gateway is given of the domains and of observability. */
+export interface UpstreamParts {
+  routes: readonly string[];
+  cacheableCollections: readonly string[];
+  observers: readonly UpstreamObserver[];
+  /** Wraps the token exchange (token metrics and spans). */
+  tokenExchange(exchange: () => Promise<IssuedToken>): () => Promise<IssuedToken>;
+}
+
+export interface Upstream {
+  client: IscClient;
+  governor: RateGovernor;
+  cache: ResponseCache | undefined;
+  /** The replicas' Redis, when configured. */
+  shared: SharedStore | undefined;
+  close(): Promise<void>;
+}
+
+type UpstreamConfig = Pick<Config, 'upstream' | 'rate' | 'cache' | 'redis'>;
+
+/**
+ * Everything that talks to ISC, wired once: outbound agents (proxy), the token (with backoff after
+ * failures, shared through Redis when scaled out), the response cache, the rate governor and the
+ * client pipeline.
+ */
+export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, parts: UpstreamParts, logger: Logger): Promise<Upstream> {
+  const { upstream } = config;
+  const apiUrl = `${tenant.baseUrl}${upstream.apiPrefix}`;
+  // One set of agents for the API calls and the token request: same proxy decision, same pool.
+  const agents = createAgents(tenant.baseUrl, upstream.proxy);
+  if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
+  const tokenUrl = `${tenant.baseUrl}/oauth/token`;
+  const tokenClient = got.extend({ agent: { http: agents.http, https: agents.https }, timeout: { request: upstream.timeoutMs } });
+  const exchange = withFailureBackoff(parts.tokenExchange(loggedExchange(clientCredentialsExchange(tokenClient, tokenUrl, tenant.clientId, tenant.clientSecret), logger)));
+  const localTokens = createTokenProvider(exchange);
+  const localCache = config.cache.enabled ? createResponseCache({ ...config.cache, domains: parts.cacheableCollections }) : undefined;
+  // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
+  const scaleOut = config.redis.url
+    ? await (await import('./scale-out/index.js')).connectScaleOut(config, logger, {
+        apiUrl,
+        exchange,
+        tokenUrl,
+        clientId: tenant.clientId,
+        clientSecret: tenant.clientSecret,
+        localTokens,
+        localCache,
+        cacheDomains: parts.cacheableCollections,
+      })
+    : undefined;
+  const cache = scaleOut ? scaleOut.cache : localCache;
+  const { rate } = config;
+  const governor = createRateGovernor({ limit: rate.limit, windowMs: rate.windowMs, maxConcurrency: rate.maxConcurrency, maxQueue: rate.maxQueue, ledger: scaleOut?.ledger });
+  const client = createIscClient({
+    apiUrl,
+    timeoutMs: upstream.timeoutMs,
+    tokens: scaleOut?.tokens ?? localTokens,
+    clientId: tenant.clientId,
+    governor,
+    retry: { maxAttempts: upstream.retryAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: 5_000 },
+    breaker: { errorThresholdPercentage: upstream.breaker.errorPercent, volumeThreshold: upstream.breaker.volume, resetTimeoutMs: upstream.breaker.resetMs, rollingWindowMs: 10_000 },
+    agents,
+    cache,
+    observers: parts.observers,
+    maxBodyBytes: upstream.maxBodyBytes,
+    maxRetryAfterMs: upstream.maxRetryAfterMs,
+    onRetryAfterClamped: (event) => logger.warn('ISC asked for a longer pause than SAIL_MAX_RETRY_AFTER_MS allows: pausing for the maximum', event),
+    routes: parts.routes,
+  });
+  return {
+    client,
+    governor,
+    cache,
+    shared: scaleOut?.store,
+    async close() {
+      destroyAgents(agents);
+      await scaleOut?.store.close();
+    },
+  };
+}
+
+/** The token exchange, with its outcome logged (never the token: lifetime and timing only). */
+function loggedExchange(exchange: () => Promise<IssuedToken>, logger: Logger): () => Promise<IssuedToken> {
+  return async () => {
+    const started = performance.now();
+    try {
+      const issued = await exchange();
+      logger.debug('ISC token issued', { expiresIn: issued.expiresIn, durationMs: Math.round(performance.now() - started) });
+      return issued;
+    } catch (error) {
+      const extensions = error instanceof GraphQLError ? error.extensions : {};
+      logger.warn('ISC token request failed', { code: extensions.code, httpStatus: extensions.httpStatus, error: (error as Error).message });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Environment variable names. SailPoint's own (`SAIL_BASE_URL`, `SAIL_CLIENT_ID`,
+ * `SAIL_CLIENT_SECRET`) and standard ones (`OTEL_*`, proxies, `NODE_*`) keep their names; every
+ * other setting has the `SAIL_` prefix. Earlier releases used other names for some: they still
+ * work, and each one in use earns a line in one deprecation warning at start.
+ */
+
+/** New name → the earlier name it replaces. */
+export const RENAMED_SETTINGS: Readonly<Record<string, string>> = {
+  SAIL_HOST: 'HOST',
+  SAIL_API_KEYS: 'GATEWAY_API_KEYS',
+  SAIL_CORS_ORIGINS: 'CORS_ORIGINS',
+  SAIL_MAX_LIST_LIMIT: 'MAX_LIST_LIMIT',
+  SAIL_UPSTREAM_TIMEOUT_MS: 'UPSTREAM_TIMEOUT_MS',
+  SAIL_MAX_BODY_BYTES: 'MAX_BODY_BYTES',
+  SAIL_MAX_DEPTH: 'MAX_DEPTH',
+  SAIL_MAX_ALIASES: 'MAX_ALIASES',
+  SAIL_MAX_ROOT_FIELDS: 'MAX_ROOT_FIELDS',
+  SAIL_MAX_DIRECTIVES: 'MAX_DIRECTIVES',
+  SAIL_MAX_TOKENS: 'MAX_TOKENS',
+  SAIL_MAX_DOCUMENT_BYTES: 'MAX_DOCUMENT_BYTES',
+  SAIL_MAX_COST: 'MAX_COST',
+  SAIL_MAX_BATCH_OPERATIONS: 'MAX_BATCH_OPERATIONS',
+  SAIL_APQ_CACHE_BYTES: 'APQ_CACHE_BYTES',
+  SAIL_APQ_TTL_SECONDS: 'APQ_TTL_SECONDS',
+  SAIL_RATE_LIMIT: 'RATE_LIMIT',
+  SAIL_RATE_WINDOW_MS: 'RATE_WINDOW_MS',
+  SAIL_RATE_MAX_CONCURRENCY: 'RATE_MAX_CONCURRENCY',
+  SAIL_RATE_MAX_QUEUE: 'RATE_MAX_QUEUE',
+  SAIL_RATE_LIMIT_WAIT_MS: 'RATE_LIMIT_WAIT_MS',
+  SAIL_RETRY_ATTEMPTS: 'RETRY_ATTEMPTS',
+  SAIL_RETRY_BASE_DELAY_MS: 'RETRY_BASE_DELAY_MS',
+  SAIL_OPERATION_TIMEOUT_MS: 'OPERATION_TIMEOUT_MS',
+  SAIL_BREAKER_ERROR_PERCENT: 'BREAKER_ERROR_PERCENT',
+  SAIL_BREAKER_VOLUME: 'BREAKER_VOLUME',
+  SAIL_BREAKER_RESET_MS: 'BREAKER_RESET_MS',
+  SAIL_RESPONSE_CACHE: 'RESPONSE_CACHE',
+  SAIL_RESPONSE_CACHE_TTL_MS: 'RESPONSE_CACHE_TTL_MS',
+  SAIL_RESPONSE_CACHE_MAX_ENTRIES: 'RESPONSE_CACHE_MAX_ENTRIES',
+  SAIL_RESPONSE_CACHE_MAX_BYTES: 'RESPONSE_CACHE_MAX_BYTES',
+  SAIL_SHUTDOWN_GRACE_MS: 'SHUTDOWN_GRACE_MS',
+  SAIL_LOG_LEVEL: 'LOG_LEVEL',
+  SAIL_LOG_PRETTY: 'LOG_PRETTY',
+  SAIL_METRICS: 'METRICS',
+  SAIL_DEMO_TENANT_LATENCY_MS: 'DEMO_TENANT_LATENCY_MS',
+  SAIL_DEMO_TENANT_PORT: 'DEMO_TENANT_PORT',
+  SAIL_DEMO_TENANT_TOKEN_LIFETIME_S: 'DEMO_TENANT_TOKEN_LIFETIME_S',
+  SAIL_DEMO_TENANT_RATE_LIMIT: 'DEMO_TENANT_RATE_LIMIT',
+  SAIL_DEMO_TENANT_RATE_WINDOW_MS: 'DEMO_TENANT_RATE_WINDOW_MS',
+};
+
+/**
+ * Names read under another name without a warning: platforms set `PORT` for the process they
+ * start, so it stays a fallback of `SAIL_PORT`.
+ */
+const PLATFORM_FALLBACKS: Readonly<Record<string, string>> = { SAIL_PORT: 'PORT' };
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The environment with every setting under its current name (the new name wins when both are set), and a line per earlier name in use. */
+export function readEnvironment(raw: NodeJS.ProcessEnv): { env: Environment; deprecations: string[] } {
+  const env: Record<string, string | undefined> = { ...raw };
+  const deprecations: string[] = [];
+  for (const [current, earlier] of Object.entries(RENAMED_SETTINGS)) {
+    if (raw[earlier] === undefined) continue;
+    deprecations.push(`${earlier} is now ${current}`);
+    if (raw[current] === undefined) env[current] = raw[earlier];
+  }
+  for (const [current, fallback] of Object.entries(PLATFORM_FALLBACKS)) if (raw[current] === undefined) env[current] = raw[fallback];
+  return { env, deprecations };
+}
