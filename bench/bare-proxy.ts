@@ -28,7 +28,14 @@ interface Answer {
 function request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: base.hostname, port: base.port, method, path, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
+      {
+        host: base.hostname,
+        port: base.port,
+        method,
+        path,
+        agent,
+        headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
       function requestOnResponse(res) {
         res.setEncoding('utf8');
         let text = '';
@@ -65,7 +72,11 @@ function getToken(): Promise<string> {
 }
 
 /** One ISC call, with the headers the gateway sends. */
-async function isc<T>(method: string, path: string, options: { search?: Record<string, string | number>; patch?: unknown; experimental?: boolean } = {}): Promise<T> {
+async function isc<T>(
+  method: string,
+  path: string,
+  options: { search?: Record<string, string | number>; patch?: unknown; experimental?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${await getToken()}`,
     accept: 'application/json',
@@ -77,7 +88,9 @@ async function isc<T>(method: string, path: string, options: { search?: Record<s
     headers['content-type'] = 'application/json-patch+json';
     body = JSON.stringify(options.patch);
   }
-  const search = options.search ? `?${new URLSearchParams(Object.entries(options.search).map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+  const search = options.search
+    ? `?${new URLSearchParams(Object.entries(options.search).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+    : '';
   const answer = await request(method, `${apiPrefix}/${path}${search}`, headers, body);
   if (answer.status >= 400) throw new Error(`ISC answered ${answer.status} to ${method} ${path}`);
   return JSON.parse(answer.body) as T;
@@ -107,7 +120,9 @@ const handlers: Record<string, (v: Variables) => Promise<unknown>> = {
     const limit = v.limit as number;
     const list = (await isc<Json[]>('GET', 'connectors', { search: { limit: limit + 1, offset: 0 } })).slice(0, limit);
     const details = await Promise.all(list.map((c) => isc<Json>('GET', `connectors/${encodeURIComponent(c.scriptName as string)}`)));
-    return { connectors: { items: list.map((c, i) => ({ scriptName: c.scriptName, name: c.name ?? null, fileUpload: details[i].fileUpload ?? null })) } };
+    return {
+      connectors: { items: list.map((c, i) => ({ scriptName: c.scriptName, name: c.name ?? null, fileUpload: details[i].fileUpload ?? null })) },
+    };
   },
   async s3(v) {
     const app = (await appsByIds([v.id as string])).get(v.id as string);
@@ -155,7 +170,7 @@ const server = http.createServer((req, res) => {
   if (req.url === '/healthz') return reply(res, 200, { status: 'ok' });
   if (!handler || req.method !== 'POST') return reply(res, 404, { error: 'not found' });
   readBody(req)
-    .then((text) => handler(((JSON.parse(text) as { variables?: Variables }).variables ?? {})))
+    .then((text) => handler((JSON.parse(text) as { variables?: Variables }).variables ?? {}))
     .then(
       (data) => reply(res, 200, { data }),
       (error: unknown) => reply(res, 502, { errors: [{ message: (error as Error).message }] }),

@@ -33,10 +33,14 @@ async function writer(mode: string): Promise<void> {
 
 function measure(mode: string): Promise<{ mode: string; lines: number; maxStallMs: number; p99StallMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--writer', mode, String(perMs), String(pauseMs), String(seconds)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SAIL_LOG_LEVEL: 'info', NODE_ENV: 'production' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', new URL(import.meta.url).pathname, '--writer', mode, String(perMs), String(pauseMs), String(seconds)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SAIL_LOG_LEVEL: 'info', NODE_ENV: 'production' },
+      },
+    );
     let report = '';
     child.stderr.on('data', (chunk: Buffer) => (report += chunk.toString('utf8')));
     // The lagging reader: after each chunk, a pause before reading again.
@@ -63,6 +67,8 @@ if (isWriter) {
   console.log(`${perMs} lines of 2 KB per ms for ${seconds} s; the reader pauses ${pauseMs} ms after each chunk`);
   for (const mode of ['blocking', 'non-blocking']) {
     const r = await measure(mode);
-    console.log(`${mode.padEnd(12)} lines written ${String(r.lines).padStart(7)}   longest event-loop stall ${r.maxStallMs.toFixed(1).padStart(6)} ms   p99 ${r.p99StallMs.toFixed(1)} ms`);
+    console.log(
+      `${mode.padEnd(12)} lines written ${String(r.lines).padStart(7)}   longest event-loop stall ${r.maxStallMs.toFixed(1).padStart(6)} ms   p99 ${r.p99StallMs.toFixed(1)} ms`,
+    );
   }
 }

@@ -72,7 +72,17 @@ const SYSTEMS = [
   ['Amazon Web Services', 'Cloud Platform', 'sailpoint.connector.AWSConnector'],
 ] as const;
 const VARIANTS = ['', ' - Direct', ' - Legacy', ' (EU)', ' (US)', ' Sandbox', ' v2', ' Extended', ' Read Only', ' HR Feed'];
-const FEATURES = ['PROVISIONING', 'SYNC_PROVISIONING', 'AUTHENTICATE', 'PASSWORD', 'ENABLE', 'UNLOCK', 'SEARCH', 'DISCOVER_SCHEMA', 'DIRECT_PERMISSIONS'];
+const FEATURES = [
+  'PROVISIONING',
+  'SYNC_PROVISIONING',
+  'AUTHENTICATE',
+  'PASSWORD',
+  'ENABLE',
+  'UNLOCK',
+  'SEARCH',
+  'DISCOVER_SCHEMA',
+  'DIRECT_PERMISSIONS',
+];
 const STATUSES = ['RELEASED', 'RELEASED', 'RELEASED', 'DEVELOPMENT', 'DEPRECATED', 'DEMO'];
 
 interface ConnectorData {
@@ -87,7 +97,10 @@ function buildConnectors(count: number): ConnectorData[] {
   for (let i = 0; i < count; i++) {
     const [system, category, className] = SYSTEMS[i % SYSTEMS.length];
     const name = `${system}${VARIANTS[Math.floor(i / SYSTEMS.length) % VARIANTS.length]}${i >= SYSTEMS.length * VARIANTS.length ? ` ${i}` : ''}`;
-    const scriptName = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${hexId(name).slice(0, 6)}`;
+    const scriptName = `${name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')}-${hexId(name).slice(0, 6)}`;
     const features = FEATURES.filter((_, f) => (i + f) % 3 !== 0);
     const metadata = {
       supportedUI: 'EXTJS',
@@ -116,13 +129,21 @@ function buildConnectors(count: number): ConnectorData[] {
       fields.map((f) => `    <entry key="${f}" value="${f === 'password' ? '' : `${f}-${i}`}"/>\n`).join('') +
       `  </Map></Attributes>\n  <Schemas>\n    <Schema displayAttribute="displayName" identityAttribute="id" nativeObjectType="account" objectType="account">\n` +
       ['id', 'displayName', 'email', 'firstName', 'lastName', 'department', 'manager', 'status', 'groups']
-        .map((a) => `      <AttributeDefinition name="${a}" type="string"${a === 'groups' ? ' multi="true" entitlement="true"' : ''}><Description>${a} of the account</Description></AttributeDefinition>\n`)
+        .map(
+          (a) =>
+            `      <AttributeDefinition name="${a}" type="string"${a === 'groups' ? ' multi="true" entitlement="true"' : ''}><Description>${a} of the account</Description></AttributeDefinition>\n`,
+        )
         .join('') +
       `    </Schema>\n  </Schemas>\n</Application>\n`;
     const correlationConfigXml = `<?xml version="1.0" encoding="UTF-8"?>\n<CorrelationConfig name="${name} correlation">\n  <AttributeAssignments>\n    <Filter operation="EQ" property="email" value="email"/>\n  </AttributeAssignments>\n</CorrelationConfig>\n`;
     const sourceConfigXml =
       `<?xml version="1.0" encoding="UTF-8"?>\n<sourceConfig name="${name}">\n` +
-      fields.map((f) => `  <field name="${f}" type="${f === 'port' || f === 'pageSize' || f === 'timeout' ? 'int' : 'text'}" required="${f !== 'timeout'}"/>\n`).join('') +
+      fields
+        .map(
+          (f) =>
+            `  <field name="${f}" type="${f === 'port' || f === 'pageSize' || f === 'timeout' ? 'int' : 'text'}" required="${f !== 'timeout'}"/>\n`,
+        )
+        .join('') +
       `</sourceConfig>\n`;
     const translationProperties = Object.fromEntries(
       fields.flatMap((f) => [
@@ -154,7 +175,28 @@ function buildConnectors(count: number): ConnectorData[] {
 }
 
 const OWNERS = ['Aaron Nichols', 'Beatriz Ortega', 'Chen Wei', 'Dana Whitfield', 'Emeka Okafor', 'Fatima Zahra', 'Gustav Lind', 'Hana Sato'];
-const APP_NAMES = ['Jira', 'Slack', 'Zoom', 'Confluence', 'Salesforce', 'Workday', 'ServiceNow', 'GitHub', 'Figma', 'Box', 'Dropbox', 'Okta Dashboard', 'Tableau', 'SAP Concur', 'DocuSign', 'Zendesk', 'HubSpot', 'Miro', 'Notion', 'Asana'];
+const APP_NAMES = [
+  'Jira',
+  'Slack',
+  'Zoom',
+  'Confluence',
+  'Salesforce',
+  'Workday',
+  'ServiceNow',
+  'GitHub',
+  'Figma',
+  'Box',
+  'Dropbox',
+  'Okta Dashboard',
+  'Tableau',
+  'SAP Concur',
+  'DocuSign',
+  'Zendesk',
+  'HubSpot',
+  'Miro',
+  'Notion',
+  'Asana',
+];
 
 interface SourceAppData {
   app: Record<string, unknown>;
@@ -227,11 +269,27 @@ function buildSourceApps(count: number): { apps: SourceAppData[]; accessProfiles
 }
 
 function buildCustomizers(count: number): Record<string, unknown>[] {
-  const names = ['ad-password-policy-hook', 'workday-termination-normalizer', 'servicenow-group-prefixer', 'salesforce-profile-mapper', 'okta-mfa-status-enricher', 'sap-role-expiry-guard', 'github-team-sync-filter', 'entra-license-annotator'];
+  const names = [
+    'ad-password-policy-hook',
+    'workday-termination-normalizer',
+    'servicenow-group-prefixer',
+    'salesforce-profile-mapper',
+    'okta-mfa-status-enricher',
+    'sap-role-expiry-guard',
+    'github-team-sync-filter',
+    'entra-license-annotator',
+  ];
   return Array.from({ length: count }, (_, i) => {
     const name = `${names[i % names.length]}${i >= names.length ? `-${i}` : ''}`;
     const id = uuid(`customizer:${name}`);
-    return { id, name, imageVersion: (i % 5) + 1, imageID: hexId(`image:${id}:${(i % 5) + 1}`), tenantID: '8c2f4a61d93e4b7f9e0a5c13b7d8e246', created: iso(i * 9) };
+    return {
+      id,
+      name,
+      imageVersion: (i % 5) + 1,
+      imageID: hexId(`image:${id}:${(i % 5) + 1}`),
+      tenantID: '8c2f4a61d93e4b7f9e0a5c13b7d8e246',
+      created: iso(i * 9),
+    };
   });
 }
 
@@ -295,7 +353,11 @@ function send(res: ServerResponse, status: number, body: Buffer | string, type =
 }
 
 const iscError = (status: number, text: string) =>
-  JSON.stringify({ detailCode: `${status}`, trackingId: randomBytes(16).toString('hex'), messages: [{ locale: 'en-US', localeOrigin: 'DEFAULT', text }] });
+  JSON.stringify({
+    detailCode: `${status}`,
+    trackingId: randomBytes(16).toString('hex'),
+    messages: [{ locale: 'en-US', localeOrigin: 'DEFAULT', text }],
+  });
 
 function page<T>(items: readonly T[], query: URLSearchParams): { slice: T[]; total: number } {
   const limit = Math.min(Number(query.get('limit') ?? 250), 250);
@@ -363,7 +425,10 @@ async function handleToken(req: IncomingMessage, res: ServerResponse): Promise<v
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams, search: string): Promise<void> {
   const method = req.method ?? 'GET';
-  const parts = pathname.slice(PREFIX.length + 1).split('/').map(decodeURIComponent);
+  const parts = pathname
+    .slice(PREFIX.length + 1)
+    .split('/')
+    .map(decodeURIComponent);
   const [resource, id, sub] = parts;
   const literal = resource === 'source-apps' && (id === 'all' || id === 'assigned');
   const param = resource === 'connectors' ? '{scriptName}' : '{id}';

@@ -33,7 +33,16 @@ import {
   type LoadResult,
 } from './lib.js';
 import { summarize, type ProfileSummary } from './profile.js';
-import { cacheGainBound, frontendMix, mixSequence, MINIMUM_CALLS, scenarioOperations, type LoadScenario, type MockData, type Operation } from './scenarios.js';
+import {
+  cacheGainBound,
+  frontendMix,
+  mixSequence,
+  MINIMUM_CALLS,
+  scenarioOperations,
+  type LoadScenario,
+  type MockData,
+  type Operation,
+} from './scenarios.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -111,7 +120,11 @@ interface Measurement extends LoadResult {
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const calls = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 const PINNED = 'S2@20ms-pinned';
 
 /** Heap used after the last full (mark-compact) GC in a --trace-gc log, MB. */
@@ -224,11 +237,16 @@ async function warmup(target: Target, ops: Record<LoadScenario, Operation>): Pro
 async function upstreamRoundTrip(latencyMs: number, scriptName: string): Promise<number> {
   await configureMock({ latencyMs });
   const form = `grant_type=client_credentials&client_id=${CLIENT.SAIL_CLIENT_ID}&client_secret=${CLIENT.SAIL_CLIENT_SECRET}`;
-  const token = JSON.parse((await httpRequest('POST', `${mock.url}/oauth/token`, form, { 'content-type': 'application/x-www-form-urlencoded' })).body) as { access_token: string };
+  const token = JSON.parse(
+    (await httpRequest('POST', `${mock.url}/oauth/token`, form, { 'content-type': 'application/x-www-form-urlencoded' })).body,
+  ) as { access_token: string };
   const times: number[] = [];
   for (let i = 0; i < 21; i++) {
     const t = performance.now();
-    const r = await httpRequest('GET', `${mock.url}/v2024/connectors/${scriptName}`, undefined, { authorization: `Bearer ${token.access_token}`, accept: 'application/json' });
+    const r = await httpRequest('GET', `${mock.url}/v2024/connectors/${scriptName}`, undefined, {
+      authorization: `Bearer ${token.access_token}`,
+      accept: 'application/json',
+    });
     if (r.status !== 200) throw new Error(`mock answered ${r.status} to a direct call`);
     times.push(performance.now() - t);
   }
@@ -253,7 +271,10 @@ interface ColdStart {
 async function coldStart(kind: 'gateway' | 'bare', ops: Record<LoadScenario, Operation>, gatewayEnv: Record<string, string>): Promise<ColdStart> {
   const N = 100;
   await configureMock({ latencyMs: 0, tokenLatencyMs: 100 }); // an ISC-like token endpoint takes a while
-  const child = kind === 'gateway' ? await startGateway(gatewayEnv, [], LOG) : await forkTs('bare', 'bare-proxy.ts', { SAIL_BASE_URL: mock.url, ...CLIENT }, [], LOG);
+  const child =
+    kind === 'gateway'
+      ? await startGateway(gatewayEnv, [], LOG)
+      : await forkTs('bare', 'bare-proxy.ts', { SAIL_BASE_URL: mock.url, ...CLIENT }, [], LOG);
   const target = kind === 'gateway' ? gatewayTarget(child) : bareTarget(child);
   await resetMock();
   const mixOps: LoadScenario[] = ['s1', 's3', 's4'];
@@ -274,7 +295,16 @@ async function coldStart(kind: 'gateway' | 'bare', ops: Record<LoadScenario, Ope
   await configureMock({ tokenLatencyMs: 0 });
   const problems = answers.map(failure).filter((p): p is string => p !== undefined);
   latencies.sort((a, b) => a - b);
-  return { target: kind, operations: N, failed: problems.length, tokenRequests: stats.tokenRequests, upstreamCalls: stats.total, wallMs, p50: percentile(latencies, 0.5), firstError: problems[0] };
+  return {
+    target: kind,
+    operations: N,
+    failed: problems.length,
+    tokenRequests: stats.tokenRequests,
+    upstreamCalls: stats.total,
+    wallMs,
+    p50: percentile(latencies, 0.5),
+    firstError: problems[0],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,9 +352,10 @@ async function budgetRun(cache: 'off' | 'on', data: MockData, baseEnv: Record<st
     while (Date.now() < deadline) {
       const { entry, n } = sequence[next++];
       const t = performance.now();
-      const answer = await httpRequest('POST', target.url('s1'), JSON.stringify(entry.build(n)), { 'content-type': 'application/json', ...target.headers }).catch(
-        (e: unknown) => ({ status: 0, body: (e as Error).message }),
-      );
+      const answer = await httpRequest('POST', target.url('s1'), JSON.stringify(entry.build(n)), {
+        'content-type': 'application/json',
+        ...target.headers,
+      }).catch((e: unknown) => ({ status: 0, body: (e as Error).message }));
       latencies.push(performance.now() - t);
       const problem = failure(answer);
       const inWindow = Date.now() <= deadline;
@@ -431,8 +462,8 @@ async function main(): Promise<void> {
   const bareProxy = bareTarget(bare);
   log(`mock upstream ${mock.url} · gateway ${gw.url} (pid ${gw.pid}) · bare proxy ${bare.url} (pid ${bare.pid})`);
   log(
-    `Governor configured NOT to be the bottleneck for S1–S6: RATE_LIMIT=${UNTHROTTLED.RATE_LIMIT} per RATE_WINDOW_MS=${UNTHROTTLED.RATE_WINDOW_MS}, ` +
-      `RATE_MAX_CONCURRENCY=${UNTHROTTLED.RATE_MAX_CONCURRENCY}; the mock has no rate limit there. S7 uses ISC's real 100 calls / 10 s.`,
+    `Governor configured NOT to be the bottleneck for S1–S6: SAIL_RATE_LIMIT=${UNTHROTTLED.SAIL_RATE_LIMIT} per SAIL_RATE_WINDOW_MS=${UNTHROTTLED.SAIL_RATE_WINDOW_MS}, ` +
+      `SAIL_RATE_MAX_CONCURRENCY=${UNTHROTTLED.SAIL_RATE_MAX_CONCURRENCY}; the mock has no rate limit there. S7 uses ISC's real 100 calls / 10 s.`,
   );
   if (CPU_PROF) log('--cpu-prof: the gateway and the bare proxy run under the V8 profiler, so their figures below are slower than usual.');
 
@@ -447,7 +478,16 @@ async function main(): Promise<void> {
     { id: 'S2@20ms', title: 'S2 at 20 ms upstream latency, 1 connection', op: 's2', latencyMs: 20, connections: 1 },
     // --pin, not a target: the same on separate cores, as when ISC is another machine (see bench/README.md).
     ...(placement
-      ? [{ id: PINNED, title: `S2@20ms, target's main thread on CPU ${placement.cpus[0]}, the mock's and the load generator's on CPU ${placement.cpus[1]}`, op: 's2' as const, latencyMs: 20, connections: 1, pinned: true }]
+      ? [
+          {
+            id: PINNED,
+            title: `S2@20ms, target's main thread on CPU ${placement.cpus[0]}, the mock's and the load generator's on CPU ${placement.cpus[1]}`,
+            op: 's2' as const,
+            latencyMs: 20,
+            connections: 1,
+            pinned: true,
+          },
+        ]
       : []),
     { id: 'S3', title: 'one source app under two aliases', op: 's3', latencyMs: 0, connections: CONNECTIONS },
     { id: 'S4', title: '20 source apps by id (aliases)', op: 's4', latencyMs: 0, connections: CONNECTIONS },
@@ -455,7 +495,9 @@ async function main(): Promise<void> {
   ];
   const rtt20 = await upstreamRoundTrip(20, data.scriptNames[0]);
   const s2Limit = 2 * rtt20 + 5;
-  log(`One ISC call at 20 ms mock latency takes ${fmt(rtt20, 2)} ms (median, direct node:http): the S2@20ms p50 limit is 2 × that + 5 = ${fmt(s2Limit, 2)} ms.`);
+  log(
+    `One ISC call at 20 ms mock latency takes ${fmt(rtt20, 2)} ms (median, direct node:http): the S2@20ms p50 limit is 2 × that + 5 = ${fmt(s2Limit, 2)} ms.`,
+  );
   const scenarios = allScenarios.filter((sc) => wanted(sc.id) || (sc.pinned && wanted('S2@20ms')));
   if (opts.pin && !placement) log(`(${PINNED} skipped: pinning needs Linux, taskset and two CPUs)`);
   const measurements: Measurement[] = [];
@@ -507,7 +549,10 @@ async function main(): Promise<void> {
     const g = newestProfile(PROFILES, gw.pid);
     const b = newestProfile(PROFILES, bare.pid);
     if (g) profiles.gateway = summarize(g, 15);
-    if (b) profiles.bare = summarize(b, 15, { 'node:http request()': (f) => f.functionName.startsWith('request') && f.url.endsWith('/bench/bare-proxy.ts') });
+    if (b)
+      profiles.bare = summarize(b, 15, {
+        'node:http request()': (f) => f.functionName.startsWith('request') && f.url.endsWith('/bench/bare-proxy.ts'),
+      });
   }
 
   const rows: (string | number)[][] = [];
@@ -534,8 +579,34 @@ async function main(): Promise<void> {
     const bm = aggregate('bare');
     const rpsRatio = gm.rps / bm.rps;
     const p50Ratio = gm.p50 / bm.p50;
-    rows.push([`${sc.id} ${sc.title}`, 'gateway', fmt(gm.rps, 0), fmt(gm.p50, 2), fmt(gm.p99, 2), calls(gm.callsPerOp), fmt(gm.load, 2), gm.tokens, fmt(gm.cpu, 0), gm.failed, `${fmt(rpsRatio, 2)}×`, `${fmt(p50Ratio, 2)}×`]);
-    rows.push(['', 'bare', fmt(bm.rps, 0), fmt(bm.p50, 2), fmt(bm.p99, 2), calls(bm.callsPerOp), fmt(bm.load, 2), bm.tokens, fmt(bm.cpu, 0), bm.failed, '', '']);
+    rows.push([
+      `${sc.id} ${sc.title}`,
+      'gateway',
+      fmt(gm.rps, 0),
+      fmt(gm.p50, 2),
+      fmt(gm.p99, 2),
+      calls(gm.callsPerOp),
+      fmt(gm.load, 2),
+      gm.tokens,
+      fmt(gm.cpu, 0),
+      gm.failed,
+      `${fmt(rpsRatio, 2)}×`,
+      `${fmt(p50Ratio, 2)}×`,
+    ]);
+    rows.push([
+      '',
+      'bare',
+      fmt(bm.rps, 0),
+      fmt(bm.p50, 2),
+      fmt(bm.p99, 2),
+      calls(bm.callsPerOp),
+      fmt(bm.load, 2),
+      bm.tokens,
+      fmt(bm.cpu, 0),
+      bm.failed,
+      '',
+      '',
+    ]);
     summary.push({
       scenario: sc.id,
       title: sc.title,
@@ -551,22 +622,55 @@ async function main(): Promise<void> {
     log('');
     log(`Results (median of ${REPS} runs of ${DURATION} s each, gateway and bare alternating; ${CONNECTIONS} connections unless noted).`);
     log('The governor is configured NOT to be the bottleneck here (100,000 calls/s, 256 concurrent), and the mock upstream has no rate limit.');
-    printTable(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'ISC calls/op', 'calls/op@load', 'token req', 'CPU µs/op', 'failed', 'gw/bare req/s', 'gw/bare p50'], rows);
+    printTable(
+      [
+        'scenario',
+        'target',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'ISC calls/op',
+        'calls/op@load',
+        'token req',
+        'CPU µs/op',
+        'failed',
+        'gw/bare req/s',
+        'gw/bare p50',
+      ],
+      rows,
+    );
   }
 
   if (s6.length) {
     log('');
     log('S6 cold start: 100 concurrent operations (S1/S3/S4) on a fresh process with an empty token cache');
-    printTable(['target', 'token requests', 'ISC calls', 'failed', 'all answered ms', 'p50 ms'], s6.map((c) => [c.target, c.tokenRequests, c.upstreamCalls, c.failed, c.wallMs, fmt(c.p50, 1)]), 1);
+    printTable(
+      ['target', 'token requests', 'ISC calls', 'failed', 'all answered ms', 'p50 ms'],
+      s6.map((c) => [c.target, c.tokenRequests, c.upstreamCalls, c.failed, c.wallMs, fmt(c.p50, 1)]),
+      1,
+    );
     for (const c of s6) if (c.firstError) log(`  ${c.target}: ${c.firstError}`);
   }
 
   if (s7.length) {
     log('');
-    log(`S7 budget: ${S7_USERS} frontend users, ${S7_SECONDS} s against a mock enforcing 100 calls / 10 s per client (429 + Retry-After); governor 100 / 10 s`);
+    log(
+      `S7 budget: ${S7_USERS} frontend users, ${S7_SECONDS} s against a mock enforcing 100 calls / 10 s per client (429 + Retry-After); governor 100 / 10 s`,
+    );
     printTable(
       ['RESPONSE_CACHE', 'ops in window', 'failed', 'ops after window', 'failed after', 'ISC calls', '429s', 'ops/100 calls', 'p50 ms', 'p99 ms'],
-      s7.map((r) => [r.responseCache, r.completed, r.failed, r.completedAfterWindow, r.failedAfterWindow, r.upstreamCalls, r.rateLimited429, fmt(r.operationsPer100Calls, 1), fmt(r.p50, 1), fmt(r.p99, 0)]),
+      s7.map((r) => [
+        r.responseCache,
+        r.completed,
+        r.failed,
+        r.completedAfterWindow,
+        r.failedAfterWindow,
+        r.upstreamCalls,
+        r.rateLimited429,
+        fmt(r.operationsPer100Calls, 1),
+        fmt(r.p50, 1),
+        fmt(r.p99, 0),
+      ]),
       1,
     );
     log(`  cache on / off: ${fmt(s7[1].completed / Math.max(1, s7[0].completed), 2)}× operations in the window (target ≥ 3×).`);
@@ -594,13 +698,24 @@ async function main(): Promise<void> {
   if (profiles.gateway) {
     const p = profiles.gateway;
     log('');
-    log(`CPU profile of the gateway (${path.relative(ROOT, p.file)}): busy ${fmt(p.busyMs / 1000, 1)} s of ${fmt(p.wallMs / 1000, 1)} s, GC ${fmt((100 * p.gcMs) / p.busyMs, 1)}%`);
-    printTable(['function (self time)', 'self ms', 'share'], p.top.slice(0, 10).map((f) => [f.name, fmt(f.selfMs, 0), `${fmt(100 * f.share, 1)}%`]), 1);
+    log(
+      `CPU profile of the gateway (${path.relative(ROOT, p.file)}): busy ${fmt(p.busyMs / 1000, 1)} s of ${fmt(p.wallMs / 1000, 1)} s, GC ${fmt((100 * p.gcMs) / p.busyMs, 1)}%`,
+    );
+    printTable(
+      ['function (self time)', 'self ms', 'share'],
+      p.top.slice(0, 10).map((f) => [f.name, fmt(f.selfMs, 0), `${fmt(100 * f.share, 1)}%`]),
+      1,
+    );
     log('');
     const inclusive = new Map(p.inclusiveByPackage.map((x) => [x.name, x]));
     printTable(
       ['package', 'self ms', 'self share', 'inclusive share'],
-      p.byPackage.map((f) => [f.name, fmt(f.selfMs, 0), `${fmt(100 * f.share, 1)}%`, inclusive.has(f.name) ? `${fmt(100 * inclusive.get(f.name)!.share, 1)}%` : '']),
+      p.byPackage.map((f) => [
+        f.name,
+        fmt(f.selfMs, 0),
+        `${fmt(100 * f.share, 1)}%`,
+        inclusive.has(f.name) ? `${fmt(100 * inclusive.get(f.name)!.share, 1)}%` : '',
+      ]),
       1,
     );
     log(
@@ -625,9 +740,15 @@ async function main(): Promise<void> {
   const targets: Target7[] = [];
   for (const op of ['s1', 's2', 's3', 's4'] as const) {
     const row = s(op.toUpperCase());
-    if (row) targets.push({ target: `${op.toUpperCase()} ISC calls/op = ${MINIMUM_CALLS[op]}`, measured: String(row.gateway.callsPerOp), pass: row.gateway.callsPerOp === MINIMUM_CALLS[op] });
+    if (row)
+      targets.push({
+        target: `${op.toUpperCase()} ISC calls/op = ${MINIMUM_CALLS[op]}`,
+        measured: String(row.gateway.callsPerOp),
+        pass: row.gateway.callsPerOp === MINIMUM_CALLS[op],
+      });
   }
-  if (s6.length) targets.push({ target: 'S6 token requests = 1', measured: String(s6[0].tokenRequests), pass: s6[0].tokenRequests === 1 && s6[0].failed === 0 });
+  if (s6.length)
+    targets.push({ target: 'S6 token requests = 1', measured: String(s6[0].tokenRequests), pass: s6[0].tokenRequests === 1 && s6[0].failed === 0 });
   const s2slow = s('S2@20ms');
   if (s2slow) {
     targets.push({
@@ -646,23 +767,42 @@ async function main(): Promise<void> {
     });
   }
   const s1 = s('S1');
-  if (s1) targets.push({ target: 'S1 gateway/bare throughput ≥ 0.30', measured: `${fmt(s1.ratio.throughput, 2)}×`, pass: s1.ratio.throughput >= 0.3 });
+  if (s1)
+    targets.push({ target: 'S1 gateway/bare throughput ≥ 0.30', measured: `${fmt(s1.ratio.throughput, 2)}×`, pass: s1.ratio.throughput >= 0.3 });
   if (s7.length) {
-    targets.push({ target: 'S7 zero failed (off and on)', measured: s7.map((r) => r.failed + r.failedAfterWindow).join(' / '), pass: s7.every((r) => r.failed + r.failedAfterWindow === 0) });
-    targets.push({ target: 'S7 cache on ≥ 3× cache off', measured: `${fmt(s7[1].completed / Math.max(1, s7[0].completed), 2)}×`, pass: s7[1].completed >= 3 * s7[0].completed });
+    targets.push({
+      target: 'S7 zero failed (off and on)',
+      measured: s7.map((r) => r.failed + r.failedAfterWindow).join(' / '),
+      pass: s7.every((r) => r.failed + r.failedAfterWindow === 0),
+    });
+    targets.push({
+      target: 'S7 cache on ≥ 3× cache off',
+      measured: `${fmt(s7[1].completed / Math.max(1, s7[0].completed), 2)}×`,
+      pass: s7[1].completed >= 3 * s7[0].completed,
+    });
   }
   if (rssAfter.length) {
     targets.push({ target: 'RSS after S1–S5 < 200 MB', measured: `${fmt(Math.max(...rssAfter))} MB`, pass: Math.max(...rssAfter) < 200 });
-    targets.push({ target: `no RSS growth across ${REPS} reps (≤ 5%)`, measured: `${growth >= 0 ? '+' : ''}${fmt(growth)} MB`, pass: growth <= 0.05 * rssAfter[0] });
+    targets.push({
+      target: `no RSS growth across ${REPS} reps (≤ 5%)`,
+      measured: `${growth >= 0 ? '+' : ''}${fmt(growth)} MB`,
+      pass: growth <= 0.05 * rssAfter[0],
+    });
   }
   log('');
   log('Targets (issue 7)');
-  printTable(['target', 'measured', ''], targets.map((t) => [t.target, t.measured, verdict(t, 'ok', 'MISSED')]), 1);
+  printTable(
+    ['target', 'measured', ''],
+    targets.map((t) => [t.target, t.measured, verdict(t, 'ok', 'MISSED')]),
+    1,
+  );
   if (CPU_PROF) log('  (under --cpu-prof: timings are the profiler’s, not the gateway’s)');
 
   const totalS = (Date.now() - began) / 1000;
   log('');
-  log(`Bench took ${fmt(totalS, 0)} s (build ${fmt((built - began) / 1000, 0)} s). Results: ${path.relative(ROOT, path.join(RESULTS, 'latest.json'))}; process logs: ${path.relative(ROOT, LOG)}`);
+  log(
+    `Bench took ${fmt(totalS, 0)} s (build ${fmt((built - began) / 1000, 0)} s). Results: ${path.relative(ROOT, path.join(RESULTS, 'latest.json'))}; process logs: ${path.relative(ROOT, LOG)}`,
+  );
 
   writeFileSync(path.join(RESULTS, 'latest.md'), markdown({ command, machine, rows, s6, s7, rss, targets, totalS }));
   writeFileSync(
@@ -679,7 +819,12 @@ async function main(): Promise<void> {
           governor: { loadScenarios: UNTHROTTLED, s7: ISC_BUDGET, note: 'the governor is configured not to be the bottleneck in S1–S6' },
           cpuProf: CPU_PROF,
           upstreamRoundTripAt20ms: rtt20,
-          s7: { seconds: S7_SECONDS, users: S7_USERS, mix: mix.map(({ name, weight, calls, referenceData }) => ({ name, weight, calls, referenceData })), bound },
+          s7: {
+            seconds: S7_SECONDS,
+            users: S7_USERS,
+            mix: mix.map(({ name, weight, calls, referenceData }) => ({ name, weight, calls, referenceData })),
+            bound,
+          },
         },
         scenarios: summary,
         measurements,
@@ -724,23 +869,60 @@ function markdown(r: {
     `Median of ${REPS} runs of ${DURATION} s each, gateway and bare node:http proxy alternating; ${CONNECTIONS} connections (S2@20ms: 1). The governor is configured not to be the bottleneck (100,000 calls/s, 256 concurrent) and the mock upstream has no rate limit, except in S7.`,
     '',
     table(
-      ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'ISC calls/op', 'calls/op under load', 'token requests', 'CPU µs/op', 'failed', 'gateway/bare req/s', 'gateway/bare p50'],
+      [
+        'scenario',
+        'target',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'ISC calls/op',
+        'calls/op under load',
+        'token requests',
+        'CPU µs/op',
+        'failed',
+        'gateway/bare req/s',
+        'gateway/bare p50',
+      ],
       r.rows.map((row) => row.map((c) => (c === '' ? ' ' : c))),
     ),
   ];
   if (r.s6.length) {
-    out.push('', 'S6 cold start, 100 concurrent operations on a fresh process:', '', table(['target', 'token requests', 'ISC calls', 'failed', 'all answered ms'], r.s6.map((c) => [c.target, c.tokenRequests, c.upstreamCalls, c.failed, c.wallMs])));
+    out.push(
+      '',
+      'S6 cold start, 100 concurrent operations on a fresh process:',
+      '',
+      table(
+        ['target', 'token requests', 'ISC calls', 'failed', 'all answered ms'],
+        r.s6.map((c) => [c.target, c.tokenRequests, c.upstreamCalls, c.failed, c.wallMs]),
+      ),
+    );
   }
   if (r.s7.length) {
     out.push(
       '',
       `S7 budget, ${S7_USERS} users for ${S7_SECONDS} s against 100 ISC calls / 10 s:`,
       '',
-      table(['RESPONSE_CACHE', 'operations in the window', 'failed', 'ISC calls', '429s'], r.s7.map((b) => [b.responseCache, b.completed, b.failed + b.failedAfterWindow, b.upstreamCalls, b.rateLimited429])),
+      table(
+        ['RESPONSE_CACHE', 'operations in the window', 'failed', 'ISC calls', '429s'],
+        r.s7.map((b) => [b.responseCache, b.completed, b.failed + b.failedAfterWindow, b.upstreamCalls, b.rateLimited429]),
+      ),
     );
   }
-  out.push('', table(['gateway RSS after', 'MB'], r.rss.map((x) => [x.rep === -1 ? 'start (idle)' : x.rep === 0 ? 'warm-up' : `S1–S5 run ${x.rep}`, fmt(x.rssMb)])));
-  out.push('', table(['target', 'measured', ''], r.targets.map((t) => [t.target, t.measured, verdict(t, 'met', 'missed')])), '');
+  out.push(
+    '',
+    table(
+      ['gateway RSS after', 'MB'],
+      r.rss.map((x) => [x.rep === -1 ? 'start (idle)' : x.rep === 0 ? 'warm-up' : `S1–S5 run ${x.rep}`, fmt(x.rssMb)]),
+    ),
+  );
+  out.push(
+    '',
+    table(
+      ['target', 'measured', ''],
+      r.targets.map((t) => [t.target, t.measured, verdict(t, 'met', 'missed')]),
+    ),
+    '',
+  );
   return out.join('\n');
 }
 
@@ -749,7 +931,7 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
   killAll();
   process.exit(1);
 });

@@ -34,8 +34,7 @@ export function scenarioOperations(data: MockData): Record<LoadScenario, Operati
     },
     // One ISC call: both aliases name the same app, the loader asks for it once.
     s3: {
-      query:
-        'query S3($id: ID!) { a: sourceApp(id: $id) { id name owner { name } } b: sourceApp(id: $id) { id name description } }',
+      query: 'query S3($id: ID!) { a: sourceApp(id: $id) { id name owner { name } } b: sourceApp(id: $id) { id name description } }',
       variables: { id: data.sourceAppIds[0] },
     },
     // One ISC call: GET /source-apps/all?filters=id in (20 ids).

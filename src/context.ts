@@ -77,11 +77,7 @@ export interface OperationSettings {
 /** What belongs to one operation: its deadline, its cache of GETs and its per-request values. */
 type OperationState = Pick<Context, 'scope' | 'upstream' | 'dispose' | 'perRequest'>;
 
-function operationState(
-  client: IscClient,
-  credential: Credential,
-  config: Omit<OperationSettings, 'maxListLimit'>,
-): OperationState {
+function operationState(client: IscClient, credential: Credential, config: Omit<OperationSettings, 'maxListLimit'>): OperationState {
   const values = new Map<string, unknown>();
   const deadlineTimer = new AbortController();
   // Every pending read of the operation listens on this signal; dozens is normal, not a leak.

@@ -64,7 +64,12 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   const upstream = await connectUpstream(
     config,
     tenant,
-    { routes: ROUTE_TEMPLATES, cacheableCollections: CACHEABLE_COLLECTIONS, observers: observability.upstreamObservers, tokenExchange: observability.tokenExchange },
+    {
+      routes: ROUTE_TEMPLATES,
+      cacheableCollections: CACHEABLE_COLLECTIONS,
+      observers: observability.upstreamObservers,
+      tokenExchange: (exchange) => observability.tokenExchange(exchange),
+    },
     logger,
   );
   observability.watch({ governor: upstream.governor, client: upstream.client, cache: upstream.cache, shared: upstream.shared });

@@ -74,9 +74,11 @@ function guardEntities(schema: GraphQLSchema): GraphQLSchema {
   if (!field || !resolve || !isUnionType(union)) return schema;
   const entityTypes = new Set(union.getTypes().map((t) => t.name));
   field.resolve = (source, args, context, info) => {
-    const representations: unknown[] = Array.isArray(args.representations) ? args.representations : [];
+    const { representations: given } = args as { representations?: unknown };
+    const representations: unknown[] = Array.isArray(given) ? given : [];
     representations.forEach((representation, i) => {
-      const typename: unknown = representation && typeof representation === 'object' ? (representation as { __typename?: unknown }).__typename : undefined;
+      const typename: unknown =
+        representation && typeof representation === 'object' ? (representation as { __typename?: unknown }).__typename : undefined;
       if (typeof typename !== 'string' || !entityTypes.has(typename)) {
         throw badInput(`representations[${i}] must be an object whose __typename is one of ${[...entityTypes].join(', ')}`, {
           argument: 'representations',

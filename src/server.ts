@@ -16,7 +16,6 @@ import type { RateGovernor } from './isc/governor.js';
 import type { IscClient } from './isc/client.js';
 import { COSTS } from './domains.js';
 import { queryCostPlugin } from './limits/cost-plugin.js';
-import type { QueryLimits } from './limits/query-limits.js';
 import { checkRequestLimits } from './limits/request-checks.js';
 import { limitValidationRules } from './limits/validation-rules.js';
 import { automaticPersistedQueries, persistedQueryGuardPlugin } from './limits/persisted-queries.js';
@@ -53,7 +52,6 @@ export interface ServerObservability {
   /** A GraphQL request answered before Apollo saw it (draining, body too large or not JSON, request limits). */
   onRefused?: (errors: readonly { extensions?: Record<string, unknown> }[]) => void;
 }
-
 
 const CORS_ALLOW_HEADERS = 'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name';
 
@@ -109,7 +107,9 @@ export function guarded(route: RouteHandler, token: string | undefined): RouteHa
   return (req, res) => {
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1];
     if (accepts(presented)) return route(req, res);
-    res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' }).end('a bearer token is required (SAIL_METRICS_TOKEN)\n');
+    res
+      .writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' })
+      .end('a bearer token is required (SAIL_METRICS_TOKEN)\n');
   };
 }
 
@@ -245,7 +245,10 @@ export async function createHttpGateway({ config, auth, client, governor, readin
           if (!req.complete) req.destroy();
         });
         return refuse(res, 413, [
-          { message: `request body larger than ${server.maxBodyBytes} bytes (SAIL_MAX_BODY_BYTES)`, extensions: { code: 'BAD_REQUEST', limit: 'SAIL_MAX_BODY_BYTES', max: server.maxBodyBytes } },
+          {
+            message: `request body larger than ${server.maxBodyBytes} bytes (SAIL_MAX_BODY_BYTES)`,
+            extensions: { code: 'BAD_REQUEST', limit: 'SAIL_MAX_BODY_BYTES', max: server.maxBodyBytes },
+          },
         ]);
       }
       return refuse(res, 400, [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }]);

@@ -23,4 +23,3 @@ export function apiKeyChecker(keys: readonly string[]): (presented: string | und
     return valid;
   };
 }
-

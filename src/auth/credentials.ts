@@ -26,10 +26,7 @@ export interface InboundAuth {
  * Decides whose ISC rights serve a request. The gateway's own client credentials are never lent
  * to an anonymous caller: they need a valid `X-Api-Key` (except on the loopback demo tenant).
  */
-export function resolveCredential(
-  headers: { authorization?: string; apiKey?: string },
-  auth: InboundAuth,
-): Credential {
+export function resolveCredential(headers: { authorization?: string; apiKey?: string }, auth: InboundAuth): Credential {
   const token = bearerToken(headers.authorization);
   if (auth.authMode !== 'client-credentials' && token) return { kind: 'bearer', token };
   if (auth.authMode === 'passthrough') throw unauthenticated('An ISC bearer token is required (Authorization: Bearer <token>)');
@@ -53,4 +50,3 @@ export function principalOf(credential: Credential, apiKey: string | undefined, 
   if (openDemo) return 'demo';
   return apiKey ? `key:${shortHash(apiKey)}` : 'anonymous';
 }
-

@@ -33,11 +33,7 @@ export async function createConnectorCustomizer(upstream: Upstream, body: { name
 }
 
 /** Full replacement: the body is the customizer's whole new state. */
-export async function putConnectorCustomizer(
-  upstream: Upstream,
-  id: string,
-  body: { name: string },
-): Promise<IscConnectorCustomizer> {
+export async function putConnectorCustomizer(upstream: Upstream, id: string, body: { name: string }): Promise<IscConnectorCustomizer> {
   return (await upstream.send<IscConnectorCustomizer>({ method: 'PUT', path: path`connector-customizers/${id}`, json: body })).body;
 }
 
@@ -46,10 +42,7 @@ export async function deleteConnectorCustomizer(upstream: Upstream, id: string):
 }
 
 /** POST with no body. ISC's spec marks the answer nullable, hence `| null`. */
-export async function createConnectorCustomizerVersion(
-  upstream: Upstream,
-  id: string,
-): Promise<IscConnectorCustomizerVersion | null> {
+export async function createConnectorCustomizerVersion(upstream: Upstream, id: string): Promise<IscConnectorCustomizerVersion | null> {
   const response = await upstream.send<IscConnectorCustomizerVersion | null | undefined>({
     method: 'POST',
     path: path`connector-customizers/${id}/versions`,

@@ -4,7 +4,8 @@
  * which the `DateTime` scalar refuses. Such a value is rewritten as the same instant in RFC 3339;
  * anything else passes through untouched for the scalar to judge.
  */
-const GO_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) ([+-]\d{2})(\d{2})(?: (?:[A-Za-z]{1,6}|[+-]\d{2,4}))?(?: m=[+-]\d+(?:\.\d+)?)?$/;
+const GO_TIME =
+  /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) ([+-]\d{2})(\d{2})(?: (?:[A-Za-z]{1,6}|[+-]\d{2,4}))?(?: m=[+-]\d+(?:\.\d+)?)?$/;
 
 export function rfc3339Timestamp(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;

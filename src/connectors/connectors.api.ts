@@ -28,14 +28,8 @@ export async function listConnectors(
 }
 
 /** Null when ISC has no such connector. */
-export async function getConnector(
-  upstream: Upstream,
-  scriptName: string,
-  locale: IscLocale | undefined,
-): Promise<IscConnectorDetail | null> {
-  return nullIfNotFound(
-    upstream.send<IscConnectorDetail>({ method: 'GET', path: path`connectors/${scriptName}`, searchParams: { locale } }),
-  );
+export async function getConnector(upstream: Upstream, scriptName: string, locale: IscLocale | undefined): Promise<IscConnectorDetail | null> {
+  return nullIfNotFound(upstream.send<IscConnectorDetail>({ method: 'GET', path: path`connectors/${scriptName}`, searchParams: { locale } }));
 }
 
 export async function createConnector(
@@ -45,11 +39,7 @@ export async function createConnector(
   return (await upstream.send<IscConnector>({ method: 'POST', path: 'connectors', json: body })).body;
 }
 
-export async function patchConnector(
-  upstream: Upstream,
-  scriptName: string,
-  ops: JsonPatchOperation[],
-): Promise<IscConnectorDetail> {
+export async function patchConnector(upstream: Upstream, scriptName: string, ops: JsonPatchOperation[]): Promise<IscConnectorDetail> {
   return (await upstream.send<IscConnectorDetail>({ method: 'PATCH', path: path`connectors/${scriptName}`, jsonPatch: ops })).body;
 }
 
@@ -61,15 +51,11 @@ export async function deleteConnector(upstream: Upstream, scriptName: string): P
 export type ConnectorXmlFile = 'source-config' | 'source-template' | 'correlation-config';
 
 export async function getConnectorXml(upstream: Upstream, scriptName: string, file: ConnectorXmlFile): Promise<string | null> {
-  return nullIfNotFound(
-    upstream.send<string>({ method: 'GET', path: `${path`connectors/${scriptName}`}/${file}`, accept: 'application/xml' }),
-  );
+  return nullIfNotFound(upstream.send<string>({ method: 'GET', path: `${path`connectors/${scriptName}`}/${file}`, accept: 'application/xml' }));
 }
 
 export async function getConnectorTranslations(upstream: Upstream, scriptName: string, locale: IscLocale): Promise<string | null> {
-  return nullIfNotFound(
-    upstream.send<string>({ method: 'GET', path: path`connectors/${scriptName}/translations/${locale}`, accept: 'text/plain' }),
-  );
+  return nullIfNotFound(upstream.send<string>({ method: 'GET', path: path`connectors/${scriptName}/translations/${locale}`, accept: 'text/plain' }));
 }
 
 /** Uploads one file as the multipart part named `file`. */
@@ -85,5 +71,4 @@ export async function putConnectorFile(
 }
 
 export const xmlFilePath = (scriptName: string, file: ConnectorXmlFile): string => `${path`connectors/${scriptName}`}/${file}`;
-export const translationsPath = (scriptName: string, locale: IscLocale): string =>
-  path`connectors/${scriptName}/translations/${locale}`;
+export const translationsPath = (scriptName: string, locale: IscLocale): string => path`connectors/${scriptName}/translations/${locale}`;

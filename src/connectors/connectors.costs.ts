@@ -19,6 +19,16 @@ export const connectorCosts: CostTable = {
   },
   // A list item lacks these: one GET per connector loads them all.
   detailFields: {
-    Connector: ['applicationXml', 'correlationConfigXml', 'sourceConfigXml', 'sourceConfig', 'sourceConfigFrom', 's3Location', 'uploadedFiles', 'fileUpload', 'translationProperties'],
+    Connector: [
+      'applicationXml',
+      'correlationConfigXml',
+      'sourceConfigXml',
+      'sourceConfig',
+      'sourceConfigFrom',
+      's3Location',
+      'uploadedFiles',
+      'fileUpload',
+      'translationProperties',
+    ],
   },
 };

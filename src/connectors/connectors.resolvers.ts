@@ -36,7 +36,7 @@ const model = (dto: IscConnector | IscConnectorDetail, detailed: boolean, locale
 
 /** The detail payload: the one in hand, or one GET per connector per operation (deduplicated). */
 async function detailOf(connector: ConnectorModel, ctx: Context): Promise<IscConnectorDetail | null> {
-  if (connector.detailed) return connector.dto as IscConnectorDetail;
+  if (connector.detailed) return connector.dto;
   return getConnector(ctx.upstream, connector.dto.scriptName, connector.locale);
 }
 
@@ -64,7 +64,7 @@ const Connector: ConnectorResolvers<Context> = {
   name: (c) => c.dto.name ?? null,
   type: (c) => c.dto.type ?? null,
   className: (c) => c.dto.className ?? null,
-  features: (c) => ('features' in c.dto ? c.dto.features ?? null : null),
+  features: (c) => ('features' in c.dto ? (c.dto.features ?? null) : null),
   directConnect: (c) => c.dto.directConnect ?? null,
   connectorMetadata: (c) => c.dto.connectorMetadata ?? null,
   status: (c) => enumValue(CONNECTOR_STATUSES, c.dto.status),
@@ -132,8 +132,7 @@ export const connectorResolvers: Resolvers<Context> = {
     },
     updateConnectorSourceConfig: (_root, { scriptName, xml }, ctx) => uploadXml(ctx, scriptName, xml, 'source-config'),
     updateConnectorSourceTemplate: (_root, { scriptName, xml }, ctx) => uploadXml(ctx, scriptName, xml, 'source-template'),
-    updateConnectorCorrelationConfig: (_root, { scriptName, xml }, ctx) =>
-      uploadXml(ctx, scriptName, xml, 'correlation-config'),
+    updateConnectorCorrelationConfig: (_root, { scriptName, xml }, ctx) => uploadXml(ctx, scriptName, xml, 'correlation-config'),
     updateConnectorTranslations: async (_root, { scriptName, locale, properties }, ctx) => {
       const checkedLocale = checkLocale(locale);
       const filePath = translationsPath(scriptName, checkedLocale);

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, notFound } from './errors.js';
 import { collectionPage } from './filters.js';
-import {
-  CUSTOMIZER_SEED,
-  DEMO_TENANT_ID,
-  imageIdFor,
-  type CustomizerRecord,
-  type CustomizerVersionRecord,
-} from './seed/connector-customizers.js';
+import { CUSTOMIZER_SEED, DEMO_TENANT_ID, imageIdFor, type CustomizerRecord, type CustomizerVersionRecord } from './seed/connector-customizers.js';
 import type { Router } from './router.js';
 
 /** The demo tenant's connector customizers, keyed by id, in creation order. */

@@ -17,7 +17,25 @@ export function createConnectorState(): ConnectorState {
 
 /** The spec's locale enum for `locale` query and path parameters. */
 export const CONNECTOR_LOCALES: readonly string[] = [
-  'de', 'no', 'fi', 'sv', 'ru', 'pt', 'ko', 'zh-TW', 'en', 'it', 'fr', 'zh-CN', 'hu', 'es', 'cs', 'ja', 'pl', 'da', 'nl',
+  'de',
+  'no',
+  'fi',
+  'sv',
+  'ru',
+  'pt',
+  'ko',
+  'zh-TW',
+  'en',
+  'it',
+  'fr',
+  'zh-CN',
+  'hu',
+  'es',
+  'cs',
+  'ja',
+  'pl',
+  'da',
+  'nl',
 ];
 
 export const CONNECTOR_LIST_FILTERS: AllowedFilters = {
@@ -77,8 +95,7 @@ function toConnectorDetail(c: ConnectorRecord, locale: string | undefined): Reco
 }
 
 /** ISC falls back to `en` when a connector has no file for the asked locale. */
-const translationsFor = (c: ConnectorRecord, locale: string | undefined): string =>
-  c.translations[locale ?? 'en'] ?? c.translations.en ?? '';
+const translationsFor = (c: ConnectorRecord, locale: string | undefined): string => c.translations[locale ?? 'en'] ?? c.translations.en ?? '';
 
 /** Minimal Java properties reader (comments, `=`/`:` separators, escapes, continuations). */
 export function parseProperties(text: string): Record<string, string> {
@@ -124,7 +141,6 @@ function find(state: ConnectorState, scriptName: string): ConnectorRecord {
   if (c === undefined) throw notFound(`Connector with scriptName "${scriptName}" was not found`);
   return c;
 }
-
 
 function createInput(body: unknown, state: ConnectorState): ConnectorRecord {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object (V3CreateConnectorDto)');

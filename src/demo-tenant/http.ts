@@ -17,7 +17,6 @@ export interface RecordedRequest {
   status?: number;
 }
 
-
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const JSON_TYPE = 'application/json;charset=utf-8';
 
@@ -63,7 +62,13 @@ export async function readBody(req: IncomingMessage): Promise<Buffer | 'too-larg
   return Buffer.concat(chunks);
 }
 
-export function send(res: ServerResponse, status: number, body: string | undefined, contentType?: string, headers: Record<string, string> = {}): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: string | undefined,
+  contentType?: string,
+  headers: Record<string, string> = {},
+): void {
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   if (body === undefined) {

@@ -21,8 +21,18 @@ const GRANT_TYPES = ['CLIENT_CREDENTIALS', 'AUTHORIZATION_CODE', 'REFRESH_TOKEN'
 const ACCESS_TYPES = ['ONLINE', 'OFFLINE'];
 const CLIENT_TYPES = ['CONFIDENTIAL', 'PUBLIC'];
 const PATCHABLE_FIELDS = [
-  'businessName', 'homepageUrl', 'name', 'description', 'accessTokenValiditySeconds', 'refreshTokenValiditySeconds',
-  'redirectUris', 'grantTypes', 'accessType', 'enabled', 'strongAuthSupported', 'claimsSupported',
+  'businessName',
+  'homepageUrl',
+  'name',
+  'description',
+  'accessTokenValiditySeconds',
+  'refreshTokenValiditySeconds',
+  'redirectUris',
+  'grantTypes',
+  'accessType',
+  'enabled',
+  'strongAuthSupported',
+  'claimsSupported',
 ] as const;
 type PatchableField = (typeof PATCHABLE_FIELDS)[number];
 
@@ -74,9 +84,7 @@ const FIELD_RULES: Record<string, { ok: (v: unknown) => boolean; must: string }>
 const CREATE_REQUIRED = ['name', 'description', 'accessTokenValiditySeconds', 'grantTypes', 'accessType', 'enabled'];
 
 function fieldProblems(values: Record<string, unknown>, fields: readonly string[]): string[] {
-  return fields
-    .filter((f) => f in values && !FIELD_RULES[f].ok(values[f]))
-    .map((f) => `${f} must be ${FIELD_RULES[f].must}`);
+  return fields.filter((f) => f in values && !FIELD_RULES[f].ok(values[f])).map((f) => `${f} must be ${FIELD_RULES[f].must}`);
 }
 
 const needsRedirect = (grantTypes: unknown, redirectUris: unknown): boolean =>
@@ -84,10 +92,7 @@ const needsRedirect = (grantTypes: unknown, redirectUris: unknown): boolean =>
 
 function createRecord(body: unknown, state: OAuthClientState): OAuthClientRecord {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object (CreateOAuthClientRequest)');
-  const problems = [
-    ...CREATE_REQUIRED.filter((f) => !(f in body)).map((f) => `${f} is required`),
-    ...fieldProblems(body, Object.keys(FIELD_RULES)),
-  ];
+  const problems = [...CREATE_REQUIRED.filter((f) => !(f in body)).map((f) => `${f} is required`), ...fieldProblems(body, Object.keys(FIELD_RULES))];
   if (needsRedirect(body.grantTypes, body.redirectUris)) problems.push('redirectUris must not be empty for the AUTHORIZATION_CODE grant type');
   if (problems.length > 0) throw badRequest('The OAuth client cannot be created', problems);
 

@@ -99,13 +99,11 @@ export function routeLabel(routes: Route[], prefix: string, method: string, path
   return `${method} (no route)`;
 }
 
-
 const EXPECTED_CONTENT_TYPE: Record<BodyKind, string> = {
   json: 'application/json',
   'json-patch': 'application/json-patch+json',
   multipart: 'multipart/form-data',
 };
-
 
 /** A stand-in for `res` that takes an answer and sends nothing (the dropped-answer fault). */
 export function unanswered(res: ServerResponse): ServerResponse {
@@ -115,13 +113,7 @@ export function unanswered(res: ServerResponse): ServerResponse {
   return sink;
 }
 
-export async function handleApi(
-  res: ServerResponse,
-  record: RecordedRequest,
-  raw: Buffer,
-  prefix: string,
-  routes: Route[],
-): Promise<void> {
+export async function handleApi(res: ServerResponse, record: RecordedRequest, raw: Buffer, prefix: string, routes: Route[]): Promise<void> {
   const prefixed = record.path === prefix || record.path.startsWith(`${prefix}/`);
   if (!prefixed) {
     sendError(res, 404, `No resource found at ${record.path}`);

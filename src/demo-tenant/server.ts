@@ -7,22 +7,11 @@ export type { RecordedRequest } from './http.js';
 import { createRouter, handleApi, routeLabel, unanswered } from './router.js';
 import { createTokenIssuer, handleToken, tokenClientId } from './tokens.js';
 import { createFaultInjector, type FaultSettings } from './faults.js';
-import {
-  createConnectorCustomizerState,
-  registerConnectorCustomizerRoutes,
-  type ConnectorCustomizerState,
-} from './connector-customizers.js';
+import { createConnectorCustomizerState, registerConnectorCustomizerRoutes, type ConnectorCustomizerState } from './connector-customizers.js';
 import { createConnectorState, registerConnectorRoutes, type ConnectorState } from './connectors.js';
 import { createOAuthClientState, registerOAuthClientRoutes, type OAuthClientState } from './oauth-clients.js';
 import { createSourceAppState, registerSourceAppRoutes, type SourceAppState } from './source-apps.js';
-import {
-  createStatsCounter,
-  DEMO_PATH_PREFIX,
-  isLoopback,
-  trimOldest,
-  type DemoTenantStats,
-  type RequestSummary,
-} from './stats.js';
+import { createStatsCounter, DEMO_PATH_PREFIX, isLoopback, trimOldest, type DemoTenantStats, type RequestSummary } from './stats.js';
 
 export type { DemoTenantStats, RequestSummary } from './stats.js';
 
@@ -56,7 +45,6 @@ export interface DemoTenantOptions {
   /** Keeps at most this many records and summaries of each kind, dropping the oldest (a long-running process). Default: all. */
   maxRecordedRequests?: number;
 }
-
 
 export interface DemoTenant {
   url: string;

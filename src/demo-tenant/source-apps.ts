@@ -89,7 +89,15 @@ const SORTERS = ['id', 'name', 'created', 'modified', 'owner.id', 'accountSource
 const ASSIGNED_SORTERS = ['id', 'name', 'created', 'modified', 'accountSource.id'];
 
 const PATCHABLE_FIELDS = [
-  'name', 'description', 'enabled', 'owner', 'provisionRequestEnabled', 'appCenterEnabled', 'accountSource', 'matchAllAccounts', 'accessProfiles',
+  'name',
+  'description',
+  'enabled',
+  'owner',
+  'provisionRequestEnabled',
+  'appCenterEnabled',
+  'accountSource',
+  'matchAllAccounts',
+  'accessProfiles',
 ];
 const MAX_BULK_APPS = 50;
 

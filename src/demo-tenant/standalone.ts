@@ -65,7 +65,9 @@ export function tenantOptions(config: StandaloneConfig): DemoTenantOptions {
  * client secret is the demo tenant's well-known one, not a credential of anything real.
  */
 export function bannerLines(tenant: Pick<DemoTenant, 'url' | 'clientId' | 'clientSecret'>, config: StandaloneConfig): string[] {
-  const limit = config.rateLimit ? `${config.rateLimit.limit} API calls per ${config.rateLimit.windowMs} ms per OAuth client (429 + Retry-After beyond)` : 'off';
+  const limit = config.rateLimit
+    ? `${config.rateLimit.limit} API calls per ${config.rateLimit.windowMs} ms per OAuth client (429 + Retry-After beyond)`
+    : 'off';
   return [
     '# ISC demo tenant: a fake of the ISC API with demo data, for demos and tests only',
     `SAIL_BASE_URL=${tenant.url}`,

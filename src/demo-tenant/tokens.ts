@@ -87,13 +87,7 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** POST /oauth/token, client-credentials grant; parameters from the query and/or a form body. */
-export function handleToken(
-  res: ServerResponse,
-  record: RecordedRequest,
-  raw: Buffer,
-  opts: TokenClient,
-  issuer: TokenIssuer,
-): void {
+export function handleToken(res: ServerResponse, record: RecordedRequest, raw: Buffer, opts: TokenClient, issuer: TokenIssuer): void {
   if (record.method !== 'POST') {
     sendJson(res, 405, { error: 'method_not_allowed', error_description: `Request method '${record.method}' is not supported` });
     return;

@@ -43,7 +43,10 @@ const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
  * Case-insensitive; IPv6 addresses with or without brackets (`[::1]:8080`, `::1`).
  */
 export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
-  const entries = (noProxy ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean);
+  const entries = (noProxy ?? '')
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
   if (entries.length === 0) return false;
   const host = unbracket(url.hostname.toLowerCase());
   const port = Number(url.port) || DEFAULT_PORTS[url.protocol] || 0;

@@ -81,7 +81,12 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       breaker.stage, // stops calling a failing ISC for a while
     ],
     transport(
-      { apiUrl: options.apiUrl, timeoutMs: options.timeoutMs, agents: options.agents ?? keepAliveAgents(), maxBodyBytes: options.maxBodyBytes ?? 32 * 1_048_576 },
+      {
+        apiUrl: options.apiUrl,
+        timeoutMs: options.timeoutMs,
+        agents: options.agents ?? keepAliveAgents(),
+        maxBodyBytes: options.maxBodyBytes ?? 32 * 1_048_576,
+      },
       httpClient,
     ),
   );
@@ -92,8 +97,8 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       return (await send(encode(credential, request, scope, rateKey(credential), routeOf(request.path)))) as UpstreamResponse<T>;
     },
     rateKey,
-    breakerClosed: breaker.closed,
-    breakerState: breaker.state,
+    breakerClosed: () => breaker.closed(),
+    breakerState: () => breaker.state(),
   };
 }
 

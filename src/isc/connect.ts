@@ -2,7 +2,7 @@ import got from 'got';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/log/logger.js';
-import { createAgents, describeProxy, destroyAgents } from './agents.js';
+import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from './agents.js';
 import { createIscClient } from './client.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
 import { createResponseCache, type ResponseCache } from './response-cache.js';
@@ -48,14 +48,13 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
   // One set of agents for the API calls and the token request: same proxy decision, same pool.
   const agents = createAgents(tenant.baseUrl, upstream.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
-  const tokenUrl = `${tenant.baseUrl}/oauth/token`;
-  const tokenClient = got.extend({ agent: { http: agents.http, https: agents.https }, timeout: { request: upstream.timeoutMs } });
-  const exchange = withFailureBackoff(parts.tokenExchange(loggedExchange(clientCredentialsExchange(tokenClient, tokenUrl, tenant.clientId, tenant.clientSecret), logger)));
-  const localTokens = createTokenProvider(exchange);
+  const { tokenUrl, exchange, localTokens } = tokenSource(tenant, upstream.timeoutMs, agents, parts, logger);
   const localCache = config.cache.enabled ? createResponseCache({ ...config.cache, domains: parts.cacheableCollections }) : undefined;
   // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
   const scaleOut = config.redis.url
-    ? await (await import('./scale-out/index.js')).connectScaleOut(config, logger, {
+    ? await (
+        await import('./scale-out/index.js')
+      ).connectScaleOut(config, logger, {
         apiUrl,
         exchange,
         tokenUrl,
@@ -67,8 +66,7 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
       })
     : undefined;
   const cache = scaleOut ? scaleOut.cache : localCache;
-  const { rate } = config;
-  const governor = createRateGovernor({ limit: rate.limit, windowMs: rate.windowMs, maxConcurrency: rate.maxConcurrency, maxQueue: rate.maxQueue, ledger: scaleOut?.ledger });
+  const governor = createRateGovernor({ ...config.rate, ledger: scaleOut?.ledger });
   const client = createIscClient({
     apiUrl,
     timeoutMs: upstream.timeoutMs,
@@ -76,7 +74,12 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     clientId: tenant.clientId,
     governor,
     retry: { maxAttempts: upstream.retryAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: 5_000 },
-    breaker: { errorThresholdPercentage: upstream.breaker.errorPercent, volumeThreshold: upstream.breaker.volume, resetTimeoutMs: upstream.breaker.resetMs, rollingWindowMs: 10_000 },
+    breaker: {
+      errorThresholdPercentage: upstream.breaker.errorPercent,
+      volumeThreshold: upstream.breaker.volume,
+      resetTimeoutMs: upstream.breaker.resetMs,
+      rollingWindowMs: 10_000,
+    },
     agents,
     cache,
     observers: parts.observers,
@@ -95,6 +98,16 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
       await scaleOut?.store.close();
     },
   };
+}
+
+/** The client-credentials token of this process: the exchange through the same agents, logged, observed and backed off after failures. */
+function tokenSource(tenant: Tenant, timeoutMs: number, agents: Pick<OutboundAgents, 'http' | 'https'>, parts: UpstreamParts, logger: Logger) {
+  const tokenUrl = `${tenant.baseUrl}/oauth/token`;
+  const http = got.extend({ agent: { http: agents.http, https: agents.https }, timeout: { request: timeoutMs } });
+  const exchange = withFailureBackoff(
+    parts.tokenExchange(loggedExchange(clientCredentialsExchange(http, tokenUrl, tenant.clientId, tenant.clientSecret), logger)),
+  );
+  return { tokenUrl, exchange, localTokens: createTokenProvider(exchange) };
 }
 
 /** The token exchange, with its outcome logged (never the token: lifetime and timing only). */

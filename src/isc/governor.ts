@@ -204,7 +204,7 @@ function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined, leav
         signal.removeEventListener('abort', onAbort);
         resolve(value);
       },
-      (error: unknown) => {
+      (error: Error) => {
         signal.removeEventListener('abort', onAbort);
         reject(error);
       },
@@ -212,39 +212,24 @@ function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined, leav
   });
 }
 
-export function createRateGovernor(options: GovernorOptions): RateGovernor {
-  const { maxConcurrency, maxQueue } = options;
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
-  const ledger = options.ledger ?? createLocalLedger({ limit: options.limit, windowMs: windowWithMargin(options.windowMs, options.marginMs), now });
+/** Concurrency permits per key: at most `max` calls running, the others waiting in order. */
+function createPermits(max: number) {
   const permits = new Map<string, PermitState>();
-  const totals = { waits: 0, waitMs: 0, refused: 0 };
 
-  function permitState(key: string): PermitState {
-    let s = permits.get(key);
-    if (!s) {
-      if (permits.size >= MAX_IDLE_KEYS) {
-        for (const [k, p] of permits) if (p.running === 0 && p.waiting === 0) permits.delete(k);
-      }
-      s = { running: 0, waiting: 0, permitQueue: [] };
-      permits.set(key, s);
-    }
-    return s;
-  }
-
-  function refuse(message: string, retryAfterMs: number) {
-    totals.refused++;
-    return gatewayError('RATE_LIMITED', message, { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+  function release(s: PermitState): void {
+    const next = s.permitQueue.shift();
+    if (next) next();
+    else s.running--;
   }
 
   /** A permit, or DEADLINE_EXCEEDED when `signal` aborts first (the waiter leaves the queue). Answers whether it had to queue. */
-  async function permit(s: PermitState, signal: AbortSignal | undefined): Promise<boolean> {
-    if (s.running < maxConcurrency && !signal?.aborted) {
+  async function take(s: PermitState, signal: AbortSignal | undefined): Promise<boolean> {
+    if (s.running < max && !signal?.aborted) {
       s.running++;
       return false;
     }
-    let handOver!: () => void;
     let granted = false;
+    let handOver!: () => void;
     const wait = new Promise<void>((resolve) => {
       handOver = () => {
         granted = true;
@@ -257,87 +242,99 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
       if (i >= 0) s.permitQueue.splice(i, 1);
       else if (granted) release(s); // handed over in the same turn as the abort: pass it on
     });
-    // The releasing call handed its permit over: `running` is unchanged.
-    return true;
-  }
-
-  function release(s: PermitState): void {
-    const next = s.permitQueue.shift();
-    if (next) next();
-    else s.running--;
-  }
-
-  function releaser(s: PermitState): () => void {
-    let released = false;
-    return () => {
-      if (!released) {
-        released = true;
-        release(s);
-      }
-    };
+    return true; // the releasing call handed its permit over: `running` is unchanged
   }
 
   return {
-    async acquire(key, deadline, signal) {
-      const s = permitState(key);
-      if (s.waiting >= maxQueue) {
-        throw refuse(`The gateway's queue for this ISC client is full (${maxQueue} waiting calls)`, ledger.budget(key).resetInMs);
+    state(key: string): PermitState {
+      let s = permits.get(key);
+      if (!s) {
+        if (permits.size >= MAX_IDLE_KEYS) for (const [k, p] of permits) if (p.running === 0 && p.waiting === 0) permits.delete(k);
+        permits.set(key, (s = { running: 0, waiting: 0, permitQueue: [] }));
       }
-      s.waiting++;
-      const queuedAt = now();
-      try {
-        // The permit first, then the slot: a call that waited for a permit must not start later
-        // than the slot it reserved, or a window could hold more than `limit` starts.
-        const queued = await permit(s, signal);
-        let reservation: Reservation;
-        try {
-          if (deadline !== undefined && now() >= deadline) throw deadlineExceeded();
-          reservation = await ledger.reserve(key, deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
-        } catch (error) {
-          release(s);
-          throw error;
-        }
-        if (reservation.refused) {
-          release(s);
-          throw refuse(`ISC's rate limit leaves no slot for this call before the operation's deadline`, reservation.waitMs);
-        }
-        // The slot stays reserved (it was counted) even if the operation gives up while sleeping.
-        if (reservation.waitMs > 0) await untilAborted(sleep(reservation.waitMs), signal, () => release(s));
-        // A wait is a queue for a permit or a slot in the future, not the time the bookkeeping took.
-        if (queued || reservation.waitMs > 0) {
-          totals.waits++;
-          totals.waitMs += now() - queuedAt;
-        }
-      } finally {
-        s.waiting--;
-      }
-      return releaser(s);
+      return s;
     },
-
-    async tryAcquire(key) {
-      // No permit is taken: background work must not hold a slot of the concurrency callers wait for.
-      const s = permits.get(key);
-      if ((s && s.waiting > 0) || ledger.budget(key).remaining <= 0) return undefined;
-      try {
-        const reservation = await ledger.reserve(key, 0);
-        return reservation.refused ? undefined : () => undefined;
-      } catch {
-        return undefined;
-      }
+    peek: (key: string) => permits.get(key),
+    take,
+    release,
+    /** Releases `s`'s permit once, however often it is called. */
+    releaser(s: PermitState): () => void {
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        release(s);
+      };
     },
-
-    capacity: (key, deadline) => ledger.capacity(key, deadline),
-    pauseUntil: (key, until) => ledger.pauseUntil(key, until),
-    budget: (key) => ledger.budget(key),
-
-    stats() {
+    counts() {
       let queued = 0;
       let running = 0;
       for (const s of permits.values()) {
         queued += s.waiting;
         running += s.running;
       }
-      return { queued, running, ...totals };
+      return { queued, running };
     },
+  };
+}
+
+export function createRateGovernor(options: GovernorOptions): RateGovernor {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const ledger = options.ledger ?? createLocalLedger({ limit: options.limit, windowMs: windowWithMargin(options.windowMs, options.marginMs), now });
+  const permits = createPermits(options.maxConcurrency);
+  const totals = { waits: 0, waitMs: 0, refused: 0 };
+  const refuse = (message: string, retryAfterMs: number) => {
+    totals.refused++;
+    return gatewayError('RATE_LIMITED', message, { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+  };
+
+  /** The earliest slot in the window before `deadline`; the permit is released when there is none. */
+  async function reserve(key: string, s: PermitState, deadline: number | undefined): Promise<Reservation> {
+    try {
+      if (deadline !== undefined && now() >= deadline) throw deadlineExceeded();
+      const reservation = await ledger.reserve(key, deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
+      if (!reservation.refused) return reservation;
+      throw refuse(`ISC's rate limit leaves no slot for this call before the operation's deadline`, reservation.waitMs);
+    } catch (error) {
+      permits.release(s);
+      throw error;
+    }
+  }
+
+  return {
+    async acquire(key, deadline, signal) {
+      const s = permits.state(key);
+      if (s.waiting >= options.maxQueue)
+        throw refuse(`The gateway's queue for this ISC client is full (${options.maxQueue} waiting calls)`, ledger.budget(key).resetInMs);
+      s.waiting++;
+      const queuedAt = now();
+      try {
+        // The permit first, then the slot: a call that waited for a permit must not start later
+        // than the slot it reserved, or a window could hold more than `limit` starts.
+        const queued = await permits.take(s, signal);
+        const { waitMs } = await reserve(key, s, deadline);
+        // The slot stays reserved (it was counted) even if the operation gives up while sleeping.
+        if (waitMs > 0) await untilAborted(sleep(waitMs), signal, () => permits.release(s));
+        // A wait is a queue for a permit or a slot in the future, not the time the bookkeeping took.
+        if (queued || waitMs > 0) {
+          totals.waits++;
+          totals.waitMs += now() - queuedAt;
+        }
+      } finally {
+        s.waiting--;
+      }
+      return permits.releaser(s);
+    },
+    async tryAcquire(key) {
+      // No permit is taken: background work must not hold a slot of the concurrency callers wait for.
+      if ((permits.peek(key)?.waiting ?? 0) > 0 || ledger.budget(key).remaining <= 0) return undefined;
+      const reservation = await Promise.resolve(ledger.reserve(key, 0)).catch(() => undefined);
+      return reservation && !reservation.refused ? () => undefined : undefined;
+    },
+    capacity: (key, deadline) => ledger.capacity(key, deadline),
+    pauseUntil: (key, until) => ledger.pauseUntil(key, until),
+    budget: (key) => ledger.budget(key),
+    stats: () => ({ ...permits.counts(), ...totals }),
   };
 }

@@ -48,11 +48,17 @@ export const domainOf = (path: string): string => path.split(/[/?]/, 1)[0];
 /** `connectors/ad/source-config` → `connectors/ad`; a collection path stays itself. */
 export const resourceOf = (path: string): string => path.split(/[?]/, 1)[0].split('/', 2).join('/');
 
+/** Separates a key's URL, media type and credential hash: a character no URL holds. */
+const KEY_SEPARATOR = String.fromCharCode(0);
+
+/** The URL (path and query) a cache key was made for. */
+export const urlOfKey = (key: string): string => key.split(KEY_SEPARATOR, 1)[0];
+
 /** The key of a GET: URL, media type and a hash of the credential (never the credential). */
 export function responseCacheKey(domains: ReadonlySet<string>, credentialKey: string, url: string, accept: string): string | undefined {
   if (!domains.has(domainOf(url))) return undefined;
   const principal = createHash('sha256').update(credentialKey).digest('base64url').slice(0, 22);
-  return `${url}\u0000${accept}\u0000${principal}`;
+  return [url, accept, principal].join(KEY_SEPARATOR);
 }
 
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
@@ -87,9 +93,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const collection = domainOf(path);
       const resource = resourceOf(path);
       for (const key of lru.keys()) {
-        const cachedPath = key.slice(0, key.search(/[?\u0000]/));
-        const stale =
-          cachedPath === collection || (resource !== collection && (cachedPath === resource || cachedPath.startsWith(`${resource}/`)));
+        const cachedPath = urlOfKey(key).split('?', 1)[0];
+        const stale = cachedPath === collection || (resource !== collection && (cachedPath === resource || cachedPath.startsWith(`${resource}/`)));
         if (stale) lru.delete(key);
       }
     },

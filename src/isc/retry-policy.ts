@@ -45,13 +45,7 @@ export function backoffMs(attempt: number, options: RetryOptions, random: () => 
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export function decide(
-  failure: Failure,
-  attempt: number,
-  idempotent: boolean,
-  options: RetryOptions,
-  random: () => number = Math.random,
-): Decision {
+export function decide(failure: Failure, attempt: number, idempotent: boolean, options: RetryOptions, random: () => number = Math.random): Decision {
   if (failure.kind === 'status' && failure.status === 429) {
     // Rate-limit waits are bounded by the operation's wait budget, not by the attempt count.
     return { retry: true, delayMs: failure.retryAfterMs ?? backoffMs(attempt, options, random), rateLimited: true };

@@ -24,10 +24,7 @@ export function refreshMarginMs(lifetimeMs: number): number {
  * token request (single flight). In the refresh-ahead window the current, still valid token is
  * served while one background request fetches the next, so no caller waits for a refresh.
  */
-export function createTokenProvider(
-  requestToken: () => Promise<IssuedToken>,
-  now: () => number = Date.now,
-): TokenProvider {
+export function createTokenProvider(requestToken: () => Promise<IssuedToken>, now: () => number = Date.now): TokenProvider {
   let cached: { token: string; expiresAt: number; refreshAt: number } | undefined;
   let inFlight: Promise<string> | undefined;
 
@@ -90,12 +87,7 @@ export function withFailureBackoff(requestToken: () => Promise<IssuedToken>, now
  * The OAuth 2 client-credentials exchange against `{SAIL_BASE_URL}/oauth/token`. Errors never
  * carry the client secret: the message is written here, not taken from the HTTP layer.
  */
-export function clientCredentialsExchange(
-  http: Got,
-  tokenUrl: string,
-  clientId: string,
-  clientSecret: string,
-): () => Promise<IssuedToken> {
+export function clientCredentialsExchange(http: Got, tokenUrl: string, clientId: string, clientSecret: string): () => Promise<IssuedToken> {
   return async () => {
     let response;
     try {

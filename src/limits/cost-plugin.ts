@@ -6,7 +6,6 @@ import type { RateGovernor } from '../isc/governor.js';
 import { estimateUpstreamCalls, type CostTable } from './cost.js';
 import { limitExtensions, type QueryLimits } from './query-limits.js';
 
-
 export interface CostPluginOptions {
   limits: QueryLimits;
   /** What each field costs (the domains' tables, merged). */
@@ -39,7 +38,7 @@ function memoizedEstimate(
   estimate: () => number,
 ): number {
   let byArguments = estimates.get(document);
-  if (!byArguments) estimates.set(document, (byArguments = new Map()));
+  if (!byArguments) estimates.set(document, (byArguments = new Map<string, number>()));
   let key: string;
   try {
     key = `${operationName ?? ''}\u0000${variables ? JSON.stringify(variables) : ''}`;

@@ -58,8 +58,6 @@ export function mergeCostTables(tables: readonly CostTable[]): CostTable {
   };
 }
 
-
-
 export interface CostOptions {
   /** The gateway's cap on `limit` (larger limits are refused before any call). */
   maxListLimit: number;

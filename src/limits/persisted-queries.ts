@@ -7,8 +7,7 @@ import type { Context } from '../context.js';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What a refused request runs instead of its own text: valid, free, and never executed. */
 const PLACEHOLDER = '{ __typename }';

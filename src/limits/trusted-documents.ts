@@ -75,7 +75,7 @@ function notAllowed(message: string): GraphQLError {
 function documentIdOf(request: GraphQLRequest): string | undefined {
   const { http } = request;
   const fromBody = http && isRecord(http.body) ? http.body.documentId : undefined;
-  const fromSearch = http?.method === 'GET' ? new URLSearchParams(http.search).get('documentId') ?? undefined : undefined;
+  const fromSearch = http?.method === 'GET' ? (new URLSearchParams(http.search).get('documentId') ?? undefined) : undefined;
   const persisted: unknown = request.extensions?.persistedQuery;
   const fromExtension = isRecord(persisted) ? persisted.sha256Hash : undefined;
   const id = [fromBody, fromSearch, fromExtension].find((value) => typeof value === 'string' && value !== '');

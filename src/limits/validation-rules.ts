@@ -11,9 +11,7 @@ function armorRejection(limit: LimitName, max: number, describe: (found: number 
   return (context: ValidationContext | null, error: GraphQLError): void => {
     const match = ARMOR_FOUND.exec(error.message);
     const found = match ? Number(match[1]) : undefined;
-    context?.reportError(
-      new GraphQLError(`${describe(found)}; the limit is ${max} (${limit})`, { extensions: limitExtensions(limit, max, found) }),
-    );
+    context?.reportError(new GraphQLError(`${describe(found)}; the limit is ${max} (${limit})`, { extensions: limitExtensions(limit, max, found) }));
   };
 }
 

@@ -1,12 +1,4 @@
-import {
-  buildPatch,
-  isBoolean,
-  isNonEmptyString,
-  isString,
-  arrayOf,
-  type JsonPatchOperation,
-  type PatchSchema,
-} from '../shared/json-patch.js';
+import { buildPatch, isBoolean, isNonEmptyString, isString, arrayOf, type JsonPatchOperation, type PatchSchema } from '../shared/json-patch.js';
 import { isAccessType, isGrantType, isGrantTypeList, isHttpUrl, isRedirectUri, isValiditySeconds } from './oauth-clients.validation.js';
 
 /**

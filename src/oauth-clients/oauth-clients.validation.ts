@@ -37,9 +37,7 @@ export const isGrantTypeList: ValueCheck = (v) => {
 
 /** Token lifetimes: positive whole seconds within ISC's int32. */
 export const isValiditySeconds: ValueCheck = (v) =>
-  Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= INT32_MAX
-    ? undefined
-    : `must be a positive integer (at most ${INT32_MAX})`;
+  Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= INT32_MAX ? undefined : `must be a positive integer (at most ${INT32_MAX})`;
 
 function uriShapeProblem(v: unknown): string | undefined {
   if (typeof v !== 'string') return 'must be a string';

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { GraphQLError, defaultFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { errorCodeOf } from '../shared/errors.js';
 import type { Logger } from './log/logger.js';
 
@@ -38,7 +38,10 @@ export function targetOf(args: Record<string, unknown>, result: unknown): Pick<A
   const named = identifier(args.id) ?? identifier(args.scriptName);
   if (named) return { targetId: named };
   if (Array.isArray(args.ids)) {
-    const ids = args.ids.slice(0, MAX_TARGET_IDS).map(identifier).filter((id): id is string => id !== undefined);
+    const ids = args.ids
+      .slice(0, MAX_TARGET_IDS)
+      .map(identifier)
+      .filter((id): id is string => id !== undefined);
     return { targetId: ids, targetCount: args.ids.length > ids.length ? args.ids.length : undefined };
   }
   if (typeof result === 'object' && result !== null) {
@@ -48,7 +51,6 @@ export function targetOf(args: Record<string, unknown>, result: unknown): Pick<A
   }
   return {};
 }
-
 
 /** The parts of the gateway's Context a record reads (absent when the plugin serves another server). */
 interface AuditedContext {

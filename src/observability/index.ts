@@ -1,8 +1,6 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config.js';
-import type { RateGovernor } from '../isc/governor.js';
 import type { UpstreamObserver } from '../isc/types.js';
-import type { ResponseCache } from '../isc/response-cache.js';
 import type { IssuedToken } from '../isc/token-provider.js';
 import type { Logger } from './log/logger.js';
 import type { ServerObservability } from '../server.js';
@@ -13,7 +11,6 @@ export type { WatchedState } from './metrics.js';
 import { createTracing } from './tracing.js';
 import { operationCallRecorder } from './request-log.js';
 import { upstreamFailureLog } from './upstream-log.js';
-
 
 /**
  * Metrics (`/metrics`, prom-client), audit records and traces (OpenTelemetry), assembled once
@@ -50,9 +47,9 @@ export function createObservability(
     server: {
       plugins: [auditPlugin(logger), ...(metrics ? [metrics.plugin] : []), ...(tracing ? [tracing.plugin] : [])],
       routes: metrics ? { '/metrics': metrics.route } : {},
-      aroundGraphQL: tracing ? tracing.aroundGraphQL : passThrough,
-      schemaResolvers: tracing?.wrapResolvers,
-      onRefused: metrics?.refused,
+      aroundGraphQL: tracing ? (req, requestId, run) => tracing.aroundGraphQL(req, requestId, run) : passThrough,
+      schemaResolvers: tracing ? (resolvers) => tracing.wrapResolvers(resolvers) : undefined,
+      onRefused: metrics ? (errors) => metrics.refused(errors) : undefined,
     },
     // Every watcher of ISC calls: the operation's call list (its log line), failed calls, metrics, traces.
     upstreamObservers: [

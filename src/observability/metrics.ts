@@ -117,7 +117,7 @@ export type Outcome = 'success' | (typeof ERROR_OUTCOMES)[number];
 
 const OTHER_ERROR = ERROR_OUTCOMES.length - 1;
 const RANK_BY_CODE: ReadonlyMap<string, number> = new Map(ERROR_OUTCOMES.map((outcome, rank) => [outcome.toUpperCase(), rank]));
-const rankOf = (code: unknown): number => (typeof code === 'string' ? RANK_BY_CODE.get(code) ?? OTHER_ERROR : OTHER_ERROR);
+const rankOf = (code: unknown): number => (typeof code === 'string' ? (RANK_BY_CODE.get(code) ?? OTHER_ERROR) : OTHER_ERROR);
 
 /** `success` without errors, else the most serious error's code (see ERROR_OUTCOMES). */
 export function outcomeOf(errors: readonly { readonly extensions?: Readonly<Record<string, unknown>> }[] | undefined): Outcome {
@@ -137,7 +137,8 @@ const TRANSPORT_CODE_SHAPE = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 
 /** `status` label of an ISC attempt: the HTTP status, else the transport failure code. */
 export function upstreamStatusLabel(outcome: UpstreamAttemptOutcome): string {
-  if (outcome.status !== undefined) return Number.isInteger(outcome.status) && outcome.status >= 100 && outcome.status <= 599 ? String(outcome.status) : 'other';
+  if (outcome.status !== undefined)
+    return Number.isInteger(outcome.status) && outcome.status >= 100 && outcome.status <= 599 ? String(outcome.status) : 'other';
   return outcome.error !== undefined && TRANSPORT_CODE_SHAPE.test(outcome.error) ? outcome.error : 'error';
 }
 
@@ -274,7 +275,7 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     let finish = byRoute?.get(route);
     if (finish) return finish;
     if (routeCount >= MAX_UPSTREAM_ROUTES) return finisherFor('other', 'other');
-    if (!byRoute) finishers.set(method, (byRoute = new Map()));
+    if (!byRoute) finishers.set(method, (byRoute = new Map<string, (outcome: UpstreamAttemptOutcome) => void>()));
     finish = upstreamFinisher(method, route);
     byRoute.set(route, finish);
     routeCount++;
@@ -297,14 +298,24 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
 
   // State owned elsewhere, read at scrape time; nothing is exported until watch() is called.
   const governor = () => watched?.governor.stats();
-  stateGauge(registry, 'isc_gateway_governor_queued_calls', 'ISC calls waiting for the rate governor (a permit or a slot in the window) now', () => governor()?.queued);
+  stateGauge(
+    registry,
+    'isc_gateway_governor_queued_calls',
+    'ISC calls waiting for the rate governor (a permit or a slot in the window) now',
+    () => governor()?.queued,
+  );
   stateGauge(registry, 'isc_gateway_governor_running_calls', 'ISC calls holding a rate-governor permit now', () => governor()?.running);
   totalsCounter(registry, 'isc_gateway_governor_waits_total', 'ISC calls that waited for the rate governor before starting', () => governor()?.waits);
   totalsCounter(registry, 'isc_gateway_governor_wait_seconds_total', 'Total time ISC calls waited for the rate governor', () => {
     const waitMs = governor()?.waitMs;
     return waitMs === undefined ? undefined : waitMs / 1000;
   });
-  totalsCounter(registry, 'isc_gateway_governor_refusals_total', 'ISC calls the rate governor refused (RATE_LIMITED: queue full or no slot before the deadline)', () => governor()?.refused);
+  totalsCounter(
+    registry,
+    'isc_gateway_governor_refusals_total',
+    'ISC calls the rate governor refused (RATE_LIMITED: queue full or no slot before the deadline)',
+    () => governor()?.refused,
+  );
   const breakerLabels = BREAKER_STATES.map((state) => ({ state }));
   new Gauge({
     name: 'isc_gateway_circuit_breaker_state',
@@ -331,7 +342,12 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     cacheMetricsRegistered = true;
     const cache = () => watched?.cache?.stats();
     totalsCounter(registry, 'isc_gateway_response_cache_hits_total', 'Reference-data GETs answered from the response cache', () => cache()?.hits);
-    totalsCounter(registry, 'isc_gateway_response_cache_misses_total', 'Cacheable GETs not found in the response cache (sent to ISC)', () => cache()?.misses);
+    totalsCounter(
+      registry,
+      'isc_gateway_response_cache_misses_total',
+      'Cacheable GETs not found in the response cache (sent to ISC)',
+      () => cache()?.misses,
+    );
     stateGauge(registry, 'isc_gateway_response_cache_entries', 'Entries in the response cache now (this process)', () => cache()?.entries);
     stateGauge(registry, 'isc_gateway_response_cache_bytes', 'Bytes held by the response cache now (this process)', () => cache()?.bytes);
   }

@@ -26,7 +26,6 @@ interface LoggedContext {
   scope?: { calls?: UpstreamCallRecord[] };
 }
 
-
 /**
  * Records each ISC attempt of an operation, and each answer the response cache gave it, in the
  * operation's `scope.calls` (at most MAX_CALLS_RECORDED): the calls its log line lists.
@@ -97,8 +96,7 @@ export function requestLogPlugin<TContext extends BaseContext>(logger: Logger = 
         async willSendResponse({ response, operationName, operation, errors, contextValue }) {
           const context = contextValue as LoggedContext;
           const body = response.body;
-          const formatted =
-            body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+          const formatted = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
           const summaries = formatted ? summarise(formatted) : summarise((errors ?? []).map((e) => e.toJSON()));
           const errorCount = formatted?.length ?? errors?.length ?? 0;
           const fields = {

@@ -82,7 +82,14 @@ export function traceExportersOf(env: NodeJS.ProcessEnv): TraceExporterName[] {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return [];
   let names: string[];
   if (!blank(env.OTEL_TRACES_EXPORTER)) {
-    names = [...new Set(env.OTEL_TRACES_EXPORTER!.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean))];
+    names = [
+      ...new Set(
+        env
+          .OTEL_TRACES_EXPORTER!.split(',')
+          .map((n) => n.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ];
     const unknown = names.find((n) => !EXPORTER_NAMES.has(n));
     if (unknown) throw new ConfigError(`OTEL_TRACES_EXPORTER: "${unknown}" is not supported (use otlp, console or none)`);
     if (names.includes('none')) return [];
@@ -92,7 +99,9 @@ export function traceExportersOf(env: NodeJS.ProcessEnv): TraceExporterName[] {
   if (names.includes('otlp')) {
     const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
     if (protocol && !OTLP_PROTOCOLS.has(protocol)) {
-      throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported; the gateway exports OTLP over HTTP (http/protobuf or http/json, port 4318)`);
+      throw new ConfigError(
+        `OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported; the gateway exports OTLP over HTTP (http/protobuf or http/json, port 4318)`,
+      );
     }
   }
   return names as TraceExporterName[];
@@ -175,7 +184,6 @@ function mapTracedResolvers(resolvers: Resolvers, wrap: (typeName: string, field
   }
   return result as Resolvers;
 }
-
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -294,7 +302,10 @@ function startTracing(sdk: Sdk, env: NodeJS.ProcessEnv, exporters: TraceExporter
             span.setAttribute(ATTR.outcome, 'ok');
             return;
           }
-          const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))].slice(0, 20);
+          const codes = [...new Set(errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')))].slice(
+            0,
+            20,
+          );
           span.setAttribute(ATTR.outcome, result.data ? 'partial' : 'error');
           span.setAttribute(ATTR.errorCodes, codes);
           span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });

@@ -4,7 +4,14 @@ import { errorCodeOf } from '../shared/errors.js';
 import type { Logger } from './log/logger.js';
 
 /** Failures that say something about ISC or the gateway's budget, as opposed to a caller's mistake. */
-const UPSTREAM_TROUBLE = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_OUTCOME_UNKNOWN', 'UPSTREAM_RESPONSE_TOO_LARGE', 'RATE_LIMITED', 'DEADLINE_EXCEEDED']);
+const UPSTREAM_TROUBLE = new Set([
+  'UPSTREAM_ERROR',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_OUTCOME_UNKNOWN',
+  'UPSTREAM_RESPONSE_TOO_LARGE',
+  'RATE_LIMITED',
+  'DEADLINE_EXCEEDED',
+]);
 
 /**
  * Logs every ISC call that finally failed (after the client's retries): method, route template

@@ -9,5 +9,8 @@ export function enumValue<T extends string>(known: readonly T[], raw: unknown): 
 
 /** The raw string beside an enum field, exactly as ISC sent it. */
 export function rawEnum(raw: unknown): string | null {
-  return raw === null || raw === undefined ? null : String(raw);
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'bigint') return String(raw);
+  return JSON.stringify(raw);
 }

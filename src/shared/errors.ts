@@ -23,11 +23,7 @@ export interface UpstreamErrorDetails {
  * An error with a stable `extensions.code`. The HTTP status of the GraphQL response itself stays
  * 200 (partial results are normal in GraphQL) except where a whole request is refused.
  */
-export function gatewayError(
-  code: ErrorCode,
-  message: string,
-  extensions: UpstreamErrorDetails & Record<string, unknown> = {},
-): GraphQLError {
+export function gatewayError(code: ErrorCode, message: string, extensions: UpstreamErrorDetails & Record<string, unknown> = {}): GraphQLError {
   const clean = Object.fromEntries(Object.entries(extensions).filter(([, v]) => v !== undefined));
   return new GraphQLError(message, { extensions: { code, ...clean } });
 }

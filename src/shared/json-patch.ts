@@ -22,13 +22,10 @@ export interface PatchableField {
 export type PatchSchema = Readonly<Record<string, PatchableField>>;
 
 export const isString: ValueCheck = (v) => (typeof v === 'string' ? undefined : 'must be a string');
-export const isNonEmptyString: ValueCheck = (v) =>
-  typeof v === 'string' && v.trim().length > 0 ? undefined : 'must be a non-empty string';
+export const isNonEmptyString: ValueCheck = (v) => (typeof v === 'string' && v.trim().length > 0 ? undefined : 'must be a non-empty string');
 export const isBoolean: ValueCheck = (v) => (typeof v === 'boolean' ? undefined : 'must be a boolean');
-export const isPositiveInteger: ValueCheck = (v) =>
-  Number.isSafeInteger(v) && (v as number) > 0 ? undefined : 'must be a positive integer';
-export const isObject: ValueCheck = (v) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'must be a JSON object';
+export const isPositiveInteger: ValueCheck = (v) => (Number.isSafeInteger(v) && (v as number) > 0 ? undefined : 'must be a positive integer');
+export const isObject: ValueCheck = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'must be a JSON object');
 export const arrayOf =
   (element: ValueCheck): ValueCheck =>
   (v) => {
@@ -111,9 +108,14 @@ export function checkRawPatch(
     const match = PATCH_PATH.exec(path);
     const spec = match && Object.hasOwn(schema, match[1]) ? schema[match[1]] : undefined;
     if (!match || !spec) {
-      throw badInput(`${where}: path "${path.slice(0, 80)}" is not a patchable field (${Object.keys(schema).map((f) => `/${f}`).join(', ')})`, {
-        argument,
-      });
+      throw badInput(
+        `${where}: path "${path.slice(0, 80)}" is not a patchable field (${Object.keys(schema)
+          .map((f) => `/${f}`)
+          .join(', ')})`,
+        {
+          argument,
+        },
+      );
     }
     const [, field, index] = match;
     if (index !== undefined && !spec.element) {

@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { badInput } from './errors.js';
 
 /** ISC's largest page: `limit` above this is a 400 upstream. */
@@ -73,7 +73,7 @@ export async function readPage<T>(
     items = items.concat(...rest.map((chunk) => chunk.items));
   }
 
-  const total = withTotal ? first.total ?? null : null;
+  const total = withTotal ? (first.total ?? null) : null;
   const pageItems = items.slice(0, limit);
   const hasMore = total !== null ? offset + pageItems.length < total : items.length > limit;
   return { items: pageItems, totalCount: total, hasMore };
@@ -91,8 +91,8 @@ export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
   const visit = (set: SelectionSetNode | undefined): boolean =>
     !!set &&
     set.selections.some((selection) => {
-      if (selection.kind === 'Field') return selection.name.value === name;
-      if (selection.kind === 'InlineFragment') return visit(selection.selectionSet);
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
       return visit(info.fragments[selection.name.value]?.selectionSet);
     });
   return info.fieldNodes.some((node) => visit(node.selectionSet));

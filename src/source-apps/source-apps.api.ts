@@ -11,8 +11,7 @@ import type { IscAccessProfile, IscSourceApp } from './source-apps.mappers.js';
  * endpoint is experimental: each call sends `X-SailPoint-Experimental: true`.
  */
 
-const send = <T>(upstream: Upstream, request: Omit<UpstreamRequest, 'experimental'>) =>
-  upstream.send<T>({ ...request, experimental: true });
+const send = <T>(upstream: Upstream, request: Omit<UpstreamRequest, 'experimental'>) => upstream.send<T>({ ...request, experimental: true });
 
 /** The three list views: available for access requests, the whole org (admin), the caller's own. */
 export type SourceAppListView = 'available' | 'all' | 'assigned';

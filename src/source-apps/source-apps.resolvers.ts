@@ -1,11 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type {
-  AccessProfileResolvers,
-  ObjectReference,
-  Resolvers,
-  SourceAppAccountSource,
-  SourceAppResolvers,
-} from '../generated/graphql.js';
+import type { AccessProfileResolvers, ObjectReference, Resolvers, SourceAppAccountSource, SourceAppResolvers } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import { enumValue, rawEnum } from '../shared/enums.js';
 import { badInput, gatewayError, isErrorCode } from '../shared/errors.js';
@@ -21,12 +15,7 @@ import {
   type SourceAppListView,
   listSourceAppAccessProfiles,
 } from './source-apps.api.js';
-import {
-  accessProfilesFilters,
-  allSourceAppFilterExpression,
-  listQuery,
-  sourceAppFilterExpression,
-} from './source-apps.filters.js';
+import { accessProfilesFilters, allSourceAppFilterExpression, listQuery, sourceAppFilterExpression } from './source-apps.filters.js';
 import { LIST_FORBIDDEN, primeSourceApp, sourceAppLoader } from './source-apps.loaders.js';
 import type { IscAccountSource, IscReference, IscSourceApp } from './source-apps.mappers.js';
 import { sourceAppPatch } from './source-apps.patch.js';
@@ -37,10 +26,34 @@ export const MAX_BULK_IDS = 50;
 
 // ISC's DtoType values, for the `ReferenceType` enum.
 const REFERENCE_TYPES = [
-  'ACCOUNT_CORRELATION_CONFIG', 'ACCESS_PROFILE', 'ACCESS_REQUEST_APPROVAL', 'ACCOUNT', 'APPLICATION', 'CAMPAIGN',
-  'CAMPAIGN_FILTER', 'CERTIFICATION', 'CLUSTER', 'CONNECTOR_SCHEMA', 'ENTITLEMENT', 'GOVERNANCE_GROUP', 'IDENTITY',
-  'IDENTITY_PROFILE', 'IDENTITY_REQUEST', 'MACHINE_IDENTITY', 'LIFECYCLE_STATE', 'PASSWORD_POLICY', 'ROLE', 'RULE',
-  'SOD_POLICY', 'SOURCE', 'TAG', 'TAG_CATEGORY', 'TASK_RESULT', 'REPORT_RESULT', 'SOD_VIOLATION', 'ACCOUNT_ACTIVITY',
+  'ACCOUNT_CORRELATION_CONFIG',
+  'ACCESS_PROFILE',
+  'ACCESS_REQUEST_APPROVAL',
+  'ACCOUNT',
+  'APPLICATION',
+  'CAMPAIGN',
+  'CAMPAIGN_FILTER',
+  'CERTIFICATION',
+  'CLUSTER',
+  'CONNECTOR_SCHEMA',
+  'ENTITLEMENT',
+  'GOVERNANCE_GROUP',
+  'IDENTITY',
+  'IDENTITY_PROFILE',
+  'IDENTITY_REQUEST',
+  'MACHINE_IDENTITY',
+  'LIFECYCLE_STATE',
+  'PASSWORD_POLICY',
+  'ROLE',
+  'RULE',
+  'SOD_POLICY',
+  'SOURCE',
+  'TAG',
+  'TAG_CATEGORY',
+  'TASK_RESULT',
+  'REPORT_RESULT',
+  'SOD_VIOLATION',
+  'ACCOUNT_ACTIVITY',
   'WORKGROUP',
 ] as const;
 
@@ -57,7 +70,11 @@ export function checkSourceAppId(value: string, argument = 'id'): string {
 }
 
 /** A non-empty list of ids, each checked; repeated ids count once. */
-export function checkIds(values: readonly string[], argument: string, check: (value: string, argument: string) => string = checkIdentifier): string[] {
+export function checkIds(
+  values: readonly string[],
+  argument: string,
+  check: (value: string, argument: string) => string = checkIdentifier,
+): string[] {
   if (values.length === 0) throw badInput(`${argument} must not be empty`, { argument });
   return [...new Set(values.map((v, i) => check(v, `${argument}[${i}]`)))];
 }
@@ -103,7 +120,9 @@ async function listView(
   const { limit, offset } = checkPaging(args, ctx.maxListLimit);
   let page: PageModel<IscSourceApp>;
   try {
-    page = await readPage({ limit, offset, withTotal: selectsField(info, 'totalCount') }, (chunk) => listSourceApps(ctx.upstream, view, query, chunk));
+    page = await readPage({ limit, offset, withTotal: selectsField(info, 'totalCount') }, (chunk) =>
+      listSourceApps(ctx.upstream, view, query, chunk),
+    );
   } catch (error) {
     // The admin list's answer tells whether lookups by id can be batched for this caller.
     if (view === 'all' && isErrorCode(error, 'FORBIDDEN')) ctx.facts.set(LIST_FORBIDDEN, true);

@@ -38,7 +38,14 @@ describe('bench scenarios: ISC calls per operation', () => {
     expect(gw.calls()).toHaveLength(MINIMUM_CALLS.s2);
     expect(routes()).toEqual(['GET /v2024/connectors', ...Array(20).fill('GET /v2024/connectors/{id}')]);
     // Each connector's detail is read exactly once.
-    expect(new Set(gw.calls().slice(1).map((c) => c.path)).size).toBe(20);
+    expect(
+      new Set(
+        gw
+          .calls()
+          .slice(1)
+          .map((c) => c.path),
+      ).size,
+    ).toBe(20);
   });
 
   it('S3: one source app under two aliases is one call', async () => {
@@ -70,7 +77,9 @@ describe('bench scenario S6: cold start', () => {
     const cold = await startTestGateway();
     try {
       const ops = scenarioOperations(data);
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => cold.gql(i % 2 ? ops.s1.query : ops.s3.query, i % 2 ? ops.s1.variables : ops.s3.variables)));
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => cold.gql(i % 2 ? ops.s1.query : ops.s3.query, i % 2 ? ops.s1.variables : ops.s3.variables)),
+      );
       for (const a of answers) expect(a.errors).toBeUndefined();
       expect(cold.tenant.tokenRequests).toHaveLength(1);
       expect(cold.calls()).toHaveLength(50);

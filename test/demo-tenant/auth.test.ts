@@ -22,10 +22,21 @@ const decodePayload = (jwt: string): Record<string, unknown> =>
 
 describe('POST /oauth/token', () => {
   it('issues a bearer JWT for a form body', async () => {
-    const res = await fetch(`${tenant.url}/oauth/token`, form({ grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'demo-secret' }));
+    const res = await fetch(
+      `${tenant.url}/oauth/token`,
+      form({ grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'demo-secret' }),
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ token_type: 'bearer', expires_in: 749, scope: 'sp:scopes:all', internal: true, pod: 'demo', org: 'demo', strong_auth: false });
+    expect(body).toMatchObject({
+      token_type: 'bearer',
+      expires_in: 749,
+      scope: 'sp:scopes:all',
+      internal: true,
+      pod: 'demo',
+      org: 'demo',
+      strong_auth: false,
+    });
     for (const key of ['tenant_id', 'identity_id', 'user_name', 'jti']) expect(typeof body[key]).toBe('string');
     const token = body.access_token as string;
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
@@ -39,7 +50,9 @@ describe('POST /oauth/token', () => {
   });
 
   it('accepts the parameters in the query string too', async () => {
-    const res = await fetch(`${tenant.url}/oauth/token?grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret`, { method: 'POST' });
+    const res = await fetch(`${tenant.url}/oauth/token?grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret`, {
+      method: 'POST',
+    });
     expect(res.status).toBe(200);
   });
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { CONNECTOR_SEED } from '../../src/demo-tenant/seed/connectors.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
+import { expectIscError, tenantApi } from '../support/demo-tenant-api.js';
 
 let tenant: DemoTenant;
 let auth: Record<string, string>;
@@ -14,11 +15,10 @@ afterEach(async () => {
   await tenant.close();
 });
 
-const api = (path: string, init: RequestInit = {}): Promise<Response> =>
-  fetch(`${tenant.url}/v2024${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } });
+const { api } = tenantApi(() => ({ tenant, auth }));
 
 const list = async (params: Record<string, string>): Promise<Array<Record<string, unknown>>> => {
-  const res = await api(`/connectors?${new URLSearchParams(params)}`);
+  const res = await api(`/connectors?${new URLSearchParams(params).toString()}`);
   expect(res.status).toBe(200);
   return (await res.json()) as Array<Record<string, unknown>>;
 };
@@ -36,16 +36,6 @@ function rawGet(path: string): Promise<{ status: number; body: string }> {
     req.on('error', reject);
     req.end();
   });
-}
-
-async function expectError(res: Response, status: number, text?: RegExp): Promise<void> {
-  expect(res.status).toBe(status);
-  const body = (await res.json()) as { detailCode: string; trackingId: string; messages: Array<{ text: string }>; causes: unknown[] };
-  expect(body.detailCode).toMatch(new RegExp(`^${status}`));
-  expect(body.trackingId).toMatch(/^[0-9a-f]{32}$/);
-  expect(body.messages[0]).toMatchObject({ locale: 'en-US', localeOrigin: 'DEFAULT' });
-  expect(Array.isArray(body.causes)).toBe(true);
-  if (text) expect(body.messages[0].text).toMatch(text);
 }
 
 const LEGACY = 'Legacy "HR" \\ Payroll #1 & 100%';
@@ -68,7 +58,16 @@ describe('GET /connectors', () => {
     expect(res.headers.get('x-total-count')).toBe(String(CONNECTOR_SEED.length));
     const page = (await res.json()) as Array<{ scriptName: string }>;
     expect(page.map((c) => c.scriptName)).toEqual(CONNECTOR_SEED.slice(2, 7).map((c) => c.scriptName));
-    expect(Object.keys(page[0]).sort()).toEqual(['className', 'connectorMetadata', 'directConnect', 'features', 'name', 'scriptName', 'status', 'type']);
+    expect(Object.keys(page[0]).sort()).toEqual([
+      'className',
+      'connectorMetadata',
+      'directConnect',
+      'features',
+      'name',
+      'scriptName',
+      'status',
+      'type',
+    ]);
 
     const all = await api('/connectors');
     expect(all.headers.get('x-total-count')).toBeNull();
@@ -76,9 +75,9 @@ describe('GET /connectors', () => {
   });
 
   it('validates limit, offset and locale', async () => {
-    await expectError(await api('/connectors?limit=251'), 400, /limit/);
-    await expectError(await api('/connectors?offset=-1'), 400, /offset/);
-    await expectError(await api('/connectors?locale=xx'), 400, /locale/);
+    await expectIscError(await api('/connectors?limit=251'), 400, /limit/);
+    await expectIscError(await api('/connectors?offset=-1'), 400, /offset/);
+    await expectIscError(await api('/connectors?locale=xx'), 400, /locale/);
     expect((await api('/connectors?locale=zh-TW')).status).toBe(200);
   });
 
@@ -89,7 +88,10 @@ describe('GET /connectors', () => {
     expect((await list({ filters: 'directConnect eq "false"' })).every((c) => c.directConnect === false)).toBe(true);
     const withBoth = await list({ filters: 'features ca ("PROVISIONING","PASSWORD") and category eq "directory"', count: 'true' });
     expect(withBoth.map((c) => c.name)).toEqual(expect.arrayContaining(['Active Directory', 'Okta', 'LDAP']));
-    expect((await list({ filters: 'labels ca ("custom") and not name sw "Legacy"' })).map((c) => c.name)).toEqual(['Acme Badge System', 'Demo Travel Desk']);
+    expect((await list({ filters: 'labels ca ("custom") and not name sw "Legacy"' })).map((c) => c.name)).toEqual([
+      'Acme Badge System',
+      'Demo Travel Desk',
+    ]);
   });
 
   it('sees the escaped name arrive intact over the wire', async () => {
@@ -100,9 +102,13 @@ describe('GET /connectors', () => {
   });
 
   it('rejects fields and operators outside the spec table, and syntax errors', async () => {
-    await expectError(await api(`/connectors?${new URLSearchParams({ filters: 'name eq "Okta"' })}`), 400, /Operator "eq" is not supported for field "name"/);
-    await expectError(await api(`/connectors?${new URLSearchParams({ filters: 'status eq "RELEASED"' })}`), 400, /field "status"/);
-    await expectError(await api(`/connectors?${new URLSearchParams({ filters: 'name co "x' })}`), 400, /unterminated/);
+    await expectIscError(
+      await api(`/connectors?${new URLSearchParams({ filters: 'name eq "Okta"' }).toString()}`),
+      400,
+      /Operator "eq" is not supported for field "name"/,
+    );
+    await expectIscError(await api(`/connectors?${new URLSearchParams({ filters: 'status eq "RELEASED"' }).toString()}`), 400, /field "status"/);
+    await expectIscError(await api(`/connectors?${new URLSearchParams({ filters: 'name co "x' }).toString()}`), 400, /unterminated/);
   });
 });
 
@@ -117,13 +123,13 @@ describe('GET /connectors/{scriptName}', () => {
   });
 
   it('decodes the path once and never resolves dot segments', async () => {
-    await expectError(await api('/connectors/..%2Foauth-clients'), 404, /"\.\.\/oauth-clients"/);
+    await expectIscError(await api('/connectors/..%2Foauth-clients'), 404, /"\.\.\/oauth-clients"/);
     const encodedDots = await rawGet('/v2024/connectors/%2E%2E');
     expect(encodedDots.status).toBe(404);
     expect(encodedDots.body).toContain('scriptName \\"..\\"');
     expect((await rawGet('/v2024/connectors/../connectors')).status).toBe(404);
     expect((await rawGet('/v2024/connectors/./active-directory-angularsc')).status).toBe(404);
-    await expectError(await api('/no-such-thing'), 404);
+    await expectIscError(await api('/no-such-thing'), 404);
     expect((await api('/connectors/legacy-hr-payroll-1-100-q7m2xk')).status).toBe(200);
   });
 });
@@ -144,15 +150,15 @@ describe('create and delete', () => {
     const del = await api(`/connectors/${created.scriptName}`, { method: 'DELETE' });
     expect(del.status).toBe(204);
     expect(await del.text()).toBe('');
-    await expectError(await api(`/connectors/${created.scriptName}`, { method: 'DELETE' }), 404);
+    await expectIscError(await api(`/connectors/${created.scriptName}`, { method: 'DELETE' }), 404);
   });
 
   it('requires name and className, JSON, and a well-formed body', async () => {
     const post = (body: string, contentType = 'application/json'): Promise<Response> =>
       api('/connectors', { method: 'POST', headers: { 'content-type': contentType }, body });
-    await expectError(await post(JSON.stringify({ name: 'x' })), 400, /cannot be created/);
-    await expectError(await post('{"name": '), 400, /Malformed JSON/);
-    await expectError(await post(JSON.stringify({ name: 'x', className: 'y' }), 'text/plain'), 400, /Content type 'text\/plain'/);
+    await expectIscError(await post(JSON.stringify({ name: 'x' })), 400, /cannot be created/);
+    await expectIscError(await post('{"name": '), 400, /Malformed JSON/);
+    await expectIscError(await post(JSON.stringify({ name: 'x', className: 'y' }), 'text/plain'), 400, /Content type 'text\/plain'/);
   });
 });
 
@@ -174,15 +180,15 @@ describe('PATCH /connectors/{scriptName}', () => {
   });
 
   it('refuses other content types, non-arrays, unknown ops and other paths', async () => {
-    await expectError(await patch([], 'application/json'), 400, /application\/json-patch\+json/);
-    await expectError(await patch({ op: 'replace' }), 400, /array/);
-    await expectError(await patch([{ op: 'frobnicate', path: '/applicationXml' }]), 400, /op must be one of/);
-    await expectError(await patch([{ op: 'replace', path: '/name', value: 'x' }]), 400, /not patchable/);
-    await expectError(await patch([{ op: 'copy', from: '/status', path: '/connectorMetadata/s' }]), 400, /from "\/status" is not patchable/);
+    await expectIscError(await patch([], 'application/json'), 400, /application\/json-patch\+json/);
+    await expectIscError(await patch({ op: 'replace' }), 400, /array/);
+    await expectIscError(await patch([{ op: 'frobnicate', path: '/applicationXml' }]), 400, /op must be one of/);
+    await expectIscError(await patch([{ op: 'replace', path: '/name', value: 'x' }]), 400, /not patchable/);
+    await expectIscError(await patch([{ op: 'copy', from: '/status', path: '/connectorMetadata/s' }]), 400, /from "\/status" is not patchable/);
   });
 
   it('applies nothing when a test operation fails', async () => {
-    await expectError(
+    await expectIscError(
       await patch([
         { op: 'replace', path: '/connectorMetadata/shortDesc', value: 'Should not stick' },
         { op: 'test', path: '/connectorMetadata/platform', value: 'not-this' },
@@ -207,7 +213,12 @@ describe('connector files', () => {
     const xml = '<?xml version="1.0"?>\n<Application name="Uploaded &amp; new"/>\n';
     let res = await upload('/connectors/slack-angularsc/source-template', xml);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ message: expect.any(String), scriptName: 'slack-angularsc', updatedFiles: ['source-template.xml'], status: 'UPDATED' });
+    expect(await res.json()).toEqual({
+      message: expect.any(String),
+      scriptName: 'slack-angularsc',
+      updatedFiles: ['source-template.xml'],
+      status: 'UPDATED',
+    });
 
     res = await api('/connectors/slack-angularsc/source-template', { headers: { accept: 'application/xml' } });
     expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
@@ -226,7 +237,7 @@ describe('connector files', () => {
     expect(await res.text()).toBe(props);
     const detail = (await (await api('/connectors/zoom-angularsc?locale=fr')).json()) as { translationProperties: Record<string, string> };
     expect(detail.translationProperties).toEqual({ 'connector.displayName': 'Ma connexion', 'field.host.label': 'Hôte' });
-    await expectError(await api('/connectors/zoom-angularsc/translations/klingon'), 400, /locale/);
+    await expectIscError(await api('/connectors/zoom-angularsc/translations/klingon'), 400, /locale/);
   });
 
   it('falls back to en for a locale without its own file', async () => {
@@ -235,18 +246,18 @@ describe('connector files', () => {
   });
 
   it('needs a part named file and a multipart body', async () => {
-    await expectError(await upload('/connectors/box-angularsc/correlation-config', undefined), 400, /'file'/);
-    await expectError(
+    await expectIscError(await upload('/connectors/box-angularsc/correlation-config', undefined), 400, /'file'/);
+    await expectIscError(
       await api('/connectors/box-angularsc/correlation-config', { method: 'PUT', headers: { 'content-type': 'application/xml' }, body: '<x/>' }),
       400,
       /multipart\/form-data/,
     );
-    await expectError(await upload('/connectors/nope/correlation-config', '<x/>'), 404);
+    await expectIscError(await upload('/connectors/nope/correlation-config', '<x/>'), 404);
   });
 
   it('refuses a JSON-only Accept with 406', async () => {
-    await expectError(await api('/connectors/box-angularsc/source-config', { headers: { accept: 'application/json' } }), 406);
-    await expectError(await api('/connectors/box-angularsc/translations/en', { headers: { accept: 'application/json' } }), 406);
+    await expectIscError(await api('/connectors/box-angularsc/source-config', { headers: { accept: 'application/json' } }), 406);
+    await expectIscError(await api('/connectors/box-angularsc/translations/en', { headers: { accept: 'application/json' } }), 406);
     const ok = await api('/connectors/box-angularsc/correlation-config', { headers: { accept: 'application/json, application/xml;q=0.5' } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('<CorrelationConfig');

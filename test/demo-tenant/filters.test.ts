@@ -12,7 +12,16 @@ import {
 
 const items = [
   { id: 'a1', name: 'Alpha Tools', count: 3, enabled: true, created: '2024-01-10T08:00:00Z', owner: { id: 'o1' }, tags: ['x', 'y'], lastUsed: null },
-  { id: 'b2', name: 'beta "quoted" \\ path', count: 10, enabled: false, created: '2024-03-01T00:00:00.000Z', owner: { id: 'o2' }, tags: ['y'], lastUsed: '2024-05-01T00:00:00Z' },
+  {
+    id: 'b2',
+    name: 'beta "quoted" \\ path',
+    count: 10,
+    enabled: false,
+    created: '2024-03-01T00:00:00.000Z',
+    owner: { id: 'o2' },
+    tags: ['y'],
+    lastUsed: '2024-05-01T00:00:00Z',
+  },
   { id: 'c3', name: 'Gamma #1 & 100%', count: 7, enabled: true, created: '2023-12-31T23:59:59Z', owner: null, tags: [] },
 ];
 
@@ -164,7 +173,10 @@ describe('sorters and paging', () => {
     expect(collectionPage(items, {}).headers).toEqual({});
   });
 
-  it.each<Record<string, string>>([{ limit: '251' }, { limit: '-1' }, { limit: 'ten' }, { offset: '-5' }, { count: 'yes' }])('rejects %j', (query) => {
-    expect(() => collectionPage(items, query)).toThrow(ApiError);
-  });
+  it.each<Record<string, string>>([{ limit: '251' }, { limit: '-1' }, { limit: 'ten' }, { offset: '-5' }, { count: 'yes' }])(
+    'rejects %j',
+    (query) => {
+      expect(() => collectionPage(items, query)).toThrow(ApiError);
+    },
+  );
 });

@@ -155,7 +155,9 @@ describe('demo-only endpoints and the request log in process', () => {
       await response.arrayBuffer();
       expect(embedded.requests.map((r) => r.path)).toEqual(['/__demo/stats']);
       // A request without a token belongs to no client.
-      expect(embedded.requestSummaries()).toEqual([{ kind: 'api', method: 'GET', path: '/__demo/stats', at: expect.any(Number), status: 401, clientId: null }]);
+      expect(embedded.requestSummaries()).toEqual([
+        { kind: 'api', method: 'GET', path: '/__demo/stats', at: expect.any(Number), status: 401, clientId: null },
+      ]);
     } finally {
       await embedded.close();
     }

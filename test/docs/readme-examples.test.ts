@@ -31,7 +31,9 @@ describe('documentation examples', () => {
     try {
       for (const op of example.operations) {
         const r = await gw.gql(op.document, example.variables);
-        const nullFields = Object.entries(r.data ?? {}).filter(([, value]) => value === null).map(([field]) => field);
+        const nullFields = Object.entries(r.data ?? {})
+          .filter(([, value]) => value === null)
+          .map(([field]) => field);
         // The operation's text is part of the comparison, so a failure says which one broke.
         expect({ operation: op.document, status: r.status, errors: r.errors, hasData: r.data != null, nullFields }).toEqual({
           operation: op.document,

@@ -127,7 +127,9 @@ function judge(c: FuzzCase, answer: Answer): void {
   if (!c.upstreamAllowed) {
     const upstreamCodes = errors.filter((e) => UPSTREAM_CODES.has(String(e.extensions?.code)));
     if (upstreamCodes.length > 0) {
-      violations.upstreamCodeForRefusable.push(`${where} → ${upstreamCodes.map((e) => `${String(e.extensions?.code)}: ${String(e.message).slice(0, 100)}`).join('; ')}`);
+      violations.upstreamCodeForRefusable.push(
+        `${where} → ${upstreamCodes.map((e) => `${String(e.extensions?.code)}: ${String(e.message).slice(0, 100)}`).join('; ')}`,
+      );
     }
   }
   if (c.mustFail && c.http && answer.status !== undefined && answer.status < 400 && errors.length === 0) {
@@ -219,7 +221,8 @@ beforeAll(async () => {
 
   // Refusable cases run in batches of their own, so any upstream call during such a batch is theirs.
   const order = createRng(SEED ^ 0x5eed);
-  const chunk = (cases: FuzzCase[]) => Array.from({ length: Math.ceil(cases.length / BATCH_SIZE) }, (_, i) => cases.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE));
+  const chunk = (cases: FuzzCase[]) =>
+    Array.from({ length: Math.ceil(cases.length / BATCH_SIZE) }, (_, i) => cases.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE));
   const quiet = chunk(order.shuffle(corpus.filter((c) => !c.upstreamAllowed)));
   const loud = chunk(order.shuffle(corpus.filter((c) => c.upstreamAllowed)));
   const batches: { cases: FuzzCase[]; quiet: boolean }[] = [];
@@ -278,7 +281,8 @@ beforeAll(async () => {
   await healthy('at the end');
   healthChecks++;
   const still = await gw.gql<{ connectors: { items: unknown[] } }>('{ connectors(limit: 1) { items { scriptName } } }');
-  if (still.errors || !still.data?.connectors.items.length) violations.crash.push(`a plain query after the run: ${JSON.stringify(still.errors ?? still.data)}`);
+  if (still.errors || !still.data?.connectors.items.length)
+    violations.crash.push(`a plain query after the run: ${JSON.stringify(still.errors ?? still.data)}`);
 
   // Over every upstream request of the run: typed filter values stay quoted, paths keep their segments.
   let markedFilters = 0;

@@ -71,8 +71,15 @@ export function deepJson(depth: number, kind: 'object' | 'array'): string {
 /** Collects cases, numbering them in the order they are added. */
 export interface CaseSink {
   cases: FuzzCase[];
-  add(c: Omit<FuzzCase, 'id'>): void;
-  addGraphql(kind: string, note: string, flags: Flags, query: string, variablesJson?: string, extra?: { operationName?: string; headers?: Record<string, string> }): void;
+  add: (c: Omit<FuzzCase, 'id'>) => void;
+  addGraphql: (
+    kind: string,
+    note: string,
+    flags: Flags,
+    query: string,
+    variablesJson?: string,
+    extra?: { operationName?: string; headers?: Record<string, string> },
+  ) => void;
 }
 
 export function createSink(): CaseSink {

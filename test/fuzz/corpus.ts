@@ -51,4 +51,3 @@ export function buildCorpus(options: CorpusOptions): FuzzCase[] {
   }
   return cases;
 }
-

@@ -10,7 +10,36 @@ export function documentCases(sink: CaseSink, rng: Rng, { rootFields, validOpera
   const { addGraphql } = sink;
   // ----- 4. documents ---------------------------------------------------------------------------
 
-  const TOKENS = ['{', '}', '(', ')', ':', '$', '!', '@', '...', '=', '[', ']', '|', '&', 'name', 'id', 'x', '"str"', '1', '1.5', 'query', 'mutation', 'fragment', 'on', 'true', 'null', '#c\n', '"""b"""'];
+  const TOKENS = [
+    '{',
+    '}',
+    '(',
+    ')',
+    ':',
+    '$',
+    '!',
+    '@',
+    '...',
+    '=',
+    '[',
+    ']',
+    '|',
+    '&',
+    'name',
+    'id',
+    'x',
+    '"str"',
+    '1',
+    '1.5',
+    'query',
+    'mutation',
+    'fragment',
+    'on',
+    'true',
+    'null',
+    '#c\n',
+    '"""b"""',
+  ];
   for (let i = 0; i < 60; i++) {
     const soup = Array.from({ length: rng.int(1, 60) }, () => rng.pick(TOKENS)).join(rng.chance(0.5) ? ' ' : '');
     addGraphql('document:syntax', 'token soup', REFUSE, soup);
@@ -29,15 +58,36 @@ export function documentCases(sink: CaseSink, rng: Rng, { rootFields, validOpera
   // Depths up to what fits in the body limit: past a few thousand levels the parser runs out of stack.
   for (const depth of [64, 1_000, 10_000, 100_000, 300_000]) {
     addGraphql('document:deep', `selections ${depth} deep`, REFUSE, `{${'a{'.repeat(depth)}b${'}'.repeat(depth + 1)}`);
-    addGraphql('document:deep', `list literal ${depth} deep`, REFUSE, `{ connectors(limit: ${'['.repeat(depth)}1${']'.repeat(depth)}) { totalCount } }`);
-    addGraphql('document:deep', `object literal ${depth} deep`, REFUSE, `{ connectors(filter: ${'{a:'.repeat(depth)}1${'}'.repeat(depth)}) { totalCount } }`);
+    addGraphql(
+      'document:deep',
+      `list literal ${depth} deep`,
+      REFUSE,
+      `{ connectors(limit: ${'['.repeat(depth)}1${']'.repeat(depth)}) { totalCount } }`,
+    );
+    addGraphql(
+      'document:deep',
+      `object literal ${depth} deep`,
+      REFUSE,
+      `{ connectors(filter: ${'{a:'.repeat(depth)}1${'}'.repeat(depth)}) { totalCount } }`,
+    );
   }
   for (const depth of [64, 1_000, 10_000, 50_000]) {
     addGraphql('document:deep', `inline fragments ${depth} deep`, QUIET, `{ ${'...on Query{'.repeat(depth)}__typename${'}'.repeat(depth)} }`);
   }
-  addGraphql('document:deep', 'introspection 4 levels deep', QUIET, '{ __schema { types { name fields { name type { name fields { name type { name } } } } } } }');
+  addGraphql(
+    'document:deep',
+    'introspection 4 levels deep',
+    QUIET,
+    '{ __schema { types { name fields { name type { name fields { name type { name } } } } } } }',
+  );
   addGraphql('document:deep', 'variables 100,000 levels deep', QUIET, 'query Fuzz($v: JSON) { __typename }', `{"v":${deepJson(100_000, 'array')}}`);
-  addGraphql('document:deep', 'a variable list of 100,000 items', QUIET, 'query Fuzz($v: [Int]) { __typename }', `{"v":[${Array.from({ length: 100_000 }, () => '1').join(',')}]}`);
+  addGraphql(
+    'document:deep',
+    'a variable list of 100,000 items',
+    QUIET,
+    'query Fuzz($v: [Int]) { __typename }',
+    `{"v":[${Array.from({ length: 100_000 }, () => '1').join(',')}]}`,
+  );
 
   const cycles = [
     'fragment A on Query { ...A }',
@@ -52,7 +102,12 @@ export function documentCases(sink: CaseSink, rng: Rng, { rootFields, validOpera
   }
   addGraphql('document:fragments', 'an undefined fragment', REFUSE, '{ ...Missing }');
   addGraphql('document:fragments', 'an unused fragment', REFUSE, '{ __typename } fragment U on Query { __typename }');
-  addGraphql('document:fragments', 'a fragment defined twice', REFUSE, '{ ...A } fragment A on Query { __typename } fragment A on Query { __typename }');
+  addGraphql(
+    'document:fragments',
+    'a fragment defined twice',
+    REFUSE,
+    '{ ...A } fragment A on Query { __typename } fragment A on Query { __typename }',
+  );
   addGraphql('document:fragments', 'a fragment on an unknown type', REFUSE, '{ ...A } fragment A on Nope { __typename }');
   addGraphql('document:fragments', 'a fragment on a scalar', REFUSE, '{ ...A } fragment A on String { __typename }');
   {
@@ -71,7 +126,12 @@ export function documentCases(sink: CaseSink, rng: Rng, { rootFields, validOpera
   addGraphql('document:aliases', '300 aliases of a bad locale', REFUSE, aliases(300, 'connectors(locale: "xx") { totalCount }'));
   addGraphql('document:aliases', '200 aliases of a negative limit', REFUSE, aliases(200, 'sourceApps(limit: -1) { totalCount }'));
   addGraphql('document:aliases', '100 aliases of a bad delete', REFUSE, `mutation ${aliases(100, 'deleteSourceApp(id: "%2e%2e") { id }')}`);
-  addGraphql('document:aliases', '100 aliases of a bad patch', REFUSE, `mutation ${aliases(100, 'updateOAuthClient(id: "x", patch: [{op: replace, path: "/../x", value: 1}]) { id }')}`);
+  addGraphql(
+    'document:aliases',
+    '100 aliases of a bad patch',
+    REFUSE,
+    `mutation ${aliases(100, 'updateOAuthClient(id: "x", patch: [{op: replace, path: "/../x", value: 1}]) { id }')}`,
+  );
   addGraphql('document:aliases', '50 aliases of one list', ALLOW, aliases(50, 'connectors(limit: 1) { items { name } }'));
   addGraphql('document:aliases', '1,000 identical fields', QUIET, `{ ${Array.from({ length: 1_000 }, () => '__typename').join(' ')} }`);
 
@@ -83,7 +143,9 @@ export function documentCases(sink: CaseSink, rng: Rng, { rootFields, validOpera
   addGraphql('document:operations', '500 operations, one named', QUIET, many, undefined, { operationName: 'Q250' });
   addGraphql('document:operations', '500 operations, none named', REFUSE, many);
   addGraphql('document:operations', 'operationName not in the document', REFUSE, HOSTILE_QUERY, undefined, { operationName: 'Nope' });
-  addGraphql('document:operations', 'operationName hostile', REFUSE, 'query A { __typename } query B { __typename }', undefined, { operationName: '../A\r\n' });
+  addGraphql('document:operations', 'operationName hostile', REFUSE, 'query A { __typename } query B { __typename }', undefined, {
+    operationName: '../A\r\n',
+  });
   addGraphql('document:operations', 'two anonymous operations', REFUSE, '{ __typename } { __typename }');
   addGraphql('document:operations', 'an operation named twice', REFUSE, 'query A { __typename } query A { __typename }');
   addGraphql('document:operations', 'subscription', REFUSE, 'subscription { __typename }');
@@ -100,10 +162,21 @@ export function documentCases(sink: CaseSink, rng: Rng, { rootFields, validOpera
   addGraphql('document:variables', 'a variable defined twice', REFUSE, 'query Fuzz($a: Int, $a: Int) { __typename }');
   addGraphql('document:variables', 'a variable of an output type', REFUSE, 'query Fuzz($a: Connector) { __typename }');
   addGraphql('document:variables', 'a default of the wrong type', REFUSE, 'query Fuzz($a: Int = "x") { connectors(limit: $a) { totalCount } }');
-  addGraphql('document:variables', 'variables not matching any definition', QUIET, '{ __typename }', '{"a":1,"__proto__":{"x":1},"constructor":{"prototype":{"y":1}}}');
+  addGraphql(
+    'document:variables',
+    'variables not matching any definition',
+    QUIET,
+    '{ __typename }',
+    '{"a":1,"__proto__":{"x":1},"constructor":{"prototype":{"y":1}}}',
+  );
 
   const huge = maxBodyBytes - 4_096;
-  addGraphql('document:huge-string', 'raw filters just under the body limit', REFUSE, `{ connectors(filters: "${'f'.repeat(huge)}") { totalCount } }`);
+  addGraphql(
+    'document:huge-string',
+    'raw filters just under the body limit',
+    REFUSE,
+    `{ connectors(filters: "${'f'.repeat(huge)}") { totalCount } }`,
+  );
   addGraphql('document:huge-string', 'scriptName just under the body limit', REFUSE, `{ connector(scriptName: "${'s'.repeat(huge)}") { name } }`);
   addGraphql('document:huge-string', 'locale just under the body limit', REFUSE, `{ connectors(locale: "${'l'.repeat(huge)}") { totalCount } }`);
   addGraphql('document:huge-string', 'an unknown field name just under the body limit', REFUSE, `{ ${'n'.repeat(huge)} }`);

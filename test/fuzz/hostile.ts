@@ -1,12 +1,4 @@
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  type GraphQLInputObjectType,
-  type GraphQLInputType,
-} from 'graphql';
+import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, type GraphQLInputObjectType, type GraphQLInputType } from 'graphql';
 import { deepJson } from './cases.js';
 import type { Arg } from './render.js';
 
@@ -23,55 +15,177 @@ export const FILTER_MARKER = 'ZQX';
 
 /** Identifiers the path encoder must refuse: dot segments in any encoding, control characters, empty, too long. */
 export const TRAVERSAL_IDS: readonly string[] = [
-  '..', '.', '%2e%2e', '%2E%2E', '.%2e', '%2e.', '%252e%252e', '%25252e%25252e', '../oauth-clients', '../../oauth-clients',
-  '../oauth-clients/x', 'x/../../oauth-clients', 'x/..', '..\\oauth-clients', 'x\\..\\..\\y', '%2e%2e%2foauth-clients',
-  '%2e%2e%5coauth-clients', './x', 'x/./y', '..%2f..%2fv3%2foauth-clients', '', 'a'.repeat(513),
-  'x\r\nX-Injected: 1', 'x\nHost: evil.example', 'x\u0000', '\u0007', 'x\u007f', '\r\n\r\nGET /oauth-clients HTTP/1.1',
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E%2E',
+  '.%2e',
+  '%2e.',
+  '%252e%252e',
+  '%25252e%25252e',
+  '../oauth-clients',
+  '../../oauth-clients',
+  '../oauth-clients/x',
+  'x/../../oauth-clients',
+  'x/..',
+  '..\\oauth-clients',
+  'x\\..\\..\\y',
+  '%2e%2e%2foauth-clients',
+  '%2e%2e%5coauth-clients',
+  './x',
+  'x/./y',
+  '..%2f..%2fv3%2foauth-clients',
+  '',
+  'a'.repeat(513),
+  'x\r\nX-Injected: 1',
+  'x\nHost: evil.example',
+  'x\u0000',
+  '\u0007',
+  'x\u007f',
+  '\r\n\r\nGET /oauth-clients HTTP/1.1',
 ];
 
 /** Odd but harmless identifiers: encoded into one segment and sent (ISC answers 404 or 400). */
 export const ODD_IDS: readonly string[] = [
-  '%c0%ae%c0%ae', '/', 'a/b', '%2F', '%00', '%0d%0a', '?x=1', '#frag', ' ', "' OR '1'='1", '${jndi:ldap://x/a}',
-  '<script>alert(1)</script>', 'é', '😀', '\u202e', 'a'.repeat(512), '...', '.x', 'x.', '%', '%zz', 'id eq "x"',
-  `" ${FILTER_MARKER} or name pr or "`, `\\" ${FILTER_MARKER}`,
+  '%c0%ae%c0%ae',
+  '/',
+  'a/b',
+  '%2F',
+  '%00',
+  '%0d%0a',
+  '?x=1',
+  '#frag',
+  ' ',
+  "' OR '1'='1",
+  '${jndi:ldap://x/a}',
+  '<script>alert(1)</script>',
+  'é',
+  '😀',
+  '\u202e',
+  'a'.repeat(512),
+  '...',
+  '.x',
+  'x.',
+  '%',
+  '%zz',
+  'id eq "x"',
+  `" ${FILTER_MARKER} or name pr or "`,
+  `\\" ${FILTER_MARKER}`,
 ];
 
 export const BAD_LOCALES: readonly string[] = [
-  'EN', 'En', 'en_US', 'en-US', 'en-us', 'zh-tw', 'zh_CN', 'zh', 'xx', '', ' en', 'en ', 'en\n', '../en', 'en/../de',
-  '%65%6e', 'en;de', 'en,de', '*', "en' OR 1=1", 'a'.repeat(2000), '\u0000', 'en\r\nX: y',
+  'EN',
+  'En',
+  'en_US',
+  'en-US',
+  'en-us',
+  'zh-tw',
+  'zh_CN',
+  'zh',
+  'xx',
+  '',
+  ' en',
+  'en ',
+  'en\n',
+  '../en',
+  'en/../de',
+  '%65%6e',
+  'en;de',
+  'en,de',
+  '*',
+  "en' OR 1=1",
+  'a'.repeat(2000),
+  '\u0000',
+  'en\r\nX: y',
 ];
 
 export const BAD_RAW_FILTERS: readonly string[] = [
-  '', '   ', '(', ')', '((name eq "a")', 'name eq "a', 'name eq "a\\"', ')(', '"', 'name eq "a"\r\nX-Injected: 1',
-  'name eq "\u0000"', 'a'.repeat(4097), `name co "${'b'.repeat(4100)}"`,
+  '',
+  '   ',
+  '(',
+  ')',
+  '((name eq "a")',
+  'name eq "a',
+  'name eq "a\\"',
+  ')(',
+  '"',
+  'name eq "a"\r\nX-Injected: 1',
+  'name eq "\u0000"',
+  'a'.repeat(4097),
+  `name co "${'b'.repeat(4100)}"`,
 ];
 
 export const INJECTION_RAW_FILTERS: readonly string[] = [
-  'name eq "x" or true', '1 eq 1', 'name pr', 'name eq "\\"" or name pr or "\\""', 'name co "a" and (name pr or id pr)',
-  'not (name eq "x")', 'name in ("a","b","c")', `name co "${'c'.repeat(4000)}"`,
+  'name eq "x" or true',
+  '1 eq 1',
+  'name pr',
+  'name eq "\\"" or name pr or "\\""',
+  'name co "a" and (name pr or id pr)',
+  'not (name eq "x")',
+  'name in ("a","b","c")',
+  `name co "${'c'.repeat(4000)}"`,
 ];
 
 /** Typed filter strings that must stay inside their quotes upstream. */
 export const INJECTION_VALUES: readonly string[] = [
-  `" ${FILTER_MARKER} or name pr or "`, `\\" ${FILTER_MARKER}`, `${FILTER_MARKER}\\`, `\\\\" ${FILTER_MARKER}) or (name pr`,
-  `%22 ${FILTER_MARKER}`, `" ${FILTER_MARKER}`, `*${FILTER_MARKER}*`, `') ${FILTER_MARKER} --`,
+  `" ${FILTER_MARKER} or name pr or "`,
+  `\\" ${FILTER_MARKER}`,
+  `${FILTER_MARKER}\\`,
+  `\\\\" ${FILTER_MARKER}) or (name pr`,
+  `%22 ${FILTER_MARKER}`,
+  `" ${FILTER_MARKER}`,
+  `*${FILTER_MARKER}*`,
+  `') ${FILTER_MARKER} --`,
 ];
 
 export const BAD_FILTER_STRINGS: readonly string[] = ['a'.repeat(1025), 'x\u0000', 'x\r\ny', '\u001b[31m', 'tab\there'];
 
-export const BAD_DATES: readonly string[] = ['not-a-date', '2024-13-45T00:00:00Z', 'yesterday', '', '../x', '10000-01-01T00:00:00Z', '2024-01-01T25:00:00Z'];
+export const BAD_DATES: readonly string[] = [
+  'not-a-date',
+  '2024-13-45T00:00:00Z',
+  'yesterday',
+  '',
+  '../x',
+  '10000-01-01T00:00:00Z',
+  '2024-01-01T25:00:00Z',
+];
 
 /** URLs no OAuth client may have as its home page. */
 export const BAD_HTTP_URLS: readonly string[] = [
-  'javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html;base64,PHNjcmlwdD4=', 'vbscript:x', 'file:///etc/passwd',
-  'not a url', 'http:host', 'http://', 'https://', '//evil.example', '/relative', 'ftp://example.com', 'https://exa mple.com',
-  'https://example.com/\r\nX: y', `https://${'a'.repeat(3000)}.example`, '', 'mailto:a@example.com',
+  'javascript:alert(1)',
+  'JaVaScRiPt:alert(1)',
+  'data:text/html;base64,PHNjcmlwdD4=',
+  'vbscript:x',
+  'file:///etc/passwd',
+  'not a url',
+  'http:host',
+  'http://',
+  'https://',
+  '//evil.example',
+  '/relative',
+  'ftp://example.com',
+  'https://exa mple.com',
+  'https://example.com/\r\nX: y',
+  `https://${'a'.repeat(3000)}.example`,
+  '',
+  'mailto:a@example.com',
 ];
 
 /** Redirect URIs OAuth must refuse (fragment, unsafe scheme, relative, no path). */
 export const BAD_REDIRECT_URIS: readonly string[] = [
-  'https://example.com/cb#frag', 'javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'about:blank', 'blob:x',
-  '/relative/cb', 'com.example.app:', 'not a uri', 'http://', 'https://a b/cb', '', `https://example.com/${'p'.repeat(2100)}`,
+  'https://example.com/cb#frag',
+  'javascript:alert(1)',
+  'data:text/html,x',
+  'file:///etc/passwd',
+  'about:blank',
+  'blob:x',
+  '/relative/cb',
+  'com.example.app:',
+  'not a uri',
+  'http://',
+  'https://a b/cb',
+  '',
+  `https://example.com/${'p'.repeat(2100)}`,
 ];
 
 export const PATCH_FIELDS = {
@@ -93,10 +207,23 @@ export interface PatchOp {
 export function badPatchOps(resource: PatchResource): { note: string; ops: PatchOp[] }[] {
   const f = PATCH_FIELDS[resource];
   const generic: { note: string; ops: PatchOp[] }[] = [
-    ['/../x', 'v'], ['/id', 'v'], ['', 'v'], ['/', 'v'], [f.string, 'v'], ['/constructor', 1], ['/__proto__', { a: 1 }],
-    ['/valueOf', 1], ['/created', '2020-01-01T00:00:00Z'], ['/a/b/c', 1], ['/%2e%2e', 1], [`/${f.string}/0`, 'v'],
-    [`/${f.string}~1x`, 'v'], [`/${f.string}\r\nX: y`, 'v'], [`/${'p'.repeat(10_000)}`, 'v'], ['/tenant', 'other'],
-  ].map(([path, value]) => ({ note: `replace ${String(path).slice(0, 24)}`, ops: [{ op: 'replace', path: path as string, value }] }));
+    ['/../x', 'v'],
+    ['/id', 'v'],
+    ['', 'v'],
+    ['/', 'v'],
+    [f.string, 'v'],
+    ['/constructor', 1],
+    ['/__proto__', { a: 1 }],
+    ['/valueOf', 1],
+    ['/created', '2020-01-01T00:00:00Z'],
+    ['/a/b/c', 1],
+    ['/%2e%2e', 1],
+    [`/${f.string}/0`, 'v'],
+    [`/${f.string}~1x`, 'v'],
+    [`/${f.string}\r\nX: y`, 'v'],
+    [`/${'p'.repeat(10_000)}`, 'v'],
+    ['/tenant', 'other'],
+  ].map(([path, value]) => ({ note: `replace ${(path as string).slice(0, 24)}`, ops: [{ op: 'replace', path: path as string, value }] }));
   generic.push(
     { note: 'add to /toString/-', ops: [{ op: 'add', path: '/toString/-', value: 1 }] },
     { note: 'remove /hasOwnProperty', ops: [{ op: 'remove', path: '/hasOwnProperty' }] },
@@ -106,7 +233,13 @@ export function badPatchOps(resource: PatchResource): { note: string; ops: Patch
     { note: 'replace without a value', ops: [{ op: 'replace', path: `/${f.string}` }] },
     { note: 'string field given a number', ops: [{ op: 'replace', path: `/${f.string}`, value: 5 }] },
     { note: 'string field given an object', ops: [{ op: 'replace', path: `/${f.string}`, value: { a: 1 } }] },
-    { note: 'valid op then a bad one', ops: [{ op: 'replace', path: `/${f.string}`, value: 'ok' }, { op: 'replace', path: '/../../x', value: 1 }] },
+    {
+      note: 'valid op then a bad one',
+      ops: [
+        { op: 'replace', path: `/${f.string}`, value: 'ok' },
+        { op: 'replace', path: '/../../x', value: 1 },
+      ],
+    },
   );
   if (f.object) {
     generic.push(
@@ -178,7 +311,10 @@ export const h = (kind: string, note: string, refuse: boolean, arg: Partial<Arg>
 /** Wrong-typed literals for `type` (GraphQL validation refuses each). */
 export function wrongLiterals(type: GraphQLInputType): string[] {
   const inner = isNonNullType(type) ? type.ofType : type;
-  if (isListType(inner)) return wrongLiterals(inner.ofType).slice(0, 2).map((l) => `[${l}]`);
+  if (isListType(inner))
+    return wrongLiterals(inner.ofType)
+      .slice(0, 2)
+      .map((l) => `[${l}]`);
   const named = getNamedType(type);
   if (isEnumType(named)) {
     const first = named.getValues()[0].name;
@@ -207,7 +343,10 @@ export function wrongLiterals(type: GraphQLInputType): string[] {
 /** Variable values of the wrong JSON type for `type` (coercion refuses each). */
 export function wrongVariableValues(type: GraphQLInputType): string[] {
   const inner = isNonNullType(type) ? type.ofType : type;
-  if (isListType(inner)) return wrongVariableValues(inner.ofType).slice(0, 2).map((v) => `[${v}]`);
+  if (isListType(inner))
+    return wrongVariableValues(inner.ofType)
+      .slice(0, 2)
+      .map((v) => `[${v}]`);
   const named = getNamedType(type);
   if (isEnumType(named)) return ['"BOGUS_VALUE"', '5'];
   if (isInputObjectType(named)) return ['"x"', '5', '{"fuzzBogusField":1}'];
@@ -253,7 +392,17 @@ export function inputHostiles(type: GraphQLInputObjectType, base: Record<string,
     }
     case 'UpdateOAuthClientInput': {
       const u = (note: string, changes: Record<string, unknown>) => out.push(h('hostile:input', `${type.name} ${note}`, true, { value: changes }));
-      for (const field of ['name', 'description', 'accessTokenValiditySeconds', 'refreshTokenValiditySeconds', 'grantTypes', 'accessType', 'enabled', 'strongAuthSupported', 'claimsSupported']) {
+      for (const field of [
+        'name',
+        'description',
+        'accessTokenValiditySeconds',
+        'refreshTokenValiditySeconds',
+        'grantTypes',
+        'accessType',
+        'enabled',
+        'strongAuthSupported',
+        'claimsSupported',
+      ]) {
         u(`${field} null`, { [field]: null });
       }
       u('name blank', { name: '  ' });
@@ -284,7 +433,9 @@ export function inputHostiles(type: GraphQLInputObjectType, base: Record<string,
       u('metadata as a list', { connectorMetadata: [1, 2] });
       u('metadata as a number', { connectorMetadata: 5 });
       u('metadata as a boolean', { connectorMetadata: true });
-      out.push(h('hostile:input', `${type.name} metadata 100,000 levels deep`, true, { rawJson: `{"connectorMetadata":${deepJson(100_000, 'object')}}` }));
+      out.push(
+        h('hostile:input', `${type.name} metadata 100,000 levels deep`, true, { rawJson: `{"connectorMetadata":${deepJson(100_000, 'object')}}` }),
+      );
       break;
     }
     case 'CreateCustomConnectorInput':

@@ -59,7 +59,7 @@ function resourceOf(field: string): Resource {
 
 export interface OperationGenerator {
   rootFields: readonly FieldRef[];
-  validOperation(ref: FieldRef): Operation;
+  validOperation: (ref: FieldRef) => Operation;
 }
 
 export function operationCases(
@@ -69,7 +69,10 @@ export function operationCases(
 ): OperationGenerator {
   const { addGraphql } = sink;
   const rootFields: FieldRef[] = [];
-  for (const [operation, type] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  for (const [operation, type] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const) {
     for (const field of Object.values(type?.getFields() ?? {})) {
       if (field.name.startsWith('_')) continue; // federation's _entities/_service: their own cases below
       rootFields.push({ operation, field });
@@ -186,7 +189,13 @@ export function operationCases(
       const count = name === 'ids' ? rng.int(1, 5) : rng.int(1, 3);
       return Array.from({ length: count }, () => validValue(type.ofType, name, resource));
     }
-    if (isEnumType(type)) return rng.pick(type.getValues().map((v) => v.name).filter((v) => v !== 'UNKNOWN'));
+    if (isEnumType(type))
+      return rng.pick(
+        type
+          .getValues()
+          .map((v) => v.name)
+          .filter((v) => v !== 'UNKNOWN'),
+      );
     if (isInputObjectType(type)) return validInputObject(type, resource);
     switch (type.name) {
       case 'Int':
@@ -211,7 +220,10 @@ export function operationCases(
     const named = getNamedType(type);
     if (isLeafType(named)) return '';
     if (isUnionType(named)) {
-      return `{ __typename ${named.getTypes().map((t) => `... on ${t.name} ${selectionFor(t, resource, depth + 1)}`).join(' ')} }`;
+      return `{ __typename ${named
+        .getTypes()
+        .map((t) => `... on ${t.name} ${selectionFor(t, resource, depth + 1)}`)
+        .join(' ')} }`;
     }
     if (!isObjectType(named) && !isInterfaceType(named)) return '';
     const fields = Object.values(named.getFields());
@@ -300,7 +312,8 @@ export function operationCases(
       }
     }
     if (arg.name === 'offset') {
-      for (const offset of [-1, -2_147_483_648, 10_000_001, 2_147_483_647]) out.push(h('hostile:paging', `offset ${offset}`, true, { value: offset }));
+      for (const offset of [-1, -2_147_483_648, 10_000_001, 2_147_483_647])
+        out.push(h('hostile:paging', `offset ${offset}`, true, { value: offset }));
     }
     if (arg.name === 'patch' && resource !== 'customizer' && resource !== 'other') {
       for (const { note, ops } of badPatchOps(resource)) out.push(h('hostile:patch', note, true, { value: ops }));
@@ -317,7 +330,8 @@ export function operationCases(
     }
     if (arg.name === 'filters') {
       for (const raw of BAD_RAW_FILTERS) out.push(h('hostile:raw-filter', `filters ${JSON.stringify(raw.slice(0, 24))}`, true, { value: raw }));
-      for (const raw of INJECTION_RAW_FILTERS) out.push(h('hostile:raw-filter-injection', `filters ${JSON.stringify(raw.slice(0, 24))}`, false, { value: raw }));
+      for (const raw of INJECTION_RAW_FILTERS)
+        out.push(h('hostile:raw-filter-injection', `filters ${JSON.stringify(raw.slice(0, 24))}`, false, { value: raw }));
     }
     if (arg.name === 'filter' && isInputObjectType(named)) {
       for (const field of Object.values(named.getFields())) {
@@ -339,7 +353,8 @@ export function operationCases(
           }
         }
         if (fieldType.name === 'DateTime') {
-          for (const bad of rng.sample(BAD_DATES, 2)) out.push(h('hostile:filter-value', `filter.${field.name} ${JSON.stringify(bad)}`, true, set(bad)));
+          for (const bad of rng.sample(BAD_DATES, 2))
+            out.push(h('hostile:filter-value', `filter.${field.name} ${JSON.stringify(bad)}`, true, set(bad)));
         }
         if (field.name === 'neverUsed') out.push(h('hostile:filter-value', 'filter.neverUsed false', true, set(false)));
       }
@@ -390,7 +405,8 @@ export function operationCases(
           addOperation(hostile.kind, hostile.note, REFUSE, { ...op, args: op.args.filter((a) => a.name !== arg.name) }, 'inline');
           continue;
         }
-        const mode: Mode = hostile.arg.rawJson !== undefined || hostile.arg.varType !== undefined || hostile.arg.omitVariable ? 'variables' : pickMode();
+        const mode: Mode =
+          hostile.arg.rawJson !== undefined || hostile.arg.varType !== undefined || hostile.arg.omitVariable ? 'variables' : pickMode();
         addOperation(hostile.kind, hostile.note, hostile.refuse ? REFUSE : ALLOW, op, mode);
       }
     }
@@ -402,7 +418,11 @@ export function operationCases(
       addOperation('hostile:patch', 'no input and no patch', REFUSE, { ...op, args: kept });
       addOperation('hostile:patch', 'empty patch list', REFUSE, { ...op, args: [...kept, { name: 'patch', type: patchArg.type, value: [] }] });
       const inputArg = ref.field.args.find((a) => a.name === 'input');
-      if (inputArg) addOperation('hostile:patch', 'an empty input and no patch', REFUSE, { ...op, args: [...kept, { name: 'input', type: inputArg.type, value: {} }] });
+      if (inputArg)
+        addOperation('hostile:patch', 'an empty input and no patch', REFUSE, {
+          ...op,
+          args: [...kept, { name: 'input', type: inputArg.type, value: {} }],
+        });
     }
     // Breakages of the document around a valid operation: GraphQL validation refuses each.
     const op = validOperation(ref);
@@ -450,10 +470,17 @@ export function operationCases(
   const entitySelection =
     '{ __typename ... on SourceApp { id name } ... on Connector { scriptName name } ... on OAuthClient { id name } ... on ConnectorCustomizer { id name } }';
   const entities = (representationsJson: string, flags: Flags, note: string) =>
-    addGraphql('federation:entities', note, flags, `query Fuzz($r: [_Any!]!) { _entities(representations: $r) ${entitySelection} }`, `{"r":${representationsJson}}`);
+    addGraphql(
+      'federation:entities',
+      note,
+      flags,
+      `query Fuzz($r: [_Any!]!) { _entities(representations: $r) ${entitySelection} }`,
+      `{"r":${representationsJson}}`,
+    );
   const keyOf = { SourceApp: 'id', ConnectorCustomizer: 'id', OAuthClient: 'id', Connector: 'scriptName' } as const;
   for (const [typename, key] of Object.entries(keyOf)) {
-    for (const id of rng.sample(TRAVERSAL_IDS, 6)) entities(JSON.stringify([{ __typename: typename, [key]: id }]), REFUSE, `${typename} ${key} ${JSON.stringify(id.slice(0, 20))}`);
+    for (const id of rng.sample(TRAVERSAL_IDS, 6))
+      entities(JSON.stringify([{ __typename: typename, [key]: id }]), REFUSE, `${typename} ${key} ${JSON.stringify(id.slice(0, 20))}`);
     entities(JSON.stringify([{ __typename: typename }]), REFUSE, `${typename} without its key`);
     entities(JSON.stringify([{ __typename: typename, [key]: { a: 1 } }]), REFUSE, `${typename} key as an object`);
     entities(JSON.stringify([{ __typename: typename, [key]: [1] }]), REFUSE, `${typename} key as a list`);
@@ -469,17 +496,17 @@ export function operationCases(
   entities(JSON.stringify(['x']), REFUSE, 'a string');
   entities(JSON.stringify([null]), REFUSE, 'null');
   entities(`[${deepJson(100_000, 'object')}]`, REFUSE, 'a representation 100,000 levels deep');
-  entities(
-    JSON.stringify(ids.sourceAppIds.slice(0, 5).map((id) => ({ __typename: 'SourceApp', id }))),
-    ALLOW,
-    'valid source app references',
-  );
+  entities(JSON.stringify(ids.sourceAppIds.slice(0, 5).map((id) => ({ __typename: 'SourceApp', id }))), ALLOW, 'valid source app references');
   entities(
     JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ __typename: 'SourceApp', id: `fz-ref-${i}` }))),
     ALLOW,
     '300 source app references',
   );
-  entities(JSON.stringify(ids.scriptNames.slice(0, 3).map((scriptName) => ({ __typename: 'Connector', scriptName }))), ALLOW, 'valid connector references');
+  entities(
+    JSON.stringify(ids.scriptNames.slice(0, 3).map((scriptName) => ({ __typename: 'Connector', scriptName }))),
+    ALLOW,
+    'valid connector references',
+  );
   addGraphql('federation:service', '_service sdl', QUIET, '{ _service { sdl } }');
   return { rootFields, validOperation };
 }

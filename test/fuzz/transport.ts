@@ -36,6 +36,7 @@ export class Transport {
     return new Promise((resolve) => {
       const started = Date.now();
       let settled = false;
+      // eslint-disable-next-line prefer-const -- assigned after `finish`, which clears it, is defined
       let timer: NodeJS.Timeout | undefined;
       const finish = (answer: Partial<Answer>): void => {
         if (settled) return;

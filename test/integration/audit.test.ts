@@ -38,7 +38,12 @@ afterAll(() => gw?.close());
 afterEach(() => gw.tenant.setFaults({}));
 
 /** Runs one operation, capturing what the gateway logs meanwhile. */
-async function logged<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>, on: TestGateway = gw): Promise<Logged<T>> {
+async function logged<T = Record<string, any>>(
+  query: string,
+  variables?: Record<string, unknown>,
+  headers?: Record<string, string>,
+  on: TestGateway = gw,
+): Promise<Logged<T>> {
   on.reset();
   output.written.length = 0;
   const answer = await on.gql<T>(query, variables, headers);
@@ -52,7 +57,11 @@ async function logged<T = Record<string, any>>(query: string, variables?: Record
 const received = (on: TestGateway = gw) => on.tenant.requests.map((r) => ({ method: r.method, path: r.path, status: r.status }));
 /** The operation line's calls without their durations (checked separately). */
 const listed = (operation: LogRecord | undefined) =>
-  (operation?.upstream as { method: string; route: string; status?: number; durationMs: number }[]).map(({ method, route, status }) => ({ method, route, status }));
+  (operation?.upstream as { method: string; route: string; status?: number; durationMs: number }[]).map(({ method, route, status }) => ({
+    method,
+    route,
+    status,
+  }));
 
 describe('audit records', () => {
   it('a successful update: one record with the caller-given request id, and the operation line lists the one PUT', async () => {
@@ -93,13 +102,24 @@ describe('audit records', () => {
   it('a create: the target is the id in the answer, and the new OAuth client secret appears nowhere in the output', async () => {
     const { answer, audit, text } = await logged<{ createOAuthClient: { id: string; secret: string } }>(
       'mutation NewClient($i: CreateOAuthClientInput!) { createOAuthClient(input: $i) { id secret } }',
-      { i: { name: 'Audit Job', description: 'audit test', accessTokenValiditySeconds: 900, grantTypes: ['CLIENT_CREDENTIALS'], accessType: 'ONLINE', enabled: true } },
+      {
+        i: {
+          name: 'Audit Job',
+          description: 'audit test',
+          accessTokenValiditySeconds: 900,
+          grantTypes: ['CLIENT_CREDENTIALS'],
+          accessType: 'ONLINE',
+          enabled: true,
+        },
+      },
     );
     expect(answer.errors).toBeUndefined();
     const { id, secret } = answer.data!.createOAuthClient;
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     expect(received()).toEqual([{ method: 'POST', path: '/v2024/oauth-clients', status: 200 }]);
-    expect(audit).toEqual([expect.objectContaining({ operation: 'createOAuthClient', operationName: 'NewClient', targetId: id, outcome: 'success', principal: 'demo' })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ operation: 'createOAuthClient', operationName: 'NewClient', targetId: id, outcome: 'success', principal: 'demo' }),
+    ]);
     expect(text).not.toContain(secret);
     expect(text.length).toBeGreaterThan(200); // the capture saw the lines
   });
@@ -110,12 +130,27 @@ describe('audit records', () => {
       { id: DOOMED_CUSTOMIZER },
     );
     expect(answer.errors).toBeUndefined();
-    expect(received().map((r) => `${r.method} ${r.path}`)).toEqual([`DELETE /v2024/connector-customizers/${DOOMED_CUSTOMIZER}`, 'POST /v2024/connector-customizers']);
+    expect(received().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `DELETE /v2024/connector-customizers/${DOOMED_CUSTOMIZER}`,
+      'POST /v2024/connector-customizers',
+    ]);
     const requestId = answer.headers.get('x-request-id');
     expect(requestId).toMatch(UUID);
     expect(audit).toEqual([
-      expect.objectContaining({ requestId, operation: 'deleteConnectorCustomizer', operationName: 'Swap', targetId: DOOMED_CUSTOMIZER, outcome: 'success' }),
-      expect.objectContaining({ requestId, operation: 'createConnectorCustomizer', operationName: 'Swap', targetId: answer.data!.created.id, outcome: 'success' }),
+      expect.objectContaining({
+        requestId,
+        operation: 'deleteConnectorCustomizer',
+        operationName: 'Swap',
+        targetId: DOOMED_CUSTOMIZER,
+        outcome: 'success',
+      }),
+      expect.objectContaining({
+        requestId,
+        operation: 'createConnectorCustomizer',
+        operationName: 'Swap',
+        targetId: answer.data!.created.id,
+        outcome: 'success',
+      }),
     ]);
   });
 
@@ -124,7 +159,9 @@ describe('audit records', () => {
     const { answer, audit, operation } = await logged('mutation Nothing($id: ID!) { updateOAuthClient(id: $id) { id } }', { id });
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(received()).toEqual([]);
-    expect(audit).toEqual([expect.objectContaining({ operation: 'updateOAuthClient', targetId: id, outcome: 'failure', errorCode: 'BAD_USER_INPUT' })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ operation: 'updateOAuthClient', targetId: id, outcome: 'failure', errorCode: 'BAD_USER_INPUT' }),
+    ]);
     expect(operation).toMatchObject({ upstreamCalls: 0, errors: [{ code: 'BAD_USER_INPUT', path: 'updateOAuthClient' }] });
     expect(operation).not.toHaveProperty('upstream');
   });
@@ -135,7 +172,9 @@ describe('audit records', () => {
     const { answer, audit, operation, records } = await logged('mutation Remove($id: ID!) { deleteOAuthClient(id: $id) }', { id });
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', httpStatus: 500 });
     expect(received()).toEqual([{ method: 'DELETE', path: `/v2024/oauth-clients/${id}`, status: 500 }]);
-    expect(audit).toEqual([expect.objectContaining({ operation: 'deleteOAuthClient', targetId: id, outcome: 'failure', errorCode: 'UPSTREAM_ERROR' })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ operation: 'deleteOAuthClient', targetId: id, outcome: 'failure', errorCode: 'UPSTREAM_ERROR' }),
+    ]);
     expect(listed(operation)).toEqual([{ method: 'DELETE', route: 'oauth-clients/{id}', status: 500 }]);
     const failed = records.find((r) => r.msg === 'ISC call failed');
     expect(failed).toMatchObject({ level: 'warn', method: 'DELETE', route: 'oauth-clients/{id}', httpStatus: 500, code: 'UPSTREAM_ERROR' });
@@ -167,7 +206,9 @@ describe('audit records', () => {
         keyed,
       );
       expect(answer.errors).toBeUndefined();
-      expect(audit).toEqual([expect.objectContaining({ principal: `key:${sha16(key)}`, operation: 'deleteConnectorCustomizer', outcome: 'success' })]);
+      expect(audit).toEqual([
+        expect.objectContaining({ principal: `key:${sha16(key)}`, operation: 'deleteConnectorCustomizer', outcome: 'success' }),
+      ]);
       expect(text).not.toContain(key);
     } finally {
       await keyed.close();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { code } from '../support/errors.js';
 
-const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
 const QUERY = '{ connectors(limit: 1) { items { scriptName } } }';
 
 let gw: TestGateway | undefined;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CUSTOMIZER_SEED } from '../../src/demo-tenant/seed/connector-customizers.js';
 import { bearer, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { code } from '../support/errors.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -9,7 +10,6 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 beforeEach(() => gw.reset());
 
-const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
 const jsonAccept = { authorization: bearer, accept: 'application/json' };
 const withJsonBody = { ...jsonAccept, 'content-type': 'application/json' };
 const BASE = '/v2024/connector-customizers';
@@ -128,25 +128,17 @@ describe('Query.connectorCustomizer', () => {
 describe('ConnectorCustomizer as a federation entity', () => {
   it('resolves references through the loader: one GET per distinct id, in order, missing ones null', async () => {
     const missing = '11111111-1111-4111-8111-111111111111';
-    const r = await gw.gql(
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on ConnectorCustomizer { id name imageVersion } } }`,
-      {
-        r: [
-          { __typename: 'ConnectorCustomizer', id: workday.id },
-          { __typename: 'ConnectorCustomizer', id: missing },
-          { __typename: 'ConnectorCustomizer', id: adHook.id },
-          { __typename: 'ConnectorCustomizer', id: workday.id },
-        ],
-      },
-    );
+    const r = await gw.gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on ConnectorCustomizer { id name imageVersion } } }`, {
+      r: [
+        { __typename: 'ConnectorCustomizer', id: workday.id },
+        { __typename: 'ConnectorCustomizer', id: missing },
+        { __typename: 'ConnectorCustomizer', id: adHook.id },
+        { __typename: 'ConnectorCustomizer', id: workday.id },
+      ],
+    });
     expect(r.errors).toBeUndefined();
     const workdayItem = { id: workday.id, name: workday.name, imageVersion: workday.versions.length };
-    expect(r.data!._entities).toEqual([
-      workdayItem,
-      null,
-      { id: adHook.id, name: adHook.name, imageVersion: adHook.versions.length },
-      workdayItem,
-    ]);
+    expect(r.data!._entities).toEqual([workdayItem, null, { id: adHook.id, name: adHook.name, imageVersion: adHook.versions.length }, workdayItem]);
     expect(gw.calls().sort(byPath)).toEqual([get(workday.id), get(missing), get(adHook.id)].sort(byPath));
   });
 });
@@ -184,7 +176,12 @@ describe('connector customizer mutations', () => {
       { id, i: { name: 'bamboohr-hire-date-normalizer' } },
     );
     expect(updated.errors).toBeUndefined();
-    expect(updated.data!.updateConnectorCustomizer).toEqual({ id, name: 'bamboohr-hire-date-normalizer', imageVersion: 0, created: customizer.created });
+    expect(updated.data!.updateConnectorCustomizer).toEqual({
+      id,
+      name: 'bamboohr-hire-date-normalizer',
+      imageVersion: 0,
+      created: customizer.created,
+    });
     expect(gw.calls()).toEqual([
       { method: 'PUT', path: `${BASE}/${id}`, query: {}, headers: withJsonBody, body: JSON.stringify({ name: 'bamboohr-hire-date-normalizer' }) },
     ]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { bearer, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { code } from '../support/errors.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -8,7 +9,6 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 beforeEach(() => gw.reset());
 
-const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
 const jsonAccept = { authorization: bearer, accept: 'application/json' };
 
 async function firstScriptNames(n: number): Promise<string[]> {
@@ -109,7 +109,12 @@ describe('Query.connectors', () => {
     const names = r.data!.connectors.items.map((c: { scriptName: string }) => c.scriptName);
     const calls = gw.calls();
     expect(calls[0].path).toBe('/v2024/connectors');
-    expect(calls.slice(1).map((c) => c.path).sort()).toEqual(names.map((n: string) => `/v2024/connectors/${encodeURIComponent(n)}`).sort());
+    expect(
+      calls
+        .slice(1)
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(names.map((n: string) => `/v2024/connectors/${encodeURIComponent(n)}`).sort());
     for (const item of r.data!.connectors.items) expect(item.applicationXml).toEqual(expect.stringContaining('<'));
   });
 
@@ -214,10 +219,13 @@ describe('connector mutations', () => {
     ]);
 
     gw.reset();
-    const raw = await gw.gql(
-      'mutation($s: ID!, $p: [JsonPatchOperationInput!]) { updateConnector(scriptName: $s, patch: $p) { sourceConfigXml } }',
-      { s: scriptName, p: [{ op: 'test', path: '/applicationXml', value: '<app v="2"/>' }, { op: 'replace', path: '/sourceConfigXml', value: '<src/>' }] },
-    );
+    const raw = await gw.gql('mutation($s: ID!, $p: [JsonPatchOperationInput!]) { updateConnector(scriptName: $s, patch: $p) { sourceConfigXml } }', {
+      s: scriptName,
+      p: [
+        { op: 'test', path: '/applicationXml', value: '<app v="2"/>' },
+        { op: 'replace', path: '/sourceConfigXml', value: '<src/>' },
+      ],
+    });
     expect(raw.errors).toBeUndefined();
     expect(raw.data!.updateConnector.sourceConfigXml).toBe('<src/>');
     expect(JSON.parse(gw.calls()[0].body)).toEqual([
@@ -307,10 +315,18 @@ describe('connector mutations', () => {
 
   it('passes ISC 400 errors through with trackingId and detailCode', async () => {
     const [scriptName] = await firstScriptNames(1);
-    const r = await gw.gql('mutation($s: ID!) { updateConnector(scriptName: $s, patch: [{ op: test, path: "/applicationXml", value: "not the current value" }]) { name } }', {
-      s: scriptName,
+    const r = await gw.gql(
+      'mutation($s: ID!) { updateConnector(scriptName: $s, patch: [{ op: test, path: "/applicationXml", value: "not the current value" }]) { name } }',
+      {
+        s: scriptName,
+      },
+    );
+    expect(r.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      httpStatus: 400,
+      trackingId: expect.any(String),
+      detailCode: expect.any(String),
     });
-    expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', httpStatus: 400, trackingId: expect.any(String), detailCode: expect.any(String) });
     expect(r.errors![0].message).toMatch(/^ISC answered 400/);
   });
 });

@@ -23,11 +23,11 @@ function runGateway(env: Record<string, string>): Promise<{ code: number | null;
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  collectLines(child.stdout!, lines, () => {
+  collectLines(child.stdout, lines, () => {
     // A gateway that started is stopped at once: the test only needs to know it did.
     if (lines.some((l) => l.includes('ISC GraphQL gateway ready'))) child.kill('SIGTERM');
   });
-  collectLines(child.stderr!, lines, () => undefined);
+  collectLines(child.stderr, lines, () => undefined);
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.once('exit', (code) => {
@@ -39,7 +39,11 @@ function runGateway(env: Record<string, string>): Promise<{ code: number | null;
 
 describe('the demo tenant never starts silently in production', () => {
   it('refuses to start (exit 1, a message naming SAIL_BASE_URL) with NODE_ENV=production and client credentials but no SAIL_BASE_URL', async () => {
-    const { code, output } = await runGateway({ NODE_ENV: 'production', SAIL_CLIENT_ID: 'real-client', SAIL_CLIENT_SECRET: 'real-client-secret-value' });
+    const { code, output } = await runGateway({
+      NODE_ENV: 'production',
+      SAIL_CLIENT_ID: 'real-client',
+      SAIL_CLIENT_SECRET: 'real-client-secret-value',
+    });
     expect(code).toBe(1);
     expect(output).toContain('Configuration error');
     expect(output).toMatch(/SAIL_BASE_URL is not set but NODE_ENV=production and SAIL_CLIENT_ID is set.*SAIL_DEMO_TENANT=on/);
@@ -58,11 +62,16 @@ describe('the demo tenant never starts silently in production', () => {
     expect(refused({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(refused({ SAIL_CLIENT_ID: 'c' })).toThrow(/SAIL_CLIENT_ID is set/);
     expect(refused({ SAIL_DEMO_TENANT: 'off' })).toThrow(/SAIL_DEMO_TENANT=off/);
-    expect(refused({ SAIL_DEMO_TENANT: 'on', SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's' })).toThrow(/choose/);
+    expect(
+      refused({ SAIL_DEMO_TENANT: 'on', SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's' }),
+    ).toThrow(/choose/);
     expect(loadConfig({}).demo.enabled).toBe(true);
     expect(loadConfig({ NODE_ENV: 'development' }).demo.enabled).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production', SAIL_CLIENT_ID: 'c', SAIL_DEMO_TENANT: 'on' }).demo.enabled).toBe(true);
-    expect(loadConfig({ SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's', NODE_ENV: 'production' }).demo.enabled).toBe(false);
+    expect(
+      loadConfig({ SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's', NODE_ENV: 'production' }).demo
+        .enabled,
+    ).toBe(false);
   });
 });
 
@@ -84,7 +93,9 @@ describe("the demo tenant keeps no caller's token", () => {
           }
         }),
       );
-      process.stdout.write(`[figures] 20,000 bearer calls to the built-in demo tenant: ${JSON.stringify({ ok, records: tenant.requests.length, summaries: tenant.requestSummaries().length})}\n`);
+      process.stdout.write(
+        `[figures] 20,000 bearer calls to the built-in demo tenant: ${JSON.stringify({ ok, records: tenant.requests.length, summaries: tenant.requestSummaries().length })}\n`,
+      );
       expect(ok).toBe(20_000);
       expect(tenant.requests).toHaveLength(0);
       expect(tenant.tokenRequests).toHaveLength(0);
@@ -103,7 +114,14 @@ describe("the demo tenant keeps no caller's token", () => {
       const summaries = tenant.requestSummaries();
       expect(summaries.length).toBeGreaterThanOrEqual(10);
       expect(summaries.length).toBeLessThanOrEqual(22);
-      expect(summaries.at(-1)).toEqual({ kind: 'api', method: 'GET', path: '/v2024/connectors/c-39', at: expect.any(Number), status: 404, clientId: 'demo-client' });
+      expect(summaries.at(-1)).toEqual({
+        kind: 'api',
+        method: 'GET',
+        path: '/v2024/connectors/c-39',
+        at: expect.any(Number),
+        status: 404,
+        clientId: 'demo-client',
+      });
       expect(JSON.stringify(summaries)).not.toContain(authorization.slice(7));
       expect(tenant.requests).toHaveLength(0);
     } finally {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /**
@@ -73,7 +73,8 @@ describe('each query limit refuses before any ISC call', () => {
     },
     {
       limit: 'MAX_ROOT_FIELDS',
-      query: '{ connectors { totalCount } sourceApps { totalCount } allSourceApps { totalCount } assignedSourceApps { totalCount } oauthClients { id } }',
+      query:
+        '{ connectors { totalCount } sourceApps { totalCount } allSourceApps { totalCount } assignedSourceApps { totalCount } oauthClients { id } }',
       status: 400,
       code: 'GRAPHQL_VALIDATION_FAILED',
       message: 'The operation has 5 root fields; the limit is 4 (MAX_ROOT_FIELDS)',
@@ -124,7 +125,9 @@ describe('each query limit refuses before any ISC call', () => {
   it('MAX_COST counts with the variables: the same document passes with a small limit', async () => {
     const query = 'query($n: Int) { connectors(limit: $n) { items { applicationXml } } }';
     const refused = await post(gw, { query, variables: { n: 60 } });
-    expect(refused.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', estimatedCalls: 61 }) })]);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', estimatedCalls: 61 }) }),
+    ]);
     expect(gw.calls()).toEqual([]);
     const passed = await post(gw, { query, variables: { n: 3 } });
     expect(passed.body.errors).toBeUndefined();
@@ -169,12 +172,19 @@ describe('the cost estimate equals the ISC calls made', () => {
   beforeEach(() => gw.reset());
 
   it('for a connectors list with detail fields, source apps with access profiles, aliases, a mutation and entities', async () => {
-    const seed = await post(gw, { query: '{ connectors(limit: 2) { items { scriptName } } allSourceApps(limit: 2) { items { id } } connectorCustomizers(limit: 1) { items { id } } }' });
+    const seed = await post(gw, {
+      query:
+        '{ connectors(limit: 2) { items { scriptName } } allSourceApps(limit: 2) { items { id } } connectorCustomizers(limit: 1) { items { id } } }',
+    });
     const [c1, c2] = seed.body.data!.connectors.items.map((c: { scriptName: string }) => c.scriptName);
     const [a1, a2] = seed.body.data!.allSourceApps.items.map((a: { id: string }) => a.id);
     const customizer = seed.body.data!.connectorCustomizers.items[0].id;
     const cases: { name: string; expected: number; query: string; variables?: Record<string, unknown> }[] = [
-      { name: 'connectors with detail fields and a file', expected: 1 + 15 * 2, query: '{ connectors(limit: 15) { items { scriptName applicationXml fileUpload files { sourceConfig } } } }' },
+      {
+        name: 'connectors with detail fields and a file',
+        expected: 1 + 15 * 2,
+        query: '{ connectors(limit: 15) { items { scriptName applicationXml fileUpload files { sourceConfig } } } }',
+      },
       { name: 'connectors, 250 by default, counted', expected: 1, query: '{ connectors { items { name } totalCount } }' },
       {
         name: 'source apps with access profiles',
@@ -187,7 +197,11 @@ describe('the cost estimate equals the ISC calls made', () => {
         query: `{ a: connector(scriptName: "${c1}") { applicationXml files { correlationConfig } } b: connector(scriptName: "${c2}") { name }
                   x: sourceApp(id: "${a1}") { name } y: sourceApp(id: "${a2}") { name } }`,
       },
-      { name: 'a mutation and a fresh read', expected: 2, query: `mutation { createConnectorCustomizerVersion(id: "${customizer}") { version customizer { imageVersion } } }` },
+      {
+        name: 'a mutation and a fresh read',
+        expected: 2,
+        query: `mutation { createConnectorCustomizerVersion(id: "${customizer}") { version customizer { imageVersion } } }`,
+      },
       {
         name: 'federation entities',
         expected: 2,
@@ -196,7 +210,7 @@ describe('the cost estimate equals the ISC calls made', () => {
       },
     ];
     const figures = [];
-    for (const { name, expected, query, variables } of cases) {
+    for (const { name, query, variables } of cases) {
       gw.reset();
       const r = await post(gw, { query, variables });
       expect({ name, errors: r.body.errors }).toEqual({ name, errors: undefined });
@@ -273,16 +287,28 @@ describe('trusted documents', () => {
     expect(byDocumentId.body).toMatchObject({ data: { oauthClient: { id } } });
     const byHash = await post(gw, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(LIST) } } });
     expect(byHash.body.data).toEqual(byText.body.data);
-    const byGet = await fetch(`${gw.url}?documentId=${sha256(LIST)}`, { headers: { 'apollo-require-preflight': 'true' }, signal: AbortSignal.timeout(10_000) });
+    const byGet = await fetch(`${gw.url}?documentId=${sha256(LIST)}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(((await byGet.json()) as Answer['body']).data).toEqual(byText.body.data);
     expect(gw.calls()).toHaveLength(4);
   });
 
   it('refuses an unlisted document or id with PERSISTED_QUERY_NOT_ALLOWED, before any ISC call', async () => {
     // `{ broken` would be a parse error: refused before it is even parsed.
-    for (const body of [{ query: '{ oauthClients { id } }' }, { documentId: sha256('{ oauthClients { id } }') }, { query: `${LIST} # edited` }, { query: '{ broken' }]) {
+    for (const body of [
+      { query: '{ oauthClients { id } }' },
+      { documentId: sha256('{ oauthClients { id } }') },
+      { query: `${LIST} # edited` },
+      { query: '{ broken' },
+    ]) {
       const r = await post(gw, body);
-      expect({ body, status: r.status, code: r.body.errors?.[0].extensions?.code }).toEqual({ body, status: 400, code: 'PERSISTED_QUERY_NOT_ALLOWED' });
+      expect({ body, status: r.status, code: r.body.errors?.[0].extensions?.code }).toEqual({
+        body,
+        status: 400,
+        code: 'PERSISTED_QUERY_NOT_ALLOWED',
+      });
       expect(r.body.data).toBeUndefined();
     }
     expect(gw.calls()).toEqual([]);
@@ -341,9 +367,17 @@ describe('batching with a bound', () => {
   it('runs up to MAX_BATCH_OPERATIONS operations per request and refuses more before any call', async () => {
     const op = { query: '{ connectors(limit: 1) { items { scriptName } } }' };
     const other = { query: '{ oauthClients { id } }' };
-    const two = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([op, other]), signal: AbortSignal.timeout(10_000) });
+    const two = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([op, other]),
+      signal: AbortSignal.timeout(10_000),
+    });
     const answers = (await two.json()) as Answer['body'][];
-    expect(answers.map((a) => [a.errors, a.extensions?.cost?.estimatedCalls])).toEqual([[undefined, 1], [undefined, 1]]);
+    expect(answers.map((a) => [a.errors, a.extensions?.cost?.estimatedCalls])).toEqual([
+      [undefined, 1],
+      [undefined, 1],
+    ]);
     expect(answers[0].data!.connectors.items).toHaveLength(1);
     expect(gw.calls()).toHaveLength(2);
 

@@ -37,7 +37,11 @@ let createdSecret = '';
 const passTokens: string[] = [];
 
 function capture(...args: unknown[]): void {
-  captured.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString('utf8') : (JSON.stringify(a) ?? String(a)))).join(' '));
+  captured.push(
+    args
+      .map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString('utf8') : (JSON.stringify(a) ?? String(a))))
+      .join(' '),
+  );
 }
 
 /** The gateway's logger, at debug level, writing into `captured`; console output is collected too. */
@@ -76,9 +80,20 @@ async function session(): Promise<void> {
   expect((await gql(LIST, undefined, { authorization: `Bearer ${passTokens[2]}` })).errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
   tenant.setFaults({});
   // An OAuth client created: its one-time secret is in this answer only.
-  const created = await gql(CREATE, {
-    i: { name: 'Log Scan Client', description: 'log scan', accessTokenValiditySeconds: 900, grantTypes: ['CLIENT_CREDENTIALS'], accessType: 'ONLINE', enabled: true },
-  }, withKey);
+  const created = await gql(
+    CREATE,
+    {
+      i: {
+        name: 'Log Scan Client',
+        description: 'log scan',
+        accessTokenValiditySeconds: 900,
+        grantTypes: ['CLIENT_CREDENTIALS'],
+        accessType: 'ONLINE',
+        enabled: true,
+      },
+    },
+    withKey,
+  );
   expect(created.errors).toBeUndefined();
   const client = (created.data as { createOAuthClient: { id: string; secret: string } }).createOAuthClient;
   createdSecret = client.secret;
@@ -96,7 +111,14 @@ async function session(): Promise<void> {
 
   // A second gateway with a wrong client secret: the token request is refused.
   const wrong = await startGateway(
-    loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_BASE_URL: tenant.url, SAIL_CLIENT_ID: CLIENT_ID, SAIL_CLIENT_SECRET: WRONG_SECRET, SAIL_API_KEYS: API_KEY }),
+    loadConfig({
+      SAIL_PORT: '0',
+      SAIL_HOST: '127.0.0.1',
+      SAIL_BASE_URL: tenant.url,
+      SAIL_CLIENT_ID: CLIENT_ID,
+      SAIL_CLIENT_SECRET: WRONG_SECRET,
+      SAIL_API_KEYS: API_KEY,
+    }),
     logger,
   );
   try {

@@ -2,8 +2,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import { OAUTH_CLIENT_SEED, type OAuthClientRecord } from '../../src/demo-tenant/seed/oauth-clients.js';
 import { createRateGovernor } from '../../src/isc/governor.js';
 import { bindUpstream, createIscClient, type Upstream } from '../../src/isc/client.js';
-import { createOAuthClient, deleteOAuthClient, getOAuthClient, listOAuthClients, patchOAuthClient } from '../../src/oauth-clients/oauth-clients.api.js';
+import {
+  createOAuthClient,
+  deleteOAuthClient,
+  getOAuthClient,
+  listOAuthClients,
+  patchOAuthClient,
+} from '../../src/oauth-clients/oauth-clients.api.js';
 import { bearer, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { code } from '../support/errors.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -12,7 +19,6 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 beforeEach(() => gw.reset());
 
-const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
 const jsonAccept = { authorization: bearer, accept: 'application/json' };
 const BASE = '/v2024/oauth-clients';
 
@@ -163,7 +169,9 @@ describe('Query.oauthClients', () => {
   });
 
   it('the typed filter and the raw filters are joined with and', async () => {
-    const r = await gw.gql('{ oauthClients(filter: { lastUsedBefore: "2024-06-01T00:00:00Z", neverUsed: true }, filters: "lastUsed isnull") { id lastUsed } }');
+    const r = await gw.gql(
+      '{ oauthClients(filter: { lastUsedBefore: "2024-06-01T00:00:00Z", neverUsed: true }, filters: "lastUsed isnull") { id lastUsed } }',
+    );
     expect(r.errors).toBeUndefined();
     const expected = seedIds((c) => c.lastUsed === null);
     expect(expected.length).toBeGreaterThan(1);
@@ -174,7 +182,14 @@ describe('Query.oauthClients', () => {
   });
 
   it('refuses raw filters on other fields, with unknown operators or unbalanced, before any upstream call', async () => {
-    for (const filters of ['name eq "x"', 'lastUsed isnull or enabled eq true', 'lastUsed before 2024-01-01T00:00:00Z', '(lastUsed isnull', 'lastUsed isnull "', '']) {
+    for (const filters of [
+      'name eq "x"',
+      'lastUsed isnull or enabled eq true',
+      'lastUsed before 2024-01-01T00:00:00Z',
+      '(lastUsed isnull',
+      'lastUsed isnull "',
+      '',
+    ]) {
       const r = await gw.gql('query($f: String) { oauthClients(filters: $f) { id } }', { f: filters });
       expect({ filters, errors: r.errors }).toEqual({ filters, errors: [code('BAD_USER_INPUT')] });
     }
@@ -231,14 +246,23 @@ describe('OAuthClient entity (federation)', () => {
     });
     expect(r.errors).toBeUndefined();
     expect(r.data!._entities).toEqual([{ id: b.id, name: b.name }, null, { id: a.id, name: a.name }, { id: b.id, name: b.name }]);
-    expect(gw.calls().map((c) => c.path).sort()).toEqual([`${BASE}/${a.id}`, `${BASE}/${b.id}`, `${BASE}/ffffffffffffffffffffffffffffffff`].sort());
+    expect(
+      gw
+        .calls()
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual([`${BASE}/${a.id}`, `${BASE}/${b.id}`, `${BASE}/ffffffffffffffffffffffffffffffff`].sort());
   });
 });
 
 describe('secret handling', () => {
   const output: string[] = [];
   const capture = (...args: unknown[]) => {
-    output.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString('utf8') : JSON.stringify(a) ?? String(a))).join(' '));
+    output.push(
+      args
+        .map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString('utf8') : (JSON.stringify(a) ?? String(a))))
+        .join(' '),
+    );
   };
   beforeEach(() => {
     output.length = 0;
@@ -384,7 +408,14 @@ describe('OAuth client mutations', () => {
         name homepageUrl accessTokenValiditySeconds grantTypes accessType strongAuthSupported } }`,
       {
         id: client.id,
-        i: { claimsSupported: true, name: 'Contractor Portal v2', homepageUrl: null, accessTokenValiditySeconds: 600, grantTypes: ['AUTHORIZATION_CODE'], strongAuthSupported: true },
+        i: {
+          claimsSupported: true,
+          name: 'Contractor Portal v2',
+          homepageUrl: null,
+          accessTokenValiditySeconds: 600,
+          grantTypes: ['AUTHORIZATION_CODE'],
+          strongAuthSupported: true,
+        },
       },
     );
     expect(typed.errors).toBeUndefined();
@@ -465,7 +496,15 @@ describe('OAuth client mutations', () => {
 
   it('creates a client-credentials client with only the required fields', async () => {
     const r = await gw.gql(CREATE, {
-      i: { name: 'Nightly Batch', description: '', accessTokenValiditySeconds: 750, grantTypes: ['CLIENT_CREDENTIALS'], accessType: 'ONLINE', enabled: false, homepageUrl: null },
+      i: {
+        name: 'Nightly Batch',
+        description: '',
+        accessTokenValiditySeconds: 750,
+        grantTypes: ['CLIENT_CREDENTIALS'],
+        accessType: 'ONLINE',
+        enabled: false,
+        homepageUrl: null,
+      },
     });
     expect(r.errors).toBeUndefined();
     expect(r.data!.createOAuthClient).toMatchObject({ name: 'Nightly Batch', grantTypes: ['CLIENT_CREDENTIALS'], enabled: false, homepageUrl: null });
@@ -490,7 +529,9 @@ describe('OAuth client mutations', () => {
 
   it('passes ISC 400 errors through (a failing test operation)', async () => {
     const { id } = OAUTH_CLIENT_SEED[1];
-    const r = await gw.gql('mutation($id: ID!) { updateOAuthClient(id: $id, patch: [{ op: test, path: "/name", value: "not the name" }]) { id } }', { id });
+    const r = await gw.gql('mutation($id: ID!) { updateOAuthClient(id: $id, patch: [{ op: test, path: "/name", value: "not the name" }]) { id } }', {
+      id,
+    });
     expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', httpStatus: 400, trackingId: expect.any(String) });
     expect(r.errors![0].message).toMatch(/^ISC answered 400/);
   });

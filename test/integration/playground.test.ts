@@ -15,7 +15,15 @@ beforeAll(async () => {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     // Without the background-networking flags Chromium tries to reach Google's hosts.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
     timeout: 30_000,
   });
 }, 60_000);
@@ -94,7 +102,7 @@ describe('playground switch', () => {
     }
   });
 
-  it('sandbox: Apollo\'s embedded Sandbox page', async () => {
+  it("sandbox: Apollo's embedded Sandbox page", async () => {
     const sandbox = await startTestGateway({ SAIL_PLAYGROUND: 'sandbox' });
     try {
       const html = await (await fetch(sandbox.url, { headers: { accept: 'text/html' } })).text();

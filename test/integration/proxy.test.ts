@@ -132,11 +132,29 @@ describe('HTTPS_PROXY and NODE_EXTRA_CA_CERTS (https tenant)', () => {
   let child: ChildGateway | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gateway-ca-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-subj', `/CN=${TENANT_HOST}`, '-addext', `subjectAltName=DNS:${TENANT_HOST}`,
-    ], { stdio: 'ignore', timeout: 10_000 });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-subj',
+        `/CN=${TENANT_HOST}`,
+        '-addext',
+        `subjectAltName=DNS:${TENANT_HOST}`,
+      ],
+      { stdio: 'ignore', timeout: 10_000 },
+    );
     // TLS in front of the (plain-HTTP) demo tenant.
     tlsServer = tls.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (socket) => {
       const upstream = net.connect(Number(tenantPort()), '127.0.0.1');

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
-import { createLocalLedger, createRateGovernor } from '../../src/isc/governor.js';
+import { createRateGovernor } from '../../src/isc/governor.js';
 import { connectSharedStore, type SharedStore } from '../../src/isc/scale-out/redis.js';
 import { createSharedLedger } from '../../src/isc/scale-out/shared-ledger.js';
 import { createSharedResponseCache } from '../../src/isc/scale-out/shared-response-cache.js';
@@ -84,7 +84,14 @@ describe('rate governor shared through Redis', () => {
   it('paces real calls through createRateGovernor and refuses what cannot start before the deadline', async () => {
     const shared = await replicas(2);
     const governors = shared.map((store) =>
-      createRateGovernor({ limit: 3, windowMs: 300, marginMs: 0, maxConcurrency: 10, maxQueue: 10, ledger: createSharedLedger({ store, limit: 3, windowMs: 300, replicas: 2 }) }),
+      createRateGovernor({
+        limit: 3,
+        windowMs: 300,
+        marginMs: 0,
+        maxConcurrency: 10,
+        maxQueue: 10,
+        ledger: createSharedLedger({ store, limit: 3, windowMs: 300, replicas: 2 }),
+      }),
     );
     const starts: number[] = [];
     await Promise.all(
@@ -241,7 +248,12 @@ describe('token shared through Redis', () => {
 });
 
 describe('shared response cache', () => {
-  const entry = (body: unknown) => ({ status: 200, headers: { 'content-type': 'application/json', 'x-total-count': '7', 'set-cookie': 'x' }, body, bytes: 20 });
+  const entry = (body: unknown) => ({
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-total-count': '7', 'set-cookie': 'x' },
+    body,
+    bytes: 20,
+  });
   const caches = (stores: SharedStore[]) =>
     stores.map((store) =>
       createSharedResponseCache({
@@ -269,7 +281,12 @@ describe('shared response cache', () => {
     const file = a.keyOf('client:c', 'connectors/ad/source-config', 'application/xml')!;
     const other = a.keyOf('client:c', 'connectors/workday', 'application/json')!;
     for (const key of [list, detail, file, other]) await fill(a, key, key);
-    expect((await b.get(list)).hit).toEqual({ status: 200, headers: { 'content-type': 'application/json', 'x-total-count': '7' }, body: list, bytes: 20 });
+    expect((await b.get(list)).hit).toEqual({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-total-count': '7' },
+      body: list,
+      bytes: 20,
+    });
     expect(await hitBody(b, a.keyOf('client:d', 'connectors?limit=5', 'application/json')!)).toBeUndefined(); // another caller
     const missesBefore = b.stats().misses;
 
@@ -489,7 +506,11 @@ describe('two gateways sharing Redis (response cache)', () => {
     expect(second.data).toEqual(first.data);
     expect(apiCalls().length - before).toBe(1);
 
-    const renamed = await gql(gateways[1], 'mutation($id: ID!) { updateConnectorCustomizer(id: $id, input: { name: "Renamed by replica 2" }) { name } }', { id });
+    const renamed = await gql(
+      gateways[1],
+      'mutation($id: ID!) { updateConnectorCustomizer(id: $id, input: { name: "Renamed by replica 2" }) { name } }',
+      { id },
+    );
     expect(renamed.errors).toBeUndefined();
     const third = await gql(gateways[0], DETAIL, { id });
     expect(third.data.connectorCustomizer.name).toBe('Renamed by replica 2');

@@ -92,7 +92,8 @@ async function drive(gateways: ChildGateway[], schedule: number[]): Promise<Outc
   );
 }
 
-const percentile = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
+const percentile = (sorted: number[], p: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0;
 const round = (ms: number): number => Math.round(ms);
 
 /** Token exchanges each replica logged itself (visible at LOG_LEVEL=debug). */
@@ -240,7 +241,9 @@ describe(`${UNSHARED_REPLICAS} gateway replicas without SAIL_REDIS_URL`, () => {
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
     const stats = await tenant!.stats();
     const perReplica = await tokensPerReplica(gateways);
-    console.log(`[figures] replicas without Redis: ${outcomes.length} ops over ${UNSHARED_REPLICAS} replicas → ${stats.tokensIssued} tokens (per replica ${perReplica.join('/')})`);
+    console.log(
+      `[figures] replicas without Redis: ${outcomes.length} ops over ${UNSHARED_REPLICAS} replicas → ${stats.tokensIssued} tokens (per replica ${perReplica.join('/')})`,
+    );
     expect(stats.tokensIssued).toBe(UNSHARED_REPLICAS);
     expect(perReplica).toEqual(Array<number>(UNSHARED_REPLICAS).fill(1));
   }, 15_000);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config.js';
@@ -7,12 +8,12 @@ import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { startFakeUpstream, rawJson, type FakeUpstream } from '../support/fake-upstream.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { code } from '../support/errors.js';
 
 /**
  * Regression tests for the defects an outside review found (issue "Safety and correctness"): each
  * one failed on the code before its fix. Each prints the figure it measured.
  */
-const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
 const KEY = 'safety-test-api-key';
 const keyed = { 'x-api-key': KEY };
 
@@ -47,7 +48,15 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 /** A gateway in front of a fake upstream, with the production rules (an API key for its own credentials). */
 async function gatewayFor(upstream: FakeUpstream, env: Record<string, string> = {}, logger = recordingLogger().logger): Promise<RunningGateway> {
   return startGateway(
-    loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_BASE_URL: upstream.url, SAIL_CLIENT_ID: 'fake-client', SAIL_CLIENT_SECRET: 'fake-client-secret', SAIL_API_KEYS: KEY, ...env }),
+    loadConfig({
+      SAIL_PORT: '0',
+      SAIL_HOST: '127.0.0.1',
+      SAIL_BASE_URL: upstream.url,
+      SAIL_CLIENT_ID: 'fake-client',
+      SAIL_CLIENT_SECRET: 'fake-client-secret',
+      SAIL_API_KEYS: KEY,
+      ...env,
+    }),
     logger,
   );
 }
@@ -63,8 +72,16 @@ describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
     gw = await startTestGateway({ SAIL_API_KEYS: KEY }, { externalTenant: true });
     gw.tenant.setFaults({ latencyMs: 300 });
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 1000 }, () => readyz(gw!.url).then(async (r) => ({ status: r.status, body: await r.json() }))));
-    const figures = { probes: answers.length, ready: answers.filter((a) => a.status === 200).length, iscCalls: gw.tenant.requests.length, tokenRequests: gw.tenant.tokenRequests.length, seconds: (Date.now() - started) / 1000 };
+    const answers = await Promise.all(
+      Array.from({ length: 1000 }, () => readyz(gw!.url).then(async (r) => ({ status: r.status, body: await r.json() }))),
+    );
+    const figures = {
+      probes: answers.length,
+      ready: answers.filter((a) => a.status === 200).length,
+      iscCalls: gw.tenant.requests.length,
+      tokenRequests: gw.tenant.tokenRequests.length,
+      seconds: (Date.now() - started) / 1000,
+    };
     report('1,000 concurrent /readyz', figures);
     expect(figures).toMatchObject({ ready: 1000, iscCalls: 1, tokenRequests: 1 });
   });
@@ -75,7 +92,12 @@ describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
     for (let round = 0; round < 3; round++) {
       statuses.push(...(await Promise.all(Array.from({ length: 100 }, () => readyz(gw!.url).then((r) => r.status)))));
     }
-    report('300 /readyz with refused credentials', { probes: statuses.length, unready: statuses.filter((s) => s === 503).length, tokenRequests: gw.tenant.tokenRequests.length, iscCalls: gw.tenant.requests.length });
+    report('300 /readyz with refused credentials', {
+      probes: statuses.length,
+      unready: statuses.filter((s) => s === 503).length,
+      tokenRequests: gw.tenant.tokenRequests.length,
+      iscCalls: gw.tenant.requests.length,
+    });
     expect(statuses.every((s) => s === 503)).toBe(true);
     expect(gw.tenant.tokenRequests).toHaveLength(1);
     expect(gw.tenant.requests).toHaveLength(0);
@@ -150,7 +172,7 @@ describe('3. an upstream answer larger than the cap is cut, and the process live
 
   /** Streams `total` bytes of a JSON array in 16 KiB chunks, one every 2 ms; records what was written when the connection closed. */
   function pacedAnswer(written: { bytes: number; closedAt?: number }) {
-    return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    return (req: IncomingMessage, res: ServerResponse) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       const chunk = Buffer.alloc(16_384, 0x20);
       res.write('[');
@@ -221,12 +243,22 @@ describe('5. the cost estimate covers the per-id fallback of source-app lookups'
   const aliases = (ids: string[]) => ids.map((id, i) => `a${i}: sourceApp(id: "${id}") { id name }`).join(' ');
 
   it('300 lookups by a caller the admin list refuses: refused up front (estimate 303), 0 ISC calls', async () => {
-    gw = await startTestGateway({ SAIL_RATE_LIMIT: '100', SAIL_RATE_WINDOW_MS: '10000', SAIL_OPERATION_TIMEOUT_MS: '5000', SAIL_MAX_ALIASES: '400', SAIL_MAX_ROOT_FIELDS: '400' });
+    gw = await startTestGateway({
+      SAIL_RATE_LIMIT: '100',
+      SAIL_RATE_WINDOW_MS: '10000',
+      SAIL_OPERATION_TIMEOUT_MS: '5000',
+      SAIL_MAX_ALIASES: '400',
+      SAIL_MAX_ROOT_FIELDS: '400',
+    });
     const token = gw.tenant.issueToken();
     withoutSourceAppAdminRights(token);
     const ids = Array.from({ length: 300 }, (_, i) => `app-${i}`);
     const r = await gw.gql(`{ ${aliases(ids)} }`, undefined, { authorization: `Bearer ${token}` });
-    report('300 source-app lookups, caller without the admin list', { code: r.errors?.[0]?.extensions?.code, estimatedCalls: r.errors?.[0]?.extensions?.estimatedCalls, iscCalls: gw.calls().length });
+    report('300 source-app lookups, caller without the admin list', {
+      code: r.errors?.[0]?.extensions?.code,
+      estimatedCalls: r.errors?.[0]?.extensions?.estimatedCalls,
+      iscCalls: gw.calls().length,
+    });
     expect(r.errors).toEqual([code('RATE_LIMITED')]);
     expect(r.errors![0].extensions).toMatchObject({ estimatedCalls: 303 });
     expect(gw.calls()).toHaveLength(0);
@@ -244,10 +276,19 @@ describe('5. the cost estimate covers the per-id fallback of source-app lookups'
     expect(gw.calls().map((c) => c.path)).toContain('/v2024/source-apps/all');
     expect(gw.calls()).toHaveLength(1 + 3);
     gw.reset();
-    const second = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query: `{ ${aliases(apps)} }` }) });
+    const second = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ query: `{ ${aliases(apps)} }` }),
+    });
     const body = (await second.json()) as any;
     expect(body.errors).toBeUndefined();
-    expect(gw.calls().map((c) => c.path).sort()).toEqual(apps.map((id: string) => `/v2024/source-apps/${id}`).sort());
+    expect(
+      gw
+        .calls()
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(apps.map((id: string) => `/v2024/source-apps/${id}`).sort());
     expect(body.extensions.cost.estimatedCalls).toBe(3);
   });
 });
@@ -258,7 +299,16 @@ describe('6. Retry-After is clamped', () => {
     const tenant = await (await import('../../src/demo-tenant/server.js')).startDemoTenant({ recordRequests: true });
     try {
       raw = await startGateway(
-        loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_BASE_URL: tenant.url, SAIL_CLIENT_ID: tenant.clientId, SAIL_CLIENT_SECRET: tenant.clientSecret, SAIL_API_KEYS: KEY, SAIL_MAX_RETRY_AFTER_MS: '1000', SAIL_RATE_LIMIT_WAIT_MS: '0' }),
+        loadConfig({
+          SAIL_PORT: '0',
+          SAIL_HOST: '127.0.0.1',
+          SAIL_BASE_URL: tenant.url,
+          SAIL_CLIENT_ID: tenant.clientId,
+          SAIL_CLIENT_SECRET: tenant.clientSecret,
+          SAIL_API_KEYS: KEY,
+          SAIL_MAX_RETRY_AFTER_MS: '1000',
+          SAIL_RATE_LIMIT_WAIT_MS: '0',
+        }),
         logger,
       );
       tenant.setFaults({ rate429: 1, retryAfterSeconds: 86_400 });
@@ -272,7 +322,9 @@ describe('6. Retry-After is clamped', () => {
       report('429 with Retry-After: 86400, clamp 1 s', { laterErrors: later.body.errors?.length ?? 0, iscCallsAfterPause: tenant.requests.length });
       expect(later.body.errors).toBeUndefined();
       expect(tenant.requests).toHaveLength(1);
-      expect(records).toContainEqual(expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ retryAfterMs: 86_400_000, pauseMs: 1000, route: 'connectors' }) }));
+      expect(records).toContainEqual(
+        expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ retryAfterMs: 86_400_000, pauseMs: 1000, route: 'connectors' }) }),
+      );
     } finally {
       await raw?.close();
       raw = undefined;
@@ -290,7 +342,10 @@ describe('7. no redirects, and https for anything but loopback', () => {
       });
       raw = await gatewayFor(fake);
       const r = await post(raw.url, { query: '{ connectors(limit: 1) { items { scriptName } } }' }, keyed);
-      report('307 from the token endpoint', { code: r.body.errors?.[0]?.extensions?.code, requestsElsewhere: elsewhere.tokenHits.length + elsewhere.hits.length });
+      report('307 from the token endpoint', {
+        code: r.body.errors?.[0]?.extensions?.code,
+        requestsElsewhere: elsewhere.tokenHits.length + elsewhere.hits.length,
+      });
       expect(r.body.errors).toEqual([code('UPSTREAM_ERROR')]);
       expect(r.body.errors[0].message).toContain(`redirect to ${new URL(elsewhere.url.replace('127.0.0.1', 'localhost')).origin}`);
       expect(r.body.errors[0].message).not.toContain('steal');
@@ -317,7 +372,9 @@ describe('7. no redirects, and https for anything but loopback', () => {
   it('refuses http:// for a non-loopback host unless SAIL_ALLOW_INSECURE_HTTP=on', () => {
     const env = { SAIL_CLIENT_ID: 'c', SAIL_CLIENT_SECRET: 's' };
     expect(() => loadConfig({ ...env, SAIL_BASE_URL: 'http://acme.api.identitynow.com' })).toThrow(/must be https:\/\/.*SAIL_ALLOW_INSECURE_HTTP/);
-    expect(loadConfig({ ...env, SAIL_BASE_URL: 'http://acme.api.identitynow.com', SAIL_ALLOW_INSECURE_HTTP: 'on' }).upstream.baseUrl).toBe('http://acme.api.identitynow.com');
+    expect(loadConfig({ ...env, SAIL_BASE_URL: 'http://acme.api.identitynow.com', SAIL_ALLOW_INSECURE_HTTP: 'on' }).upstream.baseUrl).toBe(
+      'http://acme.api.identitynow.com',
+    );
     for (const url of ['https://acme.api.identitynow.com', 'http://127.0.0.1:4010', 'http://localhost:4010', 'http://[::1]:4010']) {
       expect(loadConfig({ ...env, SAIL_BASE_URL: url }).upstream.baseUrl).toBe(url);
     }
@@ -347,7 +404,10 @@ describe('10. a retried DELETE whose first attempt was applied', () => {
     report('DELETE applied, answer lost, retried', { calls: gw.calls().map((c) => c.method), errors: r.errors?.length ?? 0 });
     expect(r.errors).toBeUndefined();
     expect(r.data).toEqual({ deleteConnectorCustomizer: true });
-    expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual([`DELETE /v2024/connector-customizers/${id}`, `DELETE /v2024/connector-customizers/${id}`]);
+    expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual([
+      `DELETE /v2024/connector-customizers/${id}`,
+      `DELETE /v2024/connector-customizers/${id}`,
+    ]);
     expect((await gw.gql('query($id: ID!) { connectorCustomizer(id: $id) { id } }', { id })).data).toEqual({ connectorCustomizer: null });
   });
 
@@ -372,7 +432,11 @@ describe('11. Long keeps every digit', () => {
       rawJson(res, 404, '{}');
     });
     raw = await gatewayFor(fake);
-    const r = await post(raw.url, { query: '{ big: connectorCustomizer(id: "big") { imageVersion } small: connectorCustomizer(id: "small") { imageVersion } }' }, keyed);
+    const r = await post(
+      raw.url,
+      { query: '{ big: connectorCustomizer(id: "big") { imageVersion } small: connectorCustomizer(id: "small") { imageVersion } }' },
+      keyed,
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data).toEqual({ big: { imageVersion: '9007199254740993' }, small: { imageVersion: 42 } });
   });

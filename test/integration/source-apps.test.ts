@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { accessProfileTraffic, withoutSourceAppAdminRights } from '../../src/demo-tenant/source-apps.js';
 import { bearer, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { code } from '../support/errors.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -11,10 +12,10 @@ afterAll(() => gw.close());
 beforeEach(() => gw.reset());
 // Every source apps call the gateway makes opts in to ISC's experimental API.
 afterEach(() => {
-  for (const call of gw.calls()) expect({ path: call.path, header: call.headers['x-sailpoint-experimental'] }).toEqual({ path: call.path, header: 'true' });
+  for (const call of gw.calls())
+    expect({ path: call.path, header: call.headers['x-sailpoint-experimental'] }).toEqual({ path: call.path, header: 'true' });
 });
 
-const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
 const exp = { authorization: bearer, accept: 'application/json', 'x-sailpoint-experimental': 'true' };
 const expJson = { ...exp, 'content-type': 'application/json' };
 
@@ -107,7 +108,13 @@ describe('Query.sourceApps, allSourceApps, assignedSourceApps', () => {
       {
         method: 'GET',
         path: '/v2024/source-apps/all',
-        query: { filters: `(owner.id in (${owners.map((o) => `"${o}"`).join(',')})) and (enabled eq false)`, sorters: '-owner.id', limit: '250', offset: '0', count: 'true' },
+        query: {
+          filters: `(owner.id in (${owners.map((o) => `"${o}"`).join(',')})) and (enabled eq false)`,
+          sorters: '-owner.id',
+          limit: '250',
+          offset: '0',
+          count: 'true',
+        },
         headers: exp,
         body: '',
       },
@@ -129,8 +136,10 @@ describe('Query.sourceApps, allSourceApps, assignedSourceApps', () => {
     expect(gw.calls()[0].query.filters).toBe(`created ge ${new Date(pivot).toISOString()}`);
   });
 
-  it('assignedSourceApps: the caller\'s apps, filtered by account source, sorted by its own fields', async () => {
-    const r = await gw.gql('{ assignedSourceApps(sort: [{ field: ACCOUNT_SOURCE_ID }, { field: NAME }]) { items { id name accountSource { id } } totalCount } }');
+  it("assignedSourceApps: the caller's apps, filtered by account source, sorted by its own fields", async () => {
+    const r = await gw.gql(
+      '{ assignedSourceApps(sort: [{ field: ACCOUNT_SOURCE_ID }, { field: NAME }]) { items { id name accountSource { id } } totalCount } }',
+    );
     expect(r.errors).toBeUndefined();
     const assigned = r.data!.assignedSourceApps.items as { id: string; accountSource: { id: string } }[];
     expect(assigned.length).toBeGreaterThan(0);
@@ -147,7 +156,9 @@ describe('Query.sourceApps, allSourceApps, assignedSourceApps', () => {
 
     gw.reset();
     const source = assigned[0].accountSource.id;
-    const filtered = await gw.gql('query($s: ID) { assignedSourceApps(filter: { accountSourceId: $s }) { items { id accountSource { id } } } }', { s: source });
+    const filtered = await gw.gql('query($s: ID) { assignedSourceApps(filter: { accountSourceId: $s }) { items { id accountSource { id } } } }', {
+      s: source,
+    });
     expect(filtered.data!.assignedSourceApps.items.length).toBe(assigned.filter((a) => a.accountSource.id === source).length);
     expect(gw.calls()[0].query.filters).toBe(`accountSource.id eq "${source}"`);
   });
@@ -222,7 +233,12 @@ describe('Query.sourceApp and entity references: batched lookups by id', () => {
     const r = await gw.gql(`{ ${aliases(ids, 'id')} }`);
     expect(r.errors).toBeUndefined();
     expect(ids.map((_, i) => r.data![`a${i}`]?.id ?? null)).toEqual([...real, ...ids.slice(real.length).map(() => null)]);
-    expect(gw.calls().map((c) => c.query).sort((a, b) => Number(b.limit) - Number(a.limit))).toEqual([
+    expect(
+      gw
+        .calls()
+        .map((c) => c.query)
+        .sort((a, b) => Number(b.limit) - Number(a.limit)),
+    ).toEqual([
       { filters: inList(ids.slice(0, 100)), limit: '100' },
       { filters: inList(ids.slice(100)), limit: '5' },
     ]);
@@ -255,7 +271,9 @@ describe('Query.sourceApp and entity references: batched lookups by id', () => {
     const [list, ...singles] = gw.calls();
     expect(list).toEqual({ method: 'GET', path: '/v2024/source-apps/all', query: { filters: inList(ids), limit: '4' }, headers: own, body: '' });
     expect(singles.sort((a, b) => a.path.localeCompare(b.path))).toEqual(
-      ids.map((id) => ({ method: 'GET', path: `/v2024/source-apps/${id}`, query: {}, headers: own, body: '' })).sort((a, b) => a.path.localeCompare(b.path)),
+      ids
+        .map((id) => ({ method: 'GET', path: `/v2024/source-apps/${id}`, query: {}, headers: own, body: '' }))
+        .sort((a, b) => a.path.localeCompare(b.path)),
     );
 
     // The same caller's admin list itself answers FORBIDDEN.
@@ -284,7 +302,8 @@ describe('SourceApp.accessProfiles', () => {
       expect(list.path).toBe('/v2024/source-apps/all');
       expect(profiles).toHaveLength(20);
       expect(profiles.map((c) => c.path).sort()).toEqual(items.map((a) => `/v2024/source-apps/${a.id}/access-profiles`).sort());
-      for (const call of profiles) expect(call).toEqual({ method: 'GET', path: call.path, query: { limit: '250', offset: '0' }, headers: exp, body: '' });
+      for (const call of profiles)
+        expect(call).toEqual({ method: 'GET', path: call.path, query: { limit: '250', offset: '0' }, headers: exp, body: '' });
       expect(accessProfileTraffic.maxInFlight).toBe(20);
     } finally {
       accessProfileTraffic.delayMs = 0;
@@ -301,7 +320,13 @@ describe('SourceApp.accessProfiles', () => {
       { id: app.id },
     );
     expect(r.errors).toBeUndefined();
-    const all = r.data!.sourceApp.all.items as { name: string; entitlements: string[]; entitlementCount: number; sourceName: string; sourceId: number }[];
+    const all = r.data!.sourceApp.all.items as {
+      name: string;
+      entitlements: string[];
+      entitlementCount: number;
+      sourceName: string;
+      sourceId: number;
+    }[];
     expect(all.length).toBeGreaterThan(2);
     for (const ap of all) {
       expect(ap.entitlementCount).toBe(ap.entitlements.length);
@@ -357,11 +382,16 @@ describe('source app mutations', () => {
 
     // Read.
     gw.reset();
-    const read = await gw.gql('query($id: ID!) { sourceApp(id: $id) { id name accountSource { name useForPasswordManagement passwordPolicies { type name } } } }', { id: app.id });
+    const read = await gw.gql(
+      'query($id: ID!) { sourceApp(id: $id) { id name accountSource { name useForPasswordManagement passwordPolicies { type name } } } }',
+      { id: app.id },
+    );
     expect(read.data!.sourceApp).toMatchObject({ id: app.id, name: input.name, accountSource: { name: 'Okta' } });
     expect(read.data!.sourceApp.accountSource.passwordPolicies.length).toBeGreaterThan(0);
     expect(read.data!.sourceApp.accountSource.passwordPolicies[0].type).toBe('PASSWORD_POLICY');
-    expect(gw.calls()).toEqual([{ method: 'GET', path: '/v2024/source-apps/all', query: { filters: inList([app.id]), limit: '1' }, headers: exp, body: '' }]);
+    expect(gw.calls()).toEqual([
+      { method: 'GET', path: '/v2024/source-apps/all', query: { filters: inList([app.id]), limit: '1' }, headers: exp, body: '' },
+    ]);
 
     // Typed update.
     gw.reset();
@@ -397,7 +427,13 @@ describe('source app mutations', () => {
     gw.reset();
     const raw = await gw.gql(
       'mutation($id: ID!, $p: [JsonPatchOperationInput!]) { updateSourceApp(id: $id, input: { accountSourceId: null }, patch: $p) { description accountSource { id } } }',
-      { id: app.id, p: [{ op: 'add', path: '/accessProfiles/-', value: ap3 }, { op: 'replace', path: '/description', value: 'Reseller extranet' }] },
+      {
+        id: app.id,
+        p: [
+          { op: 'add', path: '/accessProfiles/-', value: ap3 },
+          { op: 'replace', path: '/description', value: 'Reseller extranet' },
+        ],
+      },
     );
     expect(raw.errors).toBeUndefined();
     expect(raw.data!.updateSourceApp).toEqual({ description: 'Reseller extranet', accountSource: null });
@@ -521,7 +557,7 @@ describe('source app mutations', () => {
     expect(gw.calls()).toEqual([]);
   });
 
-  it('50 ids are accepted in one call (ISC\'s limit), repeated ids counting once', async () => {
+  it("50 ids are accepted in one call (ISC's limit), repeated ids counting once", async () => {
     const [app] = await allApps();
     const ids = [...Array.from({ length: 50 }, () => app.id)];
     const r = await gw.gql('mutation($ids: [ID!]!) { bulkUpdateSourceApps(ids: $ids, input: { matchAllAccounts: true }) }', { ids });
@@ -534,7 +570,10 @@ describe('source app mutations', () => {
 describe('raw filters and sorters, bulk-remove limit, route words as ids', () => {
   it('sourceApps: raw filters and sorters reach ISC exactly (decoded once), and the answer honours them', async () => {
     const filters = 'name co "&" or (name sw "micro" and created gt 2023-01-01T00:00:00Z)';
-    const r = await gw.gql('query($f: String, $s: String) { sourceApps(filters: $f, sorters: $s) { items { name } } }', { f: filters, s: '-name, created' });
+    const r = await gw.gql('query($f: String, $s: String) { sourceApps(filters: $f, sorters: $s) { items { name } } }', {
+      f: filters,
+      s: '-name, created',
+    });
     expect(r.errors).toBeUndefined();
     const names = (r.data!.sourceApps.items as { name: string }[]).map((i) => i.name);
     expect(names).toContain('Concur Travel & Expense');
@@ -603,7 +642,11 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
       {
         method: 'GET',
         path: `/v2024/source-apps/${app.id}/access-profiles`,
-        query: { filters: '(created lt 2100-01-01T00:00:00.000Z) and (name in ("HR Partner") or name eq "a \\"quoted\\" and name")', limit: '250', offset: '0' },
+        query: {
+          filters: '(created lt 2100-01-01T00:00:00.000Z) and (name in ("HR Partner") or name eq "a \\"quoted\\" and name")',
+          limit: '250',
+          offset: '0',
+        },
         headers: exp,
         body: '',
       },
@@ -613,8 +656,9 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
   it('removeAccessProfilesFromSourceApp: limit travels as a query parameter and bounds the answer', async () => {
     const apps = await allApps();
     const donor = apps.find((a) => a.name === 'Workday HCM')!;
-    const profiles = (await gw.gql('query($id: ID!) { sourceApp(id: $id) { accessProfiles { items { id } } } }', { id: donor.id })).data!.sourceApp
-      .accessProfiles.items.map((p: { id: string }) => p.id) as string[];
+    const profiles = (
+      await gw.gql('query($id: ID!) { sourceApp(id: $id) { accessProfiles { items { id } } } }', { id: donor.id })
+    ).data!.sourceApp.accessProfiles.items.map((p: { id: string }) => p.id) as string[];
     expect(profiles.length).toBe(3);
     const created = await gw.gql(
       'mutation($s: ID!) { createSourceApp(input: { name: "Limit Probe", description: "d", accountSourceId: $s }) { id } }',
@@ -622,28 +666,49 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
     );
     const id = created.data!.createSourceApp.id as string;
     // A new app has no owner, and ISC patches only apps with one: give it one with the profiles.
-    const ready = await gw.gql('mutation($id: ID!, $p: [ID!], $o: ID) { updateSourceApp(id: $id, input: { accessProfileIds: $p, ownerId: $o }) { id } }', {
-      id,
-      p: profiles,
-      o: apps[0].owner!.id,
-    });
+    const ready = await gw.gql(
+      'mutation($id: ID!, $p: [ID!], $o: ID) { updateSourceApp(id: $id, input: { accessProfileIds: $p, ownerId: $o }) { id } }',
+      {
+        id,
+        p: profiles,
+        o: apps[0].owner!.id,
+      },
+    );
     expect(ready.errors).toBeUndefined();
 
     gw.reset();
-    const one = await gw.gql('mutation($id: ID!, $ap: [ID!]!) { removeAccessProfilesFromSourceApp(id: $id, accessProfileIds: $ap, limit: 1) { id } }', {
-      id,
-      ap: [profiles[0]],
-    });
+    const one = await gw.gql(
+      'mutation($id: ID!, $ap: [ID!]!) { removeAccessProfilesFromSourceApp(id: $id, accessProfileIds: $ap, limit: 1) { id } }',
+      {
+        id,
+        ap: [profiles[0]],
+      },
+    );
     expect(one.errors).toBeUndefined();
     expect(one.data!.removeAccessProfilesFromSourceApp).toEqual([{ id: profiles[1] }]);
-    const zero = await gw.gql('mutation($id: ID!, $ap: [ID!]!) { removeAccessProfilesFromSourceApp(id: $id, accessProfileIds: $ap, limit: 0) { id } }', {
-      id,
-      ap: [profiles[1]],
-    });
+    const zero = await gw.gql(
+      'mutation($id: ID!, $ap: [ID!]!) { removeAccessProfilesFromSourceApp(id: $id, accessProfileIds: $ap, limit: 0) { id } }',
+      {
+        id,
+        ap: [profiles[1]],
+      },
+    );
     expect(zero.data!.removeAccessProfilesFromSourceApp).toEqual([]);
     expect(gw.calls()).toEqual([
-      { method: 'POST', path: `/v2024/source-apps/${id}/access-profiles/bulk-remove`, query: { limit: '1' }, headers: expJson, body: JSON.stringify([profiles[0]]) },
-      { method: 'POST', path: `/v2024/source-apps/${id}/access-profiles/bulk-remove`, query: { limit: '0' }, headers: expJson, body: JSON.stringify([profiles[1]]) },
+      {
+        method: 'POST',
+        path: `/v2024/source-apps/${id}/access-profiles/bulk-remove`,
+        query: { limit: '1' },
+        headers: expJson,
+        body: JSON.stringify([profiles[0]]),
+      },
+      {
+        method: 'POST',
+        path: `/v2024/source-apps/${id}/access-profiles/bulk-remove`,
+        query: { limit: '0' },
+        headers: expJson,
+        body: JSON.stringify([profiles[1]]),
+      },
     ]);
     // The limit bounded only the answer: the app still offers the one profile not removed.
     const left = await gw.gql('query($id: ID!) { sourceApp(id: $id) { accessProfiles { items { id } } } }', { id });
@@ -707,7 +772,11 @@ describe('demo tenant: source apps behave like ISC', () => {
     return { status: response.status, body };
   }
   const experimental = { 'x-sailpoint-experimental': 'true' };
-  const errorDto = expect.objectContaining({ detailCode: expect.stringMatching(/^400/), trackingId: expect.any(String), messages: [expect.objectContaining({ text: expect.any(String) })] });
+  const errorDto = expect.objectContaining({
+    detailCode: expect.stringMatching(/^400/),
+    trackingId: expect.any(String),
+    messages: [expect.objectContaining({ text: expect.any(String) })],
+  });
 
   afterEach(() => gw.reset()); // these calls are made without the gateway: not subject to its header check
 
@@ -735,7 +804,9 @@ describe('demo tenant: source apps behave like ISC', () => {
       ['/source-apps/assigned', 'sorters=owner.id'],
       ['/source-apps/all', 'filters=name eq "x" and owner.id co "y"'],
     ]) {
-      const r = await direct('GET', `${path}?${new URLSearchParams(Object.fromEntries([query.split(/=(.*)/s).slice(0, 2)]))}`, { headers: experimental });
+      const r = await direct('GET', `${path}?${new URLSearchParams(Object.fromEntries([query.split(/=(.*)/s).slice(0, 2)])).toString()}`, {
+        headers: experimental,
+      });
       expect({ path, query, status: r.status }).toEqual({ path, query, status: 400 });
     }
   });

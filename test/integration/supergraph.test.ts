@@ -128,7 +128,12 @@ describe('supergraph', () => {
     isc.reset();
     const r = await query('{ featuredSourceApps { id name catalogUrl owner { name } ownerIdentity { id displayName } } }');
     expect(r.errors).toBeUndefined();
-    const apps = r.data.featuredSourceApps as { id: string; name: string; catalogUrl: string; ownerIdentity: { id: string; displayName: string } | null }[];
+    const apps = r.data.featuredSourceApps as {
+      id: string;
+      name: string;
+      catalogUrl: string;
+      ownerIdentity: { id: string; displayName: string } | null;
+    }[];
     expect(apps.map((a) => a.id)).toEqual(featuredIds);
     for (const app of apps) {
       expect(app.name).toEqual(expect.any(String));
@@ -157,7 +162,9 @@ describe('supergraph', () => {
 
   it('serves ISC-rooted queries that cross into the identities subgraph', async () => {
     isc.reset();
-    const r = await query('{ allSourceApps(limit: 5) { items { name catalogUrl ownerIdentity { displayName } accountSource { name source { id } } } } }');
+    const r = await query(
+      '{ allSourceApps(limit: 5) { items { name catalogUrl ownerIdentity { displayName } accountSource { name source { id } } } } }',
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.allSourceApps.items).toHaveLength(5);
     expect(r.data.allSourceApps.items[0].catalogUrl).toMatch(/^https:\/\/catalog\.example\.com\/apps\//);
@@ -169,7 +176,9 @@ describe('entity resolution in this subgraph', () => {
   it('resolves every entity type through its per-request loader', async () => {
     const ids = {
       connectors: watchedScriptNames.slice(0, 2),
-      customizers: (await isc.gql('{ connectorCustomizers(limit: 2) { items { id } } }')).data!.connectorCustomizers.items.map((c: { id: string }) => c.id),
+      customizers: (await isc.gql('{ connectorCustomizers(limit: 2) { items { id } } }')).data!.connectorCustomizers.items.map(
+        (c: { id: string }) => c.id,
+      ),
       apps: featuredIds.slice(0, 2),
       clients: (await isc.gql('{ oauthClients { id } }')).data!.oauthClients.slice(0, 2).map((c: { id: string }) => c.id),
     };
@@ -192,7 +201,10 @@ describe('entity resolution in this subgraph', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data!._entities).toHaveLength(representations.length);
     for (const entity of r.data!._entities) expect(entity.name).toEqual(expect.any(String));
-    const calls = isc.calls().map((c) => `${c.method} ${c.path.endsWith('/all') ? c.path : c.path.replace(/\/[^/]+$/, '/{id}')}`).sort();
+    const calls = isc
+      .calls()
+      .map((c) => `${c.method} ${c.path.endsWith('/all') ? c.path : c.path.replace(/\/[^/]+$/, '/{id}')}`)
+      .sort();
     expect(calls).toEqual(
       [
         'GET /v2024/connector-customizers/{id}',

@@ -56,7 +56,7 @@ describe('with an exporter', () => {
   });
   afterEach(() => gw.tenant.setFaults({}));
 
-  it('continues the caller\'s trace: operation → resolvers → ISC calls, and ISC gets each call\'s own traceparent', async () => {
+  it("continues the caller's trace: operation → resolvers → ISC calls, and ISC gets each call's own traceparent", async () => {
     const r = await gw.gql(
       'query ConnectorDetail($s: ID!) { connector(scriptName: $s) { name applicationXml files { sourceConfig } } }',
       { s: SCRIPT_NAME },
@@ -197,7 +197,7 @@ describe('with an exporter', () => {
     expect(spans.operation.attributes).toMatchObject({ [ATTR.errorCodes]: ['UPSTREAM_ERROR'], [ATTR.outcome]: 'partial' });
   });
 
-  it('sends an unsampled caller\'s trace on to ISC and exports nothing of it', async () => {
+  it("sends an unsampled caller's trace on to ISC and exports nothing of it", async () => {
     const r = await gw.gql(`{ connectorCustomizer(id: "${CUSTOMIZER_ID}") { name } }`, {}, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-00` });
     expect(r.errors).toBeUndefined();
     expect(exporter.getFinishedSpans()).toEqual([]);
@@ -224,16 +224,16 @@ describe('token exchange and secrets', () => {
     expect(parentOf(token)).toBe(spanId(spans.named('Query.connector')[0]));
     expect(token.attributes).toEqual({ [ATTR.httpMethod]: 'POST', [ATTR.urlTemplate]: 'oauth/token' });
 
-    const second = await gw.gql(`{ ${APP_IDS.map((id, i) => `a${i}: sourceApp(id: "${id}") { name accessProfiles(limit: 1) { items { id } } }`).join(' ')} }`);
+    const second = await gw.gql(
+      `{ ${APP_IDS.map((id, i) => `a${i}: sourceApp(id: "${id}") { name accessProfiles(limit: 1) { items { id } } }`).join(' ')} }`,
+    );
     expect(second.errors).toBeUndefined();
     const all = exporter.getFinishedSpans();
     expect(all.filter((s) => s.name === TOKEN_SPAN_NAME)).toHaveLength(1); // the cached token: no second exchange
 
-    const bearers = gw.tenant.requests.map((q) => q.headers.authorization?.replace(/^Bearer /, '')).filter(Boolean) as string[];
+    const bearers = gw.tenant.requests.flatMap((q) => (q.headers.authorization ? [q.headers.authorization.replace(/^Bearer /, '')] : []));
     expect(bearers.length).toBeGreaterThan(0);
-    const everything = JSON.stringify(
-      all.map((s) => [s.name, s.attributes, s.status, s.events, s.links, s.resource.attributes]),
-    );
+    const everything = JSON.stringify(all.map((s) => [s.name, s.attributes, s.status, s.events, s.links, s.resource.attributes]));
     for (const secret of [gw.tenant.clientSecret, ...new Set(bearers)]) expect(everything).not.toContain(secret);
     const routes = all.map((s) => String(s.attributes[ATTR.urlTemplate] ?? '')).join(' ');
     expect(routes).toContain('source-apps/{id}/access-profiles');
@@ -243,7 +243,11 @@ describe('token exchange and secrets', () => {
 
 /** Replaces every OTEL_* variable of this process (whatever the developer's shell exports) until restored. */
 function useOtelEnv(vars: Record<string, string>): () => void {
-  const saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('OTEL_')).map((k) => [k, process.env[k]]));
+  const saved = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith('OTEL_'))
+      .map((k) => [k, process.env[k]]),
+  );
   for (const key of Object.keys(saved)) delete process.env[key];
   Object.assign(process.env, vars);
   return () => {
@@ -269,7 +273,11 @@ describe('configured by the OTEL_* variables alone', () => {
   it('sends no traceparent to ISC when no variable turns tracing on, even when the caller sent one', async () => {
     restoreEnv = useOtelEnv({ OTEL_SERVICE_NAME: 'isc-gateway' }); // a name alone exports nothing
     gw = await startTestGateway();
-    const r = await gw.gql(`{ connector(scriptName: "${SCRIPT_NAME}") { name files { sourceConfig } } }`, {}, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
+    const r = await gw.gql(
+      `{ connector(scriptName: "${SCRIPT_NAME}") { name files { sourceConfig } } }`,
+      {},
+      { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` },
+    );
     expect(r.errors).toBeUndefined();
     expect(gw.tenant.requests).toHaveLength(2);
     for (const request of gw.tenant.requests) {
@@ -282,10 +290,12 @@ describe('configured by the OTEL_* variables alone', () => {
     const received: { path: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
     collector = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-        received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
+      req
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => {
+          received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        });
     });
     await new Promise<void>((resolve) => collector!.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as AddressInfo;
@@ -296,7 +306,11 @@ describe('configured by the OTEL_* variables alone', () => {
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test',
     });
     gw = await startTestGateway();
-    const r = await gw.gql(`query Exported { connector(scriptName: "${SCRIPT_NAME}") { name } }`, {}, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
+    const r = await gw.gql(
+      `query Exported { connector(scriptName: "${SCRIPT_NAME}") { name } }`,
+      {},
+      { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` },
+    );
     expect(r.errors).toBeUndefined();
     await gw.close(); // flushes the batch
     gw = undefined;
@@ -305,13 +319,18 @@ describe('configured by the OTEL_* variables alone', () => {
     expect(received.every((x) => x.path === '/v1/traces' && x.headers['x-collector-key'] === 'collector-key-4711')).toBe(true);
     type OtlpValue = { stringValue?: string };
     type OtlpBody = {
-      resourceSpans: { resource: { attributes: { key: string; value: OtlpValue }[] }; scopeSpans: { spans: { name: string; traceId: string }[] }[] }[];
+      resourceSpans: {
+        resource: { attributes: { key: string; value: OtlpValue }[] };
+        scopeSpans: { spans: { name: string; traceId: string }[] }[];
+      }[];
     };
     const resourceSpans = received.flatMap((x) => (JSON.parse(x.body) as OtlpBody).resourceSpans);
     const resource = Object.fromEntries(resourceSpans[0].resource.attributes.map((a) => [a.key, a.value.stringValue]));
     expect(resource).toMatchObject({ 'service.name': 'isc-gateway-under-test', 'deployment.environment': 'test' });
     const spans = resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
-    expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(['query Exported', 'Query.connector', 'GET connectors/{scriptName}', TOKEN_SPAN_NAME]));
+    expect(spans.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['query Exported', 'Query.connector', 'GET connectors/{scriptName}', TOKEN_SPAN_NAME]),
+    );
     expect(new Set(spans.map((s) => s.traceId.toLowerCase()))).toEqual(new Set([TRACE_ID]));
   });
 });

@@ -7,7 +7,8 @@ import { buildSchema } from '../../src/schema.js';
  * field and enum value this gateway defines must have one (federation's own types excepted).
  */
 const BUILT_IN = new Set(['String', 'Int', 'Float', 'Boolean', 'ID', 'Query', 'Mutation']);
-const isFederationType = (type: GraphQLNamedType) => type.name.startsWith('_') || type.name.startsWith('link__') || type.name.startsWith('federation__') || type.name === 'FieldSet';
+const isFederationType = (type: GraphQLNamedType) =>
+  type.name.startsWith('_') || type.name.startsWith('link__') || type.name.startsWith('federation__') || type.name === 'FieldSet';
 
 describe('SDL descriptions', () => {
   it('describe every type, field, argument and enum value', () => {
@@ -22,7 +23,8 @@ describe('SDL descriptions', () => {
           for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
         }
       }
-      if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
+      if (isInputObjectType(type))
+        for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
       if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
     }
     expect(missing).toEqual([]);

@@ -33,7 +33,16 @@ export async function spawnGateway(env: Record<string, string | undefined>, time
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: ROOT,
     // Production settings; the built-in demo tenant must then be asked for (SAIL_DEMO_TENANT=on).
-    env: { ...base, SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_LOG_LEVEL: 'info', NODE_ENV: 'production', SAIL_PLAYGROUND: 'off', ...(!env.SAIL_BASE_URL && { SAIL_DEMO_TENANT: 'on' }), ...env },
+    env: {
+      ...base,
+      SAIL_PORT: '0',
+      SAIL_HOST: '127.0.0.1',
+      SAIL_LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      SAIL_PLAYGROUND: 'off',
+      ...(!env.SAIL_BASE_URL && { SAIL_DEMO_TENANT: 'on' }),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -41,7 +50,7 @@ export async function spawnGateway(env: Record<string, string | undefined>, time
     child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
   });
   let onLine: (() => void) | undefined;
-  for (const stream of [child.stdout!, child.stderr!]) collectLines(stream, lines, () => onLine?.());
+  for (const stream of [child.stdout, child.stderr]) collectLines(stream, lines, () => onLine?.());
   const records = () =>
     lines.flatMap((line) => {
       try {

@@ -71,8 +71,8 @@ export async function spawnDemoTenant(env: Record<string, string | undefined> = 
   });
   let onLine: (() => void) | undefined;
   for (const [stream, lines] of [
-    [child.stdout!, stdoutLines],
-    [child.stderr!, stderrLines],
+    [child.stdout, stdoutLines],
+    [child.stderr, stderrLines],
   ] as const) {
     collectLines(stream, lines, () => onLine?.());
   }
@@ -127,4 +127,3 @@ export async function spawnDemoTenant(env: Record<string, string | undefined> = 
     kill,
   };
 }
-

@@ -10,7 +10,18 @@ export function fakeIscClient(respond: (request: UpstreamRequest) => UpstreamRes
   const send = compose([operationReads], async (call) => ({ rawLength: 0, ...(await respond(call.request)) }));
   return {
     send: async <T>(credential: Parameters<IscClient['send']>[0], request: UpstreamRequest, scope: Parameters<IscClient['send']>[2]) =>
-      (await send({ credential, request, url: request.path, headers: {}, body: undefined, scope, route: request.path, rateKey: 'client:fake', attempt: 1, watches: [] })) as UpstreamResponse<T>,
+      (await send({
+        credential,
+        request,
+        url: request.path,
+        headers: {},
+        body: undefined,
+        scope,
+        route: request.path,
+        rateKey: 'client:fake',
+        attempt: 1,
+        watches: [],
+      })) as UpstreamResponse<T>,
     rateKey: () => 'client:fake',
     breakerClosed: () => true,
     breakerState: () => 'closed',

@@ -37,7 +37,14 @@ export async function startFakeUpstream(route: FakeRoute, options: { token?: Fak
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake.invalid');
-      const hit: FakeHit = { method: req.method ?? 'GET', path: url.pathname, search: url.search, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const hit: FakeHit = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        search: url.search,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
       const isToken = hit.path === '/oauth/token';
       (isToken ? tokenHits : hits).push(hit);
       for (const waiter of waiters.filter((w) => w.path === hit.path)) {
@@ -72,7 +79,9 @@ export async function startFakeUpstream(route: FakeRoute, options: { token?: Fak
 
 let issued = 0;
 const issueToken: FakeRoute = (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `fake-access-${++issued}`, token_type: 'bearer', expires_in: 749 }));
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ access_token: `fake-access-${++issued}`, token_type: 'bearer', expires_in: 749 }));
 };
 
 /** Answers JSON (the raw text as given, so tests can send what JSON.stringify cannot write). */

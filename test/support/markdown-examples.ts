@@ -78,6 +78,11 @@ export function graphqlExamples(file: string, text: string): GraphQLExample[] {
 /** The documentation under `root` whose examples must run: README.md and every docs/*.md there is. */
 export function documentationFiles(root: URL): string[] {
   const docs = new URL('docs/', root);
-  const pages = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`) : [];
+  const pages = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((f) => f.endsWith('.md'))
+        .sort()
+        .map((f) => `docs/${f}`)
+    : [];
   return ['README.md', ...pages];
 }

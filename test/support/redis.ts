@@ -27,9 +27,13 @@ async function freePort(): Promise<number> {
 }
 
 function launch(port: number, lines: string[], timeoutMs: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -42,8 +46,8 @@ function launch(port: number, lines: string[], timeoutMs: number): Promise<Child
       }
     };
     // Whole lines only: the ready line may arrive split across chunks.
-    collectLines(child.stdout!, lines, onLines);
-    collectLines(child.stderr!, lines, onLines);
+    collectLines(child.stdout, lines, onLines);
+    collectLines(child.stderr, lines, onLines);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(error);

@@ -50,9 +50,20 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
       clientSecret: parts.clientSecret,
       fallback: parts.localTokens,
     }),
-    ledger: createSharedLedger({ store: tenantStore, limit: config.rate.limit, windowMs: windowWithMargin(config.rate.windowMs), replicas: config.redis.replicas }),
+    ledger: createSharedLedger({
+      store: tenantStore,
+      limit: config.rate.limit,
+      windowMs: windowWithMargin(config.rate.windowMs),
+      replicas: config.redis.replicas,
+    }),
     cache: parts.localCache
-      ? createSharedResponseCache({ store: tenantStore, ttlMs: config.cache.ttlMs, maxEntryBytes: config.cache.maxBytes, domains: parts.cacheDomains, fallback: parts.localCache })
+      ? createSharedResponseCache({
+          store: tenantStore,
+          ttlMs: config.cache.ttlMs,
+          maxEntryBytes: config.cache.maxBytes,
+          domains: parts.cacheDomains,
+          fallback: parts.localCache,
+        })
       : undefined,
   };
 }

@@ -28,7 +28,44 @@ export interface SharedStoreOptions {
 }
 
 export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500 }: SharedStoreOptions): SharedStore {
-  const redis = new Redis(url, {
+  const redis = openConnection(url, commandTimeoutMs);
+  const state: AvailabilityState = { up: false, known: false, warned: false, closing: false, listeners: [] };
+  const where = redactedUrl(url);
+  const change = (available: boolean) => changeAvailability(state, available, logger, where);
+  redis.on('ready', () => change(true));
+  redis.on('close', () => change(false));
+  redis.on('end', () => change(false));
+  // Without a listener ioredis prints every failed reconnect; availability is logged by changeAvailability.
+  redis.on('error', () => {
+    if (!state.up) change(false);
+  });
+
+  return {
+    redis,
+    prefix,
+    available: () => state.up && redis.status === 'ready',
+    onAvailabilityChange: (listener) => subscribe(state, listener),
+    ready: (timeoutMs) => untilAvailable(state, timeoutMs),
+    close: () => closeConnection(redis, state),
+  };
+}
+
+type AvailabilityListener = (available: boolean) => void;
+
+/** What a store knows of its connection; the ioredis event handlers update it. */
+interface AvailabilityState {
+  up: boolean;
+  /** Whether any event has set `up` yet (the first one is always announced). */
+  known: boolean;
+  /** An outage was logged and its end not yet. */
+  warned: boolean;
+  /** Set by close(): the store no longer announces anything. */
+  closing: boolean;
+  listeners: AvailabilityListener[];
+}
+
+function openConnection(url: string, commandTimeoutMs: number): Redis {
+  return new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
@@ -38,77 +75,68 @@ export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
   });
-  const listeners: ((available: boolean) => void)[] = [];
-  let up = false;
-  let known = false;
-  let warned = false;
-  let closing = false;
-  const where = redactedUrl(url);
+}
 
-  const change = (available: boolean) => {
-    if (closing || (known && available === up)) return;
-    known = true;
-    up = available;
-    if (available) {
-      logger.info(warned ? 'Redis is reachable again: shared token, rate budget and cache resumed' : 'Redis connected: token, rate budget and cache are shared', { redis: where });
-      warned = false;
-    } else if (!warned) {
-      warned = true;
-      logger.warn('Redis unreachable: falling back to per-process state (own token, limit ÷ SAIL_REPLICAS, own cache)', { redis: where });
+/** Records a change of availability, logs it (an outage once) and tells the listeners. */
+function changeAvailability(state: AvailabilityState, available: boolean, logger: Logger, where: string): void {
+  if (state.closing || (state.known && available === state.up)) return;
+  state.known = true;
+  state.up = available;
+  if (available) {
+    logger.info(
+      state.warned
+        ? 'Redis is reachable again: shared token, rate budget and cache resumed'
+        : 'Redis connected: token, rate budget and cache are shared',
+      { redis: where },
+    );
+    state.warned = false;
+  } else if (!state.warned) {
+    state.warned = true;
+    logger.warn('Redis unreachable: falling back to per-process state (own token, limit ÷ SAIL_REPLICAS, own cache)', { redis: where });
+  }
+  for (const listener of [...state.listeners]) {
+    try {
+      listener(available);
+    } catch {
+      // a listener's failure must not escape into ioredis's event handler
     }
-    for (const listener of [...listeners]) {
-      try {
-        listener(available);
-      } catch {
-        // a listener's failure must not escape into ioredis's event handler
-      }
-    }
+  }
+}
+
+/** Adds a listener; the function returned removes it. */
+function subscribe(state: AvailabilityState, listener: AvailabilityListener): () => void {
+  state.listeners.push(listener);
+  return () => {
+    const i = state.listeners.indexOf(listener);
+    if (i >= 0) state.listeners.splice(i, 1);
   };
-  const subscribe = (listener: (available: boolean) => void) => {
-    listeners.push(listener);
-    return () => {
-      const i = listeners.indexOf(listener);
-      if (i >= 0) listeners.splice(i, 1);
-    };
-  };
-  redis.on('ready', () => change(true));
-  redis.on('close', () => change(false));
-  redis.on('end', () => change(false));
-  // Without a listener ioredis prints every failed reconnect; availability is logged above.
-  redis.on('error', () => {
-    if (!up) change(false);
+}
+
+/** True once connected, or false after `timeoutMs`. */
+async function untilAvailable(state: AvailabilityState, timeoutMs: number): Promise<boolean> {
+  if (state.up) return true;
+  return new Promise<boolean>((resolve) => {
+    const unsubscribe = subscribe(state, (available) => {
+      if (!available) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(true);
+    });
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve(false);
+    }, timeoutMs);
+    timer.unref();
   });
+}
 
-  return {
-    redis,
-    prefix,
-    available: () => up && redis.status === 'ready',
-    onAvailabilityChange: subscribe,
-    async ready(timeoutMs) {
-      if (up) return true;
-      return new Promise<boolean>((resolve) => {
-        const unsubscribe = subscribe((available) => {
-          if (!available) return;
-          clearTimeout(timer);
-          unsubscribe();
-          resolve(true);
-        });
-        const timer = setTimeout(() => {
-          unsubscribe();
-          resolve(false);
-        }, timeoutMs);
-        timer.unref();
-      });
-    },
-    async close() {
-      closing = true;
-      listeners.length = 0;
-      if (redis.status === 'end') return;
-      // QUIT lets pending replies arrive; a connection that is down is just dropped.
-      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect(false));
-      else redis.disconnect(false);
-    },
-  };
+async function closeConnection(redis: Redis, state: AvailabilityState): Promise<void> {
+  state.closing = true;
+  state.listeners.length = 0;
+  if (redis.status === 'end') return;
+  // QUIT lets pending replies arrive; a connection that is down is just dropped.
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect(false));
+  else redis.disconnect(false);
 }
 
 /** The URL as logs may show it: no password. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createLocalLedger, type Budget, type Reservation, type SlotLedger } from '../governor.js';
+import { createLocalLedger, type Budget, type LocalLedger, type Reservation, type SlotLedger } from '../governor.js';
 import type { SharedStore } from './redis.js';
 
 /**
@@ -94,83 +94,118 @@ export interface SharedLedgerOptions {
  * estimates from the last reservation this process saw (hints in answers, not the guarantee).
  */
 export function createSharedLedger({ store, limit, windowMs, replicas, now = Date.now }: SharedLedgerOptions): SlotLedger {
-  const redis = scripted(store.redis);
-  const fallback = createLocalLedger({ limit: Math.max(1, Math.floor(limit / replicas)), windowMs, now });
-  const member = randomUUID();
-  let sequence = 0;
-  /** Per key: starts reserved on the fallback and not yet added to the shared log. */
-  const unshared = new Map<string, number[]>();
-  /** Per key: starts in the window after this process's last reservation, and when. */
-  const seen = new Map<string, { inWindow: number; at: number; pausedUntil: number }>();
-  const logKey = (key: string) => `${store.prefix}rate:${key}`;
-  const pauseKey = (key: string) => `${store.prefix}rate-pause:${key}`;
-
-  function reserveLocally(key: string, maxWaitMs: number): Reservation {
-    const reservation = fallback.reserve(key, maxWaitMs);
-    if (!reservation.refused) {
-      const starts = unshared.get(key) ?? [];
-      starts.push(now() + reservation.waitMs);
-      unshared.set(key, starts);
-    }
-    return reservation;
-  }
-
-  /** Adds the starts this replica made on its fallback (those still in the window) to the shared log. */
-  async function shareFallbackStarts(key: string): Promise<void> {
-    const starts = unshared.get(key);
-    if (!starts) return;
-    const t = now();
-    const offsets = starts.filter((start) => start > t - windowMs).map((start) => Math.round(start - t));
-    if (offsets.length > 0) await redis.iscReplay(logKey(key), `${member}:${++sequence}`, windowMs, ...offsets);
-    unshared.delete(key);
-  }
-
-  function observed(key: string) {
-    const s = seen.get(key);
-    if (!s || now() - s.at > windowMs) return { inWindow: 0, at: now(), pausedUntil: s?.pausedUntil ?? 0 };
-    return s;
-  }
+  const ledger: LedgerState = {
+    store,
+    redis: scripted(store.redis),
+    limit,
+    windowMs,
+    now,
+    fallback: createLocalLedger({ limit: Math.max(1, Math.floor(limit / replicas)), windowMs, now }),
+    member: randomUUID(),
+    sequence: 0,
+    unshared: new Map(),
+    seen: new Map(),
+  };
+  const { fallback, seen } = ledger;
 
   return {
-    async reserve(key, maxWaitMs): Promise<Reservation> {
-      if (maxWaitMs < 0) return { waitMs: 0, refused: true }; // the caller's deadline has passed
-      if (!store.available()) return reserveLocally(key, maxWaitMs);
-      let answer: [number, number, number];
-      try {
-        await shareFallbackStarts(key);
-        const wait = Number.isFinite(maxWaitMs) ? Math.floor(maxWaitMs) : -1;
-        answer = await redis.iscReserve(logKey(key), pauseKey(key), limit, windowMs, wait, `${member}:${++sequence}`);
-      } catch {
-        return reserveLocally(key, maxWaitMs); // Redis failed mid-call: this call keeps to the local share
-      }
-      const [waitMs, inWindow, refused] = answer;
-      if (seen.size > 10_000) seen.clear();
-      seen.set(key, { inWindow, at: now(), pausedUntil: observed(key).pausedUntil });
-      if (refused) return { waitMs, refused: true };
-      fallback.record(key, now() + waitMs); // should Redis go away, the fallback knows this start
-      return { waitMs };
-    },
+    reserve: (key, maxWaitMs) => reserve(ledger, key, maxWaitMs),
     pauseUntil(key, until) {
       fallback.pauseUntil(key, until);
       const s = seen.get(key) ?? { inWindow: 0, at: now(), pausedUntil: 0 };
       seen.set(key, { ...s, pausedUntil: Math.max(s.pausedUntil, until) });
       const ms = Math.max(0, Math.round(until - now()));
-      if (ms > 0 && store.available()) redis.iscPause(pauseKey(key), ms).catch(() => undefined);
+      if (ms > 0 && store.available()) ledger.redis.iscPause(pauseKey(ledger, key), ms).catch(() => undefined);
     },
     capacity(key, deadline) {
       if (!store.available()) return fallback.capacity(key, deadline);
-      const { inWindow, pausedUntil } = observed(key);
+      const { inWindow, pausedUntil } = observed(ledger, key);
       const t = Math.max(now(), pausedUntil);
       if (deadline <= t) return 0;
       return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
     },
     budget(key): Budget {
       if (!store.available()) return fallback.budget(key);
-      const { inWindow, at, pausedUntil } = observed(key);
+      const { inWindow, at, pausedUntil } = observed(ledger, key);
       const t = now();
       const remaining = t < pausedUntil ? 0 : Math.max(0, limit - inWindow);
       // Without the log at hand, the window seen last frees up at the latest one window later.
       return { limit, remaining, resetInMs: remaining > 0 ? 0 : Math.max(0, pausedUntil - t, at + windowMs - t) };
     },
   };
+}
+
+/** What this process saw of a key's window at its last reservation. */
+interface Observation {
+  inWindow: number;
+  at: number;
+  pausedUntil: number;
+}
+
+/** A shared ledger's settings and bookkeeping, passed to the functions below. */
+interface LedgerState {
+  store: SharedStore;
+  redis: ScriptedRedis;
+  limit: number;
+  windowMs: number;
+  now: () => number;
+  fallback: LocalLedger;
+  /** Names this process's entries in the shared log; `sequence` makes each one unique. */
+  member: string;
+  sequence: number;
+  /** Per key: starts reserved on the fallback and not yet added to the shared log. */
+  unshared: Map<string, number[]>;
+  /** Per key: starts in the window after this process's last reservation, and when. */
+  seen: Map<string, Observation>;
+}
+
+const logKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate:${key}`;
+const pauseKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate-pause:${key}`;
+const nextMember = (ledger: LedgerState) => `${ledger.member}:${++ledger.sequence}`;
+
+/** Reserves a start in the shared log, or on the local share while Redis is unreachable or fails. */
+async function reserve(ledger: LedgerState, key: string, maxWaitMs: number): Promise<Reservation> {
+  const { store, redis, limit, windowMs, now, fallback, seen } = ledger;
+  if (maxWaitMs < 0) return { waitMs: 0, refused: true }; // the caller's deadline has passed
+  if (!store.available()) return reserveLocally(ledger, key, maxWaitMs);
+  let answer: [number, number, number];
+  try {
+    await shareFallbackStarts(ledger, key);
+    const wait = Number.isFinite(maxWaitMs) ? Math.floor(maxWaitMs) : -1;
+    answer = await redis.iscReserve(logKey(ledger, key), pauseKey(ledger, key), limit, windowMs, wait, nextMember(ledger));
+  } catch {
+    return reserveLocally(ledger, key, maxWaitMs); // Redis failed mid-call: this call keeps to the local share
+  }
+  const [waitMs, inWindow, refused] = answer;
+  if (seen.size > 10_000) seen.clear();
+  seen.set(key, { inWindow, at: now(), pausedUntil: observed(ledger, key).pausedUntil });
+  if (refused) return { waitMs, refused: true };
+  fallback.record(key, now() + waitMs); // should Redis go away, the fallback knows this start
+  return { waitMs };
+}
+
+function reserveLocally(ledger: LedgerState, key: string, maxWaitMs: number): Reservation {
+  const reservation = ledger.fallback.reserve(key, maxWaitMs);
+  if (!reservation.refused) {
+    const starts = ledger.unshared.get(key) ?? [];
+    starts.push(ledger.now() + reservation.waitMs);
+    ledger.unshared.set(key, starts);
+  }
+  return reservation;
+}
+
+/** Adds the starts this replica made on its fallback (those still in the window) to the shared log. */
+async function shareFallbackStarts(ledger: LedgerState, key: string): Promise<void> {
+  const starts = ledger.unshared.get(key);
+  if (!starts) return;
+  const t = ledger.now();
+  const offsets = starts.filter((start) => start > t - ledger.windowMs).map((start) => Math.round(start - t));
+  if (offsets.length > 0) await ledger.redis.iscReplay(logKey(ledger, key), nextMember(ledger), ledger.windowMs, ...offsets);
+  ledger.unshared.delete(key);
+}
+
+function observed(ledger: LedgerState, key: string): Observation {
+  const s = ledger.seen.get(key);
+  if (!s || ledger.now() - s.at > ledger.windowMs) return { inWindow: 0, at: ledger.now(), pausedUntil: s?.pausedUntil ?? 0 };
+  return s;
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SharedStore } from './redis.js';
-import { domainOf, resourceOf, responseCacheKey, type CachedResponse, type ResponseCache } from '../response-cache.js';
+import { domainOf, resourceOf, responseCacheKey, urlOfKey, type CacheLookup, type CachedResponse, type ResponseCache } from '../response-cache.js';
 
 /**
  * The response cache shared by every replica through Redis: what one replica fetched, the others
@@ -43,7 +43,16 @@ return 1
 
 type ScriptedRedis = Redis & {
   iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'get'): Promise<[string, string]>;
-  iscCacheEntry(epochKey: string, genKey: string, prefix: string, key: string, mode: 'set', value: string, ttlMs: number, stamp: string): Promise<number>;
+  iscCacheEntry(
+    epochKey: string,
+    genKey: string,
+    prefix: string,
+    key: string,
+    mode: 'set',
+    value: string,
+    ttlMs: number,
+    stamp: string,
+  ): Promise<number>;
 };
 
 /** Marks the stamp of a miss the in-process fallback answered. */
@@ -58,90 +67,118 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
   if (typeof redis.iscCacheEntry !== 'function') store.redis.defineCommand('iscCacheEntry', { numberOfKeys: 2, lua: ENTRY });
   const domains = new Set(options.domains);
   const prefix = `${store.prefix}rc:`;
-  const epochKey = `${prefix}epoch`;
-  const genKey = (scope: string) => `${prefix}gen:${scope}`;
-  let hits = 0;
-  let misses = 0;
-  /**
-   * Set when this replica may have missed telling Redis of a write (an outage, a failed
-   * invalidation): until the epoch is incremented, the shared entries are not used.
-   */
-  let epochStale = false;
+  const cache: SharedCacheState = { store, redis, fallback, prefix, epochKey: `${prefix}epoch`, hits: 0, misses: 0, epochStale: false };
   store.onAvailabilityChange((available) => {
-    if (!available) epochStale = true;
+    if (!available) cache.epochStale = true;
   });
-
-  /** Whether the shared entries can be used now (incrementing the epoch first when owed). */
-  async function sharedUsable(): Promise<boolean> {
-    if (!store.available()) return false;
-    if (!epochStale) return true;
-    try {
-      await store.redis.incr(epochKey);
-      epochStale = false;
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async function fromFallback(key: string) {
-    const found = await fallback.get(key);
-    return found.hit ? found : { stamp: `${LOCAL}${found.stamp}` };
-  }
-
-  /** List pages hang on their collection's generation; a resource and its files on the resource's. */
-  const generationOf = (key: string) => {
-    const url = key.slice(0, key.indexOf('\u0000'));
-    const resource = resourceOf(url);
-    return genKey(resource === domainOf(url) ? domainOf(url) : resource);
-  };
 
   return {
     keyOf: (credentialKey, url, accept) => responseCacheKey(domains, credentialKey, url, accept),
-    async get(key) {
-      if (!(await sharedUsable())) return fromFallback(key);
-      try {
-        const [raw, stamp] = await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'get');
-        if (!raw) {
-          misses++;
-          return { stamp };
-        }
-        hits++;
-        const { s, h, b, n } = JSON.parse(raw) as { s: number; h: Record<string, string>; b: unknown; n: number };
-        return { hit: { status: s, headers: h, body: b, bytes: n } };
-      } catch {
-        return fromFallback(key);
-      }
-    },
+    get: (key) => getEntry(cache, key),
     async set(key, response: CachedResponse, stamp) {
       if (response.bytes > options.maxEntryBytes) return;
       // A miss answered by the fallback is stored there, never in Redis (its stamp means nothing there).
       if (stamp.startsWith(LOCAL)) return fallback.set(key, response, stamp.slice(LOCAL.length));
       if (!store.available()) return;
-      const headers: Record<string, string> = {};
-      for (const name of KEPT_HEADERS) {
-        const value = response.headers[name];
-        if (typeof value === 'string') headers[name] = value;
-      }
-      const value = JSON.stringify({ s: response.status, h: headers, b: response.body, n: response.bytes });
-      await redis.iscCacheEntry(epochKey, generationOf(key), prefix, key, 'set', value, options.ttlMs, stamp).catch(() => undefined);
+      const value = encodeEntry(response);
+      await redis.iscCacheEntry(cache.epochKey, generationOf(prefix, key), prefix, key, 'set', value, options.ttlMs, stamp).catch(() => undefined);
     },
-    async invalidate(path) {
-      // Also in this process's fallback cache, which may serve again in a later outage.
-      await fallback.invalidate(path);
-      const collection = domainOf(path);
-      const resource = resourceOf(path);
-      const scopes = resource === collection ? [collection] : [collection, resource];
-      const multi = store.redis.multi();
-      for (const scope of scopes) multi.incr(genKey(scope));
-      // A failed invalidation must not pass silently: the write happened, stale entries would be served.
-      const results = await multi.exec().catch(() => null);
-      if (!results || results.some(([error]) => error)) epochStale = true;
-    },
+    invalidate: (path) => invalidate(cache, path),
     stats: () => {
       // Entries and bytes of the shared part live in Redis (see its INFO); these are the fallback's.
       const local = fallback.stats();
-      return { hits: hits + local.hits, misses: misses + local.misses, entries: local.entries, bytes: local.bytes };
+      return { hits: cache.hits + local.hits, misses: cache.misses + local.misses, entries: local.entries, bytes: local.bytes };
     },
   };
+}
+
+/** A shared cache's connection, keys and counters, passed to the functions below. */
+interface SharedCacheState {
+  store: SharedStore;
+  redis: ScriptedRedis;
+  fallback: ResponseCache;
+  /** Of every key of the cache in Redis. */
+  prefix: string;
+  epochKey: string;
+  hits: number;
+  misses: number;
+  /**
+   * Set when this replica may have missed telling Redis of a write (an outage, a failed
+   * invalidation): until the epoch is incremented, the shared entries are not used.
+   */
+  epochStale: boolean;
+}
+
+/** An entry as stored in Redis: status, kept headers, body and size, under one-letter names. */
+interface StoredEntry {
+  s: number;
+  h: Record<string, string>;
+  b: unknown;
+  n: number;
+}
+
+const genKey = (prefix: string, scope: string) => `${prefix}gen:${scope}`;
+
+/** List pages hang on their collection's generation; a resource and its files on the resource's. */
+function generationOf(prefix: string, key: string): string {
+  const url = urlOfKey(key);
+  const resource = resourceOf(url);
+  return genKey(prefix, resource === domainOf(url) ? domainOf(url) : resource);
+}
+
+/** Whether the shared entries can be used now (incrementing the epoch first when owed). */
+async function sharedUsable(cache: SharedCacheState): Promise<boolean> {
+  if (!cache.store.available()) return false;
+  if (!cache.epochStale) return true;
+  try {
+    await cache.store.redis.incr(cache.epochKey);
+    cache.epochStale = false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fromFallback(fallback: ResponseCache, key: string): Promise<CacheLookup> {
+  const found = await fallback.get(key);
+  return found.hit ? found : { stamp: `${LOCAL}${found.stamp}` };
+}
+
+async function getEntry(cache: SharedCacheState, key: string): Promise<CacheLookup> {
+  if (!(await sharedUsable(cache))) return fromFallback(cache.fallback, key);
+  try {
+    const [raw, stamp] = await cache.redis.iscCacheEntry(cache.epochKey, generationOf(cache.prefix, key), cache.prefix, key, 'get');
+    if (!raw) {
+      cache.misses++;
+      return { stamp };
+    }
+    cache.hits++;
+    const { s, h, b, n } = JSON.parse(raw) as StoredEntry;
+    return { hit: { status: s, headers: h, body: b, bytes: n } };
+  } catch {
+    return fromFallback(cache.fallback, key);
+  }
+}
+
+function encodeEntry(response: CachedResponse): string {
+  const headers: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = response.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const entry: StoredEntry = { s: response.status, h: headers, b: response.body, n: response.bytes };
+  return JSON.stringify(entry);
+}
+
+async function invalidate(cache: SharedCacheState, path: string): Promise<void> {
+  // Also in this process's fallback cache, which may serve again in a later outage.
+  await cache.fallback.invalidate(path);
+  const collection = domainOf(path);
+  const resource = resourceOf(path);
+  const scopes = resource === collection ? [collection] : [collection, resource];
+  const multi = cache.store.redis.multi();
+  for (const scope of scopes) multi.incr(genKey(cache.prefix, scope));
+  // A failed invalidation must not pass silently: the write happened, stale entries would be served.
+  const results = await multi.exec().catch(() => null);
+  if (!results || results.some(([error]) => error)) cache.epochStale = true;
 }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
+import type { Redis } from 'ioredis';
 import type { SharedStore } from './redis.js';
 import { refreshMarginMs, type IssuedToken, type TokenProvider } from '../token-provider.js';
 
@@ -60,7 +61,11 @@ export function openToken(key: Buffer, value: string, now = Date.now()): { token
     const raw = Buffer.from(value, 'base64url');
     const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
-    const plain = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as { t?: unknown; l?: unknown; e?: unknown };
+    const plain = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as {
+      t?: unknown;
+      l?: unknown;
+      e?: unknown;
+    };
     if (typeof plain.t !== 'string' || typeof plain.l !== 'number' || typeof plain.e !== 'number' || plain.e <= now) return undefined;
     return { token: plain.t, lifetimeMs: plain.l };
   } catch {
@@ -69,102 +74,35 @@ export function openToken(key: Buffer, value: string, now = Date.now()): { token
 }
 
 export function createSharedTokenProvider(options: SharedTokenOptions): TokenProvider {
-  const { store, requestToken, fallback } = options;
-  const now = options.now ?? Date.now;
-  // Shorter than the wait: a fetcher that died is replaced by a waiting replica, not raced by all of them.
-  const lockMs = options.lockMs ?? 4_000;
-  const waitMs = options.waitMs ?? 5_000;
-  const pollMs = options.pollMs ?? 25;
-  const redis = store.redis;
-  const key = `${store.prefix}token:${createHash('sha256').update(`${options.tokenUrl}\u0000${options.clientId}`).digest('hex').slice(0, 32)}`;
-  const lockKey = `${key}:lock`;
-  const secretKey = encryptionKey(options.clientSecret, options.tokenUrl, options.clientId);
-  let held: Held | undefined;
-  let syncing: Promise<string> | undefined;
-  /** The last token ISC refused: never handed out again, even if a read in flight still finds it. */
-  let refused: string | undefined;
-
-  function hold(stored: string, token: string, lifetimeMs: number, ttlMs: number): string {
-    const expiresAt = now() + ttlMs;
-    held = { token, stored, expiresAt, refreshAt: expiresAt - refreshMarginMs(lifetimeMs) };
-    return token;
-  }
-
-  /** The stored token and its time to live, if any. */
-  async function read(): Promise<Held | undefined> {
-    const [[, value], [, ttl]] = (await redis.multi().get(key).pttl(key).exec()) as [[unknown, string | null], [unknown, number]];
-    if (!value || ttl <= 0) return undefined;
-    const opened = openToken(secretKey, value, now());
-    if (!opened || opened.token === refused) return undefined;
-    hold(value, opened.token, opened.lifetimeMs, ttl);
-    return held;
-  }
-
-  /** Fetches from ISC and stores for everyone; the caller holds the lock. */
-  async function fetchAndStore(lockId: string): Promise<string> {
-    try {
-      const { accessToken, expiresIn } = await requestToken();
-      const lifetimeMs = expiresIn * 1000;
-      // Stored slightly shorter than it lives, so nobody is handed a token in its last moments.
-      const ttlMs = Math.max(1, lifetimeMs - Math.min(1_000, lifetimeMs * 0.05));
-      const stored = sealToken(secretKey, accessToken, lifetimeMs, now() + ttlMs);
-      await redis.set(key, stored, 'PX', Math.round(ttlMs)).catch(() => undefined);
-      return hold(stored, accessToken, lifetimeMs, ttlMs);
-    } finally {
-      await redis.eval(DELETE_IF, 1, lockKey, lockId).catch(() => undefined);
-    }
-  }
-
-  async function tryLock(): Promise<string | undefined> {
-    const lockId = randomUUID();
-    return (await redis.set(lockKey, lockId, 'PX', lockMs, 'NX')) === 'OK' ? lockId : undefined;
-  }
-
-  /** Reads the shared token; fetches it when nobody has (or refreshes it ahead, once for all). */
-  async function sync(): Promise<string> {
-    const current = await read();
-    if (current && now() < current.refreshAt) return current.token;
-    const lockId = await tryLock();
-    if (current) {
-      // In the refresh-ahead window: the current token still serves while one replica fetches.
-      if (lockId) fetchAndStore(lockId).catch(() => undefined);
-      return current.token;
-    }
-    if (lockId) return fetchAndStore(lockId);
-    // Another replica is fetching: wait for its token rather than fetching a second one.
-    // If its lock expires first (it died or hangs), one waiting replica takes over.
-    const giveUpAt = now() + waitMs;
-    while (now() < giveUpAt) {
-      await sleep(pollMs, undefined, { ref: false });
-      const stored = await read();
-      if (stored) return stored.token;
-      const takeOver = await tryLock();
-      if (takeOver) return fetchAndStore(takeOver);
-    }
-    return fetchAndStore(randomUUID()); // Redis answers but nobody stores a token: fetch without it
-  }
-
-  function syncOnce(): Promise<string> {
-    if (!syncing) {
-      const current: Promise<string> = sync().finally(() => {
-        if (syncing === current) syncing = undefined;
-      });
-      syncing = current;
-    }
-    return syncing;
-  }
+  const { store, fallback } = options;
+  const key = tokenEntryKey(store.prefix, options.tokenUrl, options.clientId);
+  const tokens: TokenState = {
+    redis: store.redis,
+    requestToken: options.requestToken,
+    now: options.now ?? Date.now,
+    // Shorter than the wait: a fetcher that died is replaced by a waiting replica, not raced by all of them.
+    lockMs: options.lockMs ?? 4_000,
+    waitMs: options.waitMs ?? 5_000,
+    pollMs: options.pollMs ?? 25,
+    key,
+    lockKey: `${key}:lock`,
+    secretKey: encryptionKey(options.clientSecret, options.tokenUrl, options.clientId),
+    held: undefined,
+    syncing: undefined,
+    refused: undefined,
+  };
 
   return {
     async getToken() {
       if (!store.available()) return fallback.getToken();
-      const t = now();
-      if (held && t < held.refreshAt) return held.token;
+      const t = tokens.now();
+      if (tokens.held && t < tokens.held.refreshAt) return tokens.held.token;
       try {
-        if (held && t < held.expiresAt) {
-          syncOnce().catch(() => undefined); // refresh ahead in the background; the held token is still good
-          return held.token;
+        if (tokens.held && t < tokens.held.expiresAt) {
+          syncOnce(tokens).catch(() => undefined); // refresh ahead in the background; the held token is still good
+          return tokens.held.token;
         }
-        return await syncOnce();
+        return await syncOnce(tokens);
       } catch (error) {
         if (error instanceof GraphQLError) throw error; // ISC refused the credentials, or its token endpoint failed
         if (!store.available() || isRedisError(error)) return fallback.getToken();
@@ -173,19 +111,123 @@ export function createSharedTokenProvider(options: SharedTokenOptions): TokenPro
     },
     invalidate(token) {
       fallback.invalidate(token);
-      refused = token;
-      syncing = undefined; // a read in flight may still return the refused token
-      if (held?.token !== token) return;
-      const { stored } = held;
-      held = undefined;
-      if (store.available()) redis.eval(DELETE_IF, 1, key, stored).catch(() => undefined);
+      tokens.refused = token;
+      tokens.syncing = undefined; // a read in flight may still return the refused token
+      if (tokens.held?.token !== token) return;
+      const { stored } = tokens.held;
+      tokens.held = undefined;
+      if (store.available()) tokens.redis.eval(DELETE_IF, 1, key, stored).catch(() => undefined);
     },
   };
+}
+
+/** A shared token provider's settings and what it holds, passed to the functions below. */
+interface TokenState {
+  redis: Redis;
+  requestToken: () => Promise<IssuedToken>;
+  now: () => number;
+  lockMs: number;
+  waitMs: number;
+  pollMs: number;
+  /** The Redis entry of the sealed token, and of the lock a fetching replica holds. */
+  key: string;
+  lockKey: string;
+  secretKey: Buffer;
+  held: Held | undefined;
+  syncing: Promise<string> | undefined;
+  /** The last token ISC refused: never handed out again, even if a read in flight still finds it. */
+  refused: string | undefined;
+}
+
+/** The Redis key of the token of one token endpoint and client (hashed: the key does not spell them out). */
+function tokenEntryKey(prefix: string, tokenUrl: string, clientId: string): string {
+  return `${prefix}token:${createHash('sha256').update(`${tokenUrl}\u0000${clientId}`).digest('hex').slice(0, 32)}`;
+}
+
+function hold(tokens: TokenState, stored: string, token: string, lifetimeMs: number, ttlMs: number): string {
+  const expiresAt = tokens.now() + ttlMs;
+  tokens.held = { token, stored, expiresAt, refreshAt: expiresAt - refreshMarginMs(lifetimeMs) };
+  return token;
+}
+
+/** The stored token and its time to live, if any. */
+async function read(tokens: TokenState): Promise<Held | undefined> {
+  const { redis, key } = tokens;
+  const [[, value], [, ttl]] = (await redis.multi().get(key).pttl(key).exec()) as [[unknown, string | null], [unknown, number]];
+  if (!value || ttl <= 0) return undefined;
+  const opened = openToken(tokens.secretKey, value, tokens.now());
+  if (!opened || opened.token === tokens.refused) return undefined;
+  hold(tokens, value, opened.token, opened.lifetimeMs, ttl);
+  return tokens.held;
+}
+
+/** Fetches from ISC and stores for everyone; the caller holds the lock. */
+async function fetchAndStore(tokens: TokenState, lockId: string): Promise<string> {
+  const { redis } = tokens;
+  try {
+    const { accessToken, expiresIn } = await tokens.requestToken();
+    const lifetimeMs = expiresIn * 1000;
+    // Stored slightly shorter than it lives, so nobody is handed a token in its last moments.
+    const ttlMs = Math.max(1, lifetimeMs - Math.min(1_000, lifetimeMs * 0.05));
+    const stored = sealToken(tokens.secretKey, accessToken, lifetimeMs, tokens.now() + ttlMs);
+    await redis.set(tokens.key, stored, 'PX', Math.round(ttlMs)).catch(() => undefined);
+    return hold(tokens, stored, accessToken, lifetimeMs, ttlMs);
+  } finally {
+    await redis.eval(DELETE_IF, 1, tokens.lockKey, lockId).catch(() => undefined);
+  }
+}
+
+async function tryLock(tokens: TokenState): Promise<string | undefined> {
+  const lockId = randomUUID();
+  return (await tokens.redis.set(tokens.lockKey, lockId, 'PX', tokens.lockMs, 'NX')) === 'OK' ? lockId : undefined;
+}
+
+/** Reads the shared token; fetches it when nobody has (or refreshes it ahead, once for all). */
+async function sync(tokens: TokenState): Promise<string> {
+  const current = await read(tokens);
+  if (current && tokens.now() < current.refreshAt) return current.token;
+  const lockId = await tryLock(tokens);
+  if (current) {
+    // In the refresh-ahead window: the current token still serves while one replica fetches.
+    if (lockId) fetchAndStore(tokens, lockId).catch(() => undefined);
+    return current.token;
+  }
+  if (lockId) return fetchAndStore(tokens, lockId);
+  return awaitOtherFetch(tokens);
+}
+
+/**
+ * Another replica is fetching: wait for its token rather than fetching a second one.
+ * If its lock expires first (it died or hangs), one waiting replica takes over.
+ */
+async function awaitOtherFetch(tokens: TokenState): Promise<string> {
+  const giveUpAt = tokens.now() + tokens.waitMs;
+  while (tokens.now() < giveUpAt) {
+    await sleep(tokens.pollMs, undefined, { ref: false });
+    const stored = await read(tokens);
+    if (stored) return stored.token;
+    const takeOver = await tryLock(tokens);
+    if (takeOver) return fetchAndStore(tokens, takeOver);
+  }
+  return fetchAndStore(tokens, randomUUID()); // Redis answers but nobody stores a token: fetch without it
+}
+
+/** One sync at a time: concurrent callers share the one in flight. */
+function syncOnce(tokens: TokenState): Promise<string> {
+  if (!tokens.syncing) {
+    const current: Promise<string> = sync(tokens).finally(() => {
+      if (tokens.syncing === current) tokens.syncing = undefined;
+    });
+    tokens.syncing = current;
+  }
+  return tokens.syncing;
 }
 
 /** Errors from ioredis (connection lost, command timeout), as opposed to ISC's answers. */
 function isRedisError(error: unknown): boolean {
   const name = (error as { name?: string }).name ?? '';
   const message = (error as { message?: string }).message ?? '';
-  return name === 'ReplyError' || name === 'MaxRetriesPerRequestError' || /Connection|Stream isn't writeable|Command timed out|ECONNREFUSED/i.test(message);
+  return (
+    name === 'ReplyError' || name === 'MaxRetriesPerRequestError' || /Connection|Stream isn't writeable|Command timed out|ECONNREFUSED/i.test(message)
+  );
 }

@@ -49,7 +49,7 @@ export function circuitBreaker(options: BreakerOptions): Breaker {
   return {
     async stage(call, next) {
       try {
-        return (await breaker.fire(call, next)) as IscAnswer;
+        return await breaker.fire(call, next);
       } catch (error) {
         if (error instanceof ServerFailure) return error.answer;
         throw error;

@@ -54,7 +54,7 @@ export const observeAttempts: Stage = async (call, next) => {
 
 /** A transport failure's code (ECONNRESET, EOPENBREAKER…), else the error's name. */
 function failureCode(error: unknown): string {
-  if (error instanceof GraphQLError) return String(error.extensions.code ?? 'GraphQLError');
+  if (error instanceof GraphQLError) return typeof error.extensions.code === 'string' ? error.extensions.code : 'GraphQLError';
   const { code, name } = error as { code?: string; name?: string };
   return code ?? name ?? 'error';
 }

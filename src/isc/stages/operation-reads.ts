@@ -1,6 +1,5 @@
 import type { IscAnswer, IscCall, OperationReads, Stage, UpstreamRequest } from '../types.js';
 
-
 /** The key of a read: path, query, media type and the experimental header. */
 const readKey = (request: UpstreamRequest): string =>
   JSON.stringify([request.path, request.searchParams ?? {}, request.accept ?? '', !!request.experimental]);

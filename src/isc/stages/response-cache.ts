@@ -20,7 +20,8 @@ export function cachedResponses(cache: ResponseCache | undefined): Stage {
     const key = cache.keyOf(call.rateKey, call.url, call.request.accept ?? 'application/json');
     if (key === undefined) return next(call);
     const lookup = await cache.get(key);
-    if (lookup.hit) return { status: lookup.hit.status, headers: lookup.hit.headers, body: lookup.hit.body, rawLength: lookup.hit.bytes, cached: true };
+    if (lookup.hit)
+      return { status: lookup.hit.status, headers: lookup.hit.headers, body: lookup.hit.body, rawLength: lookup.hit.bytes, cached: true };
     const answer = await next(call);
     await cache.set(key, { status: answer.status, headers: answer.headers, body: answer.body, bytes: answer.rawLength }, lookup.stamp);
     return answer;

@@ -41,7 +41,12 @@ type Verdict = { retryAfterMs: number; reason: string } | { answer: IscAnswer } 
  */
 export function retryPolicy(options: RetryOptions): Stage {
   return async (call, next) => {
-    const state: Attempts = { attempt: 0, rateLimited: 0, mayHaveApplied: false, idempotent: isIdempotent(call.request.method, call.request.jsonPatch) };
+    const state: Attempts = {
+      attempt: 0,
+      rateLimited: 0,
+      mayHaveApplied: false,
+      idempotent: isIdempotent(call.request.method, call.request.jsonPatch),
+    };
     for (;;) {
       if (call.scope.signal.aborted && call.request.method === 'GET') throw deadlineExceeded();
       state.attempt++;
@@ -73,7 +78,9 @@ function afterFailure(call: IscCall, error: unknown, state: Attempts, options: R
   }
   const reason = (error as { code?: string }).code ?? 'network error';
   if (reason === 'EOPENBREAKER') {
-    return { error: gatewayError('UPSTREAM_UNAVAILABLE', 'ISC is failing repeatedly; the gateway is not calling it for a few seconds (circuit open)') };
+    return {
+      error: gatewayError('UPSTREAM_UNAVAILABLE', 'ISC is failing repeatedly; the gateway is not calling it for a few seconds (circuit open)'),
+    };
   }
   const transport = transportFailure(error);
   state.mayHaveApplied ||= transport.sent;

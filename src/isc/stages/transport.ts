@@ -92,7 +92,7 @@ function exchange(api: Got, url: string, options: StreamOptions, maxBodyBytes: n
       try {
         resolve({ statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
       } catch (error) {
-        reject(error as Error); // a body V8 cannot hold as one string
+        reject(error instanceof Error ? error : new Error('the answer could not be read')); // a body V8 cannot hold as one string
       }
     });
     // got's stream waits for a body to be piped in, except for GET and HEAD.

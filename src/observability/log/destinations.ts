@@ -113,18 +113,20 @@ export interface PinoPretty {
  * worker-thread transport, so lines written just before `process.exit` are not lost. Answers false
  * (output stays JSON) when pino-pretty is not installed.
  */
-export function setPrettyOutput(pretty: boolean, load: () => PinoPretty = () => createRequire(import.meta.url)('pino-pretty') as PinoPretty): boolean {
+export function setPrettyOutput(
+  pretty: boolean,
+  load: () => PinoPretty = () => createRequire(import.meta.url)('pino-pretty') as PinoPretty,
+): boolean {
   if (!pretty) {
     prettify = undefined;
     return true;
   }
   try {
-    const { prettyFactory } = load();
-    prettify = prettyFactory({ translateTime: 'SYS:HH:MM:ss.l', singleLine: true, colorize: Boolean(process.stdout.isTTY) });
+    const pretty = load();
+    prettify = pretty.prettyFactory({ translateTime: 'SYS:HH:MM:ss.l', singleLine: true, colorize: Boolean(process.stdout.isTTY) });
     return true;
   } catch {
     prettify = undefined;
     return false;
   }
 }
-

@@ -14,7 +14,6 @@ import { PINO_REDACT, redactFields, redactText } from './redaction.js';
 
 export type LogFields = Record<string, unknown>;
 
-
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
@@ -24,7 +23,6 @@ export interface Logger {
   setLevel(level: LogLevel): void;
   enabled(level: Exclude<LogLevel, 'silent'>): boolean;
 }
-
 
 /** `SAIL_LOG_LEVEL` (or its earlier name `LOG_LEVEL`), else `info` (`silent` under `NODE_ENV=test`, so test runs print only their own output). */
 export function defaultLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {

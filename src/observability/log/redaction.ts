@@ -52,7 +52,18 @@ export function isSensitiveKey(key: string): boolean {
 const HEADER_KEYS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
 const HEADER_PARENTS = ['headers', 'request.headers', 'req.headers', 'response.headers', 'res.headers'];
 /** OAuth form and answer members and the usual camelCase names, under the objects that usually carry them. */
-const SECRET_KEYS = ['apiKey', 'client_secret', 'clientSecret', 'secret', 'access_token', 'accessToken', 'refresh_token', 'id_token', 'token', 'password'];
+const SECRET_KEYS = [
+  'apiKey',
+  'client_secret',
+  'clientSecret',
+  'secret',
+  'access_token',
+  'accessToken',
+  'refresh_token',
+  'id_token',
+  'token',
+  'password',
+];
 const SECRET_PARENTS = ['body', 'answer', 'data', 'request', 'response', 'req', 'res', 'config', 'credentials', 'tokenResponse'];
 const member = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`);
 
@@ -93,7 +104,8 @@ export function clearRegisteredSecrets(): void {
   knownSecrets.clear();
 }
 
-const KEY_PATTERN = 'authorization|cookie|x[-_]?api[-_]?key|api[-_]?key|client[-_]?secret|secret|access[-_]?token|refresh[-_]?token|id[-_]?token|token|password|passwd';
+const KEY_PATTERN =
+  'authorization|cookie|x[-_]?api[-_]?key|api[-_]?key|client[-_]?secret|secret|access[-_]?token|refresh[-_]?token|id[-_]?token|token|password|passwd';
 const SCHEME = '(?:Bearer|Basic|Token)';
 const TEXT_RULES: [RegExp, string][] = [
   // `Bearer <token>` copied into free text (a credential-looking value only, not the word "token")
@@ -101,10 +113,7 @@ const TEXT_RULES: [RegExp, string][] = [
   // JWT: three base64url segments, the first a JSON header (`{"` → `eyJ`)
   [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED],
   // `client_secret=…` in a form body or URL, `"secret":"…"` in serialised JSON, `Authorization: Basic …`
-  [
-    new RegExp(`((?:${KEY_PATTERN})["']?\\s*[:=]\\s*["']?)(${SCHEME}\\s+|(?!${SCHEME}\\s))[^\\s"'&,;}<>()]+`, 'gi'),
-    `$1$2${REDACTED}`,
-  ],
+  [new RegExp(`((?:${KEY_PATTERN})["']?\\s*[:=]\\s*["']?)(${SCHEME}\\s+|(?!${SCHEME}\\s))[^\\s"'&,;}<>()]+`, 'gi'), `$1$2${REDACTED}`],
   // user info in a URL: scheme://user:password@host
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi, `$1${REDACTED}@`],
 ];
@@ -173,4 +182,3 @@ export function redactFields(fields: Record<string, unknown>): Record<string, un
     return { logError: 'fields could not be serialised' };
   }
 }
-

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import pino from 'pino';
-import { createLogger, type LogLevel } from '../../src/observability/log/logger.js';
-import { PINO_REDACT, REDACTED, clearRegisteredSecrets, registerSecret } from '../../src/observability/log/redaction.js';
-import { setPrettyOutput } from '../../src/observability/log/destinations.js';
-import { captureOutput } from '../support/output.js';
+import { createLogger, type LogLevel } from '../../../src/observability/log/logger.js';
+import { PINO_REDACT, REDACTED, clearRegisteredSecrets, registerSecret } from '../../../src/observability/log/redaction.js';
+import { setPrettyOutput } from '../../../src/observability/log/destinations.js';
+import { captureOutput } from '../../support/output.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJsb2dnZXItdGVzdCJ9.c2lnbmF0dXJlLW9mLWxvZ2dlci10ZXN0';
 
@@ -79,7 +79,14 @@ describe('the logger (pino underneath)', () => {
     logger.info('ISC GraphQL gateway ready', { url: 'http://127.0.0.1:4000/graphql', n: 3, nested: { ok: true } });
     expect(lines).toHaveLength(1);
     expect(lines[0].line).not.toContain('\n');
-    expect(records()[0]).toEqual({ time: '2031-05-06T07:08:09.010Z', level: 'info', msg: 'ISC GraphQL gateway ready', url: 'http://127.0.0.1:4000/graphql', n: 3, nested: { ok: true } });
+    expect(records()[0]).toEqual({
+      time: '2031-05-06T07:08:09.010Z',
+      level: 'info',
+      msg: 'ISC GraphQL gateway ready',
+      url: 'http://127.0.0.1:4000/graphql',
+      n: 3,
+      nested: { ok: true },
+    });
   });
 
   it('redacts deep values the pinned paths do not reach: sensitive keys, registered secrets, bearer and JWT text', () => {
@@ -99,7 +106,8 @@ describe('the logger (pino underneath)', () => {
       url: `https://user:${REDACTED}@proxy.example:3128/`,
       error: { name: 'Error', message: `failed with ${REDACTED}` },
     });
-    for (const secret of ['deep-1', 'p1"', 't'.repeat(24), 'registered-deep-secret-9', 'url-pass-1', JWT]) expect(lines[0].line).not.toContain(secret);
+    for (const secret of ['deep-1', 'p1"', 't'.repeat(24), 'registered-deep-secret-9', 'url-pass-1', JWT])
+      expect(lines[0].line).not.toContain(secret);
   });
 
   it('survives fields that cannot be read or serialised', () => {
@@ -110,7 +118,7 @@ describe('the logger (pino underneath)', () => {
         throw new Error('getter exploded');
       },
     });
-    logger.error('still logged', hostile as Record<string, unknown>);
+    logger.error('still logged', hostile);
     logger.info('big numbers', { n: 10n ** 20n });
     expect(records()).toEqual([
       expect.objectContaining({ level: 'error', msg: 'still logged', logError: 'fields could not be serialised' }),
@@ -190,8 +198,8 @@ describe('pretty output (LOG_PRETTY)', () => {
 });
 
 describe('a process that logs and exits', () => {
-  const logModule = new URL('../../src/observability/log/logger.ts', import.meta.url).href;
-  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+  const logModule = new URL('../../../src/observability/log/logger.ts', import.meta.url).href;
+  const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
   function run(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
@@ -226,7 +234,10 @@ describe('a process that logs and exits', () => {
     const ending = run(`const { log } = await import(${JSON.stringify(logModule)}); log.info('done');`);
     const [exited, ended] = await Promise.all([exiting, ending]);
     expect(exited.code).toBe(3);
-    const lines = exited.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number });
+    const lines = exited.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { i: number });
     expect(lines).toHaveLength(3000);
     expect(lines[2999].i).toBe(2999);
     expect(JSON.parse(exited.stderr.trim().split('\n').pop()!)).toMatchObject({ level: 'error', msg: 'last words' });

@@ -89,18 +89,27 @@ describe('request log plugin', () => {
 
   it('logs validation failures with their code', async () => {
     await run('{ nope }');
-    expect(lines).toEqual([expect.objectContaining({ msg: 'graphql operation', errors: [expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' })] })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'graphql operation', errors: [expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' })] }),
+    ]);
   });
 
   it('logs a refused request (context creation failed) with its code', async () => {
     lines.length = 0;
-    const refusing = new ApolloServer<{ n: number }>({ typeDefs, resolvers, plugins: [requestLogPlugin(logger)], formatError: maskUnexpectedErrors(logger) });
+    const refusing = new ApolloServer<{ n: number }>({
+      typeDefs,
+      resolvers,
+      plugins: [requestLogPlugin(logger)],
+      formatError: maskUnexpectedErrors(logger),
+    });
     await refusing.start();
     try {
       const response = await refusing.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: 'POST', headers: new HeaderMap([['content-type', 'application/json']]), search: '', body: { query: '{ ok }' } },
         context: async () => {
-          throw new GraphQLError('A valid gateway API key (X-Api-Key) or an ISC bearer token is required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+          throw new GraphQLError('A valid gateway API key (X-Api-Key) or an ISC bearer token is required', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
         },
       });
       expect(response.status).toBe(401);
@@ -145,7 +154,10 @@ describe('request id and ISC calls', () => {
   it('says when no ISC call was made, and when the recorded list reached its cap', () => {
     expect(upstreamSummary(undefined)).toEqual({});
     expect(upstreamSummary([])).toEqual({ upstreamCalls: 0 });
-    const fifty = Array.from({ length: 50 }, (): UpstreamCallRecord => ({ method: 'GET', route: 'source-apps/{id}/access-profiles', status: 200, durationMs: 1 }));
+    const fifty = Array.from(
+      { length: 50 },
+      (): UpstreamCallRecord => ({ method: 'GET', route: 'source-apps/{id}/access-profiles', status: 200, durationMs: 1 }),
+    );
     expect(upstreamSummary(fifty)).toMatchObject({ upstreamCalls: 50, upstreamCallsCapped: true, upstreamTotalMs: 50, upstreamMaxMs: 1 });
   });
 });
@@ -155,17 +167,30 @@ describe('formatError: masking unexpected errors', () => {
     const result = await run('{ boom ok }');
     expect(result.data).toEqual({ boom: null, ok: 'fine' });
     expect(result.errors).toEqual([
-      { message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR', errorId: expect.any(String) } },
+      {
+        message: 'Internal server error',
+        locations: [{ line: 1, column: 3 }],
+        path: ['boom'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR', errorId: expect.any(String) },
+      },
     ]);
     const errorId = result.errors![0].extensions!.errorId;
     const logged = lines.find((l) => l.msg === 'unexpected error');
-    expect(logged).toMatchObject({ level: 'error', errorId, path: 'boom', error: { name: 'Error', message: expect.stringContaining('pool exhausted') } });
+    expect(logged).toMatchObject({
+      level: 'error',
+      errorId,
+      path: 'boom',
+      error: { name: 'Error', message: expect.stringContaining('pool exhausted') },
+    });
     const text = JSON.stringify(lines);
     expect(text).not.toContain('hunter2-db');
     expect(text).not.toContain(JWT);
     expect(JSON.stringify(result)).not.toContain('pool exhausted');
     // The request line marks the operation as failed internally (level error).
-    expect(lines.find((l) => l.msg === 'graphql operation')).toMatchObject({ level: 'error', errors: [expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR' })] });
+    expect(lines.find((l) => l.msg === 'graphql operation')).toMatchObject({
+      level: 'error',
+      errors: [expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR' })],
+    });
   });
 
   it("keeps the gateway's own errors, with credentials masked from their messages", async () => {
@@ -184,7 +209,10 @@ describe('formatError: masking unexpected errors', () => {
 
   it('passes client errors (validation) through unchanged', async () => {
     const result = await run('{ nope }');
-    expect(result.errors?.[0]).toMatchObject({ message: 'Cannot query field "nope" on type "Query".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(result.errors?.[0]).toMatchObject({
+      message: 'Cannot query field "nope" on type "Query".',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 });
 
@@ -192,6 +220,8 @@ describe('Apollo logger adapter', () => {
   it("routes Apollo's own lines through the redacting logger", () => {
     lines.length = 0;
     apolloLogger(logger).error(`Unexpected error processing request: Bearer ${JWT}`);
-    expect(lines).toEqual([expect.objectContaining({ level: 'error', source: 'apollo', msg: 'Unexpected error processing request: Bearer [REDACTED]' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'error', source: 'apollo', msg: 'Unexpected error processing request: Bearer [REDACTED]' }),
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { getIntrospectionQuery, GraphQLError, isObjectType, parse, validate, specifiedRules } from 'graphql';
+import { getIntrospectionQuery, type GraphQLError, isObjectType, parse, validate, specifiedRules } from 'graphql';
 import { loadConfig } from '../../src/config.js';
 import { COSTS } from '../../src/domains.js';
 import { estimateUpstreamCalls, pageCalls } from '../../src/limits/cost.js';
@@ -16,7 +16,11 @@ import { buildSchema } from '../../src/schema.js';
 const schema = buildSchema();
 const defaults: QueryLimits = loadConfig({}).limits;
 const estimate = (query: string, variables?: Record<string, unknown>, maxListLimit = 1000, batchFallback: BatchFallback = 'never') =>
-  estimateUpstreamCalls(schema, parse(query), COSTS, { maxListLimit, variables, facts: () => ({ never: false, always: true, maybe: undefined })[batchFallback] });
+  estimateUpstreamCalls(schema, parse(query), COSTS, {
+    maxListLimit,
+    variables,
+    facts: () => ({ never: false, always: true, maybe: undefined })[batchFallback],
+  });
 
 describe('the cost table', () => {
   it('names only fields the schema has, and its detail fields exist', () => {
@@ -25,7 +29,7 @@ describe('the cost table', () => {
       const type = schema.getType(typeName);
       expect({ key, exists: isObjectType(type) && fieldName in type.getFields() }).toEqual({ key, exists: true });
     }
-    for (const [typeName, fields] of Object.entries(DETAIL_FIELDS) as [string, readonly string[]][]) {
+    for (const [typeName, fields] of Object.entries<readonly string[]>(DETAIL_FIELDS)) {
       const type = schema.getType(typeName);
       if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);
       for (const field of fields) expect({ field, exists: field in type.getFields() }).toEqual({ field, exists: true });
@@ -33,14 +37,23 @@ describe('the cost table', () => {
   });
 
   it('accounts for every root field (a new query or mutation must say what it costs)', () => {
-    const roots = [schema.getQueryType()!, schema.getMutationType()!].flatMap((type) => Object.keys(type.getFields()).map((f) => `${type.name}.${f}`));
+    const roots = [schema.getQueryType()!, schema.getMutationType()!].flatMap((type) =>
+      Object.keys(type.getFields()).map((f) => `${type.name}.${f}`),
+    );
     expect(roots.filter((key) => !(key in FIELD_COSTS))).toEqual([]);
   });
 });
 
 describe('estimated ISC calls', () => {
   it('pages: the first page alone, one item more when no count is asked for', () => {
-    expect([pageCalls(0, false), pageCalls(249, false), pageCalls(250, false), pageCalls(250, true), pageCalls(600, true), pageCalls(1000, false)]).toEqual([1, 1, 2, 1, 3, 5]);
+    expect([
+      pageCalls(0, false),
+      pageCalls(249, false),
+      pageCalls(250, false),
+      pageCalls(250, true),
+      pageCalls(600, true),
+      pageCalls(1000, false),
+    ]).toEqual([1, 1, 2, 1, 3, 5]);
   });
 
   it('weights list fields by their limit (250 when absent) and counts detail fields once per object', () => {
@@ -66,7 +79,9 @@ describe('estimated ISC calls', () => {
     expect(estimate(`{ ${apps(100)} }`)).toBe(1);
     expect(estimate(`{ ${apps(101)} }`)).toBe(2);
     expect(estimate('{ a: connector(scriptName: "x") { applicationXml } b: connector(scriptName: "y") { files { sourceTemplate } } }')).toBe(3);
-    expect(estimate('{ en: connectors(limit: 5, locale: "en") { items { fileUpload } } de: connectors(limit: 5, locale: "de") { items { fileUpload } } }')).toBe(12);
+    expect(
+      estimate('{ en: connectors(limit: 5, locale: "en") { items { fileUpload } } de: connectors(limit: 5, locale: "de") { items { fileUpload } } }'),
+    ).toBe(12);
   });
 
   it('`sourceApp` lookups of a caller the batched list refuses cost one call per id, and both are counted while unknown', () => {
@@ -112,7 +127,9 @@ describe('estimated ISC calls', () => {
 
   it('gives up on documents with more fields than it will visit', () => {
     const fields = Array.from({ length: 300 }, (_, i) => `f${i}: name`).join(' ');
-    const document = parse(`{ connectors(limit: 1) { items { ...F ...F2 } } } fragment F on Connector { ${fields} } fragment F2 on Connector { ${fields} }`);
+    const document = parse(
+      `{ connectors(limit: 1) { items { ...F ...F2 } } } fragment F on Connector { ${fields} } fragment F2 on Connector { ${fields} }`,
+    );
     expect(() => estimateUpstreamCalls(schema, document, COSTS, { maxListLimit: 1000, maxNodes: 100 })).toThrow(/maximum allowed number of nodes/);
   });
 });
@@ -120,7 +137,8 @@ describe('estimated ISC calls', () => {
 describe('validation rules', () => {
   const limits: QueryLimits = { ...defaults, maxDepth: 4, maxAliases: 2, maxRootFields: 3, maxDirectives: 1 };
   const rules = limitValidationRules(limits);
-  const check = (query: string) => validate(schema, parse(query), [...specifiedRules, ...rules]).map((e: GraphQLError) => ({ message: e.message, extensions: e.extensions }));
+  const check = (query: string) =>
+    validate(schema, parse(query), [...specifiedRules, ...rules]).map((e: GraphQLError) => ({ message: e.message, extensions: e.extensions }));
 
   it('passes an operation within every limit', () => {
     expect(check('{ connectors(limit: 1) { items { name } } oauthClients { id } }')).toEqual([]);
@@ -153,12 +171,17 @@ describe('validation rules', () => {
 
   it('a fragment bomb (each fragment spreading the next twice) is counted in linear time', () => {
     const levels = 30; // 2^30 root fields if expanded
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : 'oauthClients { id }'} }`).join('\n');
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Query { ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : 'oauthClients { id }'} }`,
+    ).join('\n');
     const started = Date.now();
     const errors = check(`{ ...F0 } ${fragments}`);
     expect(errors).toContainEqual(expect.objectContaining({ extensions: { limit: 'MAX_ROOT_FIELDS', max: 3, found: 2 ** (levels - 1) } }));
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(() => estimateUpstreamCalls(schema, parse(`{ ...F0 } ${fragments}`), COSTS, { maxListLimit: 1000, maxNodes: 10_000 })).toThrow(/maximum allowed number of nodes/);
+    expect(() => estimateUpstreamCalls(schema, parse(`{ ...F0 } ${fragments}`), COSTS, { maxListLimit: 1000, maxNodes: 10_000 })).toThrow(
+      /maximum allowed number of nodes/,
+    );
   });
 
   it('refuses a subscription: this graph has none', () => {
@@ -170,7 +193,13 @@ describe('validation rules', () => {
   });
 
   it("GraphiQL's introspection query stays within the default limits (tokens, depth, cost)", () => {
-    const introspection = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true, specifiedByUrl: true, directiveIsRepeatable: true });
+    const introspection = getIntrospectionQuery({
+      descriptions: true,
+      inputValueDeprecation: true,
+      schemaDescription: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+    });
     expect(validate(schema, parse(introspection), [...specifiedRules, ...limitValidationRules(defaults)])).toEqual([]);
     expect(countTokens(introspection, defaults.maxTokens)).toBeLessThan(defaults.maxTokens);
     expect(estimate(introspection)).toBe(0);
@@ -192,7 +221,14 @@ describe('request limits (HTTP layer)', () => {
     const tokens = `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: name`).join(' ')} }`;
     expect(checkRequestLimits({ body: { query: tokens }, searchParams: none }, limits)).toEqual({
       status: 400,
-      body: { errors: [{ message: 'The GraphQL document has more than 100 tokens (MAX_TOKENS)', extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: 'MAX_TOKENS', max: 100 } }] },
+      body: {
+        errors: [
+          {
+            message: 'The GraphQL document has more than 100 tokens (MAX_TOKENS)',
+            extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: 'MAX_TOKENS', max: 100 },
+          },
+        ],
+      },
     });
     const big = `{ oauthClients { id } } # ${'x'.repeat(1100)}`;
     expect(checkRequestLimits({ body: { query: big }, searchParams: none }, limits)?.body.errors[0]).toEqual({
@@ -217,7 +253,7 @@ describe('request limits (HTTP layer)', () => {
     expect(checkRequestLimits({ body: [op, { query: `{ a } # ${'x'.repeat(1100)}` }], searchParams: none }, on)?.status).toBe(413);
   });
 
-  it('decides the same for a repeated document (token counts are cached per limits) and per each server\'s own MAX_TOKENS', () => {
+  it("decides the same for a repeated document (token counts are cached per limits) and per each server's own MAX_TOKENS", () => {
     const doc = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: name`).join(' ')} }`; // 92 tokens
     const tight = { ...limits, maxTokens: 50 };
     const loose = { ...limits, maxTokens: 200 };

@@ -6,16 +6,10 @@ import { oauthClientFilterExpression } from '../../src/oauth-clients/oauth-clien
 import { getOAuthClient } from '../../src/oauth-clients/oauth-clients.api.js';
 import { fakeIscClient } from '../support/fake-isc-client.js';
 import { OAUTH_CLIENT_PATCH_SCHEMA, oauthClientPatch } from '../../src/oauth-clients/oauth-clients.patch.js';
-import {
-  createOAuthClientBody,
-  isHttpUrl,
-  isRedirectUri,
-  isValiditySeconds,
-} from '../../src/oauth-clients/oauth-clients.validation.js';
+import { createOAuthClientBody, isHttpUrl, isRedirectUri, isValiditySeconds } from '../../src/oauth-clients/oauth-clients.validation.js';
 import { buildSchema } from '../../src/schema.js';
 import type { CreateOAuthClientInput } from '../../src/generated/graphql.js';
-
-const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
+import { badInput } from '../support/errors.js';
 
 describe('OAuthClientFilter → ISC filter expression', () => {
   it('gives no expression without conditions', () => {
@@ -54,7 +48,9 @@ describe('OAuthClientFilter → ISC filter expression', () => {
 
 describe('UpdateOAuthClientInput → JSON Patch', () => {
   it('omitted sends nothing, a value replaces, null removes where ISC allows, in the schema order', () => {
-    expect(oauthClientPatch({ enabled: false, redirectUris: null, businessName: null, homepageUrl: null, name: 'N', description: undefined }, null)).toEqual([
+    expect(
+      oauthClientPatch({ enabled: false, redirectUris: null, businessName: null, homepageUrl: null, name: 'N', description: undefined }, null),
+    ).toEqual([
       { op: 'remove', path: '/businessName' },
       { op: 'remove', path: '/homepageUrl' },
       { op: 'replace', path: '/name', value: 'N' },
@@ -66,15 +62,32 @@ describe('UpdateOAuthClientInput → JSON Patch', () => {
   it('covers exactly the twelve patchable fields of the facts page', () => {
     expect(Object.keys(OAUTH_CLIENT_PATCH_SCHEMA).sort()).toEqual(
       [
-        'businessName', 'homepageUrl', 'name', 'description', 'accessTokenValiditySeconds', 'refreshTokenValiditySeconds',
-        'redirectUris', 'grantTypes', 'accessType', 'enabled', 'strongAuthSupported', 'claimsSupported',
+        'businessName',
+        'homepageUrl',
+        'name',
+        'description',
+        'accessTokenValiditySeconds',
+        'refreshTokenValiditySeconds',
+        'redirectUris',
+        'grantTypes',
+        'accessType',
+        'enabled',
+        'strongAuthSupported',
+        'claimsSupported',
       ].sort(),
     );
   });
 
   it.each([
-    'name', 'description', 'accessTokenValiditySeconds', 'refreshTokenValiditySeconds', 'grantTypes', 'accessType', 'enabled',
-    'strongAuthSupported', 'claimsSupported',
+    'name',
+    'description',
+    'accessTokenValiditySeconds',
+    'refreshTokenValiditySeconds',
+    'grantTypes',
+    'accessType',
+    'enabled',
+    'strongAuthSupported',
+    'claimsSupported',
   ])('refuses null for %s (required or not nullable in ISC)', (field) => {
     expect(() => oauthClientPatch({ [field]: null }, null)).toThrow(badInput);
   });
@@ -233,7 +246,7 @@ describe('resolvers over a recording ISC client', () => {
   const newContext = (client: IscClient) =>
     createContext(client, { kind: 'client-credentials' }, { maxListLimit: 1000, operationTimeoutMs: 10_000, rateLimitWaitMs: 0 });
 
-  it('asks to keep the secret on the create call only, and primes the operation\'s read with a copy without it', async () => {
+  it("asks to keep the secret on the create call only, and primes the operation's read with a copy without it", async () => {
     const { client, requests } = recordingClient();
     const ctx = newContext(client);
     const result = await execute({

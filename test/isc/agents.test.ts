@@ -102,7 +102,12 @@ describe('proxy selection', () => {
 
 describe('proxy configuration', () => {
   it('reads lower- and upper-case variables, lower case first (as curl)', () => {
-    const config = loadConfig({ HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128', HTTP_PROXY: 'http://plain:3128', NO_PROXY: 'a.example' });
+    const config = loadConfig({
+      HTTPS_PROXY: 'http://upper:3128',
+      https_proxy: 'http://lower:3128',
+      HTTP_PROXY: 'http://plain:3128',
+      NO_PROXY: 'a.example',
+    });
     expect(config.upstream.proxy).toEqual({ httpsProxy: 'http://lower:3128', httpProxy: 'http://plain:3128', noProxy: 'a.example' });
     expect(loadConfig({}).upstream.proxy).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: undefined });
   });
@@ -127,8 +132,20 @@ describe('proxy configuration', () => {
   });
 
   it('reads every setting under its SAIL_ name, takes the earlier name as an alias (the new one wins), and lists the earlier names in use', () => {
-    const config = loadConfig({ SAIL_SHUTDOWN_GRACE_MS: '2500', SAIL_LOG_LEVEL: 'warn', GATEWAY_API_KEYS: 'old-key', SAIL_RATE_LIMIT: '50', RATE_LIMIT: '70', PORT: '8080' });
-    expect(config).toMatchObject({ server: { shutdownGraceMs: 2500, port: 8080 }, observability: { logLevel: 'warn' }, auth: { apiKeys: ['old-key'] }, rate: { limit: 50 } });
+    const config = loadConfig({
+      SAIL_SHUTDOWN_GRACE_MS: '2500',
+      SAIL_LOG_LEVEL: 'warn',
+      GATEWAY_API_KEYS: 'old-key',
+      SAIL_RATE_LIMIT: '50',
+      RATE_LIMIT: '70',
+      PORT: '8080',
+    });
+    expect(config).toMatchObject({
+      server: { shutdownGraceMs: 2500, port: 8080 },
+      observability: { logLevel: 'warn' },
+      auth: { apiKeys: ['old-key'] },
+      rate: { limit: 50 },
+    });
     expect(config.deprecations).toEqual(['GATEWAY_API_KEYS is now SAIL_API_KEYS', 'RATE_LIMIT is now SAIL_RATE_LIMIT']);
     expect(loadConfig({ SAIL_PORT: '9090', PORT: '8080' }).server.port).toBe(9090); // PORT: a platform's fallback, not deprecated
     expect(loadConfig({}).deprecations).toEqual([]);

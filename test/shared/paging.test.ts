@@ -79,7 +79,11 @@ describe('readPage', () => {
   });
 
   it('limit 0 still answers hasMore exactly', async () => {
-    expect(await readPage({ limit: 0, offset: 0, withTotal: false }, collection(3).fetchChunk)).toEqual({ items: [], totalCount: null, hasMore: true });
+    expect(await readPage({ limit: 0, offset: 0, withTotal: false }, collection(3).fetchChunk)).toEqual({
+      items: [],
+      totalCount: null,
+      hasMore: true,
+    });
     expect(await readPage({ limit: 0, offset: 0, withTotal: true }, collection(0).fetchChunk)).toEqual({ items: [], totalCount: 0, hasMore: false });
   });
 });
@@ -88,12 +92,7 @@ describe('checkPaging', () => {
   it('defaults to one ISC page from offset 0', () => {
     expect(checkPaging({}, 1000)).toEqual({ limit: 250, offset: 0 });
   });
-  it.each([
-    [{ limit: -1 }],
-    [{ limit: 1001 }],
-    [{ offset: -5 }],
-    [{ limit: 1.5 }],
-  ])('rejects %j with BAD_USER_INPUT', (args) => {
+  it.each([[{ limit: -1 }], [{ limit: 1001 }], [{ offset: -5 }], [{ limit: 1.5 }]])('rejects %j with BAD_USER_INPUT', (args) => {
     expect(() => checkPaging(args, 1000)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
   });
 });

@@ -49,10 +49,16 @@ describe('the principal of an operation', () => {
       breakerClosed: () => true,
       breakerState: () => 'closed',
     };
-    const context = createContext(client, { kind: 'client-credentials' }, { maxListLimit: 100, operationTimeoutMs: 1000, rateLimitWaitMs: 0 }, 'req-1', () => {
-      computed++;
-      return 'key:0123456789abcdef';
-    });
+    const context = createContext(
+      client,
+      { kind: 'client-credentials' },
+      { maxListLimit: 100, operationTimeoutMs: 1000, rateLimitWaitMs: 0 },
+      'req-1',
+      () => {
+        computed++;
+        return 'key:0123456789abcdef';
+      },
+    );
     const copy = Object.assign(Object.create(Object.getPrototypeOf(context) as object), context) as typeof context;
     expect(computed).toBe(0);
     expect(copy.principal()).toBe('key:0123456789abcdef');

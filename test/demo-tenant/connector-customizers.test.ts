@@ -3,6 +3,7 @@ import { rfc3339Timestamp } from '../../src/connector-customizers/connector-cust
 import { createConnectorCustomizerState, goTimeString } from '../../src/demo-tenant/connector-customizers.js';
 import { CUSTOMIZER_SEED } from '../../src/demo-tenant/seed/connector-customizers.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
+import { expectIscError, tenantApi } from '../support/demo-tenant-api.js';
 
 /** The demo tenant's `/connector-customizers` endpoints, spoken to directly over HTTP. */
 
@@ -16,19 +17,7 @@ afterAll(() => tenant.close());
 
 type Json = Record<string, unknown>;
 
-const api = (path: string, init: RequestInit = {}): Promise<Response> =>
-  fetch(`${tenant.url}/v2024${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } });
-
-const send = (method: string, path: string, body: unknown): Promise<Response> =>
-  api(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-async function expectError(res: Response, status: number, text: RegExp): Promise<void> {
-  expect(res.status).toBe(status);
-  const body = (await res.json()) as { detailCode: string; trackingId: string; messages: { text: string }[]; causes: { text: string }[] };
-  expect(body.detailCode).toMatch(new RegExp(`^${status}`));
-  expect(body.trackingId).toMatch(/^[0-9a-f]{32}$/);
-  expect([...body.messages, ...body.causes].map((m) => m.text).join(' | ')).toMatch(text);
-}
+const { api, send } = tenantApi(() => ({ tenant, auth }));
 
 const GO_LAYOUT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? \+0000 UTC$/;
 
@@ -44,8 +33,8 @@ describe('GET /connector-customizers', () => {
   });
 
   it('refuses a limit above 250 and a malformed offset with an ErrorResponseDto', async () => {
-    await expectError(await api('/connector-customizers?limit=251'), 400, /limit/);
-    await expectError(await api('/connector-customizers?offset=-2'), 400, /offset/);
+    await expectIscError(await api('/connector-customizers?limit=251'), 400, /limit/);
+    await expectIscError(await api('/connector-customizers?offset=-2'), 400, /offset/);
   });
 });
 
@@ -78,8 +67,8 @@ describe('customizer writes', () => {
     const del = await api(`/connector-customizers/${id}`, { method: 'DELETE' });
     expect(del.status).toBe(204);
     expect(await del.text()).toBe('');
-    await expectError(await api(`/connector-customizers/${id}`), 404, /was not found/);
-    await expectError(await api(`/connector-customizers/${id}`, { method: 'DELETE' }), 404, /was not found/);
+    await expectIscError(await api(`/connector-customizers/${id}`), 404, /was not found/);
+    await expectIscError(await api(`/connector-customizers/${id}`, { method: 'DELETE' }), 404, /was not found/);
   });
 
   it.each([
@@ -90,14 +79,14 @@ describe('customizer writes', () => {
     ['a blank name', { name: '  ' }, /name must not be empty/],
     ['an array body', [{ name: 'x' }], /JSON object/],
   ])('refuses %s with 400 on create and on replace', async (_what, payload, text) => {
-    await expectError(await send('POST', '/connector-customizers', payload), 400, text);
-    await expectError(await send('PUT', `/connector-customizers/${CUSTOMIZER_SEED[0].id}`, payload), 400, text);
+    await expectIscError(await send('POST', '/connector-customizers', payload), 400, text);
+    await expectIscError(await send('PUT', `/connector-customizers/${CUSTOMIZER_SEED[0].id}`, payload), 400, text);
   });
 
   it('answers 404 for writes on an unknown id', async () => {
     const missing = '99999999-9999-4999-8999-999999999999';
-    await expectError(await send('PUT', `/connector-customizers/${missing}`, { name: 'x' }), 404, /was not found/);
-    await expectError(await api(`/connector-customizers/${missing}/versions`, { method: 'POST' }), 404, /was not found/);
+    await expectIscError(await send('PUT', `/connector-customizers/${missing}`, { name: 'x' }), 404, /was not found/);
+    await expectIscError(await api(`/connector-customizers/${missing}/versions`, { method: 'POST' }), 404, /was not found/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createRateGovernor } from '../../src/isc/governor.js';
 import { maxInWindow } from '../support/windows.js';
+import { code } from '../support/errors.js';
 
 /** A virtual clock: sleeping advances time instantly, so pacing can be checked exactly. */
 function clock() {
@@ -15,8 +16,6 @@ function clock() {
     },
   };
 }
-
-const code = (c: string) => expect.objectContaining({ extensions: expect.objectContaining({ code: c }) });
 
 describe('rate governor', () => {
   it('paces 300 calls to at most 20 per 2 s in any window', async () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { arrayOf, buildPatch, checkRawPatch, isNonEmptyString, isString, patchFromInput, type PatchSchema } from '../../src/shared/json-patch.js';
 import { connectorPatch } from '../../src/connectors/connectors.patch.js';
-
-const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
+import { badInput } from '../support/errors.js';
 
 const schema: PatchSchema = {
   name: { check: isNonEmptyString, removable: false },

@@ -1,7 +1,7 @@
-import { captureOutput } from '../support/output.js';
+import { captureOutput } from '../../support/output.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createLogger, type LogLevel } from '../../src/observability/log/logger.js';
-import { REDACTED, clearRegisteredSecrets, isSensitiveKey, redact, redactText, registerSecret } from '../../src/observability/log/redaction.js';
+import { createLogger, type LogLevel } from '../../../src/observability/log/logger.js';
+import { REDACTED, clearRegisteredSecrets, isSensitiveKey, redact, redactText, registerSecret } from '../../../src/observability/log/redaction.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJjbGllbnRfaWQiOiJkZW1vLWNsaWVudCIsImV4cCI6MTk5OTk5OTk5OX0.7d2vN0oQm6cQ1u3H5rJ6lQ9bX4sZ1yT8wE2aK0pL3mN';
@@ -133,7 +133,11 @@ describe('logger', () => {
   it('writes one JSON line per event with time, level, message and the (redacted) fields', () => {
     registerSecret('configured-secret-1');
     const { logger, lines } = capture('debug');
-    logger.info('token issued configured-secret-1', { expiresIn: 749, headers: { authorization: `Bearer ${JWT}` }, body: `client_secret=configured-secret-1` });
+    logger.info('token issued configured-secret-1', {
+      expiresIn: 749,
+      headers: { authorization: `Bearer ${JWT}` },
+      body: `client_secret=configured-secret-1`,
+    });
     expect(lines).toHaveLength(1);
     expect(lines[0].line).not.toContain('\n');
     expect(JSON.parse(lines[0].line)).toEqual({

@@ -9,8 +9,7 @@ import { createContext, type Context } from '../../src/context.js';
 import type { UpstreamRequest } from '../../src/isc/client.js';
 import { fakeIscClient } from '../support/fake-isc-client.js';
 import { gatewayError } from '../../src/shared/errors.js';
-
-const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
+import { badInput } from '../support/errors.js';
 
 describe('customizer timestamps', () => {
   it.each([
@@ -85,7 +84,10 @@ describe('customizers by id, per operation', () => {
     const { ctx } = fakeContext({ a, boom: { id: 'boom' } });
     const [ok, failed] = await Promise.allSettled([load(ctx, 'a'), load(ctx, 'boom')]);
     expect(ok).toEqual({ status: 'fulfilled', value: a });
-    expect(failed).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ extensions: expect.objectContaining({ code: 'UPSTREAM_ERROR' }) }) });
+    expect(failed).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ extensions: expect.objectContaining({ code: 'UPSTREAM_ERROR' }) }),
+    });
   });
 
   it('after a PUT answers the written copy without a read; after another write reads again', async () => {

@@ -30,7 +30,9 @@ async function samples(registry: Registry, name: string): Promise<{ labels: Reco
 
 async function valueOf(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const all = await samples(registry, name);
-  const match = all.find((s) => Object.keys(s.labels).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  const match = all.find(
+    (s) => Object.keys(s.labels).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
   return match?.value;
 }
 
@@ -155,7 +157,8 @@ describe('createMetrics', () => {
     attemptOn(m.upstreamObserver, attempt, {})({ error: 'ECONNRESET', durationMs: 5 });
     attemptOn(m.upstreamObserver, attempt, {})({ error: 'EOPENBREAKER', durationMs: 0 });
 
-    const counted = async (status: string) => valueOf(m.registry, 'isc_gateway_upstream_requests_total', { method: 'GET', route: 'connectors/{scriptName}', status });
+    const counted = async (status: string) =>
+      valueOf(m.registry, 'isc_gateway_upstream_requests_total', { method: 'GET', route: 'connectors/{scriptName}', status });
     expect(await counted('503')).toBe(1);
     expect(await counted('200')).toBe(1);
     expect(await counted('ECONNRESET')).toBe(1);
@@ -178,7 +181,9 @@ describe('createMetrics', () => {
     expect(await valueOf(m.registry, 'isc_gateway_token_refreshes_total', { outcome: 'success' })).toBe(2);
     expect(await valueOf(m.registry, 'isc_gateway_token_refreshes_total', { outcome: 'unauthenticated' })).toBe(1);
     expect(await valueOf(m.registry, 'isc_gateway_token_refreshes_total', { outcome: 'internal_server_error' })).toBe(1);
-    expect(await m.registry.getSingleMetricAsString('isc_gateway_token_refresh_duration_seconds')).toContain('isc_gateway_token_refresh_duration_seconds_count 4');
+    expect(await m.registry.getSingleMetricAsString('isc_gateway_token_refresh_duration_seconds')).toContain(
+      'isc_gateway_token_refresh_duration_seconds_count 4',
+    );
   });
 
   it('reads the governor, breaker and cache at scrape time, and copes with nothing watched yet', async () => {
@@ -259,7 +264,8 @@ describe('the Apollo plugin', () => {
 
   // A caller with an API key (the gateway's own credentials): its operation names may become labels.
   const keyed = { credential: { kind: 'client-credentials' }, principal: () => 'key:test', scope: { calls: [] } };
-  const run = (query: string, operationName?: string) => server.executeOperation({ query, operationName }, { contextValue: keyed as unknown as Context });
+  const run = (query: string, operationName?: string) =>
+    server.executeOperation({ query, operationName }, { contextValue: keyed as unknown as Context });
   const counted = (operation_name: string, operation_type: string, outcome: string) =>
     valueOf(metrics.registry, 'isc_gateway_graphql_operations_total', { operation_name, operation_type, outcome });
 

@@ -112,12 +112,19 @@ describe('token request backoff after failures', () => {
     let t = 0;
     let requests = 0;
     let refuse = true;
-    const exchange = withFailureBackoff(async () => {
-      requests++;
-      if (refuse) throw new Error('refused');
-      return { accessToken: 'ok', expiresIn: 600 };
-    }, () => t);
-    const attempt = () => exchange().then(() => 'ok', (e: Error) => e.message);
+    const exchange = withFailureBackoff(
+      async () => {
+        requests++;
+        if (refuse) throw new Error('refused');
+        return { accessToken: 'ok', expiresIn: 600 };
+      },
+      () => t,
+    );
+    const attempt = () =>
+      exchange().then(
+        () => 'ok',
+        (e: Error) => e.message,
+      );
     expect(await attempt()).toBe('refused');
     expect(new Set(await Promise.all(Array.from({ length: 50 }, attempt)))).toEqual(new Set(['refused']));
     expect(requests).toBe(1);

@@ -13,8 +13,7 @@ import {
 } from '../../src/source-apps/source-apps.filters.js';
 import { restFields, sourceAppPatch } from '../../src/source-apps/source-apps.patch.js';
 import { checkIds, checkRemoveLimit, checkSourceAppId } from '../../src/source-apps/source-apps.resolvers.js';
-
-const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
+import { badInput } from '../support/errors.js';
 
 describe('source app filters → ISC filter expressions', () => {
   it('an absent or empty filter sends no expression', () => {
@@ -40,9 +39,9 @@ describe('source app filters → ISC filter expressions', () => {
     expect(sourceAppFilterExpression({ createdAfter: new Date(Date.UTC(2024, 4, 1, 12, 30)) })).toBe('created gt 2024-05-01T12:30:00.000Z');
     expect(sourceAppFilterExpression({ modifiedAtOrBefore: new Date('2024-05-01T14:30:00+02:00') })).toBe('modified le 2024-05-01T12:30:00.000Z');
     expect(() => sourceAppFilterExpression({ createdAfter: new Date(Number.NaN) })).toThrow(badInput);
-    expect(
-      sourceAppFilterExpression({ createdBefore: new Date('2024-01-01T00:00:00Z'), modifiedAtOrAfter: new Date('2023-06-01T00:00:00Z') }),
-    ).toBe('(created lt 2024-01-01T00:00:00.000Z) and (modified ge 2023-06-01T00:00:00.000Z)');
+    expect(sourceAppFilterExpression({ createdBefore: new Date('2024-01-01T00:00:00Z'), modifiedAtOrAfter: new Date('2023-06-01T00:00:00Z') })).toBe(
+      '(created lt 2024-01-01T00:00:00.000Z) and (modified ge 2023-06-01T00:00:00.000Z)',
+    );
   });
 
   it('maps each typed field to the ISC field and operator it names', () => {
@@ -234,7 +233,7 @@ describe('list arguments → filters and sorters', () => {
     });
   });
 
-  it('checks raw filters and sorters against the list\'s own endpoint', () => {
+  it("checks raw filters and sorters against the list's own endpoint", () => {
     expect(listQuery('all', undefined, { filters: 'enabled eq false', sorters: '-owner.id' })).toEqual({
       filters: 'enabled eq false',
       sorters: '-owner.id',
@@ -284,7 +283,12 @@ describe('SourceApp.accessProfiles over a recording ISC client', () => {
   it('never turns a route word into an access-profiles path, even when ISC answers it as an id', async () => {
     const { client, requests } = recordingClient('all');
     const result = await run(client, QUERY);
-    expect(result.errors).toEqual([expect.objectContaining({ path: ['allSourceApps', 'items', 0, 'accessProfiles'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['allSourceApps', 'items', 0, 'accessProfiles'],
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      }),
+    ]);
     expect(requests.map((r) => r.path)).toEqual(['source-apps/all']);
   });
 });

@@ -87,7 +87,15 @@ describe('audit records of mutations', () => {
     }`);
     expect(result.errors).toBeUndefined();
     expect(nestedResolved).toBe(1); // nested fields ran, and are not audited
-    const base = { level: 'info', msg: 'audit', audit: true, requestId: 'req-audit-1', principal: 'bearer:0123456789abcdef', operationName: 'Tidy', outcome: 'success' };
+    const base = {
+      level: 'info',
+      msg: 'audit',
+      audit: true,
+      requestId: 'req-audit-1',
+      principal: 'bearer:0123456789abcdef',
+      operationName: 'Tidy',
+      outcome: 'success',
+    };
     expect(records()).toEqual([
       { ...base, time: expect.any(String), operation: 'renameThing', targetId: 't-1' },
       { ...base, time: expect.any(String), operation: 'renameThing', targetId: 't-2' },

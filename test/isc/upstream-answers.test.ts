@@ -28,7 +28,12 @@ describe('ISC error detail', () => {
       messages,
       causes: [{ locale: 'en-US', text: 'x'.repeat(5_000) }, { text: 42 }, null],
     });
-    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', httpStatus: 400, trackingId: 'a1b2c3', detailCode: '400.1 Bad Request Content' });
+    expect(error.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      httpStatus: 400,
+      trackingId: 'a1b2c3',
+      detailCode: '400.1 Bad Request Content',
+    });
     expect(error.extensions.messages).toEqual(messages.slice(0, MAX_ERROR_DETAILS).map(({ locale, text }) => ({ locale, text })));
     const causes = error.extensions.causes as { text: string; locale: string }[];
     expect(causes).toHaveLength(1);

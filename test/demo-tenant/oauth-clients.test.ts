@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createOAuthClientState } from '../../src/demo-tenant/oauth-clients.js';
 import { OAUTH_CLIENT_SEED } from '../../src/demo-tenant/seed/oauth-clients.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
+import { expectIscError, tenantApi } from '../support/demo-tenant-api.js';
 
 /** The demo tenant's `/oauth-clients` endpoints, spoken to directly over HTTP. */
 
@@ -15,21 +16,9 @@ afterAll(() => tenant.close());
 
 type Json = Record<string, unknown>;
 
-const api = (path: string, init: RequestInit = {}): Promise<Response> =>
-  fetch(`${tenant.url}/v2024${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } });
-
-const send = (method: string, path: string, body: unknown, contentType = 'application/json'): Promise<Response> =>
-  api(path, { method, headers: { 'content-type': contentType }, body: JSON.stringify(body) });
+const { api, send } = tenantApi(() => ({ tenant, auth }));
 
 const patch = (id: string, ops: unknown): Promise<Response> => send('PATCH', `/oauth-clients/${id}`, ops, 'application/json-patch+json');
-
-async function expectError(res: Response, status: number, text: RegExp): Promise<void> {
-  expect(res.status).toBe(status);
-  const body = (await res.json()) as { detailCode: string; trackingId: string; messages: { text: string }[]; causes: { text: string }[] };
-  expect(body.detailCode).toMatch(new RegExp(`^${status}`));
-  expect(body.trackingId).toMatch(/^[0-9a-f]{32}$/);
-  expect([...body.messages, ...body.causes].map((m) => m.text).join(' | ')).toMatch(text);
-}
 
 const validBody = {
   name: 'Tenant Test',
@@ -81,7 +70,7 @@ describe('GET /oauth-clients', () => {
     ['another operator', 'lastUsed ge 2024-01-01T00:00:00Z', /Operator "ge" is not supported/],
     ['broken syntax', 'lastUsed le', /Invalid filter/],
   ])('refuses %s with 400', async (_label, filters, text) => {
-    await expectError(await api(`/oauth-clients?filters=${encodeURIComponent(filters)}`), 400, text);
+    await expectIscError(await api(`/oauth-clients?filters=${encodeURIComponent(filters)}`), 400, text);
   });
 });
 
@@ -102,7 +91,7 @@ describe('POST /oauth-clients', () => {
     expect(created).not.toHaveProperty('lastUsed');
     const again = (await (await api(`/oauth-clients/${String(created.id)}`)).json()) as Json;
     expect(again).toMatchObject({ id: created.id, lastUsed: null, created: created.created });
-    expect(await (await api(`/oauth-clients/${String(created.id)}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`/oauth-clients/${String(created.id)}`, { method: 'DELETE' })).status).toBe(204);
   });
 
   it.each<[string, Json, RegExp]>([
@@ -111,7 +100,7 @@ describe('POST /oauth-clients', () => {
     ['a zero validity', { ...validBody, accessTokenValiditySeconds: 0 }, /accessTokenValiditySeconds must be/],
     ['authorization code without redirect URIs', { ...validBody, grantTypes: ['AUTHORIZATION_CODE'] }, /redirectUris must not be empty/],
   ])('refuses %s with 400', async (_label, body, text) => {
-    await expectError(await send('POST', '/oauth-clients', body), 400, text);
+    await expectIscError(await send('POST', '/oauth-clients', body), 400, text);
   });
 });
 
@@ -139,13 +128,13 @@ describe('PATCH and DELETE /oauth-clients/{id}', () => {
   ])('refuses %s with 400 and leaves the client unchanged', async (_label, ops, text) => {
     const { id } = OAUTH_CLIENT_SEED[0];
     const before = await (await api(`/oauth-clients/${id}`)).json();
-    await expectError(await patch(id, ops), 400, text);
+    await expectIscError(await patch(id, ops), 400, text);
     expect(await (await api(`/oauth-clients/${id}`)).json()).toEqual(before);
   });
 
   it('answers 404 with ErrorResponseDto for unknown ids', async () => {
-    await expectError(await api('/oauth-clients/nope'), 404, /not found/);
-    await expectError(await patch('nope', [{ op: 'replace', path: '/enabled', value: true }]), 404, /not found/);
-    await expectError(await api('/oauth-clients/nope', { method: 'DELETE' }), 404, /not found/);
+    await expectIscError(await api('/oauth-clients/nope'), 404, /not found/);
+    await expectIscError(await patch('nope', [{ op: 'replace', path: '/enabled', value: true }]), 404, /not found/);
+    await expectIscError(await api('/oauth-clients/nope', { method: 'DELETE' }), 404, /not found/);
   });
 });

@@ -51,9 +51,9 @@ describe('traceExportersOf: which OTEL_* settings turn tracing on', () => {
     expect(() => traceExportersOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
       /OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" is not supported/,
     );
-    expect(() => traceExportersOf({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toThrow(
-      ConfigError,
-    );
+    expect(() =>
+      traceExportersOf({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }),
+    ).toThrow(ConfigError);
   });
 });
 
@@ -127,7 +127,15 @@ describe('which resolvers get a span', () => {
         'SourceApp.accessProfiles',
       ].sort(),
     );
-    for (const mapper of ['Connector.name', 'Connector.files', 'Connector.status', 'ConnectorPage.totalCount', 'SourceApp.owner', 'AccessProfile.name', 'OAuthClient.grantTypes']) {
+    for (const mapper of [
+      'Connector.name',
+      'Connector.files',
+      'Connector.status',
+      'ConnectorPage.totalCount',
+      'SourceApp.owner',
+      'AccessProfile.name',
+      'OAuthClient.grantTypes',
+    ]) {
       expect(traced).not.toContain(mapper);
     }
   });
@@ -211,7 +219,8 @@ describe('spans', () => {
     breakerClosed: () => true,
     breakerState: () => 'closed',
   };
-  const contextValue = () => createContext(client, { kind: 'client-credentials' }, { maxListLimit: 10, operationTimeoutMs: 5_000, rateLimitWaitMs: 0 });
+  const contextValue = () =>
+    createContext(client, { kind: 'client-credentials' }, { maxListLimit: 10, operationTimeoutMs: 5_000, rateLimitWaitMs: 0 });
   const run = (query: string, headers: Record<string, string> = {}) =>
     tracing.aroundGraphQL(incoming(headers), 'req-1', async () => {
       const ctx = contextValue();
@@ -228,7 +237,7 @@ describe('spans', () => {
   };
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
-  it('nests upstream spans in resolver spans in the operation span, under the caller\'s span', async () => {
+  it("nests upstream spans in resolver spans in the operation span, under the caller's span", async () => {
     await run('query One($id: ID!) { item(id: $id) { id detail } }', { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
     const operation = named('query One');
     expect(operation.kind).toBe(SpanKind.SERVER);
@@ -243,7 +252,11 @@ describe('spans', () => {
     });
     const item = named('Query.item');
     const detail = named('Item.detail');
-    expect([item.kind, parentOf(item), parentOf(detail)]).toEqual([SpanKind.INTERNAL, operation.spanContext().spanId, operation.spanContext().spanId]);
+    expect([item.kind, parentOf(item), parentOf(detail)]).toEqual([
+      SpanKind.INTERNAL,
+      operation.spanContext().spanId,
+      operation.spanContext().spanId,
+    ]);
     expect(detail.attributes).toMatchObject({ [ATTR.fieldName]: 'detail', [ATTR.parentType]: 'Item', [ATTR.fieldPath]: 'item.detail' });
     expect(exporter.getFinishedSpans().map((s) => s.name)).not.toContain('Item.id'); // a mapper: no span
 

@@ -1,0 +1,38 @@
+import { expect } from '@jest/globals';
+import type { DemoTenant } from '../../src/demo-tenant/server.js';
+
+export interface TenantApi {
+  /** A request to the tenant's API (below `/v2024`) with the test's bearer. */
+  api: (path: string, init?: RequestInit) => Promise<Response>;
+  /** A request with a JSON (or other) body. */
+  send: (method: string, path: string, body: unknown, contentType?: string) => Promise<Response>;
+}
+
+/** Speaks to a demo tenant's API directly over HTTP; `current` is read at each call (tenants are started in hooks). */
+export function tenantApi(current: () => { tenant: DemoTenant; auth: Record<string, string> }): TenantApi {
+  const api = (path: string, init: RequestInit = {}) => {
+    const { tenant, auth } = current();
+    return fetch(`${tenant.url}/v2024${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } });
+  };
+  return {
+    api,
+    send: (method, path, body, contentType = 'application/json') =>
+      api(path, { method, headers: { 'content-type': contentType }, body: JSON.stringify(body) }),
+  };
+}
+
+/** An ISC-shaped error answer: the status, `detailCode`, a `trackingId`, localised `messages` and `causes`, and text matching `text`. */
+export async function expectIscError(res: Response, status: number, text?: RegExp): Promise<void> {
+  expect(res.status).toBe(status);
+  const body = (await res.json()) as {
+    detailCode: string;
+    trackingId: string;
+    messages: { text: string; locale?: string; localeOrigin?: string }[];
+    causes: { text: string }[];
+  };
+  expect(body.detailCode).toMatch(new RegExp(`^${status}`));
+  expect(body.trackingId).toMatch(/^[0-9a-f]{32}$/);
+  expect(body.messages[0]).toMatchObject({ locale: 'en-US', localeOrigin: 'DEFAULT' });
+  expect(Array.isArray(body.causes)).toBe(true);
+  if (text) expect([...body.messages, ...body.causes].map((m) => m.text).join(' | ')).toMatch(text);
+}
