@@ -1,9 +1,9 @@
 /** Gateway configuration, read once from the environment and validated at start. */
 import type { ProxySettings } from './isc/agents.js';
 import { LOG_LEVELS, defaultLogLevel, parseLogLevel, type LogLevel } from './observability/log/logger.js';
-import { readEnvironment, type Environment } from './settings.js';
+import { ConfigError, flagSetting as flag, integerSetting as integer, readEnvironment, type Environment } from './settings.js';
 
-export { RENAMED_SETTINGS } from './settings.js';
+export { ConfigError, RENAMED_SETTINGS } from './settings.js';
 
 export type AuthMode = 'auto' | 'client-credentials' | 'passthrough';
 export type PlaygroundMode = 'graphiql' | 'sandbox' | 'off';
@@ -124,31 +124,11 @@ export interface Config {
   deprecations: string[];
 }
 
-export class ConfigError extends Error {}
-
 function list(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-function flag(env: Environment, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (['on', 'true', '1'].includes(raw)) return true;
-  if (['off', 'false', '0'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be on or off (got "${raw}")`);
-}
-
-function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return value;
 }
 
 /** Lower case wins, as in curl; an empty value means unset. */

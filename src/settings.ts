@@ -69,3 +69,25 @@ export function readEnvironment(raw: NodeJS.ProcessEnv): { env: Environment; dep
   for (const [current, fallback] of Object.entries(PLATFORM_FALLBACKS)) if (raw[current] === undefined) env[current] = raw[fallback];
   return { env, deprecations };
 }
+
+export class ConfigError extends Error {}
+
+/** An integer setting within `min`..`max`; unset or empty is `fallback`. */
+export function integerSetting(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+/** An on/off setting (`on`, `true`, `1` / `off`, `false`, `0`); unset or empty is `fallback`. */
+export function flagSetting(env: Environment, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off (got "${raw}")`);
+}

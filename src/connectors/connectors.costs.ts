@@ -1,21 +1,23 @@
-import type { CostTable } from '../limits/cost.js';
+import { each, type CostTable } from '../limits/cost.js';
 
 /** ISC calls of the connector fields (see CostTable). */
 export const connectorCosts: CostTable = {
   fields: {
     'Query.connectors': { calls: 'page' },
     'Query.connector': { calls: 'one', detailed: true },
-    'ConnectorFiles.sourceConfig': { calls: 'one' },
-    'ConnectorFiles.sourceTemplate': { calls: 'one' },
-    'ConnectorFiles.correlationConfig': { calls: 'one' },
-    'ConnectorFiles.translations': { calls: 'one' },
-    'Mutation.createCustomConnector': { calls: 'one' },
     'Mutation.updateConnector': { calls: 'one', detailed: true },
-    'Mutation.deleteCustomConnector': { calls: 'one' },
-    'Mutation.updateConnectorSourceConfig': { calls: 'one' },
-    'Mutation.updateConnectorSourceTemplate': { calls: 'one' },
-    'Mutation.updateConnectorCorrelationConfig': { calls: 'one' },
-    'Mutation.updateConnectorTranslations': { calls: 'one' },
+    ...each({ calls: 'one' }, [
+      'ConnectorFiles.sourceConfig',
+      'ConnectorFiles.sourceTemplate',
+      'ConnectorFiles.correlationConfig',
+      'ConnectorFiles.translations',
+      'Mutation.createCustomConnector',
+      'Mutation.deleteCustomConnector',
+      'Mutation.updateConnectorSourceConfig',
+      'Mutation.updateConnectorSourceTemplate',
+      'Mutation.updateConnectorCorrelationConfig',
+      'Mutation.updateConnectorTranslations',
+    ]),
   },
   // A list item lacks these: one GET per connector loads them all.
   detailFields: {

@@ -1,4 +1,4 @@
-import { buildPatch, isObject, isString, type JsonPatchOperation, type PatchSchema } from '../shared/json-patch.js';
+import { patchBuilder, isObject, isString, type PatchSchema } from '../shared/json-patch.js';
 
 /** The connector fields ISC lets `PATCH /connectors/{scriptName}` change. */
 export const CONNECTOR_PATCH_SCHEMA: PatchSchema = {
@@ -8,9 +8,5 @@ export const CONNECTOR_PATCH_SCHEMA: PatchSchema = {
   sourceConfigXml: { check: isString, removable: true },
 };
 
-export function connectorPatch(
-  input: Readonly<Record<string, unknown>> | null | undefined,
-  raw: readonly { op: string; path: string; value?: unknown }[] | null | undefined,
-): JsonPatchOperation[] {
-  return buildPatch(CONNECTOR_PATCH_SCHEMA, input, raw);
-}
+/** Typed update input and raw operations → the JSON Patch ISC receives. */
+export const connectorPatch = patchBuilder(CONNECTOR_PATCH_SCHEMA);

@@ -6,6 +6,7 @@ import { checkPatch, isObject } from './json-patch.js';
 import { collectionPage, type AllowedFilters } from './filters.js';
 import { CONNECTOR_SEED, newCustomConnector, slugify, type ConnectorRecord } from './seed/connectors.js';
 import type { Reply, RequestContext, Router } from './router.js';
+import { ISC_LOCALES } from '../shared/validation.js';
 
 /** The demo tenant's connectors, keyed by scriptName, in catalogue order. */
 export type ConnectorState = Map<string, ConnectorRecord>;
@@ -15,28 +16,8 @@ export function createConnectorState(): ConnectorState {
   return new Map(structuredClone(CONNECTOR_SEED).map((c) => [c.scriptName, c]));
 }
 
-/** The spec's locale enum for `locale` query and path parameters. */
-export const CONNECTOR_LOCALES: readonly string[] = [
-  'de',
-  'no',
-  'fi',
-  'sv',
-  'ru',
-  'pt',
-  'ko',
-  'zh-TW',
-  'en',
-  'it',
-  'fr',
-  'zh-CN',
-  'hu',
-  'es',
-  'cs',
-  'ja',
-  'pl',
-  'da',
-  'nl',
-];
+/** The spec's locale enum for `locale` query and path parameters (the same list the gateway checks). */
+export const CONNECTOR_LOCALES: readonly string[] = ISC_LOCALES;
 
 export const CONNECTOR_LIST_FILTERS: AllowedFilters = {
   name: ['sw', 'co'],

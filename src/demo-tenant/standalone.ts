@@ -1,4 +1,4 @@
-import { readEnvironment, type Environment } from '../settings.js';
+import { integerSetting as integer, readEnvironment } from '../settings.js';
 import { DEMO_PATH_PREFIX } from './stats.js';
 import type { DemoTenant, DemoTenantOptions } from './server.js';
 
@@ -8,7 +8,8 @@ import type { DemoTenant, DemoTenantOptions } from './server.js';
  * environment into tenant options and says what the process prints; main.ts runs it.
  */
 
-export class DemoTenantConfigError extends Error {}
+/** The demo tenant's settings are read as the gateway's are, so its configuration errors are the same kind. */
+export { ConfigError as DemoTenantConfigError } from '../settings.js';
 
 export interface StandaloneConfig {
   port: number;
@@ -21,16 +22,6 @@ export interface StandaloneConfig {
 
 /** Request summaries kept for `/__demo/requests`: enough for a long test, bounded for a long demo. */
 export const MAX_RECORDED_REQUESTS = 100_000;
-
-function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new DemoTenantConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return value;
-}
 
 export function loadStandaloneConfig(raw: NodeJS.ProcessEnv = process.env): StandaloneConfig {
   const { env } = readEnvironment(raw); // the same names (and earlier names) as the gateway's

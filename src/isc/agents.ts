@@ -29,8 +29,8 @@ export interface OutboundAgents {
 /**
  * Warm connections are reused across the ISC calls of one operation and across operations. Every
  * socket opened is kept when it falls idle (maxFreeSockets = maxSockets): a fan-out of 20 detail
- * calls would otherwise open fresh connections each time for whatever exceeds the idle pool
- * (seen in the CPU profile as connects on every operation). Idle ones close after 30 s.
+ * calls would otherwise open fresh connections each time for whatever exceeds the idle pool.
+ * Idle ones close after 30 s.
  */
 const KEEP_ALIVE = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64, timeout: 30_000 } as const;
 

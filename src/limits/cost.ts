@@ -50,6 +50,11 @@ export interface CostTable {
   detailFields: Readonly<Record<string, readonly string[]>>;
 }
 
+/** The same cost for several fields: `each({ calls: 'one' }, ['Query.a', 'Mutation.b'])`. */
+export function each(cost: FieldCost, fields: readonly string[]): Record<string, FieldCost> {
+  return Object.fromEntries(fields.map((field) => [field, cost]));
+}
+
 /** Merges the tables of several domains. */
 export function mergeCostTables(tables: readonly CostTable[]): CostTable {
   return {

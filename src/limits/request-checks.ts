@@ -29,7 +29,7 @@ export function countTokens(text: string, max: number): number | undefined {
 
 /**
  * Token counts of recent documents, per limits: frontends send the same few documents over and
- * over, and lexing each one again was about 3% of a small operation's CPU. -1 records a syntax error.
+ * over, so each is lexed once. -1 records a syntax error.
  */
 const tokenCounts = new WeakMap<QueryLimits, LRUCache<string, number>>();
 function cachedTokenCount(query: string, limits: QueryLimits): number | undefined {

@@ -1,4 +1,4 @@
-import { buildPatch, isBoolean, isNonEmptyString, isString, arrayOf, type JsonPatchOperation, type PatchSchema } from '../shared/json-patch.js';
+import { patchBuilder, isBoolean, isNonEmptyString, isString, arrayOf, type PatchSchema } from '../shared/json-patch.js';
 import { isAccessType, isGrantType, isGrantTypeList, isHttpUrl, isRedirectUri, isValiditySeconds } from './oauth-clients.validation.js';
 
 /**
@@ -22,9 +22,5 @@ export const OAUTH_CLIENT_PATCH_SCHEMA: PatchSchema = {
   claimsSupported: { check: isBoolean, removable: false },
 };
 
-export function oauthClientPatch(
-  input: Readonly<Record<string, unknown>> | null | undefined,
-  raw: readonly { op: string; path: string; value?: unknown }[] | null | undefined,
-): JsonPatchOperation[] {
-  return buildPatch(OAUTH_CLIENT_PATCH_SCHEMA, input, raw);
-}
+/** Typed update input and raw operations → the JSON Patch ISC receives. */
+export const oauthClientPatch = patchBuilder(OAUTH_CLIENT_PATCH_SCHEMA);

@@ -133,6 +133,18 @@ export function checkRawPatch(
   });
 }
 
+/** A typed update input and raw operations, as a mutation receives them. */
+export type PatchBuilder = (
+  input: Readonly<Record<string, unknown>> | null | undefined,
+  raw: readonly { op: string; path: string; value?: unknown }[] | null | undefined,
+) => JsonPatchOperation[];
+
+/** The patch builder of one resource's schema. */
+export const patchBuilder =
+  (schema: PatchSchema): PatchBuilder =>
+  (input, raw) =>
+    buildPatch(schema, input, raw);
+
 /** Typed changes first, then raw operations; an update that changes nothing is refused. */
 export function buildPatch(
   schema: PatchSchema,

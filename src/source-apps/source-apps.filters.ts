@@ -30,46 +30,53 @@ function expression(terms: readonly Term[]): string | undefined {
   return allOf(parts);
 }
 
+/** The id and name conditions every source-app filter input has. */
+type NamedFilter = Pick<SourceAppFilter, 'id' | 'idIn' | 'name' | 'nameIn'>;
+/** The date conditions every filter input has (`modifiedBefore` is not offered by `/source-apps/all`). */
+type DatedFilter = Pick<
+  SourceAppFilter,
+  'createdAfter' | 'createdBefore' | 'createdAtOrAfter' | 'createdAtOrBefore' | 'modifiedAfter' | 'modifiedAtOrAfter' | 'modifiedAtOrBefore'
+> & {
+  modifiedBefore?: SourceAppFilter['modifiedBefore'];
+};
+
+const namedTerms = (filter: NamedFilter): Term[] => [
+  ['id', 'eq', filter.id],
+  ['id', 'in', filter.idIn],
+  ['name', 'eq', filter.name],
+  ['name', 'in', filter.nameIn],
+];
+
+const datedTerms = (filter: DatedFilter): Term[] => [
+  ['created', 'gt', filter.createdAfter],
+  ['created', 'lt', filter.createdBefore],
+  ['created', 'ge', filter.createdAtOrAfter],
+  ['created', 'le', filter.createdAtOrBefore],
+  ['modified', 'gt', filter.modifiedAfter],
+  ['modified', 'lt', filter.modifiedBefore],
+  ['modified', 'ge', filter.modifiedAtOrAfter],
+  ['modified', 'le', filter.modifiedAtOrBefore],
+];
+
+/** The conditions both app lists offer: id, name (also by part) and dates. */
+const appTerms = (filter: SourceAppFilter | AllSourceAppFilter): Term[] => [
+  ...namedTerms(filter),
+  ['name', 'co', filter.nameContains],
+  ['name', 'sw', filter.nameStartsWith],
+  ...datedTerms(filter),
+];
+
 /** `SourceAppFilter` (for `/source-apps` and `/source-apps/assigned`) → ISC filter expression. */
 export function sourceAppFilterExpression(filter: SourceAppFilter | null | undefined): string | undefined {
   if (!filter) return undefined;
-  return expression([
-    ['id', 'eq', filter.id],
-    ['id', 'in', filter.idIn],
-    ['name', 'eq', filter.name],
-    ['name', 'in', filter.nameIn],
-    ['name', 'co', filter.nameContains],
-    ['name', 'sw', filter.nameStartsWith],
-    ['created', 'gt', filter.createdAfter],
-    ['created', 'lt', filter.createdBefore],
-    ['created', 'ge', filter.createdAtOrAfter],
-    ['created', 'le', filter.createdAtOrBefore],
-    ['modified', 'gt', filter.modifiedAfter],
-    ['modified', 'lt', filter.modifiedBefore],
-    ['modified', 'ge', filter.modifiedAtOrAfter],
-    ['modified', 'le', filter.modifiedAtOrBefore],
-    ['accountSource.id', 'eq', filter.accountSourceId],
-    ['accountSource.id', 'in', filter.accountSourceIdIn],
-  ]);
+  return expression([...appTerms(filter), ['accountSource.id', 'eq', filter.accountSourceId], ['accountSource.id', 'in', filter.accountSourceIdIn]]);
 }
 
 /** `AllSourceAppFilter` (for `/source-apps/all`) → ISC filter expression. */
 export function allSourceAppFilterExpression(filter: AllSourceAppFilter | null | undefined): string | undefined {
   if (!filter) return undefined;
   return expression([
-    ['id', 'eq', filter.id],
-    ['id', 'in', filter.idIn],
-    ['name', 'eq', filter.name],
-    ['name', 'in', filter.nameIn],
-    ['name', 'co', filter.nameContains],
-    ['name', 'sw', filter.nameStartsWith],
-    ['created', 'gt', filter.createdAfter],
-    ['created', 'lt', filter.createdBefore],
-    ['created', 'ge', filter.createdAtOrAfter],
-    ['created', 'le', filter.createdAtOrBefore],
-    ['modified', 'gt', filter.modifiedAfter],
-    ['modified', 'ge', filter.modifiedAtOrAfter],
-    ['modified', 'le', filter.modifiedAtOrBefore],
+    ...appTerms(filter),
     ['owner.id', 'eq', filter.ownerId],
     ['owner.id', 'in', filter.ownerIdIn],
     ['enabled', 'eq', filter.enabled],
@@ -79,20 +86,7 @@ export function allSourceAppFilterExpression(filter: AllSourceAppFilter | null |
 /** `AccessProfileFilter` (for `/source-apps/{id}/access-profiles`) → ISC filter expression. */
 export function accessProfileFilterExpression(filter: AccessProfileFilter | null | undefined): string | undefined {
   if (!filter) return undefined;
-  return expression([
-    ['id', 'eq', filter.id],
-    ['id', 'in', filter.idIn],
-    ['name', 'eq', filter.name],
-    ['name', 'in', filter.nameIn],
-    ['created', 'gt', filter.createdAfter],
-    ['created', 'lt', filter.createdBefore],
-    ['created', 'ge', filter.createdAtOrAfter],
-    ['created', 'le', filter.createdAtOrBefore],
-    ['modified', 'gt', filter.modifiedAfter],
-    ['modified', 'lt', filter.modifiedBefore],
-    ['modified', 'ge', filter.modifiedAtOrAfter],
-    ['modified', 'le', filter.modifiedAtOrBefore],
-  ]);
+  return expression([...namedTerms(filter), ...datedTerms(filter)]);
 }
 
 /** GraphQL sort field → ISC sorter name. */

@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { rfc3339Timestamp } from '../../src/connector-customizers/connector-customizers.timestamps.js';
 import { createConnectorCustomizerState, goTimeString } from '../../src/demo-tenant/connector-customizers.js';
 import { CUSTOMIZER_SEED } from '../../src/demo-tenant/seed/connector-customizers.js';
-import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
-import { expectIscError, tenantApi } from '../support/demo-tenant-api.js';
+import { expectIscError, useDemoTenant } from '../support/demo-tenant-api.js';
 
 /** The demo tenant's `/connector-customizers` endpoints, spoken to directly over HTTP. */
 
-let tenant: DemoTenant;
-let auth: Record<string, string>;
-beforeAll(async () => {
-  tenant = await startDemoTenant({ recordRequests: true });
-  auth = { authorization: `Bearer ${tenant.issueToken()}` };
-});
-afterAll(() => tenant.close());
+const demo = useDemoTenant();
 
 type Json = Record<string, unknown>;
 
-const { api, send } = tenantApi(() => ({ tenant, auth }));
+const { api, send } = demo;
 
 const GO_LAYOUT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? \+0000 UTC$/;
 

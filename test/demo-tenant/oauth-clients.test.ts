@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createOAuthClientState } from '../../src/demo-tenant/oauth-clients.js';
 import { OAUTH_CLIENT_SEED } from '../../src/demo-tenant/seed/oauth-clients.js';
-import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
-import { expectIscError, tenantApi } from '../support/demo-tenant-api.js';
+import { expectIscError, useDemoTenant } from '../support/demo-tenant-api.js';
 
 /** The demo tenant's `/oauth-clients` endpoints, spoken to directly over HTTP. */
 
-let tenant: DemoTenant;
-let auth: Record<string, string>;
-beforeAll(async () => {
-  tenant = await startDemoTenant({ recordRequests: true });
-  auth = { authorization: `Bearer ${tenant.issueToken()}` };
-});
-afterAll(() => tenant.close());
+const demo = useDemoTenant();
 
 type Json = Record<string, unknown>;
 
-const { api, send } = tenantApi(() => ({ tenant, auth }));
+const { api, send } = demo;
 
 const patch = (id: string, ops: unknown): Promise<Response> => send('PATCH', `/oauth-clients/${id}`, ops, 'application/json-patch+json');
 

@@ -13,25 +13,9 @@ import { createResponseCache, type ResponseCache } from '../../src/isc/response-
 import { createSharedTokenProvider } from '../../src/isc/scale-out/shared-token.js';
 import { createTokenProvider, type IssuedToken } from '../../src/isc/token-provider.js';
 import { gatewayError } from '../../src/shared/errors.js';
-import type { Logger } from '../../src/observability/log/logger.js';
+import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { maxInWindow } from '../support/windows.js';
-
-/** A logger that keeps its records (the warnings about Redis are part of the contract). */
-function recordingLogger() {
-  const records: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => void records.push({ level, msg, fields });
-  const logger: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    level: () => 'debug',
-    setLevel: () => undefined,
-    enabled: () => true,
-  };
-  return { logger, records };
-}
 
 /** The demo tenant's well-known secret (never written out literally: the test run's output is scanned for it). */
 const DEMO_SECRET = ['demo', 'secret'].join('-');

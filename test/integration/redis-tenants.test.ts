@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/config.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
-import { startGateway, type RunningGateway } from '../../src/gateway.js';
+import type { RunningGateway } from '../../src/gateway.js';
 import { tenantScope } from '../../src/isc/scale-out/index.js';
+import { gatewayAgainst } from '../support/gateway.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { recordingLogger } from '../support/recording-logger.js';
 
@@ -24,21 +24,8 @@ afterAll(async () => {
   await redis.stop();
 });
 
-async function gatewayFor(tenant: DemoTenant, env: Record<string, string> = {}): Promise<RunningGateway> {
-  return startGateway(
-    loadConfig({
-      SAIL_PORT: '0',
-      SAIL_HOST: '127.0.0.1',
-      SAIL_BASE_URL: tenant.url,
-      SAIL_CLIENT_ID: tenant.clientId,
-      SAIL_CLIENT_SECRET: tenant.clientSecret,
-      SAIL_API_KEYS: KEY,
-      SAIL_REDIS_URL: redis.url,
-      SAIL_RESPONSE_CACHE: 'on',
-      ...env,
-    }),
-    recordingLogger().logger,
-  );
+function gatewayFor(tenant: DemoTenant, env: Record<string, string> = {}): Promise<RunningGateway> {
+  return gatewayAgainst(tenant, { SAIL_API_KEYS: KEY, SAIL_REDIS_URL: redis.url, SAIL_RESPONSE_CACHE: 'on', ...env }, recordingLogger().logger);
 }
 
 async function gql(gateway: RunningGateway, query: string): Promise<{ data?: any; errors?: any[] }> {

@@ -4,9 +4,9 @@ import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config.js';
 import { withoutSourceAppAdminRights } from '../../src/demo-tenant/source-apps.js';
-import { startGateway, type RunningGateway } from '../../src/gateway.js';
+import type { RunningGateway } from '../../src/gateway.js';
 import { startFakeUpstream, rawJson, type FakeUpstream } from '../support/fake-upstream.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { gatewayAgainst, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { code } from '../support/errors.js';
 
@@ -46,19 +46,8 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 }
 
 /** A gateway in front of a fake upstream, with the production rules (an API key for its own credentials). */
-async function gatewayFor(upstream: FakeUpstream, env: Record<string, string> = {}, logger = recordingLogger().logger): Promise<RunningGateway> {
-  return startGateway(
-    loadConfig({
-      SAIL_PORT: '0',
-      SAIL_HOST: '127.0.0.1',
-      SAIL_BASE_URL: upstream.url,
-      SAIL_CLIENT_ID: 'fake-client',
-      SAIL_CLIENT_SECRET: 'fake-client-secret',
-      SAIL_API_KEYS: KEY,
-      ...env,
-    }),
-    logger,
-  );
+function gatewayFor(upstream: FakeUpstream, env: Record<string, string> = {}, logger = recordingLogger().logger): Promise<RunningGateway> {
+  return gatewayAgainst({ url: upstream.url, clientId: 'fake-client', clientSecret: 'fake-client-secret' }, { SAIL_API_KEYS: KEY, ...env }, logger);
 }
 
 async function metricValue(graphqlUrl: string, line: RegExp): Promise<number | undefined> {
@@ -298,19 +287,7 @@ describe('6. Retry-After is clamped', () => {
     const { logger, records } = recordingLogger();
     const tenant = await (await import('../../src/demo-tenant/server.js')).startDemoTenant({ recordRequests: true });
     try {
-      raw = await startGateway(
-        loadConfig({
-          SAIL_PORT: '0',
-          SAIL_HOST: '127.0.0.1',
-          SAIL_BASE_URL: tenant.url,
-          SAIL_CLIENT_ID: tenant.clientId,
-          SAIL_CLIENT_SECRET: tenant.clientSecret,
-          SAIL_API_KEYS: KEY,
-          SAIL_MAX_RETRY_AFTER_MS: '1000',
-          SAIL_RATE_LIMIT_WAIT_MS: '0',
-        }),
-        logger,
-      );
+      raw = await gatewayAgainst(tenant, { SAIL_API_KEYS: KEY, SAIL_MAX_RETRY_AFTER_MS: '1000', SAIL_RATE_LIMIT_WAIT_MS: '0' }, logger);
       tenant.setFaults({ rate429: 1, retryAfterSeconds: 86_400 });
       const limited = await post(raw.url, { query: '{ connectors(limit: 1) { items { scriptName } } }' }, keyed);
       expect(limited.body.errors).toEqual([code('RATE_LIMITED')]);

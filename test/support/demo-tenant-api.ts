@@ -1,5 +1,5 @@
-import { expect } from '@jest/globals';
-import type { DemoTenant } from '../../src/demo-tenant/server.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 
 export interface TenantApi {
   /** A request to the tenant's API (below `/v2024`) with the test's bearer. */
@@ -35,4 +35,19 @@ export async function expectIscError(res: Response, status: number, text?: RegEx
   expect(body.messages[0]).toMatchObject({ locale: 'en-US', localeOrigin: 'DEFAULT' });
   expect(Array.isArray(body.causes)).toBe(true);
   if (text) expect([...body.messages, ...body.causes].map((m) => m.text).join(' | ')).toMatch(text);
+}
+
+/** One demo tenant for a whole file (started before its tests, closed after) and its API with a valid bearer. */
+export function useDemoTenant(): TenantApi & { tenant(): DemoTenant } {
+  let current: { tenant: DemoTenant; auth: Record<string, string> } | undefined;
+  beforeAll(async () => {
+    const tenant = await startDemoTenant({ recordRequests: true });
+    current = { tenant, auth: { authorization: `Bearer ${tenant.issueToken()}` } };
+  });
+  afterAll(() => current?.tenant.close());
+  const started = () => {
+    if (!current) throw new Error('the demo tenant starts in beforeAll');
+    return current;
+  };
+  return { ...tenantApi(started), tenant: () => started().tenant };
 }

@@ -1,4 +1,4 @@
-import { expect } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import type { RecordedRequest } from '../../src/demo-tenant/server.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
@@ -93,3 +93,88 @@ export async function startTestGateway(env: Record<string, string> = {}, options
 
 /** The bearer the gateway sends with its own (client-credentials) token. */
 export const bearer = expect.stringMatching(/^Bearer \S+$/);
+
+/** The gateway (real server, loopback, random port) in front of `tenant`, with the production rules; `env` on top. */
+export function gatewayAgainst(
+  tenant: { url: string; clientId: string; clientSecret: string },
+  env: Record<string, string> = {},
+  logger?: Logger,
+): Promise<RunningGateway> {
+  return startGateway(
+    loadConfig({
+      SAIL_PORT: '0',
+      SAIL_HOST: '127.0.0.1',
+      SAIL_BASE_URL: tenant.url,
+      SAIL_CLIENT_ID: tenant.clientId,
+      SAIL_CLIENT_SECRET: tenant.clientSecret,
+      ...env,
+    }),
+    logger,
+  );
+}
+
+/** Each operation answers BAD_USER_INPUT, and none of them made an ISC call. */
+export async function expectRefusedBeforeAnyCall(
+  gw: TestGateway,
+  operations: readonly string[],
+  variables?: (operation: string) => Record<string, unknown>,
+): Promise<void> {
+  for (const operation of operations) {
+    const r = await gw.gql(operation, variables?.(operation));
+    expect({ operation, errors: r.errors }).toEqual({
+      operation,
+      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })],
+    });
+  }
+  expect(gw.calls()).toEqual([]);
+}
+
+/**
+ * Identifiers stay on their route: each injection in `$id` is refused before any call, and an id
+ * with URL syntax is sent as one encoded segment below `base`.
+ */
+export async function expectIdsKeptOnTheirRoute(gw: TestGateway, query: string, base: string, injections: readonly string[]): Promise<void> {
+  for (const id of injections) {
+    const r = await gw.gql(query, { id });
+    expect({ id, errors: r.errors }).toEqual({
+      id,
+      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })],
+    });
+  }
+  expect(gw.calls()).toEqual([]);
+  const r = await gw.gql(query, { id: 'a/b?c#d' });
+  expect(Object.values(r.data ?? {})).toEqual([null]);
+  expect(gw.calls().map((c) => c.path)).toEqual([`${base}/a%2Fb%3Fc%23d`]);
+}
+
+/**
+ * One test gateway for a whole file: started before its tests, closed after them, its recorded
+ * calls cleared before each test. The object answered stands for it (it is started in a hook).
+ */
+export function useTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): TestGateway {
+  let current: TestGateway | undefined;
+  beforeAll(async () => {
+    current = await startTestGateway(env, options);
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => current?.reset());
+  const started = (): TestGateway => {
+    if (!current) throw new Error('the test gateway starts in beforeAll');
+    return current;
+  };
+  return {
+    get gateway() {
+      return started().gateway;
+    },
+    get tenant() {
+      return started().tenant;
+    },
+    get url() {
+      return started().url;
+    },
+    gql: (query, variables, headers) => started().gql(query, variables, headers),
+    calls: () => started().calls(),
+    reset: () => started().reset(),
+    close: () => started().close(),
+  };
+}

@@ -71,8 +71,7 @@ const member = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${ke
  * pino `redact.paths`: every pinned key at the top level, the header names under `headers`,
  * `request.headers`…, and the secret names under `body`, `answer`, `tokenResponse`…
  * (`headers.authorization`, `body.client_secret`, `answer.secret`). The parents are named rather
- * than `*`: pino 10 runs a path that starts with `*` over every top-level field of every line
- * (measured: about 50 µs more per line), where a named parent costs nothing when it is absent.
+ * than `*`, which pino would run over every top-level field of every line.
  */
 export const REDACT_PATHS: readonly string[] = [
   ...[...HEADER_KEYS, ...SECRET_KEYS].map((key) => member(key).replace(/^\./, '')),
