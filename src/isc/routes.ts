@@ -25,15 +25,26 @@ export const UNKNOWN_ROUTE = 'other';
  */
 export function routeTemplates(templates: readonly string[]): (path: string) => string {
   const parsed = templates.map((template) => ({ template, segments: template.split('/') }));
+  // Operations ask for the same paths again and again: each is matched once (bounded).
+  const known = new Map<string, string>();
   return (path) => {
-    const segments = path.split('?', 1)[0].split('/');
-    let best: { template: string; literals: number } | undefined;
-    for (const { template, segments: pattern } of parsed) {
-      if (pattern.length !== segments.length) continue;
-      let literals = 0;
-      const matches = pattern.every((part, i) => (part.startsWith('{') ? segments[i] !== '' : part === segments[i] && ++literals > 0));
-      if (matches && (!best || literals > best.literals)) best = { template, literals };
+    let route = known.get(path);
+    if (route === undefined) {
+      if (known.size >= 2_000) known.clear();
+      known.set(path, (route = match(parsed, path)));
     }
-    return best?.template ?? UNKNOWN_ROUTE;
+    return route;
   };
+}
+
+function match(parsed: readonly { template: string; segments: string[] }[], path: string): string {
+  const segments = path.split('?', 1)[0].split('/');
+  let best: { template: string; literals: number } | undefined;
+  for (const { template, segments: pattern } of parsed) {
+    if (pattern.length !== segments.length) continue;
+    let literals = 0;
+    const matches = pattern.every((part, i) => (part.startsWith('{') ? segments[i] !== '' : part === segments[i] && ++literals > 0));
+    if (matches && (!best || literals > best.literals)) best = { template, literals };
+  }
+  return best?.template ?? UNKNOWN_ROUTE;
 }

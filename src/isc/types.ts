@@ -86,10 +86,11 @@ export interface IscCall {
   route: string;
   /** The rate-governor key of the credential. */
   rateKey: string;
-  /** 1 for the first attempt (set by the retry stage). */
+  /** 1 for the first attempt: set in place by the retry stage before each attempt. */
   attempt: number;
-  /** What the observers want to hear of this call (set by the observe stage). */
+  /** What the observers want to hear of this call (set by the observe stage), and what they were told it is. */
   watches: readonly CallWatch[];
+  start?: CallStart;
 }
 
 /** ISC's answer as the stages pass it up: status, headers and the parsed body. */
@@ -156,10 +157,10 @@ export interface UpstreamObserver {
 
 export interface CallWatch {
   /** An attempt is about to be sent; the function answered hears its outcome. */
-  attempt?(attempt: UpstreamAttempt, headers: Record<string, string>): ((outcome: UpstreamAttemptOutcome) => void) | undefined;
+  attempt?(attempt: UpstreamAttempt, headers: Record<string, string>, call: CallStart): ((outcome: UpstreamAttemptOutcome) => void) | undefined;
   /** The retry stage will try again after `delayMs`. */
   retry?(retry: UpstreamRetry): void;
-  end?(end: CallEnd): void;
+  end?(end: CallEnd, call: CallStart): void;
 }
 
 export interface CallStart {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { UpstreamObserver } from '../isc/types.js';
+import type { CallWatch, UpstreamObserver } from '../isc/types.js';
 import { MAX_CALLS_RECORDED, type UpstreamCallRecord } from '../isc/types.js';
 import { log as defaultLogger, type Logger } from './log/logger.js';
 import { redactText } from './log/redaction.js';
@@ -30,20 +30,23 @@ interface LoggedContext {
  * Records each ISC attempt of an operation, and each answer the response cache gave it, in the
  * operation's `scope.calls` (at most MAX_CALLS_RECORDED): the calls its log line lists.
  */
-export const operationCallRecorder: UpstreamObserver = {
-  start({ method, route, scope }) {
-    const calls = scope.calls;
-    if (!calls) return undefined;
-    const record = (entry: UpstreamCallRecord) => {
-      if (calls.length < MAX_CALLS_RECORDED) calls.push(entry);
-    };
-    return {
-      attempt: () => (outcome) => record({ method, route, ...outcome }),
-      end: ({ cached, status, durationMs }) => {
-        if (cached) record({ method, route, status, durationMs, cached: true });
-      },
-    };
+const record = (calls: UpstreamCallRecord[], entry: UpstreamCallRecord) => {
+  if (calls.length < MAX_CALLS_RECORDED) calls.push(entry);
+};
+
+/** The same watch for every call: what it records goes to the call's own operation (no per-call state). */
+const callRecord: CallWatch = {
+  attempt:
+    (_attempt, _headers, { method, route, scope }) =>
+    (outcome) =>
+      record(scope.calls!, { method, route, ...outcome }),
+  end: ({ cached, status, durationMs }, { method, route, scope }) => {
+    if (cached) record(scope.calls!, { method, route, status, durationMs, cached: true });
   },
+};
+
+export const operationCallRecorder: UpstreamObserver = {
+  start: ({ scope }) => (scope.calls ? callRecord : undefined),
 };
 
 /**

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { UpstreamObserver } from '../isc/types.js';
+import type { CallWatch, UpstreamObserver } from '../isc/types.js';
 import { errorCodeOf } from '../shared/errors.js';
 import type { Logger } from './log/logger.js';
 
@@ -20,26 +20,26 @@ const UPSTREAM_TROUBLE = new Set([
  * may carry tokens or caller data).
  */
 export function upstreamFailureLog(logger: Logger): UpstreamObserver {
-  return {
-    start: ({ method, route, credential }) => ({
-      end({ error, durationMs }) {
-        if (error === undefined) return;
-        const extensions = error instanceof GraphQLError ? error.extensions : {};
-        const code = errorCodeOf(error);
-        const fields = {
-          method,
-          route,
-          credential,
-          code,
-          httpStatus: extensions.httpStatus,
-          trackingId: extensions.trackingId,
-          detailCode: extensions.detailCode,
-          durationMs: Math.round(durationMs),
-        };
-        // A 404 on a single-item read or a refused input is the caller's business, not an incident.
-        if (!(error instanceof GraphQLError) || UPSTREAM_TROUBLE.has(code)) logger.warn('ISC call failed', fields);
-        else logger.debug('ISC call refused', fields);
-      },
-    }),
+  // The same watch for every call: the call's description comes with its end.
+  const watch: CallWatch = {
+    end({ error, durationMs }, { method, route, credential }) {
+      if (error === undefined) return;
+      const extensions = error instanceof GraphQLError ? error.extensions : {};
+      const code = errorCodeOf(error);
+      const fields = {
+        method,
+        route,
+        credential,
+        code,
+        httpStatus: extensions.httpStatus,
+        trackingId: extensions.trackingId,
+        detailCode: extensions.detailCode,
+        durationMs: Math.round(durationMs),
+      };
+      // A 404 on a single-item read or a refused input is the caller's business, not an incident.
+      if (!(error instanceof GraphQLError) || UPSTREAM_TROUBLE.has(code)) logger.warn('ISC call failed', fields);
+      else logger.debug('ISC call refused', fields);
+    },
   };
+  return { start: () => watch };
 }

@@ -42,11 +42,11 @@ function call(request: Partial<UpstreamRequest> = {}, overrides: Partial<IscCall
 
 const answer = (status: number, body: unknown = {}, headers: Record<string, string> = {}): IscAnswer => ({ status, headers, body, rawLength: 2 });
 
-/** A `next` that answers from `script` in turn (an Error is thrown) and records each call it got. */
+/** A `next` that answers from `script` in turn (an Error is thrown) and records each call as it got it (stages set per-attempt fields in place). */
 function scripted(...script: (IscAnswer | Error)[]): Next & { seen: IscCall[] } {
   const seen: IscCall[] = [];
   const next = async (c: IscCall) => {
-    seen.push(c);
+    seen.push({ ...c, headers: { ...c.headers } });
     const step = script[Math.min(seen.length - 1, script.length - 1)];
     if (step instanceof Error) throw step;
     return step;
@@ -110,10 +110,10 @@ describe('observeCalls and observeAttempts', () => {
   });
 
   it('cost nothing when no observer watches the call', async () => {
-    const next = scripted(answer(200));
     const original = call();
-    await compose([observeCalls([{ start: () => undefined }]), observeAttempts], next)(original);
-    expect(next.seen[0]).toBe(original);
+    let received: IscCall | undefined;
+    await compose([observeCalls([{ start: () => undefined }]), observeAttempts], async (c) => ((received = c), answer(200)))(original);
+    expect(received).toBe(original);
   });
 });
 
@@ -126,7 +126,7 @@ describe('cachedResponses', () => {
 
   it('answers a cacheable GET from the cache the second time, per credential key, and never for background calls', async () => {
     const next = scripted(answer(200, ['a']));
-    const stage = cachedResponses(cache());
+    const stage = cachedResponses(cache())!;
     await stage(call(), next);
     expect(await stage(call(), next)).toMatchObject({ cached: true, body: ['a'] });
     await stage(call({}, { rateKey: 'token:other' }), next);
@@ -136,7 +136,7 @@ describe('cachedResponses', () => {
 
   it('invalidates on a write, even one that fails, and leaves other collections alone', async () => {
     const next = scripted(answer(200, ['a']));
-    const stage = cachedResponses(cache());
+    const stage = cachedResponses(cache())!;
     await stage(call(), next);
     await expect(stage(call({ method: 'PATCH', path: 'connectors/x' }), scripted(new Error('lost')))).rejects.toThrow('lost');
     await stage(call(), next);

@@ -7,6 +7,6 @@ export function attemptOn(
   attempt: UpstreamAttempt,
   headers: Record<string, string>,
 ): (outcome: UpstreamAttemptOutcome) => void {
-  const watch = observer.start({ method: attempt.method, route: attempt.route, credential: 'client-credentials', scope: unboundedScope() });
-  return watch?.attempt?.(attempt, headers) ?? (() => undefined);
+  const start = { method: attempt.method, route: attempt.route, credential: 'client-credentials' as const, scope: unboundedScope() };
+  return observer.start(start)?.attempt?.(attempt, headers, start) ?? (() => undefined);
 }

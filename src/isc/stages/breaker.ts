@@ -47,14 +47,14 @@ export function circuitBreaker(options: BreakerOptions): Breaker {
     },
   );
   return {
-    async stage(call, next) {
-      try {
-        return await breaker.fire(call, next);
-      } catch (error) {
-        if (error instanceof ServerFailure) return error.answer;
-        throw error;
-      }
-    },
+    stage: (call, next) =>
+      breaker.fire(call, next).then(
+        (answer) => answer,
+        (error: unknown) => {
+          if (error instanceof ServerFailure) return error.answer;
+          throw error;
+        },
+      ),
     closed: () => !breaker.opened,
     state: () => (breaker.halfOpen ? 'half-open' : breaker.opened ? 'open' : 'closed'),
   };

@@ -6,8 +6,10 @@ import type { IscAnswer, Stage } from '../types.js';
  * The start and end of each call, for every observer (see observer.ts): the watches they answer
  * ride on the call, so the stages below can report attempts and retries to them.
  */
-export function observeCalls(observers: readonly UpstreamObserver[]): Stage {
-  return async (call, next) => {
+export function observeCalls(observers: readonly UpstreamObserver[]): Stage | undefined {
+  if (observers.length === 0) return undefined;
+  // Promise chains rather than async functions: every ISC call passes here, and each await costs ticks.
+  return (call, next) => {
     const watches: CallWatch[] = [];
     const start = { method: call.request.method, route: call.route, credential: call.credential.kind, scope: call.scope };
     for (const observer of observers) {
@@ -16,40 +18,44 @@ export function observeCalls(observers: readonly UpstreamObserver[]): Stage {
     }
     if (watches.length === 0) return next(call);
     const started = performance.now();
-    let answer: IscAnswer;
-    try {
-      answer = await next({ ...call, watches });
-    } catch (error) {
-      for (const watch of watches) watch.end?.({ error, durationMs: performance.now() - started });
-      throw error;
-    }
-    for (const watch of watches) watch.end?.({ status: answer.status, cached: answer.cached, durationMs: performance.now() - started });
-    return answer;
+    return next({ ...call, watches, start }).then(
+      (answer) => {
+        for (const watch of watches) watch.end?.({ status: answer.status, cached: answer.cached, durationMs: performance.now() - started }, start);
+        return answer;
+      },
+      (error: unknown) => {
+        for (const watch of watches) watch.end?.({ error, durationMs: performance.now() - started }, start);
+        throw error;
+      },
+    );
   };
 }
 
 /** Each HTTP attempt, for the watches of its call: they may add request headers (trace context) and hear the outcome. */
-export const observeAttempts: Stage = async (call, next) => {
-  if (call.watches.length === 0) return next(call);
-  const headers = { ...call.headers };
+export const observeAttempts: Stage = (call, next) => {
+  if (call.watches.length === 0 || !call.start) return next(call);
+  // The call's own headers: an observer may add to them (trace context), and sets them again on each attempt.
+  const headers = call.headers;
   const attempt = { method: call.request.method, route: call.route, attempt: call.attempt };
   const finishers: ((outcome: UpstreamAttemptOutcome) => void)[] = [];
   for (const watch of call.watches) {
-    const finish = watch.attempt?.(attempt, headers);
+    const finish = watch.attempt?.(attempt, headers, call.start);
     if (finish) finishers.push(finish);
   }
   const started = performance.now();
-  let outcome: UpstreamAttemptOutcome = { durationMs: 0 };
-  try {
-    const answer = await next({ ...call, headers });
-    outcome = { status: answer.status, durationMs: performance.now() - started };
-    return answer;
-  } catch (error) {
-    outcome = { error: failureCode(error), durationMs: performance.now() - started };
-    throw error;
-  } finally {
-    for (const finish of finishers) finish(outcome);
-  }
+  const finish = (outcome: UpstreamAttemptOutcome) => {
+    for (const done of finishers) done(outcome);
+  };
+  return next(call).then(
+    (answer: IscAnswer) => {
+      finish({ status: answer.status, durationMs: performance.now() - started });
+      return answer;
+    },
+    (error: unknown) => {
+      finish({ error: failureCode(error), durationMs: performance.now() - started });
+      throw error;
+    },
+  );
 };
 
 /** A transport failure's code (ECONNRESET, EOPENBREAKER…), else the error's name. */

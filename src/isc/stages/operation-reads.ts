@@ -22,16 +22,13 @@ export function createOperationReads(): OperationReads {
 }
 
 /** See OperationReads. Calls outside an operation (no `scope.reads`) pass through. */
-export const operationReads: Stage = async (call: IscCall, next) => {
+export const operationReads: Stage = (call: IscCall, next) => {
   const reads = call.scope.reads;
   if (!reads) return next(call);
   if (call.request.method !== 'GET') {
     reads.forget(call.request.path);
-    try {
-      return await next(call);
-    } finally {
-      reads.forget(call.request.path); // also when the outcome is unknown
-    }
+    // Forgotten again once the write settles, also when its outcome is unknown.
+    return next(call).finally(() => reads.forget(call.request.path));
   }
   let answer = reads.get(call.request);
   if (!answer) {

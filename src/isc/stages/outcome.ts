@@ -32,11 +32,15 @@ function redirectRefused(status: number, location: string | string[] | undefined
  * The call's final answer as the caller gets it: a success with its body (secrets removed), or
  * the error status as a coded GraphQL error that keeps ISC's status, trackingId and messages.
  */
-export const outcome: Stage = async (call, next) => {
-  const answer: IscAnswer = await next(call);
+export const outcome: Stage = (call, next) => next(call).then((answer) => finalAnswer(call.request.keepSecret === true, answer));
+
+function finalAnswer(keepSecret: boolean, answer: IscAnswer): IscAnswer {
   if (answer.deletedByEarlierAttempt) return answer;
   if (answer.status >= 300 && answer.status < 400) throw redirectRefused(answer.status, answer.headers.location);
-  if (answer.status < 400) return call.request.keepSecret ? answer : { ...answer, body: withoutSecrets(answer.body) };
+  if (answer.status < 400) {
+    if (!keepSecret) answer.body = withoutSecrets(answer.body); // the answer object is this call's own
+    return answer;
+  }
   const retryAfter = answer.status === 429 ? String(Math.max(1, Math.ceil((answer.retryAfterMs ?? 1000) / 1000))) : undefined;
   throw upstreamError(answer.status, withoutSecrets(answer.body), retryAfter);
-};
+}

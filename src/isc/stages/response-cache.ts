@@ -7,9 +7,10 @@ import type { Stage } from '../types.js';
  * invalidates what it may have changed, also when its outcome is unknown. Background calls
  * (readiness probes) never use it.
  */
-export function cachedResponses(cache: ResponseCache | undefined): Stage {
+export function cachedResponses(cache: ResponseCache | undefined): Stage | undefined {
+  if (!cache) return undefined;
   return async (call, next) => {
-    if (!cache || call.scope.background) return next(call);
+    if (call.scope.background) return next(call);
     if (call.request.method !== 'GET') {
       try {
         return await next(call);

@@ -59,14 +59,12 @@ export function retryPolicy(options: RetryOptions): Stage {
   };
 }
 
-async function attempt(call: IscCall, next: Next, state: Attempts, options: RetryOptions): Promise<Verdict> {
-  let answer: IscAnswer;
-  try {
-    answer = await next({ ...call, attempt: state.attempt });
-  } catch (error) {
-    return afterFailure(call, error, state, options);
-  }
-  return afterAnswer(call, answer, state, options);
+function attempt(call: IscCall, next: Next, state: Attempts, options: RetryOptions): Promise<Verdict> {
+  call.attempt = state.attempt; // the call object is this call's own: per-attempt fields are set in place
+  return next(call).then(
+    (answer) => afterAnswer(call, answer, state, options),
+    (error: unknown) => afterFailure(call, error, state, options),
+  );
 }
 
 function afterFailure(call: IscCall, error: unknown, state: Attempts, options: RetryOptions): Verdict {

@@ -1,7 +1,11 @@
 import type { TokenProvider } from '../token-provider.js';
 import type { IscCall, Stage } from '../types.js';
 
-const withBearer = (call: IscCall, token: string): IscCall => ({ ...call, headers: { ...call.headers, authorization: `Bearer ${token}` } });
+/** Sets the attempt's bearer in place: the call's headers are its own, and each attempt sets its bearer again. */
+const withBearer = (call: IscCall, token: string): IscCall => {
+  call.headers.authorization = `Bearer ${token}`;
+  return call;
+};
 
 /**
  * The bearer of each attempt: the caller's own token, or the gateway's client-credentials token.
