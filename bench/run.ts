@@ -537,7 +537,7 @@ async function main(): Promise<void> {
   const bound = cacheGainBound(mix);
   let s7: BudgetRun[] = [];
   if (wanted('S7')) {
-    log(`S7: budget (${S7_SECONDS} s against 100 calls / 10 s per client), RESPONSE_CACHE=off then on…`);
+    log(`S7: budget (${S7_SECONDS} s against 100 calls / 10 s per client), SAIL_RESPONSE_CACHE=off then on…`);
     s7 = [await budgetRun('off', data, baseEnv), await budgetRun('on', data, baseEnv)];
   }
 
@@ -658,7 +658,18 @@ async function main(): Promise<void> {
       `S7 budget: ${S7_USERS} frontend users, ${S7_SECONDS} s against a mock enforcing 100 calls / 10 s per client (429 + Retry-After); governor 100 / 10 s`,
     );
     printTable(
-      ['RESPONSE_CACHE', 'ops in window', 'failed', 'ops after window', 'failed after', 'ISC calls', '429s', 'ops/100 calls', 'p50 ms', 'p99 ms'],
+      [
+        'SAIL_RESPONSE_CACHE',
+        'ops in window',
+        'failed',
+        'ops after window',
+        'failed after',
+        'ISC calls',
+        '429s',
+        'ops/100 calls',
+        'p50 ms',
+        'p99 ms',
+      ],
       s7.map((r) => [
         r.responseCache,
         r.completed,
@@ -903,7 +914,7 @@ function markdown(r: {
       `S7 budget, ${S7_USERS} users for ${S7_SECONDS} s against 100 ISC calls / 10 s:`,
       '',
       table(
-        ['RESPONSE_CACHE', 'operations in the window', 'failed', 'ISC calls', '429s'],
+        ['SAIL_RESPONSE_CACHE', 'operations in the window', 'failed', 'ISC calls', '429s'],
         r.s7.map((b) => [b.responseCache, b.completed, b.failed + b.failedAfterWindow, b.upstreamCalls, b.rateLimited429]),
       ),
     );

@@ -2,7 +2,8 @@
 /**
  * Runs jest (ESM) and then scans everything the whole test run printed for secrets: the demo
  * tenant's client secret, bearer tokens and JWT-shaped strings. A leak fails the run even when
- * every test passed. The output is also kept in test-output/test-run.log.
+ * every test passed. The output is also kept in test-output/test-run.log. Arguments go to jest
+ * (`npm run jest -- test/isc/governor.test.ts` runs one file).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -36,6 +37,9 @@ jest.on('close', (code) => {
       process.exit(1);
     }
     process.stdout.write(`Secret scan of the test run: no secret or token in ${output.length} characters of output\n`);
+    // Tests skipped for a missing system program (test/support/system-dependencies.ts), once more at the end.
+    const skips = [...new Set(output.split('\n').filter((line) => line.startsWith('skipped: ')))];
+    if (skips.length > 0) process.stdout.write(`Skipped for a missing system program (CI installs them):\n  ${skips.join('\n  ')}\n`);
     process.exit(code ?? 1);
   });
 });

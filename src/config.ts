@@ -33,6 +33,8 @@ export interface Config {
     apiPrefix: string;
     /** Timeout of one upstream call. */
     timeoutMs: number;
+    /** Timeout of the token request: shorter, so a token endpoint that never answers is reported early. */
+    tokenTimeoutMs: number;
     /** Largest ISC answer read, counted after decompression. */
     maxBodyBytes: number;
     /** Longest pause one ISC `Retry-After` may impose. */
@@ -216,6 +218,7 @@ function upstreamConfig(env: Environment): Config['upstream'] {
     clientSecret: env.SAIL_CLIENT_SECRET || undefined,
     apiPrefix: '/' + (env.SAIL_API_PREFIX ?? '/v2024').replace(/^\/+|\/+$/g, ''),
     timeoutMs: integer(env, 'SAIL_UPSTREAM_TIMEOUT_MS', 15_000, 100, 600_000),
+    tokenTimeoutMs: integer(env, 'SAIL_TOKEN_TIMEOUT_MS', 5_000, 100, 600_000),
     maxBodyBytes: integer(env, 'SAIL_MAX_UPSTREAM_BODY_BYTES', 32 * 1_048_576, 1024, 1_073_741_824),
     maxRetryAfterMs: integer(env, 'SAIL_MAX_RETRY_AFTER_MS', 30_000, 0, 3_600_000),
     allowInsecureHttp,

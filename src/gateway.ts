@@ -1,6 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ownCredentialsUnusable } from './auth/credentials.js';
 import { isLoopbackHost, type Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { CACHEABLE_COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
@@ -60,6 +61,10 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     logger.warn('SAIL_ALLOW_INSECURE_HTTP=on: ISC calls and the client secret travel over plain http', { host: insecure.host });
   }
 
+  const auth = { authMode: config.auth.mode, apiKeys: config.auth.apiKeys, openDemo: demoTenant !== undefined && isLoopbackHost(config.server.host) };
+  const unusable = ownCredentialsUnusable(auth);
+  if (unusable) logger.warn(unusable);
+
   const observability = createObservability(config.observability, config.limits, logger, process.env, { traceExporter: overrides.traceExporter });
   const upstream = await connectUpstream(
     config,
@@ -86,7 +91,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
       shared: upstream.shared,
       ...config.upstream.readiness,
     }),
-    auth: { authMode: config.auth.mode, apiKeys: config.auth.apiKeys, openDemo: demoTenant !== undefined && isLoopbackHost(config.server.host) },
+    auth,
   });
 
   const inFlight = trackInFlight(httpServer);

@@ -7,7 +7,7 @@ try {
   const config = loadConfig();
   log.setLevel(config.observability.logLevel);
   if (config.observability.logPretty && !setPrettyOutput(true)) {
-    log.warn('LOG_PRETTY is on but pino-pretty is not installed (a production install): logging JSON lines');
+    log.warn('SAIL_LOG_PRETTY is on but pino-pretty is not installed (a production install): logging JSON lines');
   }
   const gateway = await startGateway(config, log);
   log.info('ISC GraphQL gateway ready', { url: gateway.url });

@@ -61,6 +61,13 @@ async function probeOnce({ client, probe, passthrough, shared, timeoutMs }: Read
     const code = error instanceof GraphQLError ? error.extensions.code : undefined;
     // Callers are using the whole rate budget right now: the gateway works, it just did not probe.
     if (code === 'RATE_LIMITED') return { ready: true, checks: { upstream: 'not probed: the rate budget is in use by callers', ...redis } };
+    // A token was issued and ISC answered: the credential lacks this one right, which other operations may not need.
+    if (code === 'FORBIDDEN') {
+      return {
+        ready: true,
+        checks: { token: 'ok', upstream: `ok (ISC answered 403 to GET /${probe.path}: the credential lacks that right)`, ...redis },
+      };
+    }
     return { ready: false, checks: { upstream: code === 'DEADLINE_EXCEEDED' ? silence : (error as Error).message, ...redis } };
   } finally {
     deadline.cancel();

@@ -31,9 +31,26 @@ export function resolveCredential(headers: { authorization?: string; apiKey?: st
   if (auth.authMode !== 'client-credentials' && token) return { kind: 'bearer', token };
   if (auth.authMode === 'passthrough') throw unauthenticated('An ISC bearer token is required (Authorization: Bearer <token>)');
   if (!auth.openDemo && !isValidApiKey(headers.apiKey, auth.apiKeys)) {
-    throw unauthenticated('A valid gateway API key (X-Api-Key) or an ISC bearer token is required');
+    throw unauthenticated(
+      auth.authMode === 'client-credentials'
+        ? 'A valid gateway API key is required (X-Api-Key header)'
+        : 'A valid gateway API key (X-Api-Key header) or an ISC bearer token (Authorization header) is required',
+    );
   }
   return { kind: 'client-credentials' };
+}
+
+/**
+ * A warning for a configuration that serves nobody with the gateway's own credentials: no API key
+ * is accepted, so every caller without an ISC bearer token of its own gets 401.
+ */
+export function ownCredentialsUnusable(auth: InboundAuth): string | undefined {
+  if (auth.authMode === 'passthrough' || auth.openDemo || auth.apiKeys.length > 0) return undefined;
+  const alternative = auth.authMode === 'auto' ? ' Callers that send their own ISC bearer token in the Authorization header are still served.' : '';
+  return (
+    "No SAIL_API_KEYS (formerly GATEWAY_API_KEYS) set: every request for the gateway's own ISC credentials is refused with 401. " +
+    `Set SAIL_API_KEYS and have callers send a key in the X-Api-Key header.${alternative}`
+  );
 }
 
 /** The first 16 hex digits of a value's SHA-256: names a credential in audit records without revealing it. */

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { renameSync, writeFileSync } from 'node:fs';
 import { integerSetting as integer, readEnvironment } from '../settings.js';
 import { DEMO_PATH_PREFIX } from './stats.js';
 import type { DemoTenant, DemoTenantOptions } from './server.js';
@@ -53,9 +55,14 @@ export function tenantOptions(config: StandaloneConfig): DemoTenantOptions {
 /**
  * What the process prints once it listens: the variables a gateway needs, one per line and ready
  * to paste or source (`set -a; . ./demo-tenant.env; set +a`), the rest as `#` comments. The
- * client secret is the demo tenant's well-known one, not a credential of anything real.
+ * client secret is the demo tenant's well-known one, not a credential of anything real; the API
+ * key is made up per start, for the gateways' callers (a gateway with client credentials wants one).
  */
-export function bannerLines(tenant: Pick<DemoTenant, 'url' | 'clientId' | 'clientSecret'>, config: StandaloneConfig): string[] {
+export function bannerLines(
+  tenant: Pick<DemoTenant, 'url' | 'clientId' | 'clientSecret'>,
+  config: StandaloneConfig,
+  apiKey = `demo-key-${randomBytes(8).toString('hex')}`,
+): string[] {
   const limit = config.rateLimit
     ? `${config.rateLimit.limit} API calls per ${config.rateLimit.windowMs} ms per OAuth client (429 + Retry-After beyond)`
     : 'off';
@@ -64,8 +71,16 @@ export function bannerLines(tenant: Pick<DemoTenant, 'url' | 'clientId' | 'clien
     `SAIL_BASE_URL=${tenant.url}`,
     `SAIL_CLIENT_ID=${tenant.clientId}`,
     `SAIL_CLIENT_SECRET=${tenant.clientSecret}`,
+    `SAIL_API_KEYS=${apiKey}`,
     `# token lifetime ${config.tokenLifetimeSeconds} s; added latency ${config.latencyMs} ms; rate limit ${limit}`,
     `# demo-only counters (loopback callers): GET ${tenant.url}${DEMO_PATH_PREFIX}stats, GET ${tenant.url}${DEMO_PATH_PREFIX}requests?since=<ms>`,
     '# stop with Ctrl-C or SIGTERM',
   ];
+}
+
+/** Writes the banner to `path` whole or not at all (a temporary file renamed), so a reader that waits for `path` never sees half of it. */
+export function writeEnvFile(path: string, lines: string[]): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${lines.join('\n')}\n`, { mode: 0o600 });
+  renameSync(temporary, path);
 }

@@ -70,7 +70,7 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       cachedResponses(options.cache), // reference data across operations; writes invalidate
       // (room for coalescing identical reads in flight across operations)
       outcome, // the final answer, or a coded error keeping ISC's status and trackingId
-      retryPolicy(options.retry ?? DEFAULT_RETRY), // backoff, 429 waits, the deadline before each attempt
+      retryPolicy(options.retry ?? DEFAULT_RETRY, new URL(options.apiUrl).origin), // backoff, 429 waits, the deadline before each attempt
       bearerToken(options.tokens), // the bearer; a refused token is replaced once
       rateGoverned({
         governor: options.governor ?? createRateGovernor({ limit: 100, windowMs: 10_000, maxConcurrency: 16, maxQueue: 1000 }),

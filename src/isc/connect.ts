@@ -48,7 +48,7 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
   // One set of agents for the API calls and the token request: same proxy decision, same pool.
   const agents = createAgents(tenant.baseUrl, upstream.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
-  const { tokenUrl, exchange, localTokens } = tokenSource(tenant, upstream.timeoutMs, agents, parts, logger);
+  const { tokenUrl, exchange, localTokens } = tokenSource(tenant, upstream.tokenTimeoutMs, agents, parts, logger);
   const localCache = config.cache.enabled ? createResponseCache({ ...config.cache, domains: parts.cacheableCollections }) : undefined;
   // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
   const scaleOut = config.redis.url
@@ -105,7 +105,7 @@ function tokenSource(tenant: Tenant, timeoutMs: number, agents: Pick<OutboundAge
   const tokenUrl = `${tenant.baseUrl}/oauth/token`;
   const http = got.extend({ agent: { http: agents.http, https: agents.https }, timeout: { request: timeoutMs } });
   const exchange = withFailureBackoff(
-    parts.tokenExchange(loggedExchange(clientCredentialsExchange(http, tokenUrl, tenant.clientId, tenant.clientSecret), logger)),
+    parts.tokenExchange(loggedExchange(clientCredentialsExchange(http, tokenUrl, tenant.clientId, tenant.clientSecret, timeoutMs), logger)),
   );
   return { tokenUrl, exchange, localTokens: createTokenProvider(exchange) };
 }

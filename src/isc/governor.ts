@@ -4,7 +4,7 @@ import { gatewayError } from '../shared/errors.js';
  * The rate governor: keeps the gateway's own calls under ISC's limit, per ISC client (OAuth
  * `client_id`, or a hash of a caller's token). Guarantee: at most `limit` calls start in any
  * `windowMs` window (a sliding-window log of start times, kept by a `SlotLedger`: in this
- * process, or in Redis for all replicas — see redis-governor.ts), at most `maxConcurrency` run at
+ * process, or in Redis for all replicas — see scale-out/shared-ledger.ts), at most `maxConcurrency` run at
  * once in this process, and at most `maxQueue` wait — the next one is refused at once with
  * RATE_LIMITED instead of piling up memory. An upstream 429 with Retry-After pauses the key.
  */
@@ -97,7 +97,7 @@ export function windowWithMargin(windowMs: number, marginMs?: number): number {
 
 const MAX_IDLE_KEYS = 10_000;
 
-/** The in-process ledger, which can also learn of starts reserved elsewhere (see redis-governor.ts). */
+/** The in-process ledger, which can also learn of starts reserved elsewhere (see scale-out/shared-ledger.ts). */
 export interface LocalLedger extends SlotLedger {
   reserve(key: string, maxWaitMs: number): Reservation;
   /** Records a start reserved through another ledger, so this one counts it too. */

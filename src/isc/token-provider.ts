@@ -85,9 +85,17 @@ export function withFailureBackoff(requestToken: () => Promise<IssuedToken>, now
 
 /**
  * The OAuth 2 client-credentials exchange against `{SAIL_BASE_URL}/oauth/token`. Errors never
- * carry the client secret: the message is written here, not taken from the HTTP layer.
+ * carry the client secret: the message is written here, not taken from the HTTP layer, and names
+ * only the endpoint's origin.
  */
-export function clientCredentialsExchange(http: Got, tokenUrl: string, clientId: string, clientSecret: string): () => Promise<IssuedToken> {
+export function clientCredentialsExchange(
+  http: Got,
+  tokenUrl: string,
+  clientId: string,
+  clientSecret: string,
+  timeoutMs: number,
+): () => Promise<IssuedToken> {
+  const origin = new URL(tokenUrl).origin;
   return async () => {
     let response;
     try {
@@ -99,7 +107,9 @@ export function clientCredentialsExchange(http: Got, tokenUrl: string, clientId:
         responseType: 'text',
       });
     } catch (error) {
-      throw gatewayError('UPSTREAM_ERROR', `ISC token endpoint unreachable: ${(error as { code?: string }).code ?? 'network error'}`);
+      const reason = (error as { code?: string }).code ?? 'network error';
+      const failure = reason === 'ETIMEDOUT' ? `did not answer within ${timeoutMs} ms (SAIL_TOKEN_TIMEOUT_MS)` : `could not be reached (${reason})`;
+      throw gatewayError('UPSTREAM_ERROR', `ISC token endpoint at ${origin} ${failure}: check SAIL_BASE_URL and the network path to it`, { origin });
     }
     if (response.statusCode >= 300 && response.statusCode < 400) {
       throw gatewayError(

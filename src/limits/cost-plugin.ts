@@ -19,7 +19,7 @@ const MAX_ESTIMATED_NODES = 10_000;
 
 /**
  * After validation, with the variables: estimates the operation's ISC calls and refuses it when
- * the estimate exceeds MAX_COST (`QUERY_TOO_COMPLEX`), or when the caller's rate budget cannot
+ * the estimate exceeds SAIL_MAX_COST (`QUERY_TOO_COMPLEX`), or when the caller's rate budget cannot
  * hold that many calls before the operation's deadline (`RATE_LIMITED`, with `estimatedCalls`
  * and `retryAfter` in seconds). Answers report the estimate in `extensions.cost`.
  */
@@ -65,7 +65,7 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
     return new GraphQLError(message, {
       extensions: {
         code: 'QUERY_TOO_COMPLEX',
-        ...limitExtensions('MAX_COST', maxCost, estimatedCalls),
+        ...limitExtensions('SAIL_MAX_COST', maxCost, estimatedCalls),
         ...(estimatedCalls !== undefined && { estimatedCalls }),
         http: { status: 400 },
       },
@@ -94,7 +94,7 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
           } catch (error) {
             if (!(error instanceof GraphQLError)) throw error;
             if (error.message.includes('maximum allowed number of nodes')) {
-              throw tooComplex(undefined, `The operation has more than ${MAX_ESTIMATED_NODES} fields to estimate (MAX_COST=${maxCost})`);
+              throw tooComplex(undefined, `The operation has more than ${MAX_ESTIMATED_NODES} fields to estimate (SAIL_MAX_COST=${maxCost})`);
             }
             // Variables that do not fit the operation: execution refuses them before any resolver runs.
             return;
@@ -103,7 +103,7 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
           if (estimate > maxCost) {
             throw tooComplex(
               estimate,
-              `The operation would make about ${estimate} ISC calls; the limit is ${maxCost} (MAX_COST). Ask for fewer items (limit) or fewer detail fields.`,
+              `The operation would make about ${estimate} ISC calls; the limit is ${maxCost} (SAIL_MAX_COST). Ask for fewer items (limit) or fewer detail fields.`,
             );
           }
           if (estimate === 0) return;

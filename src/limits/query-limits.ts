@@ -5,11 +5,11 @@ import type { Config } from '../config.js';
  *
  * | limit                  | where checked                          | `extensions.code`           | HTTP |
  * |------------------------|----------------------------------------|-----------------------------|------|
- * | MAX_BATCH_OPERATIONS   | HTTP layer (body is a JSON array)      | `BAD_REQUEST`               | 400  |
- * | MAX_DOCUMENT_BYTES     | HTTP layer (`query` text)              | `BAD_REQUEST`               | 413  |
- * | MAX_TOKENS             | HTTP layer, and Apollo's parser        | `GRAPHQL_PARSE_FAILED`      | 400  |
- * | MAX_DEPTH, MAX_ALIASES, MAX_DIRECTIVES (GraphQL Armor), MAX_ROOT_FIELDS | validation | `GRAPHQL_VALIDATION_FAILED` | 400 |
- * | MAX_COST (estimated ISC calls, with the variables) | after validation | `QUERY_TOO_COMPLEX`   | 400  |
+ * | SAIL_MAX_BATCH_OPERATIONS   | HTTP layer (body is a JSON array)      | `BAD_REQUEST`               | 400  |
+ * | SAIL_MAX_DOCUMENT_BYTES     | HTTP layer (`query` text)              | `BAD_REQUEST`               | 413  |
+ * | SAIL_MAX_TOKENS             | HTTP layer, and Apollo's parser        | `GRAPHQL_PARSE_FAILED`      | 400  |
+ * | SAIL_MAX_DEPTH, SAIL_MAX_ALIASES, SAIL_MAX_DIRECTIVES (GraphQL Armor), SAIL_MAX_ROOT_FIELDS | validation | `GRAPHQL_VALIDATION_FAILED` | 400 |
+ * | SAIL_MAX_COST (estimated ISC calls, with the variables) | after validation | `QUERY_TOO_COMPLEX`   | 400  |
  * | the rate budget before the deadline | after validation          | `RATE_LIMITED`              | 429  |
  *
  * Every limit error names its limit in `extensions.limit` (the variable that sets it) with its value
@@ -18,14 +18,14 @@ import type { Config } from '../config.js';
  * `retryAfter` (seconds, also in the Retry-After header) instead.
  */
 export type LimitName =
-  | 'MAX_BATCH_OPERATIONS'
-  | 'MAX_DOCUMENT_BYTES'
-  | 'MAX_TOKENS'
-  | 'MAX_DEPTH'
-  | 'MAX_ALIASES'
-  | 'MAX_DIRECTIVES'
-  | 'MAX_ROOT_FIELDS'
-  | 'MAX_COST';
+  | 'SAIL_MAX_BATCH_OPERATIONS'
+  | 'SAIL_MAX_DOCUMENT_BYTES'
+  | 'SAIL_MAX_TOKENS'
+  | 'SAIL_MAX_DEPTH'
+  | 'SAIL_MAX_ALIASES'
+  | 'SAIL_MAX_DIRECTIVES'
+  | 'SAIL_MAX_ROOT_FIELDS'
+  | 'SAIL_MAX_COST';
 
 /** The limits of src/limits: the configuration's `limits` group. */
 export type QueryLimits = Config['limits'];

@@ -47,8 +47,8 @@ function checkDocument(query: unknown, limits: QueryLimits): Refusal | undefined
     return refusal(
       413,
       'BAD_REQUEST',
-      `The GraphQL document is ${bytes} bytes; the limit is ${limits.maxDocumentBytes} (MAX_DOCUMENT_BYTES). Pass large values as variables.`,
-      limitExtensions('MAX_DOCUMENT_BYTES', limits.maxDocumentBytes, bytes),
+      `The GraphQL document is ${bytes} bytes; the limit is ${limits.maxDocumentBytes} (SAIL_MAX_DOCUMENT_BYTES). Pass large values as variables.`,
+      limitExtensions('SAIL_MAX_DOCUMENT_BYTES', limits.maxDocumentBytes, bytes),
     );
   }
   const tokens = cachedTokenCount(query, limits);
@@ -56,8 +56,8 @@ function checkDocument(query: unknown, limits: QueryLimits): Refusal | undefined
     return refusal(
       400,
       'GRAPHQL_PARSE_FAILED',
-      `The GraphQL document has more than ${limits.maxTokens} tokens (MAX_TOKENS)`,
-      limitExtensions('MAX_TOKENS', limits.maxTokens),
+      `The GraphQL document has more than ${limits.maxTokens} tokens (SAIL_MAX_TOKENS)`,
+      limitExtensions('SAIL_MAX_TOKENS', limits.maxTokens),
     );
   }
   return undefined;
@@ -76,16 +76,16 @@ export function checkRequestLimits(request: { body: unknown; searchParams: URLSe
       return refusal(
         400,
         'BAD_REQUEST',
-        `Batched operations are disabled: send one operation per request (MAX_BATCH_OPERATIONS=${limits.maxBatchOperations})`,
-        limitExtensions('MAX_BATCH_OPERATIONS', limits.maxBatchOperations, body.length),
+        `Batched operations are disabled: send one operation per request (SAIL_MAX_BATCH_OPERATIONS=${limits.maxBatchOperations})`,
+        limitExtensions('SAIL_MAX_BATCH_OPERATIONS', limits.maxBatchOperations, body.length),
       );
     }
     if (body.length > limits.maxBatchOperations) {
       return refusal(
         400,
         'BAD_REQUEST',
-        `The batch has ${body.length} operations; the limit is ${limits.maxBatchOperations} (MAX_BATCH_OPERATIONS)`,
-        limitExtensions('MAX_BATCH_OPERATIONS', limits.maxBatchOperations, body.length),
+        `The batch has ${body.length} operations; the limit is ${limits.maxBatchOperations} (SAIL_MAX_BATCH_OPERATIONS)`,
+        limitExtensions('SAIL_MAX_BATCH_OPERATIONS', limits.maxBatchOperations, body.length),
       );
     }
     for (const operation of body) {

@@ -52,9 +52,9 @@ export function maxRootFieldsRule(max: number): ValidationRule {
       const found = countRootFields(operation.selectionSet, context, new Map());
       if (found > max) {
         context.reportError(
-          new GraphQLError(`The operation has ${found} root fields; the limit is ${max} (MAX_ROOT_FIELDS)`, {
+          new GraphQLError(`The operation has ${found} root fields; the limit is ${max} (SAIL_MAX_ROOT_FIELDS)`, {
             nodes: [operation],
-            extensions: limitExtensions('MAX_ROOT_FIELDS', max, found),
+            extensions: limitExtensions('SAIL_MAX_ROOT_FIELDS', max, found),
           }),
         );
       }
@@ -82,19 +82,19 @@ export function limitValidationRules(limits: QueryLimits): ValidationRule[] {
       flattenFragments: true,
       ignoreIntrospection: true,
       propagateOnRejection: false,
-      onReject: [armorRejection('MAX_DEPTH', limits.maxDepth, (n) => `The operation is ${n ?? 'too many'} levels deep`)],
+      onReject: [armorRejection('SAIL_MAX_DEPTH', limits.maxDepth, (n) => `The operation is ${n ?? 'too many'} levels deep`)],
     },
     maxAliases: {
       n: limits.maxAliases,
       propagateOnRejection: false,
-      onReject: [armorRejection('MAX_ALIASES', limits.maxAliases, (n) => `The operation has ${n ?? 'too many'} aliases`)],
+      onReject: [armorRejection('SAIL_MAX_ALIASES', limits.maxAliases, (n) => `The operation has ${n ?? 'too many'} aliases`)],
     },
     maxDirectives: {
       n: limits.maxDirectives,
       propagateOnRejection: false,
-      onReject: [armorRejection('MAX_DIRECTIVES', limits.maxDirectives, (n) => `The operation has ${n ?? 'too many'} directives`)],
+      onReject: [armorRejection('SAIL_MAX_DIRECTIVES', limits.maxDirectives, (n) => `The operation has ${n ?? 'too many'} directives`)],
     },
-    // Armor's cost rule is static (no list sizes, no variables): MAX_COST is estimated below instead.
+    // Armor's cost rule is static (no list sizes, no variables): SAIL_MAX_COST is estimated below instead.
     costLimit: { enabled: false },
     // Tokens are bounded by Apollo's parseOptions.maxTokens and the HTTP check below; suggestions
     // are a plugin, not a validation rule, so they are not taken from Armor here.

@@ -15,7 +15,7 @@ import { upstreamFailureLog } from './upstream-log.js';
 /**
  * Metrics (`/metrics`, prom-client), audit records and traces (OpenTelemetry), assembled once
  * per gateway and handed to the pieces they watch: the HTTP server, the ISC client and the token
- * exchange. Logs are src/log.ts; the per-operation log line is request-log.ts.
+ * exchange. Logs are in log/; the per-operation log line is request-log.ts.
  */
 export interface Observability {
   server: ServerObservability;

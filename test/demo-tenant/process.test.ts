@@ -1,7 +1,11 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDemoTenant } from '../../src/demo-tenant/server.js';
 import { isLoopback } from '../../src/demo-tenant/stats.js';
-import { printedVariables, spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+import { DEMO_TENANT_FROM_SOURCES, printedVariables, spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
 import { maxInWindow } from '../support/windows.js';
 
 // The demo tenant as its own process (`npm run demo-tenant`). Its stdout carries the demo client
@@ -40,7 +44,10 @@ const listCustomizers = (target: DemoTenantProcess, accessToken: string): Promis
 describe('npm run demo-tenant', () => {
   it('prints the variables a gateway needs, one per line, and comments for the rest', () => {
     const variables = printedVariables(tenant.stdoutLines);
-    expect(Object.keys(variables).sort()).toEqual(['SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET']);
+    expect(Object.keys(variables).sort()).toEqual(['SAIL_API_KEYS', 'SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET']);
+    // A key for the gateways' callers, made up per start.
+    expect(variables.SAIL_API_KEYS).toMatch(/^demo-key-[0-9a-f]{16}$/);
+    expect(printedVariables(limited.stdoutLines).SAIL_API_KEYS).not.toBe(variables.SAIL_API_KEYS);
     expect(variables.SAIL_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(variables.SAIL_CLIENT_ID).toBe('demo-client');
     expect(variables.SAIL_CLIENT_SECRET.length).toBeGreaterThan(0);
@@ -143,6 +150,55 @@ describe('npm run demo-tenant', () => {
     expect(terminated).toEqual({ code: 0, signal: null });
     expect(interrupted).toEqual({ code: 0, signal: null });
     await expect(fetch(`${tenant.baseUrl}/__demo/stats`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+  });
+});
+
+const withArgs = (...args: string[]) => ({ args: [...DEMO_TENANT_FROM_SOURCES, ...args], cwd: process.cwd() });
+
+describe('npm run demo-tenant -- --env-file PATH', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'demo-env-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the banner to PATH once it listens (whole, no temporary left), and removes PATH when it stops', async () => {
+    const envFile = join(dir, 'demo-tenant.env');
+    // A file from an earlier run must not pass for this one.
+    writeFileSync(envFile, 'SAIL_BASE_URL=http://127.0.0.1:1\n');
+    const withFile = await spawnDemoTenant({}, 15_000, withArgs('--env-file', envFile));
+    try {
+      const written = readFileSync(envFile, 'utf8');
+      expect(written).toBe(`${withFile.stdoutLines.join('\n')}\n`);
+      expect(printedVariables(written.split('\n')).SAIL_BASE_URL).toBe(withFile.baseUrl);
+      expect((statSync(envFile).mode & 0o777).toString(8)).toBe('600');
+      expect(readdirSync(dir)).toEqual(['demo-tenant.env']);
+    } finally {
+      expect(await withFile.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
+    expect(existsSync(envFile)).toBe(false);
+  });
+
+  it('never writes PATH when it cannot start, and removes a stale one', async () => {
+    const envFile = join(dir, 'failed.env');
+    writeFileSync(envFile, 'SAIL_BASE_URL=http://127.0.0.1:1\n');
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((busy.address() as net.AddressInfo).port);
+      await expect(spawnDemoTenant({ SAIL_DEMO_TENANT_PORT: port }, 15_000, withArgs('--env-file', envFile))).rejects.toThrow(
+        /exited \(1\)[\s\S]*EADDRINUSE/,
+      );
+      expect(existsSync(envFile)).toBe(false);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('refuses an unknown option with exit code 1', async () => {
+    await expect(spawnDemoTenant({}, 15_000, withArgs('--env-fil', 'x'))).rejects.toThrow(
+      /exited \(1\)[\s\S]*configuration error: Unknown option '--env-fil'/,
+    );
   });
 });
 

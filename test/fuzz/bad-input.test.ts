@@ -15,7 +15,7 @@ import { Transport, type Answer } from './transport.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 0x15c6);
 const CONCURRENCY = 8;
 const BATCH_SIZE = 100;
-const MAX_LIST_LIMIT = 100;
+const SAIL_MAX_LIST_LIMIT = 100;
 const MAX_BODY_BYTES = 1_048_576;
 const REQUEST_TIMEOUT_MS = 10_000;
 const PROBE_TIMEOUT_MS = 2_000;
@@ -209,7 +209,7 @@ function markerStaysQuoted(expression: string, marker: string): boolean {
 beforeAll(async () => {
   const started = Date.now();
   gw = await startTestGateway({
-    SAIL_MAX_LIST_LIMIT: String(MAX_LIST_LIMIT),
+    SAIL_MAX_LIST_LIMIT: String(SAIL_MAX_LIST_LIMIT),
     SAIL_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     SAIL_RETRY_BASE_DELAY_MS: '5',
     SAIL_UPSTREAM_TIMEOUT_MS: '5000',
@@ -217,7 +217,7 @@ beforeAll(async () => {
   });
   const { hostname, port } = new URL(gw.url);
   transport = new Transport(hostname, Number(port), CONCURRENCY);
-  corpus = buildCorpus({ seed: SEED, schema: buildSchema(), ids: await knownIds(), maxListLimit: MAX_LIST_LIMIT, maxBodyBytes: MAX_BODY_BYTES });
+  corpus = buildCorpus({ seed: SEED, schema: buildSchema(), ids: await knownIds(), maxListLimit: SAIL_MAX_LIST_LIMIT, maxBodyBytes: MAX_BODY_BYTES });
 
   // Refusable cases run in batches of their own, so any upstream call during such a batch is theirs.
   const order = createRng(SEED ^ 0x5eed);

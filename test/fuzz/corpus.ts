@@ -24,9 +24,9 @@ export interface CorpusOptions {
   schema: GraphQLSchema;
   /** Ids that exist in the demo tenant, so valid-shaped operations reach real objects. */
   ids: KnownIds;
-  /** The gateway's `MAX_LIST_LIMIT`. */
+  /** The gateway's `SAIL_MAX_LIST_LIMIT`. */
   maxListLimit: number;
-  /** The gateway's `MAX_BODY_BYTES`. */
+  /** The gateway's `SAIL_MAX_BODY_BYTES`. */
   maxBodyBytes: number;
   /** Valid-shaped variants per root field. */
   walkVariants?: number;

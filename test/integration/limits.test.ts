@@ -56,60 +56,60 @@ describe('each query limit refuses before any ISC call', () => {
 
   it.each([
     {
-      limit: 'MAX_DEPTH',
+      limit: 'SAIL_MAX_DEPTH',
       query: '{ sourceApps(limit: 1) { items { accountSource { passwordPolicies { name } } } } }',
       status: 400,
       code: 'GRAPHQL_VALIDATION_FAILED',
-      message: 'The operation is 5 levels deep; the limit is 4 (MAX_DEPTH)',
+      message: 'The operation is 5 levels deep; the limit is 4 (SAIL_MAX_DEPTH)',
       extensions: { max: 4, found: 5 },
     },
     {
-      limit: 'MAX_ALIASES',
+      limit: 'SAIL_MAX_ALIASES',
       query: `{ ${many(4, (i) => `c${i}: connectors(limit: 1) { totalCount }`)} }`,
       status: 400,
       code: 'GRAPHQL_VALIDATION_FAILED',
-      message: 'The operation has 4 aliases; the limit is 3 (MAX_ALIASES)',
+      message: 'The operation has 4 aliases; the limit is 3 (SAIL_MAX_ALIASES)',
       extensions: { max: 3, found: 4 },
     },
     {
-      limit: 'MAX_ROOT_FIELDS',
+      limit: 'SAIL_MAX_ROOT_FIELDS',
       query:
         '{ connectors { totalCount } sourceApps { totalCount } allSourceApps { totalCount } assignedSourceApps { totalCount } oauthClients { id } }',
       status: 400,
       code: 'GRAPHQL_VALIDATION_FAILED',
-      message: 'The operation has 5 root fields; the limit is 4 (MAX_ROOT_FIELDS)',
+      message: 'The operation has 5 root fields; the limit is 4 (SAIL_MAX_ROOT_FIELDS)',
       extensions: { max: 4, found: 5 },
     },
     {
-      limit: 'MAX_DIRECTIVES',
+      limit: 'SAIL_MAX_DIRECTIVES',
       query: '{ oauthClients @include(if: true) { id @skip(if: false) name @include(if: true) } }',
       status: 400,
       code: 'GRAPHQL_VALIDATION_FAILED',
-      message: 'The operation has 3 directives; the limit is 2 (MAX_DIRECTIVES)',
+      message: 'The operation has 3 directives; the limit is 2 (SAIL_MAX_DIRECTIVES)',
       extensions: { max: 2, found: 3 },
     },
     {
-      limit: 'MAX_TOKENS',
+      limit: 'SAIL_MAX_TOKENS',
       query: `{ oauthClients { ${many(160, () => 'id')} } }`,
       status: 400,
       code: 'GRAPHQL_PARSE_FAILED',
-      message: 'The GraphQL document has more than 150 tokens (MAX_TOKENS)',
+      message: 'The GraphQL document has more than 150 tokens (SAIL_MAX_TOKENS)',
       extensions: { max: 150 },
     },
     {
-      limit: 'MAX_DOCUMENT_BYTES',
+      limit: 'SAIL_MAX_DOCUMENT_BYTES',
       query: `{ oauthClients { id } } # ${'padding '.repeat(300)}`,
       status: 413,
       code: 'BAD_REQUEST',
-      message: 'The GraphQL document is 2426 bytes; the limit is 2048 (MAX_DOCUMENT_BYTES). Pass large values as variables.',
+      message: 'The GraphQL document is 2426 bytes; the limit is 2048 (SAIL_MAX_DOCUMENT_BYTES). Pass large values as variables.',
       extensions: { max: 2048, found: 2426 },
     },
     {
-      limit: 'MAX_COST',
+      limit: 'SAIL_MAX_COST',
       query: '{ connectors(limit: 60) { items { applicationXml } } }',
       status: 400,
       code: 'QUERY_TOO_COMPLEX',
-      message: 'The operation would make about 61 ISC calls; the limit is 50 (MAX_COST). Ask for fewer items (limit) or fewer detail fields.',
+      message: 'The operation would make about 61 ISC calls; the limit is 50 (SAIL_MAX_COST). Ask for fewer items (limit) or fewer detail fields.',
       extensions: { max: 50, found: 61, estimatedCalls: 61 },
     },
   ])('$limit: refused with $code, the limit named with its value, and no ISC call', async ({ limit, query, status, code, message, extensions }) => {
@@ -122,7 +122,7 @@ describe('each query limit refuses before any ISC call', () => {
     expect(gw.calls()).toEqual([]);
   });
 
-  it('MAX_COST counts with the variables: the same document passes with a small limit', async () => {
+  it('SAIL_MAX_COST counts with the variables: the same document passes with a small limit', async () => {
     const query = 'query($n: Int) { connectors(limit: $n) { items { applicationXml } } }';
     const refused = await post(gw, { query, variables: { n: 60 } });
     expect(refused.body.errors).toEqual([
@@ -135,13 +135,13 @@ describe('each query limit refuses before any ISC call', () => {
     expect(gw.calls()).toHaveLength(4);
   });
 
-  it('batched operations are off by default: refused naming MAX_BATCH_OPERATIONS', async () => {
+  it('batched operations are off by default: refused naming SAIL_MAX_BATCH_OPERATIONS', async () => {
     const r = await post(gw, [{ query: '{ oauthClients { id } }' }, { query: '{ oauthClients { id } }' }]);
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([
       {
-        message: 'Batched operations are disabled: send one operation per request (MAX_BATCH_OPERATIONS=1)',
-        extensions: { code: 'BAD_REQUEST', limit: 'MAX_BATCH_OPERATIONS', max: 1, found: 2 },
+        message: 'Batched operations are disabled: send one operation per request (SAIL_MAX_BATCH_OPERATIONS=1)',
+        extensions: { code: 'BAD_REQUEST', limit: 'SAIL_MAX_BATCH_OPERATIONS', max: 1, found: 2 },
       },
     ]);
     expect(gw.calls()).toEqual([]);
@@ -364,7 +364,7 @@ describe('batching with a bound', () => {
   afterAll(() => gw.close());
   beforeEach(() => gw.reset());
 
-  it('runs up to MAX_BATCH_OPERATIONS operations per request and refuses more before any call', async () => {
+  it('runs up to SAIL_MAX_BATCH_OPERATIONS operations per request and refuses more before any call', async () => {
     const op = { query: '{ connectors(limit: 1) { items { scriptName } } }' };
     const other = { query: '{ oauthClients { id } }' };
     const two = await fetch(gw.url, {
@@ -385,8 +385,8 @@ describe('batching with a bound', () => {
     const three = await post(gw, [op, op, op]);
     expect(three.status).toBe(400);
     expect(three.body.errors![0]).toEqual({
-      message: 'The batch has 3 operations; the limit is 2 (MAX_BATCH_OPERATIONS)',
-      extensions: { code: 'BAD_REQUEST', limit: 'MAX_BATCH_OPERATIONS', max: 2, found: 3 },
+      message: 'The batch has 3 operations; the limit is 2 (SAIL_MAX_BATCH_OPERATIONS)',
+      extensions: { code: 'BAD_REQUEST', limit: 'SAIL_MAX_BATCH_OPERATIONS', max: 2, found: 3 },
     });
     expect(gw.calls()).toEqual([]);
   });

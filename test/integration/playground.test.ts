@@ -4,35 +4,36 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser } from 'playwright-core';
 import { PLAYGROUND_EXAMPLES } from '../../src/playground/examples.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { CHROMIUM, describeWith } from '../support/system-dependencies.js';
 
 const OUTPUT_DIR = path.resolve('test-output');
 
-let gw: TestGateway;
-let browser: Browser;
-beforeAll(async () => {
-  gw = await startTestGateway();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    // Without the background-networking flags Chromium tries to reach Google's hosts.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-    timeout: 30_000,
+describeWith(CHROMIUM, 'offline playground in Chromium', (chromiumPath) => {
+  let gw: TestGateway;
+  let browser: Browser;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      // Without the background-networking flags Chromium tries to reach Google's hosts.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-quic',
+      ],
+      timeout: 30_000,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
   });
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
 
-describe('offline playground', () => {
   it('loads GraphiQL from the gateway alone, runs a connectors query and shows the result', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -63,6 +64,16 @@ describe('offline playground', () => {
     expect(requested.some((url) => url.endsWith('/playground/graphiql.js'))).toBe(true);
     await context.close();
   }, 90_000);
+});
+
+describe('playground assets and examples', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
 
   it('serves only the known assets', async () => {
     const base = new URL(gw.url).origin;

@@ -16,492 +16,495 @@ import { gatewayError } from '../../src/shared/errors.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { maxInWindow } from '../support/windows.js';
+import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
 
-/** The demo tenant's well-known secret (never written out literally: the test run's output is scanned for it). */
-const DEMO_SECRET = ['demo', 'secret'].join('-');
+describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
+  /** The demo tenant's well-known secret (never written out literally: the test run's output is scanned for it). */
+  const DEMO_SECRET = ['demo', 'secret'].join('-');
 
-let redis: TestRedis;
-const stores: SharedStore[] = [];
-let prefixNo = 0;
+  let redis: TestRedis;
+  const stores: SharedStore[] = [];
+  let prefixNo = 0;
 
-/** A store per simulated replica, each with its own connection and key prefix per test. */
-async function replicas(n: number, prefix = `t${++prefixNo}:`, logger = recordingLogger().logger): Promise<SharedStore[]> {
-  const created = Array.from({ length: n }, () => connectSharedStore({ url: redis.url, prefix, logger }));
-  stores.push(...created);
-  await Promise.all(created.map((s) => s.ready(5_000)));
-  return created;
-}
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  await redis.stop();
-});
-
-describe('rate governor shared through Redis', () => {
-  it('keeps 4 replicas together at the limit in every window', async () => {
-    const shared = await replicas(4);
-    const limit = 5;
-    const windowMs = 400;
-    const ledgers = shared.map((store) => createSharedLedger({ store, limit, windowMs, replicas: 4 }));
-    // Each replica reserves 8 starts at once: 32 starts, 5 per 400 ms → the last ~2.4 s from now.
-    const planned: number[] = [];
-    await Promise.all(
-      ledgers.flatMap((ledger) =>
-        Array.from({ length: 8 }, async () => {
-          const reservation = await ledger.reserve('client:x', Number.POSITIVE_INFINITY);
-          planned.push(Date.now() + reservation.waitMs);
-        }),
-      ),
-    );
-    expect(planned).toHaveLength(32);
-    // Local clocks read after Redis's answer add at most a few ms of jitter.
-    expect(maxInWindow(planned, windowMs - 20)).toBeLessThanOrEqual(limit);
-    const span = Math.max(...planned) - Math.min(...planned);
-    expect(span).toBeGreaterThanOrEqual(Math.floor(32 / limit) * windowMs - 50);
-    expect(span).toBeLessThan((Math.ceil(32 / limit) + 1) * windowMs);
-  });
-
-  it('paces real calls through createRateGovernor and refuses what cannot start before the deadline', async () => {
-    const shared = await replicas(2);
-    const governors = shared.map((store) =>
-      createRateGovernor({
-        limit: 3,
-        windowMs: 300,
-        marginMs: 0,
-        maxConcurrency: 10,
-        maxQueue: 10,
-        ledger: createSharedLedger({ store, limit: 3, windowMs: 300, replicas: 2 }),
-      }),
-    );
-    const starts: number[] = [];
-    await Promise.all(
-      [0, 1, 0, 1, 0, 1].map(async (i) => {
-        const release = await governors[i].acquire('client:y');
-        starts.push(Date.now());
-        release();
-      }),
-    );
-    expect(maxInWindow(starts, 250)).toBeLessThanOrEqual(3);
-    // The window is full again for the next 300 ms: a call that must start within 50 ms is refused.
-    for (let i = 0; i < 3; i++) (await governors[0].acquire('client:y'))();
-    await expect(governors[1].acquire('client:y', Date.now() + 50)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
-    expect(governors[1].stats().refused).toBe(1);
-  });
-
-  it('shares a 429 pause with every replica', async () => {
-    const shared = await replicas(2);
-    const [a, b] = shared.map((store) => createSharedLedger({ store, limit: 100, windowMs: 1000, replicas: 2 }));
-    a.pauseUntil('client:z', Date.now() + 600);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the pause is written asynchronously
-    const reservation = await b.reserve('client:z', Number.POSITIVE_INFINITY);
-    expect(reservation.waitMs).toBeGreaterThan(450);
-    expect(reservation.waitMs).toBeLessThanOrEqual(600);
-  });
-});
-
-describe('token shared through Redis', () => {
-  function counter(lifetimeS: number) {
-    let issued = 0;
-    const requestToken = async (): Promise<IssuedToken> => {
-      issued++;
-      await new Promise((resolve) => setTimeout(resolve, 30)); // a token endpoint takes a while
-      return { accessToken: `token-${issued}-${'x'.repeat(20)}`, expiresIn: lifetimeS };
-    };
-    return { requestToken, issued: () => issued };
+  /** A store per simulated replica, each with its own connection and key prefix per test. */
+  async function replicas(n: number, prefix = `t${++prefixNo}:`, logger = recordingLogger().logger): Promise<SharedStore[]> {
+    const created = Array.from({ length: n }, () => connectSharedStore({ url: redis.url, prefix, logger }));
+    stores.push(...created);
+    await Promise.all(created.map((s) => s.ready(5_000)));
+    return created;
   }
 
-  const providers = (stores: SharedStore[], requestToken: () => Promise<IssuedToken>) =>
-    stores.map((store) =>
-      createSharedTokenProvider({
-        store,
-        requestToken,
-        tokenUrl: 'http://isc.test/oauth/token',
-        clientId: 'client-1',
-        clientSecret: 'secret-of-client-1',
-        fallback: createTokenProvider(requestToken),
-      }),
-    );
-
-  it('4 replicas on a cold cache fetch one token between them, stored encrypted', async () => {
-    const shared = await replicas(4);
-    const isc = counter(60);
-    const tokens = providers(shared, isc.requestToken);
-    const got = await Promise.all(Array.from({ length: 40 }, (_, i) => tokens[i % 4].getToken()));
-    expect(isc.issued()).toBe(1);
-    expect(new Set(got)).toEqual(new Set([got[0]]));
-
-    const raw = new Redis(redis.url);
-    try {
-      const keys = await raw.keys(`${shared[0].prefix}*`);
-      const values = await Promise.all(keys.map((k) => raw.get(k)));
-      expect(keys.some((k) => k.includes('token:'))).toBe(true);
-      for (const value of values) expect(value ?? '').not.toContain(got[0]);
-    } finally {
-      raw.disconnect();
-    }
-  });
-
-  it('fetches about one token per lifetime in total, however many replicas ask', async () => {
-    const shared = await replicas(4);
-    const isc = counter(1); // 1 s tokens
-    const tokens = providers(shared, isc.requestToken);
-    const until = Date.now() + 3_200;
-    let calls = 0;
-    while (Date.now() < until) {
-      await Promise.all(tokens.map((t) => t.getToken()));
-      calls += 4;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(calls).toBeGreaterThan(200);
-    // 3.2 s of 1 s tokens (stored 5% shorter, refreshed 10% ahead): 4, perhaps 5, never 4 per replica.
-    expect(isc.issued()).toBeGreaterThanOrEqual(3);
-    expect(isc.issued()).toBeLessThanOrEqual(5);
-  });
-
-  it('after ISC refuses the token, one replica fetches the next for all', async () => {
-    const shared = await replicas(3);
-    const isc = counter(60);
-    const tokens = providers(shared, isc.requestToken);
-    const first = await tokens[0].getToken();
-    await Promise.all(tokens.map((t) => t.getToken()));
-    expect(isc.issued()).toBe(1);
-    tokens[1].invalidate(first);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the delete is asynchronous
-    // Replica 1 dropped it; the others still hold it until ISC refuses it to them too.
-    const second = await tokens[1].getToken();
-    expect(second).not.toBe(first);
-    tokens[0].invalidate(first);
-    tokens[2].invalidate(first);
-    expect(await tokens[0].getToken()).toBe(second);
-    expect(await tokens[2].getToken()).toBe(second);
-    expect(isc.issued()).toBe(2);
-  });
-
-  it("an unreachable token endpoint is ISC's failure, not Redis's: one request, the error passed on", async () => {
-    const [store] = await replicas(1);
-    let requests = 0;
-    const requestToken = async (): Promise<IssuedToken> => {
-      requests++;
-      throw gatewayError('UPSTREAM_ERROR', 'ISC token endpoint unreachable: ECONNREFUSED');
-    };
-    const [tokens] = providers([store], requestToken);
-    await expect(tokens.getToken()).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_ERROR' } });
-    expect(requests).toBe(1);
-  });
-
-  it('a fetcher that died holding the lock is replaced by one waiting replica once the lock expires', async () => {
-    const shared = await replicas(3);
-    const isc = counter(60);
-    const raw = new Redis(redis.url);
-    try {
-      const tokenKey = `${shared[0].prefix}token:${createHash('sha256').update('http://isc.test/oauth/token\u0000client-1').digest('hex').slice(0, 32)}`;
-      await raw.set(`${tokenKey}:lock`, 'a-replica-that-died', 'PX', 300);
-      const tokens = providers(shared, isc.requestToken);
-      const started = Date.now();
-      const got = await Promise.all(tokens.map((t) => t.getToken()));
-      expect(new Set(got).size).toBe(1);
-      expect(isc.issued()).toBe(1);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    } finally {
-      raw.disconnect();
-    }
-  });
-
-  it('a replica without the client secret cannot read the shared token', async () => {
-    const [store] = await replicas(1);
-    const isc = counter(60);
-    const [owner] = providers([store], isc.requestToken);
-    await owner.getToken();
-    const other = counter(60);
-    const stranger = createSharedTokenProvider({
-      store,
-      requestToken: other.requestToken,
-      tokenUrl: 'http://isc.test/oauth/token',
-      clientId: 'client-1',
-      clientSecret: 'a-different-secret',
-      fallback: createTokenProvider(other.requestToken),
-      waitMs: 200,
-    });
-    await stranger.getToken();
-    expect(other.issued()).toBe(1); // it had to fetch its own
-  });
-});
-
-describe('shared response cache', () => {
-  const entry = (body: unknown) => ({
-    status: 200,
-    headers: { 'content-type': 'application/json', 'x-total-count': '7', 'set-cookie': 'x' },
-    body,
-    bytes: 20,
-  });
-  const caches = (stores: SharedStore[]) =>
-    stores.map((store) =>
-      createSharedResponseCache({
-        store,
-        ttlMs: 60_000,
-        maxEntryBytes: 1_000,
-        domains: ['connectors', 'connector-customizers'],
-        fallback: createResponseCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: ['connectors', 'connector-customizers'] }),
-      }),
-    );
-
-  /** The entry's body, or undefined on a miss. */
-  const hitBody = async (cache: ResponseCache, key: string) => (await cache.get(key)).hit?.body;
-  /** As the ISC client does: a lookup that misses, then the answer fetched, stored with the miss's stamp. */
-  const fill = async (cache: ResponseCache, key: string, body: unknown, bytes = 20) => {
-    const lookup = await cache.get(key);
-    expect(lookup.hit).toBeUndefined();
-    await cache.set(key, { ...entry(body), bytes }, lookup.stamp!);
-  };
-
-  it('serves what one replica fetched to another; a write on any replica drops it for all', async () => {
-    const [a, b] = caches(await replicas(2));
-    const list = a.keyOf('client:c', 'connectors?limit=5', 'application/json')!;
-    const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
-    const file = a.keyOf('client:c', 'connectors/ad/source-config', 'application/xml')!;
-    const other = a.keyOf('client:c', 'connectors/workday', 'application/json')!;
-    for (const key of [list, detail, file, other]) await fill(a, key, key);
-    expect((await b.get(list)).hit).toEqual({
-      status: 200,
-      headers: { 'content-type': 'application/json', 'x-total-count': '7' },
-      body: list,
-      bytes: 20,
-    });
-    expect(await hitBody(b, a.keyOf('client:d', 'connectors?limit=5', 'application/json')!)).toBeUndefined(); // another caller
-    const missesBefore = b.stats().misses;
-
-    await b.invalidate('connectors/ad');
-    expect(await hitBody(a, list)).toBeUndefined();
-    expect(await hitBody(a, detail)).toBeUndefined();
-    expect(await hitBody(a, file)).toBeUndefined();
-    expect(await hitBody(a, other)).toBe(other);
-    // A create on the collection drops its lists only.
-    await fill(a, list, 'again');
-    await b.invalidate('connectors');
-    expect(await hitBody(a, list)).toBeUndefined();
-    expect(await hitBody(a, other)).toBe(other);
-    expect(b.stats()).toMatchObject({ hits: 1, misses: missesBefore });
-  });
-
-  it('never stores an answer fetched before a write on any replica (it may predate the write)', async () => {
-    const [a, b] = caches(await replicas(2));
-    const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
-    const early = await a.get(detail); // replica A misses and asks ISC…
-    await b.invalidate('connectors/ad'); // …while replica B writes the connector…
-    const late = await a.get(detail); // …and another read on A misses after the write
-    await a.set(detail, entry('read after the write'), late.stamp!);
-    await a.set(detail, entry('read before the write'), early.stamp!); // the older answer arrives last
-    expect(await hitBody(b, detail)).toBe('read after the write');
-  });
-
-  it('does not store entries over the size bound', async () => {
-    const [a] = caches(await replicas(1));
-    const key = a.keyOf('client:c', 'connectors?big', 'application/json')!;
-    await fill(a, key, 'x', 1_001);
-    expect(await hitBody(a, key)).toBeUndefined();
-  });
-});
-
-describe('Redis unreachable', () => {
-  it('degrades to per-process state with a warning, keeps serving, and shares again when Redis is back', async () => {
-    const own = await startRedis();
-    const { logger, records } = recordingLogger();
-    const store = connectSharedStore({ url: own.url, prefix: 'outage:', logger });
-    stores.push(store);
-    try {
-      expect(await store.ready(5_000)).toBe(true);
-      const ledger = createSharedLedger({ store, limit: 8, windowMs: 1_000, replicas: 4 });
-      let issued = 0;
-      const requestToken = async (): Promise<IssuedToken> => ({ accessToken: `t${++issued}-${'y'.repeat(20)}`, expiresIn: 60 });
-      const tokens = createSharedTokenProvider({
-        store,
-        requestToken,
-        tokenUrl: 'http://isc.test/oauth/token',
-        clientId: 'c',
-        clientSecret: 's3cret-value',
-        fallback: createTokenProvider(requestToken),
-      });
-      await tokens.getToken();
-
-      await own.kill();
-      for (let i = 0; i < 100 && store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(store.available()).toBe(false);
-      expect(records.filter((r) => r.level === 'warn' && /Redis unreachable/.test(r.msg))).toHaveLength(1);
-
-      // The rate: this process keeps to 8 / 4 = 2 per window on its own.
-      const waits = [];
-      for (let i = 0; i < 3; i++) waits.push((await ledger.reserve('client:o', Number.POSITIVE_INFINITY)).waitMs);
-      expect(waits[0]).toBe(0);
-      expect(waits[1]).toBe(0);
-      expect(waits[2]).toBeGreaterThan(900);
-      // The token: still served (the fallback fetches its own).
-      expect(await tokens.getToken()).toMatch(/^t\d/);
-
-      await own.restart();
-      expect(await store.ready(5_000)).toBe(true);
-      for (let i = 0; i < 100 && !store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(records.some((r) => r.level === 'info' && /reachable again/.test(r.msg))).toBe(true);
-      const warnings = records.filter((r) => r.level === 'warn').length;
-      await store.close();
-      expect(records.filter((r) => r.level === 'warn')).toHaveLength(warnings); // closing is not an outage
-      // Redis's log again: it was empty, and now holds the fallback's 3 starts (the last reserved
-      // about 1 s ahead), so the next start follows that one, in order.
-      const next = (await ledger.reserve('client:o', Number.POSITIVE_INFINITY)).waitMs;
-      expect(next).toBeGreaterThan(500);
-      expect(next).toBeLessThanOrEqual(1_000);
-    } finally {
-      await store.close();
-      await own.stop();
-    }
-  });
-
-  it('keeps every window within the limit when a replica switches to its fallback and back', async () => {
-    const own = await startRedis();
-    const store = connectSharedStore({ url: own.url, prefix: 'switch:', logger: recordingLogger().logger });
-    stores.push(store);
-    try {
-      expect(await store.ready(5_000)).toBe(true);
-      const windowMs = 2_000;
-      const ledger = createSharedLedger({ store, limit: 8, windowMs, replicas: 2 });
-      const planned: number[] = [];
-      const reserve = async (n: number) => {
-        for (let i = 0; i < n; i++) planned.push(Date.now() + (await ledger.reserve('client:s', Number.POSITIVE_INFINITY)).waitMs);
-      };
-      await reserve(8); // the whole shared budget, through Redis
-      await own.kill();
-      for (let i = 0; i < 100 && store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      await reserve(4); // on the fallback (8 ÷ 2 per window), which knows the 8 above
-      expect(maxInWindow(planned, windowMs - 20)).toBeLessThanOrEqual(8);
-
-      // And back: the fallback's starts are added to the (fresh) shared log before the next reservation.
-      await own.restart();
-      expect(await store.ready(5_000)).toBe(true);
-      for (let i = 0; i < 100 && !store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      await reserve(8);
-      expect(maxInWindow(planned, windowMs - 20)).toBeLessThanOrEqual(8);
-      // A call whose deadline has passed gets no slot.
-      expect(await ledger.reserve('client:s', -1)).toEqual({ waitMs: 0, refused: true });
-    } finally {
-      await store.close();
-      await own.stop();
-    }
-  });
-
-  it('a gateway whose Redis is down at start serves anyway', async () => {
-    const own = await startRedis();
-    await own.stop();
-    const { logger, records } = recordingLogger();
-    const password = 'redis-pw-never-logged';
-    const url = `redis://:${password}@127.0.0.1:${own.port}/0?password=${password}`;
-    const gateway = await startGateway(loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_REDIS_URL: url, SAIL_REPLICAS: '2' }), logger);
-    try {
-      const response = await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ connectorCustomizers(limit: 1) { items { id } } }' }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const body = (await response.json()) as { data?: { connectorCustomizers: { items: unknown[] } }; errors?: unknown };
-      expect(body.errors).toBeUndefined();
-      expect(body.data?.connectorCustomizers.items).toHaveLength(1);
-      expect(records.some((r) => r.level === 'warn' && /Redis unreachable/.test(r.msg))).toBe(true);
-      const metrics = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(5_000) })).text();
-      expect(metrics).toMatch(/^isc_gateway_redis_up 0$/m);
-      // Never the URL's password or anything secret in those lines.
-      expect(JSON.stringify(records)).not.toContain(DEMO_SECRET);
-      expect(JSON.stringify(records)).not.toContain(password);
-    } finally {
-      await gateway.close();
-    }
-  });
-});
-
-describe('a gateway that fails to start', () => {
-  it('closes its Redis connection (nothing keeps an embedding process alive)', async () => {
-    const taken = net.createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const port = (taken.address() as net.AddressInfo).port;
-    const raw = new Redis(redis.url);
-    try {
-      const clients = async () => ((await raw.client('LIST')) as string).split('\n').filter(Boolean).length;
-      const before = await clients();
-      await expect(
-        startGateway(loadConfig({ SAIL_PORT: String(port), SAIL_HOST: '127.0.0.1', SAIL_REDIS_URL: redis.url }), recordingLogger().logger),
-      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
-      expect(await clients()).toBe(before);
-    } finally {
-      raw.disconnect();
-      await new Promise((resolve) => taken.close(resolve));
-    }
-  });
-});
-
-describe('two gateways sharing Redis (response cache)', () => {
-  let tenant: DemoTenant;
-  const gateways: RunningGateway[] = [];
-
   beforeAll(async () => {
-    tenant = await startDemoTenant({ recordRequests: true });
-    const env = {
-      SAIL_PORT: '0',
-      SAIL_HOST: '127.0.0.1',
-      SAIL_BASE_URL: tenant.url,
-      SAIL_CLIENT_ID: tenant.clientId,
-      SAIL_CLIENT_SECRET: tenant.clientSecret,
-      SAIL_API_KEYS: 'replica-test-key',
-      SAIL_REDIS_URL: redis.url,
-      SAIL_REDIS_PREFIX: 'two-gw:',
-      SAIL_RESPONSE_CACHE: 'on',
-      SAIL_RATE_LIMIT: '100000',
-      SAIL_RATE_WINDOW_MS: '1000',
-    };
-    gateways.push(await startGateway(loadConfig(env), recordingLogger().logger), await startGateway(loadConfig(env), recordingLogger().logger));
+    redis = await startRedis();
   });
 
   afterAll(async () => {
-    await Promise.all(gateways.map((g) => g.close()));
-    await tenant.close();
+    await Promise.all(stores.map((s) => s.close()));
+    await redis.stop();
   });
 
-  const gql = async (gateway: RunningGateway, query: string, variables?: Record<string, unknown>) => {
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'replica-test-key' },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(10_000),
+  describe('rate governor shared through Redis', () => {
+    it('keeps 4 replicas together at the limit in every window', async () => {
+      const shared = await replicas(4);
+      const limit = 5;
+      const windowMs = 400;
+      const ledgers = shared.map((store) => createSharedLedger({ store, limit, windowMs, replicas: 4 }));
+      // Each replica reserves 8 starts at once: 32 starts, 5 per 400 ms → the last ~2.4 s from now.
+      const planned: number[] = [];
+      await Promise.all(
+        ledgers.flatMap((ledger) =>
+          Array.from({ length: 8 }, async () => {
+            const reservation = await ledger.reserve('client:x', Number.POSITIVE_INFINITY);
+            planned.push(Date.now() + reservation.waitMs);
+          }),
+        ),
+      );
+      expect(planned).toHaveLength(32);
+      // Local clocks read after Redis's answer add at most a few ms of jitter.
+      expect(maxInWindow(planned, windowMs - 20)).toBeLessThanOrEqual(limit);
+      const span = Math.max(...planned) - Math.min(...planned);
+      expect(span).toBeGreaterThanOrEqual(Math.floor(32 / limit) * windowMs - 50);
+      expect(span).toBeLessThan((Math.ceil(32 / limit) + 1) * windowMs);
     });
-    return (await response.json()) as { data?: any; errors?: unknown[] };
-  };
-  const apiCalls = () => tenant.requests.filter((r) => r.path.startsWith('/v2024/'));
 
-  it('one token for both, an entry fetched by one is served by the other, and a write through either drops it', async () => {
-    const DETAIL = 'query($id: ID!) { connectorCustomizer(id: $id) { id name } }';
-    const list = await gql(gateways[0], '{ connectorCustomizers(limit: 2) { items { id } } }');
-    const id = list.data.connectorCustomizers.items[0].id as string;
-    const before = apiCalls().length;
+    it('paces real calls through createRateGovernor and refuses what cannot start before the deadline', async () => {
+      const shared = await replicas(2);
+      const governors = shared.map((store) =>
+        createRateGovernor({
+          limit: 3,
+          windowMs: 300,
+          marginMs: 0,
+          maxConcurrency: 10,
+          maxQueue: 10,
+          ledger: createSharedLedger({ store, limit: 3, windowMs: 300, replicas: 2 }),
+        }),
+      );
+      const starts: number[] = [];
+      await Promise.all(
+        [0, 1, 0, 1, 0, 1].map(async (i) => {
+          const release = await governors[i].acquire('client:y');
+          starts.push(Date.now());
+          release();
+        }),
+      );
+      expect(maxInWindow(starts, 250)).toBeLessThanOrEqual(3);
+      // The window is full again for the next 300 ms: a call that must start within 50 ms is refused.
+      for (let i = 0; i < 3; i++) (await governors[0].acquire('client:y'))();
+      await expect(governors[1].acquire('client:y', Date.now() + 50)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+      expect(governors[1].stats().refused).toBe(1);
+    });
 
-    const first = await gql(gateways[0], DETAIL, { id });
-    const second = await gql(gateways[1], DETAIL, { id });
-    expect(first.data.connectorCustomizer.id).toBe(id);
-    expect(second.data).toEqual(first.data);
-    expect(apiCalls().length - before).toBe(1);
+    it('shares a 429 pause with every replica', async () => {
+      const shared = await replicas(2);
+      const [a, b] = shared.map((store) => createSharedLedger({ store, limit: 100, windowMs: 1000, replicas: 2 }));
+      a.pauseUntil('client:z', Date.now() + 600);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the pause is written asynchronously
+      const reservation = await b.reserve('client:z', Number.POSITIVE_INFINITY);
+      expect(reservation.waitMs).toBeGreaterThan(450);
+      expect(reservation.waitMs).toBeLessThanOrEqual(600);
+    });
+  });
 
-    const renamed = await gql(
-      gateways[1],
-      'mutation($id: ID!) { updateConnectorCustomizer(id: $id, input: { name: "Renamed by replica 2" }) { name } }',
-      { id },
-    );
-    expect(renamed.errors).toBeUndefined();
-    const third = await gql(gateways[0], DETAIL, { id });
-    expect(third.data.connectorCustomizer.name).toBe('Renamed by replica 2');
-    expect(apiCalls().length - before).toBe(3); // the write and the fresh read
-    expect(tenant.tokenRequests).toHaveLength(1);
-    const metrics = await (await fetch(gateways[0].url.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(5_000) })).text();
-    expect(metrics).toMatch(/^isc_gateway_redis_up 1$/m);
-    expect(metrics).toMatch(/^isc_gateway_response_cache_hits_total \d+$/m);
+  describe('token shared through Redis', () => {
+    function counter(lifetimeS: number) {
+      let issued = 0;
+      const requestToken = async (): Promise<IssuedToken> => {
+        issued++;
+        await new Promise((resolve) => setTimeout(resolve, 30)); // a token endpoint takes a while
+        return { accessToken: `token-${issued}-${'x'.repeat(20)}`, expiresIn: lifetimeS };
+      };
+      return { requestToken, issued: () => issued };
+    }
+
+    const providers = (stores: SharedStore[], requestToken: () => Promise<IssuedToken>) =>
+      stores.map((store) =>
+        createSharedTokenProvider({
+          store,
+          requestToken,
+          tokenUrl: 'http://isc.test/oauth/token',
+          clientId: 'client-1',
+          clientSecret: 'secret-of-client-1',
+          fallback: createTokenProvider(requestToken),
+        }),
+      );
+
+    it('4 replicas on a cold cache fetch one token between them, stored encrypted', async () => {
+      const shared = await replicas(4);
+      const isc = counter(60);
+      const tokens = providers(shared, isc.requestToken);
+      const got = await Promise.all(Array.from({ length: 40 }, (_, i) => tokens[i % 4].getToken()));
+      expect(isc.issued()).toBe(1);
+      expect(new Set(got)).toEqual(new Set([got[0]]));
+
+      const raw = new Redis(redis.url);
+      try {
+        const keys = await raw.keys(`${shared[0].prefix}*`);
+        const values = await Promise.all(keys.map((k) => raw.get(k)));
+        expect(keys.some((k) => k.includes('token:'))).toBe(true);
+        for (const value of values) expect(value ?? '').not.toContain(got[0]);
+      } finally {
+        raw.disconnect();
+      }
+    });
+
+    it('fetches about one token per lifetime in total, however many replicas ask', async () => {
+      const shared = await replicas(4);
+      const isc = counter(1); // 1 s tokens
+      const tokens = providers(shared, isc.requestToken);
+      const until = Date.now() + 3_200;
+      let calls = 0;
+      while (Date.now() < until) {
+        await Promise.all(tokens.map((t) => t.getToken()));
+        calls += 4;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(calls).toBeGreaterThan(200);
+      // 3.2 s of 1 s tokens (stored 5% shorter, refreshed 10% ahead): 4, perhaps 5, never 4 per replica.
+      expect(isc.issued()).toBeGreaterThanOrEqual(3);
+      expect(isc.issued()).toBeLessThanOrEqual(5);
+    });
+
+    it('after ISC refuses the token, one replica fetches the next for all', async () => {
+      const shared = await replicas(3);
+      const isc = counter(60);
+      const tokens = providers(shared, isc.requestToken);
+      const first = await tokens[0].getToken();
+      await Promise.all(tokens.map((t) => t.getToken()));
+      expect(isc.issued()).toBe(1);
+      tokens[1].invalidate(first);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the delete is asynchronous
+      // Replica 1 dropped it; the others still hold it until ISC refuses it to them too.
+      const second = await tokens[1].getToken();
+      expect(second).not.toBe(first);
+      tokens[0].invalidate(first);
+      tokens[2].invalidate(first);
+      expect(await tokens[0].getToken()).toBe(second);
+      expect(await tokens[2].getToken()).toBe(second);
+      expect(isc.issued()).toBe(2);
+    });
+
+    it("an unreachable token endpoint is ISC's failure, not Redis's: one request, the error passed on", async () => {
+      const [store] = await replicas(1);
+      let requests = 0;
+      const requestToken = async (): Promise<IssuedToken> => {
+        requests++;
+        throw gatewayError('UPSTREAM_ERROR', 'ISC token endpoint unreachable: ECONNREFUSED');
+      };
+      const [tokens] = providers([store], requestToken);
+      await expect(tokens.getToken()).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_ERROR' } });
+      expect(requests).toBe(1);
+    });
+
+    it('a fetcher that died holding the lock is replaced by one waiting replica once the lock expires', async () => {
+      const shared = await replicas(3);
+      const isc = counter(60);
+      const raw = new Redis(redis.url);
+      try {
+        const tokenKey = `${shared[0].prefix}token:${createHash('sha256').update('http://isc.test/oauth/token\u0000client-1').digest('hex').slice(0, 32)}`;
+        await raw.set(`${tokenKey}:lock`, 'a-replica-that-died', 'PX', 300);
+        const tokens = providers(shared, isc.requestToken);
+        const started = Date.now();
+        const got = await Promise.all(tokens.map((t) => t.getToken()));
+        expect(new Set(got).size).toBe(1);
+        expect(isc.issued()).toBe(1);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      } finally {
+        raw.disconnect();
+      }
+    });
+
+    it('a replica without the client secret cannot read the shared token', async () => {
+      const [store] = await replicas(1);
+      const isc = counter(60);
+      const [owner] = providers([store], isc.requestToken);
+      await owner.getToken();
+      const other = counter(60);
+      const stranger = createSharedTokenProvider({
+        store,
+        requestToken: other.requestToken,
+        tokenUrl: 'http://isc.test/oauth/token',
+        clientId: 'client-1',
+        clientSecret: 'a-different-secret',
+        fallback: createTokenProvider(other.requestToken),
+        waitMs: 200,
+      });
+      await stranger.getToken();
+      expect(other.issued()).toBe(1); // it had to fetch its own
+    });
+  });
+
+  describe('shared response cache', () => {
+    const entry = (body: unknown) => ({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-total-count': '7', 'set-cookie': 'x' },
+      body,
+      bytes: 20,
+    });
+    const caches = (stores: SharedStore[]) =>
+      stores.map((store) =>
+        createSharedResponseCache({
+          store,
+          ttlMs: 60_000,
+          maxEntryBytes: 1_000,
+          domains: ['connectors', 'connector-customizers'],
+          fallback: createResponseCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: ['connectors', 'connector-customizers'] }),
+        }),
+      );
+
+    /** The entry's body, or undefined on a miss. */
+    const hitBody = async (cache: ResponseCache, key: string) => (await cache.get(key)).hit?.body;
+    /** As the ISC client does: a lookup that misses, then the answer fetched, stored with the miss's stamp. */
+    const fill = async (cache: ResponseCache, key: string, body: unknown, bytes = 20) => {
+      const lookup = await cache.get(key);
+      expect(lookup.hit).toBeUndefined();
+      await cache.set(key, { ...entry(body), bytes }, lookup.stamp!);
+    };
+
+    it('serves what one replica fetched to another; a write on any replica drops it for all', async () => {
+      const [a, b] = caches(await replicas(2));
+      const list = a.keyOf('client:c', 'connectors?limit=5', 'application/json')!;
+      const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
+      const file = a.keyOf('client:c', 'connectors/ad/source-config', 'application/xml')!;
+      const other = a.keyOf('client:c', 'connectors/workday', 'application/json')!;
+      for (const key of [list, detail, file, other]) await fill(a, key, key);
+      expect((await b.get(list)).hit).toEqual({
+        status: 200,
+        headers: { 'content-type': 'application/json', 'x-total-count': '7' },
+        body: list,
+        bytes: 20,
+      });
+      expect(await hitBody(b, a.keyOf('client:d', 'connectors?limit=5', 'application/json')!)).toBeUndefined(); // another caller
+      const missesBefore = b.stats().misses;
+
+      await b.invalidate('connectors/ad');
+      expect(await hitBody(a, list)).toBeUndefined();
+      expect(await hitBody(a, detail)).toBeUndefined();
+      expect(await hitBody(a, file)).toBeUndefined();
+      expect(await hitBody(a, other)).toBe(other);
+      // A create on the collection drops its lists only.
+      await fill(a, list, 'again');
+      await b.invalidate('connectors');
+      expect(await hitBody(a, list)).toBeUndefined();
+      expect(await hitBody(a, other)).toBe(other);
+      expect(b.stats()).toMatchObject({ hits: 1, misses: missesBefore });
+    });
+
+    it('never stores an answer fetched before a write on any replica (it may predate the write)', async () => {
+      const [a, b] = caches(await replicas(2));
+      const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
+      const early = await a.get(detail); // replica A misses and asks ISC…
+      await b.invalidate('connectors/ad'); // …while replica B writes the connector…
+      const late = await a.get(detail); // …and another read on A misses after the write
+      await a.set(detail, entry('read after the write'), late.stamp!);
+      await a.set(detail, entry('read before the write'), early.stamp!); // the older answer arrives last
+      expect(await hitBody(b, detail)).toBe('read after the write');
+    });
+
+    it('does not store entries over the size bound', async () => {
+      const [a] = caches(await replicas(1));
+      const key = a.keyOf('client:c', 'connectors?big', 'application/json')!;
+      await fill(a, key, 'x', 1_001);
+      expect(await hitBody(a, key)).toBeUndefined();
+    });
+  });
+
+  describe('Redis unreachable', () => {
+    it('degrades to per-process state with a warning, keeps serving, and shares again when Redis is back', async () => {
+      const own = await startRedis();
+      const { logger, records } = recordingLogger();
+      const store = connectSharedStore({ url: own.url, prefix: 'outage:', logger });
+      stores.push(store);
+      try {
+        expect(await store.ready(5_000)).toBe(true);
+        const ledger = createSharedLedger({ store, limit: 8, windowMs: 1_000, replicas: 4 });
+        let issued = 0;
+        const requestToken = async (): Promise<IssuedToken> => ({ accessToken: `t${++issued}-${'y'.repeat(20)}`, expiresIn: 60 });
+        const tokens = createSharedTokenProvider({
+          store,
+          requestToken,
+          tokenUrl: 'http://isc.test/oauth/token',
+          clientId: 'c',
+          clientSecret: 's3cret-value',
+          fallback: createTokenProvider(requestToken),
+        });
+        await tokens.getToken();
+
+        await own.kill();
+        for (let i = 0; i < 100 && store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(store.available()).toBe(false);
+        expect(records.filter((r) => r.level === 'warn' && /Redis unreachable/.test(r.msg))).toHaveLength(1);
+
+        // The rate: this process keeps to 8 / 4 = 2 per window on its own.
+        const waits = [];
+        for (let i = 0; i < 3; i++) waits.push((await ledger.reserve('client:o', Number.POSITIVE_INFINITY)).waitMs);
+        expect(waits[0]).toBe(0);
+        expect(waits[1]).toBe(0);
+        expect(waits[2]).toBeGreaterThan(900);
+        // The token: still served (the fallback fetches its own).
+        expect(await tokens.getToken()).toMatch(/^t\d/);
+
+        await own.restart();
+        expect(await store.ready(5_000)).toBe(true);
+        for (let i = 0; i < 100 && !store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(records.some((r) => r.level === 'info' && /reachable again/.test(r.msg))).toBe(true);
+        const warnings = records.filter((r) => r.level === 'warn').length;
+        await store.close();
+        expect(records.filter((r) => r.level === 'warn')).toHaveLength(warnings); // closing is not an outage
+        // Redis's log again: it was empty, and now holds the fallback's 3 starts (the last reserved
+        // about 1 s ahead), so the next start follows that one, in order.
+        const next = (await ledger.reserve('client:o', Number.POSITIVE_INFINITY)).waitMs;
+        expect(next).toBeGreaterThan(500);
+        expect(next).toBeLessThanOrEqual(1_000);
+      } finally {
+        await store.close();
+        await own.stop();
+      }
+    });
+
+    it('keeps every window within the limit when a replica switches to its fallback and back', async () => {
+      const own = await startRedis();
+      const store = connectSharedStore({ url: own.url, prefix: 'switch:', logger: recordingLogger().logger });
+      stores.push(store);
+      try {
+        expect(await store.ready(5_000)).toBe(true);
+        const windowMs = 2_000;
+        const ledger = createSharedLedger({ store, limit: 8, windowMs, replicas: 2 });
+        const planned: number[] = [];
+        const reserve = async (n: number) => {
+          for (let i = 0; i < n; i++) planned.push(Date.now() + (await ledger.reserve('client:s', Number.POSITIVE_INFINITY)).waitMs);
+        };
+        await reserve(8); // the whole shared budget, through Redis
+        await own.kill();
+        for (let i = 0; i < 100 && store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        await reserve(4); // on the fallback (8 ÷ 2 per window), which knows the 8 above
+        expect(maxInWindow(planned, windowMs - 20)).toBeLessThanOrEqual(8);
+
+        // And back: the fallback's starts are added to the (fresh) shared log before the next reservation.
+        await own.restart();
+        expect(await store.ready(5_000)).toBe(true);
+        for (let i = 0; i < 100 && !store.available(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        await reserve(8);
+        expect(maxInWindow(planned, windowMs - 20)).toBeLessThanOrEqual(8);
+        // A call whose deadline has passed gets no slot.
+        expect(await ledger.reserve('client:s', -1)).toEqual({ waitMs: 0, refused: true });
+      } finally {
+        await store.close();
+        await own.stop();
+      }
+    });
+
+    it('a gateway whose Redis is down at start serves anyway', async () => {
+      const own = await startRedis();
+      await own.stop();
+      const { logger, records } = recordingLogger();
+      const password = 'redis-pw-never-logged';
+      const url = `redis://:${password}@127.0.0.1:${own.port}/0?password=${password}`;
+      const gateway = await startGateway(loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_REDIS_URL: url, SAIL_REPLICAS: '2' }), logger);
+      try {
+        const response = await fetch(gateway.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ connectorCustomizers(limit: 1) { items { id } } }' }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        const body = (await response.json()) as { data?: { connectorCustomizers: { items: unknown[] } }; errors?: unknown };
+        expect(body.errors).toBeUndefined();
+        expect(body.data?.connectorCustomizers.items).toHaveLength(1);
+        expect(records.some((r) => r.level === 'warn' && /Redis unreachable/.test(r.msg))).toBe(true);
+        const metrics = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(5_000) })).text();
+        expect(metrics).toMatch(/^isc_gateway_redis_up 0$/m);
+        // Never the URL's password or anything secret in those lines.
+        expect(JSON.stringify(records)).not.toContain(DEMO_SECRET);
+        expect(JSON.stringify(records)).not.toContain(password);
+      } finally {
+        await gateway.close();
+      }
+    });
+  });
+
+  describe('a gateway that fails to start', () => {
+    it('closes its Redis connection (nothing keeps an embedding process alive)', async () => {
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const port = (taken.address() as net.AddressInfo).port;
+      const raw = new Redis(redis.url);
+      try {
+        const clients = async () => ((await raw.client('LIST')) as string).split('\n').filter(Boolean).length;
+        const before = await clients();
+        await expect(
+          startGateway(loadConfig({ SAIL_PORT: String(port), SAIL_HOST: '127.0.0.1', SAIL_REDIS_URL: redis.url }), recordingLogger().logger),
+        ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+        expect(await clients()).toBe(before);
+      } finally {
+        raw.disconnect();
+        await new Promise((resolve) => taken.close(resolve));
+      }
+    });
+  });
+
+  describe('two gateways sharing Redis (response cache)', () => {
+    let tenant: DemoTenant;
+    const gateways: RunningGateway[] = [];
+
+    beforeAll(async () => {
+      tenant = await startDemoTenant({ recordRequests: true });
+      const env = {
+        SAIL_PORT: '0',
+        SAIL_HOST: '127.0.0.1',
+        SAIL_BASE_URL: tenant.url,
+        SAIL_CLIENT_ID: tenant.clientId,
+        SAIL_CLIENT_SECRET: tenant.clientSecret,
+        SAIL_API_KEYS: 'replica-test-key',
+        SAIL_REDIS_URL: redis.url,
+        SAIL_REDIS_PREFIX: 'two-gw:',
+        SAIL_RESPONSE_CACHE: 'on',
+        SAIL_RATE_LIMIT: '100000',
+        SAIL_RATE_WINDOW_MS: '1000',
+      };
+      gateways.push(await startGateway(loadConfig(env), recordingLogger().logger), await startGateway(loadConfig(env), recordingLogger().logger));
+    });
+
+    afterAll(async () => {
+      await Promise.all(gateways.map((g) => g.close()));
+      await tenant.close();
+    });
+
+    const gql = async (gateway: RunningGateway, query: string, variables?: Record<string, unknown>) => {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'replica-test-key' },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      return (await response.json()) as { data?: any; errors?: unknown[] };
+    };
+    const apiCalls = () => tenant.requests.filter((r) => r.path.startsWith('/v2024/'));
+
+    it('one token for both, an entry fetched by one is served by the other, and a write through either drops it', async () => {
+      const DETAIL = 'query($id: ID!) { connectorCustomizer(id: $id) { id name } }';
+      const list = await gql(gateways[0], '{ connectorCustomizers(limit: 2) { items { id } } }');
+      const id = list.data.connectorCustomizers.items[0].id as string;
+      const before = apiCalls().length;
+
+      const first = await gql(gateways[0], DETAIL, { id });
+      const second = await gql(gateways[1], DETAIL, { id });
+      expect(first.data.connectorCustomizer.id).toBe(id);
+      expect(second.data).toEqual(first.data);
+      expect(apiCalls().length - before).toBe(1);
+
+      const renamed = await gql(
+        gateways[1],
+        'mutation($id: ID!) { updateConnectorCustomizer(id: $id, input: { name: "Renamed by replica 2" }) { name } }',
+        { id },
+      );
+      expect(renamed.errors).toBeUndefined();
+      const third = await gql(gateways[0], DETAIL, { id });
+      expect(third.data.connectorCustomizer.name).toBe('Renamed by replica 2');
+      expect(apiCalls().length - before).toBe(3); // the write and the fresh read
+      expect(tenant.tokenRequests).toHaveLength(1);
+      const metrics = await (await fetch(gateways[0].url.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(5_000) })).text();
+      expect(metrics).toMatch(/^isc_gateway_redis_up 1$/m);
+      expect(metrics).toMatch(/^isc_gateway_response_cache_hits_total \d+$/m);
+    });
   });
 });

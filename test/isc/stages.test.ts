@@ -166,7 +166,7 @@ describe('outcome', () => {
 });
 
 describe('retryPolicy', () => {
-  const policy = retryPolicy({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 });
+  const policy = retryPolicy({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 }, 'https://acme.api.identitynow.com');
 
   it('retries an idempotent call on 503 up to the attempts allowed, numbering each attempt, then passes the answer up', async () => {
     const next = scripted(answer(503), answer(503), answer(503), answer(200));
@@ -197,6 +197,17 @@ describe('retryPolicy', () => {
     expect(next.seen).toHaveLength(0);
     const deleted = await policy(call({ method: 'DELETE', path: 'connectors/a' }), scripted(transportError('ECONNRESET'), answer(404)));
     expect(deleted).toMatchObject({ deletedByEarlierAttempt: true });
+  });
+
+  it('names the origin it could not reach (never the path) and points at SAIL_BASE_URL', async () => {
+    const failure = policy(
+      call({ path: 'connectors/secret-path' }),
+      scripted(transportError('ECONNREFUSED'), transportError('ECONNREFUSED'), transportError('ECONNREFUSED')),
+    );
+    await expect(failure).rejects.toMatchObject({
+      message: 'ISC at https://acme.api.identitynow.com could not be reached (ECONNREFUSED): check SAIL_BASE_URL and the network path to it',
+      extensions: { code: 'UPSTREAM_ERROR', origin: 'https://acme.api.identitynow.com' },
+    });
   });
 
   it('maps raw failures from below to coded errors: open circuit, answer too large, coded errors unchanged', async () => {

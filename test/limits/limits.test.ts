@@ -148,22 +148,28 @@ describe('validation rules', () => {
     [
       'depth',
       '{ sourceApps { items { accountSource { passwordPolicies { name } } } } }',
-      { message: 'The operation is 5 levels deep; the limit is 4 (MAX_DEPTH)', extensions: { limit: 'MAX_DEPTH', max: 4, found: 5 } },
+      { message: 'The operation is 5 levels deep; the limit is 4 (SAIL_MAX_DEPTH)', extensions: { limit: 'SAIL_MAX_DEPTH', max: 4, found: 5 } },
     ],
     [
       'aliases',
       '{ a: connectors { totalCount } b: connectors { totalCount } c: connectors { totalCount } }',
-      { message: 'The operation has 3 aliases; the limit is 2 (MAX_ALIASES)', extensions: { limit: 'MAX_ALIASES', max: 2, found: 3 } },
+      { message: 'The operation has 3 aliases; the limit is 2 (SAIL_MAX_ALIASES)', extensions: { limit: 'SAIL_MAX_ALIASES', max: 2, found: 3 } },
     ],
     [
       'root fields (through fragments)',
       '{ oauthClients { id } ...R } fragment R on Query { connectors { totalCount } sourceApps { totalCount } allSourceApps { totalCount } }',
-      { message: 'The operation has 4 root fields; the limit is 3 (MAX_ROOT_FIELDS)', extensions: { limit: 'MAX_ROOT_FIELDS', max: 3, found: 4 } },
+      {
+        message: 'The operation has 4 root fields; the limit is 3 (SAIL_MAX_ROOT_FIELDS)',
+        extensions: { limit: 'SAIL_MAX_ROOT_FIELDS', max: 3, found: 4 },
+      },
     ],
     [
       'directives',
       '{ oauthClients @skip(if: false) { id @include(if: true) } }',
-      { message: 'The operation has 2 directives; the limit is 1 (MAX_DIRECTIVES)', extensions: { limit: 'MAX_DIRECTIVES', max: 1, found: 2 } },
+      {
+        message: 'The operation has 2 directives; the limit is 1 (SAIL_MAX_DIRECTIVES)',
+        extensions: { limit: 'SAIL_MAX_DIRECTIVES', max: 1, found: 2 },
+      },
     ],
   ])('refuses too much %s, naming the limit and its value', (_name, query, error) => {
     expect(check(query)).toEqual([error]);
@@ -177,7 +183,7 @@ describe('validation rules', () => {
     ).join('\n');
     const started = Date.now();
     const errors = check(`{ ...F0 } ${fragments}`);
-    expect(errors).toContainEqual(expect.objectContaining({ extensions: { limit: 'MAX_ROOT_FIELDS', max: 3, found: 2 ** (levels - 1) } }));
+    expect(errors).toContainEqual(expect.objectContaining({ extensions: { limit: 'SAIL_MAX_ROOT_FIELDS', max: 3, found: 2 ** (levels - 1) } }));
     expect(Date.now() - started).toBeLessThan(1000);
     expect(() => estimateUpstreamCalls(schema, parse(`{ ...F0 } ${fragments}`), COSTS, { maxListLimit: 1000, maxNodes: 10_000 })).toThrow(
       /maximum allowed number of nodes/,
@@ -217,49 +223,49 @@ describe('request limits (HTTP layer)', () => {
     expect(countTokens('{ "unterminated }', 100)).toBeUndefined();
   });
 
-  it('refuses a document above MAX_TOKENS or MAX_DOCUMENT_BYTES, and passes others', () => {
+  it('refuses a document above SAIL_MAX_TOKENS or SAIL_MAX_DOCUMENT_BYTES, and passes others', () => {
     const tokens = `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: name`).join(' ')} }`;
     expect(checkRequestLimits({ body: { query: tokens }, searchParams: none }, limits)).toEqual({
       status: 400,
       body: {
         errors: [
           {
-            message: 'The GraphQL document has more than 100 tokens (MAX_TOKENS)',
-            extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: 'MAX_TOKENS', max: 100 },
+            message: 'The GraphQL document has more than 100 tokens (SAIL_MAX_TOKENS)',
+            extensions: { code: 'GRAPHQL_PARSE_FAILED', limit: 'SAIL_MAX_TOKENS', max: 100 },
           },
         ],
       },
     });
     const big = `{ oauthClients { id } } # ${'x'.repeat(1100)}`;
     expect(checkRequestLimits({ body: { query: big }, searchParams: none }, limits)?.body.errors[0]).toEqual({
-      message: `The GraphQL document is ${big.length} bytes; the limit is 1024 (MAX_DOCUMENT_BYTES). Pass large values as variables.`,
-      extensions: { code: 'BAD_REQUEST', limit: 'MAX_DOCUMENT_BYTES', max: 1024, found: big.length },
+      message: `The GraphQL document is ${big.length} bytes; the limit is 1024 (SAIL_MAX_DOCUMENT_BYTES). Pass large values as variables.`,
+      extensions: { code: 'BAD_REQUEST', limit: 'SAIL_MAX_DOCUMENT_BYTES', max: 1024, found: big.length },
     });
     expect(checkRequestLimits({ body: undefined, searchParams: new URLSearchParams({ query: big }) }, limits)?.status).toBe(413);
     expect(checkRequestLimits({ body: { query: '{ oauthClients { id } }' }, searchParams: none }, limits)).toBeUndefined();
   });
 
-  it('refuses batches while batching is off, and batches above MAX_BATCH_OPERATIONS when on', () => {
+  it('refuses batches while batching is off, and batches above SAIL_MAX_BATCH_OPERATIONS when on', () => {
     const op = { query: '{ oauthClients { id } }' };
     expect(checkRequestLimits({ body: [op], searchParams: none }, limits)?.body.errors[0]).toEqual({
-      message: 'Batched operations are disabled: send one operation per request (MAX_BATCH_OPERATIONS=1)',
-      extensions: { code: 'BAD_REQUEST', limit: 'MAX_BATCH_OPERATIONS', max: 1, found: 1 },
+      message: 'Batched operations are disabled: send one operation per request (SAIL_MAX_BATCH_OPERATIONS=1)',
+      extensions: { code: 'BAD_REQUEST', limit: 'SAIL_MAX_BATCH_OPERATIONS', max: 1, found: 1 },
     });
     const on = { ...limits, maxBatchOperations: 3 };
     expect(checkRequestLimits({ body: [op, op, op], searchParams: none }, on)).toBeUndefined();
     expect(checkRequestLimits({ body: [op, op, op, op], searchParams: none }, on)?.body.errors[0].message).toBe(
-      'The batch has 4 operations; the limit is 3 (MAX_BATCH_OPERATIONS)',
+      'The batch has 4 operations; the limit is 3 (SAIL_MAX_BATCH_OPERATIONS)',
     );
     expect(checkRequestLimits({ body: [op, { query: `{ a } # ${'x'.repeat(1100)}` }], searchParams: none }, on)?.status).toBe(413);
   });
 
-  it("decides the same for a repeated document (token counts are cached per limits) and per each server's own MAX_TOKENS", () => {
+  it("decides the same for a repeated document (token counts are cached per limits) and per each server's own SAIL_MAX_TOKENS", () => {
     const doc = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: name`).join(' ')} }`; // 92 tokens
     const tight = { ...limits, maxTokens: 50 };
     const loose = { ...limits, maxTokens: 200 };
     for (let i = 0; i < 3; i++) {
       expect(checkRequestLimits({ body: { query: doc }, searchParams: none }, tight)?.body.errors[0].message).toBe(
-        'The GraphQL document has more than 50 tokens (MAX_TOKENS)',
+        'The GraphQL document has more than 50 tokens (SAIL_MAX_TOKENS)',
       );
       expect(checkRequestLimits({ body: { query: doc }, searchParams: none }, loose)).toBeUndefined();
     }

@@ -22,16 +22,29 @@ export interface ChildGateway {
 /** Proxy variables of the machine running the tests must not leak into a child under test. */
 const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy'];
 
+/** How to start the gateway: by default `node --import tsx src/index.ts` in the repository. */
+export interface GatewayCommand {
+  command: string;
+  args: readonly string[];
+  cwd: string;
+}
+
+const FROM_SOURCES: GatewayCommand = { command: process.execPath, args: ['--import', 'tsx', 'src/index.ts'], cwd: ROOT };
+
 /**
- * Spawns `node --import tsx src/index.ts` with `env` on top of the test's environment (proxy
- * variables removed, `PORT=0`, loopback, `LOG_LEVEL=info`), and waits up to `timeoutMs` for it
- * to log that it is ready.
+ * Spawns the gateway (`how`, by default from the sources under tsx) with `env` on top of the
+ * test's environment (proxy variables removed, a free port, loopback, info logs, production
+ * settings), and waits up to `timeoutMs` for it to log that it is ready.
  */
-export async function spawnGateway(env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<ChildGateway> {
+export async function spawnGateway(
+  env: Record<string, string | undefined>,
+  timeoutMs = 20_000,
+  how: GatewayCommand = FROM_SOURCES,
+): Promise<ChildGateway> {
   const base: Record<string, string | undefined> = { ...process.env };
   for (const name of PROXY_VARS) delete base[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    cwd: ROOT,
+  const child = spawn(how.command, how.args, {
+    cwd: how.cwd,
     // Production settings; the built-in demo tenant must then be asked for (SAIL_DEMO_TENANT=on).
     env: {
       ...base,

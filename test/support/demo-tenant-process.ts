@@ -30,6 +30,9 @@ export interface DemoTenantProcess {
   kill(): void;
 }
 
+/** Node's arguments for the demo tenant from the sources, under tsx. */
+export const DEMO_TENANT_FROM_SOURCES: readonly string[] = ['--import', 'tsx', 'src/demo-tenant/main.ts'];
+
 const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy'];
 const PRINTED = ['SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET'] as const;
 
@@ -44,7 +47,7 @@ export function printedVariables(lines: string[]): Record<string, string> {
 }
 
 /** Output fit for an error message: the secret's value masked. */
-const masked = (lines: string[]): string => lines.map((l) => l.replace(/^(SAIL_CLIENT_SECRET=).*/, '$1***')).join('\n');
+const masked = (lines: string[]): string => lines.map((l) => l.replace(/^(SAIL_CLIENT_SECRET=|SAIL_API_KEYS=).*/, '$1***')).join('\n');
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -53,14 +56,18 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /**
- * Spawns `node --import tsx src/demo-tenant/main.ts` with `env` over the test's environment (proxy
+ * Spawns the demo tenant (`how`: by default `node --import tsx src/demo-tenant/main.ts`) with `env` over the test's environment (proxy
  * variables removed, `DEMO_TENANT_PORT=0`, loopback) and waits up to `timeoutMs` for its banner.
  */
-export async function spawnDemoTenant(env: Record<string, string | undefined> = {}, timeoutMs = 15_000): Promise<DemoTenantProcess> {
+export async function spawnDemoTenant(
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 15_000,
+  how: { args: readonly string[]; cwd: string } = { args: DEMO_TENANT_FROM_SOURCES, cwd: ROOT },
+): Promise<DemoTenantProcess> {
   const base: Record<string, string | undefined> = { ...process.env };
   for (const name of PROXY_VARS) delete base[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo-tenant/main.ts'], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, how.args, {
+    cwd: how.cwd,
     env: { ...base, SAIL_DEMO_TENANT_PORT: '0', SAIL_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { collectLines } from './lines.js';
+import { freePort } from './ports.js';
+import { REDIS_SERVER, locate } from './system-dependencies.js';
 
-/** A real `redis-server` (installed by scripts/ensure-redis.sh) on a loopback port, for one test file. */
+/** A real `redis-server` (Debian's; `.ci/run` installs it) on a loopback port, for one test file. */
 export interface TestRedis {
   url: string;
   port: number;
@@ -15,20 +16,9 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function launch(port: number, lines: string[], timeoutMs: number): Promise<ChildProcess> {
   const child = spawn(
-    'redis-server',
+    locate(REDIS_SERVER) ?? REDIS_SERVER.command,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -39,7 +39,7 @@ type Verdict = { retryAfterMs: number; reason: string } | { answer: IscAnswer } 
  * every wait. Raw failures from below become coded errors here; answers with an error status go
  * up as they are (the outcome stage maps them).
  */
-export function retryPolicy(options: RetryOptions): Stage {
+export function retryPolicy(options: RetryOptions, origin: string): Stage {
   return async (call, next) => {
     const state: Attempts = {
       attempt: 0,
@@ -50,7 +50,7 @@ export function retryPolicy(options: RetryOptions): Stage {
     for (;;) {
       if (call.scope.signal.aborted && call.request.method === 'GET') throw deadlineExceeded();
       state.attempt++;
-      const verdict = await attempt(call, next, state, options);
+      const verdict = await attempt(call, next, state, options, origin);
       if ('answer' in verdict) return verdict.answer;
       if ('error' in verdict) throw verdict.error;
       for (const watch of call.watches) watch.retry?.({ attempt: state.attempt, reason: verdict.reason, delayMs: verdict.retryAfterMs });
@@ -59,15 +59,16 @@ export function retryPolicy(options: RetryOptions): Stage {
   };
 }
 
-function attempt(call: IscCall, next: Next, state: Attempts, options: RetryOptions): Promise<Verdict> {
+function attempt(call: IscCall, next: Next, state: Attempts, options: RetryOptions, origin: string): Promise<Verdict> {
   call.attempt = state.attempt; // the call object is this call's own: per-attempt fields are set in place
   return next(call).then(
     (answer) => afterAnswer(call, answer, state, options),
-    (error: unknown) => afterFailure(call, error, state, options),
+    (error: unknown) => afterFailure(call, error, state, options, origin),
   );
 }
 
-function afterFailure(call: IscCall, error: unknown, state: Attempts, options: RetryOptions): Verdict {
+/** A transport failure's error names where the gateway tried to go (the origin only: never a path, token or secret). */
+function afterFailure(call: IscCall, error: unknown, state: Attempts, options: RetryOptions, origin: string): Verdict {
   if (error instanceof GraphQLError) return { error };
   if (call.request.method === 'GET' && call.scope.signal.aborted) return { error: deadlineExceeded() };
   if (error instanceof AnswerTooLarge) {
@@ -85,10 +86,14 @@ function afterFailure(call: IscCall, error: unknown, state: Attempts, options: R
   const decision = decide(transport, state.attempt - state.rateLimited, state.idempotent && !call.scope.background, options);
   if (decision.retry && Date.now() + decision.delayMs < call.scope.deadline) return { retryAfterMs: decision.delayMs, reason };
   if (transport.sent && !state.idempotent) {
-    const message = `ISC did not answer (${reason}); the ${call.request.method} may or may not have been applied — check before repeating it`;
-    return { error: gatewayError('UPSTREAM_OUTCOME_UNKNOWN', message) };
+    const message = `ISC at ${origin} did not answer (${reason}); the ${call.request.method} may or may not have been applied — check before repeating it`;
+    return { error: gatewayError('UPSTREAM_OUTCOME_UNKNOWN', message, { origin }) };
   }
-  return { error: gatewayError('UPSTREAM_ERROR', `ISC could not be reached: ${reason}`) };
+  return {
+    error: gatewayError('UPSTREAM_ERROR', `ISC at ${origin} could not be reached (${reason}): check SAIL_BASE_URL and the network path to it`, {
+      origin,
+    }),
+  };
 }
 
 function afterAnswer(call: IscCall, answer: IscAnswer, state: Attempts, options: RetryOptions): Verdict {

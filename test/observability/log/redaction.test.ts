@@ -95,6 +95,9 @@ describe('redaction inside strings', () => {
       'An ISC bearer token is required (Authorization: Bearer <token>)',
       'ISC answered 401: JWT validation failed: JWT is expired',
       'A valid gateway API key (X-Api-Key) or an ISC bearer token is required',
+      'A valid gateway API key (X-Api-Key header) or an ISC bearer token (Authorization header) is required',
+      "No SAIL_API_KEYS (formerly GATEWAY_API_KEYS) set: every request for the gateway's own ISC credentials is refused with 401.",
+      'ISC token endpoint at https://acme.api.identitynow.com did not answer within 5000 ms (SAIL_TOKEN_TIMEOUT_MS): check SAIL_BASE_URL',
       'ISC refused the gateway client credentials (check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET)',
     ]) {
       expect(redactText(prose)).toBe(prose);

@@ -1,0 +1,175 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
+import type { RunningGateway } from '../../src/gateway.js';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { gatewayAgainst, startTestGateway } from '../support/gateway.js';
+import { recordingLogger, type LogRecord } from '../support/recording-logger.js';
+
+/**
+ * Connecting a real tenant tells the truth: a gateway that can serve nobody says so at start, the
+ * 401 names the header to send, and an unreachable or silent ISC is reported with its origin
+ * (never a path or secret) and a pointer to SAIL_BASE_URL, a silent token endpoint within its own
+ * shorter timeout.
+ */
+const KEY = 'connect-test-key';
+const SECRET = 'a-client-secret-that-must-not-leak';
+const QUERY = '{ connectorCustomizers(limit: 1) { items { id } } }';
+
+async function gql(gateway: RunningGateway, headers: Record<string, string> = { 'x-api-key': KEY }) {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: QUERY }),
+    signal: AbortSignal.timeout(25_000),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] },
+  };
+}
+
+const apiKeyWarnings = (records: LogRecord[]) => records.filter((r) => r.level === 'warn' && r.msg.includes('SAIL_API_KEYS'));
+
+describe('startup with client credentials and no API key', () => {
+  let tenant: DemoTenant;
+  beforeAll(async () => {
+    tenant = await startDemoTenant({ recordRequests: true });
+  });
+  afterAll(() => tenant.close());
+
+  it('warns once, naming SAIL_API_KEYS and the X-Api-Key header; a caller without a key gets a 401 that names the header, with no ISC call', async () => {
+    const { logger, records } = recordingLogger();
+    const gateway = await gatewayAgainst(tenant, {}, logger);
+    try {
+      expect(apiKeyWarnings(records).map((r) => r.msg)).toEqual([
+        "No SAIL_API_KEYS (formerly GATEWAY_API_KEYS) set: every request for the gateway's own ISC credentials is refused with 401. " +
+          'Set SAIL_API_KEYS and have callers send a key in the X-Api-Key header. Callers that send their own ISC bearer token in the Authorization header are still served.',
+      ]);
+      tenant.clearRequests();
+      const refused = await gql(gateway, {});
+      expect(refused.status).toBe(401);
+      expect(refused.body.errors?.[0]).toMatchObject({
+        message: 'A valid gateway API key (X-Api-Key header) or an ISC bearer token (Authorization header) is required',
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+      expect(tenant.requests).toEqual([]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('says nothing when a key is configured, in passthrough mode, or on the loopback demo tenant', async () => {
+    for (const env of [{ SAIL_API_KEYS: KEY }, { SAIL_AUTH_MODE: 'passthrough' }] as Record<string, string>[]) {
+      const { logger, records } = recordingLogger();
+      const gateway = await gatewayAgainst(tenant, env, logger);
+      await gateway.close();
+      expect({ env, warnings: apiKeyWarnings(records) }).toEqual({ env, warnings: [] });
+    }
+    const { logger, records } = recordingLogger();
+    const demo = await startTestGateway({}, { logger });
+    await demo.close();
+    expect(apiKeyWarnings(records)).toEqual([]);
+  });
+
+  it('in client-credentials mode, the 401 asks for the key only (a bearer would not be used)', async () => {
+    const gateway = await gatewayAgainst(tenant, { SAIL_API_KEYS: KEY, SAIL_AUTH_MODE: 'client-credentials' });
+    try {
+      const refused = await gql(gateway, { authorization: 'Bearer some-user-token' });
+      expect(refused.status).toBe(401);
+      expect(refused.body.errors?.[0].message).toBe('A valid gateway API key is required (X-Api-Key header)');
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('an ISC that cannot be reached or does not answer', () => {
+  const opened: { close(): Promise<void> | void }[] = [];
+  afterAll(async () => {
+    for (const thing of opened.reverse()) await thing.close();
+  });
+
+  async function against(upstreamUrl: string, env: Record<string, string> = {}): Promise<RunningGateway> {
+    const gateway = await gatewayAgainst(
+      { url: upstreamUrl, clientId: 'connect-test-client', clientSecret: SECRET },
+      { SAIL_API_KEYS: KEY, SAIL_RETRY_BASE_DELAY_MS: '10', ...env },
+      recordingLogger().logger,
+    );
+    opened.push(gateway);
+    return gateway;
+  }
+
+  function expectNamesOriginOnly(error: { message: string; extensions: Record<string, unknown> } | undefined, origin: string): void {
+    expect(error?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', origin });
+    expect(error?.message).toContain(origin);
+    expect(error?.message).toContain('check SAIL_BASE_URL');
+    expect([error?.message.includes('/oauth/token'), error?.message.includes('/v2024'), error?.message.includes(SECRET)]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  }
+
+  it('a token endpoint that accepts connections but never answers: reported within SAIL_TOKEN_TIMEOUT_MS, not the API timeout', async () => {
+    const silent: FakeUpstream = await startFakeUpstream(() => undefined, { token: () => undefined });
+    opened.push(silent);
+    const gateway = await against(silent.url, {
+      SAIL_TOKEN_TIMEOUT_MS: '500',
+      SAIL_UPSTREAM_TIMEOUT_MS: '60000',
+      SAIL_OPERATION_TIMEOUT_MS: '60000',
+    });
+    const started = Date.now();
+    const { body } = await gql(gateway);
+    const elapsedMs = Date.now() - started;
+    console.log(`[figures] silent token endpoint: answered after ${elapsedMs} ms with SAIL_TOKEN_TIMEOUT_MS=500 (API timeout 60000)`);
+    expectNamesOriginOnly(body.errors?.[0], silent.url);
+    expect(body.errors?.[0].message).toBe(
+      `ISC token endpoint at ${silent.url} did not answer within 500 ms (SAIL_TOKEN_TIMEOUT_MS): check SAIL_BASE_URL and the network path to it`,
+    );
+    // Far below the 60 s API timeout whatever the load: the token request has its own.
+    expect(elapsedMs).toBeLessThan(20_000);
+    expect(silent.tokenHits).toHaveLength(1);
+    expect(silent.hits).toEqual([]);
+  }, 30_000);
+
+  it('a host that refuses connections: the token error names the origin', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(closed.address() as net.AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const gateway = await against(origin);
+    const { body } = await gql(gateway);
+    expectNamesOriginOnly(body.errors?.[0], origin);
+    expect(body.errors?.[0].message).toBe(
+      `ISC token endpoint at ${origin} could not be reached (ECONNREFUSED): check SAIL_BASE_URL and the network path to it`,
+    );
+  });
+
+  it('an API that drops every connection: the error names the origin after the retries', async () => {
+    const dropping = await startFakeUpstream((_req, res) => void res.destroy());
+    opened.push(dropping);
+    const gateway = await against(dropping.url);
+    const { body } = await gql(gateway);
+    expectNamesOriginOnly(body.errors?.[0], dropping.url);
+    expect(body.errors?.[0].message).toBe(`ISC at ${dropping.url} could not be reached (ECONNRESET): check SAIL_BASE_URL and the network path to it`);
+    expect(dropping.hits.map((h) => h.path)).toEqual(Array(3).fill('/v2024/connector-customizers'));
+  });
+
+  it("a credential without the readiness probe's right: /readyz is still ready (a token was issued and ISC answered), and says so", async () => {
+    const forbidding = await startFakeUpstream((_req, res) => {
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ detailCode: '403 Forbidden', trackingId: 't-403', messages: [] }));
+    });
+    opened.push(forbidding);
+    const gateway = await against(forbidding.url);
+    const response = await fetch(gateway.url.replace('/graphql', '/readyz'), { signal: AbortSignal.timeout(10_000) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      ready: true,
+      checks: { token: 'ok', upstream: 'ok (ISC answered 403 to GET /connector-customizers: the credential lacks that right)' },
+    });
+    expect(forbidding.hits.map((h) => `${h.path}${h.search}`)).toEqual(['/v2024/connector-customizers?limit=1']);
+  });
+});

@@ -1,0 +1,221 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../src/config.js';
+import { loadStandaloneConfig } from '../../src/demo-tenant/standalone.js';
+import { postGraphQL, spawnGateway, type ChildGateway } from '../support/child-gateway.js';
+import { spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+import { envOf, execForm, healthcheckCommand, instructions, nodeFlags, parseDockerfile, type Stage } from '../support/dockerfile.js';
+import { freePort } from '../support/ports.js';
+
+/**
+ * The gateway as a service. Images cannot be built on these machines, so this test does what the
+ * image does: it reads the runtime stage's files, install command, environment, health check and
+ * CMD from the Dockerfile itself, runs them in a fresh directory with the built dist/ (a
+ * production install: no runtime import may need a dev dependency), and checks that the service
+ * answers a query, that its V8 flags are npm start's, and that SIGTERM — to the service command's
+ * PID and to npm start's — ends it gracefully with nothing left running.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const KEY = 'service-test-key';
+const QUERY = '{ connectors(limit: 2) { items { name } } }';
+
+const stages = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+const runtime = stages.at(-1)!;
+const build = stages.find((s) => s.name === 'build')!;
+const serviceCommand = execForm(instructions(runtime, 'CMD')[0]);
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+
+/** The command npm start runs once the build is fresh: what follows `exec` in its script. */
+const npmStartCommand = packageJson.scripts.start.split('&& exec ')[1].split(/\s+/);
+
+/** Children of a process, from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // Field 4 of /proc/<pid>/stat is the parent; the name in parentheses may hold spaces.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // it ended while being read
+      }
+    })
+    .map(Number);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const commandLine = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+
+/**
+ * Runs the runtime stage's RUN lines in `dir`. `npm ci` gets `--prefer-offline` (this machine's
+ * npm cache serves it); `npm cache clean` only slims the image layer and would empty this machine's
+ * cache, so it is left out. Anything else is unknown to this test and fails it.
+ */
+function runInstall(stage: Stage, dir: string): string[] {
+  const ran: string[] = [];
+  for (const command of instructions(stage, 'RUN').flatMap((run) => run.split('&&').map((c) => c.trim()))) {
+    if (command.startsWith('npm cache clean')) continue;
+    if (!command.startsWith('npm ci')) throw new Error(`the runtime stage runs "${command}": teach test/production/service.test.ts what it does`);
+    execFileSync('sh', ['-c', `${command} --prefer-offline`], { cwd: dir, stdio: 'pipe', timeout: 180_000 });
+    ran.push(command);
+  }
+  return ran;
+}
+
+/** Copies what the runtime stage's COPY lines name: from the build context (the repository) or from the build stage (the built repository). */
+function copyFiles(stage: Stage, dir: string): void {
+  const buildWorkdir = instructions(build, 'WORKDIR')[0];
+  for (const args of instructions(stage, 'COPY')) {
+    const words = args.split(/\s+/);
+    const fromBuild = words[0] === '--from=build';
+    const paths = fromBuild ? words.slice(1) : words;
+    const destination = paths.pop()!;
+    for (const source of paths) {
+      const inRepo = fromBuild ? source.replace(new RegExp(`^${buildWorkdir}/`), '') : source;
+      const target = destination.endsWith('/') ? join(dir, destination, inRepo) : join(dir, destination);
+      cpSync(join(ROOT, inRepo), target, { recursive: true });
+    }
+  }
+}
+
+let fresh: string;
+let installed: string[];
+beforeAll(() => {
+  // dist/ as the build stage makes it (npm run build), reused when fresh.
+  execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+  fresh = mkdtempSync(join(tmpdir(), 'gateway-runtime-'));
+  copyFiles(runtime, fresh);
+  installed = runInstall(runtime, fresh);
+}, 240_000);
+afterAll(() => rmSync(fresh, { recursive: true, force: true }));
+
+describe('the Dockerfile', () => {
+  it('builds with dev dependencies and runs with production ones only, as a non-root user', () => {
+    expect(stages.map((s) => s.name)).toEqual(['build', 'runtime']);
+    expect(instructions(build, 'RUN')).toEqual(['npm ci --no-audit --no-fund', 'npm run build']);
+    expect(installed).toEqual(['npm ci --omit=dev --no-audit --no-fund']);
+    expect(existsSync(join(fresh, 'node_modules', 'typescript'))).toBe(false);
+    expect(instructions(runtime, 'USER')).toEqual(['node']);
+  });
+
+  it('runs node itself with the V8 flags of npm start and the documented service command', () => {
+    expect(serviceCommand[0]).toBe('node');
+    expect(serviceCommand.at(-1)).toBe('dist/src/index.js');
+    expect(nodeFlags(serviceCommand)).toEqual(['--heap-growing-percent=100', '--no-allocation-site-pretenuring']);
+    expect(npmStartCommand).toEqual(serviceCommand);
+    const documented = readFileSync(join(ROOT, 'docs/production.md'), 'utf8');
+    expect(documented).toContain(serviceCommand.join(' '));
+  });
+});
+
+describe('the runtime stage, run outside Docker against the standalone demo tenant', () => {
+  let tenant: DemoTenantProcess;
+  let gateway: ChildGateway;
+  let port: number;
+  let containerEnv: Record<string, string>;
+  beforeAll(async () => {
+    // The demo tenant as compose runs it: the same production install.
+    tenant = await spawnDemoTenant({ NODE_ENV: 'production' }, 20_000, { args: ['dist/src/demo-tenant/main.js'], cwd: fresh });
+    port = await freePort();
+    containerEnv = {
+      ...envOf(runtime),
+      SAIL_HOST: '127.0.0.1', // the test's loopback instead of the container's 0.0.0.0
+      SAIL_PORT: String(port),
+      ...tenant.gatewayEnv,
+      SAIL_API_KEYS: KEY,
+    };
+    gateway = await spawnGateway(containerEnv, 30_000, { command: process.execPath, args: serviceCommand.slice(1), cwd: fresh });
+  }, 60_000);
+  afterAll(() => {
+    gateway?.kill();
+    tenant?.kill();
+  });
+
+  it('answers a query with production dependencies only', async () => {
+    expect(containerEnv.NODE_ENV).toBe('production');
+    const answer = await postGraphQL<{ connectors: { items: { name: string }[] } }>(gateway.url, QUERY, undefined, { 'x-api-key': KEY });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.connectors.items).toHaveLength(2);
+  });
+
+  it("passes the image's HEALTHCHECK (node -e fetch of /readyz)", () => {
+    const [program, ...args] = healthcheckCommand(runtime);
+    expect(program).toBe('node');
+    const check = spawnSync(process.execPath, args, { env: { ...process.env, ...containerEnv }, timeout: 15_000 });
+    expect(check.status).toBe(0);
+  });
+
+  it('on SIGTERM to its PID: drains, exits 0, leaves nothing running; then the health check fails', async () => {
+    const pid = gateway.child.pid!;
+    expect(childrenOf(pid)).toEqual([]);
+    gateway.child.kill('SIGTERM');
+    const { code, signal } = await gateway.exited;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(alive(pid)).toBe(false);
+    expect(gateway.records().some((r) => r.msg === 'Gateway stopped' && r.drained === true)).toBe(true);
+    const [, ...args] = healthcheckCommand(runtime);
+    expect(spawnSync(process.execPath, args, { env: { ...process.env, ...containerEnv }, timeout: 15_000 }).status).toBe(1);
+  });
+});
+
+describe('npm start', () => {
+  it('execs node (no shell in between), so SIGTERM to npm reaches the gateway: exit 0, nothing left running', async () => {
+    const started = await spawnGateway({}, 60_000, { command: 'npm', args: ['start'], cwd: ROOT });
+    try {
+      const npmPid = started.child.pid!;
+      const children = childrenOf(npmPid);
+      expect(children).toHaveLength(1);
+      const gatewayPid = children[0];
+      expect(commandLine(gatewayPid).slice(1)).toEqual(serviceCommand.slice(1));
+      started.child.kill('SIGTERM');
+      const { code, signal } = await started.exited;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(alive(gatewayPid)).toBe(false);
+      expect(started.records().some((r) => r.msg === 'Gateway stopped' && r.drained === true)).toBe(true);
+    } finally {
+      started.kill();
+    }
+  }, 90_000);
+});
+
+describe('compose.yaml', () => {
+  const compose = parseYaml(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; ports?: string[] }>;
+  };
+  const services = compose.services;
+  const gateways = Object.entries(services).filter(([, s]) => s.image === 'isc-graphql-gateway' && !s.command);
+
+  it('runs two gateway replicas on their own host ports, sharing one Redis, in front of the standalone demo tenant', () => {
+    expect(gateways.map(([name]) => name)).toEqual(['gateway-1', 'gateway-2']);
+    expect(new Set(gateways.map(([, s]) => s.ports?.[0].split(':')[0])).size).toBe(2);
+    expect(services['demo-tenant'].command).toEqual(['node', 'dist/src/demo-tenant/main.js']);
+    expect(services.redis.image).toMatch(/^redis:/);
+    const demo = loadStandaloneConfig({ ...envOf(runtime), ...services['demo-tenant'].environment });
+    for (const [name, service] of gateways) {
+      const env = { ...envOf(runtime), ...service.environment };
+      // Each replica's settings are valid as the gateway reads them (http to the demo tenant allowed explicitly).
+      const config = loadConfig(env);
+      expect({ name, base: config.upstream.baseUrl, redis: config.redis.url, replicas: env.SAIL_REPLICAS }).toEqual({
+        name,
+        base: `http://demo-tenant:${demo.port}`,
+        redis: 'redis://redis:6379',
+        replicas: String(gateways.length),
+      });
+      expect(config.auth.apiKeys.length).toBeGreaterThan(0);
+    }
+  });
+});
