@@ -10,6 +10,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 
 const LEAKS = [
   ['the demo client secret', /demo-secret/],
+  ['the demo login client secret', /demo-login-secret/],
   ['a bearer token', /Bearer\s+[A-Za-z0-9._~+/-]{20,}/],
   ['a JWT', /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/],
 ];

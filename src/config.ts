@@ -1,7 +1,8 @@
 /** Gateway configuration, read once from the environment and validated at start. */
 import type { ProxySettings } from './isc/agents.js';
 import { LOG_LEVELS, defaultLogLevel, parseLogLevel, type LogLevel } from './observability/log/logger.js';
-import { ConfigError, flagSetting as flag, integerSetting as integer, readEnvironment, type Environment } from './settings.js';
+import { sessionConfig, type SessionConfig } from './auth/session/settings.js';
+import { ConfigError, flagSetting as flag, integerSetting as integer, isLoopbackHost, readEnvironment, type Environment } from './settings.js';
 
 export { ConfigError, RENAMED_SETTINGS } from './settings.js';
 
@@ -22,6 +23,8 @@ export interface Config {
     playground: PlaygroundMode;
     /** Whether the schema can be introspected; follows the playground unless set. */
     introspection: boolean;
+    /** A frontend's built files, served at /app/ (`SAIL_FRONTEND_DIR`). */
+    frontendDir: string | undefined;
   };
   /** The ISC tenant and how it is called. */
   upstream: {
@@ -116,6 +119,8 @@ export interface Config {
     /** Replicas sharing the ISC client: when Redis is unreachable each keeps to `limit / replicas`. */
     replicas: number;
   };
+  /** Sign-in at the gateway: browser sessions over ISC's authorization-code flow (see auth/session/). */
+  session: SessionConfig;
   /** The built-in demo tenant: served only when no `SAIL_BASE_URL` is set (see `demoTenantDecision`). */
   demo: {
     enabled: boolean;
@@ -147,14 +152,12 @@ function proxyEnv(env: Environment, name: string): string | undefined {
   return value;
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopbackHost };
 
 export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
   const { env, deprecations } = readEnvironment(raw);
   const upstream = upstreamConfig(env);
+  const demoEnabled = demoTenantDecision(env, upstream.baseUrl);
   const playground = (env.SAIL_PLAYGROUND ?? (env.NODE_ENV === 'production' ? 'off' : 'graphiql')) as PlaygroundMode;
   if (!['graphiql', 'sandbox', 'off'].includes(playground)) {
     throw new ConfigError(`SAIL_PLAYGROUND must be graphiql, sandbox or off (got "${env.SAIL_PLAYGROUND}")`);
@@ -171,6 +174,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
       shutdownGraceMs: integer(env, 'SAIL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       playground,
       introspection: env.SAIL_INTROSPECTION ? env.SAIL_INTROSPECTION === 'true' : playground !== 'off',
+      frontendDir: env.SAIL_FRONTEND_DIR || undefined,
     },
     upstream,
     auth: authConfig(env, upstream.baseUrl),
@@ -200,8 +204,9 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
       keyPrefix: env.SAIL_REDIS_PREFIX || 'isc-gw:',
       replicas: integer(env, 'SAIL_REPLICAS', 1, 1, 1000),
     },
+    session: sessionConfig(env, upstream.baseUrl, demoEnabled),
     demo: {
-      enabled: demoTenantDecision(env, upstream.baseUrl),
+      enabled: demoEnabled,
       latencyMs: integer(env, 'SAIL_DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
     },
     deprecations,

@@ -46,7 +46,7 @@ export interface Context {
  * Facts about callers' ISC rights learned from ISC's answers (say, "the admin list answers 403
  * for this caller"), kept across operations for a while, per gateway and bounded, so that an
  * operation need not rediscover them at the cost of an ISC call, and its cost estimate can use
- * them. Keyed by the caller's rate key (its OAuth client, or a hash of its token).
+ * them. Keyed by the caller (its OAuth client, a hash of its token, or its sign-in session).
  */
 export interface CallerFacts {
   get(caller: string, fact: string): boolean | undefined;
@@ -112,6 +112,7 @@ export function createContext(
 ): Context {
   let principalName: string | undefined;
   const rateKey = client.rateKey(credential);
+  const callerKey = client.callerKey(credential);
   const first = operationState(client, credential, config);
   let firstTaken = false;
   return {
@@ -120,7 +121,7 @@ export function createContext(
     principal: () => (principalName ??= principal()),
     maxListLimit: config.maxListLimit,
     rateKey,
-    facts: { get: (fact) => callerFacts.get(rateKey, fact), set: (fact, value) => callerFacts.set(rateKey, fact, value) },
+    facts: { get: (fact) => callerFacts.get(callerKey, fact), set: (fact, value) => callerFacts.set(callerKey, fact, value) },
     ...first,
     beginOperation: () => {
       if (firstTaken) return operationState(client, credential, config);

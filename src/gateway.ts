@@ -2,16 +2,18 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ownCredentialsUnusable } from './auth/credentials.js';
+import { createSessionMode, type SessionMode } from './auth/session/index.js';
 import { isLoopbackHost, type Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { CACHEABLE_COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
-import { connectUpstream, type Tenant } from './isc/connect.js';
+import { connectUpstream, type Tenant, type Upstream } from './isc/connect.js';
 import type { ResponseCache } from './isc/response-cache.js';
 import { createObservability, type ObservabilityOptions } from './observability/index.js';
 import { log as defaultLogger, type Logger } from './observability/log/logger.js';
 import { registerSecret } from './observability/log/redaction.js';
 import { readinessCheck } from './readiness.js';
 import { createHttpGateway, operatorServer } from './server.js';
+import { loadStaticSite } from './static-site.js';
 
 export interface ShutdownResult {
   /** Every in-flight request finished within the grace period. */
@@ -78,6 +80,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     logger,
   );
   observability.watch({ governor: upstream.governor, client: upstream.client, cache: upstream.cache, shared: upstream.shared });
+  let signIn: SessionMode | undefined;
   const { httpServer, apollo, markShuttingDown } = await createHttpGateway({
     config,
     client: upstream.client,
@@ -92,6 +95,8 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
       ...config.upstream.readiness,
     }),
     auth,
+    session: () => signIn,
+    site: config.server.frontendDir ? loadStaticSite(config.server.frontendDir) : undefined,
   });
 
   const inFlight = trackInFlight(httpServer);
@@ -115,6 +120,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   }
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const portOf = (server: Server) => (server.address() as AddressInfo).port;
+  if (config.session.enabled) signIn = startSignIn(config, tenant, demoTenant, upstream, portOf(httpServer), logger);
 
   let shuttingDown: Promise<ShutdownResult> | undefined;
   return {
@@ -142,6 +148,34 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
       return shuttingDown;
     },
   };
+}
+
+/** Sign-in at the gateway, once the port is known: the demo's public URL and redirect URI name it. */
+function startSignIn(
+  config: Config,
+  tenant: Tenant,
+  demoTenant: DemoTenant | undefined,
+  upstream: Upstream,
+  port: number,
+  logger: Logger,
+): SessionMode {
+  const { session } = config;
+  const login = demoTenant
+    ? demoTenant.login
+    : { clientId: session.clientId!, clientSecret: session.clientSecret!, authorizeUrl: session.authorizeUrl! }; // checked in config
+  const mode = createSessionMode({
+    config: session,
+    login: { ...login, authorizeUrl: session.authorizeUrl ?? login.authorizeUrl },
+    tokenUrl: `${tenant.baseUrl}/oauth/token`,
+    tokenHttp: upstream.tokenHttp,
+    tokenTimeoutMs: config.upstream.tokenTimeoutMs,
+    publicUrl: session.publicUrl ?? `http://localhost:${port}`,
+    corsOrigins: config.server.corsOrigins,
+    shared: upstream.shared,
+    logger,
+  });
+  demoTenant?.registerRedirectUri(mode.redirectUri);
+  return mode;
 }
 
 /** Loaded only when used: a gateway in front of a real tenant never holds the demo data. */

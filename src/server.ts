@@ -10,7 +10,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { Config } from './config.js';
 import type { Readiness } from './readiness.js';
 import { apiKeyChecker } from './auth/api-keys.js';
-import { principalOf, resolveCredential, type InboundAuth } from './auth/credentials.js';
+import { principalOf, resolveCredential, sessionPrincipal, type InboundAuth } from './auth/credentials.js';
+import type { SessionMode } from './auth/session/index.js';
 import { createCallerFacts, createContext, requestIdOf, type Context } from './context.js';
 import type { RateGovernor } from './isc/governor.js';
 import type { IscClient } from './isc/client.js';
@@ -25,6 +26,7 @@ import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from './observab
 import { servePlayground } from './playground/playground.js';
 import type { Resolvers } from './generated/graphql.js';
 import { buildSchema } from './schema.js';
+import type { StaticSite } from './static-site.js';
 
 export interface HttpGatewayOptions {
   config: Pick<Config, 'server' | 'limits' | 'rate' | 'observability'>;
@@ -36,6 +38,10 @@ export interface HttpGatewayOptions {
   /** Metrics, audit, traces (see src/observability/index.ts). */
   observability?: ServerObservability;
   logger: Logger;
+  /** Sign-in at the gateway, once it listens (its redirect URI needs the port); undefined when off. */
+  session?: () => SessionMode | undefined;
+  /** A frontend served at /app/ (`SAIL_FRONTEND_DIR`). */
+  site?: StaticSite;
 }
 
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -53,7 +59,10 @@ export interface ServerObservability {
   onRefused?: (errors: readonly { extensions?: Record<string, unknown> }[]) => void;
 }
 
-const CORS_ALLOW_HEADERS = 'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name';
+/** What browsers on allowed origins may send, and read: the headers README documents. */
+const CORS_ALLOW_HEADERS =
+  'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id, traceparent, tracestate';
+const CORS_EXPOSE_HEADERS = 'x-request-id, retry-after';
 
 class BodyTooLarge extends Error {}
 
@@ -132,7 +141,7 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
  * the configured origins. A small `node:http` server, since Apollo's standalone server cannot add
  * routes.
  */
-export async function createHttpGateway({ config, auth, client, governor, readiness, observability, logger }: HttpGatewayOptions) {
+export async function createHttpGateway({ config, auth, client, governor, readiness, observability, logger, session, site }: HttpGatewayOptions) {
   const { server, limits } = config;
   const { metricsPort, metricsToken } = config.observability;
   const operation = { maxListLimit: limits.maxListLimit, operationTimeoutMs: limits.operationTimeoutMs, rateLimitWaitMs: config.rate.limitWaitMs };
@@ -205,6 +214,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     const origin = header(req, 'origin');
     if (origin && allowedOrigins.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
+      res.setHeader('access-control-expose-headers', CORS_EXPOSE_HEADERS);
       res.setHeader('vary', 'Origin');
     }
     if (req.method === 'OPTIONS') {
@@ -231,6 +242,9 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       res.setHeader('retry-after', '1');
       return refuse(res, 503, [{ message: 'the gateway is shutting down', extensions: { code: 'SHUTTING_DOWN' } }]);
     }
+    const signIn = session?.();
+    if (signIn && url.pathname.startsWith('/auth/') && (await signIn.routes(req, res, url))) return;
+    if (site?.serve(req, res, url.pathname)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
     let body: unknown;
@@ -269,6 +283,12 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
+          // A session cookie comes first; one that names no live session is refused, never passed over.
+          const signedIn = await signIn?.sessionOf({ cookie: req.headers.cookie, origin });
+          if (signedIn) {
+            const credential = { kind: 'session' as const, session: signedIn.credential };
+            return createContext(client, credential, operation, requestId, () => sessionPrincipal(signedIn.user), callerFacts);
+          }
           const apiKey = header(req, 'x-api-key');
           const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey }, auth);
           return createContext(client, credential, operation, requestId, () => principalOf(credential, apiKey, auth.openDemo), callerFacts);

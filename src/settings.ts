@@ -91,3 +91,9 @@ export function flagSetting(env: Environment, name: string, fallback: boolean): 
   if (['off', 'false', '0'].includes(raw)) return false;
   throw new ConfigError(`${name} must be on or off (got "${raw}")`);
 }
+
+/** localhost, ::1 and 127.0.0.0/8: where plain http never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

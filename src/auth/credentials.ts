@@ -64,6 +64,10 @@ const shortHash = (value: string): string => createHash('sha256').update(value).
  */
 export function principalOf(credential: Credential, apiKey: string | undefined, openDemo: boolean): string {
   if (credential.kind === 'bearer') return `bearer:${shortHash(credential.token)}`;
+  if (credential.kind === 'session') return 'user:unknown';
   if (openDemo) return 'demo';
   return apiKey ? `key:${shortHash(apiKey)}` : 'anonymous';
 }
+
+/** A signed-in user, for audit records: the identity ISC's token names (as ISC issued it; it authorizes nothing here). */
+export const sessionPrincipal = (user: { id: string; name: string }): string => `user:${user.name}#${user.id}`;

@@ -3,6 +3,7 @@ import { badRequest, notFound } from './errors.js';
 import { collectionPage } from './filters.js';
 import { CUSTOMIZER_SEED, DEMO_TENANT_ID, imageIdFor, type CustomizerRecord, type CustomizerVersionRecord } from './seed/connector-customizers.js';
 import type { Router } from './router.js';
+import { DOMAIN_SCOPES } from './scopes.js';
 
 /** The demo tenant's connector customizers, keyed by id, in creation order. */
 export type ConnectorCustomizerState = Map<string, CustomizerRecord>;
@@ -76,14 +77,28 @@ function nameFrom(body: unknown, schema: string): string {
 // ---------------------------------------------------------------------------------------------
 // Routes
 
+/**
+ * Scopes per operation (ISC's specification, all 6 customizer operations): the reads (list, get)
+ * name only `sp:connector:read`, so the manage scope alone does not let a token read; every change
+ * (create, rename, delete, new version) needs `sp:connector:manage`. ISC also limits them to the
+ * ORG_ADMIN user level; the demo tenant does not check levels.
+ */
+const READ = { scopes: [DOMAIN_SCOPES.connectorCustomizers.read] } as const;
+const MANAGE = { scopes: [DOMAIN_SCOPES.connectorCustomizers.manage] } as const;
+
 export function registerConnectorCustomizerRoutes(router: Router, state: ConnectorCustomizerState): void {
   const customizers = state;
 
   // limit and offset only: ISC cannot count customizers, so `count=true` gets no X-Total-Count.
-  router.add('GET', '/connector-customizers', (ctx) => {
-    const page = collectionPage([...customizers.values()], ctx.query);
-    return { json: page.items.map(toCustomizerDto) };
-  });
+  router.add(
+    'GET',
+    '/connector-customizers',
+    (ctx) => {
+      const page = collectionPage([...customizers.values()], ctx.query);
+      return { json: page.items.map(toCustomizerDto) };
+    },
+    READ,
+  );
 
   router.add(
     'POST',
@@ -94,10 +109,10 @@ export function registerConnectorCustomizerRoutes(router: Router, state: Connect
       customizers.set(created.id, created);
       return { status: 201, json: toCreatedDto(created) };
     },
-    { body: 'json' },
+    { ...MANAGE, body: 'json' },
   );
 
-  router.add('GET', '/connector-customizers/:id', (ctx) => ({ json: toCustomizerDto(find(state, ctx.params.id)) }));
+  router.add('GET', '/connector-customizers/:id', (ctx) => ({ json: toCustomizerDto(find(state, ctx.params.id)) }), READ);
 
   router.add(
     'PUT',
@@ -108,7 +123,7 @@ export function registerConnectorCustomizerRoutes(router: Router, state: Connect
       c.name = name;
       return { json: toCustomizerDto(c) };
     },
-    { body: 'json' },
+    { ...MANAGE, body: 'json' },
   );
 
   router.add(
@@ -118,14 +133,19 @@ export function registerConnectorCustomizerRoutes(router: Router, state: Connect
       customizers.delete(find(state, ctx.params.id).id);
       return { status: 204 };
     },
-    { produces: null },
+    { ...MANAGE, produces: null },
   );
 
-  router.add('POST', '/connector-customizers/:id/versions', (ctx) => {
-    const c = find(state, ctx.params.id);
-    const version = (current(c)?.version ?? 0) + 1;
-    const created: CustomizerVersionRecord = { version, imageID: imageIdFor(c.id, version), created: new Date().toISOString() };
-    c.versions.push(created);
-    return { json: toVersionDto(c, created) };
-  });
+  router.add(
+    'POST',
+    '/connector-customizers/:id/versions',
+    (ctx) => {
+      const c = find(state, ctx.params.id);
+      const version = (current(c)?.version ?? 0) + 1;
+      const created: CustomizerVersionRecord = { version, imageID: imageIdFor(c.id, version), created: new Date().toISOString() };
+      c.versions.push(created);
+      return { json: toVersionDto(c, created) };
+    },
+    MANAGE,
+  );
 }

@@ -7,6 +7,7 @@ import { collectionPage, type AllowedFilters } from './filters.js';
 import { CONNECTOR_SEED, newCustomConnector, slugify, type ConnectorRecord } from './seed/connectors.js';
 import type { Reply, RequestContext, Router } from './router.js';
 import { ISC_LOCALES } from '../shared/validation.js';
+import { DOMAIN_SCOPES } from './scopes.js';
 
 /** The demo tenant's connectors, keyed by scriptName, in catalogue order. */
 export type ConnectorState = Map<string, ConnectorRecord>;
@@ -195,12 +196,26 @@ function updateDetail(scriptName: string, fileName: string, changed: boolean): R
 // ---------------------------------------------------------------------------------------------
 // Routes
 
+/**
+ * Scopes per operation (ISC's specification, all 13 connector operations): every read accepts
+ * `idn:connector-config:read` or `:manage`, every change (create, patch, delete, file uploads)
+ * needs `idn:connector-config:manage`. ISC also limits these operations to the ORG_ADMIN,
+ * SOURCE_ADMIN and SOURCE_SUBADMIN user levels; the demo tenant does not check levels.
+ */
+const READ = { scopes: [DOMAIN_SCOPES.connectors.read, DOMAIN_SCOPES.connectors.manage] } as const;
+const MANAGE = { scopes: [DOMAIN_SCOPES.connectors.manage] } as const;
+
 export function registerConnectorRoutes(router: Router, state: ConnectorState): void {
-  router.add('GET', '/connectors', (ctx) => {
-    checkLocale(ctx.query.locale, 'locale');
-    const page = collectionPage([...state.values()], ctx.query, { filters: CONNECTOR_LIST_FILTERS });
-    return { json: page.items.map(toConnectorDto), headers: page.headers };
-  });
+  router.add(
+    'GET',
+    '/connectors',
+    (ctx) => {
+      checkLocale(ctx.query.locale, 'locale');
+      const page = collectionPage([...state.values()], ctx.query, { filters: CONNECTOR_LIST_FILTERS });
+      return { json: page.items.map(toConnectorDto), headers: page.headers };
+    },
+    READ,
+  );
 
   router.add(
     'POST',
@@ -210,13 +225,18 @@ export function registerConnectorRoutes(router: Router, state: ConnectorState): 
       state.set(created.scriptName, created);
       return { json: toConnectorDto(created) };
     },
-    { body: 'json' },
+    { ...MANAGE, body: 'json' },
   );
 
-  router.add('GET', '/connectors/:scriptName', (ctx) => {
-    const locale = checkLocale(ctx.query.locale, 'locale');
-    return { json: toConnectorDetail(find(state, ctx.params.scriptName), locale) };
-  });
+  router.add(
+    'GET',
+    '/connectors/:scriptName',
+    (ctx) => {
+      const locale = checkLocale(ctx.query.locale, 'locale');
+      return { json: toConnectorDetail(find(state, ctx.params.scriptName), locale) };
+    },
+    READ,
+  );
 
   router.add(
     'PATCH',
@@ -227,7 +247,7 @@ export function registerConnectorRoutes(router: Router, state: ConnectorState): 
       applyConnectorPatch(c, ops);
       return { json: toConnectorDetail(c, undefined) };
     },
-    { body: 'json-patch' },
+    { ...MANAGE, body: 'json-patch' },
   );
 
   router.add(
@@ -238,7 +258,7 @@ export function registerConnectorRoutes(router: Router, state: ConnectorState): 
       state.delete(ctx.params.scriptName);
       return { status: 204 };
     },
-    { produces: null },
+    { ...MANAGE, produces: null },
   );
 
   for (const [segment, { field, fileName }] of Object.entries(XML_FILES)) {
@@ -246,7 +266,7 @@ export function registerConnectorRoutes(router: Router, state: ConnectorState): 
       'GET',
       `/connectors/:scriptName/${segment}`,
       (ctx) => ({ text: find(state, ctx.params.scriptName)[field], contentType: 'application/xml;charset=utf-8' }),
-      { produces: 'application/xml' },
+      { ...READ, produces: 'application/xml' },
     );
     router.add(
       'PUT',
@@ -258,7 +278,7 @@ export function registerConnectorRoutes(router: Router, state: ConnectorState): 
         c[field] = content;
         return updateDetail(c.scriptName, fileName, changed);
       },
-      { body: 'multipart' },
+      { ...MANAGE, body: 'multipart' },
     );
   }
 
@@ -269,7 +289,7 @@ export function registerConnectorRoutes(router: Router, state: ConnectorState): 
       const locale = checkLocale(ctx.params.locale, 'locale');
       return { text: translationsFor(find(state, ctx.params.scriptName), locale), contentType: 'text/plain;charset=utf-8' };
     },
-    { produces: 'text/plain' },
+    { ...READ, produces: 'text/plain' },
   );
 
   router.add(
@@ -283,6 +303,6 @@ export function registerConnectorRoutes(router: Router, state: ConnectorState): 
       c.translations[locale] = content;
       return updateDetail(c.scriptName, `translations_${locale}.properties`, changed);
     },
-    { body: 'multipart' },
+    { ...MANAGE, body: 'multipart' },
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Switchable faults for the demo tenant, so tests and the benchmark can show how the gateway
  * behaves on a bad day: added latency, a fraction of 429s (with Retry-After), 500s and 503s,
- * dropped connections, hung responses, and ISC's own rate limit per OAuth client.
+ * dropped connections, hung responses, and ISC's own rate limit per OAuth client; and, at the token
+ * endpoint, a failing or slow refresh-token grant (a gateway's sign-in sessions refresh through it).
  * Random choices come from a seeded generator, so a run can be repeated.
  */
 export interface FaultSettings {
@@ -26,6 +27,21 @@ export interface FaultSettings {
   rateLimit?: { limit: number; windowMs: number };
   /** Seed of the random choices. */
   seed?: number;
+  /**
+   * The token endpoint's refresh_token grant answers this status (e.g. 503) with ISC's error body
+   * instead of a token, after client authentication; the refresh token stays valid.
+   */
+  refreshStatus?: number;
+  /** The refresh_token grant answers only after this many ms (a hung refresh, against a caller's timeout). */
+  refreshDelayMs?: number;
+  /** Only the next this many refresh_token requests suffer `refreshStatus` / `refreshDelayMs`; default: every one. */
+  refreshFaultCount?: number;
+}
+
+/** What the next refresh_token request suffers. */
+export interface RefreshFault {
+  delayMs: number;
+  status: number | undefined;
 }
 
 export type FaultAction = { kind: 'none' } | { kind: 'drop' } | { kind: 'hang' } | { kind: 'status'; status: number; retryAfterSeconds?: number };
@@ -49,6 +65,8 @@ export interface FaultInjector {
   pick(clientId: string): FaultAction;
   /** Whether this request's answer is to be dropped after it was carried out (uses up one of `dropAnswersAfterApply`). */
   dropAfterApply(): boolean;
+  /** The fault of one refresh_token request, or undefined (uses up one of `refreshFaultCount`). */
+  refreshFault(): RefreshFault | undefined;
 }
 
 export function createFaultInjector(initial: FaultSettings = {}): FaultInjector {
@@ -70,8 +88,15 @@ export function createFaultInjector(initial: FaultSettings = {}): FaultInjector 
   }
 
   let dropsLeft = initial.dropAnswersAfterApply ?? 0;
+  let refreshFaultsLeft = initial.refreshFaultCount ?? Infinity;
   return {
     settings: () => current,
+    refreshFault() {
+      const { refreshStatus, refreshDelayMs } = current;
+      if ((refreshStatus === undefined && !refreshDelayMs) || refreshFaultsLeft <= 0) return undefined;
+      refreshFaultsLeft--;
+      return { delayMs: refreshDelayMs ?? 0, status: refreshStatus };
+    },
     dropAfterApply() {
       if (dropsLeft <= 0) return false;
       dropsLeft--;
@@ -80,6 +105,7 @@ export function createFaultInjector(initial: FaultSettings = {}): FaultInjector 
     set(settings) {
       current = settings;
       dropsLeft = settings.dropAnswersAfterApply ?? 0;
+      refreshFaultsLeft = settings.refreshFaultCount ?? Infinity;
       next = random(settings.seed ?? 1);
       calls.clear();
     },

@@ -1,7 +1,8 @@
 /**
  * `npm run demo-tenant`: the demo tenant as its own process, so several gateway replicas can
  * share one upstream. Prints the variables a gateway needs (`SAIL_BASE_URL`, `SAIL_CLIENT_ID`,
- * `SAIL_CLIENT_SECRET`, `SAIL_API_KEYS`); `--env-file PATH` also writes them to PATH once it
+ * `SAIL_CLIENT_SECRET`, `SAIL_API_KEYS`, and for user sign-in `SAIL_LOGIN_CLIENT_ID`,
+ * `SAIL_LOGIN_CLIENT_SECRET`, `SAIL_AUTHORIZE_URL`); `--env-file PATH` also writes them to PATH once it
  * listens, and removes PATH when it stops. SIGTERM or SIGINT closes it (exit 0). Settings: see
  * standalone.ts and docs/scale-out.md.
  */

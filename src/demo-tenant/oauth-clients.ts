@@ -6,6 +6,7 @@ import { checkPatch, isObject } from './json-patch.js';
 import { compileFilter, type AllowedFilters } from './filters.js';
 import { OAUTH_CLIENT_SEED, type OAuthClientRecord } from './seed/oauth-clients.js';
 import type { Router } from './router.js';
+import { DOMAIN_SCOPES } from './scopes.js';
 
 /** The demo tenant's OAuth clients, keyed by id, in creation order. */
 export type OAuthClientState = Map<string, OAuthClientRecord>;
@@ -163,14 +164,28 @@ function find(state: OAuthClientState, id: string): OAuthClientRecord {
 // ---------------------------------------------------------------------------------------------
 // Routes
 
+/**
+ * Scopes per operation (ISC's specification, all 5 OAuth client operations): list and get accept
+ * `sp:oauth-client:read` or `:manage` (get also from a client-credentials token: ISC lists it for
+ * API clients too, which the demo tenant accepts anyway); create, patch and delete need
+ * `sp:oauth-client:manage`. ISC names no user level for them.
+ */
+const READ = { scopes: [DOMAIN_SCOPES.oauthClients.read, DOMAIN_SCOPES.oauthClients.manage] } as const;
+const MANAGE = { scopes: [DOMAIN_SCOPES.oauthClients.manage] } as const;
+
 export function registerOAuthClientRoutes(router: Router, state: OAuthClientState): void {
   // No paging on this endpoint: ISC answers every matching client.
-  router.add('GET', '/oauth-clients', (ctx) => {
-    let clients = [...state.values()];
-    const filters = ctx.query.filters;
-    if (filters !== undefined && filters.trim() !== '') clients = clients.filter(compileFilter(filters, OAUTH_CLIENT_LIST_FILTERS));
-    return { json: clients.map(toReadDto) };
-  });
+  router.add(
+    'GET',
+    '/oauth-clients',
+    (ctx) => {
+      let clients = [...state.values()];
+      const filters = ctx.query.filters;
+      if (filters !== undefined && filters.trim() !== '') clients = clients.filter(compileFilter(filters, OAUTH_CLIENT_LIST_FILTERS));
+      return { json: clients.map(toReadDto) };
+    },
+    READ,
+  );
 
   router.add(
     'POST',
@@ -180,10 +195,10 @@ export function registerOAuthClientRoutes(router: Router, state: OAuthClientStat
       state.set(created.id, created);
       return { json: toCreatedDto(created) };
     },
-    { body: 'json' },
+    { ...MANAGE, body: 'json' },
   );
 
-  router.add('GET', '/oauth-clients/:id', (ctx) => ({ json: toReadDto(find(state, ctx.params.id)) }));
+  router.add('GET', '/oauth-clients/:id', (ctx) => ({ json: toReadDto(find(state, ctx.params.id)) }), READ);
 
   router.add(
     'PATCH',
@@ -194,7 +209,7 @@ export function registerOAuthClientRoutes(router: Router, state: OAuthClientStat
       applyOAuthClientPatch(c, ops);
       return { json: toReadDto(c) };
     },
-    { body: 'json-patch' },
+    { ...MANAGE, body: 'json-patch' },
   );
 
   router.add(
@@ -205,6 +220,6 @@ export function registerOAuthClientRoutes(router: Router, state: OAuthClientStat
       state.delete(ctx.params.id);
       return { status: 204 };
     },
-    { produces: null },
+    { ...MANAGE, produces: null },
   );
 }

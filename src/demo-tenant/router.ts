@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { admits, mediaType, send, sendError, sendJson, type RecordedRequest } from './http.js';
+import { checkScopes } from './scopes.js';
 
 /**
  * The demo tenant's router: the contract domain files register their routes with, route
@@ -11,6 +12,11 @@ import { admits, mediaType, send, sendError, sendJson, type RecordedRequest } fr
 export type BodyKind = 'json' | 'json-patch' | 'multipart';
 
 export interface RouteOptions {
+  /**
+   * The OAuth scopes the operation accepts, any one of them (scopes.ts); a token with none of
+   * them gets a 403. Every route states them, as ISC's specification does per operation.
+   */
+  scopes: readonly string[];
   body?: BodyKind;
   /** Media type of a successful answer; a request whose Accept excludes it gets a 406. Default JSON; null = no body. */
   produces?: string | null;
@@ -42,7 +48,7 @@ export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 
 export interface Router {
   /** `pattern` is relative to the API prefix, e.g. `/connectors/:scriptName/translations/:locale`. */
-  add(method: string, pattern: string, handler: Handler, options?: RouteOptions): void;
+  add(method: string, pattern: string, handler: Handler, options: RouteOptions): void;
 }
 
 export interface Route {
@@ -57,7 +63,7 @@ export interface Route {
 export function createRouter(): { router: Router; routes: Route[] } {
   const routes: Route[] = [];
   const router: Router = {
-    add(method, pattern, handler, options = {}) {
+    add(method, pattern, handler, options) {
       routes.push({ method: method.toUpperCase(), pattern, segments: pattern.split('/').slice(1), handler, options });
     },
   };
@@ -113,7 +119,15 @@ export function unanswered(res: ServerResponse): ServerResponse {
   return sink;
 }
 
-export async function handleApi(res: ServerResponse, record: RecordedRequest, raw: Buffer, prefix: string, routes: Route[]): Promise<void> {
+/** Answers one API request whose bearer token is valid and carries `granted` (its `scope` claim). */
+export async function handleApi(
+  res: ServerResponse,
+  record: RecordedRequest,
+  raw: Buffer,
+  prefix: string,
+  routes: Route[],
+  granted: readonly string[],
+): Promise<void> {
   const prefixed = record.path === prefix || record.path.startsWith(`${prefix}/`);
   if (!prefixed) {
     sendError(res, 404, `No resource found at ${record.path}`);
@@ -136,6 +150,8 @@ export async function handleApi(res: ServerResponse, record: RecordedRequest, ra
     return;
   }
   const { route, params } = match;
+  // After the route is known (404 and 405 first, as ISC answers them), before anything else is looked at.
+  checkScopes(granted, route.options.scopes);
   const produces = route.options.produces === undefined ? 'application/json' : route.options.produces;
   if (produces !== null && !admits(record.headers.accept, produces)) {
     sendError(res, 406, `This resource answers ${produces}, which the Accept header "${record.headers.accept}" does not admit`);

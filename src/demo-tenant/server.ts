@@ -1,25 +1,32 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError } from './errors.js';
 import { decodeQuery, MAX_BODY_BYTES, readBody, recordHeaders, sendError, sendJson, type RecordedRequest } from './http.js';
 
 export type { RecordedRequest } from './http.js';
 import { createRouter, handleApi, routeLabel, unanswered } from './router.js';
-import { createTokenIssuer, handleToken, tokenClientId } from './tokens.js';
+import { createTokenIssuer, handleToken, tokenClientId, tokenGrantType, type RegisteredClient } from './tokens.js';
+import { createSignIn, DEFAULT_SIGN_IN_SETTINGS } from './sign-in.js';
+import { DEMO_USERS, findDemoUser } from './seed/users.js';
 import { createFaultInjector, type FaultSettings } from './faults.js';
 import { createConnectorCustomizerState, registerConnectorCustomizerRoutes, type ConnectorCustomizerState } from './connector-customizers.js';
 import { createConnectorState, registerConnectorRoutes, type ConnectorState } from './connectors.js';
 import { createOAuthClientState, registerOAuthClientRoutes, type OAuthClientState } from './oauth-clients.js';
 import { createSourceAppState, registerSourceAppRoutes, type SourceAppState } from './source-apps.js';
-import { createStatsCounter, DEMO_PATH_PREFIX, isLoopback, trimOldest, type DemoTenantStats, type RequestSummary } from './stats.js';
+import { createStatsCounter, DEMO_PATH_PREFIX, grantTypeLabel, isLoopback, trimOldest, type DemoTenantStats, type RequestSummary } from './stats.js';
 
 export type { DemoTenantStats, RequestSummary } from './stats.js';
+export { DEMO_USERS, type DemoUser } from './seed/users.js';
+export { DEMO_LOGIN_CLIENT_ID, DEMO_LOGIN_CLIENT_SECRET } from './sign-in.js';
 
 /**
  * The demo tenant: an in-memory, stateful fake of the ISC REST API on loopback, for tests and
- * demos of the gateway. This file starts it: the token endpoint (tokens.ts), the bearer check,
- * fault injection (faults.ts), request recording and counters (stats.ts), then the router
- * (router.ts), on which each domain file registers its routes over its own slice of the state.
+ * demos of the gateway. This file starts it: the token endpoint (tokens.ts), user sign-in
+ * (sign-in.ts: `/oauth/authorize` and the authorization-code and refresh grants), the bearer
+ * check, fault injection (faults.ts), request recording and counters (stats.ts), then the router
+ * (router.ts), on which each domain file registers its routes over its own slice of the state,
+ * each route with the scopes it needs (scopes.ts).
  */
 
 export interface DemoTenantOptions {
@@ -44,17 +51,46 @@ export interface DemoTenantOptions {
   keepSummaries?: boolean;
   /** Keeps at most this many records and summaries of each kind, dropping the oldest (a long-running process). Default: all. */
   maxRecordedRequests?: number;
+  /** Redirect URIs of the sign-in client (`login`), each compared exactly; more with `registerRedirectUri`. Default: none. */
+  loginRedirectUris?: string[];
+  /** Lifetime of refresh tokens from their issue. Default 86400 (a day). */
+  refreshTokenLifetimeSeconds?: number;
+  /** How long an authorization code may wait to be exchanged. Default 60. */
+  authorizationCodeLifetimeSeconds?: number;
+  /** Each refresh answers a new refresh token and voids the one used. Default off (a refresh answers the same refresh token). */
+  rotateRefreshTokens?: boolean;
+  /** Authorization codes remembered at most (pending and recently used), the oldest dropped. Default 1000. */
+  maxAuthorizationCodes?: number;
+  /** Refresh tokens remembered at most, the oldest dropped (they then refuse). Default 10000. */
+  maxRefreshTokens?: number;
+}
+
+/** Who a token from `DemoTenant.issueToken` speaks for. */
+export interface TokenSubject {
+  /** A seeded user's name (`DEMO_USERS`): a token as their sign-in through the login client yields. Default: the demo client's own identity. */
+  user?: string;
+  /** The token's scopes instead of the default (the user's, or `sp:scopes:all` for the demo client). */
+  scopes?: readonly string[];
 }
 
 export interface DemoTenant {
   url: string;
   clientId: string;
   clientSecret: string;
+  /** The sign-in (authorization-code) client every demo tenant registers, and where browsers sign in. */
+  login: { clientId: string; clientSecret: string; authorizeUrl: string };
+  /** Adds a redirect URI of the login client (compared exactly); throws a TypeError unless it is an absolute http(s) URL without fragment. */
+  registerRedirectUri(uri: string): void;
   requests: RecordedRequest[];
   tokenRequests: RecordedRequest[];
+  /** `GET` and `POST /oauth/authorize` requests (with `recordRequests`). */
+  authorizeRequests: RecordedRequest[];
   clearRequests(): void;
-  issueToken(): string;
+  /** A valid access token: the demo client's (client credentials, `sp:scopes:all`), or a seeded user's. */
+  issueToken(subject?: TokenSubject): string;
   expireAllTokens(): void;
+  /** Every refresh token issued so far answers invalid_grant from now on (access tokens live on). */
+  revokeRefreshTokens(): void;
   /** Switches fault injection (see faults.ts); `{}` turns every fault off. */
   setFaults(settings: FaultSettings): void;
   /** Lifetime of tokens issued from now on. */
@@ -68,7 +104,7 @@ export interface DemoTenant {
 
 /** All mutable data of one tenant; each domain adds its slice here. */
 /** The options every part of the tenant reads, defaults applied. */
-type TenantSettings = Required<Omit<DemoTenantOptions, 'faults' | 'demoEndpoints' | 'maxRecordedRequests' | 'recordRequests' | 'keepSummaries'>>;
+type TenantSettings = Required<Pick<DemoTenantOptions, 'port' | 'host' | 'clientId' | 'clientSecret' | 'tokenLifetimeSeconds' | 'apiPrefix'>>;
 
 export interface TenantState {
   connectors: ConnectorState;
@@ -121,6 +157,26 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
   const issuer = createTokenIssuer(opts.tokenLifetimeSeconds);
   const faults = createFaultInjector(options.faults);
   const hung = new Set<ServerResponse>();
+  const closing = new AbortController();
+  const demoClient: RegisteredClient = { clientId: opts.clientId, clientSecret: opts.clientSecret, grantTypes: ['client_credentials'] };
+  const signIn = createSignIn({
+    issuer,
+    faults,
+    clients: () => tokenClients,
+    redirectUris: options.loginRedirectUris ?? [],
+    settings: {
+      codeLifetimeSeconds: options.authorizationCodeLifetimeSeconds ?? DEFAULT_SIGN_IN_SETTINGS.codeLifetimeSeconds,
+      refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? DEFAULT_SIGN_IN_SETTINGS.refreshTokenLifetimeSeconds,
+      rotateRefreshTokens: options.rotateRefreshTokens ?? DEFAULT_SIGN_IN_SETTINGS.rotateRefreshTokens,
+      maxCodes: options.maxAuthorizationCodes ?? DEFAULT_SIGN_IN_SETTINGS.maxCodes,
+      maxRefreshTokens: options.maxRefreshTokens ?? DEFAULT_SIGN_IN_SETTINGS.maxRefreshTokens,
+    },
+    sleep: async (ms) => {
+      await delay(ms, undefined, { signal: closing.signal });
+    },
+  });
+  const tokenClients: readonly RegisteredClient[] = [demoClient, signIn.client];
+  const tokenEndpoint = { clients: tokenClients, issuer, grants: signIn.grants };
   const state: TenantState = {
     connectors: createConnectorState(),
     connectorCustomizers: createConnectorCustomizerState(),
@@ -135,12 +191,18 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
 
   const requests: RecordedRequest[] = [];
   const tokenRequests: RecordedRequest[] = [];
+  const authorizeRequests: RecordedRequest[] = [];
   const summaries: RequestSummary[] = [];
   const counter = createStatsCounter();
   const stats = (): DemoTenantStats =>
-    counter.snapshot({ tokenLifetimeSeconds: issuer.lifetimeSeconds, rateLimit: faults.settings().rateLimit ?? null });
+    counter.snapshot({
+      tokenLifetimeSeconds: issuer.lifetimeSeconds,
+      rateLimit: faults.settings().rateLimit ?? null,
+      remembered: { accessTokens: issuer.remembered(), ...signIn.remembered() },
+    });
   const clientIdOf = (record: RecordedRequest, kind: RequestSummary['kind']): string | null => {
-    if (kind === 'token') return record.status === 200 ? opts.clientId : tokenClientId(record);
+    if (kind === 'token') return tokenClientId(record);
+    if (kind === 'authorize') return record.query.client_id ?? (record.method === 'POST' ? decodeQuery(record.body).client_id : undefined) ?? null;
     const client = issuer.clientOf(record.headers.authorization);
     return client === 'unknown' ? null : client;
   };
@@ -151,13 +213,14 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     at: record.at,
     status: record.status ?? null,
     clientId: clientIdOf(record, kind),
+    ...(kind === 'token' ? { grantType: grantTypeLabel(tokenGrantType(record)) } : {}),
   });
+  const recordedOf = { token: tokenRequests, authorize: authorizeRequests, api: requests } as const;
   const requestSummaries = (since = 0): RequestSummary[] =>
     options.recordRequests
-      ? [
-          ...tokenRequests.filter((r) => r.at >= since).map((r) => summarise(r, 'token')),
-          ...requests.filter((r) => r.at >= since).map((r) => summarise(r, 'api')),
-        ].sort((a, b) => a.at - b.at)
+      ? (['token', 'authorize', 'api'] as const)
+          .flatMap((kind) => recordedOf[kind].filter((r) => r.at >= since).map((r) => summarise(r, kind)))
+          .sort((a, b) => a.at - b.at)
       : summaries.filter((r) => r.at >= since);
 
   const server = createServer((req, res) => {
@@ -179,8 +242,7 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
       body: '',
       at: Date.now(),
     };
-    const isToken = record.path === '/oauth/token';
-    const kind = isToken ? 'token' : 'api';
+    const kind: RequestSummary['kind'] = path === '/oauth/token' ? 'token' : path === '/oauth/authorize' ? 'authorize' : 'api';
     // Kept on arrival (completed once answered) so the lists keep arrival order.
     const summary = options.keepSummaries && !options.recordRequests ? summarise(record, kind) : undefined;
     if (summary) {
@@ -189,15 +251,13 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     }
     res.once('finish', () => {
       record.status = res.statusCode;
-      if (summary) {
-        summary.status = res.statusCode;
-        summary.clientId = clientIdOf(record, kind);
-      }
-      if (isToken) counter.countToken(res.statusCode);
+      if (summary) Object.assign(summary, summarise(record, kind));
+      if (kind === 'token') counter.countToken(res.statusCode, tokenGrantType(record));
+      else if (kind === 'authorize') counter.countSignIn(res.statusCode);
       else counter.countApi(routeLabel(routes, opts.apiPrefix, record.method, record.path), res.statusCode);
     });
     if (options.recordRequests) {
-      const recorded = isToken ? tokenRequests : requests;
+      const recorded = recordedOf[kind];
       recorded.push(record);
       if (options.maxRecordedRequests !== undefined) trimOldest(recorded, options.maxRecordedRequests);
     }
@@ -210,8 +270,12 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
           return;
         }
         record.body = raw.toString('utf8');
-        if (isToken) {
-          handleToken(res, record, raw, opts, issuer);
+        if (kind === 'token') {
+          await handleToken(res, record, raw, tokenEndpoint);
+          return;
+        }
+        if (kind === 'authorize') {
+          signIn.handleAuthorize(res, record, raw);
           return;
         }
         const refusal = issuer.check(record.headers.authorization);
@@ -219,6 +283,8 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
           sendJson(res, 401, { error: refusal });
           return;
         }
+        // Read now: the token may expire while a fault delays the answer.
+        const scopes = issuer.grantOf(record.headers.authorization)?.scopes ?? [];
         const { latencyMs } = faults.settings();
         if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
         const fault = faults.pick(issuer.clientOf(record.headers.authorization));
@@ -240,13 +306,13 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
         }
         if (faults.dropAfterApply()) {
           // Carried out, answer lost: the handler runs against a response nobody receives.
-          await handleApi(unanswered(res), record, raw, opts.apiPrefix, routes).catch(() => undefined);
+          await handleApi(unanswered(res), record, raw, opts.apiPrefix, routes, scopes).catch(() => undefined);
           res.destroy();
           return;
         }
-        await handleApi(res, record, raw, opts.apiPrefix, routes);
+        await handleApi(res, record, raw, opts.apiPrefix, routes, scopes);
       } catch (err) {
-        if (res.headersSent) {
+        if (res.headersSent || res.destroyed) {
           res.destroy();
         } else if (err instanceof ApiError) {
           sendError(res, err.status, err.message, err.causes);
@@ -267,20 +333,33 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  const url = `http://${host}:${address.port}`;
+
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     clientId: opts.clientId,
     clientSecret: opts.clientSecret,
+    login: { clientId: signIn.client.clientId, clientSecret: signIn.client.clientSecret, authorizeUrl: `${url}/oauth/authorize` },
+    registerRedirectUri: (uri) => signIn.registerRedirectUri(uri),
     requests,
     tokenRequests,
+    authorizeRequests,
     clearRequests() {
       // Emptied in place: callers may hold on to the arrays.
       requests.length = 0;
       tokenRequests.length = 0;
+      authorizeRequests.length = 0;
       summaries.length = 0;
     },
-    issueToken: () => issuer.issue(opts.clientId).token,
+    issueToken(subject = {}) {
+      if (subject.user === undefined) return issuer.issue(opts.clientId, subject.scopes).token;
+      const user = findDemoUser(subject.user);
+      if (user === undefined) throw new Error(`No demo user ${subject.user}; the seeded users are ${DEMO_USERS.map((u) => u.name).join(', ')}`);
+      const { id: identityId, name: userName, levels } = user;
+      return issuer.issueFor({ clientId: signIn.client.clientId, identityId, userName, levels, scopes: subject.scopes ?? user.scopes }).token;
+    },
     expireAllTokens: () => issuer.expireAll(),
+    revokeRefreshTokens: () => signIn.revokeRefreshTokens(),
     setFaults: (settings) => faults.set(settings),
     setTokenLifetime: (seconds) => {
       issuer.lifetimeSeconds = seconds;
@@ -290,6 +369,7 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
+        closing.abort(); // delayed answers (refresh faults) stop waiting
         // Keep-alive sockets (fetch pools them) would otherwise hold close() open.
         for (const res of hung) res.destroy();
         server.closeAllConnections();

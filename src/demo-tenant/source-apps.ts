@@ -12,6 +12,7 @@ import {
   type SourceAppRecord,
 } from './seed/source-apps.js';
 import type { Handler, Router, RouteOptions } from './router.js';
+import { DOMAIN_SCOPES } from './scopes.js';
 
 /** The demo tenant's source apps and what they point at, each keyed by id. */
 export interface SourceAppState {
@@ -306,32 +307,57 @@ function experimental(handler: Handler): Handler {
   };
 }
 
+/**
+ * Scopes per operation (ISC's specification, all 10 source app operations): the three lists and
+ * get accept `idn:app-roles:read` or `:manage`; listing an app's access profiles needs
+ * `idn:app-roles:manage` although it only reads; create, patch, bulk update, delete and the bulk
+ * removal of access profiles need `idn:app-roles:manage`. ISC also limits `GET /source-apps/all`
+ * to the ORG_ADMIN user level (`withoutSourceAppAdminRights` above stands in for that).
+ */
+const READ = { scopes: [DOMAIN_SCOPES.sourceApps.read, DOMAIN_SCOPES.sourceApps.manage] } as const;
+const MANAGE = { scopes: [DOMAIN_SCOPES.sourceApps.manage] } as const;
+
 export function registerSourceAppRoutes(router: Router, state: SourceAppState): void {
-  const add = (method: string, pattern: string, handler: Handler, options?: RouteOptions): void =>
+  const add = (method: string, pattern: string, handler: Handler, options: RouteOptions): void =>
     router.add(method, pattern, experimental(handler), options);
   const dtos = (apps: Iterable<SourceAppRecord>) => [...apps].map((app) => toSourceAppDto(state, app));
 
   // Literal paths come before `/source-apps/:id`, so `all` and `assigned` are never taken for ids.
-  add('GET', '/source-apps', (ctx) => {
-    const available = [...state.apps.values()].filter((a) => a.enabled && a.provisionRequestEnabled && a.appCenterEnabled);
-    const page = collectionPage(dtos(available), ctx.query, { filters: SOURCE_APP_LIST_FILTERS, sorters: SORTERS, defaultSort: 'name' });
-    return { json: page.items, headers: page.headers };
-  });
+  add(
+    'GET',
+    '/source-apps',
+    (ctx) => {
+      const available = [...state.apps.values()].filter((a) => a.enabled && a.provisionRequestEnabled && a.appCenterEnabled);
+      const page = collectionPage(dtos(available), ctx.query, { filters: SOURCE_APP_LIST_FILTERS, sorters: SORTERS, defaultSort: 'name' });
+      return { json: page.items, headers: page.headers };
+    },
+    READ,
+  );
 
-  add('GET', '/source-apps/all', (ctx) => {
-    const token = bearerOf(ctx.headers.authorization);
-    if (token !== undefined && nonAdminTokens.has(token)) {
-      throw new ApiError(403, 'Listing all source apps requires the ORG_ADMIN user level');
-    }
-    const page = collectionPage(dtos(state.apps.values()), ctx.query, { filters: ALL_SOURCE_APP_FILTERS, sorters: SORTERS, defaultSort: 'name' });
-    return { json: page.items, headers: page.headers };
-  });
+  add(
+    'GET',
+    '/source-apps/all',
+    (ctx) => {
+      const token = bearerOf(ctx.headers.authorization);
+      if (token !== undefined && nonAdminTokens.has(token)) {
+        throw new ApiError(403, 'Listing all source apps requires the ORG_ADMIN user level');
+      }
+      const page = collectionPage(dtos(state.apps.values()), ctx.query, { filters: ALL_SOURCE_APP_FILTERS, sorters: SORTERS, defaultSort: 'name' });
+      return { json: page.items, headers: page.headers };
+    },
+    READ,
+  );
 
-  add('GET', '/source-apps/assigned', (ctx) => {
-    const assigned = [...state.apps.values()].filter((a) => a.assignedToCaller);
-    const page = collectionPage(dtos(assigned), ctx.query, { filters: SOURCE_APP_LIST_FILTERS, sorters: ASSIGNED_SORTERS, defaultSort: 'name' });
-    return { json: page.items, headers: page.headers };
-  });
+  add(
+    'GET',
+    '/source-apps/assigned',
+    (ctx) => {
+      const assigned = [...state.apps.values()].filter((a) => a.assignedToCaller);
+      const page = collectionPage(dtos(assigned), ctx.query, { filters: SOURCE_APP_LIST_FILTERS, sorters: ASSIGNED_SORTERS, defaultSort: 'name' });
+      return { json: page.items, headers: page.headers };
+    },
+    READ,
+  );
 
   add(
     'POST',
@@ -341,7 +367,7 @@ export function registerSourceAppRoutes(router: Router, state: SourceAppState): 
       state.apps.set(app.id, app);
       return { json: toSourceAppDto(state, app) };
     },
-    { body: 'json' },
+    { ...MANAGE, body: 'json' },
   );
 
   add(
@@ -354,10 +380,10 @@ export function registerSourceAppRoutes(router: Router, state: SourceAppState): 
       for (const app of updated) state.apps.set(app.id, app);
       return { status: 204 };
     },
-    { body: 'json', produces: null },
+    { ...MANAGE, body: 'json', produces: null },
   );
 
-  add('GET', '/source-apps/:id', (ctx) => ({ json: toSourceAppDto(state, find(state, ctx.params.id)) }));
+  add('GET', '/source-apps/:id', (ctx) => ({ json: toSourceAppDto(state, find(state, ctx.params.id)) }), READ);
 
   add(
     'PATCH',
@@ -368,27 +394,37 @@ export function registerSourceAppRoutes(router: Router, state: SourceAppState): 
       state.apps.set(app.id, app);
       return { json: toSourceAppPatchDto(state, app) };
     },
-    { body: 'json-patch' },
+    { ...MANAGE, body: 'json-patch' },
   );
 
-  add('DELETE', '/source-apps/:id', (ctx) => {
-    const app = find(state, ctx.params.id);
-    state.apps.delete(app.id);
-    return { json: toSourceAppDto(state, app) };
-  });
+  add(
+    'DELETE',
+    '/source-apps/:id',
+    (ctx) => {
+      const app = find(state, ctx.params.id);
+      state.apps.delete(app.id);
+      return { json: toSourceAppDto(state, app) };
+    },
+    MANAGE,
+  );
 
-  add('GET', '/source-apps/:id/access-profiles', async (ctx) => {
-    const app = find(state, ctx.params.id);
-    const page = collectionPage(appProfiles(state, app), ctx.query, { filters: ACCESS_PROFILE_FILTERS });
-    const traffic = accessProfileTraffic;
-    traffic.maxInFlight = Math.max(traffic.maxInFlight, ++traffic.inFlight);
-    try {
-      if (traffic.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, traffic.delayMs));
-    } finally {
-      traffic.inFlight--;
-    }
-    return { json: page.items };
-  });
+  add(
+    'GET',
+    '/source-apps/:id/access-profiles',
+    async (ctx) => {
+      const app = find(state, ctx.params.id);
+      const page = collectionPage(appProfiles(state, app), ctx.query, { filters: ACCESS_PROFILE_FILTERS });
+      const traffic = accessProfileTraffic;
+      traffic.maxInFlight = Math.max(traffic.maxInFlight, ++traffic.inFlight);
+      try {
+        if (traffic.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, traffic.delayMs));
+      } finally {
+        traffic.inFlight--;
+      }
+      return { json: page.items };
+    },
+    MANAGE,
+  );
 
   add(
     'POST',
@@ -405,6 +441,6 @@ export function registerSourceAppRoutes(router: Router, state: SourceAppState): 
       app.modified = new Date().toISOString();
       return { json: appProfiles(state, app).slice(0, limit) };
     },
-    { body: 'json' },
+    { ...MANAGE, body: 'json' },
   );
 }

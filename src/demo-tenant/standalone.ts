@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
-import { integerSetting as integer, readEnvironment } from '../settings.js';
+import { ConfigError, integerSetting as integer, readEnvironment, type Environment } from '../settings.js';
+import { checkRedirectUri } from './sign-in.js';
 import { DEMO_PATH_PREFIX } from './stats.js';
+import { DEMO_USERS } from './seed/users.js';
 import type { DemoTenant, DemoTenantOptions } from './server.js';
 
 /**
@@ -20,6 +22,24 @@ export interface StandaloneConfig {
   latencyMs: number;
   /** ISC's limit per OAuth client (429 + Retry-After beyond it), or undefined for none. */
   rateLimit: { limit: number; windowMs: number } | undefined;
+  /** Redirect URIs of the sign-in client (`SAIL_DEMO_TENANT_REDIRECT_URIS`, comma-separated). */
+  loginRedirectUris: string[];
+}
+
+/** A comma-separated list of redirect URIs; each must be an absolute http(s) URL without fragment. */
+function redirectUrisSetting(env: Environment, name: string): string[] {
+  const uris = (env[name] ?? '')
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter((uri) => uri !== '');
+  for (const uri of uris) {
+    try {
+      checkRedirectUri(uri);
+    } catch (error) {
+      throw new ConfigError(`${name}: ${(error as Error).message}`);
+    }
+  }
+  return [...new Set(uris)];
 }
 
 /** Request summaries kept for `/__demo/requests`: enough for a long test, bounded for a long demo. */
@@ -36,6 +56,7 @@ export function loadStandaloneConfig(raw: NodeJS.ProcessEnv = process.env): Stan
     tokenLifetimeSeconds: integer(env, 'SAIL_DEMO_TENANT_TOKEN_LIFETIME_S', 749, 1, 86_400),
     latencyMs: integer(env, 'SAIL_DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
     rateLimit: rateLimit > 0 ? { limit: rateLimit, windowMs } : undefined,
+    loginRedirectUris: redirectUrisSetting(env, 'SAIL_DEMO_TENANT_REDIRECT_URIS'),
   };
 }
 
@@ -45,6 +66,7 @@ export function tenantOptions(config: StandaloneConfig): DemoTenantOptions {
     host: config.host,
     tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     faults: { latencyMs: config.latencyMs || undefined, rateLimit: config.rateLimit },
+    loginRedirectUris: config.loginRedirectUris,
     demoEndpoints: true,
     // Header-free summaries only: the process runs for long, and callers' tokens stay out of its memory.
     keepSummaries: true,
@@ -55,11 +77,12 @@ export function tenantOptions(config: StandaloneConfig): DemoTenantOptions {
 /**
  * What the process prints once it listens: the variables a gateway needs, one per line and ready
  * to paste or source (`set -a; . ./demo-tenant.env; set +a`), the rest as `#` comments. The
- * client secret is the demo tenant's well-known one, not a credential of anything real; the API
- * key is made up per start, for the gateways' callers (a gateway with client credentials wants one).
+ * client secrets (the demo client's and the sign-in client's) are the demo tenant's well-known
+ * ones, not credentials of anything real; the API key is made up per start, for the gateways'
+ * callers (a gateway with client credentials wants one).
  */
 export function bannerLines(
-  tenant: Pick<DemoTenant, 'url' | 'clientId' | 'clientSecret'>,
+  tenant: Pick<DemoTenant, 'url' | 'clientId' | 'clientSecret' | 'login'>,
   config: StandaloneConfig,
   apiKey = `demo-key-${randomBytes(8).toString('hex')}`,
 ): string[] {
@@ -72,6 +95,10 @@ export function bannerLines(
     `SAIL_CLIENT_ID=${tenant.clientId}`,
     `SAIL_CLIENT_SECRET=${tenant.clientSecret}`,
     `SAIL_API_KEYS=${apiKey}`,
+    `SAIL_LOGIN_CLIENT_ID=${tenant.login.clientId}`,
+    `SAIL_LOGIN_CLIENT_SECRET=${tenant.login.clientSecret}`,
+    `SAIL_AUTHORIZE_URL=${tenant.login.authorizeUrl}`,
+    `# sign-in redirect URIs: ${config.loginRedirectUris.length > 0 ? config.loginRedirectUris.join(' ') : 'none (SAIL_DEMO_TENANT_REDIRECT_URIS)'}; users: ${DEMO_USERS.map((u) => u.name).join(', ')}`,
     `# token lifetime ${config.tokenLifetimeSeconds} s; added latency ${config.latencyMs} ms; rate limit ${limit}`,
     `# demo-only counters (loopback callers): GET ${tenant.url}${DEMO_PATH_PREFIX}stats, GET ${tenant.url}${DEMO_PATH_PREFIX}requests?since=<ms>`,
     '# stop with Ctrl-C or SIGTERM',

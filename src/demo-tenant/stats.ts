@@ -2,8 +2,8 @@ import { isIP } from 'node:net';
 
 /**
  * What the demo tenant counts, for tests and operators of the standalone process (`npm run
- * demo-tenant`): API requests by route and status, tokens issued, and a summary of each recorded
- * request. Served on the demo-only paths `GET /__demo/stats` and `GET /__demo/requests?since=<ms>`,
+ * demo-tenant`): API requests by route and status, token requests by grant type and status,
+ * sign-in requests, tokens issued, what it remembers, and a summary of each recorded request. Served on the demo-only paths `GET /__demo/stats` and `GET /__demo/requests?since=<ms>`,
  * to loopback callers only. ISC has no such endpoints.
  */
 
@@ -14,10 +14,16 @@ export interface DemoTenantStats {
   tokenLifetimeSeconds: number;
   /** ISC's limit as the tenant enforces it per OAuth client, or null when it does not. */
   rateLimit: { limit: number; windowMs: number } | null;
-  /** Successful client-credentials exchanges. */
+  /** Successful token requests, every grant type. */
   tokensIssued: number;
   /** Token requests by status answered. */
   tokenRequests: Record<string, number>;
+  /** Token requests by grant type (`other` for unknown ones, `none` when missing) and status, e.g. `{ "refresh_token": { "200": 3, "400": 1 } }`. */
+  tokenRequestsByGrant: Record<string, Record<string, number>>;
+  /** Sign-in requests (`GET` and `POST /oauth/authorize`) by status answered (200 the page, 302 back to the client). */
+  signInRequests: Record<string, number>;
+  /** Entries the tenant keeps in memory now: live (and not yet forgotten expired) access tokens, refresh tokens, authorization codes. */
+  remembered: { accessTokens: number; refreshTokens: number; authorizationCodes: number };
   /** API requests answered (dropped and hung ones are not). */
   apiRequests: number;
   /** API requests by status answered, e.g. `{ "200": 95, "429": 5 }`. */
@@ -28,38 +34,54 @@ export interface DemoTenantStats {
 
 /** One recorded request, without headers or bodies (so no credential can leak through it). */
 export interface RequestSummary {
-  kind: 'token' | 'api';
+  /** `authorize`: the sign-in page and its form (`/oauth/authorize`). */
+  kind: 'token' | 'api' | 'authorize';
   method: string;
   path: string;
   /** Arrival time (ms since epoch). */
   at: number;
   /** Status answered; null while pending or when the connection was dropped. */
   status: number | null;
-  /** OAuth client of the bearer token (API) or of the exchange (token); null when unknown. */
+  /** OAuth client of the bearer token (API), of the exchange (token) or of the sign-in (authorize); null when unknown. */
   clientId: string | null;
+  /** Token requests only: the grant type asked for (`client_credentials`, `authorization_code`, `refresh_token`, or `other`), null when none. */
+  grantType?: string | null;
 }
 
 export const DEMO_PATH_PREFIX = '/__demo/';
 
+const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'];
+
+/** A grant type as summaries and counters name it: one the token endpoint knows, `other`, or null when none was given (never a caller's arbitrary text). */
+export const grantTypeLabel = (grantType: string | null): string | null =>
+  grantType === null ? null : GRANT_TYPES.includes(grantType) ? grantType : 'other';
+
 export interface StatsCounter {
-  countToken(status: number): void;
+  countToken(status: number, grantType: string | null): void;
+  countSignIn(status: number): void;
   countApi(route: string, status: number): void;
-  snapshot(settings: Pick<DemoTenantStats, 'tokenLifetimeSeconds' | 'rateLimit'>): DemoTenantStats;
+  snapshot(settings: Pick<DemoTenantStats, 'tokenLifetimeSeconds' | 'rateLimit' | 'remembered'>): DemoTenantStats;
 }
 
 export function createStatsCounter(startedAt = Date.now()): StatsCounter {
   let tokensIssued = 0;
   let apiRequests = 0;
   const tokenRequests: Record<string, number> = {};
+  const tokenRequestsByGrant: Record<string, Record<string, number>> = {};
+  const signInRequests: Record<string, number> = {};
   const apiByStatus: Record<string, number> = {};
   const apiByRoute: Record<string, Record<string, number>> = {};
   const bump = (counts: Record<string, number>, key: string) => {
     counts[key] = (counts[key] ?? 0) + 1;
   };
   return {
-    countToken(status) {
+    countToken(status, grantType) {
       bump(tokenRequests, String(status));
+      bump((tokenRequestsByGrant[grantTypeLabel(grantType) ?? 'none'] ??= {}), String(status));
       if (status === 200) tokensIssued++;
+    },
+    countSignIn(status) {
+      bump(signInRequests, String(status));
     },
     countApi(route, status) {
       apiRequests++;
@@ -71,6 +93,8 @@ export function createStatsCounter(startedAt = Date.now()): StatsCounter {
       ...settings,
       tokensIssued,
       tokenRequests: { ...tokenRequests },
+      tokenRequestsByGrant: Object.fromEntries(Object.entries(tokenRequestsByGrant).map(([grant, counts]) => [grant, { ...counts }])),
+      signInRequests: { ...signInRequests },
       apiRequests,
       apiByStatus: { ...apiByStatus },
       apiByRoute: Object.fromEntries(Object.entries(apiByRoute).map(([route, counts]) => [route, { ...counts }])),

@@ -2,149 +2,276 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { ServerResponse } from 'node:http';
 import { decodeQuery, mediaType, sendJson } from './http.js';
 import type { RecordedRequest } from './http.js';
+import { ALL_SCOPES } from './scopes.js';
 
-/** The demo tenant's token endpoint: HS256 JWTs for the client-credentials grant, checked on every API call. */
+/**
+ * The demo tenant's access tokens and token endpoint: HS256 JWTs, checked on every API call, for
+ * the client-credentials grant (here) and the sign-in grants (authorization code, refresh token:
+ * sign-in.ts). The issuer remembers each live token's expiry and grant, and forgets expired ones.
+ */
 
-/** The client the token endpoint accepts. */
-export interface TokenClient {
+/** What an access token stands for: its client, identity, user levels and scopes. */
+export interface AccessGrant {
+  clientId: string;
+  identityId: string;
+  userName: string;
+  /** User levels: the token's `authorities`. */
+  levels: readonly string[];
+  /** The token's `scope`. */
+  scopes: readonly string[];
+  /** The sign-in a user token belongs to (sign-in.ts), so a reused authorization code can revoke it. */
+  session?: string;
+}
+
+/** An OAuth client the token endpoint authenticates, with the grant types (token endpoint names) it may use. */
+export interface RegisteredClient {
   clientId: string;
   clientSecret: string;
+  grantTypes: readonly string[];
 }
 
 const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
+const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 
-export interface TokenIssuer {
-  lifetimeSeconds: number;
-  issue(clientId: string): { token: string; jti: string };
-  /** The OAuth client a valid token was issued to. */
-  clientOf(authorization: string | undefined): string;
-  /** Why the Authorization header is refused, or undefined when it carries a valid token. */
-  check(authorization: string | undefined): string | undefined;
-  expireAll(): void;
-  identity: { tenantId: string; identityId: string; userName: string };
+/** A compact HS256 JWT of `claims`. */
+export function signJwt(key: Buffer, claims: Record<string, unknown>): string {
+  const payload = base64url(JSON.stringify(claims));
+  const signature = createHmac('sha256', key).update(`${JWT_HEADER}.${payload}`).digest('base64url');
+  return `${JWT_HEADER}.${payload}.${signature}`;
 }
 
-export function createTokenIssuer(lifetimeSeconds: number): TokenIssuer {
-  const signingKey = randomBytes(32);
-  const expiries = new Map<string, number>(); // token → expiry in ms since epoch
-  const clients = new Map<string, string>(); // token → client_id
-  const identity = { tenantId: randomUUID(), identityId: randomBytes(16).toString('hex'), userName: 'demo.admin' };
-  const issuer: TokenIssuer = {
-    identity,
-    lifetimeSeconds,
-    clientOf(authorization) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-      return (match && clients.get(match[1])) ?? 'unknown';
-    },
-    issue(clientId) {
-      const lifetimeSeconds = issuer.lifetimeSeconds;
-      const now = Date.now();
-      const iat = Math.floor(now / 1000);
-      const jti = randomUUID();
-      const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-      const payload = base64url(
-        JSON.stringify({
-          tenant_id: identity.tenantId,
-          internal: true,
-          pod: 'demo',
-          org: 'demo',
-          identity_id: identity.identityId,
-          user_name: identity.userName,
-          strong_auth: false,
-          authorities: ['ORG_ADMIN'],
-          client_id: clientId,
-          scope: ['sp:scopes:all'],
-          iat,
-          exp: iat + lifetimeSeconds,
-          jti,
-        }),
-      );
-      const signature = createHmac('sha256', signingKey).update(`${header}.${payload}`).digest('base64url');
-      const token = `${header}.${payload}.${signature}`;
-      expiries.set(token, now + lifetimeSeconds * 1000);
-      clients.set(token, clientId);
-      return { token, jti };
-    },
-    check(authorization) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-      if (!match) return 'JWT validation failed: JWT is missing';
-      const expiry = expiries.get(match[1]);
-      if (expiry === undefined) return 'JWT validation failed: JWT is invalid';
-      if (Date.now() >= expiry) return 'JWT validation failed: JWT is expired';
-      return undefined;
-    },
-    expireAll() {
-      for (const token of expiries.keys()) expiries.set(token, 0);
-    },
-  };
-  return issuer;
+/** The claims of a JWT signed with `key`, or undefined when it is not one. */
+export function verifyJwt(key: Buffer, token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const expected = createHmac('sha256', key).update(`${parts[0]}.${parts[1]}`).digest('base64url');
+  if (!safeEqual(parts[2], expected)) return undefined;
+  try {
+    return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
-function safeEqual(a: string, b: string): boolean {
+export function safeEqual(a: string, b: string): boolean {
   const ba = Buffer.from(a);
   const bb = Buffer.from(b);
   return ba.length === bb.length && timingSafeEqual(ba, bb);
 }
 
-/** POST /oauth/token, client-credentials grant; parameters from the query and/or a form body. */
-export function handleToken(res: ServerResponse, record: RecordedRequest, raw: Buffer, opts: TokenClient, issuer: TokenIssuer): void {
+const bearerOf = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+
+export interface IssuedToken {
+  token: string;
+  jti: string;
+  /** The lifetime it was issued with. */
+  expiresIn: number;
+}
+
+export interface TokenIssuer {
+  lifetimeSeconds: number;
+  /** The identity client-credentials tokens speak for (ISC: the owner of the API client or PAT). */
+  identity: { tenantId: string; identityId: string; userName: string };
+  /** A client-credentials token of `clientId`: the demo identity, ORG_ADMIN, `sp:scopes:all` unless `scopes` says otherwise. */
+  issue(clientId: string, scopes?: readonly string[]): IssuedToken;
+  /** A token for `grant` (a signed-in user's). */
+  issueFor(grant: AccessGrant): IssuedToken;
+  /** The grant of a valid (known, unexpired) token, or undefined. */
+  grantOf(authorization: string | undefined): AccessGrant | undefined;
+  /** The OAuth client a token of this tenant was issued to, expired ones included. */
+  clientOf(authorization: string | undefined): string;
+  /** Why the Authorization header is refused, or undefined when it carries a valid token. */
+  check(authorization: string | undefined): string | undefined;
+  expireAll(): void;
+  /** Expires every token of a sign-in session. */
+  revokeSession(session: string): void;
+  /** How many tokens it remembers (live ones, and expired ones not yet forgotten). */
+  remembered(): number;
+}
+
+/** Expired tokens are forgotten once the map has grown to twice its size after the last pass (and at least this). */
+const MIN_PRUNE_SIZE = 1024;
+
+export function createTokenIssuer(lifetimeSeconds: number): TokenIssuer {
+  const signingKey = randomBytes(32);
+  // token → expiry (ms since epoch) and grant. A token of this tenant that is not here was
+  // forgotten after it expired (the signature tells it from a token never issued).
+  const tokens = new Map<string, { expiresAt: number; grant: AccessGrant }>();
+  let pruneAt = MIN_PRUNE_SIZE;
+  const identity = { tenantId: randomUUID(), identityId: randomBytes(16).toString('hex'), userName: 'demo.admin' };
+
+  function prune(now: number): void {
+    for (const [token, entry] of tokens) if (entry.expiresAt <= now) tokens.delete(token);
+    pruneAt = Math.max(MIN_PRUNE_SIZE, tokens.size * 2);
+  }
+
+  function issueFor(grant: AccessGrant): IssuedToken {
+    const lifetime = issuer.lifetimeSeconds;
+    const now = Date.now();
+    if (tokens.size >= pruneAt) prune(now);
+    const iat = Math.floor(now / 1000);
+    const jti = randomUUID();
+    const token = signJwt(signingKey, {
+      tenant_id: identity.tenantId,
+      internal: true,
+      pod: 'demo',
+      org: 'demo',
+      identity_id: grant.identityId,
+      user_name: grant.userName,
+      strong_auth: false,
+      authorities: [...grant.levels],
+      client_id: grant.clientId,
+      scope: [...grant.scopes],
+      iat,
+      exp: iat + lifetime,
+      jti,
+    });
+    tokens.set(token, { expiresAt: now + lifetime * 1000, grant });
+    return { token, jti, expiresIn: lifetime };
+  }
+
+  const issuer: TokenIssuer = {
+    identity,
+    lifetimeSeconds,
+    issue: (clientId, scopes = [ALL_SCOPES]) =>
+      issueFor({ clientId, identityId: identity.identityId, userName: identity.userName, levels: ['ORG_ADMIN'], scopes }),
+    issueFor,
+    grantOf(authorization) {
+      const entry = tokens.get(bearerOf(authorization) ?? '');
+      return entry && Date.now() < entry.expiresAt ? entry.grant : undefined;
+    },
+    clientOf(authorization) {
+      const token = bearerOf(authorization);
+      if (token === undefined) return 'unknown';
+      const known = tokens.get(token)?.grant.clientId;
+      if (known !== undefined) return known;
+      const claims = verifyJwt(signingKey, token);
+      return typeof claims?.client_id === 'string' ? claims.client_id : 'unknown';
+    },
+    check(authorization) {
+      const token = bearerOf(authorization);
+      if (token === undefined) return 'JWT validation failed: JWT is missing';
+      const entry = tokens.get(token);
+      if (entry === undefined)
+        return verifyJwt(signingKey, token) ? 'JWT validation failed: JWT is expired' : 'JWT validation failed: JWT is invalid';
+      if (Date.now() >= entry.expiresAt) return 'JWT validation failed: JWT is expired';
+      return undefined;
+    },
+    expireAll() {
+      for (const entry of tokens.values()) entry.expiresAt = 0;
+    },
+    revokeSession(session) {
+      for (const entry of tokens.values()) if (entry.grant.session === session) entry.expiresAt = 0;
+    },
+    remembered: () => tokens.size,
+  };
+  return issuer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /oauth/token
+
+/** A token endpoint answer: JSON with a status. */
+export interface TokenAnswer {
+  status: number;
+  json: unknown;
+}
+
+/** Answers one grant for an authenticated client that may use it. */
+export type GrantHandler = (params: Record<string, string>, client: RegisteredClient) => TokenAnswer | Promise<TokenAnswer>;
+
+export interface TokenEndpoint {
+  clients: readonly RegisteredClient[];
+  issuer: TokenIssuer;
+  /** The grants besides client_credentials, by grant type. */
+  grants: Readonly<Record<string, GrantHandler>>;
+}
+
+/** The grant types the endpoint knows; any other is `unsupported_grant_type`. */
+const KNOWN_GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'];
+
+/** OAuth answers carrying tokens must not be cached (RFC 6749, 5.1). */
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+export const oauthError = (status: number, error: string, description: string): TokenAnswer => ({
+  status,
+  json: { error, error_description: description },
+});
+
+/** The form body of a token request, when it has one. */
+const formOf = (record: RecordedRequest, body: string): Record<string, string> =>
+  mediaType(record.headers['content-type']) === 'application/x-www-form-urlencoded' ? decodeQuery(body) : {};
+
+/** The client of an HTTP Basic Authorization header (ISC's token endpoint also takes the client so). */
+function basicClient(authorization: string | undefined): { id: string; secret: string } | undefined {
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon > 0 ? { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) } : undefined;
+}
+
+/** POST /oauth/token; parameters from the query and/or a form body, the client also from HTTP Basic. */
+export async function handleToken(res: ServerResponse, record: RecordedRequest, raw: Buffer, endpoint: TokenEndpoint): Promise<void> {
   if (record.method !== 'POST') {
     sendJson(res, 405, { error: 'method_not_allowed', error_description: `Request method '${record.method}' is not supported` });
     return;
   }
-  const params = { ...record.query };
-  if (mediaType(record.headers['content-type']) === 'application/x-www-form-urlencoded') {
-    Object.assign(params, decodeQuery(raw.toString('utf8')));
-  }
-  // Spring's token endpoint also takes the client in an HTTP Basic header.
-  const basic = /^Basic\s+(\S+)$/i.exec(record.headers.authorization ?? '');
+  const params = { ...record.query, ...formOf(record, raw.toString('utf8')) };
+  const basic = basicClient(record.headers.authorization);
   if (basic) {
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon > 0) {
-      params.client_id ??= decoded.slice(0, colon);
-      params.client_secret ??= decoded.slice(colon + 1);
-    }
+    params.client_id ??= basic.id;
+    params.client_secret ??= basic.secret;
   }
   // Client authentication comes before the grant type is looked at, as in ISC.
-  if (
-    params.client_id === undefined ||
-    params.client_secret === undefined ||
-    !safeEqual(params.client_id, opts.clientId) ||
-    !safeEqual(params.client_secret, opts.clientSecret)
-  ) {
+  const client = params.client_id === undefined ? undefined : endpoint.clients.find((c) => c.clientId === params.client_id);
+  if (client === undefined || params.client_secret === undefined || !safeEqual(params.client_secret, client.clientSecret)) {
     sendJson(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
     return;
   }
-  if (params.grant_type === undefined) {
+  const grantType = params.grant_type;
+  if (grantType === undefined) {
     sendJson(res, 400, { error: 'invalid_request', error_description: 'Missing grant type' });
     return;
   }
-  if (params.grant_type !== 'client_credentials') {
-    sendJson(res, 400, { error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${params.grant_type}` });
+  if (!KNOWN_GRANT_TYPES.includes(grantType)) {
+    sendJson(res, 400, { error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${grantType}` });
     return;
   }
-  const { token, jti } = issuer.issue(opts.clientId);
-  sendJson(res, 200, {
-    access_token: token,
-    token_type: 'bearer',
-    expires_in: issuer.lifetimeSeconds,
-    scope: 'sp:scopes:all',
-    tenant_id: issuer.identity.tenantId,
-    internal: true,
-    pod: 'demo',
-    org: 'demo',
-    identity_id: issuer.identity.identityId,
-    user_name: issuer.identity.userName,
-    strong_auth: false,
-    jti,
-  });
+  if (!client.grantTypes.includes(grantType)) {
+    const answer = oauthError(400, 'unauthorized_client', `The client ${client.clientId} may not use the grant type ${grantType}`);
+    sendJson(res, answer.status, answer.json, NO_STORE);
+    return;
+  }
+  if (grantType === 'client_credentials') {
+    const { issuer } = endpoint;
+    const { token, jti, expiresIn } = issuer.issue(client.clientId);
+    sendJson(res, 200, {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: expiresIn,
+      scope: ALL_SCOPES,
+      tenant_id: issuer.identity.tenantId,
+      internal: true,
+      pod: 'demo',
+      org: 'demo',
+      identity_id: issuer.identity.identityId,
+      user_name: issuer.identity.userName,
+      strong_auth: false,
+      jti,
+    });
+    return;
+  }
+  const answer = await endpoint.grants[grantType](params, client);
+  if (!res.destroyed) sendJson(res, answer.status, answer.json, NO_STORE);
 }
 
-/** The client a token request named (form body or query), shown in the request summaries. */
+/** The client a token request named (form body, query or HTTP Basic; never its secret), shown in the request summaries. */
 export function tokenClientId(record: RecordedRequest): string | null {
-  const form = mediaType(record.headers['content-type']) === 'application/x-www-form-urlencoded' ? decodeQuery(record.body) : {};
-  return form.client_id ?? record.query.client_id ?? null;
+  return formOf(record, record.body).client_id ?? record.query.client_id ?? basicClient(record.headers.authorization)?.id ?? null;
 }
 
-/** `GET /__demo/stats` and `GET /__demo/requests?since=<ms>`: demo-only, loopback callers only. */
+/** The grant type a token request named, shown in the request summaries and counted in the stats. */
+export function tokenGrantType(record: RecordedRequest): string | null {
+  return formOf(record, record.body).grant_type ?? record.query.grant_type ?? null;
+}

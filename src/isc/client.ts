@@ -91,22 +91,27 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
     ),
   );
   const rateKey = rateKeys(options.clientId ?? 'gateway');
+  const callerKey = callerKeys(rateKey);
   const routeOf = routeTemplates(options.routes ?? []);
   return {
     async send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
-      return (await send(encode(credential, request, scope, rateKey(credential), routeOf(request.path)))) as UpstreamResponse<T>;
+      return (await send(
+        encode(credential, request, scope, { rate: rateKey(credential), caller: callerKey(credential) }, routeOf(request.path)),
+      )) as UpstreamResponse<T>;
     },
     rateKey,
+    callerKey,
     breakerClosed: () => breaker.closed(),
     breakerState: () => breaker.state(),
   };
 }
 
-/** The rate-governor key of a credential: the gateway's OAuth client, or a hash of a caller's token. */
+/** The rate-governor key of a credential: the gateway's OAuth client, the sign-in client of a session, or a hash of a caller's token. */
 function rateKeys(clientId: string): (credential: Credential) => string {
   const tokenKeys = new Map<string, string>();
   return (credential) => {
     if (credential.kind === 'client-credentials') return `client:${clientId}`;
+    if (credential.kind === 'session') return `client:${credential.session.clientId}`;
     // The caller's bearer is not verified, so its claims decide nothing: its hash is the key.
     let key = tokenKeys.get(credential.token);
     if (!key) {
@@ -118,8 +123,19 @@ function rateKeys(clientId: string): (credential: Credential) => string {
   };
 }
 
+/** The key of a caller's own answers: its rate key, except that a session's users share theirs. */
+function callerKeys(rateKey: (credential: Credential) => string): (credential: Credential) => string {
+  return (credential) => (credential.kind === 'session' ? `session:${credential.session.key}` : rateKey(credential));
+}
+
 /** URL, headers and body of a request, built once per call; a body that cannot be serialised fails here, not as a network error. */
-function encode(credential: Credential, request: UpstreamRequest, scope: OperationScope, rateKey: string, route: string): IscCall {
+function encode(
+  credential: Credential,
+  request: UpstreamRequest,
+  scope: OperationScope,
+  keys: { rate: string; caller: string },
+  route: string,
+): IscCall {
   const params = request.searchParams
     ? (Object.fromEntries(Object.entries(request.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string>)
     : undefined;
@@ -139,7 +155,7 @@ function encode(credential: Credential, request: UpstreamRequest, scope: Operati
     body = JSON.stringify(request.json);
   }
   const url = query ? `${request.path}?${query}` : request.path;
-  return { credential, request, url, headers, body, scope, route, rateKey, attempt: 1, watches: [] };
+  return { credential, request, url, headers, body, scope, route, rateKey: keys.rate, callerKey: keys.caller, attempt: 1, watches: [] };
 }
 
 /** No deadline: for callers outside a GraphQL operation (scripts, tests). */

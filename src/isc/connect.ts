@@ -1,4 +1,4 @@
-import got from 'got';
+import got, { type Got } from 'got';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/log/logger.js';
@@ -32,6 +32,8 @@ export interface Upstream {
   cache: ResponseCache | undefined;
   /** The replicas' Redis, when configured. */
   shared: SharedStore | undefined;
+  /** The token requests' HTTP client (the API calls' agents and proxy, the token timeout), for sign-in too. */
+  tokenHttp: Got;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
   // One set of agents for the API calls and the token request: same proxy decision, same pool.
   const agents = createAgents(tenant.baseUrl, upstream.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
-  const { tokenUrl, exchange, localTokens } = tokenSource(tenant, upstream.tokenTimeoutMs, agents, parts, logger);
+  const { tokenUrl, exchange, localTokens, http: tokenHttp } = tokenSource(tenant, upstream.tokenTimeoutMs, agents, parts, logger);
   const localCache = config.cache.enabled ? createResponseCache({ ...config.cache, domains: parts.cacheableCollections }) : undefined;
   // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
   const scaleOut = config.redis.url
@@ -93,6 +95,7 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     governor,
     cache,
     shared: scaleOut?.store,
+    tokenHttp,
     async close() {
       destroyAgents(agents);
       await scaleOut?.store.close();
@@ -107,7 +110,7 @@ function tokenSource(tenant: Tenant, timeoutMs: number, agents: Pick<OutboundAge
   const exchange = withFailureBackoff(
     parts.tokenExchange(loggedExchange(clientCredentialsExchange(http, tokenUrl, tenant.clientId, tenant.clientSecret, timeoutMs), logger)),
   );
-  return { tokenUrl, exchange, localTokens: createTokenProvider(exchange) };
+  return { tokenUrl, exchange, localTokens: createTokenProvider(exchange), http };
 }
 
 /** The token exchange, with its outcome logged (never the token: lifetime and timing only). */

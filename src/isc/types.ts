@@ -1,7 +1,19 @@
 import type { Method } from 'got';
 
 /** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
-export type Credential = { kind: 'client-credentials' } | { kind: 'bearer'; token: string };
+export type Credential = { kind: 'client-credentials' } | { kind: 'bearer'; token: string } | { kind: 'session'; session: SessionCredential };
+
+/** A browser session's ISC user token (auth/session/): refreshed by the session, not by the client. */
+export interface SessionCredential {
+  /** Stable for the session (an HMAC of its id): per-caller caches use it, since the token changes at each refresh. */
+  key: string;
+  /** The sign-in OAuth client: ISC's limit is per client, so every session shares its budget. */
+  clientId: string;
+  /** The current access token, refreshed ahead of its expiry. */
+  accessToken(): Promise<string>;
+  /** ISC refused `token` (401): a renewed one, or UNAUTHENTICATED once the session has ended. */
+  renew(token: string): Promise<string>;
+}
 
 export type SearchParams = Record<string, string | number | boolean | undefined>;
 
@@ -86,6 +98,8 @@ export interface IscCall {
   route: string;
   /** The rate-governor key of the credential. */
   rateKey: string;
+  /** Whose answers these are, for caches across operations: one key per caller (a session, a token, the gateway's client). */
+  callerKey: string;
   /** 1 for the first attempt: set in place by the retry stage before each attempt. */
   attempt: number;
   /** What the observers want to hear of this call (set by the observe stage), and what they were told it is. */
@@ -114,6 +128,8 @@ export interface IscClient {
   send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>>;
   /** The rate-governor key of a credential (ISC's limit is per OAuth client). */
   rateKey(credential: Credential): string;
+  /** Whose answers a credential gets: the key of per-caller caches (a session's users share a rate key, not their rights). */
+  callerKey(credential: Credential): string;
   /** Whether the circuit breaker currently lets calls through. */
   breakerClosed(): boolean;
   breakerState(): BreakerState;

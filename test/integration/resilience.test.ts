@@ -79,7 +79,7 @@ describe('429s and 503s', () => {
     const r = await gw.gql(LIST);
     const elapsed = Date.now() - started;
     expect(r.errors).toEqual([code('RATE_LIMITED')]);
-    expect(r.errors![0].extensions).toMatchObject({ httpStatus: 429, retryAfter: '1' });
+    expect(r.errors![0].extensions).toMatchObject({ httpStatus: 429, retryAfter: 1 });
     const times = gw.tenant.requests.map((c) => c.at);
     expect(times).toHaveLength(2); // the first try and one retry after Retry-After; the next wait would exceed 1.5 s
     expect(times[1] - times[0]).toBeGreaterThanOrEqual(990);

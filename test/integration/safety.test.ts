@@ -291,7 +291,7 @@ describe('6. Retry-After is clamped', () => {
       tenant.setFaults({ rate429: 1, retryAfterSeconds: 86_400 });
       const limited = await post(raw.url, { query: '{ connectors(limit: 1) { items { scriptName } } }' }, keyed);
       expect(limited.body.errors).toEqual([code('RATE_LIMITED')]);
-      expect(limited.body.errors[0].extensions.retryAfter).toBe('1');
+      expect(limited.body.errors[0].extensions.retryAfter).toBe(1);
       tenant.setFaults({});
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       tenant.clearRequests();

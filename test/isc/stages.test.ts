@@ -34,6 +34,7 @@ function call(request: Partial<UpstreamRequest> = {}, overrides: Partial<IscCall
     scope: unboundedScope(),
     route: full.path,
     rateKey: 'client:test',
+    callerKey: 'client:test',
     attempt: 1,
     watches: [],
     ...overrides,
@@ -124,14 +125,17 @@ function errorCodeOf(error: unknown): string {
 describe('cachedResponses', () => {
   const cache = () => createResponseCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 10_000, domains: ['connectors'] });
 
-  it('answers a cacheable GET from the cache the second time, per credential key, and never for background calls', async () => {
+  it('answers a cacheable GET from the cache the second time, per caller (not per rate key), and never for background calls', async () => {
     const next = scripted(answer(200, ['a']));
     const stage = cachedResponses(cache())!;
     await stage(call(), next);
     expect(await stage(call(), next)).toMatchObject({ cached: true, body: ['a'] });
-    await stage(call({}, { rateKey: 'token:other' }), next);
+    await stage(call({}, { callerKey: 'token:other' }), next);
+    // Two sessions share their sign-in client's rate key, never their answers.
+    await stage(call({}, { rateKey: 'client:login', callerKey: 'session:a' }), next);
+    await stage(call({}, { rateKey: 'client:login', callerKey: 'session:b' }), next);
     await stage(call({}, { scope: { ...unboundedScope(), background: true } }), next);
-    expect(next.seen).toHaveLength(3);
+    expect(next.seen).toHaveLength(5);
   });
 
   it('invalidates on a write, even one that fails, and leaves other collections alone', async () => {
@@ -157,7 +161,7 @@ describe('outcome', () => {
       extensions: { code: 'NOT_FOUND', httpStatus: 404, trackingId: 't1', messages: [{ text: 'gone', locale: 'en-US' }] },
     });
     await expect(outcome(call(), scripted({ ...answer(429), retryAfterMs: 2_500 }))).rejects.toMatchObject({
-      extensions: { code: 'RATE_LIMITED', retryAfter: '3' },
+      extensions: { code: 'RATE_LIMITED', retryAfter: 3 },
     });
     await expect(outcome(call(), scripted(answer(307, '', { location: 'https://elsewhere.example/x?y=1' })))).rejects.toThrow(
       /redirect to https:\/\/elsewhere\.example;/,

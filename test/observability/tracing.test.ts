@@ -216,6 +216,7 @@ describe('spans', () => {
   const client: IscClient = {
     send: async () => Promise.reject(new Error('not used')),
     rateKey: () => 'client:test',
+    callerKey: () => 'client:test',
     breakerClosed: () => true,
     breakerState: () => 'closed',
   };

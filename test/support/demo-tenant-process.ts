@@ -47,7 +47,8 @@ export function printedVariables(lines: string[]): Record<string, string> {
 }
 
 /** Output fit for an error message: the secret's value masked. */
-const masked = (lines: string[]): string => lines.map((l) => l.replace(/^(SAIL_CLIENT_SECRET=|SAIL_API_KEYS=).*/, '$1***')).join('\n');
+const masked = (lines: string[]): string =>
+  lines.map((l) => l.replace(/^(SAIL_CLIENT_SECRET=|SAIL_LOGIN_CLIENT_SECRET=|SAIL_API_KEYS=).*/, '$1***')).join('\n');
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });

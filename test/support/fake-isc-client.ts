@@ -19,10 +19,12 @@ export function fakeIscClient(respond: (request: UpstreamRequest) => UpstreamRes
         scope,
         route: request.path,
         rateKey: 'client:fake',
+        callerKey: 'client:fake',
         attempt: 1,
         watches: [],
       })) as UpstreamResponse<T>,
     rateKey: () => 'client:fake',
+    callerKey: () => 'client:fake',
     breakerClosed: () => true,
     breakerState: () => 'closed',
   };

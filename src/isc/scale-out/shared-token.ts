@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { derivedKey, seal, unseal } from '../../shared/sealing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
@@ -44,28 +45,20 @@ interface Held {
 const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export function encryptionKey(clientSecret: string, tokenUrl: string, clientId: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', clientSecret, 'isc-graphql-gateway token cache', `${tokenUrl}\u0000${clientId}`, 32));
+  return derivedKey(clientSecret, 'isc-graphql-gateway token cache', `${tokenUrl}\u0000${clientId}`);
 }
 
 /** Seals the token with its lifetime and expiry (epoch ms): a value replayed into Redis later is refused once expired. */
 export function sealToken(key: Buffer, token: string, lifetimeMs: number, expiresAt: number): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(JSON.stringify({ t: token, l: lifetimeMs, e: expiresAt }), 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  return seal(key, JSON.stringify({ t: token, l: lifetimeMs, e: expiresAt }));
 }
 
 /** Undefined when the value was sealed with another key (rotated secret), is not ours, or has expired. */
 export function openToken(key: Buffer, value: string, now = Date.now()): { token: string; lifetimeMs: number } | undefined {
+  const text = unseal(key, value);
+  if (text === undefined) return undefined;
   try {
-    const raw = Buffer.from(value, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    const plain = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as {
-      t?: unknown;
-      l?: unknown;
-      e?: unknown;
-    };
+    const plain = JSON.parse(text) as { t?: unknown; l?: unknown; e?: unknown };
     if (typeof plain.t !== 'string' || typeof plain.l !== 'number' || typeof plain.e !== 'number' || plain.e <= now) return undefined;
     return { token: plain.t, lifetimeMs: plain.l };
   } catch {

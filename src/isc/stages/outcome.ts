@@ -41,6 +41,6 @@ function finalAnswer(keepSecret: boolean, answer: IscAnswer): IscAnswer {
     if (!keepSecret) answer.body = withoutSecrets(answer.body); // the answer object is this call's own
     return answer;
   }
-  const retryAfter = answer.status === 429 ? String(Math.max(1, Math.ceil((answer.retryAfterMs ?? 1000) / 1000))) : undefined;
+  const retryAfter = answer.status === 429 ? Math.max(1, Math.ceil((answer.retryAfterMs ?? 1000) / 1000)) : undefined;
   throw upstreamError(answer.status, withoutSecrets(answer.body), retryAfter);
 }

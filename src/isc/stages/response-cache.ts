@@ -18,7 +18,7 @@ export function cachedResponses(cache: ResponseCache | undefined): Stage | undef
         await cache.invalidate(call.request.path);
       }
     }
-    const key = cache.keyOf(call.rateKey, call.url, call.request.accept ?? 'application/json');
+    const key = cache.keyOf(call.callerKey, call.url, call.request.accept ?? 'application/json');
     if (key === undefined) return next(call);
     const lookup = await cache.get(key);
     if (lookup.hit)

@@ -1,0 +1,164 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
+import type { Logger } from '../../observability/log/logger.js';
+import type { SessionCookies } from './cookies.js';
+import { pkceVerifier, SignInRefused, type SignInClient } from './oauth.js';
+import type { Sessions } from './sessions.js';
+
+/**
+ * The sign-in routes. None of them costs an ISC call or a token request unless a browser comes
+ * back from ISC's sign-in page with a code for a sign-in it started here: the code is exchanged
+ * once, server side, and the browser gets only the session cookie.
+ *
+ * - `GET /auth/login?returnTo=/path` → ISC's sign-in page (state, PKCE when configured), with a
+ *   cookie binding the sign-in to this browser; `returnTo` must be a path on this site.
+ * - `GET /auth/callback` → exchanges the code, starts a new session, back to `returnTo`.
+ * - `POST /auth/logout` → ends the session (from an allowed Origin only).
+ * - `GET /auth/session` → who is signed in and until when; never a token.
+ */
+export interface SessionRoutesOptions {
+  sessions: Sessions;
+  client: SignInClient;
+  cookies: SessionCookies;
+  /** Origins that may act with the session: the public URL's and the CORS allowlist. */
+  allowedOrigins: ReadonlySet<string>;
+  logger: Logger;
+}
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/**
+ * A path on this site, or undefined. Browsers treat `//host` and `/\host` as other hosts, and a
+ * proxy or framework may decode the value again, so every decoding of it is checked.
+ */
+export function safeReturnTo(raw: string | null): string | undefined {
+  if (raw === null || raw === '') return '/';
+  const forms = [raw];
+  for (let i = 0; i < 3; i++) {
+    try {
+      const decoded = decodeURIComponent(forms[forms.length - 1]);
+      if (decoded === forms[forms.length - 1]) break;
+      forms.push(decoded);
+    } catch {
+      return undefined;
+    }
+  }
+  // Browsers read a backslash as a slash, and drop tabs and newlines: none may appear.
+  const unsafe = (c: string) => c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f;
+  const local = (path: string) => path.startsWith('/') && !path.startsWith('//') && ![...path].some(unsafe);
+  if (!forms.every(local)) return undefined;
+  return new URL(raw, 'https://gateway.invalid').origin === 'https://gateway.invalid' ? raw : undefined;
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** A small page for a browser that cannot be signed in, saying why and where to start again. */
+function page(res: http.ServerResponse, status: number, message: string, headers: Record<string, string | string[]> = {}): void {
+  const html = `<!doctype html><meta charset="utf-8"><title>Sign-in</title><p>${escapeHtml(message)}</p><p><a href="/auth/login">Sign in again</a></p>\n`;
+  res
+    .writeHead(status, {
+      ...NO_STORE,
+      ...headers,
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+    })
+    .end(html);
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { ...NO_STORE, ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}
+
+const sameText = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export function sessionRoutes(options: SessionRoutesOptions): (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean> {
+  const { sessions, client, cookies, logger } = options;
+  const cookieHeader = (req: http.IncomingMessage) => req.headers.cookie;
+
+  async function login(res: http.ServerResponse, url: URL): Promise<void> {
+    const returnTo = safeReturnTo(url.searchParams.get('returnTo'));
+    if (returnTo === undefined) return page(res, 400, 'returnTo must be a path on this site, such as /app/');
+    const state = randomBytes(32).toString('base64url');
+    const verifier = sessions.config.pkce ? pkceVerifier() : undefined;
+    const id = await sessions.beginLogin({ state, verifier, returnTo });
+    res
+      .writeHead(302, {
+        ...NO_STORE,
+        location: client.authorizeUrl(state, verifier),
+        'set-cookie': cookies.write(cookies.login, id, Math.floor(sessions.config.loginTimeoutMs / 1000)),
+      })
+      .end();
+  }
+
+  async function callback(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const clearLogin = cookies.write(cookies.login, '', 0);
+    const id = cookies.read(cookieHeader(req), cookies.login);
+    // Unknown, expired or already used: refused before any token request.
+    const transaction = id === undefined ? undefined : await sessions.finishLogin(id);
+    if (!transaction)
+      return page(res, 400, 'This sign-in was not started in this browser, has expired, or was already used.', { 'set-cookie': clearLogin });
+    if (!sameText(url.searchParams.get('state') ?? '', transaction.state)) {
+      return page(res, 400, "ISC's answer does not belong to the sign-in this browser started.", { 'set-cookie': clearLogin });
+    }
+    const error = url.searchParams.get('error');
+    if (error !== null) return page(res, 400, `ISC did not sign you in (${error.slice(0, 100)}).`, { 'set-cookie': clearLogin });
+    const code = url.searchParams.get('code');
+    if (!code) return page(res, 400, "ISC's answer carries no code.", { 'set-cookie': clearLogin });
+    let tokens;
+    try {
+      tokens = await client.exchangeCode(code, transaction.verifier);
+    } catch (failure) {
+      if (failure instanceof SignInRefused)
+        return page(res, 400, 'ISC refused the sign-in code (expired or already used).', { 'set-cookie': clearLogin });
+      logger.warn('Sign-in: the code exchange failed', { error: (failure as Error).message });
+      return page(res, 502, `ISC could not complete the sign-in: ${(failure as Error).message}`, { 'set-cookie': clearLogin });
+    }
+    // A session id the browser held before (planted, or from an earlier sign-in) is never reused.
+    const previous = cookies.read(cookieHeader(req), cookies.session);
+    if (previous !== undefined) await sessions.end(previous);
+    const { id: sessionId, record } = await sessions.create(tokens);
+    logger.info('Signed in', { user: record.user.name });
+    res.writeHead(303, { ...NO_STORE, location: transaction.returnTo, 'set-cookie': [cookies.write(cookies.session, sessionId), clearLogin] }).end();
+  }
+
+  async function logout(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const origin = req.headers.origin;
+    if (!origin || !options.allowedOrigins.has(origin))
+      return json(res, 403, { error: 'sign-out is accepted from the application’s own origin only' });
+    const id = cookies.read(cookieHeader(req), cookies.session);
+    if (id !== undefined) await sessions.end(id);
+    res.writeHead(204, { ...NO_STORE, 'set-cookie': cookies.write(cookies.session, '', 0) }).end();
+  }
+
+  async function session(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const id = cookies.read(cookieHeader(req), cookies.session);
+    const record = id === undefined ? undefined : await sessions.load(id);
+    if (!record) return json(res, 200, { signedIn: false }, id === undefined ? {} : { 'set-cookie': cookies.write(cookies.session, '', 0) });
+    return json(res, 200, {
+      signedIn: true,
+      user: record.user,
+      signedInAt: new Date(record.createdAt).toISOString(),
+      expiresAt: new Date(sessions.expiresAt(record)).toISOString(),
+    });
+  }
+
+  const routes: Record<string, { method: string; handle: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void> }> = {
+    '/auth/login': { method: 'GET', handle: (_req, res, url) => login(res, url) },
+    '/auth/callback': { method: 'GET', handle: callback },
+    '/auth/logout': { method: 'POST', handle: logout },
+    '/auth/session': { method: 'GET', handle: session },
+  };
+
+  return async (req, res, url) => {
+    const route = routes[url.pathname];
+    if (!route) return false;
+    if (req.method !== route.method && !(route.method === 'GET' && req.method === 'HEAD')) {
+      json(res, 405, { error: `${route.method} only` }, { allow: route.method });
+      return true;
+    }
+    await route.handle(req, res, url);
+    return true;
+  };
+}

@@ -1,0 +1,257 @@
+import { describe, expect, it } from '@jest/globals';
+import { sessionCookies } from '../../src/auth/session/cookies.js';
+import { identityOf, SignInRefused, type SignInClient, type TokenSet } from '../../src/auth/session/oauth.js';
+import { safeReturnTo } from '../../src/auth/session/routes.js';
+import { createSessions, type Sessions } from '../../src/auth/session/sessions.js';
+import { derivedAuthorizeUrl, sessionConfig, type SessionConfig } from '../../src/auth/session/settings.js';
+import { memoryStore, type KeyValueStore } from '../../src/auth/session/store.js';
+import { gatewayError } from '../../src/shared/errors.js';
+import { code } from '../support/errors.js';
+
+/** Sign-in sessions alone: a scripted sign-in client, stores in memory. */
+const SECRET = 'a-session-secret-of-at-least-32-characters';
+const OLD_SECRET = 'an-earlier-session-secret-of-32-characters';
+
+const jwt = (claims: Record<string, unknown>): string =>
+  // Not JWT-shaped at the front, so the test run's leak scan never takes one for a real token.
+  ['header', JSON.stringify(claims), 'signature'].map((part) => Buffer.from(part).toString('base64url')).join('.');
+
+function tokens(n: number, lifetimeMs = 600_000): TokenSet {
+  return { accessToken: jwt({ identity_id: 'id-1', user_name: 'ada.admin', n }), expiresInMs: lifetimeMs, refreshToken: 'refresh-1' };
+}
+
+/** The same, as ISC may answer a refresh: without a new refresh token. */
+const withoutRefreshToken = (set: TokenSet): TokenSet => ({ ...set, refreshToken: undefined });
+
+function config(overrides: Partial<SessionConfig> = {}): SessionConfig {
+  return { ...sessionConfig({}, undefined, true), secrets: [SECRET], ...overrides };
+}
+
+/** A sign-in client whose refresh answers from `script` in turn (an Error is thrown), counting refreshes. */
+function scriptedClient(script: (TokenSet | Error | Promise<TokenSet>)[]) {
+  const client: SignInClient & { refreshes: number } = {
+    clientId: 'login-client',
+    redirectUri: 'https://gw.example.com/auth/callback',
+    refreshes: 0,
+    authorizeUrl: () => 'https://acme.login.sailpoint.com/oauth/authorize',
+    exchangeCode: async () => tokens(0),
+    async refresh() {
+      const next = script[client.refreshes++] ?? new Error('no more refreshes scripted');
+      if (next instanceof Error) throw next;
+      return next;
+    },
+  };
+  return client;
+}
+
+/** A clock the refresh tests move by hand. */
+const clock = { at: 1_000_000, now: () => clock.at };
+
+function sessionsWith(
+  client: SignInClient,
+  overrides: Partial<SessionConfig> = {},
+  store: KeyValueStore = memoryStore(100),
+  now?: () => number,
+): Sessions {
+  return createSessions({ config: config(overrides), client, sessions: store, logins: memoryStore(100), refreshWaitMs: 500, now });
+}
+
+describe('returnTo', () => {
+  it('accepts a path on this site and refuses every way of naming another host', () => {
+    expect(safeReturnTo(null)).toBe('/');
+    expect(safeReturnTo('/app/?tab=connectors#top')).toBe('/app/?tab=connectors#top');
+    expect(safeReturnTo('/app/%C3%A9t%C3%A9')).toBe('/app/%C3%A9t%C3%A9');
+    for (const hostile of [
+      '//evil.example',
+      '/\\evil.example',
+      '%2F%2Fevil.example',
+      '/%2F/evil.example',
+      '/%5Cevil.example',
+      'https://evil.example/',
+      'evil',
+      '/%252F%252Fevil',
+      '/app\r\nSet-Cookie: x',
+      '/%E0%A4%A',
+    ]) {
+      expect([hostile, safeReturnTo(hostile)]).toEqual([hostile, undefined]);
+    }
+  });
+});
+
+describe('the cookies', () => {
+  it('are HttpOnly, SameSite=Lax and Path=/; Secure with the __Host- prefix on https only', () => {
+    const https = sessionCookies('https://gw.example.com');
+    expect(https.session).toBe('__Host-isc-gw-session');
+    expect(https.write(https.session, 'abc')).toBe('__Host-isc-gw-session=abc; Path=/; HttpOnly; Secure; SameSite=Lax');
+    expect(https.write(https.login, '', 0)).toBe('__Host-isc-gw-login=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax');
+    const local = sessionCookies('http://localhost:4000');
+    expect(local.write(local.session, 'abc')).toBe('isc-gw-session=abc; Path=/; HttpOnly; SameSite=Lax');
+    expect(local.read('a=1; isc-gw-session=xyz; b=2', local.session)).toBe('xyz');
+    expect(local.read(undefined, local.session)).toBeUndefined();
+  });
+});
+
+describe('settings', () => {
+  it("derives ISC's sign-in page from the API host, and refuses what would leak the cookie or the secret", () => {
+    expect(derivedAuthorizeUrl('https://acme.api.identitynow.com')).toBe('https://acme.login.sailpoint.com/oauth/authorize');
+    expect(derivedAuthorizeUrl('https://isc.example.com')).toBeUndefined();
+    const real = { SAIL_LOGIN_CLIENT_ID: 'c', SAIL_LOGIN_CLIENT_SECRET: 's', SAIL_SESSION_SECRET: SECRET, SAIL_PUBLIC_URL: 'https://gw.example.com' };
+    expect(sessionConfig(real, 'https://acme.api.identitynow.com', false)).toMatchObject({
+      enabled: true,
+      authorizeUrl: 'https://acme.login.sailpoint.com/oauth/authorize',
+      publicUrl: 'https://gw.example.com',
+      pkce: false,
+      secrets: [SECRET],
+    });
+    expect(() => sessionConfig({ ...real, SAIL_PUBLIC_URL: 'http://gw.example.com' }, 'https://acme.api.identitynow.com', false)).toThrow(/https/);
+    expect(sessionConfig({ ...real, SAIL_PUBLIC_URL: 'http://localhost:4000' }, 'https://acme.api.identitynow.com', false).publicUrl).toBe(
+      'http://localhost:4000',
+    );
+    expect(() => sessionConfig({ ...real, SAIL_SESSION_SECRET: 'short' }, 'https://acme.api.identitynow.com', false)).toThrow(/32 characters/);
+    expect(() => sessionConfig({ ...real, SAIL_PUBLIC_URL: 'https://gw.example.com/app' }, 'https://acme.api.identitynow.com', false)).toThrow(
+      /origin only/,
+    );
+    expect(() => sessionConfig(real, 'https://isc.example.com', false)).toThrow(/SAIL_AUTHORIZE_URL/);
+    expect(sessionConfig({}, 'https://acme.api.identitynow.com', false).enabled).toBe(false);
+    expect(sessionConfig({ SAIL_LOGIN: 'off' }, undefined, true).enabled).toBe(false);
+  });
+
+  it('reads who signed in from the token as ISC issued it, and survives a token that is not a JWT', () => {
+    expect(identityOf(jwt({ identity_id: 'abc', user_name: 'rita.reader' }))).toEqual({ id: 'abc', name: 'rita.reader' });
+    expect(identityOf('opaque')).toEqual({ id: 'unknown', name: 'unknown' });
+  });
+});
+
+describe('sign-ins in progress', () => {
+  it('are found once: a second callback, or one after the timeout, finds nothing', async () => {
+    const sessions = sessionsWith(scriptedClient([]), { loginTimeoutMs: 50 });
+    const id = await sessions.beginLogin({ state: 's', verifier: 'v', returnTo: '/app/' });
+    expect(await sessions.finishLogin(id)).toMatchObject({ state: 's', verifier: 'v', returnTo: '/app/' });
+    expect(await sessions.finishLogin(id)).toBeUndefined();
+    const late = await sessions.beginLogin({ state: 's', verifier: undefined, returnTo: '/' });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await sessions.finishLogin(late)).toBeUndefined();
+    expect(await sessions.finishLogin('made-up-id')).toBeUndefined();
+  });
+
+  it('are bounded: past the cap the oldest is dropped', async () => {
+    const logins = memoryStore(1000);
+    const sessions = createSessions({ config: config({ maxPendingLogins: 2 }), client: scriptedClient([]), sessions: memoryStore(10), logins });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await sessions.beginLogin({ state: `s${i}`, verifier: undefined, returnTo: '/' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await sessions.finishLogin(ids[0])).toBeUndefined();
+    expect(await sessions.finishLogin(ids[2])).toMatchObject({ state: 's2' });
+  });
+});
+
+describe('sessions', () => {
+  it('are stored sealed under an HMAC of the id: the store never sees the id, a token or a name', async () => {
+    const entries = new Map<string, string>();
+    const store: KeyValueStore = { ...memoryStore(10), set: async (key, value) => void entries.set(key, value) };
+    const sessions = sessionsWith(scriptedClient([]), {}, store);
+    const { id } = await sessions.create(tokens(1));
+    const [[key, value]] = [...entries];
+    expect(key).toMatch(/^session:[A-Za-z0-9_-]{43}$/);
+    expect([
+      key.includes(id),
+      value.includes(id),
+      value.includes(tokens(1).accessToken),
+      value.includes('refresh-1'),
+      Buffer.from(value, 'base64url').toString().includes('ada'),
+    ]).toEqual([false, false, false, false, false]);
+  });
+
+  it('end after the idle timeout or the maximum age, and when ended', async () => {
+    const sessions = sessionsWith(scriptedClient([]), { idleTimeoutMs: 60, maxAgeMs: 10_000 });
+    const { id } = await sessions.create(tokens(1));
+    expect((await sessions.load(id))?.user).toEqual({ id: 'id-1', name: 'ada.admin' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await sessions.load(id)).toBeUndefined();
+    const aged = sessionsWith(scriptedClient([]), { idleTimeoutMs: 10_000, maxAgeMs: 60 });
+    const second = await aged.create(tokens(2));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await aged.load(second.id)).toBeUndefined();
+    const third = await aged.create(tokens(3));
+    await aged.end(third.id);
+    expect(await aged.load(third.id)).toBeUndefined();
+  });
+
+  it('open under an earlier secret after rotation, and are sealed again under the new one', async () => {
+    const store = memoryStore(10);
+    const before = sessionsWith(scriptedClient([]), { secrets: [OLD_SECRET] }, store);
+    const { id } = await before.create(tokens(1));
+    const after = sessionsWith(scriptedClient([]), { secrets: [SECRET, OLD_SECRET] }, store);
+    expect((await after.load(id))?.user.name).toBe('ada.admin');
+    // Moved: the new secret alone now opens it, the old alone no longer does.
+    expect((await sessionsWith(scriptedClient([]), { secrets: [SECRET] }, store).load(id))?.user.name).toBe('ada.admin');
+    expect(await sessionsWith(scriptedClient([]), { secrets: [OLD_SECRET] }, store).load(id)).toBeUndefined();
+    // Without the earlier secret, an old session is simply unknown.
+    const other = await before.create(tokens(2));
+    expect(await sessionsWith(scriptedClient([]), { secrets: [SECRET] }, store).load(other.id)).toBeUndefined();
+  });
+});
+
+describe('refresh', () => {
+  async function credentialOf(sessions: Sessions, set: TokenSet) {
+    const { id } = await sessions.create(set);
+    return { id, credential: sessions.credential(id, (await sessions.load(id))!) };
+  }
+  const timed = (client: SignInClient) => sessionsWith(client, { idleTimeoutMs: 3_600_000, maxAgeMs: 3_600_000 }, memoryStore(100), clock.now);
+
+  it('refreshes ahead of expiry (a minute, or a quarter of a short lifetime), once for many concurrent calls, keeping the refresh token ISC did not replace', async () => {
+    const client = scriptedClient([withoutRefreshToken(tokens(2)), tokens(3)]);
+    const sessions = timed(client);
+    const { id, credential } = await credentialOf(sessions, tokens(1, 600_000));
+    clock.at += 530_000; // 70 s left: not yet
+    expect(await credential.accessToken()).toBe(tokens(1).accessToken);
+    clock.at += 20_000; // 50 s left: due
+    const seen = await Promise.all(Array.from({ length: 20 }, () => credential.accessToken()));
+    expect(client.refreshes).toBe(1);
+    expect(new Set(seen)).toEqual(new Set([tokens(2).accessToken]));
+    expect(await credential.accessToken()).toBe(tokens(2).accessToken);
+    expect((await sessions.load(id))?.refreshToken).toBe('refresh-1');
+  });
+
+  it('keeps the session when ISC fails the refresh (5xx): the current token serves until it expires, and it retries a few seconds later', async () => {
+    const client = scriptedClient([gatewayError('UPSTREAM_ERROR', 'ISC token endpoint answered 503'), tokens(2)]);
+    const sessions = timed(client);
+    const { id, credential } = await credentialOf(sessions, tokens(1, 600_000));
+    clock.at += 550_000;
+    expect(await credential.accessToken()).toBe(tokens(1).accessToken);
+    expect(client.refreshes).toBe(1);
+    expect(await credential.accessToken()).toBe(tokens(1).accessToken);
+    expect(client.refreshes).toBe(1);
+    clock.at += 6_000;
+    expect(await credential.accessToken()).toBe(tokens(2).accessToken);
+    expect(client.refreshes).toBe(2);
+    expect(await sessions.load(id)).toBeDefined();
+  });
+
+  it('ends the session when ISC refuses the refresh token: UNAUTHENTICATED, and the session is gone', async () => {
+    const client = scriptedClient([new SignInRefused('invalid_grant')]);
+    const sessions = timed(client);
+    const { id, credential } = await credentialOf(sessions, tokens(1, 600_000));
+    clock.at += 550_000;
+    await expect(credential.accessToken()).rejects.toEqual(code('UNAUTHENTICATED'));
+    expect(await sessions.load(id)).toBeUndefined();
+  });
+
+  it('renews a token ISC refused (401) even before its expiry; a failed renewal does not hand the refused token back', async () => {
+    const client = scriptedClient([tokens(2), gatewayError('UPSTREAM_ERROR', 'ISC token endpoint answered 503')]);
+    const sessions = timed(client);
+    const { credential } = await credentialOf(sessions, tokens(1));
+    expect(await credential.renew(tokens(1).accessToken)).toBe(tokens(2).accessToken);
+    await expect(credential.renew(tokens(2).accessToken)).rejects.toEqual(code('UPSTREAM_ERROR'));
+    expect(client.refreshes).toBe(2);
+  });
+
+  it('without a refresh token, a session ends when its token expires', async () => {
+    const sessions = timed(scriptedClient([]));
+    const { credential } = await credentialOf(sessions, withoutRefreshToken(tokens(1)));
+    clock.at += 590_000;
+    expect(await credential.accessToken()).toBe(tokens(1).accessToken);
+    clock.at += 20_000;
+    await expect(credential.accessToken()).rejects.toEqual(code('UNAUTHENTICATED'));
+  });
+});

@@ -1,0 +1,350 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { DEMO_USERS } from '../../src/demo-tenant/seed/users.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { approveAs, callback, cookieHeader, cookiesSet, gqlAs, grantsOf, signIn, startSignIn } from '../support/sign-in.js';
+
+/**
+ * Sign-in at the gateway against the built-in demo tenant, which has it on by default: the
+ * authorization-code flow run server side, an HttpOnly session cookie the only thing the browser
+ * holds, and every rule a session must keep. Each check also counts the token requests the demo
+ * tenant received, since a refused sign-in must cost none.
+ */
+const LIST = '{ connectorCustomizers(limit: 2) { items { id name } } }';
+const CREATE = 'mutation { createConnectorCustomizer(input: { name: "sign-in-test" }) { id name } }';
+const ada = DEMO_USERS.find((u) => u.name === 'ada.admin')!;
+
+let gw: TestGateway | undefined;
+afterEach(async () => {
+  await gw?.close();
+  gw = undefined;
+});
+
+async function gateway(env: Record<string, string> = {}): Promise<{ gw: TestGateway; base: string; origin: string }> {
+  gw = await startTestGateway(env);
+  const base = new URL(gw.url).origin;
+  // The public URL the demo derives: where browsers are sent back to, and the Origin they send.
+  const origin = `http://localhost:${new URL(gw.url).port}`;
+  return { gw, base, origin };
+}
+
+/** The user a token the demo tenant received speaks for (its claims, as a test may read them). */
+const userOfBearer = (authorization: string | undefined): unknown =>
+  JSON.parse(Buffer.from((authorization ?? '').replace(/^Bearer /, '').split('.')[1] ?? '', 'base64url').toString() || '{}').user_name;
+
+describe('signing in', () => {
+  it("sends the browser to ISC's sign-in page with state and PKCE, binding them to this browser with a cookie, and costs no token", async () => {
+    const { gw, base, origin } = await gateway();
+    const started = await startSignIn(base, '/app/');
+    expect(started.response.status).toBe(302);
+    const params = Object.fromEntries(started.authorizeUrl.searchParams);
+    expect(`${started.authorizeUrl.origin}${started.authorizeUrl.pathname}`).toBe(`${gw.tenant.url}/oauth/authorize`);
+    expect(params).toEqual({
+      response_type: 'code',
+      client_id: 'demo-login-client',
+      redirect_uri: `${origin}/auth/callback`,
+      state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      code_challenge_method: 'S256',
+    });
+    expect(started.response.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^isc-gw-login=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/),
+    ]);
+    expect(started.response.headers.get('cache-control')).toBe('no-store');
+    expect(gw.tenant.tokenRequests).toEqual([]);
+  });
+
+  it('exchanges the code once, server side (with the verifier), and gives the browser only an HttpOnly session cookie', async () => {
+    const { gw, base } = await gateway();
+    const { session, response } = await signIn(base, 'rita.reader', { returnTo: '/app/?tab=connectors' });
+    expect(response.headers.get('location')).toBe('/app/?tab=connectors');
+    expect(response.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^isc-gw-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/),
+      'isc-gw-login=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax',
+    ]);
+    expect(grantsOf(gw.tenant.tokenRequests)).toEqual(['authorization_code']);
+    const exchange = gw.tenant.tokenRequests.find((r) => r.body.includes('grant_type=authorization_code'))!;
+    expect(Object.keys(Object.fromEntries(new URLSearchParams(exchange.body))).sort()).toEqual([
+      'client_id',
+      'client_secret',
+      'code',
+      'code_verifier',
+      'grant_type',
+      'redirect_uri',
+    ]);
+    // The page learns who signed in, never a token.
+    const who = await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } });
+    const text = await who.text();
+    expect(JSON.parse(text)).toEqual({
+      signedIn: true,
+      user: { id: expect.any(String), name: 'rita.reader' },
+      signedInAt: expect.any(String),
+      expiresAt: expect.any(String),
+    });
+    expect(/eyJ|refresh|token/i.test(text)).toBe(false);
+    // Her queries go to ISC with her token.
+    gw.reset();
+    const answer = await gqlAs(base, session, LIST);
+    expect(answer.body.errors).toBeUndefined();
+    expect(gw.calls().map((c) => [c.method, c.path])).toEqual([['GET', '/v2024/connector-customizers']]);
+    expect(userOfBearer(gw.tenant.requests[0].headers.authorization)).toBe('rita.reader');
+  });
+
+  it("the read-only user's write is ISC's decision: FORBIDDEN with ISC's trackingId; the admin's succeeds", async () => {
+    const { base } = await gateway();
+    const rita = await signIn(base, 'rita.reader');
+    const refused = await gqlAs(base, rita.session, CREATE);
+    expect(refused.body.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      httpStatus: 403,
+      trackingId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    const admin = await signIn(base, 'ada.admin');
+    expect((await gqlAs(base, admin.session, CREATE)).body.data?.createConnectorCustomizer.name).toBe('sign-in-test');
+  });
+
+  it("keeps returnTo to this site's paths: //evil, /\\evil, %2F%2Fevil and absolute URLs are refused before anything starts", async () => {
+    const { gw, base } = await gateway();
+    for (const hostile of ['//evil.example', '/\\evil.example', '%2F%2Fevil.example', 'https://evil.example/', '/%2F/evil.example']) {
+      const started = await startSignIn(base, hostile);
+      expect({ hostile, status: started.response.status, cookies: started.response.headers.getSetCookie() }).toEqual({
+        hostile,
+        status: 400,
+        cookies: [],
+      });
+    }
+    expect(gw.tenant.tokenRequests).toEqual([]);
+  });
+});
+
+describe('refused callbacks: 400 and not one token request', () => {
+  it('unknown, wrong and reused state', async () => {
+    const { gw, base } = await gateway();
+    // No sign-in started in this browser.
+    const started = await startSignIn(base);
+    const back = await approveAs(started.authorizeUrl, 'ada.admin');
+    expect((await callback(base, back, {})).status).toBe(400);
+    expect((await callback(base, back, { 'isc-gw-login': 'x'.repeat(43) })).status).toBe(400);
+    // A state that is not the one this browser's sign-in sent.
+    const other = await startSignIn(base);
+    const tampered = new URL(back);
+    tampered.searchParams.set('state', other.authorizeUrl.searchParams.get('state')!);
+    expect((await callback(base, tampered, started.loginCookie)).status).toBe(400);
+    expect(grantsOf(gw.tenant.tokenRequests)).toEqual([]);
+    // The sign-in the wrong state was sent for is used up: the right one no longer works either.
+    expect((await callback(base, back, started.loginCookie)).status).toBe(400);
+    // Reused: a callback that succeeded, replayed.
+    const fresh = await startSignIn(base);
+    const freshBack = await approveAs(fresh.authorizeUrl, 'ada.admin');
+    expect((await callback(base, freshBack, fresh.loginCookie)).status).toBe(303);
+    const exchanges = grantsOf(gw.tenant.tokenRequests).length;
+    const replay = await callback(base, freshBack, fresh.loginCookie);
+    expect([replay.status, replay.headers.getSetCookie().some((c) => c.startsWith('isc-gw-session=') && !c.startsWith('isc-gw-session=;'))]).toEqual([
+      400,
+      false,
+    ]);
+    expect(grantsOf(gw.tenant.tokenRequests)).toHaveLength(exchanges);
+  });
+
+  it('a cancelled sign-in', async () => {
+    const { gw, base } = await gateway();
+    const started = await startSignIn(base);
+    const cancelled = await approveAs(started.authorizeUrl, 'cancel');
+    expect(cancelled.searchParams.get('error')).toBe('access_denied');
+    const answer = await callback(base, cancelled, started.loginCookie);
+    expect(answer.status).toBe(400);
+    expect(await answer.text()).toContain('ISC did not sign you in (access_denied)');
+    expect(gw.tenant.tokenRequests).toEqual([]);
+  });
+
+  it("a code used before (with this browser's own state): ISC refuses it, no session", async () => {
+    const { gw, base } = await gateway();
+    const first = await startSignIn(base);
+    const firstBack = await approveAs(first.authorizeUrl, 'ada.admin');
+    expect((await callback(base, firstBack, first.loginCookie)).status).toBe(303);
+    const second = await startSignIn(base);
+    const replayed = new URL(firstBack);
+    replayed.searchParams.set('state', second.authorizeUrl.searchParams.get('state')!);
+    const answer = await callback(base, replayed, second.loginCookie);
+    expect(answer.status).toBe(400);
+    expect(await answer.text()).toContain('ISC refused the sign-in code');
+    expect(cookiesSet(answer)['isc-gw-session']).toBeUndefined();
+    expect(grantsOf(gw.tenant.tokenRequests).filter((g) => g === 'authorization_code')).toHaveLength(2);
+  });
+
+  it("a redirect URI other than the gateway's: ISC's page refuses it and never redirects", async () => {
+    const { base } = await gateway();
+    const started = await startSignIn(base);
+    const elsewhere = new URL(started.authorizeUrl);
+    elsewhere.searchParams.set('redirect_uri', 'https://evil.example/auth/callback');
+    const page = await fetch(elsewhere, { redirect: 'manual' });
+    expect([page.status, page.headers.get('location')]).toEqual([400, null]);
+  });
+});
+
+describe('the session cookie', () => {
+  it('a new id at every sign-in: a cookie set before (planted, or an earlier session) is never the one after, and the earlier session ends', async () => {
+    const { base } = await gateway();
+    const earlier = await signIn(base, 'ada.admin');
+    const planted = { 'isc-gw-session': 'attacker-chosen-session-id-0000000000000' };
+    for (const before of [planted, earlier.session]) {
+      const after = await signIn(base, 'rita.reader', { cookies: before });
+      expect(after.session['isc-gw-session']).not.toBe(before['isc-gw-session']);
+    }
+    expect((await gqlAs(base, earlier.session, LIST)).body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('forged, ended or expired: UNAUTHENTICATED with no ISC call, never the gateway’s own credentials nor the loopback demo exemption', async () => {
+    const { gw, base } = await gateway({ SAIL_SESSION_MAX_AGE_S: '1' });
+    // Without any cookie the loopback demo serves anyone: the cookie must not fall back to that.
+    expect((await gqlAs(base, {}, LIST)).body.errors).toBeUndefined();
+    const expired = await signIn(base, 'ada.admin');
+    gw.reset();
+    for (const cookie of [{ 'isc-gw-session': 'forged' }, { 'isc-gw-session': 'A'.repeat(43) }]) {
+      const answer = await gqlAs(base, cookie, LIST, { 'x-api-key': 'anything' });
+      expect({ status: answer.status, code: answer.body.errors?.[0].extensions.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const late = await gqlAs(base, expired.session, LIST);
+    expect({ status: late.status, code: late.body.errors?.[0].extensions.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(gw.calls()).toEqual([]);
+    const who = await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(expired.session) } });
+    expect(await who.json()).toEqual({ signedIn: false });
+    expect(who.headers.getSetCookie()).toEqual(['isc-gw-session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
+  });
+
+  it('comes first: a cookie and a bearer and a key → the session; a bearer and a key → the bearer; a key alone → the gateway’s client', async () => {
+    const { gw, base } = await gateway({ SAIL_API_KEYS: 'precedence-key' });
+    const { session } = await signIn(base, 'rita.reader');
+    const bearer = gw.tenant.issueToken({ user: 'ada.admin' });
+    const who = async (cookies: Record<string, string>, headers: Record<string, string>) => {
+      gw.reset();
+      expect((await gqlAs(base, cookies, LIST, headers)).body.errors).toBeUndefined();
+      return userOfBearer(gw.tenant.requests[0].headers.authorization);
+    };
+    expect(await who(session, { authorization: `Bearer ${bearer}`, 'x-api-key': 'precedence-key' })).toBe('rita.reader');
+    expect(await who({}, { authorization: `Bearer ${bearer}`, 'x-api-key': 'precedence-key' })).toBe('ada.admin');
+    expect(await who({}, { 'x-api-key': 'precedence-key' })).toBe('demo.admin');
+  });
+
+  it('from an Origin not allowed: refused (FORBIDDEN) before any ISC call; from the public origin it serves; Apollo’s CSRF check still applies', async () => {
+    const { gw, base, origin } = await gateway();
+    const { session } = await signIn(base, 'ada.admin');
+    gw.reset();
+    const foreign = await gqlAs(base, session, LIST, { origin: 'http://localhost:1' });
+    expect({ status: foreign.status, code: foreign.body.errors?.[0].extensions.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect(gw.calls()).toEqual([]);
+    expect((await gqlAs(base, session, LIST, { origin })).body.errors).toBeUndefined();
+    // A simple (form-like) request is what CSRF uses: Apollo refuses it.
+    const simple = await fetch(`${base}/graphql?query=${encodeURIComponent(LIST)}`, { headers: { cookie: cookieHeader(session) } });
+    expect(simple.status).toBe(400);
+    expect(await simple.text()).toContain('CSRF');
+  });
+
+  it('sign-out: from an Origin not allowed it is refused and the session lives; from the app’s origin it ends it, and the old cookie is refused after', async () => {
+    const { base, origin } = await gateway();
+    const { session } = await signIn(base, 'ada.admin');
+    const logout = (headers: Record<string, string>) =>
+      fetch(`${base}/auth/logout`, { method: 'POST', headers: { cookie: cookieHeader(session), ...headers } });
+    expect((await logout({ origin: 'https://evil.example' })).status).toBe(403);
+    expect((await logout({})).status).toBe(403);
+    expect((await gqlAs(base, session, LIST)).body.errors).toBeUndefined();
+    const out = await logout({ origin });
+    expect(out.status).toBe(204);
+    expect(out.headers.getSetCookie()).toEqual(['isc-gw-session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
+    expect((await gqlAs(base, session, LIST)).body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('budget, caches and audit', () => {
+  it("every session user shares the sign-in client's rate budget; an API-key caller has the gateway client's own", async () => {
+    const { base } = await gateway({ SAIL_RATE_LIMIT: '50', SAIL_RATE_WINDOW_MS: '60000', SAIL_API_KEYS: 'budget-key' });
+    const rita = await signIn(base, 'rita.reader');
+    const admin = await signIn(base, 'ada.admin');
+    const remaining = async (cookies: Record<string, string>, headers: Record<string, string> = {}) =>
+      (await gqlAs(base, cookies, LIST, headers)).body.extensions?.rateLimit.remaining as number;
+    const first = await remaining(rita.session);
+    expect(await remaining(admin.session)).toBe(first - 1);
+    expect(await remaining({}, { 'x-api-key': 'budget-key' })).toBe(49);
+  });
+
+  it("caches answers per session, not per token or per sign-in client: one user's cached answer is never another's", async () => {
+    const { gw, base } = await gateway({ SAIL_RESPONSE_CACHE: 'on' });
+    const rita = await signIn(base, 'rita.reader');
+    const admin = await signIn(base, 'ada.admin');
+    gw.reset();
+    await gqlAs(base, rita.session, LIST);
+    await gqlAs(base, rita.session, LIST);
+    await gqlAs(base, admin.session, LIST);
+    expect(gw.calls()).toHaveLength(2);
+    expect(gw.tenant.requests.map((r) => userOfBearer(r.headers.authorization))).toEqual(['rita.reader', 'ada.admin']);
+  });
+
+  it("audit records name the signed-in identity from ISC's token", async () => {
+    const { logger, records } = recordingLogger();
+    gw = await startTestGateway({}, { logger });
+    const base = new URL(gw.url).origin;
+    const { session } = await signIn(base, 'ada.admin');
+    await gqlAs(base, session, CREATE);
+    expect(records.filter((r) => r.msg === 'audit').map((r) => r.fields?.principal)).toEqual([`user:ada.admin#${ada.id}`]);
+    expect(records.filter((r) => r.msg === 'Signed in').map((r) => r.fields?.user)).toEqual(['ada.admin']);
+  });
+});
+
+describe('refresh', () => {
+  it('renews the token ahead of expiry with one refresh for concurrent operations; a 5xx keeps the session; a refusal ends it', async () => {
+    const { gw, base } = await gateway();
+    gw.tenant.setTokenLifetime(2); // refreshed 0.5 s before expiry
+    const { session } = await signIn(base, 'ada.admin');
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => gqlAs(base, session, LIST)));
+    expect(answers.map((a) => a.body.errors)).toEqual(Array(10).fill(undefined));
+    expect(grantsOf(gw.tenant.tokenRequests).filter((g) => g === 'refresh_token')).toHaveLength(1);
+
+    // ISC fails the refresh: the token still valid serves, the session stays.
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    gw.tenant.setFaults({ refreshStatus: 503 });
+    expect((await gqlAs(base, session, LIST)).body.errors).toBeUndefined();
+    expect(grantsOf(gw.tenant.tokenRequests).filter((g) => g === 'refresh_token')).toHaveLength(2);
+    expect(await (await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } })).json()).toMatchObject({ signedIn: true });
+
+    // ISC refuses the refresh token: the session ends.
+    gw.tenant.setFaults({});
+    gw.tenant.revokeRefreshTokens();
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the old token expired
+    const ended = await gqlAs(base, session, LIST);
+    expect(ended.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(await (await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } })).json()).toEqual({ signedIn: false });
+  }, 20_000);
+});
+
+describe('CORS for browsers on allowed origins', () => {
+  it('admits the documented request headers, exposes X-Request-Id and Retry-After, and credentials only for allowed origins', async () => {
+    const { base } = await gateway({ SAIL_CORS_ORIGINS: 'http://localhost:5173' });
+    const preflight = await fetch(`${base}/graphql`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, traceparent, x-request-id',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').split(/,\s*/);
+    expect(allowed).toEqual(expect.arrayContaining(['content-type', 'x-request-id', 'traceparent', 'tracestate', 'authorization', 'x-api-key']));
+    expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+    const answer = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:5173', 'content-type': 'application/json', 'x-request-id': 'req-cors-1' },
+      body: JSON.stringify({ query: LIST }),
+    });
+    expect(answer.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(answer.headers.get('access-control-expose-headers')).toBe('x-request-id, retry-after');
+    expect(answer.headers.get('x-request-id')).toBe('req-cors-1');
+    const other = await fetch(`${base}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect([other.headers.get('access-control-allow-origin'), other.headers.get('access-control-allow-credentials')]).toEqual([null, null]);
+  });
+});
