@@ -1,12 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { sessionCookies } from '../../src/auth/session/cookies.js';
-import { identityOf, SignInRefused, type SignInClient, type TokenSet } from '../../src/auth/session/oauth.js';
+import got from 'got';
+import { createSignInClient, identityOf, pkceChallenge, SignInRefused, type SignInClient, type TokenSet } from '../../src/auth/session/oauth.js';
 import { safeReturnTo } from '../../src/auth/session/routes.js';
 import { createSessions, type Sessions } from '../../src/auth/session/sessions.js';
 import { derivedAuthorizeUrl, sessionConfig, type SessionConfig } from '../../src/auth/session/settings.js';
 import { memoryStore, type KeyValueStore } from '../../src/auth/session/store.js';
 import { gatewayError } from '../../src/shared/errors.js';
 import { code } from '../support/errors.js';
+import { startFakeUpstream } from '../support/fake-upstream.js';
 
 /** Sign-in sessions alone: a scripted sign-in client, stores in memory. */
 const SECRET = 'a-session-secret-of-at-least-32-characters';
@@ -253,5 +255,72 @@ describe('refresh', () => {
     expect(await credential.accessToken()).toBe(tokens(1).accessToken);
     clock.at += 20_000;
     await expect(credential.accessToken()).rejects.toEqual(code('UNAUTHENTICATED'));
+  });
+});
+
+describe('the sign-in client', () => {
+  it('sends the code with its client secret to the token endpoint only: a redirect is not followed, a refusal ends, a 5xx is a passing error', async () => {
+    const elsewhere = await startFakeUpstream(() => undefined);
+    const statuses = [307, 400, 503, 200];
+    const isc = await startFakeUpstream(() => undefined, {
+      token: (_req, res) => {
+        const status = statuses.shift()!;
+        if (status === 307) return void res.writeHead(307, { location: `${elsewhere.url}/steal` }).end();
+        if (status === 200)
+          return void res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ access_token: 'a'.repeat(30), expires_in: 749, refresh_token: 'r' }));
+        res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+      },
+    });
+    try {
+      const client = createSignInClient({
+        clientId: 'login-client',
+        clientSecret: 'login-client-secret-value',
+        authorizeUrl: 'https://acme.login.sailpoint.com/oauth/authorize',
+        tokenUrl: `${isc.url}/oauth/token`,
+        redirectUri: 'https://gw.example.com/auth/callback',
+        scopes: 'sp:scopes:all',
+        http: got.extend({ timeout: { request: 5_000 } }),
+        timeoutMs: 5_000,
+      });
+      await expect(client.exchangeCode('code-1', 'verifier-1')).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_ERROR', httpStatus: 307 } });
+      expect(elsewhere.hits).toEqual([]);
+      await expect(client.exchangeCode('code-2', undefined)).rejects.toBeInstanceOf(SignInRefused);
+      await expect(client.refresh('r')).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_ERROR', httpStatus: 503 } });
+      expect(await client.refresh('r')).toEqual({ accessToken: 'a'.repeat(30), expiresInMs: 749_000, refreshToken: 'r' });
+      expect(isc.tokenHits.map((hit) => Object.fromEntries(new URLSearchParams(hit.body)))).toEqual([
+        {
+          grant_type: 'authorization_code',
+          code: 'code-1',
+          redirect_uri: 'https://gw.example.com/auth/callback',
+          code_verifier: 'verifier-1',
+          client_id: 'login-client',
+          client_secret: 'login-client-secret-value',
+        },
+        {
+          grant_type: 'authorization_code',
+          code: 'code-2',
+          redirect_uri: 'https://gw.example.com/auth/callback',
+          client_id: 'login-client',
+          client_secret: 'login-client-secret-value',
+        },
+        { grant_type: 'refresh_token', refresh_token: 'r', client_id: 'login-client', client_secret: 'login-client-secret-value' },
+        { grant_type: 'refresh_token', refresh_token: 'r', client_id: 'login-client', client_secret: 'login-client-secret-value' },
+      ]);
+      const authorize = new URL(client.authorizeUrl('state-1', 'verifier-1'));
+      expect(Object.fromEntries(authorize.searchParams)).toEqual({
+        response_type: 'code',
+        client_id: 'login-client',
+        redirect_uri: 'https://gw.example.com/auth/callback',
+        state: 'state-1',
+        scope: 'sp:scopes:all',
+        code_challenge: pkceChallenge('verifier-1'),
+        code_challenge_method: 'S256',
+      });
+    } finally {
+      await isc.close();
+      await elsewhere.close();
+    }
   });
 });
