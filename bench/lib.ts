@@ -58,11 +58,13 @@ export async function freePort(): Promise<number> {
 
 /**
  * The V8 flags of `npm start` (package.json `scripts.start`, e.g. `--heap-growing-percent=100`), so
- * the bench measures the gateway as it is run.
+ * the bench measures the gateway as it is run: those of the command that runs `dist/src/index.js`
+ * (the script may run others first, e.g. `node scripts/build.mjs --if-stale && exec node … dist/src/index.js`).
  */
 export function startScriptNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/);
+  const command = pkg.scripts.start.split(/&&|;|\|\|/).find((c) => c.includes('dist/src/index.js')) ?? '';
+  const words = command.trim().split(/\s+/);
   return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
 }
 

@@ -293,9 +293,11 @@ function buildCustomizers(count: number): Record<string, unknown>[] {
   });
 }
 
-const connectors = buildConnectors(120);
+/** 300: S7 frontend-2 pages through 15 pages of 20 (see FRONTEND2 in scenarios.ts). */
+const connectors = buildConnectors(300);
 const connectorsByScript = new Map(connectors.map((c) => [c.list.scriptName as string, c]));
-const sourceApps = buildSourceApps(60);
+/** 120: S7 frontend-2 looks up 20 consecutive apps from a random start among the first 120. */
+const sourceApps = buildSourceApps(120);
 const appsById = new Map(sourceApps.apps.map((a) => [a.app.id as string, a]));
 const customizers = buildCustomizers(12);
 const customizerJson = new Map(customizers.map((c) => [c.id as string, Buffer.from(JSON.stringify(c))]));

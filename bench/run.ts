@@ -3,7 +3,8 @@
  * mock of ISC, in one run. See README "Benchmark" and issue 7.
  *
  *   npm run bench [-- --cpu-prof] [--duration=3] [--reps=3] [--connections=16] [--s7-seconds=10]
- *                 [--s7-users=8] [--no-build]
+ *                 [--s7-users=8] [--s7-warmup=10] [--s7-window=30] [--s7-runs=frontend,off,…] [--no-build]
+ *                 [--only=S7]
  *
  * Processes: this runner (autocannon, the S6/S7 drivers), the mock upstream, the bare proxy and
  * the gateway (`node dist/src/index.js`, built first) — each its own process.
@@ -34,11 +35,17 @@ import {
 } from './lib.js';
 import { summarize, type ProfileSummary } from './profile.js';
 import {
+  ALL_CACHE_DOMAINS,
   cacheGainBound,
+  DEFAULT_CACHE_DOMAINS,
+  frontend2Mix,
   frontendMix,
+  mixCeiling,
   mixSequence,
   MINIMUM_CALLS,
   scenarioOperations,
+  type CacheDomain,
+  type CostedMixEntry,
   type LoadScenario,
   type MockData,
   type Operation,
@@ -52,6 +59,11 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '16' },
     's7-seconds': { type: 'string', default: '10' },
     's7-users': { type: 'string', default: '8' },
+    /** S7 frontend-2: seconds of load before the measured window (not counted), and the window. */
+    's7-warmup': { type: 'string', default: '10' },
+    's7-window': { type: 'string', default: '30' },
+    /** Comma-separated S7 runs: `frontend` (the first mix, cache off and on) and the frontend-2 variants (see S7_VARIANTS); default all. */
+    's7-runs': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     /** Comma-separated scenario ids to run (e.g. `S1,S2`, `S7`); default all. */
     only: { type: 'string' },
@@ -68,6 +80,10 @@ const REPS = Number(opts.reps);
 const CONNECTIONS = Number(opts.connections);
 const S7_SECONDS = Number(opts['s7-seconds']);
 const S7_USERS = Number(opts['s7-users']);
+const S7_WARMUP_S = Number(opts['s7-warmup']);
+const S7_WINDOW_S = Number(opts['s7-window']);
+const S7_RUNS = opts['s7-runs'] ? new Set(opts['s7-runs'].split(',').map((s) => s.trim())) : undefined;
+const s7Wanted = (id: string) => !S7_RUNS || S7_RUNS.has(id);
 const CPU_PROF = opts['cpu-prof'];
 
 const RESULTS = path.join(ROOT, 'bench/results');
@@ -397,6 +413,298 @@ async function budgetRun(cache: 'off' | 'on', data: MockData, baseEnv: Record<st
 }
 
 // ---------------------------------------------------------------------------------------------
+// S7, mix "frontend-2": variants of the gateway's cache and coalescing settings
+
+/** Fixed by the issue: 5 users without think time, 50 ms upstream latency, 100 calls / 10 s. */
+const FRONTEND2_LOAD = { users: 5, latencyMs: 50, budget: 100, budgetWindowMs: 10_000 } as const;
+
+interface S7Variant {
+  id: string;
+  title: string;
+  /** `independent`: each user sends the next operation of the mix as soon as its last one is answered. `same-moment`: each round, every user sends the same operation at once; the next round starts when all are answered. */
+  mode: 'independent' | 'same-moment';
+  env: Record<string, string>;
+  /** Domains its settings cache (for its own budget ceiling). */
+  cached: readonly CacheDomain[];
+  coalesce: boolean;
+}
+
+const ON = { SAIL_COALESCE: 'on' };
+const S7_VARIANTS: S7Variant[] = [
+  { id: 'off', title: 'cache off', mode: 'independent', env: { SAIL_RESPONSE_CACHE: 'off', ...ON }, cached: [], coalesce: true },
+  {
+    id: 'default',
+    title: 'default cache',
+    mode: 'independent',
+    env: { SAIL_RESPONSE_CACHE: 'on', ...ON },
+    cached: DEFAULT_CACHE_DOMAINS,
+    coalesce: true,
+  },
+  {
+    id: 'all',
+    title: 'every domain cached',
+    mode: 'independent',
+    env: { SAIL_RESPONSE_CACHE: 'on', SAIL_RESPONSE_CACHE_DOMAINS: ALL_CACHE_DOMAINS.join(','), ...ON },
+    cached: ALL_CACHE_DOMAINS,
+    coalesce: true,
+  },
+  {
+    id: 'no-coalesce',
+    title: 'coalescing off',
+    mode: 'independent',
+    env: { SAIL_RESPONSE_CACHE: 'off', SAIL_COALESCE: 'off' },
+    cached: [],
+    coalesce: false,
+  },
+  {
+    id: 'same-moment',
+    title: 'same moment, coalescing on',
+    mode: 'same-moment',
+    env: { SAIL_RESPONSE_CACHE: 'off', ...ON },
+    cached: [],
+    coalesce: true,
+  },
+  {
+    id: 'same-moment-no-coalesce',
+    title: 'same moment, coalescing off',
+    mode: 'same-moment',
+    env: { SAIL_RESPONSE_CACHE: 'off', SAIL_COALESCE: 'off' },
+    cached: [],
+    coalesce: false,
+  },
+];
+/** Settings of the gateway a variant sets or relies on the default of: never inherited from this runner's environment. */
+const VARIANT_SETTINGS = [
+  'SAIL_RESPONSE_CACHE',
+  'SAIL_RESPONSE_CACHE_DOMAINS',
+  'SAIL_RESPONSE_CACHE_STALE_MS',
+  'SAIL_RESPONSE_CACHE_TTL_MS',
+  'SAIL_COALESCE',
+];
+
+const METRIC = {
+  hits: 'isc_gateway_response_cache_hits_total',
+  misses: 'isc_gateway_response_cache_misses_total',
+  /** Past the TTL, within `SAIL_RESPONSE_CACHE_STALE_MS`: answered from the cache too. */
+  stale: 'isc_gateway_response_cache_stale_hits_total',
+  coalesced: 'isc_gateway_coalesced_calls_total',
+} as const;
+
+/** The gateway's counters of interest from `GET /metrics`, summed over their labels; absent ones are 0. */
+async function gatewayCounters(gw: Child): Promise<Record<keyof typeof METRIC, number>> {
+  const out = { hits: 0, misses: 0, stale: 0, coalesced: 0 };
+  const r = await httpRequest('GET', `${gw.url}/metrics`).catch(() => undefined);
+  if (!r || r.status !== 200) return out;
+  const byName = new Map<string, keyof typeof METRIC>(Object.entries(METRIC).map(([k, name]) => [name, k as keyof typeof METRIC]));
+  for (const line of r.body.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{.*\})?\s+(\S+)/.exec(line);
+    const key = m && byName.get(m[1]);
+    if (key) out[key] += Number(m[2]) || 0;
+  }
+  return out;
+}
+
+interface Frontend2Run {
+  variant: string;
+  title: string;
+  mode: S7Variant['mode'];
+  env: Record<string, string>;
+  users: number;
+  warmupS: number;
+  windowS: number;
+  /** Answered without error within the window (started in the warm-up or the window). */
+  completed: number;
+  /** Failed operations: in the warm-up, the window, after it (started in the window, answered after). */
+  failed: { warmup: number; window: number; after: number };
+  completedWarmup: number;
+  completedAfterWindow: number;
+  opsPer10s: number;
+  /** ISC calls (429s included) arriving in the window. */
+  upstreamCalls: number;
+  upstreamCallsByRoute: Record<string, number>;
+  callsPerOp: number;
+  rateLimited429: number;
+  tokenRequests: number;
+  /** Counter deltas in the window; hit rate = (hits + stale hits) ÷ (hits + stale hits + misses). */
+  cache: { hits: number; staleHits: number; misses: number; hitRate: number };
+  /** `isc_gateway_coalesced_calls_total` in the window; rate = coalesced ÷ (coalesced + ISC GETs). */
+  coalesced: number;
+  coalescingRate: number;
+  /** Window answers carrying `extensions.cache` hits, and how many of those hits were stale. */
+  freshness: { answersWithHits: number; hits: number; staleHits: number; maxAgeSeconds: number };
+  /** Budget ceiling of its own settings (see `mixCeiling`), and of the mix (every cacheable read from cache). */
+  ownCeiling: number;
+  percentOfMixCeiling: number;
+  byKind: Record<string, { completed: number; failed: number }>;
+  p50: number;
+  p99: number;
+  firstErrors: string[];
+}
+
+/** Operations per 10 s of `a` ÷ those of `b`: ∞ when only `b` made none, NaN when neither did. */
+const opsRatio = (a: Frontend2Run, b: Frontend2Run) =>
+  b.opsPer10s > 0 ? a.opsPer10s / b.opsPer10s : a.opsPer10s > 0 ? Number.POSITIVE_INFINITY : Number.NaN;
+const times = (r: number) => (r === Number.POSITIVE_INFINITY ? '∞' : `${fmt(r, 2)}×`);
+
+interface Snapshot {
+  stats: MockStats;
+  counters: Record<keyof typeof METRIC, number>;
+}
+
+function freshnessOf(body: string): { hits: number; stale: number; maxAge: number } | undefined {
+  if (!body.includes('"cache"')) return undefined;
+  try {
+    const hits = (JSON.parse(body) as { extensions?: { cache?: { hits?: { ageSeconds?: number; stale?: boolean }[] } } }).extensions?.cache?.hits;
+    if (!hits?.length) return undefined;
+    return { hits: hits.length, stale: hits.filter((h) => h.stale).length, maxAge: Math.max(...hits.map((h) => h.ageSeconds ?? 0)) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One variant on a fresh gateway: `FRONTEND2_LOAD.users` users for the warm-up then the measured
+ * window, against the mock enforcing the budget. Counters are read at the window's edges (mock
+ * `/__stats`, gateway `/metrics`); users stop starting operations at the window's end and the ones
+ * in flight are awaited (each HTTP request times out after 60 s).
+ */
+async function frontend2Run(v: S7Variant, mix: CostedMixEntry[], mixCeilingOps: number, baseEnv: Record<string, string>): Promise<Frontend2Run> {
+  const sequence = mixSequence(mix, 100_000);
+  const { users, latencyMs, budget, budgetWindowMs } = FRONTEND2_LOAD;
+  await configureMock({ latencyMs, rateLimit: { limit: budget, windowMs: budgetWindowMs } });
+  const gw = await startGateway({ ...baseEnv, ...ISC_BUDGET, ...v.env }, [], LOG);
+  await resetMock();
+  const url = gatewayTarget(gw).url('s1');
+  const headers = { 'content-type': 'application/json', 'x-api-key': API_KEY };
+  const byKind: Frontend2Run['byKind'] = Object.fromEntries(mix.map((m) => [m.name, { completed: 0, failed: 0 }]));
+  const done = { warmup: 0, window: 0, after: 0 };
+  const failed = { warmup: 0, window: 0, after: 0 };
+  const freshness = { answersWithHits: 0, hits: 0, staleHits: 0, maxAgeSeconds: 0 };
+  const firstErrors: string[] = [];
+  const latencies: number[] = [];
+  const windowStart = Date.now() + S7_WARMUP_S * 1000;
+  const deadline = windowStart + S7_WINDOW_S * 1000;
+  const snapshot = async (at: number): Promise<Snapshot> => {
+    await sleep(Math.max(0, at - Date.now()));
+    const [stats, counters] = await Promise.all([mockStats(), gatewayCounters(gw)]);
+    return { stats, counters };
+  };
+  const edges = Promise.all([snapshot(windowStart), snapshot(deadline)]);
+
+  async function one(entry: CostedMixEntry, body: string): Promise<void> {
+    const t = performance.now();
+    const answer = await httpRequest('POST', url, body, headers).catch((e: unknown) => ({ status: 0, body: (e as Error).message }));
+    const ms = performance.now() - t;
+    const now = Date.now();
+    const phase = now < windowStart ? 'warmup' : now <= deadline ? 'window' : 'after';
+    const problem = failure(answer);
+    if (problem) {
+      if (firstErrors.length < 5) firstErrors.push(`${entry.name}: ${problem.length > 300 ? `${problem.slice(0, 300)}…` : problem}`);
+      failed[phase]++;
+      byKind[entry.name].failed++;
+      return;
+    }
+    done[phase]++;
+    byKind[entry.name].completed++;
+    if (phase !== 'window') return;
+    latencies.push(ms);
+    const f = freshnessOf(answer.body);
+    if (f) {
+      freshness.answersWithHits++;
+      freshness.hits += f.hits;
+      freshness.staleHits += f.stale;
+      freshness.maxAgeSeconds = Math.max(freshness.maxAgeSeconds, f.maxAge);
+    }
+  }
+
+  let next = 0;
+  const take = () => sequence[next++ % sequence.length];
+  if (v.mode === 'independent') {
+    await Promise.all(
+      Array.from({ length: users }, async () => {
+        while (Date.now() < deadline) {
+          const { entry, n } = take();
+          await one(entry, JSON.stringify(entry.build(n)));
+        }
+      }),
+    );
+  } else {
+    while (Date.now() < deadline) {
+      const { entry, n } = take();
+      const body = JSON.stringify(entry.build(n));
+      await Promise.all(Array.from({ length: users }, () => one(entry, body)));
+    }
+  }
+  const [before, after] = await edges;
+  await stop(gw);
+  await configureMock({ latencyMs: 0, rateLimit: null });
+
+  const delta = (k: keyof typeof METRIC) => after.counters[k] - before.counters[k];
+  const callsByRoute: Record<string, number> = {};
+  for (const [route, n] of Object.entries(after.stats.calls)) {
+    const d = n - (before.stats.calls[route] ?? 0);
+    if (d) callsByRoute[route] = d;
+  }
+  const upstreamCalls = after.stats.total - before.stats.total;
+  const gets = Object.entries(callsByRoute).reduce((s, [route, n]) => s + (route.startsWith('GET ') ? n : 0), 0);
+  const hits = delta('hits');
+  const misses = delta('misses');
+  const staleHits = delta('stale');
+  const coalesced = delta('coalesced');
+  const opsPer10s = (done.window * 10) / S7_WINDOW_S;
+  latencies.sort((a, b) => a - b);
+  return {
+    variant: v.id,
+    title: v.title,
+    mode: v.mode,
+    env: v.env,
+    users,
+    warmupS: S7_WARMUP_S,
+    windowS: S7_WINDOW_S,
+    completed: done.window,
+    failed,
+    completedWarmup: done.warmup,
+    completedAfterWindow: done.after,
+    opsPer10s,
+    upstreamCalls,
+    upstreamCallsByRoute: callsByRoute,
+    callsPerOp: upstreamCalls / Math.max(1, done.window),
+    rateLimited429: after.stats.rateLimited - before.stats.rateLimited,
+    tokenRequests: after.stats.tokenRequests,
+    cache: { hits, staleHits, misses, hitRate: hits + staleHits + misses > 0 ? (hits + staleHits) / (hits + staleHits + misses) : 0 },
+    coalesced,
+    coalescingRate: coalesced + gets > 0 ? coalesced / (coalesced + gets) : 0,
+    freshness,
+    ownCeiling: mixCeiling(mix, new Set(v.cached), v.mode === 'same-moment' && v.coalesce ? users : 1, budget).opsPerWindow,
+    percentOfMixCeiling: (100 * opsPer10s) / mixCeilingOps,
+    byKind,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    firstErrors,
+  };
+}
+
+/** ISC calls of each frontend-2 entry, measured: one operation at a time on a gateway with no cache, no coalescing, no limit. */
+async function frontend2Calls(mix: CostedMixEntry[], baseEnv: Record<string, string>): Promise<Record<string, number>> {
+  await configureMock({ latencyMs: 0, rateLimit: null });
+  const gw = await startGateway({ ...baseEnv, ...UNTHROTTLED, SAIL_RESPONSE_CACHE: 'off', SAIL_COALESCE: 'off' }, [], LOG);
+  const target = gatewayTarget(gw);
+  const out: Record<string, number> = {};
+  try {
+    for (const entry of mix) {
+      await quiesce();
+      await resetMock();
+      const problem = failure(await send(target, 's1', entry.build(0)));
+      if (problem) throw new Error(`S7 frontend-2 "${entry.name}": ${problem}`);
+      out[entry.name] = (await mockStats()).total;
+    }
+  } finally {
+    await stop(gw);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function newestProfile(dir: string, pid: number): string | undefined {
   try {
@@ -432,7 +740,14 @@ async function main(): Promise<void> {
   };
   log(`ISC GraphQL gateway bench — ${new Date().toISOString()}`);
   log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.os}`);
-  log(`${command}: S1–S5 ${REPS}× ${DURATION} s per run and target, ${CONNECTIONS} connections (S2@20ms: 1); S7 ${S7_SECONDS} s, ${S7_USERS} users`);
+  log(
+    `${command}: S1–S5 ${REPS}× ${DURATION} s per run and target, ${CONNECTIONS} connections (S2@20ms: 1); S7 ${S7_SECONDS} s, ${S7_USERS} users; ` +
+      `S7 frontend-2 ${S7_WARMUP_S} s warm-up + ${S7_WINDOW_S} s window, ${FRONTEND2_LOAD.users} users`,
+  );
+  const s7RunIds = ['frontend', ...S7_VARIANTS.map((v) => v.id)];
+  const unknownRuns = [...(S7_RUNS ?? [])].filter((id) => !s7RunIds.includes(id));
+  if (unknownRuns.length) throw new Error(`--s7-runs: unknown ${unknownRuns.join(', ')} (known: ${s7RunIds.join(', ')})`);
+  if (!(S7_WINDOW_S > 0) || !(S7_WARMUP_S >= 0)) throw new Error('--s7-window must be > 0 and --s7-warmup ≥ 0');
 
   if (!opts['no-build']) {
     log('Building the gateway (tsc -p tsconfig.build.json)…');
@@ -468,9 +783,12 @@ async function main(): Promise<void> {
   if (CPU_PROF) log('--cpu-prof: the gateway and the bare proxy run under the V8 profiler, so their figures below are slower than usual.');
 
   const idle = rssMb(gw.pid);
-  log('Warming up both…');
-  await warmup(bareProxy, ops);
-  await warmup(gateway, ops);
+  const loadScenariosWanted = ['S1', 'S2', 'S2@20ms', 'S3', 'S4', 'S5'].some(wanted);
+  if (loadScenariosWanted) {
+    log('Warming up both…');
+    await warmup(bareProxy, ops);
+    await warmup(gateway, ops);
+  }
 
   const allScenarios: LoadScenarioDef[] = [
     { id: 'S1', title: 'list 50 connectors (name, type, scriptName)', op: 's1', latencyMs: 0, connections: CONNECTIONS },
@@ -507,8 +825,8 @@ async function main(): Promise<void> {
     { rep: -1, rssMb: idle.rss, peakMb: idle.hwm },
     { rep: 0, rssMb: warm.rss, peakMb: warm.hwm, heapAfterFullGcMb: heap() },
   ];
-  log(`gateway RSS: ${fmt(idle.rss)} MB idle after start, ${fmt(warm.rss)} MB after warm-up`);
-  for (let rep = 1; rep <= REPS; rep++) {
+  if (loadScenariosWanted) log(`gateway RSS: ${fmt(idle.rss)} MB idle after start, ${fmt(warm.rss)} MB after warm-up`);
+  for (let rep = 1; rep <= (scenarios.length ? REPS : 0); rep++) {
     for (const sc of scenarios) {
       const b = await measure(bareProxy, sc, ops[sc.op], rep);
       const m = await measure(gateway, sc, ops[sc.op], rep);
@@ -535,11 +853,40 @@ async function main(): Promise<void> {
 
   const mix = frontendMix(data);
   const bound = cacheGainBound(mix);
+  const mix2 = frontend2Mix(data);
+  const ceilingNoCache = mixCeiling(mix2, new Set());
+  const ceiling = mixCeiling(mix2, new Set(ALL_CACHE_DOMAINS));
   let s7: BudgetRun[] = [];
-  if (wanted('S7')) {
+  const s7b: Frontend2Run[] = [];
+  let s7bCalls: Record<string, number> = {};
+  const s7Began = Date.now();
+  if (wanted('S7') && s7Wanted('frontend')) {
     log(`S7: budget (${S7_SECONDS} s against 100 calls / 10 s per client), SAIL_RESPONSE_CACHE=off then on…`);
     s7 = [await budgetRun('off', data, baseEnv), await budgetRun('on', data, baseEnv)];
   }
+  const variants = S7_VARIANTS.filter((v) => s7Wanted(v.id));
+  if (wanted('S7') && variants.length) {
+    for (const name of VARIANT_SETTINGS) {
+      if (process.env[name] !== undefined) log(`  (${name} in this environment is ignored: each variant sets its own)`);
+      delete process.env[name];
+    }
+    s7bCalls = await frontend2Calls(mix2, baseEnv);
+    const off = mix2.filter((e) => s7bCalls[e.name] !== e.calls);
+    for (const e of off)
+      log(`  ! frontend-2 "${e.name}": ${s7bCalls[e.name]} ISC calls measured, ${e.calls} declared (the ceiling uses the declared ones)`);
+    log(
+      `S7 frontend-2: ${FRONTEND2_LOAD.users} users, ${FRONTEND2_LOAD.latencyMs} ms upstream latency, ${S7_WARMUP_S} s warm-up + ${S7_WINDOW_S} s window per variant, fresh gateway each…`,
+    );
+    for (const v of variants) {
+      const r = await frontend2Run(v, mix2, ceiling.opsPerWindow, baseEnv);
+      s7b.push(r);
+      log(
+        `  ${v.id.padEnd(24)} ${fmt(r.opsPer10s, 1).padStart(7)} ops/10 s · ${fmt(r.callsPerOp, 2)} ISC calls/op · ` +
+          `failed ${r.failed.warmup + r.failed.window + r.failed.after} · 429s ${r.rateLimited429}`,
+      );
+    }
+  }
+  const s7Seconds = (Date.now() - s7Began) / 1000;
 
   await stop(mock);
 
@@ -692,6 +1039,62 @@ async function main(): Promise<void> {
     for (const r of s7) for (const e of r.firstErrors) log(`  ${r.responseCache}: ${e}`);
   }
 
+  if (s7b.length) {
+    log('');
+    log(
+      `S7 frontend-2: ${FRONTEND2_LOAD.users} users without think time, ${FRONTEND2_LOAD.latencyMs} ms upstream latency, no client retries; ` +
+        `${S7_WARMUP_S} s warm-up then a ${S7_WINDOW_S} s measured window, fresh gateway per variant; mock 100 calls / 10 s per client (429 + Retry-After), governor 100 / 10 s`,
+    );
+    printTable(
+      [
+        'variant',
+        'ops/10 s',
+        'failed',
+        'ISC calls/op',
+        'cache hit rate',
+        'coalescing rate',
+        '429s',
+        'p50 ms',
+        'p99 ms',
+        'ceiling of its settings',
+        '% of mix ceiling',
+      ],
+      s7b.map((r) => [
+        r.title,
+        fmt(r.opsPer10s, 1),
+        r.failed.warmup + r.failed.window + r.failed.after,
+        fmt(r.callsPerOp, 2),
+        `${fmt(100 * r.cache.hitRate, 0)}%`,
+        `${fmt(100 * r.coalescingRate, 0)}%`,
+        r.rateLimited429,
+        fmt(r.p50, 1),
+        fmt(r.p99, 0),
+        fmt(r.ownCeiling, 0),
+        `${fmt(r.percentOfMixCeiling, 1)}%`,
+      ]),
+      1,
+    );
+    log(
+      `  Mix ceiling: ${fmt(ceiling.opsPerWindow, 0)} ops/10 s = 100 calls ÷ ${fmt(ceiling.callsPerOp, 2)} calls/op, the calls no cache can serve ` +
+        `(Σ weight × (writes + uncached GETs) ÷ Σ weight; here only the 5% updateSourceApp). Without a cache: 100 ÷ ${fmt(ceilingNoCache.callsPerOp, 2)} = ${fmt(ceilingNoCache.opsPerWindow, 1)} ops/10 s.`,
+    );
+    log(
+      '  "ceiling of its settings": the same with only its cached domains served from cache and, same moment with coalescing, one GET per round for the five users. ' +
+        'Neither counts filling the cache, refetches after a write or a TTL, so no variant reaches it.',
+    );
+    const byId = (id: string) => s7b.find((r) => r.variant === id);
+    const ratio = (a?: Frontend2Run, b?: Frontend2Run) => (a && b ? opsRatio(a, b) : undefined);
+    const allOff = ratio(byId('all'), byId('off'));
+    const sameMoment = ratio(byId('same-moment'), byId('same-moment-no-coalesce'));
+    if (allOff !== undefined) log(`  every domain cached / cache off: ${times(allOff)} operations per 10 s (target ≥ 3×).`);
+    if (sameMoment !== undefined) log(`  same moment, coalescing on / off: ${times(sameMoment)} operations per 10 s (target ≥ 2×).`);
+    log(
+      `  ISC calls per entry (measured one at a time, no cache): ${mix2.map((e) => `${e.name} ${s7bCalls[e.name] ?? '–'} (weight ${e.weight})`).join('; ')}.`,
+    );
+    for (const r of s7b) for (const e of r.firstErrors) log(`  ${r.variant}: ${e}`);
+  }
+  if (wanted('S7')) log(`  S7 took ${fmt(s7Seconds, 0)} s.`);
+
   log('');
   log('Gateway RSS (MB), read from /proc/<pid>/status');
   printTable(
@@ -792,6 +1195,41 @@ async function main(): Promise<void> {
       pass: s7[1].completed >= 3 * s7[0].completed,
     });
   }
+  if (s7b.length) {
+    const failedOf = (r: Frontend2Run) => r.failed.warmup + r.failed.window + r.failed.after;
+    targets.push({
+      target: 'S7 frontend-2 zero failed (every variant)',
+      measured: s7b.map(failedOf).join(' / '),
+      pass: s7b.every((r) => failedOf(r) === 0),
+    });
+    const byId = (id: string) => s7b.find((r) => r.variant === id);
+    const pair = (a: string, b: string) => {
+      const x = byId(a);
+      const y = byId(b);
+      return x && y ? { ratio: opsRatio(x, y), x, y } : undefined;
+    };
+    const sameMoment = pair('same-moment', 'same-moment-no-coalesce');
+    if (sameMoment)
+      targets.push({
+        target: 'S7 frontend-2 same moment, cache off: coalescing on ≥ 2× off',
+        measured: `${times(sameMoment.ratio)} (${fmt(sameMoment.x.opsPer10s, 1)} / ${fmt(sameMoment.y.opsPer10s, 1)} ops/10 s)`,
+        pass: sameMoment.ratio >= 2,
+      });
+    const allOff = pair('all', 'off');
+    if (allOff)
+      targets.push({
+        target: 'S7 frontend-2 every domain cached ≥ 3× cache off',
+        measured: `${times(allOff.ratio)} (${fmt(allOff.x.opsPer10s, 1)} / ${fmt(allOff.y.opsPer10s, 1)} ops/10 s)`,
+        pass: allOff.ratio >= 3,
+      });
+    const mismatched = mix2.filter((e) => s7bCalls[e.name] !== e.calls);
+    targets.push({
+      target: 'S7 frontend-2 ISC calls per entry as the ceiling assumes (information)',
+      measured: mismatched.length ? mismatched.map((e) => `${e.name}: ${s7bCalls[e.name]} ≠ ${e.calls}`).join('; ') : 'all as declared',
+      pass: mismatched.length === 0,
+      informational: true,
+    });
+  }
   if (rssAfter.length) {
     targets.push({ target: 'RSS after S1–S5 < 200 MB', measured: `${fmt(Math.max(...rssAfter))} MB`, pass: Math.max(...rssAfter) < 200 });
     targets.push({
@@ -815,7 +1253,22 @@ async function main(): Promise<void> {
     `Bench took ${fmt(totalS, 0)} s (build ${fmt((built - began) / 1000, 0)} s). Results: ${path.relative(ROOT, path.join(RESULTS, 'latest.json'))}; process logs: ${path.relative(ROOT, LOG)}`,
   );
 
-  writeFileSync(path.join(RESULTS, 'latest.md'), markdown({ command, machine, rows, s6, s7, rss, targets, totalS }));
+  writeFileSync(
+    path.join(RESULTS, 'latest.md'),
+    markdown({
+      command,
+      machine,
+      rows,
+      s6,
+      s7,
+      s7b,
+      ceiling: ceiling.opsPerWindow,
+      ceilingNoCache: ceilingNoCache.opsPerWindow,
+      rss,
+      targets,
+      totalS,
+    }),
+  );
   writeFileSync(
     path.join(RESULTS, 'latest.json'),
     `${JSON.stringify(
@@ -835,12 +1288,23 @@ async function main(): Promise<void> {
             users: S7_USERS,
             mix: mix.map(({ name, weight, calls, referenceData }) => ({ name, weight, calls, referenceData })),
             bound,
+            frontend2: {
+              load: FRONTEND2_LOAD,
+              warmupS: S7_WARMUP_S,
+              windowS: S7_WINDOW_S,
+              mix: mix2.map(({ name, weight, calls, reads }) => ({ name, weight, calls, reads, measuredCalls: s7bCalls[name] })),
+              ceiling,
+              ceilingNoCache,
+              variants: S7_VARIANTS,
+            },
+            seconds_total: s7Seconds,
           },
         },
         scenarios: summary,
         measurements,
         s6,
         s7,
+        s7Frontend2: s7b,
         rss: { gateway: rss, bareMb: bareRss },
         profiles,
         targets,
@@ -869,6 +1333,9 @@ function markdown(r: {
   rows: (string | number)[][];
   s6: ColdStart[];
   s7: BudgetRun[];
+  s7b: Frontend2Run[];
+  ceiling: number;
+  ceilingNoCache: number;
   rss: { rep: number; rssMb: number; peakMb: number | null }[];
   targets: Target7[];
   totalS: number;
@@ -916,6 +1383,29 @@ function markdown(r: {
       table(
         ['SAIL_RESPONSE_CACHE', 'operations in the window', 'failed', 'ISC calls', '429s'],
         r.s7.map((b) => [b.responseCache, b.completed, b.failed + b.failedAfterWindow, b.upstreamCalls, b.rateLimited429]),
+      ),
+    );
+  }
+  if (r.s7b.length) {
+    out.push(
+      '',
+      `S7 frontend-2, ${FRONTEND2_LOAD.users} users, ${FRONTEND2_LOAD.latencyMs} ms upstream latency, ${S7_WARMUP_S} s warm-up + ${S7_WINDOW_S} s window against 100 ISC calls / 10 s; ` +
+        `mix ceiling ${fmt(r.ceiling, 0)} ops/10 s (${fmt(r.ceilingNoCache, 1)} without a cache):`,
+      '',
+      table(
+        ['variant', 'ops/10 s', 'failed', 'ISC calls/op', 'cache hit rate', 'coalescing rate', '429s', 'p50 ms', 'p99 ms', '% of ceiling'],
+        r.s7b.map((b) => [
+          b.title,
+          fmt(b.opsPer10s, 1),
+          b.failed.warmup + b.failed.window + b.failed.after,
+          fmt(b.callsPerOp, 2),
+          `${fmt(100 * b.cache.hitRate, 0)}%`,
+          `${fmt(100 * b.coalescingRate, 0)}%`,
+          b.rateLimited429,
+          fmt(b.p50, 1),
+          fmt(b.p99, 0),
+          `${fmt(b.percentOfMixCeiling, 1)}%`,
+        ]),
       ),
     );
   }

@@ -184,11 +184,11 @@ export function frontendMix(data: MockData): MixEntry[] {
  * A deterministic interleaving of the mix: `length` entries, each kind in proportion to its weight,
  * spread out (smooth weighted round-robin) so a short run still sees the whole mix.
  */
-export function mixSequence(mix: readonly MixEntry[], length: number): { entry: MixEntry; n: number }[] {
+export function mixSequence<E extends MixEntry>(mix: readonly E[], length: number): { entry: E; n: number }[] {
   const current = mix.map(() => 0);
   const total = mix.reduce((s, e) => s + e.weight, 0);
   const seen = mix.map(() => 0);
-  const out: { entry: MixEntry; n: number }[] = [];
+  const out: { entry: E; n: number }[] = [];
   for (let k = 0; k < length; k++) {
     let best = 0;
     for (let i = 0; i < mix.length; i++) {
@@ -207,4 +207,167 @@ export function cacheGainBound(mix: readonly MixEntry[]): { callsPerOpOff: numbe
   const off = mix.reduce((s, e) => s + e.weight * e.calls, 0) / total;
   const on = mix.reduce((s, e) => s + (e.referenceData ? 0 : e.weight * e.calls), 0) / total;
   return { callsPerOpOff: off, callsPerOpOn: on, bound: off / on, referenceShare: 1 - on / off };
+}
+
+// ---------------------------------------------------------------------------------------------
+// S7, second mix: "frontend-2" (issue "More frontend operations per ISC budget")
+
+/** The gateway's cacheable domains (`SAIL_RESPONSE_CACHE_DOMAINS`): an ISC path's first segment. */
+export type CacheDomain = 'connectors' | 'connector-customizers' | 'source-apps' | 'oauth-clients';
+export const ALL_CACHE_DOMAINS: readonly CacheDomain[] = ['connectors', 'connector-customizers', 'source-apps', 'oauth-clients'];
+/** What `SAIL_RESPONSE_CACHE=on` caches when `SAIL_RESPONSE_CACHE_DOMAINS` is not set. */
+export const DEFAULT_CACHE_DOMAINS: readonly CacheDomain[] = ['connectors', 'connector-customizers'];
+
+export interface CostedMixEntry extends MixEntry {
+  /**
+   * The domain of each GET among the entry's `calls` (a response cache of that domain may serve
+   * it); the calls not listed are writes, which always reach ISC.
+   */
+  reads: readonly CacheDomain[];
+}
+
+/** Connectors and source apps frontend-2 draws from (the mock serves at least these). */
+export const FRONTEND2 = {
+  /** Catalogue pages of `pageSize` connectors: 15 × 20 = the first 300 connectors. */
+  pages: 15,
+  pageSize: 20,
+  /** Connectors opened in detail: the first 40 of the catalogue. */
+  popularConnectors: 40,
+  /** Source apps opened one at a time (with their access profiles) and patched: the first 40. */
+  popularApps: 40,
+  /** Source apps looked up by id, 20 consecutive ones from a random start: the first 120. */
+  appsById: 120,
+  byIdBatch: 20,
+} as const;
+
+/**
+ * A deterministic "random" integer in [0, max) for the n-th operation of a kind (`salt` tells the
+ * kinds apart): every variant of a run, and every run, draws the same sequence.
+ */
+export function draw(n: number, salt: number, max: number): number {
+  let t = (Math.imul(n + 1, 0x9e3779b1) ^ Math.imul(salt + 1, 0x85ebca6b)) >>> 0;
+  // mulberry32's output step
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * max;
+}
+const drawInt = (n: number, salt: number, max: number) => Math.floor(draw(n, salt, max));
+
+/**
+ * The S7 "frontend-2" mix: a catalogue-heavy frontend with source-app views. ISC calls per
+ * operation without a cache (checked against the gateway by the bench's sequential pass):
+ *
+ * | weight | operation | ISC calls |
+ * |---|---|---|
+ * | 15 | a page of 20 connectors, one of 15 pages at random | 1 `GET /connectors?limit=21&offset=…` |
+ * | 25 | the first page of 20 connectors (the same one every time) | 1 |
+ * | 20 | one of 40 popular connectors with detail fields and its source config | 2: `GET /connectors/{s}`, `GET /connectors/{s}/source-config` |
+ * | 15 | twenty source apps by id (20 aliased `sourceApp(id:)`, consecutive ids from a random start) | 1 `GET /source-apps/all?filters=id in (…)` |
+ * | 20 | one of 40 popular source apps with its access profiles | 2: `GET /source-apps/all?filters=id in (x)`, `GET /source-apps/{id}/access-profiles` |
+ * | 5 | `updateSourceApp` changing the description of one of the 40 | 1 `PATCH /source-apps/{id}` |
+ */
+export function frontend2Mix(data: MockData): CostedMixEntry[] {
+  const { pages, pageSize, popularConnectors, popularApps, appsById, byIdBatch } = FRONTEND2;
+  const connectorPage = (page: number): Operation => ({
+    query:
+      'query ConnectorPage($limit: Int, $offset: Int) { connectors(limit: $limit, offset: $offset) { items { name type scriptName status } hasMore } }',
+    variables: { limit: pageSize, offset: page * pageSize },
+  });
+  const connectors = data.scriptNames.slice(0, popularConnectors);
+  const apps = data.sourceAppIds.slice(0, popularApps);
+  const byIdRange = data.sourceAppIds.slice(0, appsById);
+  return [
+    {
+      name: 'connector page (random of 15)',
+      weight: 15,
+      calls: 1,
+      referenceData: true,
+      reads: ['connectors'],
+      build: (n) => connectorPage(drawInt(n, 1, pages)),
+    },
+    {
+      name: 'first connector page',
+      weight: 25,
+      calls: 1,
+      referenceData: true,
+      reads: ['connectors'],
+      build: () => connectorPage(0),
+    },
+    {
+      name: 'popular connector detail + source config',
+      weight: 20,
+      calls: 2,
+      referenceData: true,
+      reads: ['connectors', 'connectors'],
+      build: (n) => ({
+        query: 'query ConnectorDetail($s: ID!) { connector(scriptName: $s) { name type className applicationXml files { sourceConfig } } }',
+        variables: { s: connectors[drawInt(n, 2, connectors.length)] },
+      }),
+    },
+    {
+      name: 'twenty source apps by id',
+      weight: 15,
+      calls: 1,
+      referenceData: false,
+      reads: ['source-apps'],
+      build: (n) => {
+        const start = drawInt(n, 3, byIdRange.length - byIdBatch + 1);
+        const ids = byIdRange.slice(start, start + byIdBatch);
+        return {
+          query: `query SourceAppsById(${ids.map((_, i) => `$a${i}: ID!`).join(', ')}) { ${ids
+            .map((_, i) => `a${i}: sourceApp(id: $a${i}) { id name owner { name } }`)
+            .join(' ')} }`,
+          variables: Object.fromEntries(ids.map((id, i) => [`a${i}`, id])),
+        };
+      },
+    },
+    {
+      name: 'source app with access profiles',
+      weight: 20,
+      calls: 2,
+      referenceData: false,
+      reads: ['source-apps', 'source-apps'],
+      build: (n) => ({
+        query:
+          'query SourceAppProfiles($id: ID!) { sourceApp(id: $id) { id name description owner { name } accessProfiles(limit: 10) { items { id name requestable } hasMore } } }',
+        variables: { id: apps[drawInt(n, 4, apps.length)] },
+      }),
+    },
+    {
+      name: 'updateSourceApp (description)',
+      weight: 5,
+      calls: 1,
+      referenceData: false,
+      reads: [],
+      build: (n) => ({
+        query: 'mutation PatchSourceApp($id: ID!, $d: String) { updateSourceApp(id: $id, input: { description: $d }) { id description modified } }',
+        variables: { id: apps[drawInt(n, 5, apps.length)], d: `Reviewed by the bench (${n})` },
+      }),
+    },
+  ];
+}
+
+/**
+ * The budget ceiling of a mix: the operations per window a perfect client reaches when ISC allows
+ * `budget` calls per window and each operation costs the calls the given settings cannot avoid.
+ * Per operation: every write, plus every GET whose domain is not in `cached`, that GET divided by
+ * `sharedBy` (identical operations sent at the same moment, whose identical GETs one in-flight call
+ * serves when coalescing is on). Averaged over the mix by weight; ceiling = budget ÷ that.
+ * Not counted: filling the cache (each key's first miss), refetches after a write's invalidation
+ * or at TTL expiry — so a measured variant stays below it.
+ */
+export function mixCeiling(
+  mix: readonly CostedMixEntry[],
+  cached: ReadonlySet<CacheDomain>,
+  sharedBy = 1,
+  budget = 100,
+): { callsPerOp: number; opsPerWindow: number } {
+  const total = mix.reduce((s, e) => s + e.weight, 0);
+  const perOp =
+    mix.reduce((s, e) => {
+      const uncachedReads = e.reads.filter((d) => !cached.has(d)).length;
+      const writes = e.calls - e.reads.length;
+      return s + e.weight * (writes + uncachedReads / sharedBy);
+    }, 0) / total;
+  return { callsPerOp: perOp, opsPerWindow: perOp > 0 ? budget / perOp : Number.POSITIVE_INFINITY };
 }

@@ -96,8 +96,20 @@ export interface Config {
     apqCacheBytes: number;
     apqTtlSeconds: number;
   };
-  /** Cross-request cache of reference data (connectors, their files, customizers). */
-  cache: { enabled: boolean; ttlMs: number; maxEntries: number; maxBytes: number };
+  /** Across operations: the response cache of the domains the operator chooses, and reads in flight shared. */
+  cache: {
+    enabled: boolean;
+    /** The default TTL, for domains listed without their own. */
+    ttlMs: number;
+    /** Cached domains, each with its TTL (undefined: the default); undefined: the domains cached by default. */
+    domains: { name: string; ttlMs: number | undefined }[] | undefined;
+    /** Past its TTL an entry is still served this long while one background refresh runs. */
+    staleMs: number;
+    maxEntries: number;
+    maxBytes: number;
+    /** Identical GETs in flight at once share one ISC call. */
+    coalesce: boolean;
+  };
   observability: {
     logLevel: LogLevel;
     /** Human-readable log lines (pino-pretty) instead of JSON; default on under `NODE_ENV=development`. */
@@ -189,8 +201,11 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
     cache: {
       enabled: flag(env, 'SAIL_RESPONSE_CACHE', false),
       ttlMs: integer(env, 'SAIL_RESPONSE_CACHE_TTL_MS', 60_000, 1, 86_400_000),
+      domains: cacheDomains(env.SAIL_RESPONSE_CACHE_DOMAINS),
+      staleMs: integer(env, 'SAIL_RESPONSE_CACHE_STALE_MS', 0, 0, 86_400_000),
       maxEntries: integer(env, 'SAIL_RESPONSE_CACHE_MAX_ENTRIES', 5_000, 1, 10_000_000),
       maxBytes: integer(env, 'SAIL_RESPONSE_CACHE_MAX_BYTES', 50 * 1_048_576, 1024, 8 * 1_073_741_824),
+      coalesce: flag(env, 'SAIL_COALESCE', true),
     },
     observability: {
       logLevel: logLevel(env),
@@ -311,6 +326,19 @@ function demoTenantDecision(env: Environment, baseUrl: string | undefined): bool
     );
   }
   return true;
+}
+
+/** `connectors,source-apps:30`: domains, each optionally with its TTL in seconds (names are checked against the domains at start). */
+function cacheDomains(value: string | undefined): Config['cache']['domains'] {
+  if (value === undefined || value.trim() === '') return undefined;
+  return list(value).map((entry) => {
+    const match = /^([a-z-]+)(?::(\d+))?$/.exec(entry);
+    const seconds = match?.[2] === undefined ? undefined : Number(match[2]);
+    if (!match || (seconds !== undefined && (seconds < 1 || seconds > 86_400))) {
+      throw new ConfigError(`SAIL_RESPONSE_CACHE_DOMAINS: "${entry}" is not a domain or domain:seconds (1–86400)`);
+    }
+    return { name: match[1], ttlMs: seconds === undefined ? undefined : seconds * 1000 };
+  });
 }
 
 function metricsToken(env: Environment): string | undefined {

@@ -72,6 +72,8 @@ export interface OperationSettings {
   maxListLimit: number;
   operationTimeoutMs: number;
   rateLimitWaitMs: number;
+  /** The caller asked for fresh data (`Cache-Control: no-cache`): the response cache is not read. */
+  fresh?: boolean;
 }
 
 /** What belongs to one operation: its deadline, its cache of GETs and its per-request values. */
@@ -89,6 +91,7 @@ function operationState(client: IscClient, credential: Credential, config: Omit<
     signal: deadlineTimer.signal,
     rateLimitWaitLeftMs: config.rateLimitWaitMs,
     calls: [],
+    fresh: config.fresh,
   };
   return {
     scope,

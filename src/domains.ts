@@ -42,7 +42,9 @@ const FEDERATION_COSTS: CostTable = {
 export const DOMAIN_RESOLVERS: readonly Resolvers[] = DOMAINS.map((d) => d.resolvers);
 export const COSTS: CostTable = mergeCostTables([FEDERATION_COSTS, ...DOMAINS.map((d) => d.costs)]);
 export const ROUTE_TEMPLATES: readonly string[] = DOMAINS.flatMap((d) => d.routes.templates);
-/** Collections whose GET answers the response cache may keep. */
+/** Every domain's collection (the first path segment). */
+export const COLLECTIONS: readonly string[] = DOMAINS.map((d) => d.routes.collection);
+/** Collections whose GET answers the response cache keeps unless the operator chooses others. */
 export const CACHEABLE_COLLECTIONS: readonly string[] = DOMAINS.filter((d) => d.routes.cacheable).map((d) => d.routes.collection);
 
 /** The readiness probe: the first domain's cheapest read. */

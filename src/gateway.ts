@@ -5,7 +5,7 @@ import { ownCredentialsUnusable } from './auth/credentials.js';
 import { createSessionMode, type SessionMode } from './auth/session/index.js';
 import { isLoopbackHost, type Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
-import { CACHEABLE_COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
+import { CACHEABLE_COLLECTIONS, COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
 import { connectUpstream, type Tenant, type Upstream } from './isc/connect.js';
 import type { ResponseCache } from './isc/response-cache.js';
 import { createObservability, type ObservabilityOptions } from './observability/index.js';
@@ -73,6 +73,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     tenant,
     {
       routes: ROUTE_TEMPLATES,
+      collections: COLLECTIONS,
       cacheableCollections: CACHEABLE_COLLECTIONS,
       observers: observability.upstreamObservers,
       tokenExchange: (exchange) => observability.tokenExchange(exchange),

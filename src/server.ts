@@ -14,7 +14,7 @@ import { principalOf, resolveCredential, sessionPrincipal, type InboundAuth } fr
 import type { SessionMode } from './auth/session/index.js';
 import { createCallerFacts, createContext, requestIdOf, type Context } from './context.js';
 import type { RateGovernor } from './isc/governor.js';
-import type { IscClient } from './isc/client.js';
+import type { CacheHit, IscClient } from './isc/client.js';
 import { COSTS } from './domains.js';
 import { queryCostPlugin } from './limits/cost-plugin.js';
 import { checkRequestLimits } from './limits/request-checks.js';
@@ -65,6 +65,17 @@ const CORS_ALLOW_HEADERS =
 const CORS_EXPOSE_HEADERS = 'x-request-id, retry-after';
 
 class BodyTooLarge extends Error {}
+
+/**
+ * `extensions.cache`: the ISC answers an operation got from the response cache, each with its
+ * route and age, so a frontend can tell how fresh what it shows is. Per ISC answer rather than per
+ * field: one answer feeds several fields and the gateway knows freshness per answer; an extension
+ * leaves the schema (and the supergraph) untouched.
+ */
+function cacheReport(hits: readonly CacheHit[] | undefined): { hits: { route: string; ageSeconds: number; stale: boolean }[] } | undefined {
+  if (!hits || hits.length === 0) return undefined;
+  return { hits: hits.map((hit) => ({ route: `${hit.method} ${hit.route}`, ageSeconds: Math.floor(hit.ageMs / 1000), stale: hit.stale })) };
+}
 
 /**
  * Reads the body up to `limit` bytes. On overflow the rest is read and discarded (up to
@@ -176,7 +187,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
               contextValue.dispose();
               if (response.body.kind !== 'single') return;
               const budget = governor.budget(contextValue.rateKey);
-              response.body.singleResult.extensions = { ...response.body.singleResult.extensions, rateLimit: budget };
+              const cache = cacheReport(contextValue.scope.cacheHits);
+              response.body.singleResult.extensions = { ...response.body.singleResult.extensions, rateLimit: budget, ...(cache && { cache }) };
             },
           };
         },
@@ -283,15 +295,16 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
+          const settings = /\bno-cache\b/i.test(header(req, 'cache-control') ?? '') ? { ...operation, fresh: true } : operation;
           // A session cookie comes first; one that names no live session is refused, never passed over.
           const signedIn = await signIn?.sessionOf({ cookie: req.headers.cookie, origin });
           if (signedIn) {
             const credential = { kind: 'session' as const, session: signedIn.credential };
-            return createContext(client, credential, operation, requestId, () => sessionPrincipal(signedIn.user), callerFacts);
+            return createContext(client, credential, settings, requestId, () => sessionPrincipal(signedIn.user), callerFacts);
           }
           const apiKey = header(req, 'x-api-key');
           const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey }, auth);
-          return createContext(client, credential, operation, requestId, () => principalOf(credential, apiKey, auth.openDemo), callerFacts);
+          return createContext(client, credential, settings, requestId, () => principalOf(credential, apiKey, auth.openDemo), callerFacts);
         },
       });
     const result = observability ? await observability.aroundGraphQL(req, requestId, execute) : await execute();

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Got } from 'got';
-import { gatewayError } from '../shared/errors.js';
-import { wellFormed } from '../shared/validation.js';
 import { createAgents, type OutboundAgents } from './agents.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
+import { encodeRequest } from './encode.js';
+import { localWriteClock, routeWords, type WriteClock } from './freshness.js';
 import { compose } from './pipeline.js';
 import type { ResponseCache } from './response-cache.js';
 import { routeTemplates } from './routes.js';
@@ -13,6 +13,8 @@ import { observeAttempts, observeCalls } from './stages/observe.js';
 import { createOperationReads, operationReads } from './stages/operation-reads.js';
 import { outcome } from './stages/outcome.js';
 import { rateGoverned } from './stages/rate.js';
+import { coalescing } from './stages/coalesce.js';
+import { writeStamps } from './stages/freshness.js';
 import { cachedResponses } from './stages/response-cache.js';
 import { retryPolicy } from './stages/retry.js';
 import { bearerToken } from './stages/token.js';
@@ -45,6 +47,10 @@ export interface IscClientOptions {
   onRetryAfterClamped?: (event: { route: string; retryAfterMs: number; pauseMs: number }) => void;
   /** The domains' route templates: observers and logs name calls by them (see routes.ts). */
   routes?: readonly string[];
+  /** The clock of writes that keys cache entries and shared reads (freshness.ts); default: this process's. */
+  clock?: WriteClock;
+  /** Share identical GETs in flight across operations (default on). */
+  coalesce?: boolean;
 }
 
 /** Defaults match ISC's documented limit (100 calls per 10 s per client) and the configuration's. */
@@ -63,12 +69,14 @@ export function keepAliveAgents(): Pick<OutboundAgents, 'http' | 'https'> {
  */
 export function createIscClient(options: IscClientOptions, httpClient?: Got): IscClient {
   const breaker = circuitBreaker(options.breaker ?? DEFAULT_BREAKER);
+  const clock = options.clock ?? localWriteClock(routeWords(options.routes ?? []));
   const send = compose(
     [
       operationReads, // each GET once per operation; writes forget their collection
       observeCalls(options.observers ?? []), // start and end of each call, for metrics, traces, logs
-      cachedResponses(options.cache), // reference data across operations; writes invalidate
-      // (room for coalescing identical reads in flight across operations)
+      writeStamps(clock), // a GET's write stamp; a write advances the clock before its caller has the answer
+      cachedResponses(options.cache, { clock, refresh: (call) => send(call) }), // the operator's cached domains, per caller and stamp
+      options.coalesce === false ? undefined : coalescing(), // identical GETs in flight share one call
       outcome, // the final answer, or a coded error keeping ISC's status and trackingId
       retryPolicy(options.retry ?? DEFAULT_RETRY, new URL(options.apiUrl).origin), // backoff, 429 waits, the deadline before each attempt
       bearerToken(options.tokens), // the bearer; a refused token is replaced once
@@ -128,7 +136,6 @@ function callerKeys(rateKey: (credential: Credential) => string): (credential: C
   return (credential) => (credential.kind === 'session' ? `session:${credential.session.key}` : rateKey(credential));
 }
 
-/** URL, headers and body of a request, built once per call; a body that cannot be serialised fails here, not as a network error. */
 function encode(
   credential: Credential,
   request: UpstreamRequest,
@@ -136,26 +143,7 @@ function encode(
   keys: { rate: string; caller: string },
   route: string,
 ): IscCall {
-  const params = request.searchParams
-    ? (Object.fromEntries(Object.entries(request.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string>)
-    : undefined;
-  // A lone surrogate cannot be percent-encoded faithfully (URLSearchParams would send U+FFFD).
-  if (!wellFormed(request.path) || Object.values(params ?? {}).some((v) => typeof v === 'string' && !wellFormed(v))) {
-    throw gatewayError('BAD_USER_INPUT', 'An identifier or filter value is not well-formed Unicode (it holds a lone surrogate)');
-  }
-  const query = params ? new URLSearchParams(params).toString() : '';
-  const headers: Record<string, string> = { accept: request.accept ?? 'application/json' };
-  if (request.experimental) headers['x-sailpoint-experimental'] = 'true';
-  let body: string | FormData | undefined = request.form;
-  if (request.jsonPatch) {
-    headers['content-type'] = 'application/json-patch+json';
-    body = JSON.stringify(request.jsonPatch);
-  } else if (request.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(request.json);
-  }
-  const url = query ? `${request.path}?${query}` : request.path;
-  return { credential, request, url, headers, body, scope, route, rateKey: keys.rate, callerKey: keys.caller, attempt: 1, watches: [] };
+  return { credential, request, ...encodeRequest(request), scope, route, rateKey: keys.rate, callerKey: keys.caller, attempt: 1, watches: [] };
 }
 
 /** No deadline: for callers outside a GraphQL operation (scripts, tests). */

@@ -1,6 +1,7 @@
 import got, { type Got } from 'got';
 import { GraphQLError } from 'graphql';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
+import { localWriteClock, routeWords } from './freshness.js';
 import type { Logger } from '../observability/log/logger.js';
 import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from './agents.js';
 import { createIscClient } from './client.js';
@@ -20,6 +21,8 @@ export interface Tenant {
 /** What the rest of the gateway is given of the domains and of observability. */
 export interface UpstreamParts {
   routes: readonly string[];
+  /** Every domain's collection, and those cached by default. */
+  collections: readonly string[];
   cacheableCollections: readonly string[];
   observers: readonly UpstreamObserver[];
   /** Wraps the token exchange (token metrics and spans). */
@@ -51,7 +54,10 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
   const agents = createAgents(tenant.baseUrl, upstream.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
   const { tokenUrl, exchange, localTokens, http: tokenHttp } = tokenSource(tenant, upstream.tokenTimeoutMs, agents, parts, logger);
-  const localCache = config.cache.enabled ? createResponseCache({ ...config.cache, domains: parts.cacheableCollections }) : undefined;
+  const words = routeWords(parts.routes);
+  const cachedDomains = config.cache.enabled ? domainTtls(config.cache, parts) : undefined;
+  const localCache = cachedDomains && createResponseCache({ ...config.cache, domains: cachedDomains });
+  const localClock = localWriteClock(words);
   // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
   const scaleOut = config.redis.url
     ? await (
@@ -64,7 +70,9 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
         clientSecret: tenant.clientSecret,
         localTokens,
         localCache,
-        cacheDomains: parts.cacheableCollections,
+        cacheDomains: cachedDomains ?? {},
+        localClock,
+        words,
       })
     : undefined;
   const cache = scaleOut ? scaleOut.cache : localCache;
@@ -76,12 +84,7 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     clientId: tenant.clientId,
     governor,
     retry: { maxAttempts: upstream.retryAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: 5_000 },
-    breaker: {
-      errorThresholdPercentage: upstream.breaker.errorPercent,
-      volumeThreshold: upstream.breaker.volume,
-      resetTimeoutMs: upstream.breaker.resetMs,
-      rollingWindowMs: 10_000,
-    },
+    breaker: { ...breakerSettings(upstream.breaker), rollingWindowMs: 10_000 },
     agents,
     cache,
     observers: parts.observers,
@@ -89,6 +92,8 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     maxRetryAfterMs: upstream.maxRetryAfterMs,
     onRetryAfterClamped: (event) => logger.warn('ISC asked for a longer pause than SAIL_MAX_RETRY_AFTER_MS allows: pausing for the maximum', event),
     routes: parts.routes,
+    clock: scaleOut?.clock ?? localClock,
+    coalesce: config.cache.coalesce,
   });
   return {
     client,
@@ -101,6 +106,23 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
       await scaleOut?.store.close();
     },
   };
+}
+
+const breakerSettings = (b: UpstreamConfig['upstream']['breaker']) => ({
+  errorThresholdPercentage: b.errorPercent,
+  volumeThreshold: b.volume,
+  resetTimeoutMs: b.resetMs,
+});
+
+/** Each cached domain's TTL: the operator's choice (`SAIL_RESPONSE_CACHE_DOMAINS`), or the domains cached by default. */
+function domainTtls(cache: Config['cache'], parts: UpstreamParts): Record<string, number> {
+  const chosen = cache.domains ?? parts.cacheableCollections.map((name) => ({ name, ttlMs: undefined }));
+  for (const { name } of chosen) {
+    if (!parts.collections.includes(name)) {
+      throw new ConfigError(`SAIL_RESPONSE_CACHE_DOMAINS: "${name}" is not a domain (${parts.collections.join(', ')})`);
+    }
+  }
+  return Object.fromEntries(chosen.map(({ name, ttlMs }) => [name, ttlMs ?? cache.ttlMs]));
 }
 
 /** The client-credentials token of this process: the exchange through the same agents, logged, observed and backed off after failures. */

@@ -2,18 +2,26 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
 /**
- * A cross-request cache of ISC answers for reference data (the connector catalogue and files,
- * connector customizers), off by default. Entries are keyed by a hash of the caller's ISC
- * credential and the URL, so one caller never sees another's data; bounded by entry count and
- * bytes; expire after a TTL; and a write to a resource drops, for every caller, the entries of that
- * resource (and its files) and of its collection's list pages, which hold it too.
+ * A cross-request cache of ISC answers for the domains the operator chooses
+ * (`SAIL_RESPONSE_CACHE_DOMAINS`, each with its own lifetime), off by default. Entries are keyed by
+ * the caller (a hash of its credential key: one caller never sees another's data), the URL, the
+ * media type, and the write stamp of what the URL reads (freshness.ts): a write makes the entries
+ * it may have changed unreachable at once, for every replica when the clock is shared. Bounded by
+ * entry count and bytes; an entry lives its domain's TTL plus the stale grace period.
  */
-export interface ResponseCacheOptions {
+export interface CachePolicy {
+  /** Served as fresh this long. */
   ttlMs: number;
+  /** Then served once more while one background refresh runs (stale-while-revalidate). */
+  staleMs: number;
+}
+
+export interface ResponseCacheOptions {
+  /** Cached domains (first path segments) and each one's TTL. */
+  domains: Readonly<Record<string, number>>;
+  staleMs: number;
   maxEntries: number;
   maxBytes: number;
-  /** First path segments whose GET answers may be cached. */
-  domains: readonly string[];
 }
 
 export interface CachedResponse {
@@ -22,43 +30,52 @@ export interface CachedResponse {
   body: unknown;
   /** Size of the raw body, counted against `maxBytes`. */
   bytes: number;
+  /** When ISC answered it (ms since epoch): its age is reported to callers. */
+  storedAt: number;
 }
 
-/** A lookup: the entry, or on a miss a stamp of the cache's state for storing the answer fetched. */
-export type CacheLookup = { hit: CachedResponse; stamp?: undefined } | { hit?: undefined; stamp: string };
+export type CacheOutcome = 'hit' | 'stale' | 'miss';
 
 /** Asynchronous, so the shared (Redis) cache of a scaled-out deployment fits the same interface. */
 export interface ResponseCache {
-  /** The cache key of a GET (`url` = path and query string), or undefined when its domain is not cached. */
-  keyOf(credentialKey: string, url: string, accept: string): string | undefined;
-  get(key: string): Promise<CacheLookup>;
-  /**
-   * Stores an answer fetched after a miss, with that miss's stamp — unless a write invalidated
-   * anything since: the answer may predate the write, and storing it would serve stale data until
-   * the TTL.
-   */
-  set(key: string, response: CachedResponse, stamp: string): Promise<void>;
-  /** A write to `path` happened: forget the resource it names and its collection's lists. */
-  invalidate(path: string): Promise<void>;
-  /** Counters of this process; `entries`/`bytes` are this process's (local) or unknown (shared). */
-  stats(): { hits: number; misses: number; entries: number; bytes: number };
+  /** How long answers of this GET may be kept, or undefined when its domain is not cached. */
+  policyOf(url: string): CachePolicy | undefined;
+  get(key: string): Promise<CachedResponse | undefined>;
+  set(key: string, response: CachedResponse, lifetimeMs: number): Promise<void>;
+  /** Counts what a lookup led to (see stats). */
+  record(outcome: CacheOutcome): void;
+  /** Counters of this process; `entries`/`bytes` are this process's (local) or its fallback's (shared). */
+  stats(): { hits: number; stale: number; misses: number; entries: number; bytes: number };
 }
 
 export const domainOf = (path: string): string => path.split(/[/?]/, 1)[0];
-/** `connectors/ad/source-config` → `connectors/ad`; a collection path stays itself. */
-export const resourceOf = (path: string): string => path.split(/[?]/, 1)[0].split('/', 2).join('/');
 
-/** Separates a key's URL, media type and credential hash: a character no URL holds. */
+/** Separates a key's parts: a character no URL or stamp holds. */
 const KEY_SEPARATOR = String.fromCharCode(0);
 
-/** The URL (path and query) a cache key was made for. */
-export const urlOfKey = (key: string): string => key.split(KEY_SEPARATOR, 1)[0];
+/** The key of a GET's answer: the write stamp first, then URL, media type and a hash of the caller's key (never the credential). */
+export function responseCacheKey(stamp: string, callerKey: string, url: string, accept: string): string {
+  const caller = createHash('sha256').update(callerKey).digest('base64url').slice(0, 22);
+  return [stamp, url, accept, caller].join(KEY_SEPARATOR);
+}
 
-/** The key of a GET: URL, media type and a hash of the credential (never the credential). */
-export function responseCacheKey(domains: ReadonlySet<string>, credentialKey: string, url: string, accept: string): string | undefined {
-  if (!domains.has(domainOf(url))) return undefined;
-  const principal = createHash('sha256').update(credentialKey).digest('base64url').slice(0, 22);
-  return [url, accept, principal].join(KEY_SEPARATOR);
+/** The cache policy of each cached domain. */
+export function cachePolicies(options: Pick<ResponseCacheOptions, 'domains' | 'staleMs'>): (url: string) => CachePolicy | undefined {
+  const policies = new Map(Object.entries(options.domains).map(([domain, ttlMs]) => [domain, { ttlMs, staleMs: options.staleMs }]));
+  return (url) => policies.get(domainOf(url));
+}
+
+/** Hit, stale and miss counters, shared by both caches. */
+export function cacheCounters() {
+  const counts = { hits: 0, stale: 0, misses: 0 };
+  return {
+    counts,
+    record: (outcome: CacheOutcome) => {
+      if (outcome === 'hit') counts.hits++;
+      else if (outcome === 'stale') counts.stale++;
+      else counts.misses++;
+    },
+  };
 }
 
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
@@ -66,38 +83,17 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     max: options.maxEntries,
     maxSize: options.maxBytes,
     sizeCalculation: (entry) => Math.max(1, entry.bytes),
-    ttl: options.ttlMs,
+    // Every entry gets its domain's lifetime when stored.
+    ttl: 60_000,
   });
-  const cachedDomains = new Set(options.domains);
-  let hits = 0;
-  let misses = 0;
-  /** Invalidations so far: a miss's stamp (see `set`). */
-  let writes = 0;
+  const { counts, record } = cacheCounters();
   return {
-    keyOf: (credentialKey, url, accept) => responseCacheKey(cachedDomains, credentialKey, url, accept),
-    async get(key) {
-      const entry = lru.get(key);
-      if (entry) {
-        hits++;
-        return { hit: entry };
-      }
-      misses++;
-      return { stamp: String(writes) };
+    policyOf: cachePolicies(options),
+    get: async (key) => lru.get(key),
+    async set(key, response, lifetimeMs) {
+      if (response.bytes <= options.maxBytes) lru.set(key, response, { ttl: lifetimeMs });
     },
-    async set(key, response, stamp) {
-      if (stamp !== String(writes)) return; // fetched before a write: maybe stale
-      if (response.bytes <= options.maxBytes) lru.set(key, response);
-    },
-    async invalidate(path) {
-      writes++;
-      const collection = domainOf(path);
-      const resource = resourceOf(path);
-      for (const key of lru.keys()) {
-        const cachedPath = urlOfKey(key).split('?', 1)[0];
-        const stale = cachedPath === collection || (resource !== collection && (cachedPath === resource || cachedPath.startsWith(`${resource}/`)));
-        if (stale) lru.delete(key);
-      }
-    },
-    stats: () => ({ hits, misses, entries: lru.size, bytes: lru.calculatedSize }),
+    record,
+    stats: () => ({ ...counts, entries: lru.size, bytes: lru.calculatedSize }),
   };
 }

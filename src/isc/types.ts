@@ -35,6 +35,19 @@ export interface UpstreamRequest {
   experimental?: boolean;
   /** Keep a `secret` member in the answer: only for the answer that creates an OAuth client. */
   keepSecret?: boolean;
+  /** A lookup of many resources by id in one list call: the response cache keeps and serves it per id (see stages/response-cache.ts). */
+  byIds?: ByIdsRead;
+}
+
+/** What the response cache needs to split a lookup by ids into per-id entries, and to ask ISC only for the ids it lacks. */
+export interface ByIdsRead {
+  ids: readonly string[];
+  /** The path of one resource (its entry's URL). */
+  entryPath(id: string): string;
+  /** The id of an item of the answer. */
+  idOf(item: unknown): string | undefined;
+  /** The same lookup for fewer ids. */
+  request(ids: readonly string[]): UpstreamRequest;
 }
 
 export interface UpstreamResponse<T = unknown> {
@@ -64,10 +77,23 @@ export interface OperationScope {
   /** The operation's own reads, each made once (see stages/operation-reads.ts). */
   reads?: OperationReads;
   /**
-   * Work no caller waits for (readiness probes): never served from the response cache, never
-   * retried, and sent only when a rate slot is free at once with nobody queued (see `tryAcquire`).
+   * Work no caller waits for (readiness probes, cache refreshes): never served from the response
+   * cache, never retried, and sent only when a rate slot is free at once with nobody queued (see `tryAcquire`).
    */
   background?: boolean;
+  /** The caller asked for fresh data (`Cache-Control: no-cache`): the response cache is not read (in-flight reads are still shared). */
+  fresh?: boolean;
+  /** ISC answers this operation got from the response cache, and their age: reported in `extensions.cache`. */
+  cacheHits?: CacheHit[];
+}
+
+export interface CacheHit {
+  method: string;
+  route: string;
+  /** How long ago ISC gave this answer. */
+  ageMs: number;
+  /** Past its TTL, served while a background refresh runs. */
+  stale: boolean;
 }
 
 /** One ISC call attempt (or response-cache hit) of an operation, for its log line. */
@@ -80,6 +106,8 @@ export interface UpstreamCallRecord {
   error?: string;
   durationMs: number;
   cached?: boolean;
+  /** Answered by another operation's identical call in flight (that operation's line lists the call). */
+  coalesced?: boolean;
 }
 
 /** An operation's log line lists at most this many calls (its cost limit allows far more). */
@@ -98,6 +126,8 @@ export interface IscCall {
   route: string;
   /** The rate-governor key of the credential. */
   rateKey: string;
+  /** A GET's write stamp (freshness.ts): cache entries and shared reads are keyed by it. */
+  stamp?: string;
   /** Whose answers these are, for caches across operations: one key per caller (a session, a token, the gateway's client). */
   callerKey: string;
   /** 1 for the first attempt: set in place by the retry stage before each attempt. */
@@ -113,6 +143,8 @@ export interface IscAnswer extends UpstreamResponse {
   rawLength: number;
   /** Served by the response cache, not by ISC. */
   cached?: boolean;
+  /** Shared with an identical read already in flight (another operation's call). */
+  coalesced?: boolean;
   /** A 429's `Retry-After`, clamped, in ms (set by the governor stage, which paused the key that long). */
   retryAfterMs?: number;
 }
@@ -214,6 +246,8 @@ export interface CallEnd {
   status?: number;
   /** Answered by the response cache. */
   cached?: boolean;
+  /** Answered by an identical call another operation had in flight. */
+  coalesced?: boolean;
   /** The error the call ended with (a coded GraphQLError, as the caller gets it). */
   error?: unknown;
   durationMs: number;

@@ -342,7 +342,13 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
   function registerCacheMetrics(): void {
     cacheMetricsRegistered = true;
     const cache = () => watched?.cache?.stats();
-    totalsCounter(registry, 'isc_gateway_response_cache_hits_total', 'Reference-data GETs answered from the response cache', () => cache()?.hits);
+    totalsCounter(registry, 'isc_gateway_response_cache_hits_total', 'GETs answered from the response cache within their TTL', () => cache()?.hits);
+    totalsCounter(
+      registry,
+      'isc_gateway_response_cache_stale_hits_total',
+      'GETs answered from the response cache past their TTL, within the stale grace (a background refresh was started)',
+      () => cache()?.stale,
+    );
     totalsCounter(
       registry,
       'isc_gateway_response_cache_misses_total',
@@ -359,7 +365,19 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
   }
 
   // The same watch for every call: attempts are counted by (method, route), with no per-call state.
-  const callWatch: CallWatch = { attempt: ({ method, route }) => finisherFor(method, route) };
+  // Reads that shared another operation's ISC call in flight, by route (bounded: route templates).
+  const coalesced = new Counter({
+    name: 'isc_gateway_coalesced_calls_total',
+    help: 'GETs answered by an identical ISC call another operation had in flight, instead of a call of their own',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+  const callWatch: CallWatch = {
+    attempt: ({ method, route }) => finisherFor(method, route),
+    end: (end, call) => {
+      if (end.coalesced) coalesced.inc({ route: routeCount < MAX_UPSTREAM_ROUTES ? call.route : 'other' });
+    },
+  };
 
   return {
     registry,

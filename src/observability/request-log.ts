@@ -27,8 +27,8 @@ interface LoggedContext {
 }
 
 /**
- * Records each ISC attempt of an operation, and each answer the response cache gave it, in the
- * operation's `scope.calls` (at most MAX_CALLS_RECORDED): the calls its log line lists.
+ * Records each ISC attempt of an operation, and each answer the response cache or another
+ * operation's call in flight gave it, in the operation's `scope.calls` (at most MAX_CALLS_RECORDED): the calls its log line lists.
  */
 const record = (calls: UpstreamCallRecord[], entry: UpstreamCallRecord) => {
   if (calls.length < MAX_CALLS_RECORDED) calls.push(entry);
@@ -40,8 +40,9 @@ const callRecord: CallWatch = {
     (_attempt, _headers, { method, route, scope }) =>
     (outcome) =>
       record(scope.calls!, { method, route, ...outcome }),
-  end: ({ cached, status, durationMs }, { method, route, scope }) => {
+  end: ({ cached, coalesced, status, durationMs }, { method, route, scope }) => {
     if (cached) record(scope.calls!, { method, route, status, durationMs, cached: true });
+    else if (coalesced) record(scope.calls!, { method, route, status, durationMs, coalesced: true });
   },
 };
 
@@ -59,10 +60,10 @@ export function upstreamSummary(calls: readonly UpstreamCallRecord[] | undefined
   if (calls.length === 0) return { upstreamCalls: 0 };
   let total = 0;
   let longest = 0;
-  const upstream = calls.map(({ method, route, status, error, durationMs, cached }) => {
+  const upstream = calls.map(({ method, route, status, error, durationMs, cached, coalesced }) => {
     total += durationMs;
     if (durationMs > longest) longest = durationMs;
-    return { method, route, status, error, durationMs: Math.round(durationMs), cached };
+    return { method, route, status, error, durationMs: Math.round(durationMs), cached, coalesced };
   });
   return {
     upstreamCalls: calls.length,

@@ -42,13 +42,24 @@ export async function listSourceApps(
   return { items: response.body ?? [], total: totalCount(response.headers) };
 }
 
-/** Several apps by id in one call on the admin view (`id in (...)`); absent ids are simply missing. */
-export async function listSourceAppsByIds(upstream: Upstream, ids: readonly string[]): Promise<IscSourceApp[]> {
-  const response = await send<IscSourceApp[]>(upstream, {
+/** One `id in (...)` lookup; the response cache may keep and serve its apps one by one (`byIds`). */
+function byIdsRequest(ids: readonly string[]): UpstreamRequest {
+  return {
     method: 'GET',
     path: LIST_PATHS.all,
     searchParams: { filters: condition('id', 'in', ids), limit: ids.length },
-  });
+    byIds: {
+      ids,
+      entryPath: (id) => path`source-apps/${id}`,
+      idOf: (item) => (item as { id?: unknown } | null)?.id as string | undefined,
+      request: byIdsRequest,
+    },
+  };
+}
+
+/** Several apps by id in one call on the admin view (`id in (...)`); absent ids are simply missing. */
+export async function listSourceAppsByIds(upstream: Upstream, ids: readonly string[]): Promise<IscSourceApp[]> {
+  const response = await send<IscSourceApp[]>(upstream, byIdsRequest(ids));
   return response.body ?? [];
 }
 

@@ -74,7 +74,8 @@ describe('bench scenarios: ISC calls per operation', () => {
 
 describe('bench scenario S6: cold start', () => {
   it('50 concurrent operations on an empty token cache make one token request', async () => {
-    const cold = await startTestGateway();
+    // Coalescing off: every operation makes its own call, so the token is the only thing shared.
+    const cold = await startTestGateway({ SAIL_COALESCE: 'off' });
     try {
       const ops = scenarioOperations(data);
       const answers = await Promise.all(

@@ -170,6 +170,7 @@ describe('GET /metrics', () => {
       isc_gateway_governor_wait_seconds_total: 'counter',
       isc_gateway_governor_refusals_total: 'counter',
       isc_gateway_circuit_breaker_state: 'gauge',
+      isc_gateway_coalesced_calls_total: 'counter',
       // No response_cache_* family: RESPONSE_CACHE is off.
     });
     // Process metrics, once.

@@ -9,7 +9,10 @@ import { createRateGovernor } from '../../src/isc/governor.js';
 import { connectSharedStore, type SharedStore } from '../../src/isc/scale-out/redis.js';
 import { createSharedLedger } from '../../src/isc/scale-out/shared-ledger.js';
 import { createSharedResponseCache } from '../../src/isc/scale-out/shared-response-cache.js';
-import { createResponseCache, type ResponseCache } from '../../src/isc/response-cache.js';
+import { sharedWriteClock } from '../../src/isc/scale-out/shared-write-clock.js';
+import { localWriteClock, routeWords, type WriteClock } from '../../src/isc/freshness.js';
+import { ROUTE_TEMPLATES } from '../../src/domains.js';
+import { createResponseCache, responseCacheKey, type CachedResponse } from '../../src/isc/response-cache.js';
 import { createSharedTokenProvider } from '../../src/isc/scale-out/shared-token.js';
 import { createTokenProvider, type IssuedToken } from '../../src/isc/token-provider.js';
 import { gatewayError } from '../../src/shared/errors.js';
@@ -237,78 +240,57 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
     });
   });
 
-  describe('shared response cache', () => {
-    const entry = (body: unknown) => ({
+  describe('shared write clock and response cache', () => {
+    const words = routeWords(ROUTE_TEMPLATES);
+    const entry = (body: unknown, bytes = 20): CachedResponse => ({
       status: 200,
       headers: { 'content-type': 'application/json', 'x-total-count': '7', 'set-cookie': 'x' },
       body,
-      bytes: 20,
+      bytes,
+      storedAt: 1_000,
     });
-    const caches = (stores: SharedStore[]) =>
-      stores.map((store) =>
-        createSharedResponseCache({
+    const parts = (stores: SharedStore[]) =>
+      stores.map((store) => ({
+        clock: sharedWriteClock(store, words, localWriteClock(words)),
+        cache: createSharedResponseCache({
           store,
-          ttlMs: 60_000,
+          domains: { connectors: 60_000 },
+          staleMs: 0,
           maxEntryBytes: 1_000,
-          domains: ['connectors', 'connector-customizers'],
-          fallback: createResponseCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 10_000, domains: ['connectors', 'connector-customizers'] }),
+          fallback: createResponseCache({ domains: { connectors: 60_000 }, staleMs: 0, maxEntries: 100, maxBytes: 10_000 }),
         }),
-      );
+      }));
+    const keyAt = async (clock: WriteClock, url: string) => responseCacheKey(await clock.stamp(url), 'client:c', url, 'application/json');
 
-    /** The entry's body, or undefined on a miss. */
-    const hitBody = async (cache: ResponseCache, key: string) => (await cache.get(key)).hit?.body;
-    /** As the ISC client does: a lookup that misses, then the answer fetched, stored with the miss's stamp. */
-    const fill = async (cache: ResponseCache, key: string, body: unknown, bytes = 20) => {
-      const lookup = await cache.get(key);
-      expect(lookup.hit).toBeUndefined();
-      await cache.set(key, { ...entry(body), bytes }, lookup.stamp!);
-    };
+    it('a write answered on any replica gives every replica new stamps for what it may change, and only that', async () => {
+      const [a, b] = parts(await replicas(2));
+      const urls = ['connectors?limit=5', 'connectors/ad', 'connectors/ad/source-config', 'connectors/workday'];
+      const before = await b.clock.stamps(urls);
+      expect(await a.clock.stamps(urls)).toEqual(before);
+      expect(before.every((stamp) => stamp.startsWith('r'))).toBe(true);
+      await a.clock.advance('connectors/ad');
+      const after = await b.clock.stamps(urls);
+      expect(urls.filter((_, i) => before[i] !== after[i])).toEqual(['connectors?limit=5', 'connectors/ad', 'connectors/ad/source-config']);
+    });
 
-    it('serves what one replica fetched to another; a write on any replica drops it for all', async () => {
-      const [a, b] = caches(await replicas(2));
-      const list = a.keyOf('client:c', 'connectors?limit=5', 'application/json')!;
-      const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
-      const file = a.keyOf('client:c', 'connectors/ad/source-config', 'application/xml')!;
-      const other = a.keyOf('client:c', 'connectors/workday', 'application/json')!;
-      for (const key of [list, detail, file, other]) await fill(a, key, key);
-      expect((await b.get(list)).hit).toEqual({
+    it('serves what one replica stored to another under the same stamp (paging headers only); a write on any replica puts it out of reach for all', async () => {
+      const [a, b] = parts(await replicas(2));
+      const detail = await keyAt(a.clock, 'connectors/ad');
+      await a.cache.set(detail, entry('ad'), 60_000);
+      expect(await b.cache.get(await keyAt(b.clock, 'connectors/ad'))).toEqual({
         status: 200,
         headers: { 'content-type': 'application/json', 'x-total-count': '7' },
-        body: list,
+        body: 'ad',
         bytes: 20,
+        storedAt: 1_000,
       });
-      expect(await hitBody(b, a.keyOf('client:d', 'connectors?limit=5', 'application/json')!)).toBeUndefined(); // another caller
-      const missesBefore = b.stats().misses;
-
-      await b.invalidate('connectors/ad');
-      expect(await hitBody(a, list)).toBeUndefined();
-      expect(await hitBody(a, detail)).toBeUndefined();
-      expect(await hitBody(a, file)).toBeUndefined();
-      expect(await hitBody(a, other)).toBe(other);
-      // A create on the collection drops its lists only.
-      await fill(a, list, 'again');
-      await b.invalidate('connectors');
-      expect(await hitBody(a, list)).toBeUndefined();
-      expect(await hitBody(a, other)).toBe(other);
-      expect(b.stats()).toMatchObject({ hits: 1, misses: missesBefore });
-    });
-
-    it('never stores an answer fetched before a write on any replica (it may predate the write)', async () => {
-      const [a, b] = caches(await replicas(2));
-      const detail = a.keyOf('client:c', 'connectors/ad', 'application/json')!;
-      const early = await a.get(detail); // replica A misses and asks ISC…
-      await b.invalidate('connectors/ad'); // …while replica B writes the connector…
-      const late = await a.get(detail); // …and another read on A misses after the write
-      await a.set(detail, entry('read after the write'), late.stamp!);
-      await a.set(detail, entry('read before the write'), early.stamp!); // the older answer arrives last
-      expect(await hitBody(b, detail)).toBe('read after the write');
-    });
-
-    it('does not store entries over the size bound', async () => {
-      const [a] = caches(await replicas(1));
-      const key = a.keyOf('client:c', 'connectors?big', 'application/json')!;
-      await fill(a, key, 'x', 1_001);
-      expect(await hitBody(a, key)).toBeUndefined();
+      await b.clock.advance('connectors/ad');
+      expect(await a.cache.get(await keyAt(a.clock, 'connectors/ad'))).toBeUndefined();
+      // An answer read before the write and stored after it lands under the old stamp: nobody reads it.
+      await a.cache.set(detail, entry('read before the write'), 60_000);
+      expect(await b.cache.get(await keyAt(b.clock, 'connectors/ad'))).toBeUndefined();
+      await a.cache.set(await keyAt(a.clock, 'connectors?big'), entry('x', 1_001), 60_000);
+      expect(await b.cache.get(await keyAt(b.clock, 'connectors?big'))).toBeUndefined();
     });
   });
 

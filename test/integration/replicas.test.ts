@@ -60,6 +60,8 @@ function gatewayEnv(tenant: DemoTenantProcess, extra: Record<string, string>): R
     SAIL_RATE_MAX_QUEUE: '100',
     SAIL_OPERATION_TIMEOUT_MS: '10000',
     SAIL_RESPONSE_CACHE: 'off',
+    // Every operation spends its own calls, so the shared budget is what paces them.
+    SAIL_COALESCE: 'off',
     // Debug shows each replica's own token exchanges ("ISC token issued").
     SAIL_LOG_LEVEL: 'debug',
     ...extra,

@@ -10,6 +10,9 @@ import { code } from '../support/errors.js';
 const LIST = '{ connectors(limit: 1) { items { scriptName } } }';
 
 let gw: TestGateway | undefined;
+
+/** Coalescing off: these tests count each operation's own ISC attempts (coalescing has its own tests). */
+const startFaultGateway = (env: Record<string, string> = {}) => startTestGateway({ SAIL_COALESCE: 'off', ...env });
 afterEach(async () => {
   await gw?.close();
   gw = undefined;
@@ -36,7 +39,7 @@ function report(name: string, figures: Record<string, unknown>): void {
 
 describe('429s and 503s', () => {
   it('serves 1,000 operations through 20% injected 429s and 5% 503s with no failure, under the rate limit', async () => {
-    gw = await startTestGateway({
+    gw = await startFaultGateway({
       SAIL_RATE_LIMIT: '400',
       SAIL_RATE_WINDOW_MS: '1000',
       SAIL_RATE_LIMIT_WAIT_MS: '20000',
@@ -73,7 +76,7 @@ describe('429s and 503s', () => {
   });
 
   it('honours Retry-After, and answers RATE_LIMITED with retryAfter once the wait budget is spent', async () => {
-    gw = await startTestGateway({ SAIL_RATE_LIMIT_WAIT_MS: '1500' });
+    gw = await startFaultGateway({ SAIL_RATE_LIMIT_WAIT_MS: '1500' });
     gw.tenant.setFaults({ rate429: 1, retryAfterSeconds: 1 });
     const started = Date.now();
     const r = await gw.gql(LIST);
@@ -89,7 +92,7 @@ describe('429s and 503s', () => {
   });
 
   it('reports the budget left in the response extensions', async () => {
-    gw = await startTestGateway({ SAIL_RATE_LIMIT: '50', SAIL_RATE_WINDOW_MS: '10000' });
+    gw = await startFaultGateway({ SAIL_RATE_LIMIT: '50', SAIL_RATE_WINDOW_MS: '10000' });
     const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIST }) });
     const body = (await response.json()) as { extensions?: { rateLimit?: { limit: number; remaining: number } } };
     expect(body.extensions?.rateLimit).toEqual({ limit: 50, remaining: 49, resetInMs: 0 });
@@ -100,7 +103,7 @@ describe('rate governor', () => {
   it('paces a fan-out of 41 calls at 10 per 1 s: no 429 from an upstream enforcing 20 per 1 s', async () => {
     // Half the upstream's limit: on a loaded machine calls started in one window can arrive in the
     // next, and only a whole window's worth arriving late could then reach the upstream's limit.
-    gw = await startTestGateway({ SAIL_RATE_LIMIT: '10', SAIL_RATE_WINDOW_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
+    gw = await startFaultGateway({ SAIL_RATE_LIMIT: '10', SAIL_RATE_WINDOW_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
     gw.tenant.setFaults({ rateLimit: { limit: 20, windowMs: 1000 } });
     const started = Date.now();
     const r = await gw.gql('{ connectors(limit: 40) { items { scriptName fileUpload } } }');
@@ -127,7 +130,7 @@ describe('rate governor', () => {
   it('paces a query that fans out to 176 GETs instead of letting ISC reject them', async () => {
     // The gateway is set well under ISC's limit: ISC counts arrivals, and on a loaded machine calls
     // started in one window can arrive bunched with the next window's.
-    gw = await startTestGateway({ SAIL_RATE_LIMIT: '50', SAIL_RATE_WINDOW_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
+    gw = await startFaultGateway({ SAIL_RATE_LIMIT: '50', SAIL_RATE_WINDOW_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '20000' });
     gw.tenant.setFaults({ rateLimit: { limit: 100, windowMs: 1000 } });
     const locales = ['en', 'de', 'fr', 'ja'];
     const query = `{ ${locales.map((l) => `${l.replace('-', '')}: connectors(limit: 43, locale: "${l}") { items { fileUpload } }`).join(' ')} }`;
@@ -151,7 +154,7 @@ describe('rate governor', () => {
   }, 30_000);
 
   it('refuses quickly with RATE_LIMITED when the queue is full', async () => {
-    gw = await startTestGateway({
+    gw = await startFaultGateway({
       SAIL_RATE_LIMIT: '1',
       SAIL_RATE_WINDOW_MS: '60000',
       SAIL_RATE_MAX_QUEUE: '2',
@@ -172,7 +175,7 @@ describe('rate governor', () => {
 
 describe('retries', () => {
   it('retries an idempotent GET after a 503 and a dropped connection', async () => {
-    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '6', SAIL_BREAKER_ERROR_PERCENT: '100' });
+    gw = await startFaultGateway({ SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '6', SAIL_BREAKER_ERROR_PERCENT: '100' });
     gw.tenant.setFaults({ rate503: 0.2, dropRate: 0.1, seed: 3 });
     const results = await load(50, 5, () => gw!.gql(LIST));
     expect(results.filter((r) => r.errors)).toEqual([]);
@@ -180,7 +183,7 @@ describe('retries', () => {
   });
 
   it('never retries a POST on 503, but does on 429', async () => {
-    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5' });
+    gw = await startFaultGateway({ SAIL_RETRY_BASE_DELAY_MS: '5' });
     const create = 'mutation { createCustomConnector(input: { name: "Retry Probe", className: "x.Y" }) { scriptName } }';
     gw.tenant.setFaults({ rate503: 1 });
     const r = await gw.gql(create);
@@ -196,7 +199,7 @@ describe('retries', () => {
   });
 
   it('a write whose outcome cannot be known says so and is not retried', async () => {
-    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5' });
+    gw = await startFaultGateway({ SAIL_RETRY_BASE_DELAY_MS: '5' });
     gw.tenant.setFaults({ dropRate: 1 });
     const r = await gw.gql('mutation { createCustomConnector(input: { name: "Lost Answer", className: "x.Y" }) { scriptName } }');
     expect(r.errors).toEqual([code('UPSTREAM_OUTCOME_UNKNOWN')]);
@@ -204,7 +207,7 @@ describe('retries', () => {
   });
 
   it('retries a JSON Patch of replace/test ops, not one with add', async () => {
-    gw = await startTestGateway({ SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '3' });
+    gw = await startFaultGateway({ SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '3' });
     const scriptName = (await gw.gql('{ connectors(limit: 1) { items { scriptName } } }')).data!.connectors.items[0].scriptName;
     gw.tenant.setFaults({ rate503: 1 });
     gw.reset();
@@ -220,7 +223,7 @@ describe('retries', () => {
 
 describe('deadlines and the circuit breaker', () => {
   it('answers within the operation deadline when ISC hangs, with an error on the missing field', async () => {
-    gw = await startTestGateway({ SAIL_OPERATION_TIMEOUT_MS: '800', SAIL_UPSTREAM_TIMEOUT_MS: '30000' });
+    gw = await startFaultGateway({ SAIL_OPERATION_TIMEOUT_MS: '800', SAIL_UPSTREAM_TIMEOUT_MS: '30000' });
     gw.tenant.setFaults({ hangRate: 1 });
     const started = Date.now();
     const r = await gw.gql('{ connectors(limit: 1) { items { scriptName } } }');
@@ -231,7 +234,7 @@ describe('deadlines and the circuit breaker', () => {
   });
 
   it('keeps what it has: fields answered before the deadline stay in the answer', async () => {
-    gw = await startTestGateway({ SAIL_OPERATION_TIMEOUT_MS: '1000' });
+    gw = await startFaultGateway({ SAIL_OPERATION_TIMEOUT_MS: '1000' });
     const [a, b] = (await gw.gql('{ connectors(limit: 2) { items { scriptName } } }')).data!.connectors.items;
     gw.tenant.setFaults({ hangRate: 0 });
     // The first read answers; then every later call hangs.
@@ -244,7 +247,7 @@ describe('deadlines and the circuit breaker', () => {
   });
 
   it('fails fast with UPSTREAM_UNAVAILABLE after repeated failures, and recovers on its own', async () => {
-    gw = await startTestGateway({
+    gw = await startFaultGateway({
       SAIL_BREAKER_VOLUME: '5',
       SAIL_BREAKER_RESET_MS: '500',
       SAIL_RETRY_ATTEMPTS: '1',
@@ -271,7 +274,7 @@ describe('deadlines and the circuit breaker', () => {
 
 describe('token lifetime under load', () => {
   it('3 s tokens under continuous load for 20 s: no failed operation, about one token per lifetime', async () => {
-    gw = await startTestGateway();
+    gw = await startFaultGateway();
     gw.tenant.setTokenLifetime(3);
     const until = Date.now() + 20_000;
     let operations = 0;

@@ -6,56 +6,19 @@ import { createAgents } from '../../src/isc/agents.js';
 import { unboundedScope } from '../../src/isc/client.js';
 import { createRateGovernor } from '../../src/isc/governor.js';
 import { compose } from '../../src/isc/pipeline.js';
-import { createResponseCache } from '../../src/isc/response-cache.js';
 import { circuitBreaker } from '../../src/isc/stages/breaker.js';
 import { observeAttempts, observeCalls } from '../../src/isc/stages/observe.js';
 import { operationReads } from '../../src/isc/stages/operation-reads.js';
 import { outcome } from '../../src/isc/stages/outcome.js';
 import { rateGoverned } from '../../src/isc/stages/rate.js';
-import { cachedResponses } from '../../src/isc/stages/response-cache.js';
 import { retryPolicy } from '../../src/isc/stages/retry.js';
 import { bearerToken } from '../../src/isc/stages/token.js';
 import { AnswerTooLarge, transport } from '../../src/isc/stages/transport.js';
-import type { IscAnswer, IscCall, Next, UpstreamRequest } from '../../src/isc/types.js';
+import type { IscCall, Next } from '../../src/isc/types.js';
 import { code } from '../support/errors.js';
+import { answer, call, scripted, transportError } from '../support/stage-calls.js';
 
-/**
- * Each stage of the ISC pipeline alone, with a fake `next` that records what reached it and
- * answers from a script.
- */
-function call(request: Partial<UpstreamRequest> = {}, overrides: Partial<IscCall> = {}): IscCall {
-  const full: UpstreamRequest = { method: 'GET', path: 'connectors', ...request };
-  return {
-    credential: { kind: 'client-credentials' },
-    request: full,
-    url: full.path,
-    headers: { accept: 'application/json' },
-    body: undefined,
-    scope: unboundedScope(),
-    route: full.path,
-    rateKey: 'client:test',
-    callerKey: 'client:test',
-    attempt: 1,
-    watches: [],
-    ...overrides,
-  };
-}
-
-const answer = (status: number, body: unknown = {}, headers: Record<string, string> = {}): IscAnswer => ({ status, headers, body, rawLength: 2 });
-
-/** A `next` that answers from `script` in turn (an Error is thrown) and records each call as it got it (stages set per-attempt fields in place). */
-function scripted(...script: (IscAnswer | Error)[]): Next & { seen: IscCall[] } {
-  const seen: IscCall[] = [];
-  const next = async (c: IscCall) => {
-    seen.push({ ...c, headers: { ...c.headers } });
-    const step = script[Math.min(seen.length - 1, script.length - 1)];
-    if (step instanceof Error) throw step;
-    return step;
-  };
-  return Object.assign(next, { seen });
-}
-
-const transportError = (errorCode: string) => Object.assign(new Error(errorCode), { code: errorCode });
+/** Each stage of the ISC pipeline alone, with a fake `next` that records what reached it and answers from a script. */
 
 describe('operationReads', () => {
   it('makes each GET once per operation, forgets the collection on a write, and answers primed reads', async () => {
@@ -121,34 +84,6 @@ describe('observeCalls and observeAttempts', () => {
 function errorCodeOf(error: unknown): string {
   return (error as { code?: string }).code ?? 'error';
 }
-
-describe('cachedResponses', () => {
-  const cache = () => createResponseCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 10_000, domains: ['connectors'] });
-
-  it('answers a cacheable GET from the cache the second time, per caller (not per rate key), and never for background calls', async () => {
-    const next = scripted(answer(200, ['a']));
-    const stage = cachedResponses(cache())!;
-    await stage(call(), next);
-    expect(await stage(call(), next)).toMatchObject({ cached: true, body: ['a'] });
-    await stage(call({}, { callerKey: 'token:other' }), next);
-    // Two sessions share their sign-in client's rate key, never their answers.
-    await stage(call({}, { rateKey: 'client:login', callerKey: 'session:a' }), next);
-    await stage(call({}, { rateKey: 'client:login', callerKey: 'session:b' }), next);
-    await stage(call({}, { scope: { ...unboundedScope(), background: true } }), next);
-    expect(next.seen).toHaveLength(5);
-  });
-
-  it('invalidates on a write, even one that fails, and leaves other collections alone', async () => {
-    const next = scripted(answer(200, ['a']));
-    const stage = cachedResponses(cache())!;
-    await stage(call(), next);
-    await expect(stage(call({ method: 'PATCH', path: 'connectors/x' }), scripted(new Error('lost')))).rejects.toThrow('lost');
-    await stage(call(), next);
-    await stage(call({ path: 'oauth-clients' }), next);
-    await stage(call({ path: 'oauth-clients' }), next);
-    expect(next.seen.map((c) => c.request.path)).toEqual(['connectors', 'connectors', 'oauth-clients', 'oauth-clients']);
-  });
-});
 
 describe('outcome', () => {
   it('answers successes without secrets (unless kept) and maps error statuses to coded errors with ISC detail', async () => {

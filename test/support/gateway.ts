@@ -9,6 +9,7 @@ export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  extensions?: Record<string, any>;
   headers: Headers;
 }
 
@@ -79,8 +80,8 @@ export async function startTestGateway(env: Record<string, string> = {}, options
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(20_000),
       });
-      const body = (await response.json()) as { data?: any; errors?: any[] };
-      return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
+      const body = (await response.json()) as { data?: any; errors?: any[]; extensions?: Record<string, any> };
+      return { status: response.status, data: body.data, errors: body.errors, extensions: body.extensions, headers: response.headers };
     },
     calls: () => tenant.requests.map(describeCall),
     reset: () => tenant.clearRequests(),

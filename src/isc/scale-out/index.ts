@@ -7,6 +7,8 @@ import { createSharedLedger } from './shared-ledger.js';
 import { createSharedResponseCache } from './shared-response-cache.js';
 import type { ResponseCache } from '../response-cache.js';
 import { createSharedTokenProvider } from './shared-token.js';
+import { sharedWriteClock } from './shared-write-clock.js';
+import type { RouteWords, WriteClock } from '../freshness.js';
 import type { IssuedToken, TokenProvider } from '../token-provider.js';
 
 export interface ScaleOutParts {
@@ -19,7 +21,11 @@ export interface ScaleOutParts {
   /** The per-process versions: each serves while Redis is unreachable. */
   localTokens: TokenProvider;
   localCache: ResponseCache | undefined;
-  cacheDomains: readonly string[];
+  /** Cached domains and their TTLs. */
+  cacheDomains: Readonly<Record<string, number>>;
+  /** The per-process write clock, which serves while Redis is unreachable. */
+  localClock: WriteClock;
+  words: RouteWords;
 }
 
 export interface ScaleOut {
@@ -27,10 +33,11 @@ export interface ScaleOut {
   tokens: TokenProvider;
   ledger: SlotLedger;
   cache: ResponseCache | undefined;
+  clock: WriteClock;
 }
 
 /**
- * The token, the rate ledger and the response cache shared by replicas through Redis
+ * The token, the rate ledger, the write clock and the response cache shared by replicas through Redis
  * (`SAIL_REDIS_URL`; see docs/scale-out.md). Loaded only when configured. A Redis that does not
  * answer at start is not fatal: every part serves on its per-process fallback until it does.
  */
@@ -59,12 +66,13 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
     cache: parts.localCache
       ? createSharedResponseCache({
           store: tenantStore,
-          ttlMs: config.cache.ttlMs,
-          maxEntryBytes: config.cache.maxBytes,
           domains: parts.cacheDomains,
+          staleMs: config.cache.staleMs,
+          maxEntryBytes: config.cache.maxBytes,
           fallback: parts.localCache,
         })
       : undefined,
+    clock: sharedWriteClock(tenantStore, parts.words, parts.localClock),
   };
 }
 

@@ -20,7 +20,8 @@ export function observeCalls(observers: readonly UpstreamObserver[]): Stage | un
     const started = performance.now();
     return next({ ...call, watches, start }).then(
       (answer) => {
-        for (const watch of watches) watch.end?.({ status: answer.status, cached: answer.cached, durationMs: performance.now() - started }, start);
+        for (const watch of watches)
+          watch.end?.({ status: answer.status, cached: answer.cached, coalesced: answer.coalesced, durationMs: performance.now() - started }, start);
         return answer;
       },
       (error: unknown) => {

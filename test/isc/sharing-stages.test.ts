@@ -1,0 +1,235 @@
+import { describe, expect, it } from '@jest/globals';
+import { unboundedScope } from '../../src/isc/client.js';
+import { localWriteClock, routeWords } from '../../src/isc/freshness.js';
+import { compose } from '../../src/isc/pipeline.js';
+import { createResponseCache } from '../../src/isc/response-cache.js';
+import { coalescing } from '../../src/isc/stages/coalesce.js';
+import { writeStamps } from '../../src/isc/stages/freshness.js';
+import { cachedResponses } from '../../src/isc/stages/response-cache.js';
+import type { IscAnswer, IscCall, Next, OperationScope, UpstreamRequest } from '../../src/isc/types.js';
+import { code } from '../support/errors.js';
+import { answer, call, scripted } from '../support/stage-calls.js';
+
+/** The stages that share ISC answers across operations, each alone with a fake `next`: write stamps, the response cache, coalescing. */
+const words = routeWords(['connectors', 'connectors/{scriptName}', 'source-apps', 'source-apps/all', 'source-apps/{id}']);
+
+/** A `next` whose answers the test releases by hand, counting calls. */
+function held() {
+  const pending: { call: IscCall; resolve: (answer: IscAnswer) => void; reject: (error: Error) => void }[] = [];
+  const next: Next = (c) => new Promise((resolve, reject) => pending.push({ call: c, resolve, reject }));
+  return { next, pending };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('writeStamps', () => {
+  it("stamps a GET with its reads' writes, and advances the clock after a write, failed ones included, before its caller has the answer", async () => {
+    const clock = localWriteClock(words);
+    const stage = writeStamps(clock);
+    const read = call({ path: 'connectors/ad' });
+    await stage(read, scripted(answer(200)));
+    const before = read.stamp;
+    expect(before).toBe(await clock.stamp('connectors/ad'));
+    let stampWhenAnswered: string | undefined;
+    await expect(stage(call({ method: 'PATCH', path: 'connectors/ad' }), () => Promise.reject(new Error('lost')))).rejects.toThrow('lost');
+    await stage(call({ method: 'PATCH', path: 'connectors/ad' }), scripted(answer(200))).then(
+      async () => (stampWhenAnswered = await clock.stamp('connectors/ad')),
+    );
+    expect(new Set([before, stampWhenAnswered]).size).toBe(2);
+  });
+});
+
+describe('cachedResponses', () => {
+  const cache = (staleMs = 0) =>
+    createResponseCache({ domains: { connectors: 1_000, 'source-apps': 1_000 }, staleMs, maxEntries: 100, maxBytes: 100_000 });
+  const clock = localWriteClock(words);
+  const stamped = (request: Partial<UpstreamRequest> = {}, overrides: Partial<IscCall> = {}) => {
+    const c = call(request, overrides);
+    c.stamp ??= clock.stampNow(c.url);
+    return c;
+  };
+
+  it("answers the operator's domains from the cache per caller and stamp, reports each hit's age, and never reads for background or fresh calls (but stores their answers)", async () => {
+    const now = { at: 1_000_000 };
+    const refresh = scripted(answer(200));
+    const stage = cachedResponses(cache(), { clock, refresh, now: () => now.at })!;
+    const next = scripted(answer(200, ['a']));
+    await stage(stamped(), next);
+    now.at += 400;
+    const scope: OperationScope = { ...unboundedScope() };
+    expect(await stage(stamped({}, { scope }), next)).toMatchObject({ cached: true, body: ['a'] });
+    expect(scope.cacheHits).toEqual([{ method: 'GET', route: 'connectors', ageMs: 400, stale: false }]);
+    await stage(stamped({}, { callerKey: 'session:a' }), next); // another caller
+    await stage(stamped({}, { stamp: 'other-stamp' }), next); // after a write
+    await stage(stamped({ path: 'oauth-clients' }), next); // not a cached domain
+    await stage(stamped({}, { scope: { ...unboundedScope(), fresh: true } }), scripted(answer(200, ['fresh'])));
+    expect(await stage(stamped(), next)).toMatchObject({ cached: true, body: ['fresh'] });
+    await stage(stamped({}, { scope: { ...unboundedScope(), background: true } }), next);
+    expect(next.seen).toHaveLength(5);
+  });
+
+  it('past its TTL, within the grace, serves the stale entry at once and refreshes it once in the background; for a pass-through bearer it is a miss', async () => {
+    const now = { at: 1_000_000 };
+    const refreshes: IscCall[] = [];
+    let finishRefresh: () => void = () => undefined;
+    const stage = cachedResponses(cache(5_000), {
+      clock,
+      now: () => now.at,
+      refresh: (c) => {
+        refreshes.push(c);
+        return new Promise<void>((resolve) => (finishRefresh = resolve));
+      },
+    })!;
+    await stage(stamped(), scripted(answer(200, ['old'])));
+    now.at += 2_000; // 1 s past the TTL
+    const scope: OperationScope = { ...unboundedScope() };
+    const served = await Promise.all([stage(stamped({}, { scope }), scripted(answer(200, ['x']))), stage(stamped(), scripted(answer(200, ['x'])))]);
+    expect(served.map((a) => a.body)).toEqual([['old'], ['old']]);
+    expect(scope.cacheHits).toEqual([{ method: 'GET', route: 'connectors', ageMs: 2_000, stale: true }]);
+    expect(refreshes).toHaveLength(1);
+    expect(refreshes[0].scope).toMatchObject({ background: true, rateLimitWaitLeftMs: 0 });
+    expect(refreshes[0].watches).toEqual([]);
+    finishRefresh();
+    await tick();
+    const bearer = () => stamped({}, { callerKey: 'token:b', credential: { kind: 'bearer', token: 't' } });
+    await stage(bearer(), scripted(answer(200, ['b'])));
+    now.at += 2_000;
+    const bearerScope: OperationScope = { ...unboundedScope() };
+    const fetched = await stage(
+      stamped({}, { callerKey: 'token:b', credential: { kind: 'bearer', token: 't' }, scope: bearerScope }),
+      scripted(answer(200, ['b2'])),
+    );
+    expect(fetched.body).toEqual(['b2']); // a bearer's stale entry is a miss: never refreshed after its request
+    expect(bearerScope.cacheHits).toBeUndefined();
+    expect(refreshes).toHaveLength(1);
+    await stage(stamped(), scripted(answer(200, ['x'])));
+    expect(refreshes).toHaveLength(2); // the gateway's own entry, still stale: refreshed again
+    now.at += 10_000; // past the grace: a miss
+    const next = scripted(answer(200, ['new']));
+    expect((await stage(stamped(), next)).body).toEqual(['new']);
+  });
+
+  it('keeps and serves a lookup by ids per id: ISC is asked only for the ids it lacks', async () => {
+    const byIdsRequest = (ids: readonly string[]): UpstreamRequest => ({
+      method: 'GET',
+      path: 'source-apps/all',
+      searchParams: { filters: `id in (${ids.join(',')})` },
+      byIds: { ids, entryPath: (id) => `source-apps/${id}`, idOf: (item) => (item as { id: string }).id, request: byIdsRequest },
+    });
+    const stage = cachedResponses(cache(), { clock, refresh: scripted(answer(200)) })!;
+    const apps = (ids: string[]) =>
+      answer(
+        200,
+        ids.map((id) => ({ id, name: `app ${id}` })),
+      );
+    const first = scripted(apps(['a', 'b']));
+    expect((await stage(stamped(byIdsRequest(['a', 'b'])), first)).body).toEqual([
+      { id: 'a', name: 'app a' },
+      { id: 'b', name: 'app b' },
+    ]);
+    const second = scripted(apps(['c']));
+    const scope: OperationScope = { ...unboundedScope() };
+    const mixed = await stage(stamped(byIdsRequest(['b', 'c']), { scope }), second);
+    expect(second.seen.map((c) => c.url)).toEqual(['source-apps/all?filters=id+in+%28c%29']);
+    expect(mixed.body).toEqual([
+      { id: 'b', name: 'app b' },
+      { id: 'c', name: 'app c' },
+    ]);
+    expect(scope.cacheHits).toHaveLength(1);
+    const none = scripted(apps([]));
+    expect(await stage(stamped(byIdsRequest(['a', 'c'])), none)).toMatchObject({
+      cached: true,
+      body: [
+        { id: 'a', name: 'app a' },
+        { id: 'c', name: 'app c' },
+      ],
+    });
+    expect(none.seen).toEqual([]);
+    await clock.advance('source-apps/b');
+    const afterWrite = scripted(apps(['b']));
+    await stage(stamped(byIdsRequest(['a', 'b'])), afterWrite);
+    expect(afterWrite.seen.map((c) => c.url)).toEqual(['source-apps/all?filters=id+in+%28b%29']);
+  });
+});
+
+describe('coalescing', () => {
+  it('makes one call for identical GETs in flight; the first leads, the others are answered coalesced; then a new call', async () => {
+    const { next, pending } = held();
+    const stage = coalescing();
+    const answers = Promise.all([stage(call(), next), stage(call(), next), stage(call(), next)]);
+    await tick();
+    expect(pending).toHaveLength(1);
+    pending[0].resolve(answer(200, ['one']));
+    expect((await answers).map((a) => [a.body, a.coalesced])).toEqual([
+      [['one'], undefined],
+      [['one'], true],
+      [['one'], true],
+    ]);
+    void stage(call(), next);
+    await tick();
+    expect(pending).toHaveLength(2);
+    pending[1].resolve(answer(200));
+  });
+
+  it('never merges different callers, URLs, media types or stamps, nor writes and background calls', async () => {
+    const { next, pending } = held();
+    const stage = coalescing();
+    void stage(call(), next);
+    void stage(call({}, { callerKey: 'token:other' }), next);
+    void stage(call({ path: 'connectors/ad' }), next);
+    void stage(call({ accept: 'application/xml' }), next);
+    void stage(call({}, { stamp: 'after-a-write' }), next);
+    void stage(call({ method: 'DELETE', path: 'connectors/ad' }), next);
+    void stage(call({ method: 'DELETE', path: 'connectors/ad' }), next);
+    void stage(call({}, { scope: { ...unboundedScope(), background: true } }), next);
+    await tick();
+    expect(pending).toHaveLength(8);
+    for (const p of pending) p.resolve(answer(200));
+  });
+
+  it('shares a failure with every waiter', async () => {
+    const { next, pending } = held();
+    const stage = coalescing();
+    const both = Promise.allSettled([stage(call(), next), stage(call(), next)]);
+    await tick();
+    pending[0].reject(new Error('ISC failed'));
+    expect((await both).map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['ISC failed', 'ISC failed']);
+  });
+
+  it('lets each waiter leave at its own deadline, keeps the call alive for the others (longest deadline), and aborts it when the last has left', async () => {
+    const { next, pending } = held();
+    const stage = coalescing();
+    const leader = new AbortController();
+    const follower = new AbortController();
+    const leaderAnswer = stage(call({}, { scope: { ...unboundedScope(), deadline: Date.now() + 100, signal: leader.signal } }), next);
+    const followerAnswer = stage(call({}, { scope: { ...unboundedScope(), deadline: Date.now() + 60_000, signal: follower.signal } }), next);
+    await tick();
+    const shared = pending[0].call.scope;
+    expect(shared.deadline).toBeGreaterThan(Date.now() + 50_000);
+    leader.abort();
+    await expect(leaderAnswer).rejects.toEqual(code('DEADLINE_EXCEEDED'));
+    expect(shared.signal.aborted).toBe(false);
+    follower.abort();
+    await expect(followerAnswer).rejects.toEqual(code('DEADLINE_EXCEEDED'));
+    expect(shared.signal.aborted).toBe(true);
+    pending[0].reject(new Error('aborted'));
+  });
+
+  it('in the pipeline: a read that starts after a write’s answer never joins a read that started before it', async () => {
+    const clock = localWriteClock(words);
+    const { next, pending } = held();
+    const send = compose([writeStamps(clock), coalescing()], next);
+    const early = send(call({ path: 'connectors/ad' }));
+    await tick();
+    const write = send(call({ method: 'PATCH', path: 'connectors/ad' }));
+    await tick();
+    pending[1].resolve(answer(200, { name: 'new' }));
+    await write;
+    const late = send(call({ path: 'connectors/ad' }));
+    await tick();
+    expect(pending.map((p) => `${p.call.request.method} ${p.call.url}`)).toEqual(['GET connectors/ad', 'PATCH connectors/ad', 'GET connectors/ad']);
+    pending[0].resolve(answer(200, { name: 'old' }));
+    pending[2].resolve(answer(200, { name: 'new' }));
+    expect([(await early).body, (await late).body]).toEqual([{ name: 'old' }, { name: 'new' }]);
+  });
+});
