@@ -150,6 +150,34 @@ describe('cachedResponses', () => {
     await stage(stamped(byIdsRequest(['a', 'b'])), afterWrite);
     expect(afterWrite.seen.map((c) => c.url)).toEqual(['source-apps/all?filters=id+in+%28b%29']);
   });
+
+  it('refreshes the stale ids of a lookup by ids in one background call', async () => {
+    const byIdsRequest = (ids: readonly string[]): UpstreamRequest => ({
+      method: 'GET',
+      path: 'source-apps/all',
+      searchParams: { filters: `id in (${ids.join(',')})` },
+      byIds: { ids, entryPath: (id) => `source-apps/${id}`, idOf: (item) => (item as { id: string }).id, request: byIdsRequest },
+    });
+    const now = { at: 1_000_000 };
+    const refreshes: IscCall[] = [];
+    const stage = cachedResponses(cache(5_000), { clock, now: () => now.at, refresh: async (c) => void refreshes.push(c) })!;
+    await stage(
+      stamped(byIdsRequest(['a', 'b', 'c'])),
+      scripted(
+        answer(
+          200,
+          ['a', 'b', 'c'].map((id) => ({ id })),
+        ),
+      ),
+    );
+    now.at += 2_000; // past the TTL, within the grace
+    await stage(stamped(byIdsRequest(['d'])), scripted(answer(200, [{ id: 'd' }])));
+    const scope: OperationScope = { ...unboundedScope() };
+    const served = await stage(stamped(byIdsRequest(['a', 'b', 'c', 'd']), { scope }), scripted(answer(200, [])));
+    expect(served.body).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }]);
+    expect(scope.cacheHits!.map((h) => h.stale)).toEqual([true, true, true, false]);
+    expect(refreshes.map((c) => c.url)).toEqual(['source-apps/all?filters=id+in+%28a%2Cb%2Cc%29']);
+  });
 });
 
 describe('coalescing', () => {

@@ -36,6 +36,13 @@ const toEntry = (answer: IscAnswer, storedAt: number): CachedResponse => ({
   storedAt,
 });
 
+/** The same call (headers such as experimental included), its lookup narrowed to `ids`. */
+function narrowedTo(call: IscCall, lookup: ByIdsRead, ids: readonly string[]): IscCall {
+  if (ids.length === lookup.ids.length) return call;
+  const request = { ...call.request, ...lookup.request(ids) };
+  return { ...call, request, ...encodeRequest(request) };
+}
+
 /**
  * One background refresh per entry at a time, and only with budget to spare: background calls
  * take a rate slot only when nobody waits for one.
@@ -58,7 +65,8 @@ export function cachedResponses(cache: ResponseCache | undefined, options: Cache
   const now = options.now ?? Date.now;
   const revalidate = backgroundRefresher(options.refresh, now);
 
-  async function fromCache(call: IscCall, key: string, policy: CachePolicy): Promise<IscAnswer | undefined> {
+  /** `stale` is told of a stale entry served; by default it refreshes that entry. */
+  async function fromCache(call: IscCall, key: string, policy: CachePolicy, stale = () => revalidate(call, key)): Promise<IscAnswer | undefined> {
     const entry = await cache!.get(key);
     const ageMs = entry ? now() - entry.storedAt : Infinity;
     if (entry && ageMs <= policy.ttlMs) {
@@ -69,7 +77,7 @@ export function cachedResponses(cache: ResponseCache | undefined, options: Cache
     // session); a pass-through bearer's stale entry is a miss, fetched while its request lives.
     if (entry && ageMs <= policy.ttlMs + policy.staleMs && call.credential.kind !== 'bearer') {
       cache!.record('stale');
-      revalidate(call, key);
+      stale();
       return served(call, entry, ageMs, true);
     }
     cache!.record('miss');
@@ -98,17 +106,18 @@ export function cachedResponses(cache: ResponseCache | undefined, options: Cache
     const paths = lookup.ids.map((id) => lookup.entryPath(id));
     const stamps = await options.clock.stamps(paths);
     const keys = new Map(lookup.ids.map((id, i) => [id, keyOf(call, paths[i], stamps[i])]));
-    const found: unknown[] = [];
-    const missing: string[] = [];
-    for (const id of lookup.ids) {
-      const hit = reads ? await fromCache(call, keys.get(id)!, policy) : undefined;
-      if (hit) found.push(hit.body);
-      else missing.push(id);
+    const stale: string[] = [];
+    const hits = reads ? await Promise.all(lookup.ids.map((id) => fromCache(call, keys.get(id)!, policy, () => stale.push(id)))) : [];
+    const found = hits.flatMap((hit) => (hit ? [hit.body] : []));
+    const missing = lookup.ids.filter((_, i) => !hits[i]);
+    const narrowed = (ids: readonly string[]) => narrowedTo(call, lookup, ids);
+    // One background refresh for all the stale ids of this lookup.
+    if (stale.length > 0) {
+      const refresh = narrowed(stale);
+      revalidate(refresh, keyOf(refresh, refresh.url, call.stamp!));
     }
     if (missing.length === 0) return { status: 200, headers: {}, body: found, rawLength: 0, cached: true };
-    // The same request (headers such as experimental included), narrowed to the ids not in the cache.
-    const request = missing.length === lookup.ids.length ? call.request : { ...call.request, ...lookup.request(missing) };
-    const answer = await next(request === call.request ? call : { ...call, request, ...encodeRequest(request) });
+    const answer = await next(narrowed(missing));
     const items = Array.isArray(answer.body) ? (answer.body as unknown[]) : [];
     for (const item of items) {
       const id = lookup.idOf(item);
