@@ -1,7 +1,7 @@
 # The gateway as a container: built with dev dependencies, run with production ones only.
 #   docker build -t isc-graphql-gateway .
 #   docker run -p 4000:4000 -e SAIL_BASE_URL=… -e SAIL_CLIENT_ID=… -e SAIL_CLIENT_SECRET=… -e SAIL_API_KEYS=… isc-graphql-gateway
-# test/production/dockerfile.test.ts runs the runtime stage's commands outside Docker.
+# test/production/service.test.ts runs the runtime stage's commands outside Docker.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -25,5 +25,5 @@ EXPOSE 4000
 # Slim images have no curl: Node's own fetch asks /readyz (at most one ISC call per interval, however often it is polled).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.SAIL_PORT || 4000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The service command: node itself is PID 1's child-free process, so SIGTERM reaches the gateway and drains it.
+# Exec form, no shell: node itself is PID 1 and receives SIGTERM directly, so the gateway drains and exits.
 CMD ["node", "--heap-growing-percent=100", "--no-allocation-site-pretenuring", "dist/src/index.js"]

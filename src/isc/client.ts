@@ -76,7 +76,7 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       observeCalls(options.observers ?? []), // start and end of each call, for metrics, traces, logs
       writeStamps(clock), // a GET's write stamp; a write advances the clock before its caller has the answer
       cachedResponses(options.cache, { clock, refresh: (call) => send(call) }), // the operator's cached domains, per caller and stamp
-      options.coalesce === false ? undefined : coalescing(), // identical GETs in flight share one call
+      options.coalesce === false ? undefined : coalescing(new URL(options.apiUrl).origin), // identical GETs in flight share one call
       outcome, // the final answer, or a coded error keeping ISC's status and trackingId
       retryPolicy(options.retry ?? DEFAULT_RETRY, new URL(options.apiUrl).origin), // backoff, 429 waits, the deadline before each attempt
       bearerToken(options.tokens), // the bearer; a refused token is replaced once

@@ -186,6 +186,14 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export const deadlineExceeded = () =>
   gatewayError('DEADLINE_EXCEEDED', "The operation's deadline passed before ISC answered; this field was not loaded");
 
+/** The deadline passed while ISC had the call: the error names where it went, as transport errors do. */
+export const deadlineWaitingFor = (origin: string) =>
+  gatewayError(
+    'DEADLINE_EXCEEDED',
+    `The operation's deadline passed while waiting for ISC at ${origin}; this field was not loaded. If ISC never answers, check SAIL_BASE_URL and the network path to it`,
+    { origin },
+  );
+
 /** Resolves with `wait`, or rejects with DEADLINE_EXCEEDED once `signal` aborts (running `leave` first). */
 function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined, leave: () => void): Promise<T> {
   if (!signal) return wait;

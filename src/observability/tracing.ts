@@ -4,7 +4,7 @@
  * attempt to ISC (its context sent to ISC as `traceparent`) and one per token exchange.
  *
  * Off unless the OTEL_* environment names an exporter: then `createTracing` answers undefined and
- * nothing here runs. Even the SDK is imported only when tracing is on (it takes ~100 ms to load),
+ * nothing here runs. Even the SDK is imported only when tracing is on (it is slow to load),
  * so this module's static imports are types and the gateway's own code.
  *
  * Several gateways may run in one process (the tests): each has its own tracer provider and

@@ -3,8 +3,9 @@ import { isValidApiKey } from '../../src/auth/api-keys.js';
 import { resolveCredential, type InboundAuth } from '../../src/auth/credentials.js';
 import { createContext } from '../../src/context.js';
 import type { IscClient } from '../../src/isc/client.js';
+import { code } from '../support/errors.js';
 
-const unauthenticated = expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) });
+const unauthenticated = code('UNAUTHENTICATED');
 const auth = (overrides: Partial<InboundAuth> = {}): InboundAuth => ({ authMode: 'auto', apiKeys: ['k1', 'k2'], openDemo: false, ...overrides });
 
 describe('inbound authentication', () => {

@@ -156,6 +156,20 @@ describe('an ISC that cannot be reached or does not answer', () => {
     expect(dropping.hits.map((h) => h.path)).toEqual(Array(3).fill('/v2024/connector-customizers'));
   });
 
+  it('an API that accepts connections but never answers: the deadline error names the origin and SAIL_BASE_URL', async () => {
+    const silent = await startFakeUpstream(() => undefined);
+    opened.push(silent);
+    // The defaults' proportions (an ISC call may take half the operation's time), scaled down.
+    const gateway = await against(silent.url, { SAIL_UPSTREAM_TIMEOUT_MS: '1000', SAIL_OPERATION_TIMEOUT_MS: '1500' });
+    const { body } = await gql(gateway);
+    const error = body.errors?.[0];
+    expect(error?.extensions).toMatchObject({ code: 'DEADLINE_EXCEEDED', origin: silent.url });
+    expect(error?.message).toBe(
+      `The operation's deadline passed while waiting for ISC at ${silent.url}; this field was not loaded. If ISC never answers, check SAIL_BASE_URL and the network path to it`,
+    );
+    expect(silent.hits.length).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
   it("a credential without the readiness probe's right: /readyz is still ready (a token was issued and ISC answered), and says so", async () => {
     const forbidding = await startFakeUpstream((_req, res) => {
       res

@@ -173,6 +173,32 @@ describeWith(CHROMIUM, 'the example frontend in Chromium', (chromiumPath) => {
     await context.close();
   }, 60_000);
 
+  it('looks up source apps chosen by id in one request, batched by the gateway into one ISC call', async () => {
+    const { context, page } = await newPage();
+    await signInAs(page, 'ada.admin');
+    await page.getByTestId('nav-source-apps').click();
+    await page.getByTestId('source-app-choice').nth(2).waitFor();
+    const chips = page.getByTestId('source-app-choice');
+    const chosen = [
+      await chips.nth(0).getAttribute('data-id'),
+      await chips.nth(1).getAttribute('data-id'),
+      await chips.nth(2).getAttribute('data-id'),
+    ];
+    for (let i = 0; i < 3; i++) await chips.nth(i).click();
+    expect((await page.getByTestId('source-app-ids').inputValue()).split(/,\s*/)).toEqual(chosen);
+    await page.getByTestId('source-app-ids').fill(`${await page.getByTestId('source-app-ids').inputValue()}, no-such-app`);
+    gw.reset();
+    await page.getByTestId('source-app-lookup').click();
+    await page.getByTestId('source-app-missing').waitFor();
+    expect(await page.getByTestId('source-app-result').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-id')))).toEqual(chosen);
+    expect(await page.getByTestId('source-app-missing').getAttribute('data-id')).toBe('no-such-app');
+    await shot(page, 'source-apps-by-id');
+    const lookups = gw.calls().filter((c) => c.path === '/v2024/source-apps/all');
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0].query.filters).toBe(`id in (${[...chosen, 'no-such-app'].map((id) => JSON.stringify(id)).join(',')})`);
+    await context.close();
+  }, 60_000);
+
   it('refuses a document outside the manifest, even from the signed-in page', async () => {
     const { context, page } = await newPage();
     await signInAs(page, 'ada.admin');

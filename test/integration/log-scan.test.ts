@@ -6,6 +6,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/log/logger.js';
 import { postGraphQL } from '../support/child-gateway.js';
 import { startConnectProxy, type TestProxy } from '../support/connect-proxy.js';
+import { captureText } from '../support/output.js';
 
 /**
  * Log scan: a realistic session through the real gateway — token fetch, pass-through bearers, API
@@ -28,7 +29,8 @@ const CREATE = `mutation($i: CreateOAuthClientInput!) { createOAuthClient(input:
 
 type Answer = Awaited<ReturnType<typeof postGraphQL>>;
 
-const captured: string[] = [];
+/** Everything the gateway's logger writes (its stdout and stderr) and the console prints during the session. */
+const captured = captureText();
 const answers: Answer[] = [];
 let tenant: DemoTenant;
 let proxy: TestProxy;
@@ -36,23 +38,8 @@ let gateway: RunningGateway;
 let createdSecret = '';
 const passTokens: string[] = [];
 
-function capture(...args: unknown[]): void {
-  captured.push(
-    args
-      .map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString('utf8') : (JSON.stringify(a) ?? String(a))))
-      .join(' '),
-  );
-}
-
 /** The gateway's logger, at debug level, writing into `captured`; console output is collected too. */
-const logger = createLogger({ level: 'debug', output: { stdout: { write: capture }, stderr: { write: capture } } });
-
-function startCapture(): void {
-  // Collected only: at debug level the session would flood the test output.
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => capture(...args));
-  }
-}
+const logger = createLogger({ level: 'debug', output: captured.streams });
 
 async function session(): Promise<void> {
   const gql = async (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => {
@@ -133,7 +120,8 @@ async function session(): Promise<void> {
 beforeAll(async () => {
   tenant = await startDemoTenant({ recordRequests: true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   proxy = await startConnectProxy();
-  startCapture();
+  // Console output is collected only: at debug level the session would flood the test output.
+  captured.spyOnConsole();
   try {
     gateway = await startGateway(
       loadConfig({
@@ -198,15 +186,8 @@ describe('log scan', () => {
     return found;
   }
 
-  const records = () =>
-    captured
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-
   it('the session produced the log lines a scan must look at (the capture works)', () => {
-    const lines = records();
+    const lines = captured.records();
     expect(lines.find((l) => l.msg === 'ISC calls go through an outbound proxy')).toMatchObject({ proxy: `http://127.0.0.1:${proxy.port}` });
     expect(lines.filter((l) => l.msg === 'ISC token issued').length).toBeGreaterThanOrEqual(2); // the first and the refreshed one
     expect(lines.find((l) => l.msg === 'ISC call failed' && l.httpStatus === 500)).toMatchObject({
@@ -227,12 +208,12 @@ describe('log scan', () => {
   });
 
   it('finds no token or secret in anything written to stdout, stderr or the console', () => {
-    const text = captured.join('');
+    const text = captured.chunks.join('');
     const all = secrets();
     expect(all.size).toBeGreaterThanOrEqual(7 + 2 * 4); // at least 4 distinct access tokens
     const leaks = [...all].filter(([, value]) => value && text.includes(value)).map(([name]) => name);
     process.stdout.write(
-      `[figures] log scan: ${JSON.stringify({ lines: records().length, bytes: text.length, secretsChecked: all.size, gatewayAnswers: answers.length, leaks: leaks.length })}\n`,
+      `[figures] log scan: ${JSON.stringify({ lines: captured.records().length, bytes: text.length, secretsChecked: all.size, gatewayAnswers: answers.length, leaks: leaks.length })}\n`,
     );
     expect(leaks).toEqual([]);
   });

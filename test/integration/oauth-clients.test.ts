@@ -11,6 +11,7 @@ import {
 } from '../../src/oauth-clients/oauth-clients.api.js';
 import { bearer, expectIdsKeptOnTheirRoute, useTestGateway } from '../support/gateway.js';
 import { code } from '../support/errors.js';
+import { captureText } from '../support/output.js';
 
 const gw = useTestGateway();
 
@@ -249,28 +250,14 @@ describe('OAuthClient entity (federation)', () => {
 });
 
 describe('secret handling', () => {
-  const output: string[] = [];
-  const capture = (...args: unknown[]) => {
-    output.push(
-      args
-        .map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString('utf8') : (JSON.stringify(a) ?? String(a))))
-        .join(' '),
-    );
-  };
+  const captured = captureText();
+  const output = captured.chunks;
   beforeEach(() => {
     output.length = 0;
     // Writes still reach the real streams; their text is collected too.
-    for (const stream of [process.stdout, process.stderr]) {
-      const write = stream.write.bind(stream);
-      jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, encoding?: BufferEncoding, cb?: (err?: Error | null) => void) => {
-        capture(chunk);
-        return write(chunk, encoding, cb);
-      });
-    }
+    captured.spyOnStandardStreams();
     // Console output is only collected (Jest would print it with a stack trace).
-    for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => capture(...args));
-    }
+    captured.spyOnConsole();
   });
   afterEach(() => {
     jest.restoreAllMocks();

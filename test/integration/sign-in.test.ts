@@ -213,6 +213,18 @@ describe('the session cookie', () => {
     expect(who.headers.getSetCookie()).toEqual(['isc-gw-session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
   });
 
+  it('are bounded in memory (SAIL_SESSION_MAX): past the cap the least recently used session ends', async () => {
+    const { base } = await gateway({ SAIL_SESSION_MAX: '2' });
+    const ada = await signIn(base, 'ada.admin');
+    const rita = await signIn(base, 'rita.reader');
+    expect((await gqlAs(base, ada.session, LIST)).body.errors).toBeUndefined(); // ada used since: rita is the oldest
+    const sam = await signIn(base, 'sam.source');
+    const signedIn = async (cookies: Record<string, string>) =>
+      ((await (await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(cookies) } })).json()) as { signedIn: boolean }).signedIn;
+    expect([await signedIn(ada.session), await signedIn(rita.session), await signedIn(sam.session)]).toEqual([true, false, true]);
+    expect((await gqlAs(base, rita.session, LIST)).body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('comes first: a cookie and a bearer and a key → the session; a bearer and a key → the bearer; a key alone → the gateway’s client', async () => {
     const { gw, base } = await gateway({ SAIL_API_KEYS: 'precedence-key' });
     const { session } = await signIn(base, 'rita.reader');
@@ -315,6 +327,40 @@ describe('refresh', () => {
     const ended = await gqlAs(base, session, LIST);
     expect(ended.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(await (await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } })).json()).toEqual({ signedIn: false });
+  }, 20_000);
+});
+
+describe('refresh, continued', () => {
+  it('a refresh that times out keeps the session: the token still valid serves, and the session stays signed in', async () => {
+    const { gw, base } = await gateway({ SAIL_TOKEN_TIMEOUT_MS: '500' });
+    gw.tenant.setTokenLifetime(8); // refreshed 2 s before expiry
+    const { session } = await signIn(base, 'ada.admin');
+    await new Promise((resolve) => setTimeout(resolve, 6_300));
+    gw.tenant.setFaults({ refreshDelayMs: 3_000, refreshFaultCount: 1 });
+    const answer = await gqlAs(base, session, LIST);
+    expect(answer.body.errors).toBeUndefined();
+    expect(grantsOf(gw.tenant.tokenRequests).filter((g) => g === 'refresh_token')).toHaveLength(1);
+    expect(await (await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } })).json()).toMatchObject({ signedIn: true });
+  }, 20_000);
+
+  it('the response cache is keyed by the session, so a refreshed token still finds what the session cached', async () => {
+    const { gw, base } = await gateway({ SAIL_RESPONSE_CACHE: 'on' });
+    gw.tenant.setTokenLifetime(2); // refreshed 0.5 s before expiry
+    const { session } = await signIn(base, 'ada.admin');
+    gw.reset();
+    const first = await gqlAs(base, session, LIST);
+    expect(first.body.errors).toBeUndefined();
+    const apiCalls = () => gw.tenant.requests.filter((r) => r.path.startsWith('/v2024/'));
+    const tokenBefore = apiCalls()[0].headers.authorization;
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    // An uncached read needs the token: it is refreshed, and the call carries the new one.
+    expect((await gqlAs(base, session, '{ oauthClients { id } }')).body.errors).toBeUndefined();
+    expect(grantsOf(gw.tenant.tokenRequests).filter((g) => g === 'refresh_token')).toHaveLength(1);
+    expect(apiCalls()[1].headers.authorization).not.toBe(tokenBefore);
+    const second = await gqlAs(base, session, LIST);
+    expect(second.body.data).toEqual(first.body.data);
+    expect(second.body.extensions?.cache).toEqual({ hits: [{ route: 'GET connector-customizers', ageSeconds: expect.any(Number), stale: false }] });
+    expect(apiCalls()).toHaveLength(2);
   }, 20_000);
 });
 

@@ -48,6 +48,13 @@ describe('cachedResponses', () => {
     c.stamp ??= clock.stampNow(c.url);
     return c;
   };
+  /** A lookup of source apps by ids, which the cache keeps and serves per id. */
+  const byIdsRequest = (ids: readonly string[]): UpstreamRequest => ({
+    method: 'GET',
+    path: 'source-apps/all',
+    searchParams: { filters: `id in (${ids.join(',')})` },
+    byIds: { ids, entryPath: (id) => `source-apps/${id}`, idOf: (item) => (item as { id: string }).id, request: byIdsRequest },
+  });
 
   it("answers the operator's domains from the cache per caller and stamp, reports each hit's age, and never reads for background or fresh calls (but stores their answers)", async () => {
     const now = { at: 1_000_000 };
@@ -110,12 +117,6 @@ describe('cachedResponses', () => {
   });
 
   it('keeps and serves a lookup by ids per id: ISC is asked only for the ids it lacks', async () => {
-    const byIdsRequest = (ids: readonly string[]): UpstreamRequest => ({
-      method: 'GET',
-      path: 'source-apps/all',
-      searchParams: { filters: `id in (${ids.join(',')})` },
-      byIds: { ids, entryPath: (id) => `source-apps/${id}`, idOf: (item) => (item as { id: string }).id, request: byIdsRequest },
-    });
     const stage = cachedResponses(cache(), { clock, refresh: scripted(answer(200)) })!;
     const apps = (ids: string[]) =>
       answer(
@@ -152,12 +153,6 @@ describe('cachedResponses', () => {
   });
 
   it('refreshes the stale ids of a lookup by ids in one background call', async () => {
-    const byIdsRequest = (ids: readonly string[]): UpstreamRequest => ({
-      method: 'GET',
-      path: 'source-apps/all',
-      searchParams: { filters: `id in (${ids.join(',')})` },
-      byIds: { ids, entryPath: (id) => `source-apps/${id}`, idOf: (item) => (item as { id: string }).id, request: byIdsRequest },
-    });
     const now = { at: 1_000_000 };
     const refreshes: IscCall[] = [];
     const stage = cachedResponses(cache(5_000), { clock, now: () => now.at, refresh: async (c) => void refreshes.push(c) })!;
@@ -183,7 +178,7 @@ describe('cachedResponses', () => {
 describe('coalescing', () => {
   it('makes one call for identical GETs in flight; the first leads, the others are answered coalesced; then a new call', async () => {
     const { next, pending } = held();
-    const stage = coalescing();
+    const stage = coalescing('https://acme.api.identitynow.com');
     const answers = Promise.all([stage(call(), next), stage(call(), next), stage(call(), next)]);
     await tick();
     expect(pending).toHaveLength(1);
@@ -201,7 +196,7 @@ describe('coalescing', () => {
 
   it('never merges different callers, URLs, media types or stamps, nor writes and background calls', async () => {
     const { next, pending } = held();
-    const stage = coalescing();
+    const stage = coalescing('https://acme.api.identitynow.com');
     void stage(call(), next);
     void stage(call({}, { callerKey: 'token:other' }), next);
     void stage(call({ path: 'connectors/ad' }), next);
@@ -217,7 +212,7 @@ describe('coalescing', () => {
 
   it('shares a failure with every waiter', async () => {
     const { next, pending } = held();
-    const stage = coalescing();
+    const stage = coalescing('https://acme.api.identitynow.com');
     const both = Promise.allSettled([stage(call(), next), stage(call(), next)]);
     await tick();
     pending[0].reject(new Error('ISC failed'));
@@ -226,7 +221,7 @@ describe('coalescing', () => {
 
   it('lets each waiter leave at its own deadline, keeps the call alive for the others (longest deadline), and aborts it when the last has left', async () => {
     const { next, pending } = held();
-    const stage = coalescing();
+    const stage = coalescing('https://acme.api.identitynow.com');
     const leader = new AbortController();
     const follower = new AbortController();
     const leaderAnswer = stage(call({}, { scope: { ...unboundedScope(), deadline: Date.now() + 100, signal: leader.signal } }), next);
@@ -246,7 +241,7 @@ describe('coalescing', () => {
   it('in the pipeline: a read that starts after a write’s answer never joins a read that started before it', async () => {
     const clock = localWriteClock(words);
     const { next, pending } = held();
-    const send = compose([writeStamps(clock), coalescing()], next);
+    const send = compose([writeStamps(clock), coalescing('https://acme.api.identitynow.com')], next);
     const early = send(call({ path: 'connectors/ad' }));
     await tick();
     const write = send(call({ method: 'PATCH', path: 'connectors/ad' }));

@@ -30,6 +30,17 @@ const build = stages.find((s) => s.name === 'build')!;
 const serviceCommand = execForm(instructions(runtime, 'CMD')[0]);
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  healthcheck?: { test?: string[]; disable?: boolean };
+}
+const compose = parseYaml(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+/** compose's health check of the demo tenant: `test: ['CMD', program, ...args]`. */
+const demoTenantHealthcheck = compose.services['demo-tenant'].healthcheck;
+
 /** The command npm start runs once the build is fresh: what follows `exec` in its script. */
 const npmStartCommand = packageJson.scripts.start.split('&& exec ')[1].split(/\s+/);
 
@@ -159,6 +170,21 @@ describe('the runtime stage, run outside Docker against the standalone demo tena
     expect(check.status).toBe(0);
   });
 
+  it("passes compose's health check of the demo tenant, where the image's own (the gateway's /readyz) fails", () => {
+    const tenantEnv = {
+      ...process.env,
+      ...envOf(runtime),
+      ...compose.services['demo-tenant'].environment,
+      SAIL_DEMO_TENANT_PORT: new URL(tenant.baseUrl).port,
+    };
+    const [, program, ...args] = demoTenantHealthcheck!.test!;
+    expect(program).toBe('node');
+    expect(spawnSync(process.execPath, args, { env: tenantEnv, timeout: 15_000 }).status).toBe(0);
+    const [, ...imageArgs] = healthcheckCommand(runtime);
+    const imageCheck = spawnSync(process.execPath, imageArgs, { env: { ...tenantEnv, SAIL_PORT: tenantEnv.SAIL_DEMO_TENANT_PORT }, timeout: 15_000 });
+    expect(imageCheck.status).toBe(1);
+  });
+
   it('on SIGTERM to its PID: drains, exits 0, leaves nothing running; then the health check fails', async () => {
     const pid = gateway.child.pid!;
     expect(childrenOf(pid)).toEqual([]);
@@ -193,9 +219,6 @@ describe('npm start', () => {
 });
 
 describe('compose.yaml', () => {
-  const compose = parseYaml(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; ports?: string[] }>;
-  };
   const services = compose.services;
   const gateways = Object.entries(services).filter(([, s]) => s.image === 'isc-graphql-gateway' && !s.command);
 
@@ -217,5 +240,16 @@ describe('compose.yaml', () => {
       });
       expect(config.auth.apiKeys.length).toBeGreaterThan(0);
     }
+  });
+
+  it("gives the demo tenant a health check of its own: the image's asks the gateway's /readyz, which the demo tenant has not", () => {
+    const imageCheck = ['CMD', ...healthcheckCommand(runtime)];
+    expect(demoTenantHealthcheck?.disable).not.toBe(true);
+    expect(demoTenantHealthcheck?.test?.[0]).toBe('CMD');
+    expect(demoTenantHealthcheck?.test).not.toEqual(imageCheck);
+    expect(demoTenantHealthcheck?.test?.join(' ')).not.toContain('/readyz');
+    expect(demoTenantHealthcheck?.test?.join(' ')).toContain('SAIL_DEMO_TENANT_PORT');
+    // The gateways keep the image's check.
+    for (const [name, service] of gateways) expect({ name, healthcheck: service.healthcheck }).toEqual({ name, healthcheck: undefined });
   });
 });

@@ -1,4 +1,4 @@
-import { deadlineExceeded } from '../governor.js';
+import { deadlineWaitingFor } from '../governor.js';
 import type { IscAnswer, IscCall, Next, OperationScope, Stage } from '../types.js';
 
 /**
@@ -20,7 +20,7 @@ interface Flight {
 
 const keyOf = (call: IscCall): string => [call.callerKey, call.request.accept ?? '', call.url, call.stamp ?? ''].join('\u0000');
 
-export function coalescing(): Stage {
+export function coalescing(origin: string): Stage {
   const flights = new Map<string, Flight>();
 
   function launch(key: string, call: IscCall, next: Next): Flight {
@@ -52,7 +52,7 @@ export function coalescing(): Stage {
         if (settled) return;
         settle();
         if (flight.waiting === 0) flight.abort.abort();
-        reject(deadlineExceeded());
+        reject(deadlineWaitingFor(origin));
       };
       if (scope.signal.aborted) return leave();
       scope.signal.addEventListener('abort', leave, { once: true });

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { errorCodeOf } from '../../shared/errors.js';
 import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../types.js';
 import type { IscAnswer, Stage } from '../types.js';
 
@@ -61,7 +62,7 @@ export const observeAttempts: Stage = (call, next) => {
 
 /** A transport failure's code (ECONNRESET, EOPENBREAKER…), else the error's name. */
 function failureCode(error: unknown): string {
-  if (error instanceof GraphQLError) return typeof error.extensions.code === 'string' ? error.extensions.code : 'GraphQLError';
+  if (error instanceof GraphQLError) return errorCodeOf(error);
   const { code, name } = error as { code?: string; name?: string };
   return code ?? name ?? 'error';
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { gatewayError } from '../../shared/errors.js';
-import { deadlineExceeded } from '../governor.js';
+import { deadlineExceeded, deadlineWaitingFor } from '../governor.js';
 import { decide, isIdempotent, type Failure, type RetryOptions } from '../retry-policy.js';
 import type { IscAnswer, IscCall, Next, Stage } from '../types.js';
 import { AnswerTooLarge } from './transport.js';
@@ -48,7 +48,7 @@ export function retryPolicy(options: RetryOptions, origin: string): Stage {
       idempotent: isIdempotent(call.request.method, call.request.jsonPatch),
     };
     for (;;) {
-      if (call.scope.signal.aborted && call.request.method === 'GET') throw deadlineExceeded();
+      if (call.scope.signal.aborted && call.request.method === 'GET') throw state.attempt > 0 ? deadlineWaitingFor(origin) : deadlineExceeded();
       state.attempt++;
       const verdict = await attempt(call, next, state, options, origin);
       if ('answer' in verdict) return verdict.answer;
@@ -70,7 +70,7 @@ function attempt(call: IscCall, next: Next, state: Attempts, options: RetryOptio
 /** A transport failure's error names where the gateway tried to go (the origin only: never a path, token or secret). */
 function afterFailure(call: IscCall, error: unknown, state: Attempts, options: RetryOptions, origin: string): Verdict {
   if (error instanceof GraphQLError) return { error };
-  if (call.request.method === 'GET' && call.scope.signal.aborted) return { error: deadlineExceeded() };
+  if (call.request.method === 'GET' && call.scope.signal.aborted) return { error: deadlineWaitingFor(origin) };
   if (error instanceof AnswerTooLarge) {
     const message = `ISC's answer was larger than ${error.maxBodyBytes} bytes (SAIL_MAX_UPSTREAM_BODY_BYTES); the gateway stopped reading it`;
     return { error: gatewayError('UPSTREAM_RESPONSE_TOO_LARGE', message, { maxBytes: error.maxBodyBytes }) };

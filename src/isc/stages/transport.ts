@@ -55,9 +55,9 @@ export function transport(options: TransportOptions, httpClient: Got = got): Nex
 /**
  * Node's request options for one call: the method, headers and agent, all the gateway sets (TLS
  * settings live in the agents). got's own `createNativeRequestOptions` copies every option it
- * knows into a literal that V8 11 builds on a slow path: replacing it halves got's CPU per call
- * (the benchmark's S2 figures are in the commit). It replaces a method of got's `Options`, so
- * `got` is pinned to the exact version it was checked against (package.json).
+ * knows into a literal V8 builds slowly, a measurable share of each call (figures in the commit
+ * that kept it). It replaces a method of got's `Options`, so `got` is pinned to the exact version
+ * it was checked against (package.json).
  */
 function nativeRequestOptions(this: Options): ReturnType<Options['createNativeRequestOptions']> {
   const url = this.url as URL;

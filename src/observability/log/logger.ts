@@ -1,7 +1,7 @@
 /**
  * The gateway's logger: pino underneath, one JSON line per event (info and debug to stdout, warn
  * and error to stderr) with `time` (ISO), `level` (label), `msg` and the fields at top level, or
- * pino-pretty's readable lines in development (`LOG_PRETTY`). The call shape is
+ * pino-pretty's readable lines in development (`SAIL_LOG_PRETTY`). The call shape is
  * `log.info(msg, fields)`. Every record is redacted first (see redaction.ts); destinations.ts
  * says where lines go.
  */

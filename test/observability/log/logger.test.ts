@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createLogger, type LogLevel } from '../../../src/observability/log/logger.js';
 import { PINO_REDACT, REDACTED, clearRegisteredSecrets, registerSecret } from '../../../src/observability/log/redaction.js';
 import { setPrettyOutput } from '../../../src/observability/log/destinations.js';
-import { captureOutput } from '../../support/output.js';
+import { captureLogger, captureOutput } from '../../support/output.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJsb2dnZXItdGVzdCJ9.c2lnbmF0dXJlLW9mLWxvZ2dlci10ZXN0';
 
@@ -15,12 +15,7 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-function capture(level: LogLevel = 'debug') {
-  const lines: { level: string; line: string }[] = [];
-  const logger = createLogger({ level, output: (l, line) => lines.push({ level: l, line }), now: () => new Date('2031-05-06T07:08:09.010Z') });
-  const records = () => lines.map((l) => JSON.parse(l.line) as Record<string, unknown>);
-  return { logger, lines, records };
-}
+const capture = (level: LogLevel = 'debug') => captureLogger({ level, now: () => new Date('2031-05-06T07:08:09.010Z') });
 
 describe("redaction configured in pino's redact option", () => {
   /** A bare pino with only the gateway's redact option: what pino itself censors, without the field walk. */

@@ -1,4 +1,4 @@
-import { captureOutput } from '../../support/output.js';
+import { captureLogger, captureOutput } from '../../support/output.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createLogger, type LogLevel } from '../../../src/observability/log/logger.js';
 import { REDACTED, clearRegisteredSecrets, isSensitiveKey, redact, redactText, registerSecret } from '../../../src/observability/log/redaction.js';
@@ -127,11 +127,7 @@ describe('redaction inside strings', () => {
 });
 
 describe('logger', () => {
-  const capture = (level: LogLevel) => {
-    const lines: { level: string; line: string }[] = [];
-    const logger = createLogger({ level, output: (l, line) => lines.push({ level: l, line }), now: () => new Date('2030-01-01T00:00:00Z') });
-    return { logger, lines };
-  };
+  const capture = (level: LogLevel) => captureLogger({ level, now: () => new Date('2030-01-01T00:00:00Z') });
 
   it('writes one JSON line per event with time, level, message and the (redacted) fields', () => {
     registerSecret('configured-secret-1');
