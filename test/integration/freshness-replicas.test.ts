@@ -111,8 +111,22 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
     };
     const readers = [0, 1].flatMap((replica) => Array.from({ length: READERS_PER_REPLICA }, (_, i) => reader(replica, i)));
 
+    /** Until every shape was read on both replicas since `from`, and each replica answered one from its cache (at most 10 s). */
+    const readsSettled = async (from: number) => {
+      const end = Date.now() + 10_000;
+      const settled = () => {
+        const since = reads.slice(from);
+        return [0, 1].every(
+          (replica) =>
+            shapes.every((shape) => since.some((r) => r.replica === replica && r.shape === shape.name)) &&
+            since.some((r) => r.replica === replica && r.fromCache),
+        );
+      };
+      while (!settled() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+
     for (let version = 1; version <= WRITES; version++) {
-      await new Promise((resolve) => setTimeout(resolve, 150)); // let the readers cache the current values
+      await readsSettled(reads.length); // the readers have cached and served the current values
       await gql(
         gateways[version % 2],
         `mutation($c: ID!, $a: ID!, $v: String!) {
@@ -123,7 +137,7 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
       );
       answeredAt[version] = Date.now();
     }
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await readsSettled(reads.length);
     writing = false;
     await Promise.all(readers);
 
