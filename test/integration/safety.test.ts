@@ -356,6 +356,27 @@ describe('7. no redirects, and https for anything but loopback', () => {
       expect(loadConfig({ ...env, SAIL_BASE_URL: url }).upstream.baseUrl).toBe(url);
     }
   });
+
+  it('with SAIL_ALLOW_INSECURE_HTTP=on, starting against a non-loopback http:// host logs one warning naming the host; a loopback one none', async () => {
+    const warnings = async (baseUrl: string) => {
+      const { logger, records } = recordingLogger();
+      const gateway = await gatewayAgainst(
+        { url: baseUrl, clientId: 'c', clientSecret: 'insecure-test-secret' },
+        { SAIL_ALLOW_INSECURE_HTTP: 'on', SAIL_API_KEYS: 'k' },
+        logger,
+      );
+      await gateway.close();
+      return records.filter((r) => r.level === 'warn' && r.msg.includes('SAIL_ALLOW_INSECURE_HTTP'));
+    };
+    expect(await warnings('http://isc.example.invalid')).toEqual([
+      {
+        level: 'warn',
+        msg: 'SAIL_ALLOW_INSECURE_HTTP=on: ISC calls and the client secret travel over plain http',
+        fields: { host: 'isc.example.invalid' },
+      },
+    ]);
+    expect(await warnings('http://127.0.0.1:4010')).toEqual([]);
+  });
 });
 
 describe('9. each operation of a batch has its own context', () => {
@@ -416,6 +437,28 @@ describe('11. Long keeps every digit', () => {
     );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data).toEqual({ big: { imageVersion: '9007199254740993' }, small: { imageVersion: 42 } });
+  });
+});
+
+describe("contract: ISC's error detail", () => {
+  it('keeps every entry of messages[] and causes[] in the error extensions, at most 10 of at most 1,000 characters, with status and trackingId', async () => {
+    const entry = (i: number) => ({ locale: 'en-US', localeOrigin: 'DEFAULT', text: `problem ${i}` });
+    const body = {
+      detailCode: '400.1 Bad Request Content',
+      trackingId: 'c0ffee00c0ffee00c0ffee00c0ffee00',
+      messages: [{ locale: 'en-US', text: 'x'.repeat(1_500) }, ...Array.from({ length: 11 }, (_, i) => entry(i))],
+      causes: [entry(100)],
+    };
+    fake = await startFakeUpstream((_req, res) => rawJson(res, 400, JSON.stringify(body)));
+    raw = await gatewayFor(fake);
+    const r = await post(raw.url, { query: '{ connectorCustomizer(id: "bad") { id } }' }, keyed);
+    const extensions = r.body.errors?.[0].extensions;
+    expect(extensions).toMatchObject({ code: 'BAD_USER_INPUT', httpStatus: 400, trackingId: body.trackingId, detailCode: body.detailCode });
+    expect(extensions.messages).toEqual([
+      { locale: 'en-US', text: `${'x'.repeat(999)}…` },
+      ...Array.from({ length: 9 }, (_, i) => ({ locale: 'en-US', text: `problem ${i}` })),
+    ]);
+    expect(extensions.causes).toEqual([{ locale: 'en-US', text: 'problem 100' }]);
   });
 });
 
