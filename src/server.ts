@@ -61,7 +61,7 @@ export interface ServerObservability {
 
 /** What browsers on allowed origins may send, and read: the headers README documents. */
 const CORS_ALLOW_HEADERS =
-  'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id, traceparent, tracestate';
+  'content-type, authorization, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id, traceparent, tracestate, cache-control';
 const CORS_EXPOSE_HEADERS = 'x-request-id, retry-after';
 
 class BodyTooLarge extends Error {}

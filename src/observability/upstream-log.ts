@@ -22,7 +22,7 @@ const UPSTREAM_TROUBLE = new Set([
 export function upstreamFailureLog(logger: Logger): UpstreamObserver {
   // The same watch for every call: the call's description comes with its end.
   const watch: CallWatch = {
-    end({ error, durationMs }, { method, route, credential }) {
+    end({ error, durationMs }, { method, route, credential, scope }) {
       if (error === undefined) return;
       const extensions = error instanceof GraphQLError ? error.extensions : {};
       const code = errorCodeOf(error);
@@ -36,8 +36,10 @@ export function upstreamFailureLog(logger: Logger): UpstreamObserver {
         detailCode: extensions.detailCode,
         durationMs: Math.round(durationMs),
       };
-      // A 404 on a single-item read or a refused input is the caller's business, not an incident.
-      if (!(error instanceof GraphQLError) || UPSTREAM_TROUBLE.has(code)) logger.warn('ISC call failed', fields);
+      // A 404 on a single-item read or a refused input is the caller's business, not an incident;
+      // background work skipped for want of spare budget (RATE_LIMITED, nothing sent) is by design.
+      const skipped = scope.background === true && code === 'RATE_LIMITED' && extensions.httpStatus === undefined;
+      if (!skipped && (!(error instanceof GraphQLError) || UPSTREAM_TROUBLE.has(code))) logger.warn('ISC call failed', fields);
       else logger.debug('ISC call refused', fields);
     },
   };

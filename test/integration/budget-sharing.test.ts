@@ -138,6 +138,22 @@ describe('identical reads in flight share one ISC call (coalescing)', () => {
   });
 });
 
+describe('writes that changed nothing leave the cache alone', () => {
+  it('a write with a made-up token, which ISC refuses, drops no cache entry (anyone could send one)', async () => {
+    gw = await startTestGateway({ SAIL_RESPONSE_CACHE: 'on' });
+    const scriptName = (await gw.gql(LIST)).data!.connectors.items[0].scriptName as string;
+    const refused = await gw.gql(
+      'mutation($s: ID!) { updateConnector(scriptName: $s, input: { applicationXml: "<x/>" }) { name } }',
+      { s: scriptName },
+      { authorization: 'Bearer made-up' },
+    );
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', httpStatus: 401 });
+    const again = await gw.gql(LIST);
+    expect(cacheHits(again)).toEqual([{ route: 'GET connectors', ageSeconds: expect.any(Number), stale: false }]);
+    expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual(['GET /v2024/connectors', `PATCH /v2024/connectors/${scriptName}`]);
+  });
+});
+
 describe('cache domains chosen by the operator', () => {
   it('source apps (SAIL_RESPONSE_CACHE_DOMAINS=source-apps): batched lookups are served from and stored into per-id entries; a write drops only its app', async () => {
     gw = await startTestGateway({ SAIL_RESPONSE_CACHE: 'on', SAIL_RESPONSE_CACHE_DOMAINS: 'source-apps' });

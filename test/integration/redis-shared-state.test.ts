@@ -251,7 +251,7 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
     });
     const parts = (stores: SharedStore[]) =>
       stores.map((store) => ({
-        clock: sharedWriteClock(store, words, localWriteClock(words)),
+        clock: sharedWriteClock(store, words, localWriteClock(words), { counterTtlMs: 60_000 }),
         cache: createSharedResponseCache({
           store,
           domains: { connectors: 60_000 },
@@ -263,7 +263,8 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
     const keyAt = async (clock: WriteClock, url: string) => responseCacheKey(await clock.stamp(url), 'client:c', url, 'application/json');
 
     it('a write answered on any replica gives every replica new stamps for what it may change, and only that', async () => {
-      const [a, b] = parts(await replicas(2));
+      const shared = await replicas(2);
+      const [a, b] = parts(shared);
       const urls = ['connectors?limit=5', 'connectors/ad', 'connectors/ad/source-config', 'connectors/workday'];
       const before = await b.clock.stamps(urls);
       expect(await a.clock.stamps(urls)).toEqual(before);
@@ -271,6 +272,16 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
       await a.clock.advance('connectors/ad');
       const after = await b.clock.stamps(urls);
       expect(urls.filter((_, i) => before[i] !== after[i])).toEqual(['connectors?limit=5', 'connectors/ad', 'connectors/ad/source-config']);
+      // Each counter a write moves expires once no entry keyed by it can live: ids written once do not stay in Redis for ever.
+      const raw = new Redis(redis.url);
+      try {
+        const counters = (await raw.keys(`${shared[0].prefix}fr:*`)).filter((k) => !k.endsWith(':epoch')).sort();
+        expect(counters).toEqual([`${shared[0].prefix}fr:list:connectors`, `${shared[0].prefix}fr:res:connectors/ad`]);
+        for (const key of counters) expect(await raw.pttl(key)).toBeGreaterThan(50_000);
+        for (const key of counters) expect(await raw.pttl(key)).toBeLessThanOrEqual(60_000);
+      } finally {
+        raw.disconnect();
+      }
     });
 
     it('serves what one replica stored to another under the same stamp (paging headers only); a write on any replica puts it out of reach for all', async () => {

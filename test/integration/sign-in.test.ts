@@ -377,7 +377,9 @@ describe('CORS for browsers on allowed origins', () => {
     });
     expect(preflight.status).toBe(204);
     const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').split(/,\s*/);
-    expect(allowed).toEqual(expect.arrayContaining(['content-type', 'x-request-id', 'traceparent', 'tracestate', 'authorization', 'x-api-key']));
+    expect(allowed).toEqual(
+      expect.arrayContaining(['content-type', 'x-request-id', 'traceparent', 'tracestate', 'authorization', 'x-api-key', 'cache-control']),
+    );
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
     const answer = await fetch(`${base}/graphql`, {
       method: 'POST',

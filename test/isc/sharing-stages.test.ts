@@ -7,6 +7,7 @@ import { coalescing } from '../../src/isc/stages/coalesce.js';
 import { writeStamps } from '../../src/isc/stages/freshness.js';
 import { cachedResponses } from '../../src/isc/stages/response-cache.js';
 import type { IscAnswer, IscCall, Next, OperationScope, UpstreamRequest } from '../../src/isc/types.js';
+import { gatewayError } from '../../src/shared/errors.js';
 import { code } from '../support/errors.js';
 import { answer, call, scripted } from '../support/stage-calls.js';
 
@@ -36,6 +37,32 @@ describe('writeStamps', () => {
       async () => (stampWhenAnswered = await clock.stamp('connectors/ad')),
     );
     expect(new Set([before, stampWhenAnswered]).size).toBe(2);
+  });
+
+  it('leaves the clock alone when ISC refused the only attempt (4xx) or the write was never sent; a 5xx or a retried write moves it', async () => {
+    const clock = localWriteClock(words);
+    const stage = writeStamps(clock);
+    const stamp = () => clock.stamp('source-apps/x');
+    const write = () => call({ method: 'PATCH', path: 'source-apps/x' });
+    const failing = (error: Error) => () => Promise.reject(error);
+    const start = await stamp();
+    for (const refused of [
+      gatewayError('UNAUTHENTICATED', 'ISC refused the token', { httpStatus: 401 }),
+      gatewayError('FORBIDDEN', 'no right', { httpStatus: 403 }),
+      gatewayError('RATE_LIMITED', 'ISC answered 429', { httpStatus: 429 }),
+      gatewayError('RATE_LIMITED', 'the governor refused'),
+      gatewayError('DEADLINE_EXCEEDED', 'no slot before the deadline'),
+    ]) {
+      await expect(stage(write(), failing(refused))).rejects.toBe(refused);
+    }
+    expect(await stamp()).toBe(start);
+    await expect(stage(write(), failing(gatewayError('UPSTREAM_ERROR', 'ISC answered 503', { httpStatus: 503 })))).rejects.toThrow('503');
+    const afterServerError = await stamp();
+    expect(afterServerError).not.toBe(start);
+    const retried = write();
+    const refusedAfterRetry = gatewayError('BAD_USER_INPUT', 'ISC answered 400', { httpStatus: 400 });
+    await expect(stage(retried, (c) => ((c.attempt = 2), Promise.reject(refusedAfterRetry)))).rejects.toBe(refusedAfterRetry);
+    expect(await stamp()).not.toBe(afterServerError);
   });
 });
 
@@ -224,18 +251,31 @@ describe('coalescing', () => {
     const stage = coalescing('https://acme.api.identitynow.com');
     const leader = new AbortController();
     const follower = new AbortController();
-    const leaderAnswer = stage(call({}, { scope: { ...unboundedScope(), deadline: Date.now() + 100, signal: leader.signal } }), next);
-    const followerAnswer = stage(call({}, { scope: { ...unboundedScope(), deadline: Date.now() + 60_000, signal: follower.signal } }), next);
+    const leaderAnswer = stage(
+      call({}, { scope: { ...unboundedScope(), deadline: Date.now() + 100, signal: leader.signal, rateLimitWaitLeftMs: 0 } }),
+      next,
+    );
+    const followerAnswer = stage(
+      call({}, { scope: { ...unboundedScope(), deadline: Date.now() + 60_000, signal: follower.signal, rateLimitWaitLeftMs: 15_000 } }),
+      next,
+    );
     await tick();
     const shared = pending[0].call.scope;
     expect(shared.deadline).toBeGreaterThan(Date.now() + 50_000);
+    expect(shared.rateLimitWaitLeftMs).toBe(15_000); // the largest wait budget of those waiting
     leader.abort();
     await expect(leaderAnswer).rejects.toEqual(code('DEADLINE_EXCEEDED'));
     expect(shared.signal.aborted).toBe(false);
     follower.abort();
     await expect(followerAnswer).rejects.toEqual(code('DEADLINE_EXCEEDED'));
     expect(shared.signal.aborted).toBe(true);
+    // The aborted call is not joined: an identical read arriving before it settles makes its own.
+    const fresh = stage(call(), next);
+    await tick();
+    expect(pending).toHaveLength(2);
     pending[0].reject(new Error('aborted'));
+    pending[1].resolve(answer(200, ['fresh']));
+    expect((await fresh).body).toEqual(['fresh']);
   });
 
   it('in the pipeline: a read that starts after a write’s answer never joins a read that started before it', async () => {

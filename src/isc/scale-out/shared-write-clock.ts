@@ -9,7 +9,7 @@ import type { SharedStore } from './redis.js';
  * writes made meanwhile advanced only its own clock, the fallback, whose stamps are marked
  * `local:` and never match a shared one.
  */
-export function sharedWriteClock(store: SharedStore, words: RouteWords, fallback: WriteClock): WriteClock {
+export function sharedWriteClock(store: SharedStore, words: RouteWords, fallback: WriteClock, options: { counterTtlMs: number }): WriteClock {
   const prefix = `${store.prefix}fr:`;
   const epochKey = `${prefix}epoch`;
   let epochStale = false;
@@ -50,11 +50,15 @@ export function sharedWriteClock(store: SharedStore, words: RouteWords, fallback
     stamps,
     async advance(path) {
       await fallback.advance(path);
+      // Counters expire once no entry keyed by them can still live, so ids written once do not stay in Redis for ever.
       const multi = store.redis.multi();
-      for (const scope of writeScopes(path, words)) multi.incr(`${prefix}${scope}`);
-      // A failed advance must not pass silently: other replicas would keep serving what the write changed.
+      for (const scope of writeScopes(path, words)) multi.incr(`${prefix}${scope}`).pexpire(`${prefix}${scope}`, options.counterTtlMs);
       const results = await multi.exec().catch(() => null);
-      if (!results || results.some(([error]) => error)) epochStale = true;
+      if (!results || results.some(([error]) => error)) {
+        // A failed advance must not pass silently: every stamp moves on now if Redis answers, else at its return.
+        epochStale = true;
+        await usable();
+      }
     },
   };
 }

@@ -7,9 +7,9 @@ import type { IscAnswer, IscCall, Next, OperationScope, Stage } from '../types.j
  * that starts after a write's answer never joins one that started before it). The first caller
  * leads: the shared call goes down the pipeline with its call, so its operation's log line, trace
  * and `scope.calls` show the ISC attempts; the others see the call answered `coalesced`. The
- * shared call waits out 429s within the leader's wait budget, and lives as long as the longest
- * deadline of those waiting: each waiter leaves at its own deadline, and the call is aborted only
- * when the last one has left.
+ * shared call has a scope of its own: the longest deadline and the largest 429 wait budget of
+ * those waiting (what it spends is deducted from no operation's own budget). Each waiter leaves at
+ * its own deadline, and the call is aborted only when the last one has left.
  */
 interface Flight {
   answer: Promise<IscAnswer>;
@@ -37,10 +37,11 @@ export function coalescing(origin: string): Stage {
     return flight;
   }
 
-  /** Waits for the flight with this caller's own deadline; the last to leave early aborts it. */
-  function wait(flight: Flight, scope: OperationScope): Promise<IscAnswer> {
+  /** Waits for the flight with this caller's own deadline; the last to leave early aborts it, and no one joins it after. */
+  function wait(key: string, flight: Flight, scope: OperationScope): Promise<IscAnswer> {
     flight.waiting++;
     flight.scope.deadline = Math.max(flight.scope.deadline, scope.deadline);
+    flight.scope.rateLimitWaitLeftMs = Math.max(flight.scope.rateLimitWaitLeftMs, scope.rateLimitWaitLeftMs);
     return new Promise<IscAnswer>((resolve, reject) => {
       let settled = false;
       const settle = () => {
@@ -51,7 +52,10 @@ export function coalescing(origin: string): Stage {
       const leave = () => {
         if (settled) return;
         settle();
-        if (flight.waiting === 0) flight.abort.abort();
+        if (flight.waiting === 0) {
+          if (flights.get(key) === flight) flights.delete(key);
+          flight.abort.abort();
+        }
         reject(deadlineWaitingFor(origin));
       };
       if (scope.signal.aborted) return leave();
@@ -74,8 +78,8 @@ export function coalescing(origin: string): Stage {
     const key = keyOf(call);
     const joined = flights.get(key);
     if (joined) {
-      return wait(joined, call.scope).then((answer) => ({ ...answer, coalesced: true }));
+      return wait(key, joined, call.scope).then((answer) => ({ ...answer, coalesced: true }));
     }
-    return wait(launch(key, call, next), call.scope);
+    return wait(key, launch(key, call, next), call.scope);
   };
 }
