@@ -13,6 +13,8 @@ export interface SessionCredential {
   accessToken(): Promise<string>;
   /** ISC refused `token` (401): a renewed one, or UNAUTHENTICATED once the session has ended. */
   renew(token: string): Promise<string>;
+  /** Whether the session still lives (not signed out, idle or too old): work after its request asks first. */
+  live(): Promise<boolean>;
 }
 
 export type SearchParams = Record<string, string | number | boolean | undefined>;

@@ -143,6 +143,28 @@ describe('cachedResponses', () => {
     expect((await stage(stamped(), next)).body).toEqual(['new']);
   });
 
+  it("refreshes a sign-in session's stale entry only while the session lives", async () => {
+    const now = { at: 1_000_000 };
+    const refreshes: IscCall[] = [];
+    const stage = cachedResponses(cache(5_000), { clock, now: () => now.at, refresh: async (c) => void refreshes.push(c) })!;
+    let alive = true;
+    const session = {
+      kind: 'session' as const,
+      session: { key: 's1', clientId: 'web', accessToken: async () => 't', renew: async () => 't', live: async () => alive },
+    };
+    const asSession = () => stamped({}, { callerKey: 'session:s1', credential: session });
+    await stage(asSession(), scripted(answer(200, ['cached'])));
+    now.at += 2_000;
+    alive = false;
+    expect((await stage(asSession(), scripted(answer(200, ['x'])))).body).toEqual(['cached']);
+    await tick();
+    expect(refreshes).toHaveLength(0);
+    alive = true;
+    await stage(asSession(), scripted(answer(200, ['x'])));
+    await tick();
+    expect(refreshes).toHaveLength(1);
+  });
+
   it('keeps and serves a lookup by ids per id: ISC is asked only for the ids it lacks', async () => {
     const stage = cachedResponses(cache(), { clock, refresh: scripted(answer(200)) })!;
     const apps = (ids: string[]) =>

@@ -282,6 +282,10 @@ export function createSessions(options: SessionsOptions): Sessions {
         async renew(refused) {
           return Object.assign(record, await singleFlight(id, refused, true)).accessToken;
         },
+        async live() {
+          const stored = await read(id);
+          return stored !== undefined && lifetimeLeft(stored, clock()) > 0;
+        },
       };
     },
   };

@@ -54,7 +54,10 @@ function backgroundRefresher(refresh: CachedResponsesOptions['refresh'], now: ()
     refreshing.add(key);
     const timeout = 10_000;
     const scope = { deadline: now() + timeout, signal: AbortSignal.timeout(timeout), rateLimitWaitLeftMs: 0, background: true };
-    refresh({ ...call, scope, watches: [], start: undefined })
+    // A sign-in session may have ended since its request: then nothing is sent on its behalf.
+    const live = call.credential.kind === 'session' ? call.credential.session.live() : Promise.resolve(true);
+    live
+      .then((alive) => (alive ? refresh({ ...call, scope, watches: [], start: undefined }) : undefined))
       .catch(() => undefined) // the stale entry serves until its grace ends; the next read tries again
       .finally(() => refreshing.delete(key));
   };
