@@ -4,7 +4,7 @@ import { errorBody } from './errors.js';
 import { mediaType, send, type RecordedRequest } from './http.js';
 import type { FaultInjector } from './faults.js';
 import { DEMO_USERS, findDemoUser, type DemoUser } from './seed/users.js';
-import { oauthError, signJwt, type AccessGrant, type RegisteredClient, type TokenAnswer, type TokenIssuer } from './tokens.js';
+import { identityClaims, oauthError, signJwt, type AccessGrant, type RegisteredClient, type TokenAnswer, type TokenIssuer } from './tokens.js';
 
 /**
  * User sign-in, as ISC offers it to web apps: the OAuth 2 authorization-code flow with a
@@ -305,13 +305,7 @@ export function createSignIn(options: {
         expires_in: expiresIn,
         refresh_token: refreshToken,
         scope: grant.scopes.join(' '),
-        tenant_id: issuer.identity.tenantId,
-        internal: true,
-        pod: 'demo',
-        org: 'demo',
-        identity_id: grant.identityId,
-        user_name: grant.userName,
-        strong_auth: false,
+        ...identityClaims(issuer.identity.tenantId, grant),
         jti,
       },
     };

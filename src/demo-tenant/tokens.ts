@@ -92,6 +92,19 @@ export interface TokenIssuer {
 /** Expired tokens are forgotten once the map has grown to twice its size after the last pass (and at least this). */
 const MIN_PRUNE_SIZE = 1024;
 
+/** The identity claims of ISC's tokens, as its token answer repeats them. */
+export function identityClaims(tenantId: string, grant: Pick<AccessGrant, 'identityId' | 'userName'>) {
+  return {
+    tenant_id: tenantId,
+    internal: true,
+    pod: 'demo',
+    org: 'demo',
+    identity_id: grant.identityId,
+    user_name: grant.userName,
+    strong_auth: false,
+  };
+}
+
 export function createTokenIssuer(lifetimeSeconds: number): TokenIssuer {
   const signingKey = randomBytes(32);
   // token → expiry (ms since epoch) and grant. A token of this tenant that is not here was
@@ -112,13 +125,7 @@ export function createTokenIssuer(lifetimeSeconds: number): TokenIssuer {
     const iat = Math.floor(now / 1000);
     const jti = randomUUID();
     const token = signJwt(signingKey, {
-      tenant_id: identity.tenantId,
-      internal: true,
-      pod: 'demo',
-      org: 'demo',
-      identity_id: grant.identityId,
-      user_name: grant.userName,
-      strong_auth: false,
+      ...identityClaims(identity.tenantId, grant),
       authorities: [...grant.levels],
       client_id: grant.clientId,
       scope: [...grant.scopes],
@@ -251,13 +258,7 @@ export async function handleToken(res: ServerResponse, record: RecordedRequest, 
       token_type: 'bearer',
       expires_in: expiresIn,
       scope: ALL_SCOPES,
-      tenant_id: issuer.identity.tenantId,
-      internal: true,
-      pod: 'demo',
-      org: 'demo',
-      identity_id: issuer.identity.identityId,
-      user_name: issuer.identity.userName,
-      strong_auth: false,
+      ...identityClaims(issuer.identity.tenantId, issuer.identity),
       jti,
     });
     return;

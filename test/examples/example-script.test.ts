@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { postGraphQL } from '../support/child-gateway.js';
 import { collectLines } from '../support/lines.js';
 import { freePort } from '../support/ports.js';
+import { alive, childrenOf } from '../support/processes.js';
 
 /**
  * `npm run example` (scripts/example.mjs) as a user runs it: with a real tenant's variables in the
@@ -19,31 +20,6 @@ const DUMMY = { SAIL_CLIENT_ID: 'example-test-client-id', SAIL_CLIENT_SECRET: 'e
 /** The script may build dist/ and bundle the frontend before the gateway starts. */
 const READY_MS = 90_000;
 const EXIT_MS = 20_000;
-
-/** Children of a process, from /proc (Linux): the gateway, which runs in a process group of its own. */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        // Field 4 of /proc/<pid>/stat is the parent; the name in parentheses may hold spaces.
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false; // it ended while being read
-      }
-    })
-    .map(Number);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** SIGKILL to a whole process group, if any of it is left. */
 function killGroup(pid: number | undefined): void {

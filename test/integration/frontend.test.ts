@@ -4,10 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { cookieHeader, gqlAs } from '../support/sign-in.js';
 import { CHROMIUM, describeWith } from '../support/system-dependencies.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * The example frontend (examples/frontend) in Chromium, served by the gateway in trusted-documents
@@ -49,20 +50,7 @@ describeWith(CHROMIUM, 'the example frontend in Chromium', (chromiumPath) => {
       SAIL_RATE_LIMIT_WAIT_MS: '0',
     });
     appUrl = `http://localhost:${new URL(gw.url).port}/app/`;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-      timeout: 30_000,
-    });
+    browser = await launchChromium(chromiumPath);
     mkdirSync(OUTPUT_DIR, { recursive: true });
   }, 90_000);
   afterAll(async () => {

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PLAYGROUND_EXAMPLES } from '../../src/playground/examples.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { CHROMIUM, describeWith } from '../support/system-dependencies.js';
+import { launchChromium } from '../support/browser.js';
 
 const OUTPUT_DIR = path.resolve('test-output');
 
@@ -13,21 +14,7 @@ describeWith(CHROMIUM, 'offline playground in Chromium', (chromiumPath) => {
   let browser: Browser;
   beforeAll(async () => {
     gw = await startTestGateway();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      // Without the background-networking flags Chromium tries to reach Google's hosts.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-      timeout: 30_000,
-    });
+    browser = await launchChromium(chromiumPath);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

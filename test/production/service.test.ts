@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { postGraphQL, spawnGateway, type ChildGateway } from '../support/child-g
 import { spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
 import { envOf, execForm, healthcheckCommand, instructions, nodeFlags, parseDockerfile, type Stage } from '../support/dockerfile.js';
 import { freePort } from '../support/ports.js';
+import { alive, childrenOf } from '../support/processes.js';
 
 /**
  * The gateway as a service. Images cannot be built on these machines, so this test does what the
@@ -43,31 +44,6 @@ const demoTenantHealthcheck = compose.services['demo-tenant'].healthcheck;
 
 /** The command npm start runs once the build is fresh: what follows `exec` in its script. */
 const npmStartCommand = packageJson.scripts.start.split('&& exec ')[1].split(/\s+/);
-
-/** Children of a process, from /proc (Linux). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        // Field 4 of /proc/<pid>/stat is the parent; the name in parentheses may hold spaces.
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false; // it ended while being read
-      }
-    })
-    .map(Number);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const commandLine = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 
