@@ -926,34 +926,18 @@ async function main(): Promise<void> {
     const bm = aggregate('bare');
     const rpsRatio = gm.rps / bm.rps;
     const p50Ratio = gm.p50 / bm.p50;
-    rows.push([
-      `${sc.id} ${sc.title}`,
-      'gateway',
-      fmt(gm.rps, 0),
-      fmt(gm.p50, 2),
-      fmt(gm.p99, 2),
-      calls(gm.callsPerOp),
-      fmt(gm.load, 2),
-      gm.tokens,
-      fmt(gm.cpu, 0),
-      gm.failed,
-      `${fmt(rpsRatio, 2)}×`,
-      `${fmt(p50Ratio, 2)}×`,
-    ]);
-    rows.push([
-      '',
-      'bare',
-      fmt(bm.rps, 0),
-      fmt(bm.p50, 2),
-      fmt(bm.p99, 2),
-      calls(bm.callsPerOp),
-      fmt(bm.load, 2),
-      bm.tokens,
-      fmt(bm.cpu, 0),
-      bm.failed,
-      '',
-      '',
-    ]);
+    const figures = (m: typeof gm) => [
+      fmt(m.rps, 0),
+      fmt(m.p50, 2),
+      fmt(m.p99, 2),
+      calls(m.callsPerOp),
+      fmt(m.load, 2),
+      m.tokens,
+      fmt(m.cpu, 0),
+      m.failed,
+    ];
+    rows.push([`${sc.id} ${sc.title}`, 'gateway', ...figures(gm), `${fmt(rpsRatio, 2)}×`, `${fmt(p50Ratio, 2)}×`]);
+    rows.push(['', 'bare', ...figures(bm), '', '']);
     summary.push({
       scenario: sc.id,
       title: sc.title,

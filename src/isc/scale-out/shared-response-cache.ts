@@ -8,8 +8,8 @@ import { cacheCounters, cachePolicies, type CachedResponse, type ResponseCache }
  * and stale entries expire with their lifetime. A key whose stamp came from a replica's own clock
  * (Redis was unreachable: `local:`) lives in that replica's in-process cache, never in Redis.
  *
- * Bounds: the lifetime and the per-entry size here; the total by Redis's own `maxmemory` (with an
- * eviction policy such as `allkeys-lru`), which the operator sets.
+ * Bounds: the lifetime and the per-entry size here; the total by Redis's own `maxmemory`, which the
+ * operator sets (evicting with `volatile-ttl`, never `allkeys-*`, which could evict the write clock).
  */
 export interface SharedResponseCacheOptions {
   store: SharedStore;
