@@ -174,9 +174,6 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
   if (!['graphiql', 'sandbox', 'off'].includes(playground)) {
     throw new ConfigError(`SAIL_PLAYGROUND must be graphiql, sandbox or off (got "${env.SAIL_PLAYGROUND}")`);
   }
-  if (env.SAIL_INTROSPECTION && !['true', 'false'].includes(env.SAIL_INTROSPECTION)) {
-    throw new ConfigError(`SAIL_INTROSPECTION must be true or false (got "${env.SAIL_INTROSPECTION}")`);
-  }
   return {
     server: {
       port: integer(env, 'SAIL_PORT', 4000, 0, 65535),
@@ -185,7 +182,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: integer(env, 'SAIL_MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
       shutdownGraceMs: integer(env, 'SAIL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       playground,
-      introspection: env.SAIL_INTROSPECTION ? env.SAIL_INTROSPECTION === 'true' : playground !== 'off',
+      introspection: flag(env, 'SAIL_INTROSPECTION', playground !== 'off'),
       frontendDir: env.SAIL_FRONTEND_DIR || undefined,
     },
     upstream,
@@ -265,6 +262,14 @@ function checkBaseUrl(baseUrl: string, allowInsecureHttp: boolean): void {
     throw new ConfigError(`SAIL_BASE_URL is not a URL: "${baseUrl}"`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('SAIL_BASE_URL must be an http(s) URL');
+  // The API paths are the gateway's to add: a path here (say `/v2024`) would be doubled and every call refused.
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    const extra =
+      url.username || url.password ? 'credentials' : url.pathname !== '/' ? `the path ${url.pathname.slice(0, 100)}` : 'a query or fragment';
+    throw new ConfigError(
+      `SAIL_BASE_URL must be the API host only, such as https://acme.api.identitynow.com (got ${extra} after ${url.origin}): the gateway adds the API paths itself`,
+    );
+  }
   // The token request carries the client secret: plain http only where it cannot leave the machine.
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
     throw new ConfigError(

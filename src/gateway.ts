@@ -24,13 +24,21 @@ export interface ShutdownResult {
 }
 
 export interface RunningGateway {
+  /** The GraphQL endpoint on the listener's address. */
   url: string;
+  /** The GraphQL endpoint as browsers should reach it: on sign-in's public origin when sign-in is on (its cookies belong to that host). */
+  publicUrl: string;
   /** The metrics listener's `/metrics` when `SAIL_METRICS_PORT` is set. */
   metricsUrl: string | undefined;
   /** Present when no `SAIL_BASE_URL` was configured. */
   demoTenant: DemoTenant | undefined;
   /** Present when `SAIL_RESPONSE_CACHE=on`: its hit/miss counters. */
   responseCache: ResponseCache | undefined;
+  /**
+   * Asks ISC for the gateway's own token once (the token then serves the first requests): resolves
+   * with what to log. Never needed to serve; `npm start` runs it after the ready line.
+   */
+  checkCredentials(): Promise<{ ok: boolean; message: string }>;
   /** Stops without the unready phase (tests, embedding code): Apollo's drain, then the same cleanup as `shutdown`. */
   close(): Promise<void>;
   /**
@@ -124,9 +132,12 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   if (config.session.enabled) signIn = startSignIn(config, tenant, demoTenant, upstream, portOf(httpServer), logger);
 
   let shuttingDown: Promise<ShutdownResult> | undefined;
+  const url = `http://${host}:${portOf(httpServer)}/graphql`;
   return {
     responseCache: upstream.cache,
-    url: `http://${host}:${portOf(httpServer)}/graphql`,
+    url,
+    publicUrl: signIn ? `${signIn.publicUrl}/graphql` : url,
+    checkCredentials: () => checkOwnCredentials(config, upstream),
     metricsUrl: metricsServer ? `http://${host}:${portOf(metricsServer)}/metrics` : undefined,
     demoTenant,
     close: stop,
@@ -149,6 +160,17 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
       return shuttingDown;
     },
   };
+}
+
+/** One token request for the gateway's own credentials, and what to say of it. */
+async function checkOwnCredentials(config: Config, upstream: Upstream): Promise<{ ok: boolean; message: string }> {
+  if (config.auth.mode === 'passthrough') return { ok: true, message: 'Pass-through mode: the gateway has no ISC credentials of its own to check' };
+  try {
+    await upstream.checkCredentials();
+    return { ok: true, message: 'Credentials checked at start: ISC issued a token for SAIL_CLIENT_ID and SAIL_CLIENT_SECRET' };
+  } catch (error) {
+    return { ok: false, message: `Credentials checked at start: ISC issued no token (${(error as Error).message})` };
+  }
 }
 
 /** Sign-in at the gateway, once the port is known: the demo's public URL and redirect URI name it. */

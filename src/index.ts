@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { log } from './observability/log/logger.js';
 import { setPrettyOutput } from './observability/log/destinations.js';
+import { VERSION } from './shared/package.js';
 
 try {
   const config = loadConfig();
@@ -10,7 +11,9 @@ try {
     log.warn('SAIL_LOG_PRETTY is on but pino-pretty is not installed (a production install): logging JSON lines');
   }
   const gateway = await startGateway(config, log);
-  log.info('ISC GraphQL gateway ready', { url: gateway.url });
+  log.info('ISC GraphQL gateway ready', { url: gateway.publicUrl, version: VERSION });
+  // Wrong credentials are said once at start, not discovered by the first caller; serving never waits for it.
+  void gateway.checkCredentials().then(({ ok, message }) => (ok ? log.info(message) : log.warn(message)));
 
   let signalled = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

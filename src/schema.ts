@@ -1,6 +1,5 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, isUnionType, parse, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
@@ -8,17 +7,10 @@ import { DOMAIN_RESOLVERS } from './domains.js';
 import type { Resolvers } from './generated/graphql.js';
 import { badInput } from './shared/errors.js';
 import { LongScalar } from './shared/long.js';
+import { packageRoot } from './shared/package.js';
 
-/** `schema/` at the package root, found from this file whether it runs from src/ or dist/src/. */
-function schemaDirectory(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'schema', 'base.graphql'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('schema/base.graphql not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return path.join(dir, 'schema');
-}
+/** `schema/` at the package root. */
+const schemaDirectory = (): string => path.join(packageRoot(), 'schema');
 
 /** The SDL of every domain, base file first. */
 export function loadTypeDefs(): string {

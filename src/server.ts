@@ -18,15 +18,16 @@ import type { CacheHit, IscClient } from './isc/client.js';
 import { COSTS } from './domains.js';
 import { queryCostPlugin } from './limits/cost-plugin.js';
 import { checkRequestLimits } from './limits/request-checks.js';
-import { limitValidationRules } from './limits/validation-rules.js';
+import { introspectionOffRule, limitValidationRules } from './limits/validation-rules.js';
 import { automaticPersistedQueries, persistedQueryGuardPlugin } from './limits/persisted-queries.js';
 import { loadTrustedDocuments, trustedDocumentsPlugin } from './limits/trusted-documents.js';
 import type { Logger } from './observability/log/logger.js';
 import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from './observability/request-log.js';
-import { servePlayground } from './playground/playground.js';
+import { servePlayground, wantsHtml } from './playground/playground.js';
 import type { Resolvers } from './generated/graphql.js';
 import { buildSchema } from './schema.js';
-import type { StaticSite } from './static-site.js';
+import { SITE_PREFIX, type StaticSite } from './static-site.js';
+import { VERSION } from './shared/package.js';
 
 export interface HttpGatewayOptions {
   config: Pick<Config, 'server' | 'limits' | 'rate' | 'observability'>;
@@ -170,7 +171,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     // Errors the gateway did not raise on purpose answer "Internal server error" with an errorId.
     formatError: maskUnexpectedErrors(logger),
     // Query limits (src/limits): a refused operation never reaches a resolver.
-    validationRules: limitValidationRules(limits),
+    validationRules: [...limitValidationRules(limits), ...(server.introspection ? [] : [introspectionOffRule])],
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: limits.maxBatchOperations > 1,
     persistedQueries: trusted ? false : automaticPersistedQueries(limits),
@@ -204,11 +205,29 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       trusted ? trustedDocumentsPlugin(trusted) : persistedQueryGuardPlugin(),
       ...(observability?.plugins ?? []),
     ],
-    introspection: server.introspection,
+    // Refused by introspectionOffRule when off, with a message that names the gateway's setting.
+    introspection: true,
   });
   await apollo.start();
   const allowedOrigins = new Set(server.corsOrigins);
   const callerFacts = createCallerFacts();
+
+  /**
+   * `/`: where a browser lands after signing in, or when someone types the host. Browsers go to
+   * the frontend or the playground where one is served; anyone else learns where things are.
+   */
+  function home(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendJson(res, 405, { error: 'GET only' });
+    }
+    const browserHome = site ? SITE_PREFIX : server.playground !== 'off' ? '/graphql' : undefined;
+    if (browserHome && wantsHtml(req)) {
+      res.writeHead(302, { location: browserHome, 'cache-control': 'no-store' }).end();
+      return;
+    }
+    sendJson(res, 200, { service: 'ISC GraphQL gateway', version: VERSION, graphql: '/graphql', health: '/healthz', readiness: '/readyz' });
+  }
 
   /** Answers a GraphQL request Apollo never sees, and counts it. */
   function refuse(res: http.ServerResponse, status: number, errors: { message: string; extensions: Record<string, unknown> }[]): void {
@@ -240,9 +259,10 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       return;
     }
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/') return home(req, res);
     if (url.pathname === '/readyz') {
       const state = shuttingDown ? { ready: false, checks: { shutdown: 'in progress' } } : await readiness();
-      return sendJson(res, state.ready ? 200 : 503, state);
+      return sendJson(res, state.ready ? 200 : 503, { ...state, version: VERSION });
     }
     // With SAIL_METRICS_PORT, the observability routes live on that listener only (see operatorServer).
     const route = metricsPort === undefined ? observability?.routes[url.pathname] : undefined;

@@ -37,6 +37,8 @@ export interface Upstream {
   shared: SharedStore | undefined;
   /** The token requests' HTTP client (the API calls' agents and proxy, the token timeout), for sign-in too. */
   tokenHttp: Got;
+  /** Gets the gateway's own token (the cached one if any): resolves when ISC issued one, rejects with why it did not. */
+  checkCredentials(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,10 +79,11 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     : undefined;
   const cache = scaleOut ? scaleOut.cache : localCache;
   const governor = createRateGovernor({ ...config.rate, ledger: scaleOut?.ledger });
+  const tokens = scaleOut?.tokens ?? localTokens;
   const client = createIscClient({
     apiUrl,
     timeoutMs: upstream.timeoutMs,
-    tokens: scaleOut?.tokens ?? localTokens,
+    tokens,
     clientId: tenant.clientId,
     governor,
     retry: { maxAttempts: upstream.retryAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: 5_000 },
@@ -101,6 +104,7 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     cache,
     shared: scaleOut?.store,
     tokenHttp,
+    checkCredentials: async () => void (await tokens.getToken()),
     async close() {
       destroyAgents(agents);
       await scaleOut?.store.close();

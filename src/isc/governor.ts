@@ -29,7 +29,7 @@ export interface Budget {
   limit: number;
   /** Calls that could start now without waiting. */
   remaining: number;
-  /** Milliseconds until the next slot frees up (0 when `remaining` > 0). */
+  /** Milliseconds until `remaining` grows: a used slot leaves the window, or a pause ends (0 when the whole budget is free). */
   resetInMs: number;
 }
 
@@ -168,8 +168,8 @@ export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOpt
       const s = state(key);
       const t = now();
       const remaining = t < s.pausedUntil ? 0 : Math.max(0, limit - s.starts.length);
-      const resetInMs = remaining > 0 ? 0 : Math.max(0, nextSlot(s) - t);
-      return { limit, remaining, resetInMs };
+      const grows = remaining === 0 ? nextSlot(s) : s.starts.length > 0 ? s.starts[0] + windowMs : t; // the oldest call leaves
+      return { limit, remaining, resetInMs: Math.max(0, grows - t) };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Got } from 'got';
 import { gatewayError } from '../shared/errors.js';
+import { postTokenForm, tokenEndpointFailure, tokenFields } from './token-endpoint.js';
 
 export interface IssuedToken {
   accessToken: string;
@@ -85,8 +86,7 @@ export function withFailureBackoff(requestToken: () => Promise<IssuedToken>, now
 
 /**
  * The OAuth 2 client-credentials exchange against `{SAIL_BASE_URL}/oauth/token`. Errors never
- * carry the client secret: the message is written here, not taken from the HTTP layer, and names
- * only the endpoint's origin.
+ * carry the client secret: they are written in token-endpoint.ts and name only the endpoint's origin.
  */
 export function clientCredentialsExchange(
   http: Got,
@@ -96,57 +96,18 @@ export function clientCredentialsExchange(
   timeoutMs: number,
 ): () => Promise<IssuedToken> {
   const origin = new URL(tokenUrl).origin;
+  const form = { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret };
   return async () => {
-    let response;
-    try {
-      response = await http.post(tokenUrl, {
-        form: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
-        throwHttpErrors: false,
-        // A redirect would re-post the client secret to wherever the answer points.
-        followRedirect: false,
-        responseType: 'text',
-      });
-    } catch (error) {
-      const reason = (error as { code?: string }).code ?? 'network error';
-      const failure = reason === 'ETIMEDOUT' ? `did not answer within ${timeoutMs} ms (SAIL_TOKEN_TIMEOUT_MS)` : `could not be reached (${reason})`;
-      throw gatewayError('UPSTREAM_ERROR', `ISC token endpoint at ${origin} ${failure}: check SAIL_BASE_URL and the network path to it`, { origin });
-    }
-    if (response.statusCode >= 300 && response.statusCode < 400) {
+    const { status, body } = await postTokenForm(http, tokenUrl, form, timeoutMs);
+    if (status === 400 || status === 401) {
       throw gatewayError(
-        'UPSTREAM_ERROR',
-        `ISC token endpoint answered ${response.statusCode}, a redirect to ${originOf(response.headers.location)}; the gateway follows no redirects (check SAIL_BASE_URL)`,
-        { httpStatus: response.statusCode },
+        'UNAUTHENTICATED',
+        `ISC refused the gateway client credentials (check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET; token endpoint ${origin}, from SAIL_BASE_URL)`,
+        { httpStatus: status, origin },
       );
     }
-    if (response.statusCode === 400 || response.statusCode === 401) {
-      throw gatewayError('UNAUTHENTICATED', 'ISC refused the gateway client credentials (check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET)', {
-        httpStatus: response.statusCode,
-      });
-    }
-    if (response.statusCode !== 200) {
-      throw gatewayError(response.statusCode === 429 ? 'RATE_LIMITED' : 'UPSTREAM_ERROR', `ISC token endpoint answered ${response.statusCode}`, {
-        httpStatus: response.statusCode,
-      });
-    }
-    let body: { access_token?: unknown; expires_in?: unknown } = {};
-    try {
-      body = JSON.parse(response.body) as typeof body;
-    } catch {
-      // handled below as a missing token
-    }
-    if (typeof body.access_token !== 'string' || typeof body.expires_in !== 'number' || body.expires_in <= 0) {
-      throw gatewayError('UPSTREAM_ERROR', 'ISC token endpoint answered without access_token/expires_in');
-    }
-    return { accessToken: body.access_token, expiresIn: body.expires_in };
+    if (status !== 200) throw tokenEndpointFailure(tokenUrl, status);
+    const { accessToken, expiresInS } = tokenFields(tokenUrl, body);
+    return { accessToken, expiresIn: expiresInS };
   };
-}
-
-/** The origin of a redirect's target, the only part an error may name (never a path or query). */
-function originOf(location: string | undefined): string {
-  if (!location) return 'no location';
-  try {
-    return new URL(location, 'https://isc.invalid').origin;
-  } catch {
-    return 'an unreadable location';
-  }
 }

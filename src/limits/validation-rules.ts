@@ -73,6 +73,22 @@ export const knownOperationTypesRule: ValidationRule = (context) => ({
   },
 });
 
+/**
+ * Introspection refused (`SAIL_INTROSPECTION=off`): Apollo's own rule would tell the caller to
+ * "pass introspection: true to ApolloServer", which no operator of this gateway can do.
+ */
+export const introspectionOffRule: ValidationRule = (context) => ({
+  Field(field) {
+    if (field.name.value !== '__schema' && field.name.value !== '__type') return;
+    context.reportError(
+      new GraphQLError('Introspection is off on this gateway (SAIL_INTROSPECTION=on turns it on; it follows SAIL_PLAYGROUND by default)', {
+        nodes: [field],
+        extensions: { limit: 'SAIL_INTROSPECTION' },
+      }),
+    );
+  },
+});
+
 /** The validation rules for ApolloServer's `validationRules`. Introspection stays within them. */
 export function limitValidationRules(limits: QueryLimits): ValidationRule[] {
   const armor = new ApolloArmor({

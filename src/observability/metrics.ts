@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { VERSION } from '../shared/package.js';
 import type { Context } from '../context.js';
 import type { BreakerState, IscClient } from '../isc/client.js';
 import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/types.js';
@@ -208,6 +209,11 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
   const registry = new Registry();
   const processWide = processMetrics();
   let watched: WatchedState | undefined;
+
+  // Which release is running: one series, always 1, so dashboards can join or annotate by version.
+  new Gauge({ name: 'isc_gateway_build_info', help: 'The running release of the gateway (always 1)', labelNames: ['version'], registers: [registry] })
+    .labels(VERSION)
+    .set(1);
 
   // GraphQL operations.
   const operations = new Counter({

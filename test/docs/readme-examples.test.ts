@@ -3,18 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { startTestGateway } from '../support/gateway.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { documentationFiles, graphqlExamples, type GraphQLExample } from '../support/markdown-examples.js';
 
 /**
  * The documentation's GraphQL examples must run as written: every ```graphql block of README.md
  * and of each docs/*.md (read when the test runs, so new pages are covered), with the ```json
- * block right after it as variables, runs against its own fresh demo tenant, one operation after
- * the other, each answering data, no error and no null top-level field.
+ * block right after it as variables, is sent whole, exactly as a user pastes it, against its own
+ * fresh demo tenant: its one operation, or each of its named ones after the other, each answering
+ * data, no error and no null top-level field.
  */
 const ROOT = new URL('../../', import.meta.url);
 
 const examples: GraphQLExample[] = documentationFiles(ROOT).flatMap((file) => graphqlExamples(file, readFileSync(new URL(file, ROOT), 'utf8')));
+
+/** The block as a user pastes it: the whole text, and the operation chosen by name where there are several. */
+async function pasted(gw: TestGateway, query: string, operationName: string | undefined, variables: Record<string, unknown>) {
+  const response = await fetch(gw.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, operationName, variables }),
+    signal: AbortSignal.timeout(20_000),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
+  return { status: response.status, data: body.data, errors: body.errors };
+}
 
 describe('documentation examples', () => {
   it('finds the README examples (an extraction that finds none would pass vacuously)', () => {
@@ -29,14 +42,14 @@ describe('documentation examples', () => {
     expect(example.operations.length).toBeGreaterThan(0);
     const gw = await startTestGateway();
     try {
-      for (const op of example.operations) {
-        const r = await gw.gql(op.document, example.variables);
+      for (const { operationName } of example.operations) {
+        const r = await pasted(gw, example.source, operationName, example.variables);
         const nullFields = Object.entries(r.data ?? {})
           .filter(([, value]) => value === null)
           .map(([field]) => field);
         // The operation's text is part of the comparison, so a failure says which one broke.
-        expect({ operation: op.document, status: r.status, errors: r.errors, hasData: r.data != null, nullFields }).toEqual({
-          operation: op.document,
+        expect({ operationName, status: r.status, errors: r.errors, hasData: r.data != null, nullFields }).toEqual({
+          operationName,
           status: 200,
           errors: undefined,
           hasData: true,
@@ -54,7 +67,7 @@ describe('example extraction', () => {
     '# Page',
     '## Reads',
     '```graphql',
-    '{ a: connectors { hasMore } }',
+    'query One { a: connectors { hasMore } }',
     'query Two($s: ID!) { connector(scriptName: $s) { ...F } }',
     'fragment F on Connector { name }',
     '```',
@@ -76,16 +89,19 @@ describe('example extraction', () => {
     '```',
   ].join('\n');
 
-  it('takes every graphql block under its heading, one document per operation (with the fragments), and the adjacent json as variables', () => {
+  it('takes every graphql block under its heading, whole, with its operations by name and the adjacent json as variables', () => {
     const found = graphqlExamples('page.md', markdown);
-    expect(found.map((e) => [e.where, e.heading, e.variables])).toEqual([
-      ['page.md:3', 'Reads', { s: 'x' }],
-      ['page.md:13', 'Reads', {}],
+    expect(found.map((e) => [e.where, e.heading, e.variables, e.operations])).toEqual([
+      ['page.md:3', 'Reads', { s: 'x' }, [{ operationName: 'One' }, { operationName: 'Two' }]],
+      ['page.md:13', 'Reads', {}, [{ operationName: undefined }]],
     ]);
-    expect(found[0].operations).toEqual([
-      { name: 'query #1', document: '{ a: connectors { hasMore } }\n\nfragment F on Connector { name }' },
-      { name: 'Two', document: 'query Two($s: ID!) { connector(scriptName: $s) { ...F } }\n\nfragment F on Connector { name }' },
-    ]);
+    expect(found[0].source).toBe(markdown.split('\n').slice(3, 6).join('\n'));
+  });
+
+  it('refuses a block of several operations where one is anonymous: pasted whole, it answers 400', () => {
+    expect(() => graphqlExamples('two.md', '```graphql\n{ a: connectors { hasMore } }\n{ b: connectors { hasMore } }\n```')).toThrow(
+      'two.md:1: a block with several operations must name each one',
+    );
   });
 
   it('reads README.md, and every docs/*.md once a docs folder exists', () => {

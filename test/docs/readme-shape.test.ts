@@ -24,6 +24,25 @@ describe('README', () => {
   });
 });
 
+describe('the project says what it is', () => {
+  const pkg = JSON.parse(read('package.json')) as { version: string; license: string };
+
+  it('LICENSE is the license package.json names, with the authors as copyright holder', () => {
+    expect(pkg.license).toBe('MIT');
+    const license = read('LICENSE');
+    expect(license.split('\n')[0]).toBe('MIT License');
+    expect(license).toMatch(/^Copyright \(c\) \d{4} The ISC GraphQL gateway authors$/m);
+  });
+
+  it("CHANGELOG.md (Keep a Changelog) has an entry for package.json's version, the newest released one", () => {
+    const changelog = read('CHANGELOG.md');
+    expect(changelog).toContain('[Keep a Changelog]');
+    const released = [...changelog.matchAll(/^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$/gm)].map((m) => m[1]);
+    expect(released[0]).toBe(pkg.version);
+    expect(released).toContain('0.1.0');
+  });
+});
+
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
 const anchorOf = (heading: string) =>
   heading

@@ -2,8 +2,10 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import type { RunningGateway } from '../../src/gateway.js';
+import { postGraphQL, spawnGateway, type ChildGateway } from '../support/child-gateway.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { gatewayAgainst, startTestGateway } from '../support/gateway.js';
+import { PACKAGE_VERSION } from '../support/package.js';
 import { recordingLogger, type LogRecord } from '../support/recording-logger.js';
 
 /**
@@ -183,7 +185,131 @@ describe('an ISC that cannot be reached or does not answer', () => {
     expect(await response.json()).toEqual({
       ready: true,
       checks: { token: 'ok', upstream: 'ok (ISC answered 403 to GET /connector-customizers: the credential lacks that right)' },
+      version: PACKAGE_VERSION,
     });
     expect(forbidding.hits.map((h) => `${h.path}${h.search}`)).toEqual(['/v2024/connector-customizers?limit=1']);
+  });
+});
+
+describe('a host that answers but is not ISC', () => {
+  const opened: { close(): Promise<void> | void }[] = [];
+  afterAll(async () => {
+    for (const thing of opened.reverse()) await thing.close();
+  });
+
+  it.each([501, 404, 405])(
+    'a token endpoint answering %i: the error names the origin and says SAIL_BASE_URL must be the API host',
+    async (status) => {
+      const notIsc = await startFakeUpstream(() => undefined, { token: (_req, res) => void res.writeHead(status).end('<html>sign in</html>') });
+      opened.push(notIsc);
+      const gateway = await gatewayAgainst(
+        { url: notIsc.url, clientId: 'c', clientSecret: SECRET },
+        { SAIL_API_KEYS: KEY },
+        recordingLogger().logger,
+      );
+      opened.push(gateway);
+      const { body } = await gql(gateway);
+      expect(body.errors?.[0]).toMatchObject({
+        message: `ISC token endpoint at ${notIsc.url} answered ${status}: is this ISC? check SAIL_BASE_URL: it must be the tenant's API host, https://{tenant}.api.identitynow.com`,
+        extensions: { code: 'UPSTREAM_ERROR', httpStatus: status, origin: notIsc.url },
+      });
+      expect(notIsc.hits).toEqual([]);
+    },
+  );
+
+  it('a 200 that is not a token (an HTML page): named likewise', async () => {
+    const notIsc = await startFakeUpstream(() => undefined, { token: (_req, res) => void res.writeHead(200).end('<html>welcome</html>') });
+    opened.push(notIsc);
+    const gateway = await gatewayAgainst({ url: notIsc.url, clientId: 'c', clientSecret: SECRET }, { SAIL_API_KEYS: KEY }, recordingLogger().logger);
+    opened.push(gateway);
+    const { body } = await gql(gateway);
+    expect(body.errors?.[0].message).toBe(
+      `ISC token endpoint at ${notIsc.url} answered without access_token/expires_in: is this ISC? check SAIL_BASE_URL: it must be the tenant's API host, https://{tenant}.api.identitynow.com`,
+    );
+  });
+
+  it('refused credentials name the token endpoint and SAIL_BASE_URL too', async () => {
+    const tenant = await startDemoTenant();
+    opened.push(tenant);
+    const gateway = await gatewayAgainst({ ...tenant, clientSecret: 'not-the-secret' }, { SAIL_API_KEYS: KEY }, recordingLogger().logger);
+    opened.push(gateway);
+    const { body } = await gql(gateway);
+    expect(body.errors?.[0]).toMatchObject({
+      message: `ISC refused the gateway client credentials (check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET; token endpoint ${tenant.url}, from SAIL_BASE_URL)`,
+      extensions: { code: 'UNAUTHENTICATED', httpStatus: 401, origin: tenant.url },
+    });
+  });
+});
+
+describe('npm start checks the credentials once', () => {
+  const opened: { close(): Promise<void> | void }[] = [];
+  let child: ChildGateway | undefined;
+  afterAll(async () => {
+    child?.kill();
+    for (const thing of opened.reverse()) await thing.close();
+  });
+  const readyz = (c: ChildGateway) => fetch(c.url.replace('/graphql', '/readyz'), { signal: AbortSignal.timeout(10_000) });
+  const isCheck = (r: Record<string, unknown>) => String(r.msg).startsWith('Credentials checked at start');
+
+  it('good credentials: one token request, logged after the ready line, and that token serves the first request', async () => {
+    const tenant = await startDemoTenant({ recordRequests: true });
+    opened.push(tenant);
+    child = await spawnGateway({
+      SAIL_BASE_URL: tenant.url,
+      SAIL_CLIENT_ID: tenant.clientId,
+      SAIL_CLIENT_SECRET: tenant.clientSecret,
+      SAIL_API_KEYS: KEY,
+    });
+    const check = await child.record(isCheck);
+    expect(check).toMatchObject({ level: 'info', msg: 'Credentials checked at start: ISC issued a token for SAIL_CLIENT_ID and SAIL_CLIENT_SECRET' });
+    const order = child.records().map((r) => r.msg);
+    expect(order.indexOf('ISC GraphQL gateway ready')).toBeLessThan(order.indexOf(check.msg));
+    const r = await postGraphQL(child.url, QUERY, undefined, { 'x-api-key': KEY });
+    expect(r.errors).toBeUndefined();
+    expect(tenant.tokenRequests).toHaveLength(1);
+    child.kill();
+  });
+
+  it('wrong credentials: one warning that says why, one token request, and /readyz makes no other', async () => {
+    const tenant = await startDemoTenant({ recordRequests: true });
+    opened.push(tenant);
+    child = await spawnGateway({ SAIL_BASE_URL: tenant.url, SAIL_CLIENT_ID: tenant.clientId, SAIL_CLIENT_SECRET: 'wrong', SAIL_API_KEYS: KEY });
+    const check = await child.record(isCheck);
+    expect(check).toMatchObject({
+      level: 'warn',
+      msg: `Credentials checked at start: ISC issued no token (ISC refused the gateway client credentials (check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET; token endpoint ${tenant.url}, from SAIL_BASE_URL))`,
+    });
+    expect((await readyz(child)).status).toBe(503);
+    expect(tenant.tokenRequests).toHaveLength(1);
+    child.kill();
+  });
+
+  it('a token endpoint that never answers delays neither the ready line nor /readyz, and is asked once', async () => {
+    const silent = await startFakeUpstream(() => undefined, { token: () => undefined });
+    opened.push(silent);
+    child = await spawnGateway({
+      SAIL_BASE_URL: silent.url,
+      SAIL_CLIENT_ID: 'c',
+      SAIL_CLIENT_SECRET: SECRET,
+      SAIL_API_KEYS: KEY,
+      SAIL_TOKEN_TIMEOUT_MS: '60000',
+      SAIL_READINESS_TIMEOUT_MS: '300',
+    });
+    const ready = await readyz(child);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ready: false, checks: { upstream: 'no answer within 300 ms (SAIL_READINESS_TIMEOUT_MS)' } });
+    expect(silent.tokenHits).toHaveLength(1);
+    expect(child.records().some(isCheck)).toBe(false); // still waiting for ISC, and nobody waited for it
+    child.kill();
+  });
+
+  it('pass-through mode has no credentials to check, and asks for no token', async () => {
+    const tenant = await startDemoTenant({ recordRequests: true });
+    opened.push(tenant);
+    child = await spawnGateway({ SAIL_BASE_URL: tenant.url, SAIL_AUTH_MODE: 'passthrough' });
+    const line = await child.record((r) => String(r.msg).startsWith('Pass-through mode'));
+    expect(line.level).toBe('info');
+    expect(tenant.tokenRequests).toEqual([]);
+    child.kill();
   });
 });

@@ -119,6 +119,7 @@ describeWith(CHROMIUM, 'the example frontend in Chromium', (chromiumPath) => {
     expect(await page.getByTestId('error-code').textContent()).toBe('FORBIDDEN');
     expect(await page.getByTestId('error-http-status').textContent()).toBe('403');
     expect(await page.getByTestId('error-tracking-id').textContent()).toMatch(/^[0-9a-f]{32}$/);
+    expect(await page.getByTestId('retry-button').count()).toBe(0); // trying again cannot change ISC's 403
     await shot(page, 'forbidden');
 
     // What the page's JavaScript can see: no session cookie, no token anywhere.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { PACKAGE_VERSION } from '../support/package.js';
 
 /**
  * `GET /metrics` over loopback: known operations against the demo tenant, then a scrape whose
@@ -157,7 +158,9 @@ describe('GET /metrics', () => {
     expect(valueOf(m, 'isc_gateway_governor_refusals_total')).toBe(0);
     expect(valueOf(m, 'isc_gateway_governor_waits_total')).toEqual(expect.any(Number));
     expect(valueOf(m, 'isc_gateway_governor_wait_seconds_total')).toEqual(expect.any(Number));
+    expect(family(m, 'isc_gateway_build_info', ['version'])).toEqual({ [PACKAGE_VERSION]: 1 });
     expect(Object.fromEntries([...m.types].filter(([name]) => name.startsWith('isc_gateway_')))).toEqual({
+      isc_gateway_build_info: 'gauge',
       isc_gateway_graphql_operations_total: 'counter',
       isc_gateway_graphql_operation_duration_seconds: 'histogram',
       isc_gateway_upstream_requests_total: 'counter',

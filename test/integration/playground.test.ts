@@ -84,9 +84,29 @@ describe('playground switch', () => {
       const html = await fetch(off.url, { headers: { accept: 'text/html' } });
       expect(html.headers.get('content-type') ?? '').not.toContain('text/html');
       const r = await off.gql('{ __schema { queryType { name } } }');
-      expect(r.errors?.[0].message).toMatch(/introspection/i);
+      expect(r.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.limit])).toEqual([
+        [
+          'Introspection is off on this gateway (SAIL_INTROSPECTION=on turns it on; it follows SAIL_PLAYGROUND by default)',
+          'GRAPHQL_VALIDATION_FAILED',
+          'SAIL_INTROSPECTION',
+        ],
+      ]);
+      const byType = await off.gql('{ connectors(limit: 1) { totalCount } t: __type(name: "Connector") { name } }');
+      expect(byType.errors?.[0].extensions?.limit).toBe('SAIL_INTROSPECTION');
+      expect(off.calls()).toEqual([]);
     } finally {
       await off.close();
+    }
+  });
+
+  it('SAIL_INTROSPECTION=on with the playground off: introspection answers', async () => {
+    const on = await startTestGateway({ SAIL_PLAYGROUND: 'off', SAIL_INTROSPECTION: 'on' });
+    try {
+      const r = await on.gql('{ __schema { queryType { name } } }');
+      expect(r).toMatchObject({ data: { __schema: { queryType: { name: 'Query' } } } });
+      expect(r.errors).toBeUndefined();
+    } finally {
+      await on.close();
     }
   });
 

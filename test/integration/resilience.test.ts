@@ -94,8 +94,13 @@ describe('429s and 503s', () => {
   it('reports the budget left in the response extensions', async () => {
     gw = await startFaultGateway({ SAIL_RATE_LIMIT: '50', SAIL_RATE_WINDOW_MS: '10000' });
     const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIST }) });
-    const body = (await response.json()) as { extensions?: { rateLimit?: { limit: number; remaining: number } } };
-    expect(body.extensions?.rateLimit).toEqual({ limit: 50, remaining: 49, resetInMs: 0 });
+    const body = (await response.json()) as { extensions?: { rateLimit?: { limit: number; remaining: number; resetInMs: number } } };
+    expect(body.extensions?.rateLimit).toEqual({ limit: 50, remaining: 49, resetInMs: expect.any(Number) });
+    // The one call made leaves the window (10 s plus the governor's 550 ms margin) at most that long
+    // from now: a value the gateway computed, which time passing can only lower.
+    const untilSlotFrees = body.extensions!.rateLimit!.resetInMs;
+    expect(untilSlotFrees).toBeGreaterThan(0);
+    expect(untilSlotFrees).toBeLessThanOrEqual(10_550);
   });
 });
 

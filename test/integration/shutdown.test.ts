@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawnGateway, type ChildGateway } from '../support/child-gateway.js';
 import { startTestGateway } from '../support/gateway.js';
+import { PACKAGE_VERSION } from '../support/package.js';
 
 /**
  * Graceful shutdown of the real process (`src/index.ts`): on SIGTERM /readyz turns unready, new
@@ -65,7 +66,7 @@ describe('RunningGateway.shutdown() in process', () => {
       const stopping = tgw.gateway.shutdown(5_000);
       const [ready, refused] = await Promise.all([fetch(readyz, { signal: AbortSignal.timeout(5_000) }), post(tgw.url, SLOW_QUERY, 5_000)]);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ ready: false, checks: { shutdown: 'in progress' } });
+      expect(await ready.json()).toEqual({ ready: false, checks: { shutdown: 'in progress' }, version: PACKAGE_VERSION });
       expect(refused.status).toBe(503);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
       const done = await inFlight;

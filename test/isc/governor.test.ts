@@ -121,11 +121,13 @@ describe('rate governor', () => {
     (await governor.acquire('k'))();
     c.advance(400);
     (await governor.acquire('k'))();
-    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 1, resetInMs: 0 });
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 1, resetInMs: 600 }); // when the first call leaves the window
     (await governor.acquire('k'))();
     expect(governor.budget('k')).toEqual({ limit: 3, remaining: 0, resetInMs: 600 });
     c.advance(601);
-    expect(governor.budget('k').remaining).toBe(1);
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 1, resetInMs: 399 });
+    c.advance(1000);
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 3, resetInMs: 0 }); // nothing used: nothing to free
   });
 });
 

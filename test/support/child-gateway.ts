@@ -15,6 +15,8 @@ export interface ChildGateway {
   records(): Record<string, unknown>[];
   /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** The first log record `matches` accepts, waiting for it up to `timeoutMs`. */
+  record(matches: (record: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Kills it (SIGKILL) if still running; for cleanup. */
   kill(): void;
 }
@@ -95,6 +97,15 @@ export async function spawnGateway(
     lines,
     records,
     exited,
+    async record(matches, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = records().find(matches);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no such log record within ${timeoutMs} ms:\n${lines.join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },

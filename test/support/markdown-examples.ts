@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { Kind, parse, type DefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 
 /**
  * GraphQL examples in Markdown: every ```graphql fenced block, with the ```json block that follows
@@ -9,13 +9,16 @@ export interface GraphQLExample {
   /** Where the block starts, as `file:line`, and the heading it sits under. */
   where: string;
   heading: string;
-  /** The block's text, and each of its operations on its own (with the block's fragments). */
+  /**
+   * The block's text, sent whole as a user pastes it, and the operations to run from it: one
+   * unnamed, or each of several by its `operationName` (an anonymous one among several cannot run).
+   */
   source: string;
-  operations: { name: string; document: string }[];
+  operations: { operationName: string | undefined }[];
   variables: Record<string, unknown>;
 }
 
-interface Fence {
+export interface Fence {
   lang: string;
   body: string;
   /** 1-based line of the opening fence, and of the closing one. */
@@ -27,7 +30,8 @@ interface Fence {
 
 const OPENING = /^ {0,3}(`{3,})\s*([\w-]*)/;
 
-function fences(text: string): { blocks: Fence[]; lines: string[] } {
+/** Every fenced block of a Markdown text, with its language and the heading it sits under. */
+export function fences(text: string): { blocks: Fence[]; lines: string[] } {
   const lines = text.split('\n');
   const blocks: Fence[] = [];
   let heading = '';
@@ -46,15 +50,14 @@ function fences(text: string): { blocks: Fence[]; lines: string[] } {
   return { blocks, lines };
 }
 
-const nameOf = (op: OperationDefinitionNode, index: number): string => op.name?.value ?? `${op.operation} #${index + 1}`;
-
-/** Splits a block into runnable documents: one per operation, each with every fragment of the block. */
-function operationsOf(source: string): GraphQLExample['operations'] {
-  const definitions: readonly DefinitionNode[] = parse(source).definitions;
-  const text = (d: DefinitionNode): string => source.slice(d.loc!.start, d.loc!.end);
-  const fragments = definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map(text);
-  const operations = definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  return operations.map((op, i) => ({ name: nameOf(op, i), document: [text(op), ...fragments].join('\n\n') }));
+/** The operations a pasted block can run: its only one, or each of several, which must then be named. */
+function operationsOf(source: string, where: string): GraphQLExample['operations'] {
+  const operations = parse(source).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (operations.length === 1) return [{ operationName: operations[0].name?.value }];
+  if (operations.some((op) => !op.name)) {
+    throw new Error(`${where}: a block with several operations must name each one (pasted whole, an anonymous one cannot be run)`);
+  }
+  return operations.map((op) => ({ operationName: op.name!.value }));
 }
 
 export function graphqlExamples(file: string, text: string): GraphQLExample[] {
@@ -71,7 +74,8 @@ export function graphqlExamples(file: string, text: string): GraphQLExample[] {
         throw new Error(`${file}:${next.start}: the variables block is not JSON (${(error as Error).message})`);
       }
     }
-    return [{ where: `${file}:${block.start}`, heading: block.heading, source: block.body, operations: operationsOf(block.body), variables }];
+    const where = `${file}:${block.start}`;
+    return [{ where, heading: block.heading, source: block.body, operations: operationsOf(block.body, where), variables }];
   });
 }
 

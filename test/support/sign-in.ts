@@ -28,7 +28,11 @@ const manual = (init: RequestInit = {}): RequestInit => ({ redirect: 'manual', s
 
 export async function startSignIn(base: string, returnTo?: string, cookies: Record<string, string> = {}): Promise<StartedSignIn> {
   const query = returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`;
-  const response = await fetch(`${base}/auth/login${query}`, manual({ headers: { cookie: cookieHeader(cookies) } }));
+  const init = manual({ headers: { cookie: cookieHeader(cookies) } });
+  let response = await fetch(`${base}/auth/login${query}`, init);
+  // A browser on another name of the host (127.0.0.1 for localhost) is first sent to the public origin.
+  const toPublicOrigin = response.status === 302 && new URL(response.headers.get('location') ?? 'about:blank', base).pathname === '/auth/login';
+  if (toPublicOrigin) response = await fetch(response.headers.get('location')!, init);
   const location = response.headers.get('location');
   return { response, loginCookie: cookiesSet(response), authorizeUrl: new URL(location ?? 'about:blank') };
 }

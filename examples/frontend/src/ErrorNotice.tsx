@@ -25,8 +25,8 @@ function useSecondsLeft(seconds: number | undefined, restartOn: unknown): number
 
 /**
  * An error from the gateway, with what ISC support and the gateway's logs need (code, ISC's status
- * and tracking id, the request id). RATE_LIMITED says how long to wait, and the retry stays
- * disabled until then.
+ * and tracking id, the request id). Retry is offered only where trying again could help (not for
+ * ISC's 403 or bad input); RATE_LIMITED says how long to wait, and the retry stays disabled until then.
  */
 export function ErrorNotice({ error, onRetry }: { error: CombinedError; onRetry?: () => void }) {
   const report = describeError(error);
@@ -64,7 +64,7 @@ export function ErrorNotice({ error, onRetry }: { error: CombinedError; onRetry?
           Too many requests: wait <span data-testid="retry-after">{report.retryAfter}</span> s before trying again.
         </p>
       )}
-      {onRetry && (
+      {onRetry && report.retryable && (
         <button type="button" data-testid="retry-button" disabled={secondsLeft > 0} onClick={onRetry}>
           {secondsLeft > 0 ? `Retry in ${secondsLeft} s` : 'Retry'}
         </button>

@@ -19,7 +19,19 @@ export interface ErrorReport {
   requestId?: string;
   /** Seconds to wait before trying again, when the gateway answered RATE_LIMITED. */
   retryAfter?: number;
+  /** Whether trying again could give another answer: not when ISC refused the rights, or the input was wrong. */
+  retryable: boolean;
 }
+
+/** Codes of answers that may change by themselves: busy, slow or unreachable, not a refusal. */
+const PASSING = new Set([
+  'RATE_LIMITED',
+  'DEADLINE_EXCEEDED',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_UNAVAILABLE',
+  'SESSION_STORE_UNAVAILABLE',
+  'NETWORK_ERROR',
+]);
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
@@ -44,7 +56,8 @@ export function describeError(error: CombinedError): ErrorReport {
   const limited = error.graphQLErrors.filter((e) => e.extensions?.code === 'RATE_LIMITED');
   const retryAfter =
     limited.length > 0 ? Math.max(0, ...limited.map((e) => number(e.extensions?.retryAfter) ?? 0), retryAfterHeader(response) ?? 0) : undefined;
-  return { details, requestId: text(response?.headers.get('x-request-id')), retryAfter };
+  const retryable = details.length > 0 && details.every((d) => PASSING.has(d.code));
+  return { details, requestId: text(response?.headers.get('x-request-id')), retryAfter, retryable };
 }
 
 /** What a code means for the person in front of the page. */

@@ -14,6 +14,8 @@ import { memoryStore, redisStore } from './store.js';
 
 /** Sign-in at the gateway, wired: the sign-in client, the session store, the cookies and the routes. */
 export interface SessionMode {
+  /** The origin browsers use to reach the gateway: sign-in works there only (its cookies are that host's). */
+  publicUrl: string;
   redirectUri: string;
   /** Origins that may act with a session cookie: the public URL's and the CORS allowlist. */
   allowedOrigins: ReadonlySet<string>;
@@ -75,9 +77,10 @@ export function createSessionMode(options: SessionModeOptions): SessionMode {
   const allowedOrigins = new Set([new URL(options.publicUrl).origin, ...options.corsOrigins]);
   logger.info('Sign-in at the gateway is on', { login: `${options.publicUrl}/auth/login`, redirectUri, store: options.shared ? 'redis' : 'memory' });
   return {
+    publicUrl: options.publicUrl,
     redirectUri,
     allowedOrigins,
-    routes: sessionRoutes({ sessions, client, cookies, allowedOrigins, logger }),
+    routes: sessionRoutes({ sessions, client, cookies, allowedOrigins, publicUrl: options.publicUrl, logger }),
     async sessionOf({ cookie, origin }) {
       const id = cookies.read(cookie, cookies.session);
       if (id === undefined) return undefined;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Got } from 'got';
-import { gatewayError } from '../../shared/errors.js';
+import { postTokenForm, tokenEndpointFailure, tokenFields } from '../../isc/token-endpoint.js';
 
 /**
  * ISC's authorization-code flow for one confidential OAuth client: the URL a browser signs in at,
@@ -45,27 +45,13 @@ export function pkceVerifier(): string {
 export const pkceChallenge = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
 
 export function createSignInClient(options: SignInClientOptions): SignInClient {
-  const origin = new URL(options.tokenUrl).origin;
   const tokenRequest = async (form: Record<string, string>): Promise<TokenSet> => {
-    let response;
-    try {
-      response = await options.http.post(options.tokenUrl, {
-        form: { ...form, client_id: options.clientId, client_secret: options.clientSecret },
-        throwHttpErrors: false,
-        followRedirect: false,
-        responseType: 'text',
-      });
-    } catch (error) {
-      const reason = (error as { code?: string }).code ?? 'network error';
-      const failure = reason === 'ETIMEDOUT' ? `did not answer within ${options.timeoutMs} ms` : `could not be reached (${reason})`;
-      throw gatewayError('UPSTREAM_ERROR', `ISC token endpoint at ${origin} ${failure}`, { origin });
-    }
-    if (response.statusCode === 400 || response.statusCode === 401)
-      throw new SignInRefused(`ISC refused the ${form.grant_type} (${response.statusCode})`);
-    if (response.statusCode !== 200) {
-      throw gatewayError('UPSTREAM_ERROR', `ISC token endpoint answered ${response.statusCode}`, { httpStatus: response.statusCode });
-    }
-    return tokenSet(response.body);
+    const credentials = { client_id: options.clientId, client_secret: options.clientSecret };
+    const { status, body } = await postTokenForm(options.http, options.tokenUrl, { ...form, ...credentials }, options.timeoutMs);
+    if (status === 400 || status === 401) throw new SignInRefused(`ISC refused the ${form.grant_type} (${status})`);
+    if (status !== 200) throw tokenEndpointFailure(options.tokenUrl, status);
+    const { accessToken, expiresInS, refreshToken } = tokenFields(options.tokenUrl, body);
+    return { accessToken, expiresInMs: expiresInS * 1000, refreshToken };
   };
   return {
     clientId: options.clientId,
@@ -86,23 +72,6 @@ export function createSignInClient(options: SignInClientOptions): SignInClient {
     exchangeCode: (code, verifier) =>
       tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: options.redirectUri, ...(verifier && { code_verifier: verifier }) }),
     refresh: (refreshToken) => tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }),
-  };
-}
-
-function tokenSet(text: string): TokenSet {
-  let body: { access_token?: unknown; expires_in?: unknown; refresh_token?: unknown } = {};
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    // handled below
-  }
-  if (typeof body.access_token !== 'string' || typeof body.expires_in !== 'number' || body.expires_in <= 0) {
-    throw gatewayError('UPSTREAM_ERROR', 'ISC token endpoint answered without access_token/expires_in');
-  }
-  return {
-    accessToken: body.access_token,
-    expiresInMs: body.expires_in * 1000,
-    refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
   };
 }
 

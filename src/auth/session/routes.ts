@@ -22,10 +22,18 @@ export interface SessionRoutesOptions {
   cookies: SessionCookies;
   /** Origins that may act with the session: the public URL's and the CORS allowlist. */
   allowedOrigins: ReadonlySet<string>;
+  /** The origin browsers reach the gateway at: the callback comes back there, so sign-in starts there. */
+  publicUrl: string;
   logger: Logger;
 }
 
 const NO_STORE = { 'cache-control': 'no-store' };
+
+/** Marks `/auth/login` as already sent to the public origin, so a proxy that rewrites Host cannot make a loop. */
+const HOST_CHECKED = 'hostChecked';
+
+const firstValue = (header: string | string[] | undefined): string | undefined =>
+  (Array.isArray(header) ? header[0] : header)?.split(',')[0].trim() || undefined;
 
 /**
  * A path on this site, or undefined. Browsers treat `//host` and `/\host` as other hosts, and a
@@ -77,7 +85,32 @@ export function sessionRoutes(options: SessionRoutesOptions): (req: http.Incomin
   const { sessions, client, cookies, logger } = options;
   const cookieHeader = (req: http.IncomingMessage) => req.headers.cookie;
 
-  async function login(res: http.ServerResponse, url: URL): Promise<void> {
+  const publicHost = new URL(options.publicUrl).host;
+  let hostWarned = false;
+
+  async function login(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    // Started on another name of this host (127.0.0.1 for localhost, say), the login cookie would
+    // belong to a host the callback never reaches: go to the same path on the public origin first.
+    // Once only: behind a proxy that rewrites Host, the public origin is where the browser already is.
+    const host = (firstValue(req.headers['x-forwarded-host']) ?? req.headers.host ?? publicHost).toLowerCase();
+    if (host !== publicHost) {
+      if (!url.searchParams.has(HOST_CHECKED)) {
+        const onPublicOrigin = new URL(`${url.pathname}${url.search}`, options.publicUrl);
+        onPublicOrigin.searchParams.set(HOST_CHECKED, '1');
+        res.writeHead(302, { ...NO_STORE, location: onPublicOrigin.toString() }).end();
+        return;
+      }
+      if (!hostWarned) {
+        hostWarned = true;
+        logger.warn(
+          'Sign-in: requests reach the gateway with another Host than SAIL_PUBLIC_URL; a proxy in front should forward Host or X-Forwarded-Host',
+          {
+            host: host.slice(0, 100),
+            publicUrl: options.publicUrl,
+          },
+        );
+      }
+    }
     const returnTo = safeReturnTo(url.searchParams.get('returnTo'));
     if (returnTo === undefined) return page(res, 400, 'returnTo must be a path on this site, such as /app/');
     const state = randomBytes(32).toString('base64url');
@@ -145,7 +178,7 @@ export function sessionRoutes(options: SessionRoutesOptions): (req: http.Incomin
   }
 
   const routes: Record<string, { method: string; handle: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void> }> = {
-    '/auth/login': { method: 'GET', handle: (_req, res, url) => login(res, url) },
+    '/auth/login': { method: 'GET', handle: login },
     '/auth/callback': { method: 'GET', handle: callback },
     '/auth/logout': { method: 'POST', handle: logout },
     '/auth/session': { method: 'GET', handle: session },

@@ -129,8 +129,9 @@ export function createSharedLedger({ store, limit, windowMs, replicas, now = Dat
       const { inWindow, at, pausedUntil } = observed(ledger, key);
       const t = now();
       const remaining = t < pausedUntil ? 0 : Math.max(0, limit - inWindow);
-      // Without the log at hand, the window seen last frees up at the latest one window later.
-      return { limit, remaining, resetInMs: remaining > 0 ? 0 : Math.max(0, pausedUntil - t, at + windowMs - t) };
+      // Without the log at hand, the window seen last frees a slot at the latest one window later.
+      const freesBy = inWindow > 0 ? at + windowMs - t : 0;
+      return { limit, remaining, resetInMs: Math.max(0, remaining > 0 ? freesBy : Math.max(pausedUntil - t, freesBy)) };
     },
   };
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+/** Settings a newcomer gets wrong are refused at start with a message that says what to set. */
+const config = (env: Record<string, string>) => () => loadConfig({ SAIL_CLIENT_ID: 'id', SAIL_CLIENT_SECRET: 'secret', ...env });
+
+describe('SAIL_BASE_URL', () => {
+  it('is the API host only: a path, query or credentials stop the start, naming what to set', () => {
+    for (const [value, found] of [
+      ['https://acme.api.identitynow.com/v2024', 'the path /v2024'],
+      ['https://acme.api.identitynow.com/v2024/', 'the path /v2024'],
+      ['https://acme.api.identitynow.com/?tenant=acme', 'a query or fragment'],
+      ['https://user:pw@acme.api.identitynow.com', 'credentials'],
+    ]) {
+      const start = config({ SAIL_BASE_URL: value });
+      expect(start).toThrow(ConfigError);
+      expect(start).toThrow(
+        `SAIL_BASE_URL must be the API host only, such as https://acme.api.identitynow.com (got ${found} after https://acme.api.identitynow.com): the gateway adds the API paths itself`,
+      );
+    }
+  });
+
+  it('never echoes credentials given in it', () => {
+    expect(config({ SAIL_BASE_URL: 'https://user:hunter2-password@acme.api.identitynow.com' })).toThrow(/^(?!.*hunter2).*$/s);
+  });
+
+  it('accepts the host, with or without a trailing slash', () => {
+    expect(config({ SAIL_BASE_URL: 'https://acme.api.identitynow.com/' })().upstream.baseUrl).toBe('https://acme.api.identitynow.com');
+    expect(config({ SAIL_BASE_URL: 'http://127.0.0.1:8080' })().upstream.baseUrl).toBe('http://127.0.0.1:8080');
+  });
+});
+
+describe('SAIL_INTROSPECTION', () => {
+  it('is an on/off setting like every other switch, following the playground when unset', () => {
+    const introspection = (env: Record<string, string>) => loadConfig(env).server.introspection;
+    for (const on of ['on', 'true', '1']) expect(introspection({ SAIL_INTROSPECTION: on, SAIL_PLAYGROUND: 'off' })).toBe(true);
+    for (const off of ['off', 'false', '0']) expect(introspection({ SAIL_INTROSPECTION: off })).toBe(false);
+    expect(introspection({})).toBe(true);
+    expect(introspection({ SAIL_PLAYGROUND: 'off' })).toBe(false);
+    expect(() => loadConfig({ SAIL_INTROSPECTION: 'yes' })).toThrow('SAIL_INTROSPECTION must be on or off (got "yes")');
+  });
+});
