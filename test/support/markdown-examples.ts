@@ -15,7 +15,7 @@ export interface GraphQLExample {
   variables: Record<string, unknown>;
 }
 
-interface Fence {
+export interface Fence {
   lang: string;
   body: string;
   /** 1-based line of the opening fence, and of the closing one. */
@@ -45,6 +45,9 @@ function fences(text: string): { blocks: Fence[]; lines: string[] } {
   }
   return { blocks, lines };
 }
+
+/** Every fenced code block of a Markdown text, with its language and the heading it sits under. */
+export const fencedBlocks = (text: string): Fence[] => fences(text).blocks;
 
 const nameOf = (op: OperationDefinitionNode, index: number): string => op.name?.value ?? `${op.operation} #${index + 1}`;
 
