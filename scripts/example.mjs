@@ -8,7 +8,10 @@
  * The gateway runs in a process group of its own, so that Ctrl-C reaches it once, through this
  * script (a terminal signals the whole foreground group, and npm forwards the signal as well): a
  * second signal would make the gateway skip its graceful drain. SIGINT, SIGTERM and SIGHUP are
- * passed on; the gateway's exit code is this script's.
+ * passed on; the gateway's exit code is this script's. npm forwards SIGINT and SIGTERM to the
+ * shell it runs the script in, so package.json `exec`s node: Debian's sh (dash) would keep the
+ * shell in between, die of SIGTERM (leaving this script and the gateway running) and hold SIGINT
+ * until its command ends.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';

@@ -1,24 +1,22 @@
 /**
  * `npm run demo-tenant`: the demo tenant as its own process, so several gateway replicas can
  * share one upstream. Prints the variables a gateway needs (`SAIL_BASE_URL`, `SAIL_CLIENT_ID`,
- * `SAIL_CLIENT_SECRET`, `SAIL_API_KEYS`, and for user sign-in `SAIL_LOGIN_CLIENT_ID`,
- * `SAIL_LOGIN_CLIENT_SECRET`, `SAIL_AUTHORIZE_URL`); `--env-file PATH` also writes them to PATH once it
- * listens, and removes PATH when it stops. SIGTERM or SIGINT closes it (exit 0). Settings: see
- * standalone.ts and docs/scale-out.md.
+ * `SAIL_CLIENT_SECRET`, `SAIL_API_KEYS`; with `--sign-in` also `SAIL_LOGIN_CLIENT_ID`,
+ * `SAIL_LOGIN_CLIENT_SECRET`, `SAIL_AUTHORIZE_URL`); `--banner-file PATH` also writes them to PATH
+ * once it listens, and removes PATH when it stops. SIGTERM or SIGINT closes it (exit 0). Settings:
+ * see standalone.ts and docs/scale-out.md.
  */
 import { rmSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { startDemoTenant } from './server.js';
-import { bannerLines, DemoTenantConfigError, loadStandaloneConfig, tenantOptions, writeEnvFile } from './standalone.js';
+import { bannerLines, DemoTenantConfigError, loadStandaloneConfig, parseArguments, tenantOptions, writeBannerFile } from './standalone.js';
 
 /** Stopping must not hang on anything: past this the process exits 1. */
 const CLOSE_TIMEOUT_MS = 5_000;
 
 try {
-  const { values } = parseArgs({ options: { 'env-file': { type: 'string' } } });
-  const envFile = values['env-file'];
+  const { bannerFile, signIn } = parseArguments(process.argv.slice(2));
   // A file left by an earlier run must not pass for this one's readiness.
-  if (envFile) rmSync(envFile, { force: true });
+  if (bannerFile) rmSync(bannerFile, { force: true });
   const config = loadStandaloneConfig();
   const tenant = await startDemoTenant(tenantOptions(config));
 
@@ -28,7 +26,7 @@ try {
     process.on(signal, () => {
       if (closing) return;
       closing = true;
-      if (envFile) rmSync(envFile, { force: true });
+      if (bannerFile) rmSync(bannerFile, { force: true });
       setTimeout(() => {
         process.stderr.write(`demo tenant did not close within ${CLOSE_TIMEOUT_MS} ms; exiting\n`);
         process.exit(1);
@@ -43,9 +41,9 @@ try {
     });
   }
 
-  const banner = bannerLines(tenant, config);
+  const banner = bannerLines(tenant, config, { signIn });
   // The file first: whoever has seen the banner may read it at once.
-  if (envFile) writeEnvFile(envFile, banner);
+  if (bannerFile) writeBannerFile(bannerFile, banner);
   process.stdout.write(`${banner.join('\n')}\n`);
   if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
     process.stderr.write(`warning: the demo tenant listens on ${config.host}; its client secret is public, keep it off shared networks\n`);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { ConfigError, integerSetting as integer, readEnvironment, type Environment } from '../settings.js';
 import { checkRedirectUri } from './sign-in.js';
 import { DEMO_PATH_PREFIX } from './stats.js';
@@ -74,31 +75,65 @@ export function tenantOptions(config: StandaloneConfig): DemoTenantOptions {
   };
 }
 
+/** The process's command-line options (`npm run demo-tenant -- …`). */
+export interface StandaloneArguments {
+  /** `--banner-file PATH`: the banner is also written to PATH once the demo tenant listens. */
+  bannerFile: string | undefined;
+  /** `--sign-in`: the banner also sets the sign-in client's variables. */
+  signIn: boolean;
+}
+
+/**
+ * Reads the options. npm's script ends in `--` so that Node never reads the options meant for
+ * this script as its own (Node 20 to 24 read `--env-file` even after the script name, up to a
+ * `--`): one leading `--` is dropped. `--env-file` was this option's earlier name; it is refused
+ * with the new one, since Node reads it on any command line without that `--`.
+ */
+export function parseArguments(args: readonly string[]): StandaloneArguments {
+  const own = args[0] === '--' ? args.slice(1) : [...args];
+  const earlier = own.find((arg) => arg === '--env-file' || arg.startsWith('--env-file='));
+  if (earlier) {
+    throw new ConfigError(`${earlier.split('=')[0]} is now --banner-file (Node itself reads --env-file, even after the script name)`);
+  }
+  const { values } = parseArgs({ args: own, options: { 'banner-file': { type: 'string' }, 'sign-in': { type: 'boolean' } } });
+  return { bannerFile: values['banner-file'] || undefined, signIn: values['sign-in'] === true };
+}
+
 /**
  * What the process prints once it listens: the variables a gateway needs, one per line and ready
- * to paste or source (`set -a; . ./demo-tenant.env; set +a`), the rest as `#` comments. The
- * client secrets (the demo client's and the sign-in client's) are the demo tenant's well-known
- * ones, not credentials of anything real; the API key is made up per start, for the gateways'
- * callers (a gateway with client credentials wants one).
+ * to paste or source (`set -a; . ./demo-tenant.env; set +a`), the rest as `#` comments. Sourced,
+ * it configures a gateway that starts: the sign-in client's variables only with `signIn`, since a
+ * gateway with them needs its own public URL too (`SAIL_PUBLIC_URL`, per replica). The client
+ * secrets (the demo client's and the sign-in client's) are the demo tenant's well-known ones, not
+ * credentials of anything real; the API key is made up per start, for the gateways' callers (a
+ * gateway with client credentials wants one).
  */
 export function bannerLines(
   tenant: Pick<DemoTenant, 'url' | 'clientId' | 'clientSecret' | 'login'>,
   config: StandaloneConfig,
-  apiKey = `demo-key-${randomBytes(8).toString('hex')}`,
+  options: { signIn?: boolean; apiKey?: string } = {},
 ): string[] {
+  const apiKey = options.apiKey ?? `demo-key-${randomBytes(8).toString('hex')}`;
   const limit = config.rateLimit
     ? `${config.rateLimit.limit} API calls per ${config.rateLimit.windowMs} ms per OAuth client (429 + Retry-After beyond)`
     : 'off';
+  const redirects = config.loginRedirectUris.length > 0 ? config.loginRedirectUris.join(' ') : 'none (SAIL_DEMO_TENANT_REDIRECT_URIS)';
+  const users = DEMO_USERS.map((u) => u.name).join(', ');
+  const signIn = options.signIn
+    ? [
+        `SAIL_LOGIN_CLIENT_ID=${tenant.login.clientId}`,
+        `SAIL_LOGIN_CLIENT_SECRET=${tenant.login.clientSecret}`,
+        `SAIL_AUTHORIZE_URL=${tenant.login.authorizeUrl}`,
+        `# sign-in redirect URIs: ${redirects}; users: ${users}; each gateway also needs SAIL_PUBLIC_URL and SAIL_SESSION_SECRET`,
+      ]
+    : [`# sign-in: --sign-in adds its variables; redirect URIs: ${redirects}; users: ${users}`];
   return [
     '# ISC demo tenant: a fake of the ISC API with demo data, for demos and tests only',
     `SAIL_BASE_URL=${tenant.url}`,
     `SAIL_CLIENT_ID=${tenant.clientId}`,
     `SAIL_CLIENT_SECRET=${tenant.clientSecret}`,
     `SAIL_API_KEYS=${apiKey}`,
-    `SAIL_LOGIN_CLIENT_ID=${tenant.login.clientId}`,
-    `SAIL_LOGIN_CLIENT_SECRET=${tenant.login.clientSecret}`,
-    `SAIL_AUTHORIZE_URL=${tenant.login.authorizeUrl}`,
-    `# sign-in redirect URIs: ${config.loginRedirectUris.length > 0 ? config.loginRedirectUris.join(' ') : 'none (SAIL_DEMO_TENANT_REDIRECT_URIS)'}; users: ${DEMO_USERS.map((u) => u.name).join(', ')}`,
+    ...signIn,
     `# token lifetime ${config.tokenLifetimeSeconds} s; added latency ${config.latencyMs} ms; rate limit ${limit}`,
     `# demo-only counters (loopback callers): GET ${tenant.url}${DEMO_PATH_PREFIX}stats, GET ${tenant.url}${DEMO_PATH_PREFIX}requests?since=<ms>`,
     '# stop with Ctrl-C or SIGTERM',
@@ -106,7 +141,7 @@ export function bannerLines(
 }
 
 /** Writes the banner to `path` whole or not at all (a temporary file renamed), so a reader that waits for `path` never sees half of it. */
-export function writeEnvFile(path: string, lines: string[]): void {
+export function writeBannerFile(path: string, lines: string[]): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${lines.join('\n')}\n`, { mode: 0o600 });
   renameSync(temporary, path);

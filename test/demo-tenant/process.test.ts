@@ -2,8 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '../../src/config.js';
 import { startDemoTenant } from '../../src/demo-tenant/server.js';
+import { parseArguments } from '../../src/demo-tenant/standalone.js';
 import { isLoopback } from '../../src/demo-tenant/stats.js';
 import { DEMO_TENANT_FROM_SOURCES, printedVariables, spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
 import { maxInWindow } from '../support/windows.js';
@@ -11,16 +14,27 @@ import { maxInWindow } from '../support/windows.js';
 // The demo tenant as its own process (`npm run demo-tenant`). Its stdout carries the demo client
 // secret: assertions use it, nothing here prints it (the runner's secret scan would fail the run).
 
-let tenant: DemoTenantProcess; // 1 s tokens, no rate limit, two sign-in redirect URIs; stopped with SIGTERM at the end
+let tenant: DemoTenantProcess; // --sign-in, 1 s tokens, no rate limit, two sign-in redirect URIs; stopped with SIGTERM at the end
 let limited: DemoTenantProcess; // 3 calls per minute per OAuth client; stopped with SIGINT
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const withArgs = (...args: string[]) => ({ args: [...DEMO_TENANT_FROM_SOURCES, ...args], cwd: ROOT });
 
 const REDIRECTS = ['http://127.0.0.1:4000/auth/callback', 'http://localhost:4000/auth/callback?tenant=demo'];
 
 beforeAll(async () => {
-  [tenant, limited] = await Promise.all([
-    spawnDemoTenant({ SAIL_DEMO_TENANT_TOKEN_LIFETIME_S: '1', SAIL_DEMO_TENANT_REDIRECT_URIS: ` ${REDIRECTS.join(' , ')},` }),
+  // Settled one by one, so that one failing to start does not leave the other running.
+  const [first, second] = await Promise.allSettled([
+    spawnDemoTenant(
+      { SAIL_DEMO_TENANT_TOKEN_LIFETIME_S: '1', SAIL_DEMO_TENANT_REDIRECT_URIS: ` ${REDIRECTS.join(' , ')},` },
+      15_000,
+      withArgs('--sign-in'),
+    ),
     spawnDemoTenant({ SAIL_DEMO_TENANT_RATE_LIMIT: '3', SAIL_DEMO_TENANT_RATE_WINDOW_MS: '60000' }),
   ]);
+  if (first.status === 'fulfilled') tenant = first.value;
+  if (second.status === 'fulfilled') limited = second.value;
+  for (const started of [first, second]) if (started.status === 'rejected') throw started.reason;
 }, 30_000);
 afterAll(() => {
   tenant?.kill();
@@ -44,7 +58,13 @@ const listCustomizers = (target: DemoTenantProcess, accessToken: string): Promis
   });
 
 describe('npm run demo-tenant', () => {
-  it('prints the variables a gateway needs, one per line, and comments for the rest', () => {
+  it('prints the variables a gateway needs, one per line, and comments for the rest; the sign-in client with --sign-in', () => {
+    expect(Object.keys(printedVariables(limited.stdoutLines)).sort()).toEqual([
+      'SAIL_API_KEYS',
+      'SAIL_BASE_URL',
+      'SAIL_CLIENT_ID',
+      'SAIL_CLIENT_SECRET',
+    ]);
     const variables = printedVariables(tenant.stdoutLines);
     expect(Object.keys(variables).sort()).toEqual([
       'SAIL_API_KEYS',
@@ -66,13 +86,35 @@ describe('npm run demo-tenant', () => {
     expect(variables.SAIL_LOGIN_CLIENT_SECRET.length).toBeGreaterThan(0);
     expect(variables.SAIL_LOGIN_CLIENT_SECRET).not.toBe(variables.SAIL_CLIENT_SECRET);
     expect(variables.SAIL_AUTHORIZE_URL).toBe(`${variables.SAIL_BASE_URL}/oauth/authorize`);
-    expect(tenant.stdoutLines).toContain(`# sign-in redirect URIs: ${REDIRECTS.join(' ')}; users: ada.admin, rita.reader, sam.source`);
-    expect(limited.stdoutLines.join('\n')).toContain('# sign-in redirect URIs: none (SAIL_DEMO_TENANT_REDIRECT_URIS)');
+    expect(tenant.stdoutLines).toContain(
+      `# sign-in redirect URIs: ${REDIRECTS.join(' ')}; users: ada.admin, rita.reader, sam.source; each gateway also needs SAIL_PUBLIC_URL and SAIL_SESSION_SECRET`,
+    );
+    expect(limited.stdoutLines).toContain(
+      '# sign-in: --sign-in adds its variables; redirect URIs: none (SAIL_DEMO_TENANT_REDIRECT_URIS); users: ada.admin, rita.reader, sam.source',
+    );
     // Every other line is a shell comment, so the whole output can be sourced as an env file.
     expect(tenant.stdoutLines.filter((line) => !/^[A-Z_]+=/.test(line)).every((line) => line.startsWith('#'))).toBe(true);
     expect(tenant.stdoutLines.join('\n')).toContain('# token lifetime 1 s; added latency 0 ms; rate limit off');
     expect(limited.stdoutLines.join('\n')).toContain('rate limit 3 API calls per 60000 ms per OAuth client');
     expect(tenant.stderrLines).toEqual([]);
+  });
+
+  it('configures, once sourced, a gateway that starts; with --sign-in, once each gateway has its public URL and the session secret', () => {
+    // What `set -a; . ./banner; set +a` exports: its NAME=value lines (comments are skipped).
+    const plain = loadConfig(printedVariables(limited.stdoutLines));
+    expect({ base: plain.upstream.baseUrl, keys: plain.auth.apiKeys.length, signIn: plain.session.enabled }).toEqual({
+      base: limited.baseUrl,
+      keys: 1,
+      signIn: false,
+    });
+    const withSignIn = printedVariables(tenant.stdoutLines);
+    expect(() => loadConfig(withSignIn)).toThrow('Sign-in needs SAIL_PUBLIC_URL');
+    const replica = loadConfig({ ...withSignIn, SAIL_PUBLIC_URL: 'http://127.0.0.1:4001', SAIL_SESSION_SECRET: 'x'.repeat(32) });
+    expect({ signIn: replica.session.enabled, client: replica.session.clientId, authorize: replica.session.authorizeUrl }).toEqual({
+      signIn: true,
+      client: 'demo-login-client',
+      authorize: `${tenant.baseUrl}/oauth/authorize`,
+    });
   });
 
   it('issues a token for the printed credentials that an API endpoint accepts, and counts both', async () => {
@@ -212,52 +254,68 @@ describe('npm run demo-tenant', () => {
   });
 });
 
-const withArgs = (...args: string[]) => ({ args: [...DEMO_TENANT_FROM_SOURCES, ...args], cwd: process.cwd() });
-
-describe('npm run demo-tenant -- --env-file PATH', () => {
+describe('npm run demo-tenant -- --banner-file PATH', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'demo-env-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes the banner to PATH once it listens (whole, no temporary left), and removes PATH when it stops', async () => {
-    const envFile = join(dir, 'demo-tenant.env');
-    // A file from an earlier run must not pass for this one.
-    writeFileSync(envFile, 'SAIL_BASE_URL=http://127.0.0.1:1\n');
-    const withFile = await spawnDemoTenant({}, 15_000, withArgs('--env-file', envFile));
+  it('writes the banner to PATH once it listens (whole, no temporary left, no file needed before), and removes PATH when it stops', async () => {
+    const bannerFile = join(dir, 'demo-tenant.env');
+    const withFile = await spawnDemoTenant({}, 15_000, withArgs('--banner-file', bannerFile));
     try {
-      const written = readFileSync(envFile, 'utf8');
+      const written = readFileSync(bannerFile, 'utf8');
       expect(written).toBe(`${withFile.stdoutLines.join('\n')}\n`);
       expect(printedVariables(written.split('\n')).SAIL_BASE_URL).toBe(withFile.baseUrl);
-      expect((statSync(envFile).mode & 0o777).toString(8)).toBe('600');
+      expect((statSync(bannerFile).mode & 0o777).toString(8)).toBe('600');
       expect(readdirSync(dir)).toEqual(['demo-tenant.env']);
     } finally {
       expect(await withFile.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     }
-    expect(existsSync(envFile)).toBe(false);
+    expect(existsSync(bannerFile)).toBe(false);
   });
 
   it('never writes PATH when it cannot start, and removes a stale one', async () => {
-    const envFile = join(dir, 'failed.env');
-    writeFileSync(envFile, 'SAIL_BASE_URL=http://127.0.0.1:1\n');
+    const bannerFile = join(dir, 'failed.env');
+    writeFileSync(bannerFile, 'SAIL_BASE_URL=http://127.0.0.1:1\n');
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     try {
       const port = String((busy.address() as net.AddressInfo).port);
-      await expect(spawnDemoTenant({ SAIL_DEMO_TENANT_PORT: port }, 15_000, withArgs('--env-file', envFile))).rejects.toThrow(
+      await expect(spawnDemoTenant({ SAIL_DEMO_TENANT_PORT: port }, 15_000, withArgs('--banner-file', bannerFile))).rejects.toThrow(
         /exited \(1\)[\s\S]*EADDRINUSE/,
       );
-      expect(existsSync(envFile)).toBe(false);
+      expect(existsSync(bannerFile)).toBe(false);
     } finally {
       busy.close();
     }
   });
 
   it('refuses an unknown option with exit code 1', async () => {
-    await expect(spawnDemoTenant({}, 15_000, withArgs('--env-fil', 'x'))).rejects.toThrow(
-      /exited \(1\)[\s\S]*configuration error: Unknown option '--env-fil'/,
+    await expect(spawnDemoTenant({}, 15_000, withArgs('--banner-fil', 'x'))).rejects.toThrow(
+      /exited \(1\)[\s\S]*configuration error: Unknown option '--banner-fil'/,
     );
+  });
+
+  it('through npm, refuses the earlier name --env-file with the new one (exit 1), where Node would have read the file itself', async () => {
+    const missing = join(dir, 'never-written.env');
+    const viaNpm = { command: 'npm', args: ['run', '--silent', 'demo-tenant', '--', '--env-file', missing], cwd: ROOT };
+    await expect(spawnDemoTenant({}, 60_000, viaNpm)).rejects.toThrow(
+      /exited \(1\)[\s\S]*demo tenant configuration error: --env-file is now --banner-file/,
+    );
+    expect(existsSync(missing)).toBe(false);
+  }, 70_000);
+});
+
+describe('the command line', () => {
+  it("takes --banner-file and --sign-in, after the -- of npm's script or without it, and refuses --env-file in either form", () => {
+    expect(parseArguments(['--', '--banner-file', 'b.env', '--sign-in'])).toEqual({ bannerFile: 'b.env', signIn: true });
+    expect(parseArguments(['--banner-file=b.env'])).toEqual({ bannerFile: 'b.env', signIn: false });
+    expect(parseArguments(['--'])).toEqual({ bannerFile: undefined, signIn: false });
+    for (const args of [['--', '--env-file', 'b.env'], ['--env-file=b.env']]) {
+      expect(() => parseArguments(args)).toThrow('--env-file is now --banner-file');
+    }
   });
 });
 

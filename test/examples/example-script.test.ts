@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { postGraphQL } from '../support/child-gateway.js';
 import { collectLines } from '../support/lines.js';
 import { freePort } from '../support/ports.js';
-import { alive, childrenOf } from '../support/processes.js';
+import { alive, descendantsOf } from '../support/processes.js';
 
 /**
- * `npm run example` (scripts/example.mjs) as a user runs it: with a real tenant's variables in the
- * environment (dropped, with a note), it builds what is stale, serves the example frontend at
- * /app/ on the demo tenant in trusted-documents mode, prints the URL once the gateway answers, and
- * ends with the gateway on SIGTERM, leaving nothing listening.
+ * `npm run example` (scripts/example.mjs) as a user runs it, through npm: with a real tenant's
+ * variables in the environment (dropped, with a note), it builds what is stale, serves the example
+ * frontend at /app/ on the demo tenant in trusted-documents mode, prints the URL once the gateway
+ * answers, and ends with the gateway on SIGTERM or SIGINT to npm's PID (what `kill` does, and
+ * what npm passes on to its script), leaving nothing listening and nothing running.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy'];
@@ -48,104 +49,150 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-describe('npm run example', () => {
-  let script: ChildProcess;
-  let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  let port: number;
-  let gatewayPid: number | undefined;
+interface ExampleRun {
+  npm: ChildProcess;
+  /** npm's own exit, once it happened (its output may stay open longer, held by what it started). */
+  npmExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  port: number;
+  /** The gateway the script started (in a process group of its own). */
+  gatewayPid: number | undefined;
+  stdout: string[];
+  stderr: string[];
+  output(): string;
+}
+
+const runs: ExampleRun[] = [];
+const openLine = (port: number) => `open http://localhost:${port}/app/`;
+
+/** `npm run example` on a free port (SAIL_PORT), in a process group of its own (for the cleanup); resolves once it printed the URL. */
+async function startExample(): Promise<ExampleRun> {
+  const port = await freePort();
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of Object.keys(env)) if (PROXY_VARS.includes(name) || name.startsWith('npm_')) delete env[name];
+  delete env.NODE_ENV; // jest's "test" (silent logs) is not a user's shell
+  const npm = spawn('npm', ['run', 'example'], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      SAIL_PORT: String(port),
+      SAIL_HOST: '127.0.0.1',
+      SAIL_LOG_LEVEL: 'info',
+      SAIL_BASE_URL: 'https://acme.api.identitynow.com',
+      ...DUMMY,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const stdout: string[] = [];
   const stderr: string[] = [];
-  let onLine: (() => void) | undefined;
   const output = () => `stdout:\n${stdout.join('\n')}\nstderr:\n${stderr.join('\n')}`;
-  const openLine = () => `open http://localhost:${port}/app/`;
-
-  beforeAll(async () => {
-    port = await freePort();
-    const env: Record<string, string | undefined> = { ...process.env };
-    for (const name of PROXY_VARS) delete env[name];
-    delete env.NODE_ENV; // jest's "test" (silent logs) is not a user's shell
-    script = spawn(process.execPath, ['scripts/example.mjs'], {
-      cwd: ROOT,
-      env: {
-        ...env,
-        SAIL_PORT: String(port),
-        SAIL_HOST: '127.0.0.1',
-        SAIL_LOG_LEVEL: 'info',
-        SAIL_BASE_URL: 'https://acme.api.identitynow.com',
-        ...DUMMY,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // a group of its own, for the cleanup
-    });
-    // 'close', not 'exit': the output (the gateway's last log lines included) has been read to the end.
-    exited = new Promise((resolve) => script.once('close', (code, signal) => resolve({ code, signal })));
-    collectLines(script.stdout!, stdout, () => onLine?.());
-    collectLines(script.stderr!, stderr, () => onLine?.());
-
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${openLine()}" within ${READY_MS} ms:\n${output()}`)), READY_MS);
-      onLine = () => {
-        if (stdout.some((line) => line.includes(openLine()))) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      onLine();
-      void exited.then(({ code, signal }) => {
+  // 'close', not 'exit': the output (the gateway's last log lines included) has been read to the end.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    npm.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  const run: ExampleRun = { npm, npmExit: undefined, exited, port, gatewayPid: undefined, stdout, stderr, output };
+  runs.push(run);
+  npm.once('exit', (code, signal) => (run.npmExit = { code, signal }));
+  let onLine: (() => void) | undefined;
+  collectLines(npm.stdout, stdout, () => onLine?.());
+  collectLines(npm.stderr, stderr, () => onLine?.());
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${openLine(port)}" within ${READY_MS} ms:\n${output()}`)), READY_MS);
+    onLine = () => {
+      if (stdout.some((line) => line.includes(openLine(port)))) {
         clearTimeout(timer);
-        reject(new Error(`npm run example exited (${code ?? signal}) before it printed the URL:\n${output()}`));
-      });
+        resolve();
+      }
+    };
+    onLine();
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`npm run example exited (${code ?? signal}) before it printed the URL:\n${output()}`));
     });
-    onLine = undefined;
-    gatewayPid = childrenOf(script.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/src/index.js'));
+  });
+  onLine = undefined;
+  run.gatewayPid = descendantsOf(npm.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/src/index.js'));
+  return run;
+}
+
+/** Sends `signal` to npm's PID alone and waits (bounded) for npm to exit: then the gateway must have drained, and nothing be left. */
+async function stopWith(run: ExampleRun, signal: NodeJS.Signals): Promise<void> {
+  expect(run.gatewayPid).toBeDefined();
+  process.kill(run.npm.pid!, signal);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), EXIT_MS)));
+  const result = await Promise.race([run.exited, late]);
+  clearTimeout(timer);
+  if (result === 'late') {
+    const npm = run.npmExit ? `exited (${run.npmExit.code ?? run.npmExit.signal}) but what it started holds its output` : 'still runs';
+    const gateway = alive(run.gatewayPid!) ? 'still runs' : 'has exited';
+    throw new Error(`${EXIT_MS} ms after ${signal} to npm run example, npm ${npm} and the gateway ${gateway}:\n${run.output()}`);
+  }
+  expect({ npm: result, gatewayRuns: alive(run.gatewayPid!), portInUse: await listening(run.port) }).toEqual({
+    npm: { code: 0, signal: null },
+    gatewayRuns: false,
+    portInUse: false,
+  });
+  expect(descendantsOf(run.npm.pid!)).toEqual([]);
+  const stopped = run.stdout.filter((line) => line.includes('"msg":"Gateway stopped"'));
+  expect(stopped).toHaveLength(1);
+  expect(JSON.parse(stopped[0]) as { drained: boolean }).toMatchObject({ drained: true });
+  expect(
+    run.stdout.filter((line) => line.includes('"msg":"Signal received"')).map((line) => (JSON.parse(line) as { signal: string }).signal),
+  ).toEqual([signal]);
+}
+
+afterAll(() => {
+  for (const run of runs) {
+    killGroup(run.npm.pid);
+    killGroup(run.gatewayPid); // the gateway's own group (the script starts it detached)
+  }
+});
+
+describe('npm run example', () => {
+  let run: ExampleRun;
+  beforeAll(async () => {
+    run = await startExample();
   }, READY_MS + 10_000);
 
-  afterAll(() => {
-    killGroup(script?.pid);
-    killGroup(gatewayPid); // the gateway's own group (the script starts it detached)
-  });
-
   it('names the real-tenant variables it ignores on stderr (never their values) and prints the URL once', () => {
-    const notes = stderr.filter((line) => line.startsWith('npm run example'));
+    const notes = run.stderr.filter((line) => line.startsWith('npm run example'));
     expect(notes).toEqual(['npm run example uses the built-in demo tenant: ignoring SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET']);
-    const everything = output();
+    const everything = run.output();
     for (const value of Object.values(DUMMY)) expect(everything).not.toContain(value);
-    expect(stdout.filter((line) => line.includes(openLine()))).toHaveLength(1);
-    expect(gatewayPid).toBeDefined();
+    expect(run.stdout.filter((line) => line.includes(openLine(run.port)))).toHaveLength(1);
+    expect(run.gatewayPid).toBeDefined();
   });
 
   it('serves the example frontend at /app/ and answers /healthz', async () => {
-    const app = await fetch(`http://127.0.0.1:${port}/app/`, { signal: AbortSignal.timeout(10_000) });
+    const app = await fetch(`http://127.0.0.1:${run.port}/app/`, { signal: AbortSignal.timeout(10_000) });
     expect(app.status).toBe(200);
     expect(app.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await app.text()).toMatch(/<html/i);
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(10_000) });
+    const health = await fetch(`http://127.0.0.1:${run.port}/healthz`, { signal: AbortSignal.timeout(10_000) });
     expect(health.status).toBe(200);
   });
 
   it('refuses an ad-hoc query: only the frontend’s trusted documents run', async () => {
-    const answer = await postGraphQL(`http://127.0.0.1:${port}/graphql`, '{ connectors(limit: 1) { items { name } } }');
+    const answer = await postGraphQL(`http://127.0.0.1:${run.port}/graphql`, '{ connectors(limit: 1) { items { name } } }');
     expect(answer.status).toBe(400);
     expect(answer.data).toBeUndefined();
     expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_ALLOWED']);
   });
 
   it(
-    'on SIGTERM: the gateway drains, the script exits 0 and nothing is left listening',
-    async () => {
-      script.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), EXIT_MS)));
-      const result = await Promise.race([exited, late]);
-      clearTimeout(timer);
-      if (result === 'late') throw new Error(`npm run example did not exit within ${EXIT_MS} ms of SIGTERM:\n${output()}`);
-      expect(result).toEqual({ code: 0, signal: null });
-      expect(alive(gatewayPid!)).toBe(false);
-      expect(await listening(port)).toBe(false);
-      const stopped = stdout.filter((line) => line.includes('"msg":"Gateway stopped"'));
-      expect(stopped).toHaveLength(1);
-      expect((JSON.parse(stopped[0]) as { drained: boolean }).drained).toBe(true);
-    },
+    'on SIGTERM to npm: the gateway drains, npm exits 0, the port is free and nothing is left running',
+    () => stopWith(run, 'SIGTERM'),
     EXIT_MS + 10_000,
+  );
+
+  it(
+    "on SIGINT to npm (kill -INT, not a terminal's Ctrl-C): the same",
+    async () => {
+      const second = await startExample();
+      await stopWith(second, 'SIGINT');
+    },
+    READY_MS + EXIT_MS + 10_000,
   );
 });

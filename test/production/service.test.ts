@@ -109,6 +109,21 @@ describe('the Dockerfile', () => {
   });
 });
 
+/** The image's HEALTHCHECK command, run as written with `env` (and nothing of this test's own port settings). */
+function runHealthcheck(env: Record<string, string | undefined>): number | null {
+  const [, ...args] = healthcheckCommand(runtime);
+  return spawnSync(process.execPath, args, { env: { ...process.env, SAIL_PORT: undefined, PORT: undefined, ...env }, timeout: 15_000 }).status;
+}
+
+/** A free port other than `taken`. */
+async function anotherFreePort(taken: number): Promise<number> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const port = await freePort();
+    if (port !== taken) return port;
+  }
+  throw new Error(`no free port other than ${taken} in 10 attempts`);
+}
+
 describe('the runtime stage, run outside Docker against the standalone demo tenant', () => {
   let tenant: DemoTenantProcess;
   let gateway: ChildGateway;
@@ -122,6 +137,8 @@ describe('the runtime stage, run outside Docker against the standalone demo tena
       ...envOf(runtime),
       SAIL_HOST: '127.0.0.1', // the test's loopback instead of the container's 0.0.0.0
       SAIL_PORT: String(port),
+      // A platform's PORT as well, where nothing listens: SAIL_PORT wins over it.
+      PORT: String(await anotherFreePort(port)),
       ...tenant.gatewayEnv,
       SAIL_API_KEYS: KEY,
     };
@@ -139,12 +156,33 @@ describe('the runtime stage, run outside Docker against the standalone demo tena
     expect(answer.data?.connectors.items).toHaveLength(2);
   });
 
-  it("passes the image's HEALTHCHECK (node -e fetch of /readyz)", () => {
-    const [program, ...args] = healthcheckCommand(runtime);
-    expect(program).toBe('node');
-    const check = spawnSync(process.execPath, args, { env: { ...process.env, ...containerEnv }, timeout: 15_000 });
-    expect(check.status).toBe(0);
+  it("passes the image's HEALTHCHECK (node -e fetch of /readyz), which asks SAIL_PORT when it is set, as the gateway listens there rather than on PORT", () => {
+    expect(healthcheckCommand(runtime)[0]).toBe('node');
+    expect(new URL(gateway.url).port).toBe(containerEnv.SAIL_PORT);
+    expect(runHealthcheck(containerEnv)).toBe(0);
   });
+
+  it("listens on a platform's PORT when SAIL_PORT is not given (the image sets PORT, not SAIL_PORT), and its HEALTHCHECK follows", async () => {
+    const platformPort = await anotherFreePort(port);
+    const onPlatform = { ...envOf(runtime), SAIL_HOST: '127.0.0.1', PORT: String(platformPort), ...tenant.gatewayEnv, SAIL_API_KEYS: KEY };
+    // As the gateway reads its settings: the image's ENV leaves the port to PORT.
+    expect(loadConfig(onPlatform).server.port).toBe(platformPort);
+    // The image's ENV decides the port, not spawnGateway's default.
+    const started = await spawnGateway({ SAIL_PORT: undefined, ...onPlatform }, 30_000, {
+      command: process.execPath,
+      args: serviceCommand.slice(1),
+      cwd: fresh,
+    });
+    try {
+      expect(new URL(started.url).port).toBe(String(platformPort));
+      expect(runHealthcheck(onPlatform)).toBe(0);
+    } finally {
+      started.kill();
+      await started.exited;
+    }
+    // Stopped, the check fails: it asked the gateway, not something else.
+    expect(runHealthcheck(onPlatform)).toBe(1);
+  }, 40_000);
 
   it("passes compose's health check of the demo tenant, where the image's own (the gateway's /readyz) fails", () => {
     const tenantEnv = {
@@ -156,9 +194,7 @@ describe('the runtime stage, run outside Docker against the standalone demo tena
     const [, program, ...args] = demoTenantHealthcheck!.test!;
     expect(program).toBe('node');
     expect(spawnSync(process.execPath, args, { env: tenantEnv, timeout: 15_000 }).status).toBe(0);
-    const [, ...imageArgs] = healthcheckCommand(runtime);
-    const imageCheck = spawnSync(process.execPath, imageArgs, { env: { ...tenantEnv, SAIL_PORT: tenantEnv.SAIL_DEMO_TENANT_PORT }, timeout: 15_000 });
-    expect(imageCheck.status).toBe(1);
+    expect(runHealthcheck({ ...tenantEnv, SAIL_PORT: tenantEnv.SAIL_DEMO_TENANT_PORT })).toBe(1);
   });
 
   it('on SIGTERM to its PID: drains, exits 0, leaves nothing running; then the health check fails', async () => {
@@ -169,8 +205,7 @@ describe('the runtime stage, run outside Docker against the standalone demo tena
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(alive(pid)).toBe(false);
     expect(gateway.records().some((r) => r.msg === 'Gateway stopped' && r.drained === true)).toBe(true);
-    const [, ...args] = healthcheckCommand(runtime);
-    expect(spawnSync(process.execPath, args, { env: { ...process.env, ...containerEnv }, timeout: 15_000 }).status).toBe(1);
+    expect(runHealthcheck(containerEnv)).toBe(1);
   });
 });
 
@@ -215,6 +250,8 @@ describe('compose.yaml', () => {
         replicas: String(gateways.length),
       });
       expect(config.auth.apiKeys.length).toBeGreaterThan(0);
+      // The container port of the mapping is the one the replica listens on (the image's PORT).
+      expect({ name, port: config.server.port }).toEqual({ name, port: Number(service.ports?.[0].split(':')[1]) });
     }
   });
 

@@ -46,8 +46,8 @@ export function printedVariables(lines: string[]): Record<string, string> {
   return vars;
 }
 
-/** Output fit for an error message: the secret's value masked. */
-const masked = (lines: string[]): string =>
+/** Output fit for an error message: the secrets' (and the API key's) values masked. */
+export const masked = (lines: string[]): string =>
   lines.map((l) => l.replace(/^(SAIL_CLIENT_SECRET=|SAIL_LOGIN_CLIENT_SECRET=|SAIL_API_KEYS=).*/, '$1***')).join('\n');
 
 async function getJson<T>(url: string): Promise<T> {
@@ -57,17 +57,18 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /**
- * Spawns the demo tenant (`how`: by default `node --import tsx src/demo-tenant/main.ts`) with `env` over the test's environment (proxy
- * variables removed, `DEMO_TENANT_PORT=0`, loopback) and waits up to `timeoutMs` for its banner.
+ * Spawns the demo tenant (`how`: by default `node --import tsx src/demo-tenant/main.ts`; `command`
+ * instead of node, e.g. `npm`) with `env` over the test's environment (proxy variables removed,
+ * `DEMO_TENANT_PORT=0`, loopback) and waits up to `timeoutMs` for its banner.
  */
 export async function spawnDemoTenant(
   env: Record<string, string | undefined> = {},
   timeoutMs = 15_000,
-  how: { args: readonly string[]; cwd: string } = { args: DEMO_TENANT_FROM_SOURCES, cwd: ROOT },
+  how: { command?: string; args: readonly string[]; cwd: string } = { args: DEMO_TENANT_FROM_SOURCES, cwd: ROOT },
 ): Promise<DemoTenantProcess> {
   const base: Record<string, string | undefined> = { ...process.env };
   for (const name of PROXY_VARS) delete base[name];
-  const child = spawn(process.execPath, how.args, {
+  const child = spawn(how.command ?? process.execPath, how.args, {
     cwd: how.cwd,
     env: { ...base, SAIL_DEMO_TENANT_PORT: '0', SAIL_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,6 +16,12 @@ export function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
+/** Children of a process, their children, and so on. */
+export function descendantsOf(pid: number): number[] {
+  const children = childrenOf(pid);
+  return [...children, ...children.flatMap(descendantsOf)];
+}
+
 /** Whether a process of this id still runs. */
 export function alive(pid: number): boolean {
   try {
