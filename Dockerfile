@@ -1,6 +1,6 @@
 # The gateway as a container: built with dev dependencies, run with production ones only.
 #   docker build -t isc-graphql-gateway .
-#   docker run -p 4000:4000 -e SAIL_BASE_URL=… -e SAIL_CLIENT_ID=… -e SAIL_CLIENT_SECRET=… -e SAIL_API_KEYS=… isc-graphql-gateway
+#   docker run -p 4000:4000 -e SAIL_BASE_URL=… -e SAIL_CLIENT_ID=… -e SAIL_CLIENT_SECRET=… -e SAIL_API_KEYS=… -e SAIL_METRICS_TOKEN=… isc-graphql-gateway
 # test/production/service.test.ts runs the runtime stage's commands outside Docker.
 
 FROM node:20-bookworm-slim AS build

@@ -119,6 +119,8 @@ export interface Config {
     /** `/metrics` protection: a bearer token it requires, and/or a port of its own (off the public listener). */
     metricsToken: string | undefined;
     metricsPort: number | undefined;
+    /** The metrics port's listen address: loopback unless the operator says otherwise. */
+    metricsHost: string;
   };
   /**
    * Scale-out: with `SAIL_REDIS_URL` the token, the rate governor and the response cache are
@@ -204,13 +206,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: integer(env, 'SAIL_RESPONSE_CACHE_MAX_BYTES', 50 * 1_048_576, 1024, 8 * 1_073_741_824),
       coalesce: flag(env, 'SAIL_COALESCE', true),
     },
-    observability: {
-      logLevel: logLevel(env),
-      logPretty: flag(env, 'SAIL_LOG_PRETTY', env.NODE_ENV === 'development'),
-      metrics: flag(env, 'SAIL_METRICS', true),
-      metricsToken: metricsToken(env),
-      metricsPort: env.SAIL_METRICS_PORT ? integer(env, 'SAIL_METRICS_PORT', 0, 0, 65535) : undefined,
-    },
+    observability: observabilityConfig(env, env.SAIL_HOST || '127.0.0.1'),
     redis: {
       url: redisUrl(env),
       keyPrefix: env.SAIL_REDIS_PREFIX || 'isc-gw:',
@@ -344,6 +340,29 @@ function cacheDomains(value: string | undefined): Config['cache']['domains'] {
     }
     return { name: match[1], ttlMs: seconds === undefined ? undefined : seconds * 1000 };
   });
+}
+
+function observabilityConfig(env: Environment, host: string): Config['observability'] {
+  const observability = {
+    logLevel: logLevel(env),
+    logPretty: flag(env, 'SAIL_LOG_PRETTY', env.NODE_ENV === 'development'),
+    metrics: flag(env, 'SAIL_METRICS', true),
+    metricsToken: metricsToken(env),
+    metricsPort: env.SAIL_METRICS_PORT ? integer(env, 'SAIL_METRICS_PORT', 0, 0, 65535) : undefined,
+    metricsHost: env.SAIL_METRICS_HOST || '127.0.0.1',
+  };
+  if (env.NODE_ENV === 'production' && metricsOpenToAnyone(observability, host)) {
+    throw new ConfigError(
+      `/metrics would answer anyone who reaches SAIL_HOST=${host} (NODE_ENV=production): set SAIL_METRICS_TOKEN (scrapers send it as a bearer token), ` +
+        'or SAIL_METRICS_PORT (a listener of its own, on loopback unless SAIL_METRICS_HOST says otherwise), or SAIL_METRICS=off',
+    );
+  }
+  return observability;
+}
+
+/** `/metrics` served on the public listener, on an address others can reach, without a token. */
+export function metricsOpenToAnyone(observability: Pick<Config['observability'], 'metrics' | 'metricsToken' | 'metricsPort'>, host: string): boolean {
+  return observability.metrics && observability.metricsToken === undefined && observability.metricsPort === undefined && !isLoopbackHost(host);
 }
 
 function metricsToken(env: Environment): string | undefined {

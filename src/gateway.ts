@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ownCredentialsUnusable } from './auth/credentials.js';
 import { createSessionMode, type SessionMode } from './auth/session/index.js';
-import { isLoopbackHost, type Config } from './config.js';
+import { isLoopbackHost, metricsOpenToAnyone, type Config } from './config.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { CACHEABLE_COLLECTIONS, COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
 import { connectUpstream, type Tenant, type Upstream } from './isc/connect.js';
@@ -74,6 +74,12 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   const auth = { authMode: config.auth.mode, apiKeys: config.auth.apiKeys, openDemo: demoTenant !== undefined && isLoopbackHost(config.server.host) };
   const unusable = ownCredentialsUnusable(auth);
   if (unusable) logger.warn(unusable);
+  // In production this refuses to start (config.ts); elsewhere it is said once.
+  if (metricsOpenToAnyone(config.observability, config.server.host)) {
+    logger.warn(
+      `/metrics answers anyone who reaches SAIL_HOST=${config.server.host}: set SAIL_METRICS_TOKEN or SAIL_METRICS_PORT, or SAIL_METRICS=off`,
+    );
+  }
 
   const observability = createObservability(config.observability, config.limits, logger, process.env, { traceExporter: overrides.traceExporter });
   const upstream = await connectUpstream(
@@ -122,12 +128,13 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     })());
   try {
     await listen(httpServer, config.server.port, config.server.host);
-    if (metricsServer) await listen(metricsServer, metricsPort!, config.server.host);
+    if (metricsServer) await listen(metricsServer, metricsPort!, config.observability.metricsHost);
   } catch (error) {
     await stop(); // port taken, say: release what was opened, so embedding code is not kept alive by it
     throw error;
   }
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const urlHost = (address: string) => (address.includes(':') ? `[${address}]` : address);
+  const host = urlHost(config.server.host);
   const portOf = (server: Server) => (server.address() as AddressInfo).port;
   if (config.session.enabled) signIn = startSignIn(config, tenant, demoTenant, upstream, portOf(httpServer), logger);
 
@@ -138,7 +145,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     url,
     publicUrl: signIn ? `${signIn.publicUrl}/graphql` : url,
     checkCredentials: () => checkOwnCredentials(config, upstream),
-    metricsUrl: metricsServer ? `http://${host}:${portOf(metricsServer)}/metrics` : undefined,
+    metricsUrl: metricsServer ? `http://${urlHost((metricsServer.address() as AddressInfo).address)}:${portOf(metricsServer)}/metrics` : undefined,
     demoTenant,
     close: stop,
     shutdown(graceMs = config.server.shutdownGraceMs) {

@@ -6,6 +6,7 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { DOMAIN_RESOLVERS } from './domains.js';
 import type { Resolvers } from './generated/graphql.js';
 import { badInput } from './shared/errors.js';
+import { guardIdentifierArguments } from './shared/identifier-arguments.js';
 import { LongScalar } from './shared/long.js';
 import { packageRoot } from './shared/package.js';
 
@@ -51,7 +52,8 @@ function isFieldMap(value: unknown): value is Record<string, unknown> {
 
 /** `wrap` may decorate the merged resolvers (resolver trace spans) before the schema is built. */
 export function buildSchema(wrap: (resolvers: Resolvers) => Resolvers = (r) => r): GraphQLSchema {
-  return guardEntities(buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: wrap(mergeResolvers(resolverModules)) }));
+  const schema = buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: wrap(mergeResolvers(resolverModules)) });
+  return guardIdentifierArguments(guardEntities(schema));
 }
 
 /**

@@ -67,6 +67,21 @@ const CORS_EXPOSE_HEADERS = 'x-request-id, retry-after';
 
 class BodyTooLarge extends Error {}
 
+/** The charsets that name UTF-8, the only encoding GraphQL over HTTP uses. */
+const UTF_8 = new Set(['utf-8', 'utf8']);
+
+/** A Content-Type's media type (JSON or not) and its charset parameter, lower case. */
+export function mediaTypeOf(value: string | undefined): { json: boolean; charset: string | undefined } {
+  const [type = '', ...parameters] = (value ?? '').toLowerCase().split(';');
+  const media = type.trim();
+  const charset = parameters
+    .map((p) => p.trim().split('='))
+    .find(([name]) => name.trim() === 'charset')?.[1]
+    ?.trim()
+    .replace(/^"(.*)"$/, '$1');
+  return { json: media === 'application/json' || media.endsWith('+json'), charset };
+}
+
 /**
  * `extensions.cache`: the ISC answers an operation got from the response cache, each with its
  * route and age, so a frontend can tell how fresh what it shows is. Per ISC answer rather than per
@@ -279,10 +294,19 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     if (site?.serve(req, res, url.pathname)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
+    const contentType = mediaTypeOf(header(req, 'content-type'));
+    if (req.method === 'POST' && contentType.charset !== undefined && !UTF_8.has(contentType.charset)) {
+      return refuse(res, 415, [
+        {
+          message: `request bodies must be UTF-8 (Content-Type names charset=${contentType.charset.slice(0, 40)})`,
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ]);
+    }
     let body: unknown;
     try {
       const text = req.method === 'POST' ? await readBody(req, server.maxBodyBytes, Math.max(8 * 1_048_576, 4 * server.maxBodyBytes)) : '';
-      body = text && header(req, 'content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
+      body = text && contentType.json ? JSON.parse(text) : text || undefined;
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         res.setHeader('connection', 'close');

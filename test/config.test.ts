@@ -40,3 +40,29 @@ describe('SAIL_INTROSPECTION', () => {
     expect(() => loadConfig({ SAIL_INTROSPECTION: 'yes' })).toThrow('SAIL_INTROSPECTION must be on or off (got "yes")');
   });
 });
+
+describe('/metrics exposure', () => {
+  const production = { NODE_ENV: 'production', SAIL_DEMO_TENANT: 'on', SAIL_HOST: '0.0.0.0' };
+
+  it('in production on a non-loopback host, unprotected /metrics refuses to start, naming the three ways out', () => {
+    const start = () => loadConfig(production);
+    expect(start).toThrow(ConfigError);
+    expect(start).toThrow(
+      '/metrics would answer anyone who reaches SAIL_HOST=0.0.0.0 (NODE_ENV=production): set SAIL_METRICS_TOKEN (scrapers send it as a bearer token), ' +
+        'or SAIL_METRICS_PORT (a listener of its own, on loopback unless SAIL_METRICS_HOST says otherwise), or SAIL_METRICS=off',
+    );
+  });
+
+  it('starts with any of them, or on loopback; the metrics port binds to loopback unless SAIL_METRICS_HOST says otherwise', () => {
+    for (const way of [
+      { SAIL_METRICS_TOKEN: 'a-metrics-token-of-16+' },
+      { SAIL_METRICS_PORT: '9464' },
+      { SAIL_METRICS: 'off' },
+      { SAIL_HOST: '127.0.0.1' },
+    ]) {
+      expect(() => loadConfig({ ...production, ...way })).not.toThrow();
+    }
+    expect(loadConfig({ ...production, SAIL_METRICS_PORT: '9464' }).observability.metricsHost).toBe('127.0.0.1');
+    expect(loadConfig({ ...production, SAIL_METRICS_PORT: '9464', SAIL_METRICS_HOST: '0.0.0.0' }).observability.metricsHost).toBe('0.0.0.0');
+  });
+});

@@ -1,7 +1,8 @@
 import { badInput } from './errors.js';
 import { hasControlChars, truncate, wellFormed } from './validation.js';
 
-const MAX_SEGMENT_LENGTH = 512;
+/** Longer than any ISC identifier (ids are 32 hex digits, script names a few dozen characters). */
+export const MAX_IDENTIFIER_LENGTH = 512;
 
 /** Percent-decodes until the value stops changing, so `%252e%252e` is seen as `..`. */
 function fullyDecoded(value: string): string {
@@ -27,9 +28,9 @@ function fullyDecoded(value: string): string {
 export function pathSegment(value: string, argument = 'identifier'): string {
   // GraphQL coerces arguments to strings, but a federation representation carries raw JSON.
   if (typeof value !== 'string') throw badInput(`${argument} must be a string`, { argument });
-  if (value.length === 0) throw badInput(`${argument} must not be empty`, { argument });
-  if (value.length > MAX_SEGMENT_LENGTH) {
-    throw badInput(`${argument} is longer than ${MAX_SEGMENT_LENGTH} characters`, { argument });
+  if (value.trim() === '') throw badInput(`${argument} must not be ${value.length === 0 ? 'empty' : 'blank'}`, { argument });
+  if (value.length > MAX_IDENTIFIER_LENGTH) {
+    throw badInput(`${argument} is longer than ${MAX_IDENTIFIER_LENGTH} characters`, { argument });
   }
   if (hasControlChars(value)) throw badInput(`${argument} contains control characters`, { argument });
   if (!wellFormed(value)) throw badInput(`${argument} is not well-formed Unicode (it holds a lone surrogate)`, { argument });

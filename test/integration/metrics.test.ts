@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { PACKAGE_VERSION } from '../support/package.js';
+import { recordingLogger, type LogRecord } from '../support/recording-logger.js';
 
 /**
  * `GET /metrics` over loopback: known operations against the demo tenant, then a scrape whose
@@ -271,5 +272,35 @@ describe('GET /metrics', () => {
     gw = await startTestGateway({ SAIL_METRICS: 'off' });
     expect((await scrape(gw)).status).toBe(404);
     expect((await gw.gql('{ connectors(limit: 1) { items { scriptName } } }')).errors).toBeUndefined();
+  });
+});
+
+describe('/metrics exposure on a non-loopback host', () => {
+  const exposureWarnings = (records: LogRecord[]) => records.filter((r) => r.level === 'warn' && r.msg.startsWith('/metrics answers anyone'));
+
+  it('outside production: one warning at start; none with a token', async () => {
+    const { logger, records } = recordingLogger();
+    gw = await startTestGateway({ SAIL_HOST: '0.0.0.0' }, { logger });
+    expect(exposureWarnings(records).map((r) => r.msg)).toEqual([
+      '/metrics answers anyone who reaches SAIL_HOST=0.0.0.0: set SAIL_METRICS_TOKEN or SAIL_METRICS_PORT, or SAIL_METRICS=off',
+    ]);
+    await gw.close();
+    const quiet = recordingLogger();
+    gw = await startTestGateway({ SAIL_HOST: '0.0.0.0', SAIL_METRICS_TOKEN: 'a-metrics-token-of-16+' }, { logger: quiet.logger });
+    expect(exposureWarnings(quiet.records)).toEqual([]);
+  });
+
+  it('the metrics port listens on loopback while the public listener is on 0.0.0.0, unless SAIL_METRICS_HOST says otherwise', async () => {
+    gw = await startTestGateway({ SAIL_HOST: '0.0.0.0', SAIL_METRICS_PORT: '0' });
+    expect(new URL(gw.gateway.metricsUrl!).hostname).toBe('127.0.0.1');
+    expect((await fetch(gw.gateway.metricsUrl!, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+    await gw.close();
+    gw = await startTestGateway({
+      SAIL_HOST: '127.0.0.1',
+      SAIL_METRICS_PORT: '0',
+      SAIL_METRICS_HOST: '0.0.0.0',
+      SAIL_METRICS_TOKEN: 'a-metrics-token-of-16+',
+    });
+    expect(new URL(gw.gateway.metricsUrl!).hostname).toBe('0.0.0.0');
   });
 });

@@ -184,6 +184,45 @@ describe('the runtime stage, run outside Docker against the standalone demo tena
     expect(runHealthcheck(onPlatform)).toBe(1);
   }, 40_000);
 
+  it("with the image's own SAIL_HOST (0.0.0.0, production) and /metrics unprotected: refuses to start, naming the three ways out", async () => {
+    const unprotected = { ...envOf(runtime), PORT: String(await anotherFreePort(port)), ...tenant.gatewayEnv, SAIL_API_KEYS: KEY };
+    expect(unprotected).toMatchObject({ NODE_ENV: 'production', SAIL_HOST: '0.0.0.0' });
+    const refused = spawnSync(process.execPath, serviceCommand.slice(1), {
+      cwd: fresh,
+      env: { ...process.env, SAIL_PORT: undefined, ...unprotected },
+      timeout: 30_000,
+    });
+    expect(refused.status).toBe(1);
+    const output = `${refused.stdout.toString()}${refused.stderr.toString()}`;
+    expect(output).toContain('Configuration error');
+    for (const way of ['SAIL_METRICS_TOKEN', 'SAIL_METRICS_PORT', 'SAIL_METRICS=off']) expect(output).toContain(way);
+  }, 40_000);
+
+  it("with the image's own SAIL_HOST and a metrics token: serves, and /metrics answers only the token", async () => {
+    const token = 'service-test-metrics-token';
+    const withToken = {
+      ...envOf(runtime),
+      PORT: String(await anotherFreePort(port)),
+      ...tenant.gatewayEnv,
+      SAIL_API_KEYS: KEY,
+      SAIL_METRICS_TOKEN: token,
+    };
+    const started = await spawnGateway({ SAIL_PORT: undefined, SAIL_HOST: undefined, ...withToken }, 30_000, {
+      command: process.execPath,
+      args: serviceCommand.slice(1),
+      cwd: fresh,
+    });
+    try {
+      const metricsUrl = `http://127.0.0.1:${withToken.PORT}/metrics`;
+      expect((await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })).status).toBe(401);
+      const scraped = await fetch(metricsUrl, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+      expect(scraped.status).toBe(200);
+    } finally {
+      started.kill();
+      await started.exited;
+    }
+  }, 40_000);
+
   it("passes compose's health check of the demo tenant, where the image's own (the gateway's /readyz) fails", () => {
     const tenantEnv = {
       ...process.env,
