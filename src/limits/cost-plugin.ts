@@ -113,7 +113,9 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
           // Calls leave the sliding window at about `rateLimit` per window: wait for the shortfall.
           // (No sooner than the next free slot, which an ISC Retry-After may have pushed back.)
           const shortfallMs = Math.min(rate.windowMs, ((estimate - capacity) / rate.limit) * rate.windowMs);
-          const waitMs = Math.max(never ? rate.windowMs : shortfallMs, governor.budget(contextValue.rateKey).resetInMs);
+          const budget = governor.budget(contextValue.rateKey);
+          const nextSlotMs = budget.remaining > 0 ? 0 : budget.resetInMs;
+          const waitMs = Math.max(never ? rate.windowMs : shortfallMs, nextSlotMs);
           const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
           throw new GraphQLError(
             `The operation would make about ${estimate} ISC calls, but this ISC client's rate budget ` +

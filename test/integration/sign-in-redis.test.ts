@@ -16,6 +16,7 @@ import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
  */
 describeWith(REDIS_SERVER, 'sessions shared by replicas (real Redis)', () => {
   const PUBLIC_URL = 'http://localhost:4999'; // the load balancer's address; tests call each replica directly
+  const VIA_LOAD_BALANCER = { 'x-forwarded-host': 'localhost:4999' }; // what it forwards with each request
   const SECRET = 'the-session-secret-shared-by-replicas-0001';
   const LIST = '{ connectorCustomizers(limit: 1) { items { id } } }';
   let redis: TestRedis;
@@ -55,7 +56,7 @@ describeWith(REDIS_SERVER, 'sessions shared by replicas (real Redis)', () => {
   it('a sign-in started on one replica finishes on the other; both serve the session; Redis holds only sealed values under HMAC keys', async () => {
     const a = await replica();
     const b = await replica();
-    const { session } = await signIn(a.base, 'rita.reader', { finishOn: b.base });
+    const { session } = await signIn(a.base, 'rita.reader', { finishOn: b.base, headers: VIA_LOAD_BALANCER });
     expect(grantsOf(tenant.tokenRequests).filter((g) => g === 'authorization_code')).toHaveLength(1);
     for (const base of [a.base, b.base]) expect((await gqlAs(base, session, LIST)).body.errors).toBeUndefined();
 
@@ -81,7 +82,7 @@ describeWith(REDIS_SERVER, 'sessions shared by replicas (real Redis)', () => {
     const a = await replica();
     const b = await replica();
     tenant.setTokenLifetime(2); // due 0.5 s before it expires
-    const { session } = await signIn(a.base, 'ada.admin');
+    const { session } = await signIn(a.base, 'ada.admin', { headers: VIA_LOAD_BALANCER });
     await new Promise((resolve) => setTimeout(resolve, 1_600));
     const before = refreshes();
     const answers = await Promise.all([a.base, b.base].flatMap((base) => Array.from({ length: 10 }, () => gqlAs(base, session, LIST))));
@@ -92,7 +93,7 @@ describeWith(REDIS_SERVER, 'sessions shared by replicas (real Redis)', () => {
 
   it('survives a replica restart, and a secret rotation (the previous secret still opens it)', async () => {
     const a = await replica();
-    const { session } = await signIn(a.base, 'ada.admin');
+    const { session } = await signIn(a.base, 'ada.admin', { headers: VIA_LOAD_BALANCER });
     await a.gateway.close();
     const restarted = await replica();
     expect((await gqlAs(restarted.base, session, LIST)).body.errors).toBeUndefined();
