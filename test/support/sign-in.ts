@@ -26,9 +26,15 @@ export interface StartedSignIn {
 
 const manual = (init: RequestInit = {}): RequestInit => ({ redirect: 'manual', signal: AbortSignal.timeout(10_000), ...init });
 
-export async function startSignIn(base: string, returnTo?: string, cookies: Record<string, string> = {}): Promise<StartedSignIn> {
+/** `headers`: what a load balancer in front adds, such as `X-Forwarded-Host` (the public URL's host). */
+export async function startSignIn(
+  base: string,
+  returnTo?: string,
+  cookies: Record<string, string> = {},
+  headers: Record<string, string> = {},
+): Promise<StartedSignIn> {
   const query = returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`;
-  const init = manual({ headers: { cookie: cookieHeader(cookies) } });
+  const init = manual({ headers: { ...headers, cookie: cookieHeader(cookies) } });
   let response = await fetch(`${base}/auth/login${query}`, init);
   // A browser on another name of the host (127.0.0.1 for localhost) is first sent to the public origin.
   const toPublicOrigin = response.status === 302 && new URL(response.headers.get('location') ?? 'about:blank', base).pathname === '/auth/login';
@@ -68,9 +74,9 @@ export interface SignedIn {
 export async function signIn(
   base: string,
   user: string,
-  options: { returnTo?: string; cookies?: Record<string, string>; finishOn?: string } = {},
+  options: { returnTo?: string; cookies?: Record<string, string>; finishOn?: string; headers?: Record<string, string> } = {},
 ): Promise<SignedIn> {
-  const started = await startSignIn(base, options.returnTo, options.cookies);
+  const started = await startSignIn(base, options.returnTo, options.cookies, options.headers);
   const back = await approveAs(started.authorizeUrl, user);
   const response = await callback(options.finishOn ?? base, back, { ...options.cookies, ...started.loginCookie });
   if (response.status !== 303) throw new Error(`the callback answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
