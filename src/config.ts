@@ -143,6 +143,8 @@ export interface Config {
   };
   /** Old names that were used for settings (each line says which new name to use): logged once at start. */
   deprecations: string[];
+  /** Settings set that no longer have any effect (each line says why): logged once at start. */
+  retired: string[];
 }
 
 function list(value: string | undefined): string[] {
@@ -169,7 +171,7 @@ function proxyEnv(env: Environment, name: string): string | undefined {
 export { isLoopbackHost };
 
 export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
-  const { env, deprecations } = readEnvironment(raw);
+  const { env, deprecations, retired } = readEnvironment(raw);
   const upstream = upstreamConfig(env);
   const demoEnabled = demoTenantDecision(env, upstream.baseUrl);
   const playground = (env.SAIL_PLAYGROUND ?? (env.NODE_ENV === 'production' ? 'off' : 'graphiql')) as PlaygroundMode;
@@ -218,6 +220,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
       latencyMs: integer(env, 'SAIL_DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
     },
     deprecations,
+    retired,
   };
 }
 

@@ -61,6 +61,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   if (config.deprecations.length > 0) {
     logger.warn('Deprecated setting names: they still work, rename them', { renamed: config.deprecations });
   }
+  if (config.retired.length > 0) logger.warn('Retired settings: they no longer have any effect, remove them', { retired: config.retired });
   const demoTenant = config.demo.enabled ? await startBuiltInDemoTenant(config, overrides, logger) : undefined;
   const tenant: Tenant = demoTenant
     ? { baseUrl: demoTenant.url, clientId: demoTenant.clientId, clientSecret: demoTenant.clientSecret }

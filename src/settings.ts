@@ -50,6 +50,14 @@ export const RENAMED_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Settings that no longer have any effect → why, for the one warning at start that lists those set.
+ * Setting one never stops the gateway: it is ignored.
+ */
+export const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  SAIL_LOGIN_MAX_PENDING: 'sign-ins in progress travel sealed in their login cookie; the gateway keeps none to bound',
+};
+
+/**
  * Names read under another name without a warning: platforms set `PORT` for the process they
  * start, so it stays a fallback of `SAIL_PORT`.
  */
@@ -57,17 +65,23 @@ const PLATFORM_FALLBACKS: Readonly<Record<string, string>> = { SAIL_PORT: 'PORT'
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** The environment with every setting under its current name (the new name wins when both are set), and a line per earlier name in use. */
-export function readEnvironment(raw: NodeJS.ProcessEnv): { env: Environment; deprecations: string[] } {
+/**
+ * The environment with every setting under its current name (the new name wins when both are set),
+ * a line per earlier name in use, and a line per retired setting that is set.
+ */
+export function readEnvironment(raw: NodeJS.ProcessEnv): { env: Environment; deprecations: string[]; retired: string[] } {
   const env: Record<string, string | undefined> = { ...raw };
   const deprecations: string[] = [];
+  const retired = Object.entries(RETIRED_SETTINGS)
+    .filter(([name]) => raw[name] !== undefined)
+    .map(([name, why]) => `${name}: ${why}`);
   for (const [current, earlier] of Object.entries(RENAMED_SETTINGS)) {
     if (raw[earlier] === undefined) continue;
     deprecations.push(`${earlier} is now ${current}`);
     if (raw[current] === undefined) env[current] = raw[earlier];
   }
   for (const [current, fallback] of Object.entries(PLATFORM_FALLBACKS)) if (raw[current] === undefined) env[current] = raw[fallback];
-  return { env, deprecations };
+  return { env, deprecations, retired };
 }
 
 export class ConfigError extends Error {}

@@ -2,7 +2,8 @@
  * Switchable faults for the demo tenant, so tests and the benchmark can show how the gateway
  * behaves on a bad day: added latency, a fraction of 429s (with Retry-After), 500s and 503s,
  * dropped connections, hung responses, and ISC's own rate limit per OAuth client; and, at the token
- * endpoint, a failing or slow refresh-token grant (a gateway's sign-in sessions refresh through it).
+ * endpoint, a failing or slow refresh-token grant (a gateway's sign-in sessions refresh through it),
+ * or refresh answers held until a test releases them (a race made deterministic, not timed).
  * Random choices come from a seeded generator, so a run can be repeated.
  */
 export interface FaultSettings {
@@ -44,6 +45,17 @@ export interface RefreshFault {
   status: number | undefined;
 }
 
+/**
+ * refresh_token answers held back: each one is worked out, then waits until `release()`. A test
+ * holds them to act while a refresh is in flight (sign out, say), then lets the answer go.
+ */
+export interface RefreshHold {
+  /** Resolves once `count` refresh_token answers wait under this hold. */
+  held(count?: number): Promise<void>;
+  /** Sends every held answer; later ones pass at once. */
+  release(): void;
+}
+
 export type FaultAction = { kind: 'none' } | { kind: 'drop' } | { kind: 'hang' } | { kind: 'status'; status: number; retryAfterSeconds?: number };
 
 /** mulberry32: a tiny seeded PRNG, good enough to pick faults reproducibly. */
@@ -67,6 +79,64 @@ export interface FaultInjector {
   dropAfterApply(): boolean;
   /** The fault of one refresh_token request, or undefined (uses up one of `refreshFaultCount`). */
   refreshFault(): RefreshFault | undefined;
+  /** Holds refresh_token answers from now until released (`set` releases them too). */
+  holdRefreshes(): RefreshHold;
+  /** Resolves when a refresh_token answer may go: at once, unless held. */
+  refreshGate(): Promise<void>;
+}
+
+interface Gate {
+  opened: Promise<void>;
+  open: () => void;
+  /** Answers that reached the gate while it was closed. */
+  waiting: number;
+  watchers: { count: number; resolve: () => void }[];
+}
+
+function closedGate(): Gate {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open, waiting: 0, watchers: [] };
+}
+
+const notify = (gate: Gate): void => {
+  for (const watcher of gate.watchers) if (gate.waiting >= watcher.count) watcher.resolve();
+};
+
+/** Where refresh answers wait while held: closed by `hold()`, opened by its release (or the next hold). */
+function refreshGate(): { hold(): RefreshHold; pass(): Promise<void>; releaseAll(): void } {
+  let closed: Gate | undefined;
+  const releaseAll = () => {
+    closed?.open();
+    closed = undefined;
+  };
+  return {
+    hold() {
+      releaseAll();
+      const gate = closedGate();
+      closed = gate;
+      return {
+        held: (count = 1) =>
+          new Promise<void>((resolve) => {
+            gate.watchers.push({ count, resolve });
+            notify(gate);
+          }),
+        release: () => {
+          gate.open();
+          if (closed === gate) closed = undefined;
+        },
+      };
+    },
+    pass() {
+      if (!closed) return Promise.resolve();
+      closed.waiting++;
+      notify(closed);
+      return closed.opened;
+    },
+    releaseAll,
+  };
 }
 
 export function createFaultInjector(initial: FaultSettings = {}): FaultInjector {
@@ -89,8 +159,11 @@ export function createFaultInjector(initial: FaultSettings = {}): FaultInjector 
 
   let dropsLeft = initial.dropAnswersAfterApply ?? 0;
   let refreshFaultsLeft = initial.refreshFaultCount ?? Infinity;
+  const gate = refreshGate();
   return {
     settings: () => current,
+    holdRefreshes: () => gate.hold(),
+    refreshGate: () => gate.pass(),
     refreshFault() {
       const { refreshStatus, refreshDelayMs } = current;
       if ((refreshStatus === undefined && !refreshDelayMs) || refreshFaultsLeft <= 0) return undefined;
@@ -104,6 +177,7 @@ export function createFaultInjector(initial: FaultSettings = {}): FaultInjector 
     },
     set(settings) {
       current = settings;
+      gate.releaseAll();
       dropsLeft = settings.dropAnswersAfterApply ?? 0;
       refreshFaultsLeft = settings.refreshFaultCount ?? Infinity;
       next = random(settings.seed ?? 1);

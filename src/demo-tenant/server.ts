@@ -9,7 +9,7 @@ import { createRouter, handleApi, routeLabel, unanswered } from './router.js';
 import { createTokenIssuer, handleToken, tokenClientId, tokenGrantType, type RegisteredClient } from './tokens.js';
 import { createSignIn, DEFAULT_SIGN_IN_SETTINGS } from './sign-in.js';
 import { DEMO_USERS, findDemoUser } from './seed/users.js';
-import { createFaultInjector, type FaultSettings } from './faults.js';
+import { createFaultInjector, type FaultSettings, type RefreshHold } from './faults.js';
 import { createConnectorCustomizerState, registerConnectorCustomizerRoutes, type ConnectorCustomizerState } from './connector-customizers.js';
 import { createConnectorState, registerConnectorRoutes, type ConnectorState } from './connectors.js';
 import { createOAuthClientState, registerOAuthClientRoutes, type OAuthClientState } from './oauth-clients.js';
@@ -17,6 +17,7 @@ import { createSourceAppState, registerSourceAppRoutes, type SourceAppState } fr
 import { createStatsCounter, DEMO_PATH_PREFIX, grantTypeLabel, isLoopback, trimOldest, type DemoTenantStats, type RequestSummary } from './stats.js';
 
 export type { DemoTenantStats, RequestSummary } from './stats.js';
+export type { RefreshHold } from './faults.js';
 export { DEMO_USERS, type DemoUser } from './seed/users.js';
 export { DEMO_LOGIN_CLIENT_ID, DEMO_LOGIN_CLIENT_SECRET } from './sign-in.js';
 
@@ -91,8 +92,10 @@ export interface DemoTenant {
   expireAllTokens(): void;
   /** Every refresh token issued so far answers invalid_grant from now on (access tokens live on). */
   revokeRefreshTokens(): void;
-  /** Switches fault injection (see faults.ts); `{}` turns every fault off. */
+  /** Switches fault injection (see faults.ts); `{}` turns every fault off (and releases held refresh answers). */
   setFaults(settings: FaultSettings): void;
+  /** Holds every refresh_token answer from now until the hold is released (see faults.ts): races made deterministic. */
+  holdRefreshes(): RefreshHold;
   /** Lifetime of tokens issued from now on. */
   setTokenLifetime(seconds: number): void;
   /** Counters since start: API requests by route and status, tokens issued. */
@@ -143,6 +146,19 @@ function handleDemoEndpoint(
   }
 }
 
+/** `released`, or a rejection once the tenant closes (a held answer never outlives it). */
+function untilOrClosed(released: Promise<void>, closing: AbortSignal): Promise<void> {
+  if (closing.aborted) return Promise.reject(new Error('The demo tenant is closing'));
+  return new Promise((resolve, reject) => {
+    const onClose = () => reject(new Error('The demo tenant is closing'));
+    closing.addEventListener('abort', onClose, { once: true });
+    void released.then(() => {
+      closing.removeEventListener('abort', onClose);
+      resolve();
+    });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<DemoTenant> {
@@ -174,6 +190,7 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     sleep: async (ms) => {
       await delay(ms, undefined, { signal: closing.signal });
     },
+    until: (released) => untilOrClosed(released, closing.signal),
   });
   const tokenClients: readonly RegisteredClient[] = [demoClient, signIn.client];
   const tokenEndpoint = { clients: tokenClients, issuer, grants: signIn.grants };
@@ -361,6 +378,7 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     expireAllTokens: () => issuer.expireAll(),
     revokeRefreshTokens: () => signIn.revokeRefreshTokens(),
     setFaults: (settings) => faults.set(settings),
+    holdRefreshes: () => faults.holdRefreshes(),
     setTokenLifetime: (seconds) => {
       issuer.lifetimeSeconds = seconds;
     },

@@ -234,6 +234,8 @@ export function createSignIn(options: {
   settings: SignInSettings;
   /** Waits `ms`; rejects when the tenant closes. */
   sleep: (ms: number) => Promise<void>;
+  /** Waits for `released`; rejects when the tenant closes. */
+  until: (released: Promise<void>) => Promise<void>;
 }): SignIn {
   const { issuer, faults, settings, sleep } = options;
   const client: LoginClient = {
@@ -424,7 +426,15 @@ export function createSignIn(options: {
     client,
     registerRedirectUri,
     handleAuthorize,
-    grants: { authorization_code: redeemCode, refresh_token: refresh },
+    grants: {
+      authorization_code: redeemCode,
+      // Worked out, then held while a test holds refresh answers (faults.holdRefreshes).
+      refresh_token: async (params, caller) => {
+        const answer = await refresh(params, caller);
+        await options.until(faults.refreshGate());
+        return answer;
+      },
+    },
     revokeRefreshTokens: () => refreshTokens.clear(),
     remembered: () => ({ authorizationCodes: codes.size, refreshTokens: refreshTokens.size }),
   };

@@ -13,8 +13,12 @@ export interface SessionCredential {
   accessToken(): Promise<string>;
   /** ISC refused `token` (401): a renewed one, or UNAUTHENTICATED once the session has ended. */
   renew(token: string): Promise<string>;
-  /** Whether the session still lives (not signed out, idle or too old): work after its request asks first. */
-  live(): Promise<boolean>;
+  /**
+   * The session for work after its request (a background refresh): undefined once it has ended
+   * (signed out, idle, too old); otherwise a credential that reads each token from the session as
+   * stored when asked for, so a sign-out meanwhile still stops the work (UNAUTHENTICATED, nothing sent).
+   */
+  forBackground(): Promise<SessionCredential | undefined>;
 }
 
 export type SearchParams = Record<string, string | number | boolean | undefined>;

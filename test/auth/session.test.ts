@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { sessionCookies } from '../../src/auth/session/cookies.js';
 import got from 'got';
 import { createSignInClient, identityOf, pkceChallenge, SignInRefused, type SignInClient, type TokenSet } from '../../src/auth/session/oauth.js';
-import { safeReturnTo } from '../../src/auth/session/routes.js';
+import { createLogins } from '../../src/auth/session/logins.js';
+import { MAX_RETURN_TO, safeReturnTo } from '../../src/auth/session/routes.js';
 import { createSessions, type Sessions } from '../../src/auth/session/sessions.js';
 import { derivedAuthorizeUrl, sessionConfig, type SessionConfig } from '../../src/auth/session/settings.js';
 import { memoryStore, type KeyValueStore } from '../../src/auth/session/store.js';
@@ -55,7 +56,7 @@ function sessionsWith(
   store: KeyValueStore = memoryStore(100),
   now?: () => number,
 ): Sessions {
-  return createSessions({ config: config(overrides), client, sessions: store, logins: memoryStore(100), refreshWaitMs: 500, now });
+  return createSessions({ config: config(overrides), client, sessions: store, refreshWaitMs: 500, now });
 }
 
 describe('returnTo', () => {
@@ -64,6 +65,11 @@ describe('returnTo', () => {
     expect(safeReturnTo('/app/?tab=connectors#top')).toBe('/app/?tab=connectors#top');
     expect(safeReturnTo('/app/%C3%A9t%C3%A9')).toBe('/app/%C3%A9t%C3%A9');
     for (const hostile of [
+      '/app/..//evil.example/x',
+      '/app/%2e%2e//evil.example/x',
+      '/app/./..//evil.example',
+      '/app/..%2F%2Fevil.example',
+      '/app/%2E%2E%2F%2Fevil.example',
       '//evil.example',
       '/\\evil.example',
       '%2F%2Fevil.example',
@@ -77,6 +83,14 @@ describe('returnTo', () => {
     ]) {
       expect([hostile, safeReturnTo(hostile)]).toEqual([hostile, undefined]);
     }
+  });
+
+  it('is normalized as a browser resolves it: dot segments removed, every character outside printable ASCII percent-encoded', () => {
+    expect(safeReturnTo('/app/./x/../y?tab=a#top')).toBe('/app/y?tab=a#top');
+    expect(safeReturnTo('/app/%2e%2e/graphql')).toBe('/graphql');
+    expect(safeReturnTo('/app/€?q=ü #x y')).toBe('/app/%E2%82%AC?q=%C3%BC%20#x%20y');
+    expect(safeReturnTo('/app/"<x>"')).toBe('/app/%22%3Cx%3E%22');
+    expect(safeReturnTo('/..')).toBe('/');
   });
 });
 
@@ -125,32 +139,55 @@ describe('settings', () => {
 });
 
 describe('sign-ins in progress', () => {
-  it('are found once: a second callback, or one after the timeout, finds nothing', async () => {
-    const sessions = sessionsWith(scriptedClient([]), { loginTimeoutMs: 50 });
-    const id = await sessions.beginLogin({ state: 's', verifier: 'v', returnTo: '/app/' });
-    expect(await sessions.finishLogin(id)).toMatchObject({ state: 's', verifier: 'v', returnTo: '/app/' });
-    expect(await sessions.finishLogin(id)).toBeUndefined();
-    const late = await sessions.beginLogin({ state: 's', verifier: undefined, returnTo: '/' });
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(await sessions.finishLogin(late)).toBeUndefined();
-    expect(await sessions.finishLogin('made-up-id')).toBeUndefined();
+  /** A store that records every write, to see what a sign-in keeps. */
+  function recording() {
+    const writes: { key: string; ttlMs: number }[] = [];
+    const store = memoryStore(100);
+    const create: KeyValueStore['create'] = (key, value, ttlMs) => {
+      writes.push({ key, ttlMs });
+      return store.create(key, value, ttlMs);
+    };
+    return { writes, store: { ...store, create } };
+  }
+  const now = { at: 1_000_000 };
+  const logins = (used = memoryStore(100), secrets = [SECRET]) => createLogins({ secrets, timeoutMs: 600_000, used, now: () => now.at });
+
+  it('keep nothing at the gateway until they come back, then open once: a second callback, one after the timeout, or a forged cookie finds nothing', async () => {
+    const { writes, store } = recording();
+    const sign = logins(store);
+    const cookies = Array.from({ length: 1_000 }, (_, i) => sign.begin({ state: `s${i}`, verifier: 'v', returnTo: '/app/' }));
+    expect(writes).toEqual([]);
+    expect(await sign.finish(cookies[0])).toEqual({ state: 's0', verifier: 'v', returnTo: '/app/', expiresAt: now.at + 600_000 });
+    expect(writes).toEqual([{ key: expect.stringMatching(/^login-used:[A-Za-z0-9_-]{43}$/), ttlMs: 600_000 }]);
+    expect(writes[0].key.includes('s0')).toBe(false);
+    expect(await sign.finish(cookies[0])).toBeUndefined();
+    expect(await sign.finish(cookies[999])).toMatchObject({ state: 's999', verifier: 'v' });
+    now.at += 600_001;
+    expect(await sign.finish(cookies[1])).toBeUndefined();
+    const forged = Buffer.from(cookies[2], 'base64url');
+    forged[forged.length - 1] ^= 1;
+    expect(await sign.finish(forged.toString('base64url'))).toBeUndefined();
+    expect(await sign.finish('made-up')).toBeUndefined();
   });
 
-  it('are bounded: past the cap the oldest is dropped', async () => {
-    const logins = memoryStore(1000);
-    const sessions = createSessions({ config: config({ maxPendingLogins: 2 }), client: scriptedClient([]), sessions: memoryStore(10), logins });
-    const ids = [];
-    for (let i = 0; i < 3; i++) ids.push(await sessions.beginLogin({ state: `s${i}`, verifier: undefined, returnTo: '/' }));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(await sessions.finishLogin(ids[0])).toBeUndefined();
-    expect(await sessions.finishLogin(ids[2])).toMatchObject({ state: 's2' });
+  it('are sealed: the cookie shows no state, verifier or return path; one sealed just before a rotation still opens, one under an unknown secret does not', async () => {
+    const cookie = logins(memoryStore(10), [OLD_SECRET]).begin({ state: 'the-state', verifier: 'the-verifier', returnTo: '/app/secret-path' });
+    const raw = Buffer.from(cookie, 'base64url').toString('latin1');
+    expect(['the-state', 'the-verifier', 'secret-path'].filter((text) => cookie.includes(text) || raw.includes(text))).toEqual([]);
+    expect(await logins(memoryStore(10), [SECRET, OLD_SECRET]).finish(cookie)).toMatchObject({ state: 'the-state', returnTo: '/app/secret-path' });
+    expect(await logins(memoryStore(10), [SECRET]).finish(cookie)).toBeUndefined();
+  });
+
+  it('fit a browser cookie with the longest returnTo (4 KB with name and attributes)', () => {
+    const cookie = logins().begin({ state: 'x'.repeat(43), verifier: 'y'.repeat(43), returnTo: `/${'a'.repeat(MAX_RETURN_TO - 1)}` });
+    expect(`__Host-isc-gw-login=${cookie}; Max-Age=600; Path=/; HttpOnly; Secure; SameSite=Lax`.length).toBeLessThanOrEqual(4_000);
   });
 });
 
 describe('sessions', () => {
   it('are stored sealed under an HMAC of the id: the store never sees the id, a token or a name', async () => {
     const entries = new Map<string, string>();
-    const store: KeyValueStore = { ...memoryStore(10), set: async (key, value) => void entries.set(key, value) };
+    const store: KeyValueStore = { ...memoryStore(10), create: async (key, value) => Boolean(entries.set(key, value)) };
     const sessions = sessionsWith(scriptedClient([]), {}, store);
     const { id } = await sessions.create(tokens(1));
     const [[key, value]] = [...entries];

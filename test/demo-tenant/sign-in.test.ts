@@ -565,6 +565,42 @@ describe('the refresh-token grant', () => {
     expect(Date.now() - quick).toBeLessThan(300);
   });
 
+  it('holds refresh answers until the test releases them: other grants pass, setFaults({}) releases too, close() ends a held one', async () => {
+    const { refresh_token } = await tokensOf(await redeem(await codeOf()));
+    const hold = tenant.holdRefreshes();
+    const settled: string[] = [];
+    const noted = (name: string) => (res: Response) => {
+      settled.push(name);
+      return res;
+    };
+    const first = refresh(refresh_token).then(noted('first'));
+    const second = refresh(refresh_token).then(noted('second'));
+    await hold.held(2);
+    // Held: both reached the token endpoint and wait; a code exchange is not held.
+    expect((await redeem(await codeOf())).status).toBe(200);
+    expect(settled).toEqual([]);
+    hold.release();
+    expect([(await first).status, (await second).status]).toEqual([200, 200]);
+    // Released: later refreshes pass at once.
+    expect((await refresh(refresh_token)).status).toBe(200);
+
+    tenant.holdRefreshes();
+    const third = refresh(refresh_token);
+    tenant.setFaults({});
+    expect((await third).status).toBe(200);
+
+    const other = await startDemoTenant({ loginRedirectUris: [REDIRECT] });
+    const own = await tokensOf(await redeem(await codeOf('ada.admin', {}, other), {}, other));
+    const otherHold = other.holdRefreshes();
+    const hanging = refresh(own.refresh_token, other).then(
+      (res) => res.status,
+      () => 'no answer',
+    );
+    await otherHold.held();
+    await other.close();
+    expect(await hanging).toBe('no answer');
+  });
+
   it('counts token requests by grant type in the records, the summaries and the stats, without secrets in the summaries', async () => {
     const before = tenant.stats().tokenRequestsByGrant;
     const { refresh_token } = await tokensOf(await redeem(await codeOf()));

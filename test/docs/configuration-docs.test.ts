@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { RENAMED_SETTINGS, readEnvironment } from '../../src/settings.js';
+import { RENAMED_SETTINGS, RETIRED_SETTINGS, readEnvironment } from '../../src/settings.js';
 
 /**
  * docs/configuration.md lists every environment variable the gateway reads, and nothing else.
@@ -15,6 +15,7 @@ import { RENAMED_SETTINGS, readEnvironment } from '../../src/settings.js';
  *   how src/settings.ts's integerSetting / flagSetting (imported as `integer` / `flag`) and
  *   config.ts's `proxyEnv` are called;
  * - every key and value of RENAMED_SETTINGS (current names and the earlier names still read);
+ * - every key of RETIRED_SETTINGS (read only to warn that they no longer have an effect);
  * - the platform fallbacks of settings.ts (`PLATFORM_FALLBACKS = { SAIL_PORT: 'PORT' }`, not
  *   exported, so read from its source), checked against readEnvironment's behaviour.
  *
@@ -144,6 +145,7 @@ const readBySrc = new Set([
   ...readInCode,
   ...Object.keys(RENAMED_SETTINGS),
   ...Object.values(RENAMED_SETTINGS),
+  ...Object.keys(RETIRED_SETTINGS),
   ...Object.keys(fallbacks),
   ...Object.values(fallbacks),
 ]);

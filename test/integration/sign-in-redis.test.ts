@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import type { RunningGateway } from '../../src/gateway.js';
 import { gatewayAgainst } from '../support/gateway.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
-import { gqlAs, grantsOf, signIn } from '../support/sign-in.js';
+import { approveAs, callback, cookieHeader, gqlAs, grantsOf, signIn, startSignIn } from '../support/sign-in.js';
 import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
 
 /**
@@ -41,12 +41,36 @@ describeWith(REDIS_SERVER, 'sessions shared by replicas (real Redis)', () => {
     return { gateway: started, base: new URL(started.url).origin };
   };
   const refreshes = () => grantsOf(tenant.tokenRequests).filter((g) => g === 'refresh_token').length;
+  const signedIn = async (base: string, session: Record<string, string>) =>
+    ((await (await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } })).json()) as { signedIn: boolean }).signedIn;
+  const logout = (base: string, session: Record<string, string>) =>
+    fetch(`${base}/auth/logout`, { method: 'POST', headers: { cookie: cookieHeader(session), origin: PUBLIC_URL } });
+  /** Session keys in Redis (not their refresh locks), sorted. */
+  async function sessionKeys(): Promise<string[]> {
+    const client = new Redis(redis.url);
+    try {
+      return (await client.keys('sign-in-test:session:*')).filter((k) => !k.includes('lock:')).sort();
+    } finally {
+      client.disconnect();
+    }
+  }
+  /** Until no refresh lock is held: a refresh that has finished, whichever way, has let go of its session's lock. */
+  async function refreshesFinished(): Promise<void> {
+    const client = new Redis(redis.url);
+    try {
+      for (let i = 0; i < 200 && (await client.keys('sign-in-test:lock:*')).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await client.keys('sign-in-test:lock:*')).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  }
 
   beforeAll(async () => {
     redis = await startRedis();
     tenant = await startDemoTenant({ recordRequests: true });
     tenant.registerRedirectUri(`${PUBLIC_URL}/auth/callback`);
   });
+  afterEach(() => tenant.setFaults({})); // releases refresh answers a failed test left held
   afterAll(async () => {
     for (const gateway of replicas) await gateway.close();
     await tenant?.close();
@@ -102,4 +126,72 @@ describeWith(REDIS_SERVER, 'sessions shared by replicas (real Redis)', () => {
     const withoutOld = await replica({ SAIL_SESSION_SECRET: 'yet-another-secret-that-knows-nothing-old' });
     expect((await gqlAs(withoutOld.base, session, LIST)).body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
   });
+
+  it('sign-out on one replica while the other refreshes the token: the refresh answers UNAUTHENTICATED and writes nothing back', async () => {
+    const a = await replica();
+    const b = await replica();
+    const earlier = await sessionKeys(); // of the tests before
+    const { session } = await signIn(a.base, 'ada.admin', { headers: VIA_LOAD_BALANCER });
+    expect(await sessionKeys()).toHaveLength(earlier.length + 1);
+    const hold = tenant.holdRefreshes();
+    tenant.expireAllTokens(); // ISC answers 401 to the session's token: replica a refreshes it
+    const inFlight = gqlAs(a.base, session, LIST);
+    await hold.held();
+    expect((await logout(b.base, session)).status).toBe(204);
+    hold.release();
+    const answer = await inFlight;
+    expect(answer.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(await sessionKeys()).toEqual(earlier);
+    expect([await signedIn(a.base, session), await signedIn(b.base, session)]).toEqual([false, false]);
+  });
+
+  it("sign-out on one replica while the other's response cache refreshes a stale entry for the session: nothing written back", async () => {
+    const cached = { SAIL_RESPONSE_CACHE: 'on', SAIL_RESPONSE_CACHE_TTL_MS: '1', SAIL_RESPONSE_CACHE_STALE_MS: '600000' };
+    const a = await replica(cached);
+    const b = await replica(cached);
+    const earlier = await sessionKeys(); // of the tests before
+    const { session } = await signIn(a.base, 'ada.admin', { headers: VIA_LOAD_BALANCER });
+    expect(await sessionKeys()).toHaveLength(earlier.length + 1);
+    expect((await gqlAs(a.base, session, LIST)).body.errors).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // past the 1 ms TTL, well within the grace
+    const hold = tenant.holdRefreshes();
+    tenant.expireAllTokens();
+    const stale = await gqlAs(a.base, session, LIST); // served stale; its background refresh meets the 401 and refreshes the token
+    expect(stale.body.extensions?.cache?.hits?.[0]?.stale).toBe(true);
+    await hold.held();
+    expect((await logout(b.base, session)).status).toBe(204);
+    hold.release();
+    await refreshesFinished();
+    expect(await sessionKeys()).toEqual(earlier);
+    expect([await signedIn(a.base, session), await signedIn(b.base, session)]).toEqual([false, false]);
+  });
+
+  it('5,000 anonymous /auth/login (GET and HEAD) during a sign-in: it completes on the other replica, and Redis holds not one key more', async () => {
+    const a = await replica({ SAIL_REDIS_URL: `${redis.url}/3` });
+    const b = await replica({ SAIL_REDIS_URL: `${redis.url}/3` });
+    const started = await startSignIn(a.base, '/app/', {}, VIA_LOAD_BALANCER);
+    const back = await approveAs(started.authorizeUrl, 'rita.reader');
+    const client = new Redis(`${redis.url}/3`);
+    try {
+      const before = await client.dbsize();
+      for (let batch = 0; batch < 100; batch++) {
+        const answers = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            fetch(`${[a, b][i % 2].base}/auth/login?returnTo=/app/${i}`, {
+              headers: VIA_LOAD_BALANCER,
+              method: i % 3 ? 'GET' : 'HEAD',
+              redirect: 'manual',
+              signal: AbortSignal.timeout(10_000),
+            }),
+          ),
+        );
+        expect(answers.filter((answer) => answer.status !== 302)).toEqual([]);
+      }
+      expect(await client.dbsize()).toBe(before);
+      const done = await callback(b.base, back, started.loginCookie);
+      expect({ status: done.status, location: done.headers.get('location') }).toEqual({ status: 303, location: '/app/' });
+    } finally {
+      client.disconnect();
+    }
+  }, 120_000);
 });

@@ -48,7 +48,7 @@ describe('signing in', () => {
       code_challenge_method: 'S256',
     });
     expect(started.response.headers.getSetCookie()).toEqual([
-      expect.stringMatching(/^isc-gw-login=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/),
+      expect.stringMatching(/^isc-gw-login=[A-Za-z0-9_-]{200,400}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/),
     ]);
     expect(started.response.headers.get('cache-control')).toBe('no-store');
     expect(gw.tenant.tokenRequests).toEqual([]);
@@ -114,6 +114,118 @@ describe('signing in', () => {
       });
     }
     expect(gw.tenant.tokenRequests).toEqual([]);
+  });
+});
+
+describe('returnTo, normalized', () => {
+  it('dot segments are resolved first: a path that becomes //host or /\\host is refused; others land on their normalized path', async () => {
+    const { gw, base } = await gateway();
+    for (const hostile of ['/app/..//evil.example/x', '/app/%2e%2e//evil.example/x', '/app/../\\evil.example', '/app/..%2F%2Fevil.example']) {
+      const started = await startSignIn(base, hostile);
+      expect({ hostile, status: started.response.status, cookies: started.response.headers.getSetCookie() }).toEqual({
+        hostile,
+        status: 400,
+        cookies: [],
+      });
+    }
+    const { response } = await signIn(base, 'ada.admin', { returnTo: '/app/./x/../y?tab=a#top' });
+    expect(response.headers.get('location')).toBe('/app/y?tab=a#top');
+    expect(gw.tenant.tokenRequests).toHaveLength(1);
+  });
+
+  it('a character outside Latin-1 comes back percent-encoded: the sign-in completes with its cookie, and no code is spent for nothing', async () => {
+    const { gw, base } = await gateway();
+    const started = await startSignIn(base, '/app/€?q=ü');
+    expect(started.response.status).toBe(302);
+    const back = await approveAs(started.authorizeUrl, 'ada.admin');
+    const answer = await callback(base, back, started.loginCookie);
+    expect({ status: answer.status, location: answer.headers.get('location') }).toEqual({ status: 303, location: '/app/%E2%82%AC?q=%C3%BC' });
+    expect(cookiesSet(answer)['isc-gw-session']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(grantsOf(gw.tenant.tokenRequests)).toEqual(['authorization_code']);
+  });
+
+  it('is bounded, so the sign-in cookie always fits a browser (4 KB): a longer one is refused (400) before anything starts', async () => {
+    const { gw, base } = await gateway();
+    const longest = `/app/${'a'.repeat(2043)}`; // 2048 characters
+    const fits = await startSignIn(base, longest);
+    expect(fits.response.status).toBe(302);
+    const [cookie] = fits.response.headers.getSetCookie();
+    expect(cookie.split(';')[0].length).toBeLessThanOrEqual(4000);
+    // Percent-encoding counts: one é is six characters (%C3%A9).
+    for (const tooLong of [`${longest}b`, `/app/${'é'.repeat(341)}`]) {
+      const refused = await startSignIn(base, tooLong);
+      expect({ status: refused.response.status, cookies: refused.response.headers.getSetCookie() }).toEqual({ status: 400, cookies: [] });
+    }
+    const back = await approveAs(fits.authorizeUrl, 'ada.admin');
+    expect((await callback(base, back, fits.loginCookie)).headers.get('location')).toBe(longest);
+    expect(gw.tenant.tokenRequests).toHaveLength(1);
+  });
+});
+
+describe('anonymous /auth/login keeps nothing at the gateway', () => {
+  it('SAIL_LOGIN_MAX_PENDING is retired: set, it changes nothing and earns one warning at start', async () => {
+    const { logger, records } = recordingLogger();
+    gw = await startTestGateway({ SAIL_LOGIN_MAX_PENDING: '1' }, { logger });
+    const base = new URL(gw.url).origin;
+    expect(records.filter((r) => r.msg.startsWith('Retired settings')).map((r) => [r.level, r.fields?.retired])).toEqual([
+      ['warn', [expect.stringMatching(/^SAIL_LOGIN_MAX_PENDING: /)]],
+    ]);
+    const first = await startSignIn(base, '/app/1');
+    const second = await startSignIn(base, '/app/2');
+    expect((await callback(base, await approveAs(first.authorizeUrl, 'ada.admin'), first.loginCookie)).status).toBe(303);
+    expect((await callback(base, await approveAs(second.authorizeUrl, 'ada.admin'), second.loginCookie)).status).toBe(303);
+  });
+
+  it('5,000 of them (GET and HEAD) during a sign-in: it still completes, and no session loses its place (SAIL_SESSION_MAX=1)', async () => {
+    const { gw, base, origin } = await gateway({ SAIL_SESSION_MAX: '1' });
+    const ada = await signIn(base, 'ada.admin');
+    const started = await startSignIn(base, '/app/');
+    const back = await approveAs(started.authorizeUrl, 'rita.reader');
+    const statuses = new Map<number, number>();
+    for (let batch = 0; batch < 100; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          fetch(`${origin}/auth/login?returnTo=/app/${i}`, {
+            method: i % 2 ? 'HEAD' : 'GET',
+            redirect: 'manual',
+            signal: AbortSignal.timeout(10_000),
+          }),
+        ),
+      );
+      for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(statuses)).toEqual({ 302: 5_000 });
+    // Nothing was stored: Ada's session, the only one the store may hold, is still there.
+    const who = await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(ada.session) } });
+    expect(((await who.json()) as { signedIn: boolean }).signedIn).toBe(true);
+    const done = await callback(base, back, started.loginCookie);
+    expect({ status: done.status, location: done.headers.get('location') }).toEqual({ status: 303, location: '/app/' });
+    expect(grantsOf(gw.tenant.tokenRequests)).toEqual(['authorization_code', 'authorization_code']);
+  }, 120_000);
+});
+
+describe('sign-out while a token refresh is running', () => {
+  it.each([
+    ['answers a new token', {}],
+    ['fails (503)', { refreshStatus: 503, refreshFaultCount: 1 }],
+  ])('ends the session for good when the refresh %s after it: UNAUTHENTICATED, nothing written back, no ISC call', async (_, faults) => {
+    const { gw, base, origin } = await gateway();
+    const { session } = await signIn(base, 'ada.admin');
+    gw.tenant.setFaults(faults);
+    const hold = gw.tenant.holdRefreshes();
+    gw.tenant.expireAllTokens(); // ISC answers 401 to the session's token: the gateway refreshes it
+    const inFlight = gqlAs(base, session, LIST);
+    await hold.held();
+    const out = await fetch(`${base}/auth/logout`, { method: 'POST', headers: { cookie: cookieHeader(session), origin } });
+    expect(out.status).toBe(204);
+    gw.reset();
+    hold.release();
+    const answer = await inFlight;
+    expect({ status: answer.status, code: answer.body.errors?.[0].extensions.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    const who = await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } });
+    expect(await who.json()).toEqual({ signedIn: false });
+    expect((await gqlAs(base, session, LIST)).body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(gw.calls()).toEqual([]);
   });
 });
 

@@ -150,4 +150,11 @@ describe('proxy configuration', () => {
     expect(loadConfig({ SAIL_PORT: '9090', PORT: '8080' }).server.port).toBe(9090); // PORT: a platform's fallback, not deprecated
     expect(loadConfig({}).deprecations).toEqual([]);
   });
+
+  it('ignores a retired setting whatever its value, with a line saying why', () => {
+    expect(loadConfig({ SAIL_LOGIN_MAX_PENDING: 'not a number' }).retired).toEqual([
+      'SAIL_LOGIN_MAX_PENDING: sign-ins in progress travel sealed in their login cookie; the gateway keeps none to bound',
+    ]);
+    expect(loadConfig({}).retired).toEqual([]);
+  });
 });

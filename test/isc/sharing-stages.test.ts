@@ -6,7 +6,7 @@ import { createResponseCache } from '../../src/isc/response-cache.js';
 import { coalescing } from '../../src/isc/stages/coalesce.js';
 import { writeStamps } from '../../src/isc/stages/freshness.js';
 import { cachedResponses } from '../../src/isc/stages/response-cache.js';
-import type { IscAnswer, IscCall, Next, OperationScope, UpstreamRequest } from '../../src/isc/types.js';
+import type { IscAnswer, IscCall, Next, OperationScope, SessionCredential, UpstreamRequest } from '../../src/isc/types.js';
 import { gatewayError } from '../../src/shared/errors.js';
 import { code } from '../support/errors.js';
 import { answer, call, scripted } from '../support/stage-calls.js';
@@ -143,14 +143,16 @@ describe('cachedResponses', () => {
     expect((await stage(stamped(), next)).body).toEqual(['new']);
   });
 
-  it("refreshes a sign-in session's stale entry only while the session lives", async () => {
+  it("refreshes a sign-in session's stale entry only while the session lives, with the session's background credential", async () => {
     const now = { at: 1_000_000 };
     const refreshes: IscCall[] = [];
     const stage = cachedResponses(cache(5_000), { clock, now: () => now.at, refresh: async (c) => void refreshes.push(c) })!;
     let alive = true;
+    const common = { key: 's1', clientId: 'web', renew: async () => 't' };
+    const background: SessionCredential = { ...common, accessToken: async () => 'read-from-the-store', forBackground: async () => background };
     const session = {
       kind: 'session' as const,
-      session: { key: 's1', clientId: 'web', accessToken: async () => 't', renew: async () => 't', live: async () => alive },
+      session: { ...common, accessToken: async () => 't', forBackground: async () => (alive ? background : undefined) },
     };
     const asSession = () => stamped({}, { callerKey: 'session:s1', credential: session });
     await stage(asSession(), scripted(answer(200, ['cached'])));
@@ -162,7 +164,7 @@ describe('cachedResponses', () => {
     alive = true;
     await stage(asSession(), scripted(answer(200, ['x'])));
     await tick();
-    expect(refreshes).toHaveLength(1);
+    expect(refreshes.map((c) => c.credential)).toEqual([{ kind: 'session', session: background }]);
   });
 
   it('keeps and serves a lookup by ids per id: ISC is asked only for the ids it lacks', async () => {

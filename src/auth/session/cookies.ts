@@ -1,8 +1,8 @@
 import { parse, serialize, type SerializeOptions } from 'cookie';
 
 /**
- * The two cookies of sign-in: the session (an opaque id) and the sign-in in progress (an opaque
- * id binding state, PKCE verifier and return path to this browser). HttpOnly, SameSite=Lax (the
+ * The two cookies of sign-in: the session (an opaque id) and the sign-in in progress (state, PKCE
+ * verifier, return path and expiry, sealed: see logins.ts). HttpOnly, SameSite=Lax (the
  * callback is a top-level navigation back from ISC's sign-in page, which Lax allows), Path=/; on
  * an https public URL also Secure with the `__Host-` prefix, which pins them to this host.
  */

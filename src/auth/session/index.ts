@@ -6,6 +6,7 @@ import type { SessionCredential } from '../../isc/types.js';
 import type { Logger } from '../../observability/log/logger.js';
 import { registerSecret } from '../../observability/log/redaction.js';
 import { sessionCookies } from './cookies.js';
+import { createLogins } from './logins.js';
 import { createSignInClient } from './oauth.js';
 import { sessionRoutes } from './routes.js';
 import { createSessions, ended } from './sessions.js';
@@ -41,7 +42,7 @@ export interface SessionModeOptions {
   tokenTimeoutMs: number;
   publicUrl: string;
   corsOrigins: readonly string[];
-  /** Redis shared by replicas: sessions and sign-ins in progress live there when given. */
+  /** Redis shared by replicas: sessions (and used sign-ins) live there when given. */
   shared: SharedStore | undefined;
   logger: Logger;
 }
@@ -67,12 +68,12 @@ export function createSessionMode(options: SessionModeOptions): SessionMode {
     http: options.tokenHttp,
     timeoutMs: options.tokenTimeoutMs,
   });
-  const sessions = createSessions({
-    config,
-    client,
-    sessions: options.shared ? redisStore(options.shared) : memoryStore(config.maxSessions),
-    logins: options.shared ? redisStore(options.shared) : memoryStore(config.maxPendingLogins),
-  });
+  const store = options.shared ? redisStore(options.shared) : memoryStore(config.maxSessions);
+  const sessions = createSessions({ config, client, sessions: store });
+  // Sign-ins in progress are in their cookie; only used ones are marked, in memory apart from the
+  // sessions (a mark takes no session's place): at most one per callback that came back.
+  const used = options.shared ? store : memoryStore(config.maxSessions);
+  const logins = createLogins({ secrets: config.secrets, timeoutMs: config.loginTimeoutMs, used });
   const cookies = sessionCookies(options.publicUrl);
   const allowedOrigins = new Set([new URL(options.publicUrl).origin, ...options.corsOrigins]);
   logger.info('Sign-in at the gateway is on', { login: `${options.publicUrl}/auth/login`, redirectUri, store: options.shared ? 'redis' : 'memory' });
@@ -80,7 +81,7 @@ export function createSessionMode(options: SessionModeOptions): SessionMode {
     publicUrl: options.publicUrl,
     redirectUri,
     allowedOrigins,
-    routes: sessionRoutes({ sessions, client, cookies, allowedOrigins, publicUrl: options.publicUrl, logger }),
+    routes: sessionRoutes({ sessions, logins, client, cookies, allowedOrigins, publicUrl: options.publicUrl, logger }),
     async sessionOf({ cookie, origin }) {
       const id = cookies.read(cookie, cookies.session);
       if (id === undefined) return undefined;

@@ -24,10 +24,9 @@ export interface SessionConfig {
   secrets: string[];
   idleTimeoutMs: number;
   maxAgeMs: number;
-  /** Sessions kept in memory (without Redis), and sign-ins in progress per process. */
+  /** Sessions kept in memory (without Redis). */
   maxSessions: number;
-  maxPendingLogins: number;
-  /** How long a sign-in may take from /auth/login to /auth/callback. */
+  /** How long a sign-in may take from /auth/login to /auth/callback (its sealed cookie says until when). */
   loginTimeoutMs: number;
 }
 
@@ -108,7 +107,6 @@ export function sessionConfig(env: Environment, baseUrl: string | undefined, dem
     idleTimeoutMs: integer(env, 'SAIL_SESSION_IDLE_TIMEOUT_S', 1800, 1, 30 * 86_400) * 1000,
     maxAgeMs: integer(env, 'SAIL_SESSION_MAX_AGE_S', 43_200, 1, 365 * 86_400) * 1000,
     maxSessions: integer(env, 'SAIL_SESSION_MAX', 10_000, 1, 10_000_000),
-    maxPendingLogins: integer(env, 'SAIL_LOGIN_MAX_PENDING', 1000, 1, 1_000_000),
     loginTimeoutMs: 10 * 60_000,
   };
 }

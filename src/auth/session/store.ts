@@ -4,33 +4,45 @@ import { gatewayError } from '../../shared/errors.js';
 import type { SharedStore } from '../../isc/scale-out/redis.js';
 
 /**
- * Where sessions and sign-ins in progress live: strings under keys, with a lifetime. In memory by
- * default (bounded), in Redis when replicas share one, so any replica serves any session and a
- * restart signs nobody out. Values are sealed by the caller (sessions.ts): the store sees none of
- * their content.
+ * Where sessions live: strings under keys, with a lifetime. In memory by default (bounded), in
+ * Redis when replicas share one, so any replica serves any session and a restart signs nobody out.
+ * Values are sealed by the caller (sessions.ts): the store sees none of their content.
+ *
+ * Only `create` makes a key exist. Every later write (`update`, `move`) happens only while the key
+ * is still there, atomically, so a session deleted meanwhile (signed out, on any replica) is never
+ * written back by a refresh or a "seen again" that was already under way.
  */
 export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
-  set(key: string, value: string, ttlMs: number): Promise<void>;
-  /** Reads and deletes at once: what a single-use value needs. */
-  take(key: string): Promise<string | undefined>;
-  delete(key: string): Promise<void>;
+  /** Writes a new key; false (nothing written) when it exists. */
+  create(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Writes over `key` only if it exists; false (nothing written) when it is gone. */
+  update(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** At once: deletes `from` and writes `value` under `to`, only if `from` exists; false (nothing done) when it is gone. */
+  move(from: string, to: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes every key given, at once. */
+  delete(...keys: string[]): Promise<void>;
   /** Holds `key` for `ms` unless someone else does; the release function, or undefined when it is held. */
   lock(key: string, ms: number): Promise<(() => Promise<void>) | undefined>;
 }
 
+/** A lifetime both stores accept: whole milliseconds, at least one (0 would mean "for ever" in memory). */
+const ttl = (ms: number): number => Math.max(1, Math.round(ms));
+
 export function memoryStore(maxEntries: number): KeyValueStore {
   const values = new LRUCache<string, string>({ max: maxEntries, ttlAutopurge: false });
   const locks = new Map<string, number>();
+  const write = (key: string, value: string, ttlMs: number): true => {
+    values.set(key, value, { ttl: ttl(ttlMs) });
+    return true;
+  };
+  // No await between a check and its write: each method is atomic, as Redis's are.
   return {
     get: async (key) => values.get(key),
-    set: async (key, value, ttlMs) => void values.set(key, value, { ttl: ttlMs }),
-    take: async (key) => {
-      const value = values.get(key);
-      values.delete(key);
-      return value;
-    },
-    delete: async (key) => void values.delete(key),
+    create: async (key, value, ttlMs) => !values.has(key) && write(key, value, ttlMs),
+    update: async (key, value, ttlMs) => values.has(key) && write(key, value, ttlMs),
+    move: async (from, to, value, ttlMs) => values.has(from) && values.delete(from) && write(to, value, ttlMs),
+    delete: async (...keys) => keys.forEach((key) => values.delete(key)),
     lock: async (key, ms) => {
       const now = Date.now();
       if ((locks.get(key) ?? 0) > now) return undefined;
@@ -40,7 +52,7 @@ export function memoryStore(maxEntries: number): KeyValueStore {
   };
 }
 
-const TAKE = `local v = redis.call('GET', KEYS[1]) if v then redis.call('DEL', KEYS[1]) end return v`;
+const MOVE = `if redis.call('DEL', KEYS[1]) == 0 then return 0 end redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) return 1`;
 const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** A Redis that does not answer: the session cannot be read, but is not lost either. */
@@ -60,9 +72,10 @@ export function redisStore(shared: SharedStore): KeyValueStore {
   };
   return {
     get: (key) => guarded(async () => (await redis.get(k(key))) ?? undefined),
-    set: (key, value, ttlMs) => guarded(async () => void (await redis.set(k(key), value, 'PX', Math.max(1, Math.round(ttlMs))))),
-    take: (key) => guarded(async () => ((await redis.eval(TAKE, 1, k(key))) as string | null) ?? undefined),
-    delete: (key) => guarded(async () => void (await redis.del(k(key)))),
+    create: (key, value, ttlMs) => guarded(async () => (await redis.set(k(key), value, 'PX', ttl(ttlMs), 'NX')) === 'OK'),
+    update: (key, value, ttlMs) => guarded(async () => (await redis.set(k(key), value, 'PX', ttl(ttlMs), 'XX')) === 'OK'),
+    move: (from, to, value, ttlMs) => guarded(async () => (await redis.eval(MOVE, 2, k(from), k(to), value, ttl(ttlMs))) === 1),
+    delete: (...keys) => guarded(async () => void (keys.length > 0 && (await redis.del(...keys.map(k))))),
     lock: (key, ms) =>
       guarded(async () => {
         const holder = randomUUID();

@@ -1,7 +1,7 @@
 import { encodeRequest } from '../encode.js';
 import type { WriteClock } from '../freshness.js';
 import { responseCacheKey, type CachedResponse, type CachePolicy, type ResponseCache } from '../response-cache.js';
-import type { ByIdsRead, IscAnswer, IscCall, Next, Stage } from '../types.js';
+import type { ByIdsRead, Credential, IscAnswer, IscCall, Next, SessionCredential, Stage } from '../types.js';
 
 /**
  * The response cache across operations (response-cache.ts; through Redis when scaled out), for
@@ -43,6 +43,11 @@ function narrowedTo(call: IscCall, lookup: ByIdsRead, ids: readonly string[]): I
   return { ...call, request, ...encodeRequest(request) };
 }
 
+async function inBackground(session: SessionCredential): Promise<Credential | undefined> {
+  const lasting = await session.forBackground();
+  return lasting && { kind: 'session', session: lasting };
+}
+
 /**
  * One background refresh per entry at a time, and only with budget to spare: background calls
  * take a rate slot only when nobody waits for one.
@@ -54,10 +59,10 @@ function backgroundRefresher(refresh: CachedResponsesOptions['refresh'], now: ()
     refreshing.add(key);
     const timeout = 10_000;
     const scope = { deadline: now() + timeout, signal: AbortSignal.timeout(timeout), rateLimitWaitLeftMs: 0, background: true };
-    // A sign-in session may have ended since its request: then nothing is sent on its behalf.
-    const live = call.credential.kind === 'session' ? call.credential.session.live() : Promise.resolve(true);
-    live
-      .then((alive) => (alive ? refresh({ ...call, scope, watches: [], start: undefined }) : undefined))
+    // A sign-in session may have ended since its request, or end during the refresh: nothing is sent for it then.
+    const credential = call.credential.kind === 'session' ? inBackground(call.credential.session) : Promise.resolve(call.credential);
+    credential
+      .then((lasting) => (lasting ? refresh({ ...call, credential: lasting, scope, watches: [], start: undefined }) : undefined))
       .catch(() => undefined) // the stale entry serves until its grace ends; the next read tries again
       .finally(() => refreshing.delete(key));
   };
