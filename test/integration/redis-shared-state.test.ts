@@ -251,7 +251,7 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
     });
     const parts = (stores: SharedStore[]) =>
       stores.map((store) => ({
-        clock: sharedWriteClock(store, words, localWriteClock(words), { counterTtlMs: 60_000 }),
+        clock: sharedWriteClock(store, words, localWriteClock(words), { scopeTtlMs: 60_000 }),
         cache: createSharedResponseCache({
           store,
           domains: { connectors: 60_000 },
@@ -268,17 +268,54 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
       const urls = ['connectors?limit=5', 'connectors/ad', 'connectors/ad/source-config', 'connectors/workday'];
       const before = await b.clock.stamps(urls);
       expect(await a.clock.stamps(urls)).toEqual(before);
-      expect(before.every((stamp) => stamp.startsWith('r'))).toBe(true);
+      expect(before.every((stamp) => stamp.startsWith('e'))).toBe(true);
       await a.clock.advance('connectors/ad');
       const after = await b.clock.stamps(urls);
       expect(urls.filter((_, i) => before[i] !== after[i])).toEqual(['connectors?limit=5', 'connectors/ad', 'connectors/ad/source-config']);
-      // Each counter a write moves expires once no entry keyed by it can live: ids written once do not stay in Redis for ever.
+      // Each scope a write moves expires once no entry keyed by it can live: ids written once do not stay in Redis for ever.
       const raw = new Redis(redis.url);
       try {
         const counters = (await raw.keys(`${shared[0].prefix}fr:*`)).filter((k) => !k.endsWith(':epoch')).sort();
         expect(counters).toEqual([`${shared[0].prefix}fr:list:connectors`, `${shared[0].prefix}fr:res:connectors/ad`]);
         for (const key of counters) expect(await raw.pttl(key)).toBeGreaterThan(50_000);
         for (const key of counters) expect(await raw.pttl(key)).toBeLessThanOrEqual(60_000);
+      } finally {
+        raw.disconnect();
+      }
+    });
+
+    it('never repeats a stamp: not after a scope expired, nor after the epoch was lost', async () => {
+      const shared = await replicas(2);
+      const [a, b] = parts(shared);
+      const urls = ['connectors?limit=5', 'connectors/ad'];
+      const seen = new Set<string>();
+      const take = async (clock: WriteClock) => {
+        const stamps = await clock.stamps(urls);
+        for (const stamp of stamps) {
+          expect(seen.has(stamp)).toBe(false);
+          seen.add(stamp);
+        }
+      };
+      const raw = new Redis(redis.url);
+      try {
+        const scopeKeys = async () => (await raw.keys(`${shared[0].prefix}fr:*`)).filter((k) => !k.endsWith(':epoch'));
+        await take(a.clock);
+        for (let i = 0; i < 3; i++) {
+          await a.clock.advance('connectors/ad');
+          await take(b.clock);
+          // Nothing wrote for as long as the scopes live: they expire (by hand here), and read as before any write…
+          await raw.del(...(await scopeKeys()));
+          const afterExpiry = await b.clock.stamps(urls);
+          expect(afterExpiry.every((stamp) => /:0(\.0)*$/.test(stamp))).toBe(true);
+          seen.delete(afterExpiry[0]); // …which only keys entries that expired before the scopes did
+          seen.delete(afterExpiry[1]);
+        }
+        // A Redis restarted empty loses the epoch as well: the next stamps are still new.
+        await a.clock.advance('connectors/ad');
+        await take(b.clock);
+        await raw.del(`${shared[0].prefix}fr:epoch`, ...(await scopeKeys()));
+        await take(a.clock);
+        expect(await b.clock.stamps(urls)).toEqual(await a.clock.stamps(urls));
       } finally {
         raw.disconnect();
       }

@@ -73,14 +73,14 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
         })
       : undefined,
     clock: sharedWriteClock(tenantStore, parts.words, parts.localClock, {
-      // A counter outlives every entry keyed by it: the longest entry lifetime, plus an operation's time to store one.
-      counterTtlMs: Math.max(0, ...Object.values(parts.cacheDomains)) + config.cache.staleMs + COUNTER_MARGIN_MS,
+      // A scope's value outlives every entry keyed by it: the longest entry lifetime, plus an operation's time to store one.
+      scopeTtlMs: Math.max(0, ...Object.values(parts.cacheDomains)) + config.cache.staleMs + SCOPE_MARGIN_MS,
     }),
   };
 }
 
 /** Longer than any operation may run (SAIL_OPERATION_TIMEOUT_MS is at most 10 minutes). */
-const COUNTER_MARGIN_MS = 15 * 60_000;
+const SCOPE_MARGIN_MS = 15 * 60_000;
 
 /** `t-` and 16 hex digits of the API root's SHA-256: names the tenant in keys without spelling out its host. */
 export function tenantScope(apiUrl: string): string {
