@@ -107,7 +107,7 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     checkCredentials: async () => void (await tokens.getToken()),
     async close() {
       destroyAgents(agents);
-      await scaleOut?.store.close();
+      await scaleOut?.close();
     },
   };
 }

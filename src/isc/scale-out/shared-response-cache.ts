@@ -6,10 +6,13 @@ import { cacheCounters, cachePolicies, type CachedResponse, type ResponseCache }
  * serve. Same keys and rules as the in-process cache (response-cache.ts); keys carry the shared
  * write stamp, so a write through any replica puts what it changed out of every replica's reach,
  * and stale entries expire with their lifetime. A key whose stamp came from a replica's own clock
- * (Redis was unreachable: `local:`) lives in that replica's in-process cache, never in Redis.
+ * (Redis was unreachable: `local:`) lives in that replica's in-process cache, never in Redis; so
+ * does every entry while the cache's Redis is unreachable (its keys still carry shared stamps, so
+ * writes through other replicas still put them out of reach).
  *
- * Bounds: the lifetime and the per-entry size here; the total by Redis's own `maxmemory`, which the
- * operator sets (evicting with `volatile-ttl`, never `allkeys-*`, which could evict the write clock).
+ * The store is the cache's own Redis (`SAIL_REDIS_CACHE_URL`), which may evict entries at will, or
+ * the state's, which must not evict: there a full Redis refuses the write, and the entry is simply
+ * not kept. Bounds: the lifetime and the per-entry size here; the total by Redis's `maxmemory`.
  */
 export interface SharedResponseCacheOptions {
   store: SharedStore;
@@ -42,8 +45,7 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
   return {
     policyOf: cachePolicies(options),
     async get(key) {
-      if (local(key)) return fallback.get(key);
-      if (!store.available()) return undefined;
+      if (local(key) || !store.available()) return fallback.get(key);
       const raw = await store.redis.get(`${prefix}${key}`).catch(() => null);
       if (!raw) return undefined;
       const { s, h, b, n, t } = JSON.parse(raw) as StoredEntry;
@@ -51,8 +53,8 @@ export function createSharedResponseCache(options: SharedResponseCacheOptions): 
     },
     async set(key, response: CachedResponse, lifetimeMs) {
       if (response.bytes > options.maxEntryBytes) return;
-      if (local(key)) return fallback.set(key, response, lifetimeMs);
-      if (!store.available()) return;
+      if (local(key) || !store.available()) return fallback.set(key, response, lifetimeMs);
+      // A Redis that is full and never evicts (OOM) refuses it: then it is not kept, never an error.
       await store.redis.set(`${prefix}${key}`, encodeEntry(response), 'PX', Math.max(1, Math.round(lifetimeMs))).catch(() => undefined);
     },
     record,
