@@ -45,6 +45,7 @@ describeWith(REDIS_SERVER, 'Redis under memory pressure (real Redis)', () => {
       tokenUrl: 'http://isc.test/oauth/token',
       clientId: 'evict-client',
       clientSecret: 'secret-of-evict-client',
+      cacheSecret: 'secret-of-evict-client',
       localTokens: createTokenProvider(exchange),
       localCache: createResponseCache({ domains, staleMs: 0, maxEntries: 100, maxBytes: 1_000_000 }),
       cacheDomains: domains,

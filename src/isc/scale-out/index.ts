@@ -4,7 +4,7 @@ import type { Logger } from '../../observability/log/logger.js';
 import { windowWithMargin, type SlotLedger } from '../governor.js';
 import { connectSharedStore, evictionPolicy, redactedUrl, type SharedStore } from './redis.js';
 import { createSharedLedger } from './shared-ledger.js';
-import { createSharedResponseCache } from './shared-response-cache.js';
+import { cacheSealingKey, createSharedResponseCache } from './shared-response-cache.js';
 import type { ResponseCache } from '../response-cache.js';
 import { createSharedTokenProvider } from './shared-token.js';
 import { sharedWriteClock } from './shared-write-clock.js';
@@ -18,6 +18,8 @@ export interface ScaleOutParts {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
+  /** A secret every replica holds and a reader of Redis does not: cache entries are sealed under a key derived from it. */
+  cacheSecret: string | undefined;
   /** The per-process versions: each serves while Redis is unreachable. */
   localTokens: TokenProvider;
   localCache: ResponseCache | undefined;
@@ -56,8 +58,14 @@ export interface ScaleOut {
  */
 export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'cache'>, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut> {
   const store = connectSharedStore({ url: config.redis.url!, prefix: config.redis.keyPrefix, logger });
+  const sharesCache = parts.localCache !== undefined && Boolean(parts.cacheSecret);
+  if (parts.localCache && !sharesCache) {
+    logger.warn(
+      'The response cache stays per process: no secret the replicas share (SAIL_CLIENT_SECRET or SAIL_SESSION_SECRET) to seal its entries in Redis with',
+    );
+  }
   const cacheStore =
-    config.redis.cacheUrl && parts.localCache
+    config.redis.cacheUrl && sharesCache
       ? connectSharedStore({ url: config.redis.cacheUrl, prefix: config.redis.keyPrefix, logger, role: 'cache' })
       : store;
   await Promise.all([store.ready(2_000), cacheStore.ready(2_000)]);
@@ -83,15 +91,17 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
       windowMs: windowWithMargin(config.rate.windowMs),
       replicas: config.redis.replicas,
     }),
-    cache: parts.localCache
-      ? createSharedResponseCache({
-          store: { ...cacheStore, prefix: `${cacheStore.prefix}${scope}:` },
-          domains: parts.cacheDomains,
-          staleMs: config.cache.staleMs,
-          maxEntryBytes: config.cache.maxBytes,
-          fallback: parts.localCache,
-        })
-      : undefined,
+    cache:
+      parts.localCache && sharesCache
+        ? createSharedResponseCache({
+            store: { ...cacheStore, prefix: `${cacheStore.prefix}${scope}:` },
+            domains: parts.cacheDomains,
+            staleMs: config.cache.staleMs,
+            maxEntryBytes: config.cache.maxBytes,
+            fallback: parts.localCache,
+            sealingKey: cacheSealingKey(parts.cacheSecret!, parts.apiUrl),
+          })
+        : parts.localCache,
     clock: sharedWriteClock(tenantStore, parts.words, parts.localClock, {
       // A scope's value outlives every entry keyed by it: the longest entry lifetime, plus an operation's time to store one.
       scopeTtlMs: Math.max(0, ...Object.values(parts.cacheDomains)) + config.cache.staleMs + SCOPE_MARGIN_MS,
