@@ -57,6 +57,31 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * A throwaway `redis-server` on a free loopback port (no persistence), for runs whose gateways
+ * share Redis; `REDIS_SERVER_PATH` names another binary. Resolves once it accepts connections.
+ */
+export async function startRedisServer(logFile: string): Promise<Child> {
+  const port = await freePort();
+  const proc = spawn(
+    process.env.REDIS_SERVER_PATH || 'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.add(proc);
+  let output = '';
+  proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  pipeTo(proc, logFile);
+  for (let i = 0; i < 200 && !output.includes('Ready to accept connections'); i++) {
+    if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}; see ${logFile}`);
+    await sleep(50);
+  }
+  if (!output.includes('Ready to accept connections')) throw new Error(`redis-server not ready within 10 s; see ${logFile}`);
+  return { name: 'redis', proc, url: `redis://127.0.0.1:${port}`, pid: proc.pid! };
+}
+
+/**
  * The V8 flags of `npm start` (package.json `scripts.start`, e.g. `--heap-growing-percent=100`), so
  * the bench measures the gateway as it is run: those of the command that runs `dist/src/index.js`
  * (the script may run others first, e.g. `node scripts/build.mjs --if-stale && exec node … dist/src/index.js`).

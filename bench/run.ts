@@ -4,7 +4,7 @@
  *
  *   npm run bench [-- --cpu-prof] [--duration=3] [--reps=3] [--connections=16] [--s7-seconds=10]
  *                 [--s7-users=8] [--s7-warmup=10] [--s7-window=30] [--s7-runs=frontend,off,…] [--no-build]
- *                 [--only=S7]
+ *                 [--only=S7] [--redis]
  *
  * Processes: this runner (autocannon, the S6/S7 drivers), the mock upstream, the bare proxy and
  * the gateway (`node dist/src/index.js`, built first) — each its own process.
@@ -29,6 +29,7 @@ import {
   postJson,
   rssMb,
   startGateway,
+  startRedisServer,
   stop,
   type Child,
   type LoadResult,
@@ -71,6 +72,8 @@ const { values: opts } = parseArgs({
     'trace-gc': { type: 'boolean', default: false },
     /** Adds S2@20ms-pinned: the same with the target's and the mock's main threads on separate cores. */
     pin: { type: 'boolean', default: false },
+    /** S7's gateways use a redis-server started for the run (SAIL_REDIS_URL; a fresh key prefix per gateway): the shared cache's cost. */
+    redis: { type: 'boolean', default: false },
   },
 });
 const ONLY = opts.only ? new Set(opts.only.split(',').map((s) => s.trim().toUpperCase())) : undefined;
@@ -85,6 +88,12 @@ const S7_WINDOW_S = Number(opts['s7-window']);
 const S7_RUNS = opts['s7-runs'] ? new Set(opts['s7-runs'].split(',').map((s) => s.trim())) : undefined;
 const s7Wanted = (id: string) => !S7_RUNS || S7_RUNS.has(id);
 const CPU_PROF = opts['cpu-prof'];
+
+/** With --redis: the Redis of S7's gateways, started in main(). */
+let s7Redis: Child | undefined;
+let s7RedisPrefixes = 0;
+/** What an S7 gateway adds to its settings: the shared Redis, under a key prefix no earlier gateway used (none of its cache entries). */
+const s7RedisEnv = (): Record<string, string> => (s7Redis ? { SAIL_REDIS_URL: s7Redis.url, SAIL_REDIS_PREFIX: `bench-${++s7RedisPrefixes}:` } : {});
 
 const RESULTS = path.join(ROOT, 'bench/results');
 const PROFILES = path.join(RESULTS, 'profiles');
@@ -351,7 +360,7 @@ async function budgetRun(cache: 'off' | 'on', data: MockData, baseEnv: Record<st
   const mix = frontendMix(data);
   const sequence = mixSequence(mix, 100_000);
   await configureMock({ latencyMs: 0, rateLimit: { limit: 100, windowMs: 10_000 } });
-  const gw = await startGateway({ ...baseEnv, ...ISC_BUDGET, SAIL_RESPONSE_CACHE: cache }, [], LOG);
+  const gw = await startGateway({ ...baseEnv, ...ISC_BUDGET, SAIL_RESPONSE_CACHE: cache, ...s7RedisEnv() }, [], LOG);
   await resetMock();
   const target = gatewayTarget(gw);
   const byKind: BudgetRun['byKind'] = Object.fromEntries(mix.map((m) => [m.name, { completed: 0, failed: 0 }]));
@@ -572,7 +581,7 @@ async function frontend2Run(v: S7Variant, mix: CostedMixEntry[], mixCeilingOps: 
   const sequence = mixSequence(mix, 100_000);
   const { users, latencyMs, budget, budgetWindowMs } = FRONTEND2_LOAD;
   await configureMock({ latencyMs, rateLimit: { limit: budget, windowMs: budgetWindowMs } });
-  const gw = await startGateway({ ...baseEnv, ...ISC_BUDGET, ...v.env }, [], LOG);
+  const gw = await startGateway({ ...baseEnv, ...ISC_BUDGET, ...v.env, ...s7RedisEnv() }, [], LOG);
   await resetMock();
   const url = gatewayTarget(gw).url('s1');
   const headers = { 'content-type': 'application/json', 'x-api-key': API_KEY };
@@ -860,6 +869,10 @@ async function main(): Promise<void> {
   const s7b: Frontend2Run[] = [];
   let s7bCalls: Record<string, number> = {};
   const s7Began = Date.now();
+  if (wanted('S7') && opts.redis) {
+    s7Redis = await startRedisServer(LOG);
+    log(`S7 gateways share Redis ${s7Redis.url} (--redis), each under its own key prefix`);
+  }
   if (wanted('S7') && s7Wanted('frontend')) {
     log(`S7: budget (${S7_SECONDS} s against 100 calls / 10 s per client), SAIL_RESPONSE_CACHE=off then on…`);
     s7 = [await budgetRun('off', data, baseEnv), await budgetRun('on', data, baseEnv)];
@@ -889,6 +902,7 @@ async function main(): Promise<void> {
   const s7Seconds = (Date.now() - s7Began) / 1000;
 
   await stop(mock);
+  await stop(s7Redis);
 
   // ----- report
   const profiles: { gateway?: ProfileSummary; bare?: ProfileSummary } = {};
@@ -1266,6 +1280,7 @@ async function main(): Promise<void> {
           connections: CONNECTIONS,
           governor: { loadScenarios: UNTHROTTLED, s7: ISC_BUDGET, note: 'the governor is configured not to be the bottleneck in S1–S6' },
           cpuProf: CPU_PROF,
+          s7Redis: opts.redis,
           upstreamRoundTripAt20ms: rtt20,
           s7: {
             seconds: S7_SECONDS,

@@ -127,7 +127,10 @@ export interface Config {
    * shared through Redis by every replica (see docs).
    */
   redis: {
+    /** The state replicas share (token, rate ledger, pauses, write clock, sessions): a Redis that never evicts. */
     url: string | undefined;
+    /** The shared response cache's entries, when they live in a Redis of their own (which may evict); undefined: in `url`'s. */
+    cacheUrl: string | undefined;
     /** Prefix of every key the gateway writes. */
     keyPrefix: string;
     /** Replicas sharing the ISC client: when Redis is unreachable each keeps to `limit / replicas`. */
@@ -210,7 +213,8 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
     },
     observability: observabilityConfig(env, env.SAIL_HOST || '127.0.0.1'),
     redis: {
-      url: redisUrl(env),
+      url: redisUrl(env, 'SAIL_REDIS_URL'),
+      cacheUrl: redisCacheUrl(env),
       keyPrefix: env.SAIL_REDIS_PREFIX || 'isc-gw:',
       replicas: integer(env, 'SAIL_REPLICAS', 1, 1, 1000),
     },
@@ -383,15 +387,25 @@ function logLevel(env: Environment): LogLevel {
   return defaultLogLevel(env);
 }
 
-function redisUrl(env: Environment): string | undefined {
-  const value = env.SAIL_REDIS_URL || undefined;
+function redisUrl(env: Environment, name: 'SAIL_REDIS_URL' | 'SAIL_REDIS_CACHE_URL'): string | undefined {
+  const value = env[name] || undefined;
   if (!value) return undefined;
   try {
     const url = new URL(value);
     if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error();
   } catch {
     // The URL may carry a password: never echo it.
-    throw new ConfigError('SAIL_REDIS_URL must be a redis:// or rediss:// URL');
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL`);
+  }
+  return value;
+}
+
+function redisCacheUrl(env: Environment): string | undefined {
+  const value = redisUrl(env, 'SAIL_REDIS_CACHE_URL');
+  if (value && !env.SAIL_REDIS_URL) {
+    throw new ConfigError(
+      'SAIL_REDIS_CACHE_URL needs SAIL_REDIS_URL: the cache Redis holds answers only, the state replicas share lives in SAIL_REDIS_URL',
+    );
   }
   return value;
 }

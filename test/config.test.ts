@@ -66,3 +66,18 @@ describe('/metrics exposure', () => {
     expect(loadConfig({ ...production, SAIL_METRICS_PORT: '9464', SAIL_METRICS_HOST: '0.0.0.0' }).observability.metricsHost).toBe('0.0.0.0');
   });
 });
+
+describe('SAIL_REDIS_CACHE_URL', () => {
+  it('is a redis:// or rediss:// URL, needs SAIL_REDIS_URL, and is never echoed', () => {
+    expect(loadConfig({ SAIL_REDIS_URL: 'redis://127.0.0.1:6379', SAIL_REDIS_CACHE_URL: 'rediss://:pw@cache.example:6380' }).redis).toEqual(
+      expect.objectContaining({ url: 'redis://127.0.0.1:6379', cacheUrl: 'rediss://:pw@cache.example:6380' }),
+    );
+    expect(loadConfig({ SAIL_REDIS_URL: 'redis://127.0.0.1:6379' }).redis.cacheUrl).toBeUndefined();
+    const alone = () => loadConfig({ SAIL_REDIS_CACHE_URL: 'redis://127.0.0.1:6380' });
+    expect(alone).toThrow(ConfigError);
+    expect(alone).toThrow(/^SAIL_REDIS_CACHE_URL needs SAIL_REDIS_URL/);
+    const wrong = () => loadConfig({ SAIL_REDIS_URL: 'redis://127.0.0.1:6379', SAIL_REDIS_CACHE_URL: 'http://:hunter2-password@cache.example' });
+    expect(wrong).toThrow('SAIL_REDIS_CACHE_URL must be a redis:// or rediss:// URL');
+    expect(wrong).toThrow(/^(?!.*hunter2).*$/s);
+  });
+});

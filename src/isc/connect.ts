@@ -7,6 +7,7 @@ import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from 
 import { createIscClient } from './client.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
 import { createResponseCache, type ResponseCache } from './response-cache.js';
+import type { ScaleOut, ScaleOutParts } from './scale-out/index.js';
 import type { SharedStore } from './scale-out/redis.js';
 import { clientCredentialsExchange, createTokenProvider, withFailureBackoff, type IssuedToken } from './token-provider.js';
 import type { IscClient, UpstreamObserver } from './types.js';
@@ -42,7 +43,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-type UpstreamConfig = Pick<Config, 'upstream' | 'rate' | 'cache' | 'redis'>;
+type UpstreamConfig = Pick<Config, 'upstream' | 'rate' | 'cache' | 'redis'> & { session?: Pick<Config['session'], 'secrets'> };
 
 /**
  * Everything that talks to ISC, wired once: outbound agents (proxy), the token (with backoff after
@@ -60,23 +61,19 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
   const cachedDomains = config.cache.enabled ? domainTtls(config.cache, parts) : undefined;
   const localCache = cachedDomains && createResponseCache({ ...config.cache, domains: cachedDomains });
   const localClock = localWriteClock(words);
-  // Replicas share the token, the rate ledger and the cache through Redis (loaded only when configured).
-  const scaleOut = config.redis.url
-    ? await (
-        await import('./scale-out/index.js')
-      ).connectScaleOut(config, logger, {
-        apiUrl,
-        exchange,
-        tokenUrl,
-        clientId: tenant.clientId,
-        clientSecret: tenant.clientSecret,
-        localTokens,
-        localCache,
-        cacheDomains: cachedDomains ?? {},
-        localClock,
-        words,
-      })
-    : undefined;
+  const scaleOut = await scaleOutOf(config, logger, {
+    apiUrl,
+    exchange,
+    tokenUrl,
+    clientId: tenant.clientId,
+    clientSecret: tenant.clientSecret,
+    cacheSecret: tenant.clientSecret || config.session?.secrets[0], // seals the shared cache's entries
+    localTokens,
+    localCache,
+    cacheDomains: cachedDomains ?? {},
+    localClock,
+    words,
+  });
   const cache = scaleOut ? scaleOut.cache : localCache;
   const governor = createRateGovernor({ ...config.rate, ledger: scaleOut?.ledger });
   const tokens = scaleOut?.tokens ?? localTokens;
@@ -107,9 +104,15 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     checkCredentials: async () => void (await tokens.getToken()),
     async close() {
       destroyAgents(agents);
-      await scaleOut?.store.close();
+      await scaleOut?.close();
     },
   };
+}
+
+/** Replicas share the token, the rate ledger, the write clock and the cache through Redis: loaded only when configured. */
+async function scaleOutOf(config: UpstreamConfig, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut | undefined> {
+  if (!config.redis.url) return undefined;
+  return (await import('./scale-out/index.js')).connectScaleOut(config, logger, parts);
 }
 
 const breakerSettings = (b: UpstreamConfig['upstream']['breaker']) => ({

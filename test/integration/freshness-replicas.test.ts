@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
+import { describeCall, gatewayAgainst } from '../support/gateway.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
@@ -23,7 +25,7 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
 
   beforeAll(async () => {
     redis = await startRedis();
-    tenant = await startDemoTenant();
+    tenant = await startDemoTenant({ recordRequests: true });
     tenant.setFaults({ latencyMs: 30 });
     const env = {
       SAIL_PORT: '0',
@@ -152,5 +154,71 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
     process.stdout.write(
       `[figures] freshness across replicas: ${JSON.stringify({ reads: reads.length, fromCache: reads.filter((r) => r.fromCache).length, writes: WRITES, upstream: upstreamReads })}\n`,
     );
+  });
+
+  it('a write-clock counter that expired never brings back an answer from before a later write', async () => {
+    // Issue 25, defect 3: a counter that expired read as 0 and the next write took it back to 1,
+    // the stamp of entries stored before that write: they were served again, as fresh.
+    const gateway = await gatewayAgainst(
+      tenant,
+      {
+        SAIL_API_KEYS: API_KEY,
+        SAIL_REDIS_URL: redis.url,
+        SAIL_REDIS_PREFIX: 'clock-expiry:',
+        SAIL_RESPONSE_CACHE: 'on',
+        SAIL_RESPONSE_CACHE_DOMAINS: 'connector-customizers',
+        SAIL_RATE_LIMIT: '100000',
+        SAIL_RATE_WINDOW_MS: '1000',
+      },
+      recordingLogger().logger,
+    );
+    const raw = new Redis(redis.url);
+    try {
+      const id = (await gql(gateway, '{ connectorCustomizers(limit: 1) { items { id } } }')).data.connectorCustomizers.items[0].id as string;
+      const READ = 'query($id: ID!) { connectorCustomizer(id: $id) { name } }';
+      const rename = (name: string) =>
+        gql(gateway, 'mutation($id: ID!, $n: String!) { updateConnectorCustomizer(id: $id, input: { name: $n }) { name } }', { id, n: name });
+      const read = async () => {
+        const body = await gql(gateway, READ, { id });
+        return { name: body.data.connectorCustomizer.name as string, cache: body.extensions?.cache };
+      };
+      const detailGets = () => tenant.requests.filter((r) => r.method === 'GET' && r.path === `/v2024/connector-customizers/${id}`).map(describeCall);
+
+      await rename('before the second write');
+      expect(await read()).toEqual({ name: 'before the second write', cache: undefined });
+      // Cached: the next read is a fresh hit.
+      expect(await read()).toEqual({
+        name: 'before the second write',
+        cache: { hits: [{ route: 'GET connector-customizers/{id}', ageSeconds: expect.any(Number), stale: false }] },
+      });
+
+      // Nothing wrote this customizer for as long as the counters live: they expire (here by hand).
+      const counters = (await raw.keys('clock-expiry:*fr:*')).filter((key) => key.includes('connector-customizers'));
+      expect(counters.length).toBeGreaterThan(0);
+      await raw.del(...counters);
+      expect((await read()).name).toBe('before the second write');
+
+      await rename('after the second write');
+      const before = detailGets().length;
+      // The writer's next read, and everyone's: the answer after the write, from ISC.
+      expect(await read()).toEqual({ name: 'after the second write', cache: undefined });
+      expect(detailGets().slice(before)).toEqual([
+        {
+          method: 'GET',
+          path: `/v2024/connector-customizers/${id}`,
+          query: {},
+          headers: expect.objectContaining({ authorization: expect.stringMatching(/^Bearer \S+$/) }),
+          body: '',
+        },
+      ]);
+      // Then cached, and fresh.
+      expect(await read()).toEqual({
+        name: 'after the second write',
+        cache: { hits: [{ route: 'GET connector-customizers/{id}', ageSeconds: expect.any(Number), stale: false }] },
+      });
+    } finally {
+      raw.disconnect();
+      await gateway.close();
+    }
   });
 });

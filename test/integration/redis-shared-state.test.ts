@@ -8,7 +8,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createRateGovernor } from '../../src/isc/governor.js';
 import { connectSharedStore, type SharedStore } from '../../src/isc/scale-out/redis.js';
 import { createSharedLedger } from '../../src/isc/scale-out/shared-ledger.js';
-import { createSharedResponseCache } from '../../src/isc/scale-out/shared-response-cache.js';
+import { cacheSealingKey, createSharedResponseCache } from '../../src/isc/scale-out/shared-response-cache.js';
 import { sharedWriteClock } from '../../src/isc/scale-out/shared-write-clock.js';
 import { localWriteClock, routeWords, type WriteClock } from '../../src/isc/freshness.js';
 import { ROUTE_TEMPLATES } from '../../src/domains.js';
@@ -249,15 +249,16 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
       bytes,
       storedAt: 1_000,
     });
-    const parts = (stores: SharedStore[]) =>
+    const parts = (stores: SharedStore[], secret = 'secret-every-replica-holds') =>
       stores.map((store) => ({
-        clock: sharedWriteClock(store, words, localWriteClock(words), { counterTtlMs: 60_000 }),
+        clock: sharedWriteClock(store, words, localWriteClock(words), { scopeTtlMs: 60_000 }),
         cache: createSharedResponseCache({
           store,
           domains: { connectors: 60_000 },
           staleMs: 0,
           maxEntryBytes: 1_000,
           fallback: createResponseCache({ domains: { connectors: 60_000 }, staleMs: 0, maxEntries: 100, maxBytes: 10_000 }),
+          sealingKey: cacheSealingKey(secret, 'http://isc.test/v2024'),
         }),
       }));
     const keyAt = async (clock: WriteClock, url: string) => responseCacheKey(await clock.stamp(url), 'client:c', url, 'application/json');
@@ -268,17 +269,54 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
       const urls = ['connectors?limit=5', 'connectors/ad', 'connectors/ad/source-config', 'connectors/workday'];
       const before = await b.clock.stamps(urls);
       expect(await a.clock.stamps(urls)).toEqual(before);
-      expect(before.every((stamp) => stamp.startsWith('r'))).toBe(true);
+      expect(before.every((stamp) => stamp.startsWith('e'))).toBe(true);
       await a.clock.advance('connectors/ad');
       const after = await b.clock.stamps(urls);
       expect(urls.filter((_, i) => before[i] !== after[i])).toEqual(['connectors?limit=5', 'connectors/ad', 'connectors/ad/source-config']);
-      // Each counter a write moves expires once no entry keyed by it can live: ids written once do not stay in Redis for ever.
+      // Each scope a write moves expires once no entry keyed by it can live: ids written once do not stay in Redis for ever.
       const raw = new Redis(redis.url);
       try {
         const counters = (await raw.keys(`${shared[0].prefix}fr:*`)).filter((k) => !k.endsWith(':epoch')).sort();
         expect(counters).toEqual([`${shared[0].prefix}fr:list:connectors`, `${shared[0].prefix}fr:res:connectors/ad`]);
         for (const key of counters) expect(await raw.pttl(key)).toBeGreaterThan(50_000);
         for (const key of counters) expect(await raw.pttl(key)).toBeLessThanOrEqual(60_000);
+      } finally {
+        raw.disconnect();
+      }
+    });
+
+    it('never repeats a stamp: not after a scope expired, nor after the epoch was lost', async () => {
+      const shared = await replicas(2);
+      const [a, b] = parts(shared);
+      const urls = ['connectors?limit=5', 'connectors/ad'];
+      const seen = new Set<string>();
+      const take = async (clock: WriteClock) => {
+        const stamps = await clock.stamps(urls);
+        for (const stamp of stamps) {
+          expect(seen.has(stamp)).toBe(false);
+          seen.add(stamp);
+        }
+      };
+      const raw = new Redis(redis.url);
+      try {
+        const scopeKeys = async () => (await raw.keys(`${shared[0].prefix}fr:*`)).filter((k) => !k.endsWith(':epoch'));
+        await take(a.clock);
+        for (let i = 0; i < 3; i++) {
+          await a.clock.advance('connectors/ad');
+          await take(b.clock);
+          // Nothing wrote for as long as the scopes live: they expire (by hand here), and read as before any write…
+          await raw.del(...(await scopeKeys()));
+          const afterExpiry = await b.clock.stamps(urls);
+          expect(afterExpiry.every((stamp) => /:0(\.0)*$/.test(stamp))).toBe(true);
+          seen.delete(afterExpiry[0]); // …which only keys entries that expired before the scopes did
+          seen.delete(afterExpiry[1]);
+        }
+        // A Redis restarted empty loses the epoch as well: the next stamps are still new.
+        await a.clock.advance('connectors/ad');
+        await take(b.clock);
+        await raw.del(`${shared[0].prefix}fr:epoch`, ...(await scopeKeys()));
+        await take(a.clock);
+        expect(await b.clock.stamps(urls)).toEqual(await a.clock.stamps(urls));
       } finally {
         raw.disconnect();
       }
@@ -302,6 +340,102 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
       expect(await b.cache.get(await keyAt(b.clock, 'connectors/ad'))).toBeUndefined();
       await a.cache.set(await keyAt(a.clock, 'connectors?big'), entry('x', 1_001), 60_000);
       expect(await b.cache.get(await keyAt(b.clock, 'connectors?big'))).toBeUndefined();
+    });
+  });
+
+  describe('sealed cache entries', () => {
+    const words = routeWords(ROUTE_TEMPLATES);
+    const cacheOf = (store: SharedStore, secret: string) =>
+      createSharedResponseCache({
+        store,
+        domains: { connectors: 60_000 },
+        staleMs: 0,
+        maxEntryBytes: 10_000,
+        fallback: createResponseCache({ domains: { connectors: 60_000 }, staleMs: 0, maxEntries: 100, maxBytes: 10_000 }),
+        sealingKey: cacheSealingKey(secret, 'http://isc.test/v2024'),
+      });
+    const answer: CachedResponse = {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-total-count': '1' },
+      body: [{ id: 'ad-connector-id', name: 'Active Directory of ACME' }],
+      bytes: 60,
+      storedAt: 1_000,
+    };
+
+    it('Redis holds neither the URL, the caller nor the answer in clear; another secret, or a value copied under another key, opens nothing', async () => {
+      const [store, other] = await replicas(2);
+      const clock = sharedWriteClock(store, words, localWriteClock(words), { scopeTtlMs: 60_000 });
+      const url = 'connectors?filters=name eq "Active Directory of ACME"';
+      const key = responseCacheKey(await clock.stamp(url), 'client:acme-client-id', url, 'application/json');
+      const cache = cacheOf(store, 'secret-every-replica-holds');
+      await cache.set(key, answer, 60_000);
+      expect(await cacheOf(other, 'secret-every-replica-holds').get(key)).toEqual(answer);
+
+      const raw = new Redis(redis.url);
+      try {
+        const keys = await raw.keys(`${store.prefix}rc:*`);
+        expect(keys).toHaveLength(1);
+        const value = (await raw.get(keys[0]))!;
+        for (const clear of ['Active Directory', 'ACME', 'ad-connector-id', 'acme-client-id', 'connectors', 'filters', 'x-total-count']) {
+          expect({ clear, inKey: keys[0].includes(clear), inValue: value.includes(clear) }).toEqual({ clear, inKey: false, inValue: false });
+        }
+        // A replica holding another secret: a miss, not an error.
+        expect(await cacheOf(other, 'another-secret').get(key)).toBeUndefined();
+        // The same sealed value copied under the key of another URL does not open there.
+        const otherUrl = 'connectors?limit=1';
+        const otherKey = responseCacheKey(await clock.stamp(otherUrl), 'client:acme-client-id', otherUrl, 'application/json');
+        await cache.set(otherKey, { ...answer, body: [] }, 60_000);
+        const [otherRedisKey] = (await raw.keys(`${store.prefix}rc:*`)).filter((k) => k !== keys[0]);
+        await raw.set(otherRedisKey, value, 'PX', 60_000);
+        expect(await cache.get(otherKey)).toBeUndefined();
+        expect(await cache.get(key)).toEqual(answer);
+      } finally {
+        raw.disconnect();
+      }
+    });
+  });
+
+  describe('a gateway with no secret its replicas share (passthrough, no sign-in)', () => {
+    it('keeps its cache in its own memory, never in Redis, and says so once', async () => {
+      const tenant = await startDemoTenant({ recordRequests: true });
+      const { logger, records } = recordingLogger();
+      const gateway = await startGateway(
+        loadConfig({
+          SAIL_PORT: '0',
+          SAIL_HOST: '127.0.0.1',
+          SAIL_BASE_URL: tenant.url,
+          SAIL_AUTH_MODE: 'passthrough',
+          SAIL_REDIS_URL: redis.url,
+          SAIL_REDIS_PREFIX: 'no-secret:',
+          SAIL_RESPONSE_CACHE: 'on',
+          SAIL_RATE_LIMIT: '100000',
+          SAIL_RATE_WINDOW_MS: '1000',
+        }),
+        logger,
+      );
+      const raw = new Redis(redis.url);
+      try {
+        const token = tenant.issueToken();
+        const read = async () => {
+          const response = await fetch(gateway.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({ query: '{ connectors(limit: 2) { items { scriptName } } }' }),
+            signal: AbortSignal.timeout(10_000),
+          });
+          const body = (await response.json()) as { data?: any; errors?: unknown[]; extensions?: { cache?: unknown } };
+          return { errors: body.errors, items: body.data?.connectors.items.length, cached: body.extensions?.cache !== undefined };
+        };
+        expect(await read()).toEqual({ errors: undefined, items: 2, cached: false });
+        expect(await read()).toEqual({ errors: undefined, items: 2, cached: true });
+        expect(tenant.requests.filter((r) => r.path === '/v2024/connectors')).toHaveLength(1);
+        expect(await raw.keys('no-secret:*:rc:*')).toEqual([]);
+        expect(records.filter((r) => /response cache stays per process/.test(r.msg))).toEqual([expect.objectContaining({ level: 'warn' })]);
+      } finally {
+        raw.disconnect();
+        await gateway.close();
+        await tenant.close();
+      }
     });
   });
 
@@ -499,6 +633,20 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
       expect(third.data.connectorCustomizer.name).toBe('Renamed by replica 2');
       expect(apiCalls().length - before).toBe(3); // the write and the fresh read
       expect(tenant.tokenRequests).toHaveLength(1);
+      // What Redis holds of those answers: sealed, under hashed keys.
+      const raw = new Redis(redis.url);
+      try {
+        const keys = await raw.keys('two-gw:*:rc:*');
+        expect(keys.length).toBeGreaterThanOrEqual(2);
+        const values = await Promise.all(keys.map((k) => raw.get(k)));
+        for (const text of [...keys, ...values]) {
+          expect(text).not.toContain(id);
+          expect(text).not.toContain('Renamed by replica 2');
+          expect(text).not.toContain('connector-customizers');
+        }
+      } finally {
+        raw.disconnect();
+      }
       const metrics = await (await fetch(gateways[0].url.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(5_000) })).text();
       expect(metrics).toMatch(/^isc_gateway_redis_up 1$/m);
       expect(metrics).toMatch(/^isc_gateway_response_cache_hits_total \d+$/m);

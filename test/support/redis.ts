@@ -16,10 +16,19 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-function launch(port: number, lines: string[], timeoutMs: number): Promise<ChildProcess> {
+export interface RedisOptions {
+  timeoutMs?: number;
+  /** Further settings, as `redis-server --name value…` takes them (e.g. `{ maxmemory: '4mb', 'maxmemory-policy': 'allkeys-lru' }`). */
+  settings?: Record<string, string | string[]>;
+}
+
+function launch(port: number, lines: string[], timeoutMs: number, settings: Record<string, string | string[]>): Promise<ChildProcess> {
   const child = spawn(
     locate(REDIS_SERVER) ?? REDIS_SERVER.command,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+      ...Object.entries(settings).flatMap(([name, value]) => [`--${name}`, ...[value].flat()]),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -56,10 +65,10 @@ async function killChild(child: ChildProcess | undefined, signal: NodeJS.Signals
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
 }
 
-export async function startRedis(timeoutMs = 10_000): Promise<TestRedis> {
+export async function startRedis({ timeoutMs = 10_000, settings = {} }: RedisOptions = {}): Promise<TestRedis> {
   const port = await freePort();
   const lines: string[] = [];
-  let child: ChildProcess | undefined = await launch(port, lines, timeoutMs);
+  let child: ChildProcess | undefined = await launch(port, lines, timeoutMs, settings);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -71,7 +80,7 @@ export async function startRedis(timeoutMs = 10_000): Promise<TestRedis> {
     restart: async () => {
       await killChild(child, 'SIGKILL');
       lines.length = 0;
-      child = await launch(port, lines, timeoutMs);
+      child = await launch(port, lines, timeoutMs, settings);
     },
     stop: async () => {
       await killChild(child, 'SIGTERM');

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../observability/log/logger.js';
 import { windowWithMargin, type SlotLedger } from '../governor.js';
-import { connectSharedStore, type SharedStore } from './redis.js';
+import { connectSharedStore, evictionPolicy, redactedUrl, type SharedStore } from './redis.js';
 import { createSharedLedger } from './shared-ledger.js';
-import { createSharedResponseCache } from './shared-response-cache.js';
+import { cacheSealingKey, createSharedResponseCache } from './shared-response-cache.js';
 import type { ResponseCache } from '../response-cache.js';
 import { createSharedTokenProvider } from './shared-token.js';
 import { sharedWriteClock } from './shared-write-clock.js';
@@ -18,6 +18,8 @@ export interface ScaleOutParts {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
+  /** A secret every replica holds and a reader of Redis does not: cache entries are sealed under a key derived from it. */
+  cacheSecret: string | undefined;
   /** The per-process versions: each serves while Redis is unreachable. */
   localTokens: TokenProvider;
   localCache: ResponseCache | undefined;
@@ -29,26 +31,52 @@ export interface ScaleOutParts {
 }
 
 export interface ScaleOut {
+  /**
+   * The state replicas share (`SAIL_REDIS_URL`): the token and its lock, the rate ledger and its
+   * pauses, the write clock, sign-in sessions and their locks. Losing a key of it loses a guarantee,
+   * so its Redis must never evict (`maxmemory-policy noeviction`).
+   */
   store: SharedStore;
+  /**
+   * Where the response cache's entries live: a Redis of their own (`SAIL_REDIS_CACHE_URL`), which
+   * may evict them, or `store` itself. Nothing but cache entries goes here.
+   */
+  cacheStore: SharedStore;
   tokens: TokenProvider;
   ledger: SlotLedger;
   cache: ResponseCache | undefined;
   clock: WriteClock;
+  /** Closes both connections. */
+  close(): Promise<void>;
 }
 
 /**
  * The token, the rate ledger, the write clock and the response cache shared by replicas through Redis
- * (`SAIL_REDIS_URL`; see docs/scale-out.md). Loaded only when configured. A Redis that does not
- * answer at start is not fatal: every part serves on its per-process fallback until it does.
+ * (`SAIL_REDIS_URL`, and `SAIL_REDIS_CACHE_URL` for the cache's entries; see docs/scale-out.md).
+ * Loaded only when configured. A Redis that does not answer at start is not fatal: every part
+ * serves on its per-process fallback until it does.
  */
 export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'cache'>, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut> {
   const store = connectSharedStore({ url: config.redis.url!, prefix: config.redis.keyPrefix, logger });
-  await store.ready(2_000);
+  const sharesCache = parts.localCache !== undefined && Boolean(parts.cacheSecret);
+  if (parts.localCache && !sharesCache) {
+    logger.warn(
+      'The response cache stays per process: no secret the replicas share (SAIL_CLIENT_SECRET or SAIL_SESSION_SECRET) to seal its entries in Redis with',
+    );
+  }
+  const cacheStore =
+    config.redis.cacheUrl && sharesCache
+      ? connectSharedStore({ url: config.redis.cacheUrl, prefix: config.redis.keyPrefix, logger, role: 'cache' })
+      : store;
+  await Promise.all([store.ready(2_000), cacheStore.ready(2_000)]);
+  await warnWhenStateMayBeEvicted(store, logger, config.redis.url!);
   // Two tenants behind one Redis may share a client id: their budgets and answers must not mix.
   // (The token key already hashes the token URL and client id.)
-  const tenantStore: SharedStore = { ...store, prefix: `${store.prefix}${tenantScope(parts.apiUrl)}:` };
+  const scope = tenantScope(parts.apiUrl);
+  const tenantStore: SharedStore = { ...store, prefix: `${store.prefix}${scope}:` };
   return {
     store,
+    cacheStore,
     tokens: createSharedTokenProvider({
       store,
       requestToken: parts.exchange,
@@ -63,24 +91,58 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
       windowMs: windowWithMargin(config.rate.windowMs),
       replicas: config.redis.replicas,
     }),
-    cache: parts.localCache
-      ? createSharedResponseCache({
-          store: tenantStore,
-          domains: parts.cacheDomains,
-          staleMs: config.cache.staleMs,
-          maxEntryBytes: config.cache.maxBytes,
-          fallback: parts.localCache,
-        })
-      : undefined,
+    cache:
+      parts.localCache && sharesCache
+        ? createSharedResponseCache({
+            store: { ...cacheStore, prefix: `${cacheStore.prefix}${scope}:` },
+            domains: parts.cacheDomains,
+            staleMs: config.cache.staleMs,
+            maxEntryBytes: config.cache.maxBytes,
+            fallback: parts.localCache,
+            sealingKey: cacheSealingKey(parts.cacheSecret!, parts.apiUrl),
+          })
+        : parts.localCache,
     clock: sharedWriteClock(tenantStore, parts.words, parts.localClock, {
-      // A counter outlives every entry keyed by it: the longest entry lifetime, plus an operation's time to store one.
-      counterTtlMs: Math.max(0, ...Object.values(parts.cacheDomains)) + config.cache.staleMs + COUNTER_MARGIN_MS,
+      // A scope's value outlives every entry keyed by it: the longest entry lifetime, plus an operation's time to store one.
+      scopeTtlMs: Math.max(0, ...Object.values(parts.cacheDomains)) + config.cache.staleMs + SCOPE_MARGIN_MS,
     }),
+    close: async () => {
+      await Promise.all([store.close(), cacheStore === store ? undefined : cacheStore.close()]);
+    },
   };
 }
 
+/**
+ * One warning when the state's Redis may evict keys (any `maxmemory-policy` but `noeviction`):
+ * evicting the rate ledger or a pause lets replicas exceed ISC's limit, evicting a session signs
+ * its user out. Checked once connected; a Redis that refuses `CONFIG GET` is only mentioned.
+ */
+async function warnWhenStateMayBeEvicted(store: SharedStore, logger: Logger, url: string): Promise<void> {
+  const check = async () => {
+    const policy = await evictionPolicy(store);
+    const redis = redactedUrl(url);
+    if (policy === undefined) {
+      logger.info(
+        'Could not read the Redis eviction policy (CONFIG GET refused or unanswered): SAIL_REDIS_URL must run with maxmemory-policy noeviction',
+        { redis },
+      );
+    } else if (policy !== 'noeviction') {
+      logger.warn(
+        'Redis may evict the state replicas share (rate budget, pauses, sessions, write clock): run SAIL_REDIS_URL with maxmemory-policy noeviction, and give the response cache a Redis of its own (SAIL_REDIS_CACHE_URL) if it must evict',
+        { redis, maxmemoryPolicy: policy },
+      );
+    }
+  };
+  if (store.available()) return check();
+  const stop = store.onAvailabilityChange((available) => {
+    if (!available) return;
+    stop();
+    void check();
+  });
+}
+
 /** Longer than any operation may run (SAIL_OPERATION_TIMEOUT_MS is at most 10 minutes). */
-const COUNTER_MARGIN_MS = 15 * 60_000;
+const SCOPE_MARGIN_MS = 15 * 60_000;
 
 /** `t-` and 16 hex digits of the API root's SHA-256: names the tenant in keys without spelling out its host. */
 export function tenantScope(apiUrl: string): string {

@@ -2,9 +2,10 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../../observability/log/logger.js';
 
 /**
- * The connection to the Redis that replicas share (`SAIL_REDIS_URL`). Commands never queue
- * while Redis is unreachable: they fail at once, and every user of the store (token, governor,
- * response cache) falls back to per-process state until `available()` is true again.
+ * A connection to a Redis that replicas share: the state (`SAIL_REDIS_URL`), or the response
+ * cache's own (`SAIL_REDIS_CACHE_URL`). Commands never queue while Redis is unreachable: they fail
+ * at once, and every user of the store (token, governor, write clock, response cache) falls back
+ * to per-process state until `available()` is true again.
  */
 export interface SharedStore {
   redis: Redis;
@@ -25,13 +26,31 @@ export interface SharedStoreOptions {
   logger: Logger;
   /** Per-command timeout: a slow Redis must not stall ISC calls for long. */
   commandTimeoutMs?: number;
+  /** What it holds, for its log lines: the shared state (default), or the response cache's entries only. */
+  role?: StoreRole;
 }
 
-export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500 }: SharedStoreOptions): SharedStore {
+export type StoreRole = 'state' | 'cache';
+
+/** What a store's log lines say when it connects, comes back, and is lost. */
+const ANNOUNCEMENTS: Record<StoreRole, { connected: string; back: string; lost: string }> = {
+  state: {
+    connected: 'Redis connected: token, rate budget and cache are shared',
+    back: 'Redis is reachable again: shared token, rate budget and cache resumed',
+    lost: 'Redis unreachable: falling back to per-process state (own token, limit ÷ SAIL_REPLICAS, own cache)',
+  },
+  cache: {
+    connected: 'Cache Redis connected: cached answers are shared',
+    back: 'Cache Redis is reachable again: cached answers are shared again',
+    lost: 'Cache Redis unreachable: each replica caches answers in its own memory until it is back',
+  },
+};
+
+export function connectSharedStore({ url, prefix, logger, commandTimeoutMs = 500, role = 'state' }: SharedStoreOptions): SharedStore {
   const redis = openConnection(url, commandTimeoutMs);
   const state: AvailabilityState = { up: false, known: false, warned: false, closing: false, listeners: [] };
   const where = redactedUrl(url);
-  const change = (available: boolean) => changeAvailability(state, available, logger, where);
+  const change = (available: boolean) => changeAvailability(state, available, logger, where, ANNOUNCEMENTS[role]);
   redis.on('ready', () => change(true));
   redis.on('close', () => change(false));
   redis.on('end', () => change(false));
@@ -78,21 +97,22 @@ function openConnection(url: string, commandTimeoutMs: number): Redis {
 }
 
 /** Records a change of availability, logs it (an outage once) and tells the listeners. */
-function changeAvailability(state: AvailabilityState, available: boolean, logger: Logger, where: string): void {
+function changeAvailability(
+  state: AvailabilityState,
+  available: boolean,
+  logger: Logger,
+  where: string,
+  say: (typeof ANNOUNCEMENTS)[StoreRole],
+): void {
   if (state.closing || (state.known && available === state.up)) return;
   state.known = true;
   state.up = available;
   if (available) {
-    logger.info(
-      state.warned
-        ? 'Redis is reachable again: shared token, rate budget and cache resumed'
-        : 'Redis connected: token, rate budget and cache are shared',
-      { redis: where },
-    );
+    logger.info(state.warned ? say.back : say.connected, { redis: where });
     state.warned = false;
   } else if (!state.warned) {
     state.warned = true;
-    logger.warn('Redis unreachable: falling back to per-process state (own token, limit ÷ SAIL_REPLICAS, own cache)', { redis: where });
+    logger.warn(say.lost, { redis: where });
   }
   for (const listener of [...state.listeners]) {
     try {
@@ -139,8 +159,21 @@ async function closeConnection(redis: Redis, state: AvailabilityState): Promise<
   else redis.disconnect(false);
 }
 
+/**
+ * Redis's `maxmemory-policy`, or undefined when Redis refuses `CONFIG GET` (managed Redis often
+ * does) or does not answer.
+ */
+export async function evictionPolicy(store: SharedStore): Promise<string | undefined> {
+  try {
+    const [, policy] = (await store.redis.config('GET', 'maxmemory-policy')) as string[];
+    return policy || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The URL as logs may show it: no password. */
-function redactedUrl(url: string): string {
+export function redactedUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
