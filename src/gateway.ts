@@ -95,7 +95,13 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     },
     logger,
   );
-  observability.watch({ governor: upstream.governor, client: upstream.client, cache: upstream.cache, shared: upstream.shared });
+  observability.watch({
+    governor: upstream.governor,
+    client: upstream.client,
+    cache: upstream.cache,
+    shared: upstream.shared,
+    sharedCache: upstream.sharedCache,
+  });
   let signIn: SessionMode | undefined;
   const { httpServer, apollo, markShuttingDown } = await createHttpGateway({
     config,
@@ -108,6 +114,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
       probe: READINESS_PROBE,
       passthrough: config.auth.mode === 'passthrough',
       shared: upstream.shared,
+      sharedCache: upstream.sharedCache,
       ...config.upstream.readiness,
     }),
     auth,

@@ -14,6 +14,8 @@ export interface ReadinessOptions {
   passthrough: boolean;
   /** The replicas' Redis, when configured: reported, but unreachable is not unready. */
   shared?: { available(): boolean };
+  /** The response cache's own Redis (`SAIL_REDIS_CACHE_URL`): reported likewise. */
+  sharedCache?: { available(): boolean };
   /** How long one probe's result is reused, and the probe's own deadline. */
   intervalMs: number;
   timeoutMs: number;
@@ -45,9 +47,12 @@ export function sharedReadiness(probe: () => Promise<Readiness>, intervalMs: num
   };
 }
 
-async function probeOnce({ client, probe, passthrough, shared, timeoutMs }: ReadinessOptions): Promise<Readiness> {
+async function probeOnce({ client, probe, passthrough, shared, sharedCache, timeoutMs }: ReadinessOptions): Promise<Readiness> {
   // Redis unreachable is not unready: the replica serves on its per-process share.
-  const redis: Record<string, string> = shared ? { redis: shared.available() ? 'ok' : 'unreachable: per-process fallback' } : {};
+  const redis: Record<string, string> = {
+    ...(shared && { redis: shared.available() ? 'ok' : 'unreachable: per-process fallback' }),
+    ...(sharedCache && { cacheRedis: sharedCache.available() ? 'ok' : 'unreachable: caching in this process' }),
+  };
   if (!client.breakerClosed()) return { ready: false, checks: { upstream: 'circuit open after repeated failures', ...redis } };
   if (passthrough) return { ready: true, checks: { upstream: 'circuit closed', ...redis } };
   const silence = `no answer within ${timeoutMs} ms (SAIL_READINESS_TIMEOUT_MS)`;

@@ -36,6 +36,8 @@ export interface Upstream {
   cache: ResponseCache | undefined;
   /** The replicas' Redis, when configured. */
   shared: SharedStore | undefined;
+  /** The Redis of the shared cache's entries, when it is another one (`SAIL_REDIS_CACHE_URL`). */
+  sharedCache: SharedStore | undefined;
   /** The token requests' HTTP client (the API calls' agents and proxy, the token timeout), for sign-in too. */
   tokenHttp: Got;
   /** Gets the gateway's own token (the cached one if any): resolves when ISC issued one, rejects with why it did not. */
@@ -100,6 +102,7 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     governor,
     cache,
     shared: scaleOut?.store,
+    sharedCache: scaleOut && scaleOut.cacheStore !== scaleOut.store ? scaleOut.cacheStore : undefined,
     tokenHttp,
     checkCredentials: async () => void (await tokens.getToken()),
     async close() {

@@ -17,6 +17,8 @@ export interface WatchedState {
   cache?: ResponseCache;
   /** The replicas' Redis, when configured (SAIL_REDIS_URL). */
   shared?: { available(): boolean };
+  /** The Redis of the shared cache's entries, when it is another one (SAIL_REDIS_CACHE_URL). */
+  sharedCache?: { available(): boolean };
 }
 
 export interface GatewayMetrics {
@@ -342,6 +344,11 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     stateGauge(registry, 'isc_gateway_redis_up', 'Whether the shared Redis answers (1) or this replica runs on its per-process fallback (0)', () =>
       watched?.shared ? (watched.shared.available() ? 1 : 0) : undefined,
     );
+    if (watched?.sharedCache) {
+      stateGauge(registry, 'isc_gateway_cache_redis_up', "Whether the response cache's own Redis answers (1) or this replica caches in its memory (0)", () =>
+        watched?.sharedCache ? (watched.sharedCache.available() ? 1 : 0) : undefined,
+      );
+    }
   }
 
   let cacheMetricsRegistered = false;

@@ -162,6 +162,38 @@ describeWith(REDIS_SERVER, 'Redis under memory pressure (real Redis)', () => {
     expect(await scaleOut.ledger.reserve('client:managed', 0)).toEqual({ waitMs: 0 });
   });
 
+  it("the cache's own Redis is reported by /readyz and isc_gateway_cache_redis_up; down, the replica is still ready", async () => {
+    const state = await redisServer();
+    const cache = await redisServer();
+    const tenant = await startDemoTenant();
+    const gateway = await gatewayAgainst(tenant, {
+      SAIL_API_KEYS: 'cache-redis-key',
+      SAIL_REDIS_URL: state.server.url,
+      SAIL_REDIS_CACHE_URL: cache.server.url,
+      SAIL_RESPONSE_CACHE: 'on',
+      SAIL_READINESS_INTERVAL_MS: '100',
+    });
+    const origin = new URL(gateway.url).origin;
+    const get = async (path: string) => fetch(`${origin}${path}`, { signal: AbortSignal.timeout(10_000) });
+    const cacheUp = async () => /^isc_gateway_cache_redis_up (\d)$/m.exec(await (await get('/metrics')).text())?.[1];
+    try {
+      expect(await (await get('/readyz')).json()).toMatchObject({ ready: true, checks: { redis: 'ok', cacheRedis: 'ok' } });
+      expect(await cacheUp()).toBe('1');
+      cache.client.disconnect(); // this test's own client, so that only the gateway keeps reconnecting
+      await cache.server.kill();
+      // The connection notices the loss on its own schedule: ask until it has (bounded).
+      for (let i = 0; i < 100 && (await cacheUp()) !== '0'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await cacheUp()).toBe('0');
+      await new Promise((resolve) => setTimeout(resolve, 150)); // past SAIL_READINESS_INTERVAL_MS: a new probe
+      const ready = await get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, checks: { redis: 'ok', cacheRedis: 'unreachable: caching in this process' } });
+    } finally {
+      await gateway.close();
+      await tenant.close();
+    }
+  });
+
   describe('one Redis that never evicts, full', () => {
     let tenant: DemoTenant;
     beforeAll(async () => {
