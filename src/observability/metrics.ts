@@ -345,8 +345,11 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
       watched?.shared ? (watched.shared.available() ? 1 : 0) : undefined,
     );
     if (watched?.sharedCache) {
-      stateGauge(registry, 'isc_gateway_cache_redis_up', "Whether the response cache's own Redis answers (1) or this replica caches in its memory (0)", () =>
-        watched?.sharedCache ? (watched.sharedCache.available() ? 1 : 0) : undefined,
+      stateGauge(
+        registry,
+        'isc_gateway_cache_redis_up',
+        "Whether the response cache's own Redis answers (1) or this replica caches in its memory (0)",
+        () => (watched?.sharedCache ? (watched.sharedCache.available() ? 1 : 0) : undefined),
       );
     }
   }
