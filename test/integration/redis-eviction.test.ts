@@ -179,7 +179,8 @@ describeWith(REDIS_SERVER, 'Redis under memory pressure (real Redis)', () => {
     try {
       expect(await (await get('/readyz')).json()).toMatchObject({ ready: true, checks: { redis: 'ok', cacheRedis: 'ok' } });
       expect(await cacheUp()).toBe('1');
-      cache.client.disconnect(); // this test's own client, so that only the gateway keeps reconnecting
+      clients.splice(clients.indexOf(cache.client), 1);
+      await cache.client.quit(); // this test's own client, so that only the gateway's keeps reconnecting
       await cache.server.kill();
       // The connection notices the loss on its own schedule: ask until it has (bounded).
       for (let i = 0; i < 100 && (await cacheUp()) !== '0'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
