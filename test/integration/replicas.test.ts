@@ -127,9 +127,16 @@ async function stopAll(gateways: ChildGateway[]): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * How long a replica may take to start. Starting is CPU work (tsx compiles the sources): about 2 s
+ * for one alone, but four at once on a 2-core machine running two CPU burners and other suites
+ * took over 25 s. The bound only keeps a replica that never starts from going unnoticed.
+ */
+const START_TIMEOUT_MS = 60_000;
+
 /** Starts `count` replicas in parallel; those that did start are kept in `into` (to be killed) even if another did not. */
 async function startReplicas(count: number, env: Record<string, string>, into: ChildGateway[]): Promise<void> {
-  const started = await Promise.allSettled(Array.from({ length: count }, () => spawnGateway(env, 25_000)));
+  const started = await Promise.allSettled(Array.from({ length: count }, () => spawnGateway(env, START_TIMEOUT_MS)));
   for (const result of started) if (result.status === 'fulfilled') into.push(result.value);
   const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) throw failed.reason;
@@ -152,7 +159,7 @@ describeWith(REDIS_SERVER, `${REPLICAS} gateway replicas, one Redis, one demo te
     ]);
     if (!redis || !tenant) throw new Error('Redis or the demo tenant did not start');
     await startReplicas(REPLICAS, gatewayEnv(tenant, { SAIL_REDIS_URL: redis.url, SAIL_REPLICAS: String(REPLICAS) }), gateways);
-  }, 35_000);
+  }, START_TIMEOUT_MS + 20_000);
 
   afterAll(async () => {
     await stopAll(gateways);
@@ -232,7 +239,7 @@ describe(`${UNSHARED_REPLICAS} gateway replicas without SAIL_REDIS_URL`, () => {
   beforeAll(async () => {
     tenant = await spawnDemoTenant();
     await startReplicas(UNSHARED_REPLICAS, gatewayEnv(tenant, {}), gateways);
-  }, 30_000);
+  }, START_TIMEOUT_MS + 20_000);
 
   afterAll(async () => {
     await stopAll(gateways);
