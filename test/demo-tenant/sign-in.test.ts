@@ -398,12 +398,13 @@ describe('the authorization-code grant', () => {
   });
 
   it('refuses an expired code', async () => {
-    const quick = await startDemoTenant({ loginRedirectUris: [REDIRECT], authorizationCodeLifetimeSeconds: 0.2 });
+    // A second: redeemed at once, a code is good however loaded the machine; waited out, it is not.
+    const quick = await startDemoTenant({ loginRedirectUris: [REDIRECT], authorizationCodeLifetimeSeconds: 1 });
     try {
       const fresh = await codeOf('ada.admin', {}, quick);
       expect((await redeem(fresh, {}, quick)).status).toBe(200);
       const stale = await codeOf('ada.admin', {}, quick);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
       await expectOAuthError(await redeem(stale, {}, quick), 400, 'invalid_grant', /expired/);
     } finally {
       await quick.close();
@@ -627,10 +628,11 @@ describe('options', () => {
   });
 
   it('refreshTokenLifetimeSeconds: a refresh token expires', async () => {
-    other = await startDemoTenant({ loginRedirectUris: [REDIRECT], refreshTokenLifetimeSeconds: 0.2 });
+    // A second: used at once, the refresh token is good however loaded the machine; waited out, it is not.
+    other = await startDemoTenant({ loginRedirectUris: [REDIRECT], refreshTokenLifetimeSeconds: 1 });
     const { refresh_token } = await tokensOf(await redeem(await codeOf('ada.admin', {}, other), {}, other));
     expect((await refresh(refresh_token, other)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await expectOAuthError(await refresh(refresh_token, other), 400, 'invalid_grant', /expired/);
   });
 
