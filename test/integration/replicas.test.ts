@@ -9,7 +9,7 @@ import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
 
 /**
  * Scale-out: 4 gateway processes sharing one Redis, in front of one demo tenant process that
- * enforces ISC's limit (100 calls per 10 s per OAuth client) and issues 3 s tokens. Load is sent
+ * enforces ISC's limit (100 calls per 10 s per OAuth client) and issues 12 s tokens. Load is sent
  * round-robin for 20 s; the tenant's request log then shows what all replicas did together:
  * tokens fetched about once per lifetime in total (not per replica), at most 100 calls in any
  * 10 s window, no 429, no failed operation. The figures go to stdout and test-output/replicas.json.
@@ -18,7 +18,13 @@ import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
 const REPLICAS = 4;
 const RATE_LIMIT = 100;
 const RATE_WINDOW_MS = 10_000;
-const TOKEN_LIFETIME_S = 3;
+/**
+ * Short, so that 20 s see the shared token renewed; not shorter, because a call takes its token
+ * before it waits for its rate slot, and again after a 401: on a loaded 2-core machine (p99 up to
+ * 9 s) 3 s and 6 s tokens expired on the way twice and ISC refused them, which is not what this
+ * test is about.
+ */
+const TOKEN_LIFETIME_S = 12;
 const LOAD_MS = 20_000;
 /**
  * The load: an opening burst, then a steady rate. The first 10 s hold 40 + 65 = 105 operations —
@@ -30,8 +36,8 @@ const BURST = 40;
 const STEADY_PER_S = 6.5;
 /**
  * Tokens: about one per lifetime over the load, in total. A shared token is stored 5% shorter than
- * it lives and refreshed 10% ahead, so a new one comes every ~0.85 lifetimes (8–9 in 20 s of 3 s
- * tokens), plus one slack for the edges. Per replica it would be 4 × 7.
+ * it lives and refreshed 10% ahead, so a new one comes every ~0.85 lifetimes (2 in 20 s of 12 s
+ * tokens), plus slack for the edges. Per replica it would be 4 × 2.
  */
 const TOKEN_BOUND = Math.ceil(LOAD_MS / 1000 / (0.85 * TOKEN_LIFETIME_S)) + 2;
 const API_KEY = 'replica-test-gateway-key';
@@ -58,7 +64,8 @@ function gatewayEnv(tenant: DemoTenantProcess, extra: Record<string, string>): R
     SAIL_RATE_LIMIT: String(RATE_LIMIT),
     SAIL_RATE_WINDOW_MS: String(RATE_WINDOW_MS),
     SAIL_RATE_MAX_QUEUE: '100',
-    SAIL_OPERATION_TIMEOUT_MS: '10000',
+    // The pacing holds operations about 1 s; a loaded machine adds several (p99 9 s seen).
+    SAIL_OPERATION_TIMEOUT_MS: '30000',
     SAIL_RESPONSE_CACHE: 'off',
     // Every operation spends its own calls, so the shared budget is what paces them.
     SAIL_COALESCE: 'off',
@@ -72,7 +79,8 @@ async function runOperation(gateway: ChildGateway, replica: number, index: numbe
   const { query, variables } = OPERATIONS[index % OPERATIONS.length];
   const started = performance.now();
   try {
-    const answer = await postGraphQL(gateway.url, query, variables, { 'x-api-key': API_KEY }, 15_000);
+    // Beyond the operation's own deadline (SAIL_OPERATION_TIMEOUT_MS): the gateway answers first.
+    const answer = await postGraphQL(gateway.url, query, variables, { 'x-api-key': API_KEY }, 35_000);
     const ok = answer.status === 200 && !answer.errors?.length && answer.data != null;
     const code = ok ? undefined : String(answer.errors?.[0]?.extensions?.code ?? `HTTP ${answer.status}`);
     return { replica, ok, code, latencyMs: performance.now() - started };
@@ -167,63 +175,67 @@ describeWith(REDIS_SERVER, `${REPLICAS} gateway replicas, one Redis, one demo te
     await redis?.stop();
   }, 15_000);
 
-  it(`share one token and one rate budget under ${LOAD_MS / 1000} s of load`, async () => {
-    const steady = Array.from({ length: Math.floor((LOAD_MS / 1000) * STEADY_PER_S) }, (_, k) => (k * 1000) / STEADY_PER_S);
-    const schedule = [...Array<number>(BURST).fill(0), ...steady];
-    const loadStart = Date.now();
-    const outcomes = await drive(gateways, schedule);
-    const loadMs = Date.now() - loadStart;
+  it(
+    `share one token and one rate budget under ${LOAD_MS / 1000} s of load`,
+    async () => {
+      const steady = Array.from({ length: Math.floor((LOAD_MS / 1000) * STEADY_PER_S) }, (_, k) => (k * 1000) / STEADY_PER_S);
+      const schedule = [...Array<number>(BURST).fill(0), ...steady];
+      const loadStart = Date.now();
+      const outcomes = await drive(gateways, schedule);
+      const loadMs = Date.now() - loadStart;
 
-    // Everything since the tenant started: no other client talks to it.
-    const [log, stats] = await Promise.all([tenant!.requests(), tenant!.stats()]);
-    const api = log.filter((r) => r.kind === 'api');
-    const latencies = outcomes.map((o) => o.latencyMs).sort((a, b) => a - b);
-    const failures = outcomes.filter((o) => !o.ok);
-    const errorCodes: Record<string, number> = {};
-    for (const f of failures) errorCodes[f.code ?? 'unknown'] = (errorCodes[f.code ?? 'unknown'] ?? 0) + 1;
-    const figures = {
-      replicas: REPLICAS,
-      redis: true,
-      loadMs,
-      load: { burst: BURST, steadyPerS: STEADY_PER_S },
-      limit: { calls: RATE_LIMIT, windowMs: RATE_WINDOW_MS },
-      tokenLifetimeS: TOKEN_LIFETIME_S,
-      operations: { sent: outcomes.length, succeeded: outcomes.length - failures.length, failed: failures.length, errorCodes },
-      latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
-      upstream: {
-        apiCalls: api.length,
-        callsPerOperation: Number((api.length / outcomes.length).toFixed(2)),
-        maxCallsIn10s: maxInWindow(
-          api.map((r) => r.at),
-          RATE_WINDOW_MS,
-        ),
-        status429: api.filter((r) => r.status === 429).length,
-        byStatus: stats.apiByStatus,
-        tokensIssued: stats.tokensIssued,
-        tokenBound: TOKEN_BOUND,
-        tokensPerReplica: await tokensPerReplica(gateways),
-      },
-    };
-    const { operations: o, latencyMs: l, upstream: u } = figures;
-    console.log(
-      `[figures] replicas: ${REPLICAS} replicas + Redis, ${(loadMs / 1000).toFixed(1)} s: ops ${o.sent} sent / ${o.succeeded} ok / ${o.failed} failed` +
-        `${o.failed ? ` ${JSON.stringify(errorCodes)}` : ''}, p50 ${l.p50} ms, p99 ${l.p99} ms; ISC calls ${u.apiCalls} (${u.callsPerOperation}/op), ` +
-        `max in 10 s ${u.maxCallsIn10s}/${RATE_LIMIT}, 429s ${u.status429}; tokens ${u.tokensIssued} (bound ${TOKEN_BOUND}; per replica ${u.tokensPerReplica.join('/')})`,
-    );
-    mkdirSync('test-output', { recursive: true });
-    writeFileSync('test-output/replicas.json', `${JSON.stringify(figures, null, 2)}\n`);
+      // Everything since the tenant started: no other client talks to it.
+      const [log, stats] = await Promise.all([tenant!.requests(), tenant!.stats()]);
+      const api = log.filter((r) => r.kind === 'api');
+      const latencies = outcomes.map((o) => o.latencyMs).sort((a, b) => a - b);
+      const failures = outcomes.filter((o) => !o.ok);
+      const errorCodes: Record<string, number> = {};
+      for (const f of failures) errorCodes[f.code ?? 'unknown'] = (errorCodes[f.code ?? 'unknown'] ?? 0) + 1;
+      const figures = {
+        replicas: REPLICAS,
+        redis: true,
+        loadMs,
+        load: { burst: BURST, steadyPerS: STEADY_PER_S },
+        limit: { calls: RATE_LIMIT, windowMs: RATE_WINDOW_MS },
+        tokenLifetimeS: TOKEN_LIFETIME_S,
+        operations: { sent: outcomes.length, succeeded: outcomes.length - failures.length, failed: failures.length, errorCodes },
+        latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0) },
+        upstream: {
+          apiCalls: api.length,
+          callsPerOperation: Number((api.length / outcomes.length).toFixed(2)),
+          maxCallsIn10s: maxInWindow(
+            api.map((r) => r.at),
+            RATE_WINDOW_MS,
+          ),
+          status429: api.filter((r) => r.status === 429).length,
+          byStatus: stats.apiByStatus,
+          tokensIssued: stats.tokensIssued,
+          tokenBound: TOKEN_BOUND,
+          tokensPerReplica: await tokensPerReplica(gateways),
+        },
+      };
+      const { operations: o, latencyMs: l, upstream: u } = figures;
+      console.log(
+        `[figures] replicas: ${REPLICAS} replicas + Redis, ${(loadMs / 1000).toFixed(1)} s: ops ${o.sent} sent / ${o.succeeded} ok / ${o.failed} failed` +
+          `${o.failed ? ` ${JSON.stringify(errorCodes)}` : ''}, p50 ${l.p50} ms, p99 ${l.p99} ms; ISC calls ${u.apiCalls} (${u.callsPerOperation}/op), ` +
+          `max in 10 s ${u.maxCallsIn10s}/${RATE_LIMIT}, 429s ${u.status429}; tokens ${u.tokensIssued} (bound ${TOKEN_BOUND}; per replica ${u.tokensPerReplica.join('/')})`,
+      );
+      mkdirSync('test-output', { recursive: true });
+      writeFileSync('test-output/replicas.json', `${JSON.stringify(figures, null, 2)}\n`);
 
-    // One object, so a failure shows every figure that missed at once.
-    expect({
-      failed: o.failed,
-      status429: u.status429,
-      maxCallsIn10sWithinLimit: u.maxCallsIn10s <= RATE_LIMIT,
-      tokensWithinBound: u.tokensIssued <= TOKEN_BOUND,
-    }).toEqual({ failed: 0, status429: 0, maxCallsIn10sWithinLimit: true, tokensWithinBound: true });
-    // The load really ran through every replica, one ISC call per operation.
-    expect(new Set(outcomes.filter((x) => x.ok).map((x) => x.replica)).size).toBe(REPLICAS);
-    expect(u.apiCalls).toBeGreaterThanOrEqual(o.sent);
-  }, 40_000);
+      // One object, so a failure shows every figure that missed at once.
+      expect({
+        failed: o.failed,
+        status429: u.status429,
+        maxCallsIn10sWithinLimit: u.maxCallsIn10s <= RATE_LIMIT,
+        tokensWithinBound: u.tokensIssued <= TOKEN_BOUND,
+      }).toEqual({ failed: 0, status429: 0, maxCallsIn10sWithinLimit: true, tokensWithinBound: true });
+      // The load really ran through every replica, one ISC call per operation.
+      expect(new Set(outcomes.filter((x) => x.ok).map((x) => x.replica)).size).toBe(REPLICAS);
+      expect(u.apiCalls).toBeGreaterThanOrEqual(o.sent);
+    },
+    LOAD_MS + 35_000 + 15_000,
+  ); // the load, its last operation's bound, the figures
 });
 
 /**
