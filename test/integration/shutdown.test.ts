@@ -142,7 +142,8 @@ describe('graceful shutdown (SIGTERM)', () => {
       newRequestDuringDrain: refused.status,
       exitCode: exit.code,
     });
-  });
+    // The child's start (spawnGateway waits up to 60 s on a loaded machine), then the test.
+  }, 90_000);
 
   it('cuts requests still open when the grace period runs out, and exits 1', async () => {
     const graceMs = 500;
@@ -163,5 +164,6 @@ describe('graceful shutdown (SIGTERM)', () => {
     expect(gw.records().find((r) => r.msg === 'Grace period over: cutting requests still open')).toMatchObject({ open: 1, graceMs });
     expect(gw.records().find((r) => r.msg === 'Gateway stopped')).toMatchObject({ drained: false, cut: 1 });
     report('shutdown grace exceeded', { graceMs, exitAfterSigtermMs: exit.at - sigtermAt, exitCode: exit.code });
-  });
+    // The child's start (spawnGateway waits up to 60 s on a loaded machine), then the test.
+  }, 90_000);
 });
