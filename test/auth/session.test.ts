@@ -126,12 +126,13 @@ describe('settings', () => {
 
 describe('sign-ins in progress', () => {
   it('are found once: a second callback, or one after the timeout, finds nothing', async () => {
-    const sessions = sessionsWith(scriptedClient([]), { loginTimeoutMs: 50 });
+    // Lifetimes of a second: a loaded machine can take tens of ms between two lines, never a second.
+    const sessions = sessionsWith(scriptedClient([]), { loginTimeoutMs: 1_000 });
     const id = await sessions.beginLogin({ state: 's', verifier: 'v', returnTo: '/app/' });
     expect(await sessions.finishLogin(id)).toMatchObject({ state: 's', verifier: 'v', returnTo: '/app/' });
     expect(await sessions.finishLogin(id)).toBeUndefined();
     const late = await sessions.beginLogin({ state: 's', verifier: undefined, returnTo: '/' });
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await sessions.finishLogin(late)).toBeUndefined();
     expect(await sessions.finishLogin('made-up-id')).toBeUndefined();
   });
@@ -165,14 +166,15 @@ describe('sessions', () => {
   });
 
   it('end after the idle timeout or the maximum age, and when ended', async () => {
-    const sessions = sessionsWith(scriptedClient([]), { idleTimeoutMs: 60, maxAgeMs: 10_000 });
+    // Lifetimes of a second: a loaded machine can take tens of ms between two lines, never a second.
+    const sessions = sessionsWith(scriptedClient([]), { idleTimeoutMs: 1_000, maxAgeMs: 10_000 });
     const { id } = await sessions.create(tokens(1));
     expect((await sessions.load(id))?.user).toEqual({ id: 'id-1', name: 'ada.admin' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await sessions.load(id)).toBeUndefined();
-    const aged = sessionsWith(scriptedClient([]), { idleTimeoutMs: 10_000, maxAgeMs: 60 });
+    const aged = sessionsWith(scriptedClient([]), { idleTimeoutMs: 10_000, maxAgeMs: 1_000 });
     const second = await aged.create(tokens(2));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await aged.load(second.id)).toBeUndefined();
     const third = await aged.create(tokens(3));
     await aged.end(third.id);
