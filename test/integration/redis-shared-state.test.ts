@@ -187,6 +187,34 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
       }
     });
 
+    it("a replica whose read came before another's fetch and whose lock came after it reads again, and fetches nothing", async () => {
+      const [taker, waiter] = await replicas(2);
+      const isc = counter(60);
+      // The waiter's reads answer only once the taker has stored its token and freed the lock: the
+      // gap between a read that found nothing and a lock that is free again, made deterministic.
+      let released!: () => void;
+      const takerDone = new Promise<void>((resolve) => (released = resolve));
+      const multi = waiter.redis.multi.bind(waiter.redis);
+      let held = 1; // hold the first read only
+      waiter.redis.multi = ((...args: Parameters<typeof multi>) => {
+        const batch = multi(...args);
+        if (held-- <= 0) return batch;
+        const exec = batch.exec.bind(batch);
+        batch.exec = (async () => {
+          const answer = await exec();
+          await takerDone;
+          return answer;
+        });
+        return batch;
+      }) as typeof multi;
+      const [takerTokens, waiterTokens] = providers([taker, waiter], isc.requestToken);
+      const waiting = waiterTokens.getToken(); // reads (nothing yet; held), then tries the lock
+      const first = await takerTokens.getToken(); // fetches, stores, frees the lock
+      released();
+      expect(await waiting).toBe(first);
+      expect(isc.issued()).toBe(1);
+    });
+
     it('fetches about one token per lifetime in total, however many replicas ask', async () => {
       const shared = await replicas(4);
       const isc = counter(1); // 1 s tokens
