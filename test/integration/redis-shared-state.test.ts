@@ -200,11 +200,11 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
         const batch = multi(...args);
         if (held-- <= 0) return batch;
         const exec = batch.exec.bind(batch);
-        batch.exec = (async () => {
+        batch.exec = async () => {
           const answer = await exec();
           await takerDone;
           return answer;
-        });
+        };
         return batch;
       }) as typeof multi;
       const [takerTokens, waiterTokens] = providers([taker, waiter], isc.requestToken);
