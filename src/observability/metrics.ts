@@ -146,6 +146,11 @@ export function upstreamStatusLabel(outcome: UpstreamAttemptOutcome): string {
   return outcome.error !== undefined && TRANSPORT_CODE_SHAPE.test(outcome.error) ? outcome.error : 'error';
 }
 
+/** `reason` label of a retry: the status that caused it (`429`, `503`…), else the transport failure code. */
+export function retryReasonLabel(reason: string): string {
+  return /^[1-5]\d\d$/.test(reason) || TRANSPORT_CODE_SHAPE.test(reason) ? reason : 'error';
+}
+
 /** Distinct (method, route) pairs kept as labels; routes are templates, so this is a safety net only. */
 const MAX_UPSTREAM_ROUTES = 200;
 /** Distinct statuses / failure codes remembered per route (more are still counted, just looked up each time). */
@@ -388,8 +393,16 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     labelNames: ['route'],
     registers: [registry],
   });
+  // Waits the retry stage entered before trying again, by what caused them (bounded: statuses and transport codes).
+  const retries = new Counter({
+    name: 'isc_gateway_upstream_retries_total',
+    help: 'ISC attempts retried after a wait (a 429 after its Retry-After, a 5xx or a transport failure with backoff), by reason: the status or the transport error code',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const callWatch: CallWatch = {
     attempt: ({ method, route }) => finisherFor(method, route),
+    retry: ({ reason }) => retries.inc({ reason: retryReasonLabel(reason) }),
     end: (end, call) => {
       if (end.coalesced) coalesced.inc({ route: routeCount < MAX_UPSTREAM_ROUTES ? call.route : 'other' });
     },

@@ -129,8 +129,9 @@ describe('an ISC that cannot be reached or does not answer', () => {
     expect(body.errors?.[0].message).toBe(
       `ISC token endpoint at ${silent.url} did not answer within 500 ms (SAIL_TOKEN_TIMEOUT_MS): check SAIL_BASE_URL and the network path to it`,
     );
-    // Far below the 60 s API timeout whatever the load: the token request has its own.
-    expect(elapsedMs).toBeLessThan(20_000);
+    // The message names the timer that fired: the token request's own 500 ms, not the 60 s API
+    // timeout (which would outlast the client's 25 s abort and fail the request above). One token
+    // request: the timeout was not retried.
     expect(silent.tokenHits).toHaveLength(1);
     expect(silent.hits).toEqual([]);
   }, 30_000);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { metricSum } from '../support/metrics.js';
 
 /**
  * Query limits, the up-front refusal against the rate budget, trusted documents and APQ, over
@@ -243,9 +244,13 @@ describe('up-front refusal against the rate budget', () => {
         extensions: { code: 'RATE_LIMITED', estimatedCalls: 40, capacity: expect.any(Number), retryAfter: 10 },
       },
     ]);
-    expect(gw.calls()).toEqual([]);
     report('up-front refusal', { estimatedCalls: 40, capacity: r.body.errors![0].extensions!.capacity, answeredInMs: elapsedMs });
-    expect(elapsedMs).toBeLessThan(1000);
+    // Refused by the estimate before anything ran: no ISC call, no token request, nothing waited
+    // for or refused by the governor.
+    expect(gw.calls()).toEqual([]);
+    expect(gw.tenant.tokenRequests).toEqual([]);
+    expect(await metricSum(gw.url, 'isc_gateway_governor_waits_total')).toBe(0);
+    expect(await metricSum(gw.url, 'isc_gateway_governor_refusals_total')).toBe(0);
   });
 
   it('runs what fits, then refuses what no longer fits with a shorter retryAfter', async () => {

@@ -166,6 +166,7 @@ describe('GET /metrics', () => {
       isc_gateway_graphql_operation_duration_seconds: 'histogram',
       isc_gateway_upstream_requests_total: 'counter',
       isc_gateway_upstream_request_duration_seconds: 'histogram',
+      isc_gateway_upstream_retries_total: 'counter',
       isc_gateway_token_refreshes_total: 'counter',
       isc_gateway_token_refresh_duration_seconds: 'histogram',
       isc_gateway_governor_queued_calls: 'gauge',

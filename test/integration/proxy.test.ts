@@ -193,7 +193,8 @@ describe('HTTPS_PROXY and NODE_EXTRA_CA_CERTS (https tenant)', () => {
     expect(new Set(proxy.tunnels)).toEqual(new Set([`${TENANT_HOST}:${tlsPort}`]));
     expect(proxy.tunnelledRequests).toEqual([]); // TLS end to end: the proxy sees no request line
     report('outbound proxy (https)', { tunnels: proxy.tunnels.length, upstreamRequests: tenant.requests.length + tenant.tokenRequests.length });
-  });
+    // The child's start (spawnGateway waits up to 60 s on a loaded machine), then the test.
+  }, 80_000);
 
   it('refuses the tenant certificate without NODE_EXTRA_CA_CERTS (the agents add no CA of their own)', async () => {
     child = await spawnGateway(childEnv({}));
@@ -202,5 +203,6 @@ describe('HTTPS_PROXY and NODE_EXTRA_CA_CERTS (https tenant)', () => {
     expect(answer.errors?.[0]?.message).toMatch(/CERT|SIGNATURE/);
     expect(proxy.tunnels.length).toBeGreaterThanOrEqual(1);
     expect(tenant.tokenRequests).toEqual([]);
-  });
+    // The child's start (spawnGateway waits up to 60 s on a loaded machine), then the test.
+  }, 80_000);
 });

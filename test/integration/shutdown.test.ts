@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawnGateway, type ChildGateway } from '../support/child-gateway.js';
 import { startTestGateway } from '../support/gateway.js';
+import { metricSum } from '../support/metrics.js';
 import { PACKAGE_VERSION } from '../support/package.js';
 
 /**
@@ -56,13 +57,22 @@ async function logged(child: ChildGateway, msg: string, timeoutMs = 5_000): Prom
   }
 }
 
+/** Waits until `done()` holds (polled every 20 ms, at most 10 s): sequencing on what happened, not on a sleep. */
+async function arrived(done: () => boolean | Promise<boolean>): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!(await done())) {
+    if (Date.now() > until) throw new Error('not within 10 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('RunningGateway.shutdown() in process', () => {
   it('turns unready, refuses new requests with 503 SHUTTING_DOWN, lets the operation in flight finish, then stops', async () => {
-    const tgw = await startTestGateway({ SAIL_DEMO_TENANT_LATENCY_MS: '800' });
+    const tgw = await startTestGateway({ SAIL_DEMO_TENANT_LATENCY_MS: '1500' });
     try {
       const readyz = tgw.url.replace(/\/graphql$/, '/readyz');
       const inFlight = post(tgw.url, SLOW_QUERY);
-      await new Promise((r) => setTimeout(r, 200));
+      await arrived(() => tgw.tenant.requests.length === 1); // the operation now waits on the slow upstream
       const stopping = tgw.gateway.shutdown(5_000);
       const [ready, refused] = await Promise.all([fetch(readyz, { signal: AbortSignal.timeout(5_000) }), post(tgw.url, SLOW_QUERY, 5_000)]);
       expect(ready.status).toBe(503);
@@ -82,19 +92,28 @@ describe('RunningGateway.shutdown() in process', () => {
 });
 
 describe('graceful shutdown (SIGTERM)', () => {
-  it('finishes the operation in flight, refuses new ones, reports unready, and exits 0 within the grace period', async () => {
-    const latencyMs = 1_500;
-    const graceMs = 6_000;
-    gw = await spawnGateway({ SAIL_DEMO_TENANT_LATENCY_MS: String(latencyMs), SAIL_SHUTDOWN_GRACE_MS: String(graceMs) });
+  it('finishes the operation in flight, refuses new ones, reports unready, and exits 0 once drained, not at the end of the grace period', async () => {
+    const latencyMs = 2_500;
+    // Two minutes of grace, far beyond the 20 s the exit is awaited below: exiting at all means it
+    // did not wait the grace period out.
+    const graceMs = 120_000;
+    // The readiness probe waits on the slow upstream too: its deadline is set beyond it.
+    gw = await spawnGateway({
+      SAIL_DEMO_TENANT_LATENCY_MS: String(latencyMs),
+      SAIL_SHUTDOWN_GRACE_MS: String(graceMs),
+      SAIL_READINESS_TIMEOUT_MS: '10000',
+    });
     const readyz = gw.url.replace(/\/graphql$/, '/readyz');
     expect((await fetch(readyz, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
 
     const started = Date.now();
     const inFlight = post(gw.url, SLOW_QUERY);
-    await new Promise((r) => setTimeout(r, 300)); // the operation is now waiting on the slow upstream
+    const child = gw;
+    await arrived(async () => (await metricSum(child.url, 'isc_gateway_governor_running_calls')) === 1); // waiting on the slow upstream
     const sigtermAt = Date.now();
     gw.child.kill('SIGTERM');
     await logged(gw, 'Shutting down: refusing new requests, draining in-flight ones');
+    expect(gw.records().find((r) => r.msg === 'Shutting down: refusing new requests, draining in-flight ones')).toMatchObject({ inFlight: 1 });
 
     const [ready, refused] = await Promise.all([
       fetch(readyz, { signal: AbortSignal.timeout(5_000) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { ready: boolean } })),
@@ -109,11 +128,11 @@ describe('graceful shutdown (SIGTERM)', () => {
     expect(done.body.errors).toBeUndefined();
     expect(done.body.data).toEqual({ connectors: { items: [{ scriptName: expect.any(String) }] } });
 
-    const exit = await within(gw.exited, graceMs + 5_000, 'exit');
+    const exit = await within(gw.exited, 20_000, 'exit after the drain');
     expect(exit.code).toBe(0);
-    expect(exit.at - sigtermAt).toBeLessThan(graceMs);
     const stopped = gw.records().find((r) => r.msg === 'Gateway stopped');
     expect(stopped).toMatchObject({ drained: true, cut: 0 });
+    expect(gw.records().filter((r) => r.msg === 'Grace period over: cutting requests still open')).toEqual([]);
     report('graceful shutdown', {
       latencyMs,
       graceMs,
@@ -124,24 +143,28 @@ describe('graceful shutdown (SIGTERM)', () => {
       newRequestDuringDrain: refused.status,
       exitCode: exit.code,
     });
-  });
+    // The child's start (spawnGateway waits up to 60 s on a loaded machine), then the test.
+  }, 90_000);
 
   it('cuts requests still open when the grace period runs out, and exits 1', async () => {
     const graceMs = 500;
-    gw = await spawnGateway({ SAIL_DEMO_TENANT_LATENCY_MS: '5000', SAIL_SHUTDOWN_GRACE_MS: String(graceMs) });
+    // ISC holds the operation a minute: only the end of the grace period can end it within the 10 s awaited below.
+    gw = await spawnGateway({ SAIL_DEMO_TENANT_LATENCY_MS: '60000', SAIL_SHUTDOWN_GRACE_MS: String(graceMs) });
     const inFlight = post(gw.url, SLOW_QUERY).then(
       (r) => ({ outcome: 'answered' as const, status: r.status }),
       (error: unknown) => ({ outcome: 'cut' as const, error: String(error) }),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    const child = gw;
+    await arrived(async () => (await metricSum(child.url, 'isc_gateway_governor_running_calls')) === 1); // waiting on the slow upstream
     const sigtermAt = Date.now();
     gw.child.kill('SIGTERM');
     const exit = await within(gw.exited, 10_000, 'exit');
     expect(exit.code).toBe(1);
-    expect(exit.at - sigtermAt).toBeGreaterThanOrEqual(graceMs - 50);
-    expect(exit.at - sigtermAt).toBeLessThan(graceMs + 3_000);
+    expect(exit.at - sigtermAt).toBeGreaterThanOrEqual(graceMs - 50); // not before the grace period ran out
     expect(await inFlight).toMatchObject({ outcome: 'cut' });
+    expect(gw.records().find((r) => r.msg === 'Grace period over: cutting requests still open')).toMatchObject({ open: 1, graceMs });
     expect(gw.records().find((r) => r.msg === 'Gateway stopped')).toMatchObject({ drained: false, cut: 1 });
     report('shutdown grace exceeded', { graceMs, exitAfterSigtermMs: exit.at - sigtermAt, exitCode: exit.code });
-  });
+    // The child's start (spawnGateway waits up to 60 s on a loaded machine), then the test.
+  }, 90_000);
 });

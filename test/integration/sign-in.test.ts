@@ -418,15 +418,21 @@ describe('budget, caches and audit', () => {
 describe('refresh', () => {
   it('renews the token ahead of expiry with one refresh for concurrent operations; a 5xx keeps the session; a refusal ends it', async () => {
     const { gw, base } = await gateway();
-    gw.tenant.setTokenLifetime(2); // refreshed 0.5 s before expiry
+    // 8 s tokens, refreshed 2 s before expiry: each step below is timed from when ISC issued the
+    // token, into the middle of its 2 s refresh window: 1 s either side, which load does not reach.
+    const lifetimeMs = 8_000;
+    gw.tenant.setTokenLifetime(lifetimeMs / 1000);
+    const issuedAt = (grant: string) => gw.tenant.tokenRequests.filter((r) => grantsOf([r])[0] === grant).at(-1)!.at;
+    const until = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
     const { session } = await signIn(base, 'ada.admin');
-    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    await until(issuedAt('authorization_code') + lifetimeMs - 1_000);
     const answers = await Promise.all(Array.from({ length: 10 }, () => gqlAs(base, session, LIST)));
     expect(answers.map((a) => a.body.errors)).toEqual(Array(10).fill(undefined));
     expect(grantsOf(gw.tenant.tokenRequests).filter((g) => g === 'refresh_token')).toHaveLength(1);
 
     // ISC fails the refresh: the token still valid serves, the session stays.
-    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const refreshedAt = issuedAt('refresh_token');
+    await until(refreshedAt + lifetimeMs - 1_000);
     gw.tenant.setFaults({ refreshStatus: 503 });
     expect((await gqlAs(base, session, LIST)).body.errors).toBeUndefined();
     expect(grantsOf(gw.tenant.tokenRequests).filter((g) => g === 'refresh_token')).toHaveLength(2);
@@ -435,25 +441,28 @@ describe('refresh', () => {
     // ISC refuses the refresh token: the session ends.
     gw.tenant.setFaults({});
     gw.tenant.revokeRefreshTokens();
-    await new Promise((resolve) => setTimeout(resolve, 600)); // the old token expired
+    await until(refreshedAt + lifetimeMs + 200); // the old token expired (waiting longer only helps)
     const ended = await gqlAs(base, session, LIST);
     expect(ended.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(await (await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } })).json()).toEqual({ signedIn: false });
-  }, 20_000);
+  }, 40_000);
 });
 
 describe('refresh, continued', () => {
   it('a refresh that times out keeps the session: the token still valid serves, and the session stays signed in', async () => {
     const { gw, base } = await gateway({ SAIL_TOKEN_TIMEOUT_MS: '500' });
-    gw.tenant.setTokenLifetime(8); // refreshed 2 s before expiry
+    gw.tenant.setTokenLifetime(12); // refreshed 3 s before expiry
     const { session } = await signIn(base, 'ada.admin');
-    await new Promise((resolve) => setTimeout(resolve, 6_300));
+    // Into the refresh window, timed from when ISC issued the token: 0.8 s after it opens, and
+    // 1.7 s before expiry once the refresh has timed out (500 ms): margins load does not reach.
+    const issuedAt = gw.tenant.tokenRequests.at(-1)!.at;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, issuedAt + 9_800 - Date.now())));
     gw.tenant.setFaults({ refreshDelayMs: 3_000, refreshFaultCount: 1 });
     const answer = await gqlAs(base, session, LIST);
     expect(answer.body.errors).toBeUndefined();
     expect(grantsOf(gw.tenant.tokenRequests).filter((g) => g === 'refresh_token')).toHaveLength(1);
     expect(await (await fetch(`${base}/auth/session`, { headers: { cookie: cookieHeader(session) } })).json()).toMatchObject({ signedIn: true });
-  }, 20_000);
+  }, 30_000);
 
   it('the response cache is keyed by the session, so a refreshed token still finds what the session cached', async () => {
     const { gw, base } = await gateway({ SAIL_RESPONSE_CACHE: 'on' });

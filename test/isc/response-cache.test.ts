@@ -89,10 +89,12 @@ describe('response cache', () => {
     expect(await bySize.get('big')).toBeUndefined();
     for (const q of ['1', '2', '3']) await bySize.set(q, entry(q, 40), 60_000);
     expect(bySize.stats().bytes).toBeLessThanOrEqual(100);
+    // A second: read back at once it is there (a loaded machine can take tens of ms between two
+    // lines, never a second), and gone once the lifetime has passed (waiting longer only helps).
     const short = createResponseCache(options);
-    await short.set('k', entry('x'), 20);
+    await short.set('k', entry('x'), 1_000);
     expect(await short.get('k')).toBeDefined();
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await short.get('k')).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { attemptOn } from '../support/observer.js';
+import { unboundedScope } from '../../src/isc/client.js';
 import { ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Registry } from 'prom-client';
@@ -16,6 +17,7 @@ import {
   operationNameLabels,
   outcomeOf,
   outcomeOfError,
+  retryReasonLabel,
   upstreamStatusLabel,
 } from '../../src/observability/metrics.js';
 import { gatewayError } from '../../src/shared/errors.js';
@@ -167,6 +169,33 @@ describe('createMetrics', () => {
     // Three attempts were sent (the breaker's refusal sent nothing): 0.040 + 0.020 + 0.005 s.
     expect(text).toContain('isc_gateway_upstream_request_duration_seconds_count{method="GET",route="connectors/{scriptName}"} 3');
     expect(Number(/_sum\{.*\} (\S+)$/m.exec(text)![1])).toBeCloseTo(0.065, 6);
+  });
+
+  it('counts the waits the retry stage enters before trying again, by reason, malformed reasons as error', async () => {
+    const m = createMetrics();
+    const start = { method: 'GET', route: 'connectors', credential: 'client-credentials' as const, scope: unboundedScope() };
+    const watch = m.upstreamObserver.start(start)!;
+    watch.retry!({ attempt: 1, reason: '429', delayMs: 1000 });
+    watch.retry!({ attempt: 2, reason: '429', delayMs: 1000 });
+    watch.retry!({ attempt: 1, reason: '503', delayMs: 5 });
+    watch.retry!({ attempt: 1, reason: 'ECONNRESET', delayMs: 5 });
+    watch.retry!({ attempt: 1, reason: 'network error', delayMs: 5 });
+    const text = await m.registry.getSingleMetricAsString('isc_gateway_upstream_retries_total');
+    expect(text.split('\n').filter((line) => !line.startsWith('#'))).toEqual([
+      'isc_gateway_upstream_retries_total{reason="429"} 2',
+      'isc_gateway_upstream_retries_total{reason="503"} 1',
+      'isc_gateway_upstream_retries_total{reason="ECONNRESET"} 1',
+      'isc_gateway_upstream_retries_total{reason="error"} 1',
+    ]);
+    expect(['429', '503', 'ECONNRESET', '42', '5000', 'a reason with spaces', ''].map(retryReasonLabel)).toEqual([
+      '429',
+      '503',
+      'ECONNRESET',
+      'error',
+      'error',
+      'error',
+      'error',
+    ]);
   });
 
   it('counts token exchanges by outcome and passes their result or error through', async () => {

@@ -36,11 +36,15 @@ const FROM_SOURCES: GatewayCommand = { command: process.execPath, args: ['--impo
 /**
  * Spawns the gateway (`how`, by default from the sources under tsx) with `env` on top of the
  * test's environment (proxy variables removed, a free port, loopback, info logs, production
- * settings), and waits up to `timeoutMs` for it to log that it is ready.
+ * settings), and waits up to `timeoutMs` for it to log that it is ready. Starting is CPU work (tsx
+ * compiles the sources): about 2 s alone, over 20 s on a heavily loaded 2-core machine; the
+ * default bound only keeps a gateway that never starts from going unnoticed.
  */
+export const SPAWN_TIMEOUT_MS = 60_000;
+
 export async function spawnGateway(
   env: Record<string, string | undefined>,
-  timeoutMs = 20_000,
+  timeoutMs = SPAWN_TIMEOUT_MS,
   how: GatewayCommand = FROM_SOURCES,
 ): Promise<ChildGateway> {
   const base: Record<string, string | undefined> = { ...process.env };

@@ -170,6 +170,17 @@ async function fetchAndStore(tokens: TokenState, lockId: string): Promise<string
   }
 }
 
+/**
+ * With the lock held: the token another replica stored between this one's read and its lock (it
+ * fetched and released meanwhile), else a fetch. Without this second read, that gap costs a token.
+ */
+async function fetchUnlessStored(tokens: TokenState, lockId: string): Promise<string> {
+  const stored = await read(tokens);
+  if (!stored || tokens.now() >= stored.refreshAt) return fetchAndStore(tokens, lockId);
+  await tokens.redis.eval(DELETE_IF, 1, tokens.lockKey, lockId).catch(() => undefined);
+  return stored.token;
+}
+
 async function tryLock(tokens: TokenState): Promise<string | undefined> {
   const lockId = randomUUID();
   return (await tokens.redis.set(tokens.lockKey, lockId, 'PX', tokens.lockMs, 'NX')) === 'OK' ? lockId : undefined;
@@ -182,10 +193,10 @@ async function sync(tokens: TokenState): Promise<string> {
   const lockId = await tryLock(tokens);
   if (current) {
     // In the refresh-ahead window: the current token still serves while one replica fetches.
-    if (lockId) fetchAndStore(tokens, lockId).catch(() => undefined);
+    if (lockId) fetchUnlessStored(tokens, lockId).catch(() => undefined);
     return current.token;
   }
-  if (lockId) return fetchAndStore(tokens, lockId);
+  if (lockId) return fetchUnlessStored(tokens, lockId);
   return awaitOtherFetch(tokens);
 }
 
@@ -200,7 +211,7 @@ async function awaitOtherFetch(tokens: TokenState): Promise<string> {
     const stored = await read(tokens);
     if (stored) return stored.token;
     const takeOver = await tryLock(tokens);
-    if (takeOver) return fetchAndStore(tokens, takeOver);
+    if (takeOver) return fetchUnlessStored(tokens, takeOver);
   }
   return fetchAndStore(tokens, randomUUID()); // Redis answers but nobody stores a token: fetch without it
 }
