@@ -12,7 +12,7 @@ import { createObservability, type ObservabilityOptions } from './observability/
 import { log as defaultLogger, type Logger } from './observability/log/logger.js';
 import { registerSecret } from './observability/log/redaction.js';
 import { readinessCheck } from './readiness.js';
-import { createHttpGateway, operatorServer } from './server.js';
+import { createHttpGateway, operatorServer } from './http/index.js';
 import { loadStaticSite } from './static-site.js';
 
 export interface ShutdownResult {

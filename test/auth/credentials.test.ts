@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { isValidApiKey } from '../../src/auth/api-keys.js';
 import { resolveCredential, type InboundAuth } from '../../src/auth/credentials.js';
-import { createContext } from '../../src/context.js';
+import { createContext } from '../../src/http/context.js';
 import type { IscClient } from '../../src/isc/client.js';
 import { code } from '../support/errors.js';
 

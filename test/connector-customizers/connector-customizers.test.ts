@@ -5,7 +5,8 @@ import type { IscConnectorCustomizer } from '../../src/connector-customizers/con
 import { rfc3339Timestamp } from '../../src/connector-customizers/connector-customizers.timestamps.js';
 import { customizerBody } from '../../src/connector-customizers/connector-customizers.validation.js';
 import { checkIdentifier } from '../../src/shared/path.js';
-import { createContext, type Context } from '../../src/context.js';
+import type { Context } from '../../src/context.js';
+import { createContext } from '../../src/http/context.js';
 import type { UpstreamRequest } from '../../src/isc/client.js';
 import { fakeIscClient } from '../support/fake-isc-client.js';
 import { gatewayError } from '../../src/shared/errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execute, parse } from 'graphql';
-import { createContext } from '../../src/context.js';
+import { createContext } from '../../src/http/context.js';
 import type { IscClient, UpstreamRequest } from '../../src/isc/client.js';
 import { oauthClientFilterExpression } from '../../src/oauth-clients/oauth-clients.filters.js';
 import { getOAuthClient } from '../../src/oauth-clients/oauth-clients.api.js';

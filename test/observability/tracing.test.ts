@@ -6,7 +6,8 @@ import { ApolloServer } from '@apollo/server';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ConfigError } from '../../src/config.js';
-import { createContext, type Context } from '../../src/context.js';
+import type { Context } from '../../src/context.js';
+import { createContext } from '../../src/http/context.js';
 import type { IscClient } from '../../src/isc/client.js';
 import type { Resolvers } from '../../src/generated/graphql.js';
 import { createLogger } from '../../src/observability/log/logger.js';
@@ -142,7 +143,7 @@ describe('which resolvers get a span', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Spans of a small schema run through Apollo, with the gateway's hooks called as server.ts and
+// Spans of a small schema run through Apollo, with the gateway's hooks called as src/http/ and
 // isc-client.ts call them.
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execute, parse } from 'graphql';
-import { createContext } from '../../src/context.js';
+import { createContext } from '../../src/http/context.js';
 import type { IscClient, UpstreamRequest } from '../../src/isc/client.js';
 import { fakeIscClient } from '../support/fake-isc-client.js';
 import { buildSchema } from '../../src/schema.js';
