@@ -11,24 +11,16 @@ import {
   primeConnectorCustomizer,
   putConnectorCustomizer,
 } from './connector-customizers.api.js';
-import { rfc3339Timestamp } from './connector-customizers.timestamps.js';
+import { rfc3339Timestamp } from './connector-customizers.mappers.js';
 import { checkIdentifier } from '../shared/path.js';
 import { customizerBody } from './connector-customizers.validation.js';
 
 const ConnectorCustomizer: ConnectorCustomizerResolvers<Context> = {
   __resolveReference: (reference, ctx) => getConnectorCustomizer(ctx.upstream, checkIdentifier(reference.id)),
-  id: (c) => c.id,
-  name: (c) => c.name ?? null,
-  imageVersion: (c) => c.imageVersion ?? null,
-  imageID: (c) => c.imageID ?? null,
-  tenantID: (c) => c.tenantID ?? null,
   created: (c) => rfc3339Timestamp(c.created),
 };
 
 const ConnectorCustomizerVersion: ConnectorCustomizerVersionResolvers<Context> = {
-  customizerID: (v) => v.customizerID ?? null,
-  imageID: (v) => v.imageID ?? null,
-  version: (v) => v.version ?? null,
   created: (v) => rfc3339Timestamp(v.created),
   // The mutation was a write: the operation reads the customizer again, as the new version left it.
   customizer: (v, _args, ctx) => (v.customizerID ? getConnectorCustomizer(ctx.upstream, v.customizerID) : null),

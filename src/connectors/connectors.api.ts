@@ -1,4 +1,4 @@
-import type { Upstream } from '../isc/client.js';
+import type { Upstream, UpstreamRequest } from '../isc/client.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
 import { totalCount, type Chunk, type ChunkRequest } from '../shared/paging.js';
@@ -27,15 +27,32 @@ export async function listConnectors(
   return { items: response.body ?? [], total: totalCount(response.headers) };
 }
 
-/** Null when ISC has no such connector. */
+const connectorRead = (scriptName: string, locale: IscLocale | undefined): UpstreamRequest => ({
+  method: 'GET',
+  path: path`connectors/${scriptName}`,
+  searchParams: { locale },
+});
+
+/** Null when ISC has no such connector. Read once per operation, however many fields ask. */
 export async function getConnector(upstream: Upstream, scriptName: string, locale: IscLocale | undefined): Promise<IscConnectorDetail | null> {
-  return nullIfNotFound(upstream.send<IscConnectorDetail>({ method: 'GET', path: path`connectors/${scriptName}`, searchParams: { locale } }));
+  return nullIfNotFound(upstream.send<IscConnectorDetail>(connectorRead(scriptName, locale)));
 }
 
-export async function createConnector(
-  upstream: Upstream,
-  body: { name: string; className: string; type?: string; directConnect?: boolean; status?: string },
-): Promise<IscConnector> {
+/** The rest of the operation reads the connector (without a locale) as a write answered it, without asking ISC again. */
+export function primeConnector(upstream: Upstream, scriptName: string, detail: IscConnectorDetail): void {
+  upstream.prime(connectorRead(scriptName, undefined), detail);
+}
+
+/** The create body: ISC's `V3CreateConnectorDto`. */
+export interface CreateConnectorBody {
+  name: string;
+  className: string;
+  type?: string;
+  directConnect?: boolean;
+  status?: string;
+}
+
+export async function createConnector(upstream: Upstream, body: CreateConnectorBody): Promise<IscConnector> {
   return (await upstream.send<IscConnector>({ method: 'POST', path: 'connectors', json: body })).body;
 }
 

@@ -1,5 +1,5 @@
+import { enumValue, rawEnum } from '../shared/enums.js';
 import type { PageModel } from '../shared/paging.js';
-import type { IscLocale } from '../shared/validation.js';
 
 /** An item of `GET /connectors` (ISC's `V3ConnectorDto`, plus the filterable category/labels). */
 export interface IscConnector {
@@ -37,18 +37,28 @@ export interface IscUpdateDetail {
 }
 
 /**
- * What a `Connector` resolves from: the ISC payload as received, whether it is the detail payload
- * (so detail fields need no further call), and the locale it was asked in (detail fields loaded
- * later use the same one).
+ * What a `Connector` resolves from: ISC's payload as received, a list item (a create answers the
+ * same shape) or the detail. Detail fields missing from a list item are read with one GET.
  */
-export interface ConnectorModel {
-  dto: IscConnector | IscConnectorDetail;
-  detailed: boolean;
-  locale: IscLocale | undefined;
-}
+export type ConnectorModel = IscConnector | IscConnectorDetail;
 
 export interface ConnectorFilesModel {
   scriptName: string;
 }
 
 export type ConnectorPageModel = PageModel<ConnectorModel>;
+
+const CONNECTOR_STATUSES = ['RELEASED', 'DEVELOPMENT', 'DEMO', 'DEPRECATED'] as const;
+const FILE_UPDATE_STATUSES = ['UPDATED', 'UNCHANGED', 'SKIPPED', 'ERROR'] as const;
+
+/** The translated fields of `Connector`: its status under the unknown-enum rule. */
+export const connectorStatusFields = {
+  status: (c: ConnectorModel) => enumValue(CONNECTOR_STATUSES, c.status),
+  statusRaw: (c: ConnectorModel) => rawEnum(c.status),
+};
+
+/** The translated fields of `ConnectorFileUpdate`: its outcome under the unknown-enum rule. */
+export const fileUpdateStatusFields = {
+  status: (u: IscUpdateDetail) => enumValue(FILE_UPDATE_STATUSES, u.status),
+  statusRaw: (u: IscUpdateDetail) => rawEnum(u.status),
+};

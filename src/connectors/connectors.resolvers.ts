@@ -1,8 +1,6 @@
 import type { ConnectorFileUpdateResolvers, ConnectorResolvers, Resolvers } from '../generated/graphql.js';
 import type { Context } from '../context.js';
-import { enumValue, rawEnum } from '../shared/enums.js';
-import { badInput, gatewayError } from '../shared/errors.js';
-import { checkRawFilterFields, combineFilters } from '../shared/filters.js';
+import { gatewayError } from '../shared/errors.js';
 import { checkPaging, readPage, selectsField } from '../shared/paging.js';
 import { checkLocale, checkOptionalLocale, type IscLocale } from '../shared/validation.js';
 import { pathSegment } from '../shared/path.js';
@@ -14,40 +12,60 @@ import {
   getConnectorXml,
   listConnectors,
   patchConnector,
+  primeConnector,
   putConnectorFile,
   translationsPath,
   xmlFilePath,
   type ConnectorXmlFile,
 } from './connectors.api.js';
-import { CONNECTOR_FILTER_FIELDS, connectorFilterExpression } from './connectors.filters.js';
-import type { ConnectorModel, IscConnector, IscConnectorDetail, IscUpdateDetail } from './connectors.mappers.js';
+import { connectorsFilters } from './connectors.filters.js';
+import {
+  connectorStatusFields,
+  fileUpdateStatusFields,
+  type ConnectorModel,
+  type IscConnectorDetail,
+  type IscUpdateDetail,
+} from './connectors.mappers.js';
 import { connectorPatch } from './connectors.patch.js';
+import { checkFileContent, createConnectorBody } from './connectors.validation.js';
 
-const CONNECTOR_STATUSES = ['RELEASED', 'DEVELOPMENT', 'DEMO', 'DEPRECATED'] as const;
-const FILE_UPDATE_STATUSES = ['UPDATED', 'UNCHANGED', 'SKIPPED', 'ERROR'] as const;
-/** Bound on uploaded XML and properties files, well below ISC's own limits. */
-const MAX_FILE_CHARS = 512 * 1024;
+/**
+ * Connector resolvers. Resolvers receive ISC's payloads as they arrive; fields ISC sends as the
+ * schema has them are left to graphql-js's default resolver.
+ */
 
-const model = (dto: IscConnector | IscConnectorDetail, detailed: boolean, locale?: IscLocale): ConnectorModel => ({
-  dto,
-  detailed,
-  locale,
-});
+/** The GET that holds a connector's detail fields: the scriptName it was asked by and the locale. */
+interface DetailRead {
+  scriptName: string;
+  locale: IscLocale | undefined;
+}
 
-/** The detail payload: the one in hand, or one GET per connector per operation (deduplicated). */
+/**
+ * The read each connector payload of the operation came from. ISC's payload carries neither the
+ * locale it was asked in nor the scriptName the caller gave, and a field resolver does not see
+ * its parent field's arguments: this per-operation record does. Payloads without one (a create
+ * answer) are read by their own scriptName, without a locale.
+ */
+const detailReads = (ctx: Context): WeakMap<ConnectorModel, DetailRead> =>
+  ctx.perRequest('connectors:detail-reads', () => new WeakMap<ConnectorModel, DetailRead>());
+
+function readFrom<T extends ConnectorModel | null>(ctx: Context, connector: T, scriptName: string, locale: IscLocale | undefined): T {
+  if (connector) detailReads(ctx).set(connector, { scriptName, locale });
+  return connector;
+}
+
+/**
+ * The detail payload, one GET per connector per operation: for a payload that was the detail
+ * (`connector`, an entity reference, an update) the operation's reads answer it without ISC.
+ */
 async function detailOf(connector: ConnectorModel, ctx: Context): Promise<IscConnectorDetail | null> {
-  if (connector.detailed) return connector.dto;
-  return getConnector(ctx.upstream, connector.dto.scriptName, connector.locale);
+  const read = detailReads(ctx).get(connector) ?? { scriptName: connector.scriptName, locale: undefined };
+  return getConnector(ctx.upstream, read.scriptName, read.locale);
 }
 
 function detailField<K extends keyof IscConnectorDetail>(key: K) {
   return async (connector: ConnectorModel, _args: unknown, ctx: Context): Promise<NonNullable<IscConnectorDetail[K]> | null> =>
     (await detailOf(connector, ctx))?.[key] ?? null;
-}
-
-function checkFileContent(value: string, argument: string): string {
-  if (value.length > MAX_FILE_CHARS) throw badInput(`${argument} is larger than ${MAX_FILE_CHARS} characters`, { argument });
-  return value;
 }
 
 async function uploadXml(ctx: Context, scriptName: string, xml: string, file: ConnectorXmlFile): Promise<IscUpdateDetail> {
@@ -56,19 +74,9 @@ async function uploadXml(ctx: Context, scriptName: string, xml: string, file: Co
 }
 
 const Connector: ConnectorResolvers<Context> = {
-  __resolveReference: async (reference, ctx) => {
-    const dto = await getConnector(ctx.upstream, reference.scriptName, undefined);
-    return dto && model(dto, true);
-  },
-  scriptName: (c) => c.dto.scriptName,
-  name: (c) => c.dto.name ?? null,
-  type: (c) => c.dto.type ?? null,
-  className: (c) => c.dto.className ?? null,
-  features: (c) => ('features' in c.dto ? (c.dto.features ?? null) : null),
-  directConnect: (c) => c.dto.directConnect ?? null,
-  connectorMetadata: (c) => c.dto.connectorMetadata ?? null,
-  status: (c) => enumValue(CONNECTOR_STATUSES, c.dto.status),
-  statusRaw: (c) => rawEnum(c.dto.status),
+  __resolveReference: async (reference, ctx) =>
+    readFrom(ctx, await getConnector(ctx.upstream, reference.scriptName, undefined), reference.scriptName, undefined),
+  ...connectorStatusFields,
   applicationXml: detailField('applicationXml'),
   correlationConfigXml: detailField('correlationConfigXml'),
   sourceConfigXml: detailField('sourceConfigXml'),
@@ -78,52 +86,40 @@ const Connector: ConnectorResolvers<Context> = {
   uploadedFiles: detailField('uploadedFiles'),
   fileUpload: detailField('fileUpload'),
   translationProperties: detailField('translationProperties'),
-  files: (c) => ({ scriptName: c.dto.scriptName }),
+  files: (c) => ({ scriptName: c.scriptName }),
 };
 
-const ConnectorFileUpdate: ConnectorFileUpdateResolvers<Context> = {
-  message: (u) => u.message ?? null,
-  scriptName: (u) => u.scriptName ?? null,
-  updatedFiles: (u) => u.updatedFiles ?? null,
-  status: (u) => enumValue(FILE_UPDATE_STATUSES, u.status),
-  statusRaw: (u) => rawEnum(u.status),
-};
+const ConnectorFileUpdate: ConnectorFileUpdateResolvers<Context> = { ...fileUpdateStatusFields };
 
 export const connectorResolvers: Resolvers<Context> = {
   Query: {
     connectors: async (_root, args, ctx, info) => {
       const { limit, offset } = checkPaging(args, ctx.maxListLimit);
       const locale = checkOptionalLocale(args.locale);
-      const filters = combineFilters(connectorFilterExpression(args.filter), checkRawFilterFields(args.filters, CONNECTOR_FILTER_FIELDS));
+      const filters = connectorsFilters(args);
       const page = await readPage({ limit, offset, withTotal: selectsField(info, 'totalCount') }, (chunk) =>
         listConnectors(ctx.upstream, { filters, locale }, chunk),
       );
-      return { ...page, items: page.items.map((dto) => model(dto, false, locale)) };
+      // Detail fields of the items are read in the list's locale.
+      for (const item of page.items) readFrom(ctx, item, item.scriptName, locale);
+      return page;
     },
     connector: async (_root, { scriptName, locale }, ctx) => {
       const checkedLocale = checkOptionalLocale(locale);
-      const dto = await getConnector(ctx.upstream, scriptName, checkedLocale);
-      return dto && model(dto, true, checkedLocale);
+      return readFrom(ctx, await getConnector(ctx.upstream, scriptName, checkedLocale), scriptName, checkedLocale);
     },
   },
   Mutation: {
     createCustomConnector: async (_root, { input }, ctx) => {
-      for (const field of ['name', 'className'] as const) {
-        if (!input[field].trim()) throw badInput(`input.${field} must not be empty`, { argument: `input.${field}` });
-      }
-      const body = {
-        name: input.name,
-        className: input.className,
-        ...(input.type != null && { type: input.type }),
-        ...(input.directConnect != null && { directConnect: input.directConnect }),
-        ...(input.status != null && { status: input.status }),
-      };
-      return model(await createConnector(ctx.upstream, body), false);
+      return createConnector(ctx.upstream, createConnectorBody(input));
     },
     updateConnector: async (_root, { scriptName, input, patch }, ctx) => {
       pathSegment(scriptName, 'scriptName');
       const ops = connectorPatch(input, patch);
-      return model(await patchConnector(ctx.upstream, scriptName, ops), true);
+      const updated = await patchConnector(ctx.upstream, scriptName, ops);
+      // The answer is the detail: the operation's reads of it need no GET.
+      primeConnector(ctx.upstream, scriptName, updated);
+      return readFrom(ctx, updated, scriptName, undefined);
     },
     deleteCustomConnector: async (_root, { scriptName }, ctx) => {
       pathSegment(scriptName, 'scriptName');

@@ -1,3 +1,5 @@
+import { enumValue, rawEnum } from '../shared/enums.js';
+
 /**
  * ISC's OAuth client payloads, as received. The read shape has no `secret` at the type level: the
  * ISC client strips that member from every answer except the create answer, and `secret?: never`
@@ -36,3 +38,21 @@ export interface IscCreatedOAuthClient extends Omit<IscOAuthClient, 'secret' | '
 
 export type OAuthClientModel = IscOAuthClient;
 export type CreatedOAuthClientModel = IscCreatedOAuthClient;
+
+/** ISC's closed sets: output enums (under the unknown-enum rule) and what inputs may name. */
+export const GRANT_TYPES = ['CLIENT_CREDENTIALS', 'AUTHORIZATION_CODE', 'REFRESH_TOKEN'] as const;
+export const ACCESS_TYPES = ['ONLINE', 'OFFLINE'] as const;
+export const CLIENT_TYPES = ['CONFIDENTIAL', 'PUBLIC'] as const;
+
+/** The closed-set fields both client types share; every other field passes through as ISC sent it. */
+type Enums = Pick<IscOAuthClient, 'grantTypes' | 'accessType' | 'type'>;
+
+/** The translated fields of `OAuthClient` and `CreatedOAuthClient`. */
+export const oauthClientEnumFields = {
+  grantTypes: (c: Enums) => c.grantTypes?.map((v) => enumValue(GRANT_TYPES, v) ?? 'UNKNOWN') ?? null,
+  grantTypesRaw: (c: Enums) => c.grantTypes?.map(String) ?? null,
+  accessType: (c: Enums) => enumValue(ACCESS_TYPES, c.accessType),
+  accessTypeRaw: (c: Enums) => rawEnum(c.accessType),
+  type: (c: Enums) => enumValue(CLIENT_TYPES, c.type),
+  typeRaw: (c: Enums) => rawEnum(c.type),
+};

@@ -1,25 +1,11 @@
 import type { Context } from '../context.js';
 import type { CreatedOAuthClientResolvers, OAuthClientResolvers, Resolvers } from '../generated/graphql.js';
-import { enumValue, rawEnum } from '../shared/enums.js';
-import { checkRawFilterFields, combineFilters } from '../shared/filters.js';
 import { pathSegment } from '../shared/path.js';
 import { createOAuthClient, deleteOAuthClient, getOAuthClient, listOAuthClients, patchOAuthClient, primeOAuthClient } from './oauth-clients.api.js';
-import { OAUTH_CLIENT_FILTER_FIELDS, oauthClientFilterExpression } from './oauth-clients.filters.js';
-import type { IscCreatedOAuthClient, IscOAuthClient } from './oauth-clients.mappers.js';
+import { oauthClientsFilters } from './oauth-clients.filters.js';
+import { oauthClientEnumFields, type IscCreatedOAuthClient, type IscOAuthClient } from './oauth-clients.mappers.js';
 import { oauthClientPatch } from './oauth-clients.patch.js';
-import { ACCESS_TYPES, CLIENT_TYPES, createOAuthClientBody, GRANT_TYPES } from './oauth-clients.validation.js';
-
-/** The closed-set fields both client types share; every other field passes through as ISC sent it. */
-type Enums = Pick<IscOAuthClient, 'grantTypes' | 'accessType' | 'type'>;
-
-const enumFields = {
-  grantTypes: (c: Enums) => c.grantTypes?.map((v) => enumValue(GRANT_TYPES, v) ?? 'UNKNOWN') ?? null,
-  grantTypesRaw: (c: Enums) => c.grantTypes?.map(String) ?? null,
-  accessType: (c: Enums) => enumValue(ACCESS_TYPES, c.accessType),
-  accessTypeRaw: (c: Enums) => rawEnum(c.accessType),
-  type: (c: Enums) => enumValue(CLIENT_TYPES, c.type),
-  typeRaw: (c: Enums) => rawEnum(c.type),
-};
+import { createOAuthClientBody } from './oauth-clients.validation.js';
 
 /** The created client as the read shape: what the operation's reads may hold. */
 function withoutSecret(created: IscCreatedOAuthClient): IscOAuthClient {
@@ -32,16 +18,15 @@ const OAuthClient: OAuthClientResolvers<Context> = {
     pathSegment(reference.id, 'id'); // a representation's id is raw JSON: checked before the loader sees it
     return getOAuthClient(ctx.upstream, reference.id);
   },
-  ...enumFields,
+  ...oauthClientEnumFields,
 };
 
-const CreatedOAuthClient: CreatedOAuthClientResolvers<Context> = { ...enumFields };
+const CreatedOAuthClient: CreatedOAuthClientResolvers<Context> = { ...oauthClientEnumFields };
 
 export const oauthClientResolvers: Resolvers<Context> = {
   Query: {
-    oauthClients: async (_root, { filter, filters }, ctx) => {
-      const expression = combineFilters(oauthClientFilterExpression(filter), checkRawFilterFields(filters, OAUTH_CLIENT_FILTER_FIELDS));
-      const clients = await listOAuthClients(ctx.upstream, expression);
+    oauthClients: async (_root, args, ctx) => {
+      const clients = await listOAuthClients(ctx.upstream, oauthClientsFilters(args));
       for (const client of clients) primeOAuthClient(ctx.upstream, client.id, client);
       return clients;
     },

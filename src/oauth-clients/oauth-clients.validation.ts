@@ -3,12 +3,9 @@ import { badInput } from '../shared/errors.js';
 import { arrayOf, type ValueCheck } from '../shared/json-patch.js';
 import { hasControlChars } from '../shared/validation.js';
 import type { CreateOAuthClientBody } from './oauth-clients.api.js';
+import { ACCESS_TYPES, CLIENT_TYPES, GRANT_TYPES } from './oauth-clients.mappers.js';
 
 /** Value checks for OAuth client fields, shared by the create input, typed updates and raw patches. */
-
-export const GRANT_TYPES = ['CLIENT_CREDENTIALS', 'AUTHORIZATION_CODE', 'REFRESH_TOKEN'] as const;
-export const ACCESS_TYPES = ['ONLINE', 'OFFLINE'] as const;
-export const CLIENT_TYPES = ['CONFIDENTIAL', 'PUBLIC'] as const;
 
 const MAX_URI_LENGTH = 2048;
 const INT32_MAX = 2_147_483_647;

@@ -240,3 +240,19 @@ export function checkRawSorters(raw: string | null | undefined, fields: readonly
 export function combineFilters(typed: string | undefined, raw: string | undefined): string | undefined {
   return allOf([typed ?? '', raw ?? '']);
 }
+
+/**
+ * One optional condition of a typed filter input: `[field, operator, value]`. A null or undefined
+ * value adds nothing; `pr` and `isnull` take no value and are added when theirs is `true`.
+ */
+export type FilterTerm = readonly [field: string, op: FilterOperator, value: FilterValue | readonly FilterValue[] | null | undefined];
+
+/** The conditions of the terms whose value is given, in order (join them with `allOf` or `anyOf`). */
+export function conditions(terms: readonly FilterTerm[]): string[] {
+  return terms.flatMap(([field, op, value]) => {
+    if (value == null) return [];
+    if (op === 'pr' || op === 'isnull') return value === true ? [condition(field, op)] : [];
+    if (op === 'in' || op === 'ca') return [condition(field, op, value as readonly FilterValue[])];
+    return [condition(field, op, value as FilterValue)];
+  });
+}

@@ -68,10 +68,15 @@ export async function getSourceApp(upstream: Upstream, id: string): Promise<IscS
   return nullIfNotFound(send<IscSourceApp>(upstream, { method: 'GET', path: path`source-apps/${id}` }));
 }
 
-export async function createSourceApp(
-  upstream: Upstream,
-  body: { name: string; description: string; accountSource: { id: string }; matchAllAccounts?: boolean },
-): Promise<IscSourceApp> {
+/** The create body: ISC's `SourceAppCreateDto`. */
+export interface CreateSourceAppBody {
+  name: string;
+  description: string;
+  accountSource: { id: string };
+  matchAllAccounts?: boolean;
+}
+
+export async function createSourceApp(upstream: Upstream, body: CreateSourceAppBody): Promise<IscSourceApp> {
   return (await send<IscSourceApp>(upstream, { method: 'POST', path: 'source-apps', json: body })).body;
 }
 

@@ -7,28 +7,13 @@ import type {
   SourceAppSortField,
 } from '../generated/graphql.js';
 import { badInput } from '../shared/errors.js';
-import { allOf, checkRawFilterFields, checkRawSorters, combineFilters, condition } from '../shared/filters.js';
+import { allOf, checkRawFilterFields, checkRawSorters, combineFilters, conditions, type FilterTerm } from '../shared/filters.js';
 import type { SourceAppListView } from './source-apps.api.js';
 
 /**
  * Typed filters and sort keys of the source apps lists → ISC `filters` / `sorters`. Each list has
  * its own input type, so only fields and operators that endpoint supports can be expressed.
  */
-
-type DateOperator = 'gt' | 'lt' | 'ge' | 'le';
-
-/** One optional condition: `[field, operator, value]`; a null or undefined value adds nothing. */
-type Term = readonly [field: string, op: 'eq' | 'in' | 'co' | 'sw' | DateOperator, value: unknown];
-
-function expression(terms: readonly Term[]): string | undefined {
-  const parts = terms
-    .filter(([, , value]) => value != null)
-    .map(([field, op, value]) => {
-      if (op === 'in') return condition(field, op, value as readonly string[]);
-      return condition(field, op, value as string | boolean | Date);
-    });
-  return allOf(parts);
-}
 
 /** The id and name conditions every source-app filter input has. */
 type NamedFilter = Pick<SourceAppFilter, 'id' | 'idIn' | 'name' | 'nameIn'>;
@@ -40,14 +25,14 @@ type DatedFilter = Pick<
   modifiedBefore?: SourceAppFilter['modifiedBefore'];
 };
 
-const namedTerms = (filter: NamedFilter): Term[] => [
+const namedTerms = (filter: NamedFilter): FilterTerm[] => [
   ['id', 'eq', filter.id],
   ['id', 'in', filter.idIn],
   ['name', 'eq', filter.name],
   ['name', 'in', filter.nameIn],
 ];
 
-const datedTerms = (filter: DatedFilter): Term[] => [
+const datedTerms = (filter: DatedFilter): FilterTerm[] => [
   ['created', 'gt', filter.createdAfter],
   ['created', 'lt', filter.createdBefore],
   ['created', 'ge', filter.createdAtOrAfter],
@@ -59,7 +44,7 @@ const datedTerms = (filter: DatedFilter): Term[] => [
 ];
 
 /** The conditions both app lists offer: id, name (also by part) and dates. */
-const appTerms = (filter: SourceAppFilter | AllSourceAppFilter): Term[] => [
+const appTerms = (filter: SourceAppFilter | AllSourceAppFilter): FilterTerm[] => [
   ...namedTerms(filter),
   ['name', 'co', filter.nameContains],
   ['name', 'sw', filter.nameStartsWith],
@@ -69,24 +54,23 @@ const appTerms = (filter: SourceAppFilter | AllSourceAppFilter): Term[] => [
 /** `SourceAppFilter` (for `/source-apps` and `/source-apps/assigned`) → ISC filter expression. */
 export function sourceAppFilterExpression(filter: SourceAppFilter | null | undefined): string | undefined {
   if (!filter) return undefined;
-  return expression([...appTerms(filter), ['accountSource.id', 'eq', filter.accountSourceId], ['accountSource.id', 'in', filter.accountSourceIdIn]]);
+  return allOf(
+    conditions([...appTerms(filter), ['accountSource.id', 'eq', filter.accountSourceId], ['accountSource.id', 'in', filter.accountSourceIdIn]]),
+  );
 }
 
 /** `AllSourceAppFilter` (for `/source-apps/all`) → ISC filter expression. */
 export function allSourceAppFilterExpression(filter: AllSourceAppFilter | null | undefined): string | undefined {
   if (!filter) return undefined;
-  return expression([
-    ...appTerms(filter),
-    ['owner.id', 'eq', filter.ownerId],
-    ['owner.id', 'in', filter.ownerIdIn],
-    ['enabled', 'eq', filter.enabled],
-  ]);
+  return allOf(
+    conditions([...appTerms(filter), ['owner.id', 'eq', filter.ownerId], ['owner.id', 'in', filter.ownerIdIn], ['enabled', 'eq', filter.enabled]]),
+  );
 }
 
 /** `AccessProfileFilter` (for `/source-apps/{id}/access-profiles`) → ISC filter expression. */
 export function accessProfileFilterExpression(filter: AccessProfileFilter | null | undefined): string | undefined {
   if (!filter) return undefined;
-  return expression([...namedTerms(filter), ...datedTerms(filter)]);
+  return allOf(conditions([...namedTerms(filter), ...datedTerms(filter)]));
 }
 
 /** GraphQL sort field → ISC sorter name. */

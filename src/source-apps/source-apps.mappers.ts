@@ -1,3 +1,5 @@
+import type { Identity, ObjectReference, SourceAppAccountSource } from '../generated/graphql.js';
+import { enumValue, rawEnum } from '../shared/enums.js';
 import type { PageModel } from '../shared/paging.js';
 
 /** ISC's `BaseReferenceDto`: a pointer to another object. */
@@ -65,3 +67,58 @@ export type SourceAppPageModel = PageModel<IscSourceApp>;
 export type AccessProfileModel = IscAccessProfile;
 /** ISC cannot count access profiles: `totalCount` stays null and is not in the schema. */
 export type AccessProfilePageModel = PageModel<IscAccessProfile>;
+
+// ISC's DtoType values, for the `ReferenceType` enum.
+const REFERENCE_TYPES = [
+  'ACCOUNT_CORRELATION_CONFIG',
+  'ACCESS_PROFILE',
+  'ACCESS_REQUEST_APPROVAL',
+  'ACCOUNT',
+  'APPLICATION',
+  'CAMPAIGN',
+  'CAMPAIGN_FILTER',
+  'CERTIFICATION',
+  'CLUSTER',
+  'CONNECTOR_SCHEMA',
+  'ENTITLEMENT',
+  'GOVERNANCE_GROUP',
+  'IDENTITY',
+  'IDENTITY_PROFILE',
+  'IDENTITY_REQUEST',
+  'MACHINE_IDENTITY',
+  'LIFECYCLE_STATE',
+  'PASSWORD_POLICY',
+  'ROLE',
+  'RULE',
+  'SOD_POLICY',
+  'SOURCE',
+  'TAG',
+  'TAG_CATEGORY',
+  'TASK_RESULT',
+  'REPORT_RESULT',
+  'SOD_VIOLATION',
+  'ACCOUNT_ACTIVITY',
+  'WORKGROUP',
+] as const;
+
+/** ISC's `{ id, type, name }` with the type under the unknown-enum rule. */
+function referenceFields(ref: IscReference): Omit<ObjectReference, '__typename'> {
+  return { id: ref.id ?? null, type: enumValue(REFERENCE_TYPES, ref.type), typeRaw: rawEnum(ref.type), name: ref.name ?? null };
+}
+
+/** `SourceApp.owner`: ISC's embedded reference. */
+export const objectReference = (ref: IscReference | null | undefined): ObjectReference | null => (ref ? referenceFields(ref) : null);
+
+/** `SourceApp.ownerIdentity`: the owner as a federation entity. */
+export const ownerIdentity = (app: IscSourceApp): Identity | null => (app.owner?.id ? { id: app.owner.id } : null);
+
+/** `SourceApp.accountSource`: the embedded source, its password policies as references. */
+export function accountSource(source: IscAccountSource | null | undefined): SourceAppAccountSource | null {
+  if (!source) return null;
+  return {
+    ...referenceFields(source),
+    source: source.id ? { id: source.id } : null,
+    useForPasswordManagement: source.useForPasswordManagement ?? null,
+    passwordPolicies: source.passwordPolicies ? source.passwordPolicies.map(referenceFields) : null,
+  };
+}

@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DateTimeResolver } from 'graphql-scalars';
 import { getConnectorCustomizer, primeConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.api.js';
-import type { IscConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.mappers.js';
-import { rfc3339Timestamp } from '../../src/connector-customizers/connector-customizers.timestamps.js';
+import { rfc3339Timestamp, type IscConnectorCustomizer } from '../../src/connector-customizers/connector-customizers.mappers.js';
 import { customizerBody } from '../../src/connector-customizers/connector-customizers.validation.js';
 import { checkIdentifier } from '../../src/shared/path.js';
 import type { Context } from '../../src/context.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { rfc3339Timestamp } from '../../src/connector-customizers/connector-customizers.timestamps.js';
+import { rfc3339Timestamp } from '../../src/connector-customizers/connector-customizers.mappers.js';
 import { createConnectorCustomizerState, goTimeString } from '../../src/demo-tenant/connector-customizers.js';
 import { CUSTOMIZER_SEED } from '../../src/demo-tenant/seed/connector-customizers.js';
 import { expectIscError, useDemoTenant } from '../support/demo-tenant-api.js';

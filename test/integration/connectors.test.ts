@@ -113,6 +113,17 @@ describe('Query.connectors', () => {
     for (const item of r.data!.connectors.items) expect(item.applicationXml).toEqual(expect.stringContaining('<'));
   });
 
+  it('reads the detail fields of list items in the locale the list was asked in', async () => {
+    const r = await gw.gql('{ connectors(limit: 2, locale: "fr") { items { scriptName translationProperties fileUpload } } }');
+    expect(r.errors).toBeUndefined();
+    const names = r.data!.connectors.items.map((c: { scriptName: string }) => c.scriptName);
+    const [list, ...details] = gw.calls();
+    expect(list.query).toEqual({ limit: '3', offset: '0', locale: 'fr' });
+    expect(details.map((c) => [c.method, c.path, c.query]).sort()).toEqual(
+      names.map((n: string) => ['GET', `/v2024/connectors/${encodeURIComponent(n)}`, { locale: 'fr' }]).sort(),
+    );
+  });
+
   it('keeps an unknown status readable: UNKNOWN plus the raw value', async () => {
     const r = await gw.gql('{ connectors(limit: 250) { items { status statusRaw } } }');
     expect(r.errors).toBeUndefined();
@@ -123,6 +134,18 @@ describe('Query.connectors', () => {
 });
 
 describe('Query.connector', () => {
+  it('an entity reference reads the detail once: its detail fields need no further call', async () => {
+    const [scriptName] = await firstScriptNames(1);
+    const r = await gw.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Connector { scriptName applicationXml fileUpload } } }', {
+      r: [{ __typename: 'Connector', scriptName }],
+    });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!._entities[0].applicationXml).toEqual(expect.stringContaining('<'));
+    expect(gw.calls()).toEqual([
+      { method: 'GET', path: `/v2024/connectors/${encodeURIComponent(scriptName)}`, query: {}, headers: jsonAccept, body: '' },
+    ]);
+  });
+
   it('reads the detail and each selected file with the media type ISC serves', async () => {
     const [scriptName] = await firstScriptNames(1);
     const r = await gw.gql(

@@ -12,7 +12,7 @@ import {
   sourceAppFilterExpression,
 } from '../../src/source-apps/source-apps.filters.js';
 import { restFields, sourceAppPatch } from '../../src/source-apps/source-apps.patch.js';
-import { checkIds, checkRemoveLimit, checkSourceAppId } from '../../src/source-apps/source-apps.resolvers.js';
+import { checkIds, checkRemoveLimit, checkSourceAppId } from '../../src/source-apps/source-apps.validation.js';
 import { badInput } from '../support/errors.js';
 
 describe('source app filters → ISC filter expressions', () => {
