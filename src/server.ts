@@ -28,6 +28,8 @@ import type { Resolvers } from './generated/graphql.js';
 import { buildSchema } from './schema.js';
 import { SITE_PREFIX, type StaticSite } from './static-site.js';
 import { VERSION } from './shared/package.js';
+import { bearerTokenOf } from './shared/bearer.js';
+import { httpRefusal, type Refusal } from './shared/errors.js';
 
 export interface HttpGatewayOptions {
   config: Pick<Config, 'server' | 'limits' | 'rate' | 'observability'>;
@@ -141,7 +143,7 @@ export function guarded(route: RouteHandler, token: string | undefined): RouteHa
   if (token === undefined) return route;
   const accepts = apiKeyChecker([token]);
   return (req, res) => {
-    const presented = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    const presented = bearerTokenOf(header(req, 'authorization'));
     if (accepts(presented)) return route(req, res);
     res
       .writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' })
@@ -245,9 +247,9 @@ export async function createHttpGateway({ config, auth, client, governor, readin
   }
 
   /** Answers a GraphQL request Apollo never sees, and counts it. */
-  function refuse(res: http.ServerResponse, status: number, errors: { message: string; extensions: Record<string, unknown> }[]): void {
-    observability?.onRefused?.(errors);
-    sendJson(res, status, { errors });
+  function refuse(res: http.ServerResponse, { status, body }: Refusal): void {
+    observability?.onRefused?.(body.errors);
+    sendJson(res, status, body);
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -255,7 +257,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
     try {
       url = new URL(req.url ?? '/', 'http://gateway.invalid');
     } catch {
-      return sendJson(res, 400, { errors: [{ message: 'the request URL cannot be parsed', extensions: { code: 'BAD_REQUEST' } }] });
+      const { status, body } = httpRefusal('BAD_REQUEST', 'the request URL cannot be parsed');
+      return sendJson(res, status, body);
     }
     const origin = header(req, 'origin');
     if (origin && allowedOrigins.has(origin)) {
@@ -287,7 +290,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       // Draining: operations already running finish; new ones go to another replica.
       res.setHeader('connection', 'close');
       res.setHeader('retry-after', '1');
-      return refuse(res, 503, [{ message: 'the gateway is shutting down', extensions: { code: 'SHUTTING_DOWN' } }]);
+      return refuse(res, httpRefusal('SHUTTING_DOWN', 'the gateway is shutting down'));
     }
     const signIn = session?.();
     if (signIn && url.pathname.startsWith('/auth/') && (await signIn.routes(req, res, url))) return;
@@ -296,12 +299,10 @@ export async function createHttpGateway({ config, auth, client, governor, readin
 
     const contentType = mediaTypeOf(header(req, 'content-type'));
     if (req.method === 'POST' && contentType.charset !== undefined && !UTF_8.has(contentType.charset)) {
-      return refuse(res, 415, [
-        {
-          message: `request bodies must be UTF-8 (Content-Type names charset=${contentType.charset.slice(0, 40)})`,
-          extensions: { code: 'BAD_REQUEST' },
-        },
-      ]);
+      return refuse(
+        res,
+        httpRefusal('BAD_REQUEST', `request bodies must be UTF-8 (Content-Type names charset=${contentType.charset.slice(0, 40)})`, {}, 415),
+      );
     }
     let body: unknown;
     try {
@@ -314,20 +315,13 @@ export async function createHttpGateway({ config, auth, client, governor, readin
         res.once('finish', () => {
           if (!req.complete) req.destroy();
         });
-        return refuse(res, 413, [
-          {
-            message: `request body larger than ${server.maxBodyBytes} bytes (SAIL_MAX_BODY_BYTES)`,
-            extensions: { code: 'BAD_REQUEST', limit: 'SAIL_MAX_BODY_BYTES', max: server.maxBodyBytes },
-          },
-        ]);
+        const limit = { limit: 'SAIL_MAX_BODY_BYTES', max: server.maxBodyBytes };
+        return refuse(res, httpRefusal('BAD_REQUEST', `request body larger than ${server.maxBodyBytes} bytes (SAIL_MAX_BODY_BYTES)`, limit, 413));
       }
-      return refuse(res, 400, [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }]);
+      return refuse(res, httpRefusal('BAD_REQUEST', 'request body is not valid JSON'));
     }
     const refused = checkRequestLimits({ body, searchParams: url.searchParams }, limits);
-    if (refused) {
-      observability?.onRefused?.(refused.body.errors);
-      return sendJson(res, refused.status, refused.body);
-    }
+    if (refused) return refuse(res, refused);
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -365,7 +359,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
   httpServer.on('request', (req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error('request handler failed', { error });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      const failed = httpRefusal('INTERNAL_SERVER_ERROR', 'internal error');
+      if (!res.headersSent) sendJson(res, failed.status, failed.body);
       else res.destroy();
     });
   });
