@@ -3,7 +3,10 @@ import { GraphQLError, type ASTNode } from 'graphql';
 
 /** What one `extensions.code` means, and the HTTP status of an answer it refuses as a whole. */
 export interface ErrorCodeEntry {
-  /** Undefined: the error only comes inside a result, beside any data (HTTP 200). */
+  /**
+   * The HTTP status when the error refuses the whole request; undefined when it only comes inside
+   * a result, beside any data. Inside a result (a resolver's error) every code comes with HTTP 200.
+   */
   status: number | undefined;
   meaning: string;
 }
@@ -15,15 +18,14 @@ export interface ErrorCodeEntry {
 export const ERROR_CODES = {
   BAD_USER_INPUT: {
     status: 400,
-    meaning:
-      "Input refused: the gateway's own checks before any ISC call, ISC's 400, 409 or 422 (in the result), or variables that do not fit the operation (400)",
+    meaning: "Input refused by the gateway's checks before any ISC call, or ISC's 400, 409 or 422; 400 for variables that do not fit the operation",
   },
-  UNAUTHENTICATED: { status: 401, meaning: 'No valid API key, bearer token or session; in a result, ISC answered 401' },
+  UNAUTHENTICATED: { status: 401, meaning: 'No valid API key, bearer token or live session; in a result, ISC answered 401' },
   FORBIDDEN: { status: 403, meaning: 'A signed-in request from an origin not allowed; in a result, ISC answered 403' },
   NOT_FOUND: { status: undefined, meaning: 'ISC answered 404 to a mutation (a single-item query answers null instead)' },
   RATE_LIMITED: {
     status: 429,
-    meaning: "ISC answered 429 or the rate budget is spent; 429 when the operation's estimated calls cannot fit the budget (with retryAfter)",
+    meaning: "ISC answered 429, or the rate budget is in use; 429 when the operation's estimated calls cannot fit the budget (with retryAfter)",
   },
   UPSTREAM_ERROR: { status: undefined, meaning: 'ISC answered 5xx, a redirect or an unusable answer, or could not be reached' },
   UPSTREAM_UNAVAILABLE: { status: undefined, meaning: 'The circuit breaker is open: ISC is not called until it recovers' },
@@ -31,22 +33,22 @@ export const ERROR_CODES = {
   UPSTREAM_RESPONSE_TOO_LARGE: { status: undefined, meaning: "ISC's answer is larger than the gateway reads" },
   DEADLINE_EXCEEDED: { status: undefined, meaning: "The operation's deadline passed before ISC answered" },
   SESSION_STORE_UNAVAILABLE: { status: 503, meaning: 'The session store (Redis) does not answer' },
-  SHUTTING_DOWN: { status: 503, meaning: 'The gateway is draining: send the request to another replica' },
+  SHUTTING_DOWN: { status: 503, meaning: 'The gateway is draining (with Retry-After): send the request to another replica' },
   BAD_REQUEST: {
     status: 400,
-    meaning: 'The HTTP request is malformed (URL, JSON, persisted-query extension) or over a size limit (413) or not UTF-8 (415)',
+    meaning: 'The HTTP request is malformed (URL, JSON, batch, persisted-query extension), too large (413) or not UTF-8 (415)',
   },
   GRAPHQL_PARSE_FAILED: { status: 400, meaning: 'The document does not parse, or has more than SAIL_MAX_TOKENS tokens' },
   GRAPHQL_VALIDATION_FAILED: {
     status: 400,
-    meaning: 'The operation is invalid for the schema or over a depth, alias, directive or root-field limit',
+    meaning: 'The operation does not fit the schema, is over a depth, alias, directive or root-field limit, or introspects with introspection off',
   },
-  OPERATION_RESOLUTION_FAILURE: { status: 400, meaning: 'The operation to run cannot be told (operationName missing or unknown)' },
+  OPERATION_RESOLUTION_FAILURE: { status: 400, meaning: 'Which operation to run cannot be told (operationName missing or unknown)' },
   QUERY_TOO_COMPLEX: { status: 400, meaning: 'The operation would make more ISC calls than SAIL_MAX_COST' },
   PERSISTED_QUERY_NOT_FOUND: { status: 200, meaning: 'The hash names no stored query: send the query with its hash' },
   PERSISTED_QUERY_NOT_SUPPORTED: { status: 200, meaning: 'Automatic persisted queries are off (SAIL_APQ_CACHE_BYTES=0)' },
-  PERSISTED_QUERY_NOT_ALLOWED: { status: 400, meaning: 'The document is not in the trusted documents manifest (SAIL_TRUSTED_DOCUMENTS)' },
-  INTERNAL_SERVER_ERROR: { status: 500, meaning: "A fault in the gateway: the log has the details under the answer's errorId (in a result)" },
+  PERSISTED_QUERY_NOT_ALLOWED: { status: 400, meaning: 'The operation is not in the trusted documents manifest (SAIL_TRUSTED_DOCUMENTS)' },
+  INTERNAL_SERVER_ERROR: { status: 500, meaning: "A fault in the gateway; in a result, the log names it by the error's errorId" },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** The `extensions.code` values this gateway answers with. */
