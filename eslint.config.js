@@ -45,6 +45,25 @@ export default tseslint.config(
     },
   },
   {
+    // One way to make an error: src/shared/errors.ts holds the catalogue of codes and the factories.
+    // Tests may build errors as Apollo or a library would, to feed them to the code under test.
+    files: ['src/**/*.ts'],
+    ignores: ['src/shared/errors.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: [
+            "NewExpression[callee.name='GraphQLError']",
+            ":matches(ClassDeclaration, ClassExpression)[superClass.name='GraphQLError']",
+            "ImportSpecifier[imported.name='GraphQLError'][local.name!='GraphQLError']",
+          ].join(', '),
+          message: 'Make errors with src/shared/errors.ts (gatewayError, refusalError, uncodedError), whose codes are in its catalogue.',
+        },
+      ],
+    },
+  },
+  {
     // The upstream pipeline stays a set of small stages: a function that outgrows this is split.
     files: ['src/isc/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },

@@ -1,18 +1,15 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { AuthMode } from '../config.js';
 import type { Credential } from '../isc/client.js';
+import { bearerTokenOf } from '../shared/bearer.js';
+import { refusalError } from '../shared/errors.js';
 import { isValidApiKey } from './api-keys.js';
 
 /** Inbound authentication: whose ISC rights serve a request, and who acted (for audit records). */
 
 function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-function bearerToken(authorization: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  return match?.[1];
+  return refusalError('UNAUTHENTICATED', message);
 }
 
 export interface InboundAuth {
@@ -27,7 +24,7 @@ export interface InboundAuth {
  * to an anonymous caller: they need a valid `X-Api-Key` (except on the loopback demo tenant).
  */
 export function resolveCredential(headers: { authorization?: string; apiKey?: string }, auth: InboundAuth): Credential {
-  const token = bearerToken(headers.authorization);
+  const token = bearerTokenOf(headers.authorization);
   if (auth.authMode !== 'client-credentials' && token) return { kind: 'bearer', token };
   if (auth.authMode === 'passthrough') throw unauthenticated('An ISC bearer token is required (Authorization: Bearer <token>)');
   if (!auth.openDemo && !isValidApiKey(headers.apiKey, auth.apiKeys)) {

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { Refusal } from '../limits/request-checks.js';
+import { httpRefusal, type Refusal } from '../shared/errors.js';
 import { header } from './respond.js';
 
 class BodyTooLarge extends Error {}
@@ -53,11 +53,6 @@ function readBody(req: http.IncomingMessage, limit: number, drainLimit: number):
   });
 }
 
-const badRequest = (status: number, message: string, extensions: Record<string, unknown> = {}): Refusal => ({
-  status,
-  body: { errors: [{ message, extensions: { code: 'BAD_REQUEST', ...extensions } }] },
-});
-
 /**
  * The body of a GraphQL request (`SAIL_MAX_BODY_BYTES` at most), parsed when it is JSON, or why
  * it is refused: not UTF-8, too large, or not valid JSON. A POST only: a GET has none.
@@ -69,19 +64,19 @@ export async function readGraphQLBody(
 ): Promise<{ body: unknown } | Refusal> {
   const contentType = mediaTypeOf(header(req, 'content-type'));
   if (req.method === 'POST' && contentType.charset !== undefined && !UTF_8.has(contentType.charset)) {
-    return badRequest(415, `request bodies must be UTF-8 (Content-Type names charset=${contentType.charset.slice(0, 40)})`);
+    return httpRefusal('BAD_REQUEST', `request bodies must be UTF-8 (Content-Type names charset=${contentType.charset.slice(0, 40)})`, {}, 415);
   }
   try {
     const text = req.method === 'POST' ? await readBody(req, maxBodyBytes, Math.max(8 * 1_048_576, 4 * maxBodyBytes)) : '';
     return { body: text && contentType.json ? JSON.parse(text) : text || undefined };
   } catch (error) {
-    if (!(error instanceof BodyTooLarge)) return badRequest(400, 'request body is not valid JSON');
+    if (!(error instanceof BodyTooLarge)) return httpRefusal('BAD_REQUEST', 'request body is not valid JSON');
     res.setHeader('connection', 'close');
     // A body still arriving (past the drain limit) is cut once the answer is out.
     res.once('finish', () => {
       if (!req.complete) req.destroy();
     });
     const limit = { limit: 'SAIL_MAX_BODY_BYTES', max: maxBodyBytes };
-    return badRequest(413, `request body larger than ${maxBodyBytes} bytes (SAIL_MAX_BODY_BYTES)`, limit);
+    return httpRefusal('BAD_REQUEST', `request body larger than ${maxBodyBytes} bytes (SAIL_MAX_BODY_BYTES)`, limit, 413);
   }
 }

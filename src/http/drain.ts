@@ -1,3 +1,4 @@
+import { httpRefusal } from '../shared/errors.js';
 import type { Refuse } from './respond.js';
 import type { Route } from './types.js';
 
@@ -17,7 +18,7 @@ export function drainGate(refuse: Refuse): DrainGate {
       // Draining: operations already running finish; new ones go to another replica.
       res.setHeader('connection', 'close');
       res.setHeader('retry-after', '1');
-      refuse(res, { status: 503, body: { errors: [{ message: 'the gateway is shutting down', extensions: { code: 'SHUTTING_DOWN' } }] } });
+      refuse(res, httpRefusal('SHUTTING_DOWN', 'the gateway is shutting down'));
       return true;
     },
     draining: () => shuttingDown,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { apiKeyChecker } from '../auth/api-keys.js';
+import { bearerTokenOf } from '../shared/bearer.js';
 import { header, sendJson } from './respond.js';
 import type { RouteHandler } from './types.js';
 
@@ -11,7 +12,7 @@ export function guarded(route: RouteHandler, token: string | undefined): RouteHa
   if (token === undefined) return route;
   const accepts = apiKeyChecker([token]);
   return (req, res) => {
-    const presented = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    const presented = bearerTokenOf(header(req, 'authorization'));
     if (accepts(presented)) return route(req, res);
     res
       .writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' })

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { Refusal } from '../limits/request-checks.js';
+import type { Refusal } from '../shared/errors.js';
 import type { ServerObservability } from './types.js';
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

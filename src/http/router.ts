@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { Logger } from '../observability/log/logger.js';
+import { httpRefusal } from '../shared/errors.js';
 import { sendJson } from './respond.js';
 import type { Route } from './types.js';
 
@@ -18,7 +19,8 @@ export function router(
     try {
       url = new URL(req.url ?? '/', 'http://gateway.invalid');
     } catch {
-      return sendJson(res, 400, { errors: [{ message: 'the request URL cannot be parsed', extensions: { code: 'BAD_REQUEST' } }] });
+      const { status, body } = httpRefusal('BAD_REQUEST', 'the request URL cannot be parsed');
+      return sendJson(res, status, body);
     }
     if (cors(req, res)) return;
     for (const route of routes) if (await route(req, res, url)) return;
@@ -27,7 +29,8 @@ export function router(
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error('request handler failed', { error });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      const failed = httpRefusal('INTERNAL_SERVER_ERROR', 'internal error');
+      if (!res.headersSent) sendJson(res, failed.status, failed.body);
       else res.destroy();
     });
   };

@@ -1,8 +1,9 @@
-import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import type { RateGovernor } from '../isc/governor.js';
+import { refusalError } from '../shared/errors.js';
 import { estimateUpstreamCalls, type CostTable } from './cost.js';
 import { limitExtensions, type QueryLimits } from './query-limits.js';
 
@@ -62,13 +63,9 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
   const freshCapacity = rate.limit + Math.floor((limits.operationTimeoutMs / rate.windowMs) * rate.limit);
 
   function tooComplex(estimatedCalls: number | undefined, message: string): GraphQLError {
-    return new GraphQLError(message, {
-      extensions: {
-        code: 'QUERY_TOO_COMPLEX',
-        ...limitExtensions('SAIL_MAX_COST', maxCost, estimatedCalls),
-        ...(estimatedCalls !== undefined && { estimatedCalls }),
-        http: { status: 400 },
-      },
+    return refusalError('QUERY_TOO_COMPLEX', message, {
+      ...limitExtensions('SAIL_MAX_COST', maxCost, estimatedCalls),
+      ...(estimatedCalls !== undefined && { estimatedCalls }),
     });
   }
 
@@ -117,19 +114,13 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
           const nextSlotMs = budget.remaining > 0 ? 0 : budget.resetInMs;
           const waitMs = Math.max(never ? rate.windowMs : shortfallMs, nextSlotMs);
           const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-          throw new GraphQLError(
+          throw refusalError(
+            'RATE_LIMITED',
             `The operation would make about ${estimate} ISC calls, but this ISC client's rate budget ` +
               `(${rate.limit} calls per ${rate.windowMs} ms) allows only ${capacity} before the operation's deadline` +
               (never ? '; it cannot fit even in a fresh budget: ask for fewer items or detail fields' : ''),
-            {
-              extensions: {
-                code: 'RATE_LIMITED',
-                estimatedCalls: estimate,
-                capacity,
-                retryAfter,
-                http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
-              },
-            },
+            { estimatedCalls: estimate, capacity, retryAfter },
+            { 'retry-after': String(retryAfter) },
           );
         },
         async willSendResponse({ response }) {

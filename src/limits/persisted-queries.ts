@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequest, GraphQLRequestListener, PersistedQueryOptions } from '@apollo/server';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
+import { refusalError } from '../shared/errors.js';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -49,7 +50,7 @@ export function automaticPersistedQueries(limits: Pick<Config['limits'], 'apqCac
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function badPersistedQuery(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  return refusalError('BAD_REQUEST', message);
 }
 
 /** What is wrong with a request's `extensions.persistedQuery`, if anything. */

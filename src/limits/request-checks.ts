@@ -1,17 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import { Lexer, Source, TokenKind } from 'graphql';
+import { httpRefusal, type Refusal } from '../shared/errors.js';
 import { limitExtensions, type QueryLimits } from './query-limits.js';
 
 /** HTTP layer: batch size, document size and tokens, checked on the request as received (before Apollo parses it). */
-
-export interface Refusal {
-  status: number;
-  body: { errors: { message: string; extensions: Record<string, unknown> }[] };
-}
-
-function refusal(status: number, code: string, message: string, extensions: Record<string, unknown>): Refusal {
-  return { status, body: { errors: [{ message, extensions: { code, ...extensions } }] } };
-}
 
 /** Tokens in `text`, counted up to `max + 1` (the lexer stops there); undefined on a syntax error. */
 export function countTokens(text: string, max: number): number | undefined {
@@ -44,17 +36,16 @@ function checkDocument(query: unknown, limits: QueryLimits): Refusal | undefined
   if (typeof query !== 'string') return undefined;
   const bytes = Buffer.byteLength(query, 'utf8');
   if (bytes > limits.maxDocumentBytes) {
-    return refusal(
-      413,
+    return httpRefusal(
       'BAD_REQUEST',
       `The GraphQL document is ${bytes} bytes; the limit is ${limits.maxDocumentBytes} (SAIL_MAX_DOCUMENT_BYTES). Pass large values as variables.`,
       limitExtensions('SAIL_MAX_DOCUMENT_BYTES', limits.maxDocumentBytes, bytes),
+      413,
     );
   }
   const tokens = cachedTokenCount(query, limits);
   if (tokens !== undefined && tokens > limits.maxTokens) {
-    return refusal(
-      400,
+    return httpRefusal(
       'GRAPHQL_PARSE_FAILED',
       `The GraphQL document has more than ${limits.maxTokens} tokens (SAIL_MAX_TOKENS)`,
       limitExtensions('SAIL_MAX_TOKENS', limits.maxTokens),
@@ -73,16 +64,14 @@ export function checkRequestLimits(request: { body: unknown; searchParams: URLSe
   const { body } = request;
   if (Array.isArray(body)) {
     if (limits.maxBatchOperations <= 1) {
-      return refusal(
-        400,
+      return httpRefusal(
         'BAD_REQUEST',
         `Batched operations are disabled: send one operation per request (SAIL_MAX_BATCH_OPERATIONS=${limits.maxBatchOperations})`,
         limitExtensions('SAIL_MAX_BATCH_OPERATIONS', limits.maxBatchOperations, body.length),
       );
     }
     if (body.length > limits.maxBatchOperations) {
-      return refusal(
-        400,
+      return httpRefusal(
         'BAD_REQUEST',
         `The batch has ${body.length} operations; the limit is ${limits.maxBatchOperations} (SAIL_MAX_BATCH_OPERATIONS)`,
         limitExtensions('SAIL_MAX_BATCH_OPERATIONS', limits.maxBatchOperations, body.length),

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
-import { GraphQLError, parse } from 'graphql';
+import { parse, type GraphQLError } from 'graphql';
 import { ConfigError } from '../config.js';
 import type { Context } from '../context.js';
+import { refusalError } from '../shared/errors.js';
 import { dropPersistedQuery, isRecord, refuseBeforeParsing, sha256 } from './persisted-queries.js';
 
 /**
@@ -69,7 +70,7 @@ export function loadTrustedDocuments(path: string): TrustedDocuments {
 }
 
 function notAllowed(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 400 } } });
+  return refusalError('PERSISTED_QUERY_NOT_ALLOWED', message);
 }
 
 function documentIdOf(request: GraphQLRequest): string | undefined {

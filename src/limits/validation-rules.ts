@@ -1,5 +1,6 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { Kind, type ASTVisitor, type GraphQLError, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { uncodedError } from '../shared/errors.js';
 import { limitExtensions, type LimitName, type QueryLimits } from './query-limits.js';
 
 /** Validation rules: depth, aliases, directives (GraphQL Armor) and root fields. */
@@ -11,7 +12,7 @@ function armorRejection(limit: LimitName, max: number, describe: (found: number 
   return (context: ValidationContext | null, error: GraphQLError): void => {
     const match = ARMOR_FOUND.exec(error.message);
     const found = match ? Number(match[1]) : undefined;
-    context?.reportError(new GraphQLError(`${describe(found)}; the limit is ${max} (${limit})`, { extensions: limitExtensions(limit, max, found) }));
+    context?.reportError(uncodedError(`${describe(found)}; the limit is ${max} (${limit})`, { extensions: limitExtensions(limit, max, found) }));
   };
 }
 
@@ -52,7 +53,7 @@ export function maxRootFieldsRule(max: number): ValidationRule {
       const found = countRootFields(operation.selectionSet, context, new Map());
       if (found > max) {
         context.reportError(
-          new GraphQLError(`The operation has ${found} root fields; the limit is ${max} (SAIL_MAX_ROOT_FIELDS)`, {
+          uncodedError(`The operation has ${found} root fields; the limit is ${max} (SAIL_MAX_ROOT_FIELDS)`, {
             nodes: [operation],
             extensions: limitExtensions('SAIL_MAX_ROOT_FIELDS', max, found),
           }),
@@ -69,7 +70,7 @@ export function maxRootFieldsRule(max: number): ValidationRule {
 export const knownOperationTypesRule: ValidationRule = (context) => ({
   OperationDefinition(operation) {
     if (context.getSchema().getRootType(operation.operation)) return;
-    context.reportError(new GraphQLError(`This gateway does not support ${operation.operation} operations`, { nodes: [operation] }));
+    context.reportError(uncodedError(`This gateway does not support ${operation.operation} operations`, { nodes: [operation] }));
   },
 });
 
@@ -81,7 +82,7 @@ export const introspectionOffRule: ValidationRule = (context) => ({
   Field(field) {
     if (field.name.value !== '__schema' && field.name.value !== '__type') return;
     context.reportError(
-      new GraphQLError('Introspection is off on this gateway (SAIL_INTROSPECTION=on turns it on; it follows SAIL_PLAYGROUND by default)', {
+      uncodedError('Introspection is off on this gateway (SAIL_INTROSPECTION=on turns it on; it follows SAIL_PLAYGROUND by default)', {
         nodes: [field],
         extensions: { limit: 'SAIL_INTROSPECTION' },
       }),

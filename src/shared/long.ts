@@ -1,4 +1,5 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLScalarType, Kind } from 'graphql';
+import { uncodedError } from './errors.js';
 
 const INTEGER = /^-?\d+$/;
 const MIN = -(2n ** 63n);
@@ -10,8 +11,8 @@ function toInt64(value: unknown): bigint {
   if (typeof value === 'bigint') big = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) big = BigInt(value);
   else if (typeof value === 'string' && INTEGER.test(value)) big = BigInt(value);
-  else throw new GraphQLError(`Long cannot represent ${typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value)}`);
-  if (big < MIN || big > MAX) throw new GraphQLError('Long cannot represent a value outside the 64-bit range');
+  else throw uncodedError(`Long cannot represent ${typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value)}`);
+  if (big < MIN || big > MAX) throw uncodedError('Long cannot represent a value outside the 64-bit range');
   return big;
 }
 
@@ -26,7 +27,7 @@ export const LongScalar = new GraphQLScalarType<number | string | bigint, number
   serialize: (value) => toJson(toInt64(value)),
   parseValue: (value) => toJson(toInt64(value)),
   parseLiteral(node) {
-    if (node.kind !== Kind.INT && node.kind !== Kind.STRING) throw new GraphQLError('Long takes an integer or a string of digits', { nodes: [node] });
+    if (node.kind !== Kind.INT && node.kind !== Kind.STRING) throw uncodedError('Long takes an integer or a string of digits', { nodes: [node] });
     return toJson(toInt64(node.value));
   },
 });

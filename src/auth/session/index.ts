@@ -1,10 +1,11 @@
 import type http from 'node:http';
 import type { Got } from 'got';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { SharedStore } from '../../isc/scale-out/redis.js';
 import type { SessionCredential } from '../../isc/types.js';
 import type { Logger } from '../../observability/log/logger.js';
 import { registerSecret } from '../../observability/log/redaction.js';
+import { refusalError } from '../../shared/errors.js';
 import { sessionCookies } from './cookies.js';
 import { createLogins } from './logins.js';
 import { createSignInClient } from './oauth.js';
@@ -48,9 +49,7 @@ export interface SessionModeOptions {
 }
 
 function forbiddenOrigin(origin: string): GraphQLError {
-  return new GraphQLError(`A signed-in request from ${origin.slice(0, 200)} is not allowed (SAIL_CORS_ORIGINS)`, {
-    extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-  });
+  return refusalError('FORBIDDEN', `A signed-in request from ${origin.slice(0, 200)} is not allowed (SAIL_CORS_ORIGINS)`);
 }
 
 export function createSessionMode(options: SessionModeOptions): SessionMode {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { SessionCredential } from '../../isc/types.js';
+import { gatewayError, refusalError } from '../../shared/errors.js';
 import { identityOf, SignInRefused, type SignInClient, type TokenSet } from './oauth.js';
 import { sessionRecords, type SessionRecord, type SessionRecords } from './records.js';
 import type { SessionConfig } from './settings.js';
@@ -39,7 +40,7 @@ export interface SessionsOptions {
 }
 
 export function ended(): GraphQLError {
-  return new GraphQLError('Your sign-in has ended: sign in again (/auth/login)', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  return refusalError('UNAUTHENTICATED', 'Your sign-in has ended: sign in again (/auth/login)');
 }
 
 /** Refresh this long before the access token expires: a minute, or a quarter of a short lifetime. */
@@ -102,9 +103,7 @@ async function refreshLocked(context: RefreshContext, id: string, stale: string,
     if (latest.accessToken !== stale) return latest;
     if (Date.now() >= deadline) {
       if (!refused && latest.accessExpiresAt > context.clock()) return latest;
-      throw new GraphQLError('The sign-in is being renewed elsewhere and did not finish in time; try again', {
-        extensions: { code: 'UPSTREAM_ERROR' },
-      });
+      throw gatewayError('UPSTREAM_ERROR', 'The sign-in is being renewed elsewhere and did not finish in time; try again');
     }
   }
 }

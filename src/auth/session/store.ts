@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { gatewayError } from '../../shared/errors.js';
+import { refusalError } from '../../shared/errors.js';
 import type { SharedStore } from '../../isc/scale-out/redis.js';
 
 /**
@@ -57,7 +57,7 @@ const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.ca
 
 /** A Redis that does not answer: the session cannot be read, but is not lost either. */
 function unavailable(): Error {
-  return gatewayError('SESSION_STORE_UNAVAILABLE', 'The session store (Redis) does not answer; try again shortly', { http: { status: 503 } });
+  return refusalError('SESSION_STORE_UNAVAILABLE', 'The session store (Redis) does not answer; try again shortly');
 }
 
 export function redisStore(shared: SharedStore): KeyValueStore {
