@@ -1,6 +1,6 @@
 /** Gateway configuration, read once from the environment and validated at start. */
 import type { ProxySettings } from './isc/agents.js';
-import { LOG_LEVELS, defaultLogLevel, parseLogLevel, type LogLevel } from './observability/log/logger.js';
+import { LOG_LEVELS, defaultLogLevel, parseLogLevel, type LogLevel } from './log/logger.js';
 import { sessionConfig, type SessionConfig } from './auth/session/settings.js';
 import { ConfigError, flagSetting as flag, integerSetting as integer, isLoopbackHost, readEnvironment, type Environment } from './settings.js';
 

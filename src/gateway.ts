@@ -9,8 +9,8 @@ import { CACHEABLE_COLLECTIONS, COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } 
 import { connectUpstream, type Tenant, type Upstream } from './isc/connect.js';
 import type { ResponseCache } from './isc/response-cache.js';
 import { createObservability, type ObservabilityOptions } from './observability/index.js';
-import { log as defaultLogger, type Logger } from './observability/log/logger.js';
-import { registerSecret } from './observability/log/redaction.js';
+import { log as defaultLogger, type Logger } from './log/logger.js';
+import { registerSecret } from './log/redaction.js';
 import { readinessCheck } from './readiness.js';
 import { createHttpGateway, operatorServer } from './server.js';
 import { loadStaticSite } from './static-site.js';

@@ -21,7 +21,7 @@ import { checkRequestLimits } from './limits/request-checks.js';
 import { introspectionOffRule, limitValidationRules } from './limits/validation-rules.js';
 import { automaticPersistedQueries, persistedQueryGuardPlugin } from './limits/persisted-queries.js';
 import { loadTrustedDocuments, trustedDocumentsPlugin } from './limits/trusted-documents.js';
-import type { Logger } from './observability/log/logger.js';
+import type { Logger } from './log/logger.js';
 import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from './observability/request-log.js';
 import { servePlayground, wantsHtml } from './playground/playground.js';
 import type { Resolvers } from './generated/graphql.js';

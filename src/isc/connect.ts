@@ -2,7 +2,7 @@ import got, { type Got } from 'got';
 import { GraphQLError } from 'graphql';
 import { ConfigError, type Config } from '../config.js';
 import { localWriteClock, routeWords } from './freshness.js';
-import type { Logger } from '../observability/log/logger.js';
+import type { Logger } from '../log/logger.js';
 import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from './agents.js';
 import { createIscClient } from './client.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';

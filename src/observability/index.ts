@@ -2,7 +2,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config.js';
 import type { UpstreamObserver } from '../isc/types.js';
 import type { IssuedToken } from '../isc/token-provider.js';
-import type { Logger } from './log/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { ServerObservability } from '../server.js';
 import { auditPlugin } from './audit.js';
 import { createMetrics, type WatchedState } from './metrics.js';

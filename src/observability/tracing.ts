@@ -22,9 +22,9 @@ import type { Context } from '../context.js';
 import type { Resolvers } from '../generated/graphql.js';
 import type { CallWatch, UpstreamAttempt, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/types.js';
 import type { IssuedToken } from '../isc/token-provider.js';
-import { type Logger } from './log/logger.js';
+import { type Logger } from '../log/logger.js';
 import { errorCodeOf } from '../shared/errors.js';
-import { registerSecret } from './log/redaction.js';
+import { registerSecret } from '../log/redaction.js';
 
 export interface GatewayTracing {
   plugin: ApolloServerPlugin<Context>;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/observability/log/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 import { postGraphQL } from '../support/child-gateway.js';
 import { startConnectProxy, type TestProxy } from '../support/connect-proxy.js';
 import { captureText } from '../support/output.js';

@@ -9,7 +9,7 @@ import { ConfigError } from '../../src/config.js';
 import { createContext, type Context } from '../../src/context.js';
 import type { IscClient } from '../../src/isc/client.js';
 import type { Resolvers } from '../../src/generated/graphql.js';
-import { createLogger } from '../../src/observability/log/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 import {
   ATTR,
   createTracing,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config.js';
-import type { Logger } from '../../observability/log/logger.js';
+import type { Logger } from '../../log/logger.js';
 import { windowWithMargin, type SlotLedger } from '../governor.js';
 import { connectSharedStore, evictionPolicy, redactedUrl, type SharedStore } from './redis.js';
 import { createSharedLedger } from './shared-ledger.js';
