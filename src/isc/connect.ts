@@ -8,7 +8,7 @@ import { createIscClient } from './client.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
 import { createResponseCache, type ResponseCache } from './response-cache.js';
 import type { ScaleOut, ScaleOutParts } from './scale-out/index.js';
-import type { SharedStore } from './scale-out/redis.js';
+import type { SharedStore } from '../redis/connection.js';
 import { clientCredentialsExchange, createTokenProvider, withFailureBackoff, type IssuedToken } from './token-provider.js';
 import type { IscClient, UpstreamObserver } from './types.js';
 

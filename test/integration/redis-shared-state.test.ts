@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createRateGovernor } from '../../src/isc/governor.js';
-import { connectSharedStore, type SharedStore } from '../../src/isc/scale-out/redis.js';
+import { connectSharedStore, type SharedStore } from '../../src/redis/connection.js';
 import { createSharedLedger } from '../../src/isc/scale-out/shared-ledger.js';
 import { cacheSealingKey, createSharedResponseCache } from '../../src/isc/scale-out/shared-response-cache.js';
 import { sharedWriteClock } from '../../src/isc/scale-out/shared-write-clock.js';

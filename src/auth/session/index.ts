@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Got } from 'got';
 import { GraphQLError } from 'graphql';
-import type { SharedStore } from '../../isc/scale-out/redis.js';
+import type { SharedStore } from '../../redis/connection.js';
 import type { SessionCredential } from '../../isc/types.js';
 import type { Logger } from '../../log/logger.js';
 import { registerSecret } from '../../log/redaction.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log/logger.js';
 import { windowWithMargin, type SlotLedger } from '../governor.js';
-import { connectSharedStore, evictionPolicy, redactedUrl, type SharedStore } from './redis.js';
+import { connectSharedStore, evictionPolicy, redactedUrl, type SharedStore } from '../../redis/connection.js';
 import { createSharedLedger } from './shared-ledger.js';
 import { cacheSealingKey, createSharedResponseCache } from './shared-response-cache.js';
 import type { ResponseCache } from '../response-cache.js';

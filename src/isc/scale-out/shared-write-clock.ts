@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readScopes, writeScopes, type RouteWords, type WriteClock } from '../freshness.js';
-import type { SharedStore } from './redis.js';
+import type { SharedStore } from '../../redis/connection.js';
 
 /**
  * The write clock shared by replicas (freshness.ts): one key per scope in Redis, so a write
