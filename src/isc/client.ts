@@ -3,7 +3,7 @@ import type { Got } from 'got';
 import { createAgents, type OutboundAgents } from './agents.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
 import { encodeRequest } from './encode.js';
-import { localWriteClock, routeWords, type WriteClock } from './freshness.js';
+import { localWriteClock, routeWords, type WriteClock } from './write-clock.js';
 import { compose } from './pipeline.js';
 import type { ResponseCache } from './response-cache.js';
 import { routeTemplates } from './routes.js';
@@ -14,8 +14,8 @@ import { createOperationReads, operationReads } from './stages/operation-reads.j
 import { outcome } from './stages/outcome.js';
 import { rateGoverned } from './stages/rate.js';
 import { coalescing } from './stages/coalesce.js';
-import { writeStamps } from './stages/freshness.js';
-import { cachedResponses } from './stages/response-cache.js';
+import { writeStamps } from './stages/write-stamps.js';
+import { cachedResponses } from './stages/cached-responses.js';
 import { retryPolicy } from './stages/retry.js';
 import { bearerToken } from './stages/token.js';
 import { transport } from './stages/transport.js';
@@ -47,7 +47,7 @@ export interface IscClientOptions {
   onRetryAfterClamped?: (event: { route: string; retryAfterMs: number; pauseMs: number }) => void;
   /** The domains' route templates: observers and logs name calls by them (see routes.ts). */
   routes?: readonly string[];
-  /** The clock of writes that keys cache entries and shared reads (freshness.ts); default: this process's. */
+  /** The clock of writes that keys cache entries and shared reads (write-clock.ts); default: this process's. */
   clock?: WriteClock;
   /** Share identical GETs in flight across operations (default on). */
   coalesce?: boolean;

@@ -10,7 +10,7 @@ import { connectSharedStore, type SharedStore } from '../../src/redis/connection
 import { createSharedLedger } from '../../src/isc/scale-out/shared-ledger.js';
 import { cacheSealingKey, createSharedResponseCache } from '../../src/isc/scale-out/shared-response-cache.js';
 import { sharedWriteClock } from '../../src/isc/scale-out/shared-write-clock.js';
-import { localWriteClock, routeWords, type WriteClock } from '../../src/isc/freshness.js';
+import { localWriteClock, routeWords, type WriteClock } from '../../src/isc/write-clock.js';
 import { ROUTE_TEMPLATES } from '../../src/domains.js';
 import { createResponseCache, responseCacheKey, type CachedResponse } from '../../src/isc/response-cache.js';
 import { createSharedTokenProvider } from '../../src/isc/scale-out/shared-token.js';

@@ -8,7 +8,7 @@ import { cacheSealingKey, createSharedResponseCache } from './shared-response-ca
 import type { ResponseCache } from '../response-cache.js';
 import { createSharedTokenProvider } from './shared-token.js';
 import { sharedWriteClock } from './shared-write-clock.js';
-import type { RouteWords, WriteClock } from '../freshness.js';
+import type { RouteWords, WriteClock } from '../write-clock.js';
 import type { IssuedToken, TokenProvider } from '../token-provider.js';
 
 export interface ScaleOutParts {
