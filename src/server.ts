@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -22,12 +22,13 @@ import { introspectionOffRule, limitValidationRules } from './limits/validation-
 import { automaticPersistedQueries, persistedQueryGuardPlugin } from './limits/persisted-queries.js';
 import { loadTrustedDocuments, trustedDocumentsPlugin } from './limits/trusted-documents.js';
 import type { Logger } from './log/logger.js';
+import type { ServerObservability } from './observability/index.js';
 import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from './observability/request-log.js';
 import { servePlayground, wantsHtml } from './playground/playground.js';
-import type { Resolvers } from './generated/graphql.js';
 import { buildSchema } from './schema.js';
 import { SITE_PREFIX, type StaticSite } from './static-site.js';
 import { VERSION } from './shared/package.js';
+import type { RouteHandler } from './shared/http-types.js';
 
 export interface HttpGatewayOptions {
   config: Pick<Config, 'server' | 'limits' | 'rate' | 'observability'>;
@@ -45,20 +46,7 @@ export interface HttpGatewayOptions {
   site?: StaticSite;
 }
 
-export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
-
-/** What observability adds to the HTTP server. */
-export interface ServerObservability {
-  plugins: ApolloServerPlugin<Context>[];
-  /** Extra routes by exact path (`/metrics`), served before `/graphql`, also while draining. */
-  routes: Record<string, RouteHandler>;
-  /** Runs the handling of one `/graphql` request (e.g. inside the operation's trace span and context). */
-  aroundGraphQL<T>(req: http.IncomingMessage, requestId: string, run: () => Promise<T>): Promise<T>;
-  /** Wraps resolvers before the schema is built (resolver spans). */
-  schemaResolvers?: (resolvers: Resolvers) => Resolvers;
-  /** A GraphQL request answered before Apollo saw it (draining, body too large or not JSON, request limits). */
-  onRefused?: (errors: readonly { extensions?: Record<string, unknown> }[]) => void;
-}
+export type { RouteHandler, ServerObservability };
 
 /** What browsers on allowed origins may send, and read: the headers README documents. */
 const CORS_ALLOW_HEADERS =
