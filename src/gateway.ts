@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ownCredentialsUnusable } from './auth/credentials.js';
 import { createSessionMode, type SessionMode } from './auth/session/index.js';
-import { isLoopbackHost, metricsOpenToAnyone, type Config } from './config.js';
+import { isLoopbackHost, metricsOpenToAnyone, type Config } from './config/index.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { CACHEABLE_COLLECTIONS, COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
 import { connectUpstream, type Tenant, type UpstreamConnection } from './isc/connect.js';

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
 import { log } from './log/logger.js';
 import { setPrettyOutput } from './log/destinations.js';

@@ -7,7 +7,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import type { Readiness } from './readiness.js';
 import { apiKeyChecker } from './auth/api-keys.js';
 import { principalOf, resolveCredential, sessionPrincipal, type InboundAuth } from './auth/credentials.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { AuthMode } from '../config.js';
+import type { AuthMode } from '../config/index.js';
 import type { Credential } from '../isc/client.js';
 import { isValidApiKey } from './api-keys.js';
 

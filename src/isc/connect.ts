@@ -1,6 +1,7 @@
 import got, { type Got } from 'got';
 import { GraphQLError } from 'graphql';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, type Config } from '../config/index.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { localWriteClock, routeWords } from './write-clock.js';
 import type { Logger } from '../log/logger.js';
 import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from './agents.js';
@@ -85,8 +86,8 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
     tokens,
     clientId: tenant.clientId,
     governor,
-    retry: { maxAttempts: upstream.retryAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: 5_000 },
-    breaker: { ...breakerSettings(upstream.breaker), rollingWindowMs: 10_000 },
+    retry: { maxAttempts: upstream.retryAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: DEFAULTS.upstream.retryMaxDelayMs },
+    breaker: { ...breakerSettings(upstream.breaker), rollingWindowMs: DEFAULTS.upstream.breaker.rollingWindowMs },
     agents,
     cache,
     observers: parts.observers,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequest, GraphQLRequestListener, PersistedQueryOptions } from '@apollo/server';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError } from 'graphql';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import type { Resolvers } from '../generated/graphql.js';
 import type { UpstreamObserver } from '../isc/types.js';

@@ -10,7 +10,7 @@ import { createLogins } from './logins.js';
 import { createSignInClient } from './oauth.js';
 import { sessionRoutes } from './routes.js';
 import { createSessions, ended } from './sessions.js';
-import type { SessionConfig } from './settings.js';
+import type { SessionConfig } from '../../config/auth-and-sessions.js';
 import { memoryStore, redisStore } from './store.js';
 
 /** Sign-in at the gateway, wired: the sign-in client, the session store, the cookies and the routes. */

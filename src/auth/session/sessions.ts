@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import type { SessionCredential } from '../../isc/types.js';
 import { identityOf, SignInRefused, type SignInClient, type TokenSet } from './oauth.js';
 import { sessionRecords, type SessionRecord, type SessionRecords } from './records.js';
-import type { SessionConfig } from './settings.js';
+import type { SessionConfig } from '../../config/auth-and-sessions.js';
 import type { KeyValueStore } from '../../redis/key-value-store.js';
 
 export type { SessionRecord } from './records.js';

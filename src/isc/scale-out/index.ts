@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import { windowWithMargin, type SlotLedger } from '../governor.js';
 import { connectSharedStore, evictionPolicy, redactedUrl, type SharedStore } from '../../redis/connection.js';
