@@ -13,7 +13,7 @@ const isWriter = process.argv[2] === '--writer';
 const [perMs = 20, pauseMs = 2, seconds = 3] = (isWriter ? process.argv.slice(4) : process.argv.slice(2)).map(Number);
 
 async function writer(mode: string): Promise<void> {
-  const { log } = await import('../src/observability/log/logger.js');
+  const { log } = await import('../src/log/logger.js');
   log.info('start'); // opens the descriptors (and sets blocking mode)
   const handle = (process.stdout as { _handle?: { setBlocking?: (b: boolean) => number } })._handle;
   if (mode === 'non-blocking') handle?.setBlocking?.(false); // Node's default for pipes: the old behaviour

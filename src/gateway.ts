@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ownCredentialsUnusable } from './auth/credentials.js';
 import { createSessionMode, type SessionMode } from './auth/session/index.js';
-import { isLoopbackHost, metricsOpenToAnyone, type Config } from './config.js';
+import { isLoopbackHost, metricsOpenToAnyone, type Config } from './config/index.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { CACHEABLE_COLLECTIONS, COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
-import { connectUpstream, type Tenant, type Upstream } from './isc/connect.js';
+import { connectUpstream, type Tenant, type UpstreamConnection } from './isc/connect.js';
 import type { ResponseCache } from './isc/response-cache.js';
 import { createObservability, type ObservabilityOptions } from './observability/index.js';
-import { log as defaultLogger, type Logger } from './observability/log/logger.js';
-import { registerSecret } from './observability/log/redaction.js';
+import { log as defaultLogger, type Logger } from './log/logger.js';
+import { registerSecret } from './log/redaction.js';
 import { readinessCheck } from './readiness.js';
 import { createHttpGateway, operatorServer } from './http/index.js';
 import { loadStaticSite } from './static-site.js';
@@ -178,7 +178,7 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
 }
 
 /** One token request for the gateway's own credentials, and what to say of it. */
-async function checkOwnCredentials(config: Config, upstream: Upstream): Promise<{ ok: boolean; message: string }> {
+async function checkOwnCredentials(config: Config, upstream: UpstreamConnection): Promise<{ ok: boolean; message: string }> {
   if (config.auth.mode === 'passthrough') return { ok: true, message: 'Pass-through mode: the gateway has no ISC credentials of its own to check' };
   try {
     await upstream.checkCredentials();
@@ -193,7 +193,7 @@ function startSignIn(
   config: Config,
   tenant: Tenant,
   demoTenant: DemoTenant | undefined,
-  upstream: Upstream,
+  upstream: UpstreamConnection,
   port: number,
   logger: Logger,
 ): SessionMode {

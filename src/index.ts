@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 import { startGateway } from './gateway.js';
-import { log } from './observability/log/logger.js';
-import { setPrettyOutput } from './observability/log/destinations.js';
+import { log } from './log/logger.js';
+import { setPrettyOutput } from './log/destinations.js';
 import { VERSION } from './shared/package.js';
 
 try {

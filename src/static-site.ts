@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { ConfigError } from './settings.js';
+import { ConfigError } from './config/parse.js';
 
 /**
  * A frontend served by the gateway itself (`SAIL_FRONTEND_DIR`, at `/app/`): same origin as

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config/index.js';
 
 /** Settings a newcomer gets wrong are refused at start with a message that says what to set. */
 const config = (env: Record<string, string>) => () => loadConfig({ SAIL_CLIENT_ID: 'id', SAIL_CLIENT_SECRET: 'secret', ...env });

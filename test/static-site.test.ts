@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadStaticSite } from '../src/static-site.js';
-import { ConfigError } from '../src/settings.js';
+import { ConfigError } from '../src/config/parse.js';
 
 /** The frontend directory the gateway serves at /app/: only files that were there, with the page's security headers. */
 describe('the static site (SAIL_FRONTEND_DIR)', () => {

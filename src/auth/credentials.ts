@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
-import type { AuthMode } from '../config.js';
+import type { AuthMode } from '../config/index.js';
 import type { Credential } from '../isc/client.js';
 import { bearerTokenOf } from '../shared/bearer.js';
 import { refusalError } from '../shared/errors.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, integerSetting as integer, readEnvironment, type Environment } from '../settings.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { ConfigError, integerSetting as integer, readEnvironment, type Environment } from '../config/parse.js';
 import { checkRedirectUri } from './sign-in.js';
 import { DEMO_PATH_PREFIX } from './stats.js';
 import { DEMO_USERS } from './seed/users.js';
@@ -14,7 +15,7 @@ import type { DemoTenant, DemoTenantOptions } from './server.js';
  */
 
 /** The demo tenant's settings are read as the gateway's are, so its configuration errors are the same kind. */
-export { ConfigError as DemoTenantConfigError } from '../settings.js';
+export { ConfigError as DemoTenantConfigError } from '../config/parse.js';
 
 export interface StandaloneConfig {
   port: number;
@@ -52,10 +53,10 @@ export function loadStandaloneConfig(raw: NodeJS.ProcessEnv = process.env): Stan
   const windowMs = integer(env, 'SAIL_DEMO_TENANT_RATE_WINDOW_MS', 10_000, 10, 3_600_000);
   return {
     port: integer(env, 'SAIL_DEMO_TENANT_PORT', 0, 0, 65_535),
-    host: env.SAIL_HOST || '127.0.0.1',
+    host: env.SAIL_HOST || DEFAULTS.server.host,
     // ISC's documented lifetime is 749 s; tests and demos of token refresh use a few seconds.
     tokenLifetimeSeconds: integer(env, 'SAIL_DEMO_TENANT_TOKEN_LIFETIME_S', 749, 1, 86_400),
-    latencyMs: integer(env, 'SAIL_DEMO_TENANT_LATENCY_MS', 0, 0, 60_000),
+    latencyMs: integer(env, 'SAIL_DEMO_TENANT_LATENCY_MS', DEFAULTS.demo.latencyMs, 0, 60_000),
     rateLimit: rateLimit > 0 ? { limit: rateLimit, windowMs } : undefined,
     loginRedirectUris: redirectUrisSetting(env, 'SAIL_DEMO_TENANT_REDIRECT_URIS'),
   };

@@ -7,7 +7,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import { COSTS } from '../domains.js';
 import type { CacheHit } from '../isc/client.js';
@@ -16,7 +16,7 @@ import { queryCostPlugin } from '../limits/cost-plugin.js';
 import { automaticPersistedQueries, persistedQueryGuardPlugin } from '../limits/persisted-queries.js';
 import { loadTrustedDocuments, trustedDocumentsPlugin } from '../limits/trusted-documents.js';
 import { introspectionOffRule, limitValidationRules } from '../limits/validation-rules.js';
-import type { Logger } from '../observability/log/logger.js';
+import type { Logger } from '../log/logger.js';
 import { apolloLogger, maskUnexpectedErrors, requestLogPlugin } from '../observability/request-log.js';
 import { buildSchema } from '../schema.js';
 import type { Caller } from './caller.js';

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { InboundAuth } from '../auth/credentials.js';
 import type { SessionMode } from '../auth/session/index.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { IscClient } from '../isc/client.js';
 import type { RateGovernor } from '../isc/governor.js';
-import type { Logger } from '../observability/log/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { Readiness } from '../readiness.js';
 import type { StaticSite } from '../static-site.js';
 import { startApollo } from './apollo.js';

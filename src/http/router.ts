@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { Logger } from '../observability/log/logger.js';
+import type { Logger } from '../log/logger.js';
 import { httpRefusal } from '../shared/errors.js';
 import { sendJson } from './respond.js';
 import type { Route } from './types.js';

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import type { ProxySettings } from '../config/upstream.js';
 
 /**
  * Outbound connections to ISC (API calls and the token request): keep-alive agents, through an
@@ -10,14 +11,6 @@ import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
  * `NODE_EXTRA_CA_CERTS` (read by Node once, at process start), for the tenant and for an https
  * proxy alike. Setting `ca` here would replace that store and break both.
  */
-export interface ProxySettings {
-  /** Proxy for `http:` targets (`HTTP_PROXY` / `http_proxy`). */
-  httpProxy?: string;
-  /** Proxy for `https:` targets (`HTTPS_PROXY` / `https_proxy`). */
-  httpsProxy?: string;
-  /** Hosts reached directly (`NO_PROXY` / `no_proxy`), comma or space separated. */
-  noProxy?: string;
-}
 
 export interface OutboundAgents {
   http: http.Agent;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Got } from 'got';
+import { DEFAULTS } from '../config/defaults.js';
 import { createAgents, type OutboundAgents } from './agents.js';
-import { createRateGovernor, type RateGovernor } from './governor.js';
+import { createRateGovernor, type GovernorOptions, type RateGovernor } from './governor.js';
 import { encodeRequest } from './encode.js';
-import { localWriteClock, routeWords, type WriteClock } from './freshness.js';
+import { localWriteClock, routeWords, type WriteClock } from './write-clock.js';
 import { compose } from './pipeline.js';
 import type { ResponseCache } from './response-cache.js';
 import { routeTemplates } from './routes.js';
@@ -14,8 +15,8 @@ import { createOperationReads, operationReads } from './stages/operation-reads.j
 import { outcome } from './stages/outcome.js';
 import { rateGoverned } from './stages/rate.js';
 import { coalescing } from './stages/coalesce.js';
-import { writeStamps } from './stages/freshness.js';
-import { cachedResponses } from './stages/response-cache.js';
+import { writeStamps } from './stages/write-stamps.js';
+import { cachedResponses } from './stages/cached-responses.js';
 import { retryPolicy } from './stages/retry.js';
 import { bearerToken } from './stages/token.js';
 import { transport } from './stages/transport.js';
@@ -47,15 +48,31 @@ export interface IscClientOptions {
   onRetryAfterClamped?: (event: { route: string; retryAfterMs: number; pauseMs: number }) => void;
   /** The domains' route templates: observers and logs name calls by them (see routes.ts). */
   routes?: readonly string[];
-  /** The clock of writes that keys cache entries and shared reads (freshness.ts); default: this process's. */
+  /** The clock of writes that keys cache entries and shared reads (write-clock.ts); default: this process's. */
   clock?: WriteClock;
   /** Share identical GETs in flight across operations (default on). */
   coalesce?: boolean;
 }
 
-/** Defaults match ISC's documented limit (100 calls per 10 s per client) and the configuration's. */
-const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 };
-const DEFAULT_BREAKER: BreakerOptions = { errorThresholdPercentage: 50, volumeThreshold: 20, resetTimeoutMs: 5_000, rollingWindowMs: 10_000 };
+/** Without options, the configuration's defaults (src/config/defaults.ts: ISC's documented limit, 100 calls per 10 s per client). */
+const { upstream: UPSTREAM_DEFAULTS, rate: RATE_DEFAULTS } = DEFAULTS;
+const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: UPSTREAM_DEFAULTS.retryAttempts,
+  baseDelayMs: UPSTREAM_DEFAULTS.retryBaseDelayMs,
+  maxDelayMs: UPSTREAM_DEFAULTS.retryMaxDelayMs,
+};
+const DEFAULT_BREAKER: BreakerOptions = {
+  errorThresholdPercentage: UPSTREAM_DEFAULTS.breaker.errorPercent,
+  volumeThreshold: UPSTREAM_DEFAULTS.breaker.volume,
+  resetTimeoutMs: UPSTREAM_DEFAULTS.breaker.resetMs,
+  rollingWindowMs: UPSTREAM_DEFAULTS.breaker.rollingWindowMs,
+};
+const DEFAULT_GOVERNOR: GovernorOptions = {
+  limit: RATE_DEFAULTS.limit,
+  windowMs: RATE_DEFAULTS.windowMs,
+  maxConcurrency: RATE_DEFAULTS.maxConcurrency,
+  maxQueue: RATE_DEFAULTS.maxQueue,
+};
 
 /** Keep-alive agents: ISC calls of one operation reuse warm connections instead of new TLS handshakes. */
 export function keepAliveAgents(): Pick<OutboundAgents, 'http' | 'https'> {
@@ -81,8 +98,8 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       retryPolicy(options.retry ?? DEFAULT_RETRY, new URL(options.apiUrl).origin), // backoff, 429 waits, the deadline before each attempt
       bearerToken(options.tokens), // the bearer; a refused token is replaced once
       rateGoverned({
-        governor: options.governor ?? createRateGovernor({ limit: 100, windowMs: 10_000, maxConcurrency: 16, maxQueue: 1000 }),
-        maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+        governor: options.governor ?? createRateGovernor(DEFAULT_GOVERNOR),
+        maxRetryAfterMs: options.maxRetryAfterMs ?? UPSTREAM_DEFAULTS.maxRetryAfterMs,
         onRetryAfterClamped: options.onRetryAfterClamped,
       }), // one rate slot per attempt; a 429's Retry-After pauses the client here
       observeAttempts, // each HTTP attempt, for the observers (and their trace headers)
@@ -93,7 +110,7 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
         apiUrl: options.apiUrl,
         timeoutMs: options.timeoutMs,
         agents: options.agents ?? keepAliveAgents(),
-        maxBodyBytes: options.maxBodyBytes ?? 32 * 1_048_576,
+        maxBodyBytes: options.maxBodyBytes ?? UPSTREAM_DEFAULTS.maxBodyBytes,
       },
       httpClient,
     ),
@@ -150,7 +167,7 @@ function encode(
 export const unboundedScope = (): OperationScope => ({
   deadline: Number.POSITIVE_INFINITY,
   signal: new AbortController().signal,
-  rateLimitWaitLeftMs: 15_000,
+  rateLimitWaitLeftMs: RATE_DEFAULTS.limitWaitMs,
   reads: createOperationReads(),
 });
 

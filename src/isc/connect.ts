@@ -1,14 +1,15 @@
 import got, { type Got } from 'got';
 import { GraphQLError } from 'graphql';
-import { ConfigError, type Config } from '../config.js';
-import { localWriteClock, routeWords } from './freshness.js';
-import type { Logger } from '../observability/log/logger.js';
+import { ConfigError, type Config } from '../config/index.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { localWriteClock, routeWords } from './write-clock.js';
+import type { Logger } from '../log/logger.js';
 import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from './agents.js';
 import { createIscClient } from './client.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
 import { createResponseCache, type ResponseCache } from './response-cache.js';
 import type { ScaleOut, ScaleOutParts } from './scale-out/index.js';
-import type { SharedStore } from './scale-out/redis.js';
+import type { SharedStore } from '../redis/connection.js';
 import { clientCredentialsExchange, createTokenProvider, withFailureBackoff, type IssuedToken } from './token-provider.js';
 import type { IscClient, UpstreamObserver } from './types.js';
 
@@ -30,7 +31,7 @@ export interface UpstreamParts {
   tokenExchange(exchange: () => Promise<IssuedToken>): () => Promise<IssuedToken>;
 }
 
-export interface Upstream {
+export interface UpstreamConnection {
   client: IscClient;
   governor: RateGovernor;
   cache: ResponseCache | undefined;
@@ -45,14 +46,14 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-type UpstreamConfig = Pick<Config, 'upstream' | 'rate' | 'cache' | 'redis'> & { session?: Pick<Config['session'], 'secrets'> };
+type ConnectionConfig = Pick<Config, 'upstream' | 'rate' | 'cache' | 'redis'> & { session?: Pick<Config['session'], 'secrets'> };
 
 /**
  * Everything that talks to ISC, wired once: outbound agents (proxy), the token (with backoff after
  * failures, shared through Redis when scaled out), the response cache, the rate governor and the
  * client pipeline.
  */
-export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, parts: UpstreamParts, logger: Logger): Promise<Upstream> {
+export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, parts: UpstreamParts, logger: Logger): Promise<UpstreamConnection> {
   const { upstream } = config;
   const apiUrl = `${tenant.baseUrl}${upstream.apiPrefix}`;
   // One set of agents for the API calls and the token request: same proxy decision, same pool.
@@ -85,8 +86,8 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
     tokens,
     clientId: tenant.clientId,
     governor,
-    retry: { maxAttempts: upstream.retryAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: 5_000 },
-    breaker: { ...breakerSettings(upstream.breaker), rollingWindowMs: 10_000 },
+    retry: { maxAttempts: upstream.retryAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: DEFAULTS.upstream.retryMaxDelayMs },
+    breaker: { ...breakerSettings(upstream.breaker), rollingWindowMs: DEFAULTS.upstream.breaker.rollingWindowMs },
     agents,
     cache,
     observers: parts.observers,
@@ -113,12 +114,12 @@ export async function connectUpstream(config: UpstreamConfig, tenant: Tenant, pa
 }
 
 /** Replicas share the token, the rate ledger, the write clock and the cache through Redis: loaded only when configured. */
-async function scaleOutOf(config: UpstreamConfig, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut | undefined> {
+async function scaleOutOf(config: ConnectionConfig, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut | undefined> {
   if (!config.redis.url) return undefined;
   return (await import('./scale-out/index.js')).connectScaleOut(config, logger, parts);
 }
 
-const breakerSettings = (b: UpstreamConfig['upstream']['breaker']) => ({
+const breakerSettings = (b: ConnectionConfig['upstream']['breaker']) => ({
   errorThresholdPercentage: b.errorPercent,
   volumeThreshold: b.volume,
   resetTimeoutMs: b.resetMs,

@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
  * A cross-request cache of ISC answers for the domains the operator chooses
  * (`SAIL_RESPONSE_CACHE_DOMAINS`, each with its own lifetime), off by default. Entries are keyed by
  * the caller (a hash of its credential key: one caller never sees another's data), the URL, the
- * media type, and the write stamp of what the URL reads (freshness.ts): a write makes the entries
+ * media type, and the write stamp of what the URL reads (write-clock.ts): a write makes the entries
  * it may have changed unreachable at once, for every replica when the clock is shared. Bounded by
  * entry count and bytes; an entry lives its domain's TTL plus the stale grace period.
  */

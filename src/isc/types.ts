@@ -41,7 +41,7 @@ export interface UpstreamRequest {
   experimental?: boolean;
   /** Keep a `secret` member in the answer: only for the answer that creates an OAuth client. */
   keepSecret?: boolean;
-  /** A lookup of many resources by id in one list call: the response cache keeps and serves it per id (see stages/response-cache.ts). */
+  /** A lookup of many resources by id in one list call: the response cache keeps and serves it per id (see stages/cached-responses.ts). */
   byIds?: ByIdsRead;
 }
 
@@ -132,7 +132,7 @@ export interface IscCall {
   route: string;
   /** The rate-governor key of the credential. */
   rateKey: string;
-  /** A GET's write stamp (freshness.ts): cache entries and shared reads are keyed by it. */
+  /** A GET's write stamp (write-clock.ts): cache entries and shared reads are keyed by it. */
   stamp?: string;
   /** Whose answers these are, for caches across operations: one key per caller (a session, a token, the gateway's client). */
   callerKey: string;

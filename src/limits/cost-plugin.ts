@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode } from 'graphql';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import type { RateGovernor } from '../isc/governor.js';
 import { refusalError } from '../shared/errors.js';

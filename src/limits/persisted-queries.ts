@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequest, GraphQLRequestListener, PersistedQueryOptions } from '@apollo/server';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLError } from 'graphql';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import { refusalError } from '../shared/errors.js';
 

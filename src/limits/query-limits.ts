@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 
 /**
  * Query limits, checked before anything runs, so a refused operation makes no ISC call.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { parse, type GraphQLError } from 'graphql';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/index.js';
 import type { Context } from '../context.js';
 import { refusalError } from '../shared/errors.js';
 import { dropPersistedQuery, isRecord, refuseBeforeParsing, sha256 } from './persisted-queries.js';

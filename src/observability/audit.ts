@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { defaultFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { errorCodeOf } from '../shared/errors.js';
-import type { Logger } from './log/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** One executed root mutation field: who did what to which object, and how it ended. */
 export type AuditRecord = {

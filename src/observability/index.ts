@@ -1,9 +1,13 @@
+import type http from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
+import type { Context } from '../context.js';
+import type { Resolvers } from '../generated/graphql.js';
 import type { UpstreamObserver } from '../isc/types.js';
 import type { IssuedToken } from '../isc/token-provider.js';
-import type { Logger } from './log/logger.js';
-import type { ServerObservability } from '../server.js';
+import type { Logger } from '../log/logger.js';
+import type { RouteHandler } from '../shared/http-types.js';
 import { auditPlugin } from './audit.js';
 import { createMetrics, type WatchedState } from './metrics.js';
 
@@ -26,6 +30,19 @@ export interface Observability {
   watch(state: WatchedState): void;
   /** Flushes and stops exporters. */
   shutdown(): Promise<void>;
+}
+
+/** What observability adds to the HTTP server. */
+export interface ServerObservability {
+  plugins: ApolloServerPlugin<Context>[];
+  /** Extra routes by exact path (`/metrics`), served before `/graphql`, also while draining. */
+  routes: Record<string, RouteHandler>;
+  /** Runs the handling of one `/graphql` request (e.g. inside the operation's trace span and context). */
+  aroundGraphQL<T>(req: http.IncomingMessage, requestId: string, run: () => Promise<T>): Promise<T>;
+  /** Wraps resolvers before the schema is built (resolver spans). */
+  schemaResolvers?: (resolvers: Resolvers) => Resolvers;
+  /** A GraphQL request answered before Apollo saw it (draining, body too large or not JSON, request limits). */
+  onRefused?: (errors: readonly { extensions?: Record<string, unknown> }[]) => void;
 }
 
 export interface ObservabilityOptions {

@@ -8,7 +8,7 @@ import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../isc
 import type { RateGovernor } from '../isc/governor.js';
 import type { ResponseCache } from '../isc/response-cache.js';
 import type { IssuedToken } from '../isc/token-provider.js';
-import type { RouteHandler } from '../server.js';
+import type { RouteHandler } from '../shared/http-types.js';
 
 /** What the metrics read when scraped (gauges of state owned elsewhere). */
 export interface WatchedState {

@@ -4,8 +4,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { CallWatch, UpstreamObserver } from '../isc/types.js';
 import { MAX_CALLS_RECORDED, type UpstreamCallRecord } from '../isc/types.js';
-import { log as defaultLogger, type Logger } from './log/logger.js';
-import { redactText } from './log/redaction.js';
+import { log as defaultLogger, type Logger } from '../log/logger.js';
+import { redactText } from '../log/redaction.js';
 
 /** Apollo's logger interface (from @apollo/utils.logger, which @apollo/server does not re-export). */
 type ApolloLogger = NonNullable<ApolloServerOptions<BaseContext>['logger']>;

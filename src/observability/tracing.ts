@@ -17,14 +17,20 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server'
 import type { Attributes, Span, TextMapPropagator, Tracer } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
-import { ConfigError } from '../config.js';
+import {
+  parseKeyValueList,
+  resourceAttributesOf,
+  SERVICE_NAME_ATTRIBUTE,
+  traceExportersOf,
+  type TraceExporterName,
+} from '../config/observability.js';
 import type { Context } from '../context.js';
 import type { Resolvers } from '../generated/graphql.js';
 import type { CallWatch, UpstreamAttempt, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/types.js';
 import type { IssuedToken } from '../isc/token-provider.js';
-import { type Logger } from './log/logger.js';
+import { type Logger } from '../log/logger.js';
 import { errorCodeOf } from '../shared/errors.js';
-import { registerSecret } from './log/redaction.js';
+import { registerSecret } from '../log/redaction.js';
 
 export interface GatewayTracing {
   plugin: ApolloServerPlugin<Context>;
@@ -46,7 +52,7 @@ export const ATTR = {
   resendCount: 'http.request.resend_count',
   urlTemplate: 'url.template',
   errorType: 'error.type',
-  serviceName: 'service.name',
+  serviceName: SERVICE_NAME_ATTRIBUTE,
   operationName: 'graphql.operation.name',
   operationType: 'graphql.operation.type',
   fieldName: 'graphql.field.name',
@@ -62,75 +68,6 @@ export const TOKEN_SPAN_NAME = 'ISC token';
 const TRACER_NAME = 'isc-graphql-gateway';
 /** Longest a shutdown waits for the last spans to reach the collector. */
 const SHUTDOWN_FLUSH_MS = 3_000;
-export const DEFAULT_SERVICE_NAME = 'isc-graphql-gateway';
-
-// ---------------------------------------------------------------------------------------------
-// Environment → settings (pure)
-
-export type TraceExporterName = 'otlp' | 'console';
-const EXPORTER_NAMES = new Set(['otlp', 'console', 'none']);
-const OTLP_PROTOCOLS = new Set(['http/protobuf', 'http/json']);
-
-const blank = (value: string | undefined): boolean => value === undefined || value.trim() === '';
-
-/**
- * Which exporters the standard variables ask for; empty means tracing is off. Unlike the OTel
- * default (`otlp`), nothing is exported unless `OTEL_TRACES_EXPORTER` or an OTLP endpoint is set,
- * so a gateway started without OTEL_* variables pays nothing and sends nothing.
- */
-export function traceExportersOf(env: NodeJS.ProcessEnv): TraceExporterName[] {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return [];
-  let names: string[];
-  if (!blank(env.OTEL_TRACES_EXPORTER)) {
-    names = [
-      ...new Set(
-        env
-          .OTEL_TRACES_EXPORTER!.split(',')
-          .map((n) => n.trim().toLowerCase())
-          .filter(Boolean),
-      ),
-    ];
-    const unknown = names.find((n) => !EXPORTER_NAMES.has(n));
-    if (unknown) throw new ConfigError(`OTEL_TRACES_EXPORTER: "${unknown}" is not supported (use otlp, console or none)`);
-    if (names.includes('none')) return [];
-  } else {
-    names = blank(env.OTEL_EXPORTER_OTLP_ENDPOINT) && blank(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ? [] : ['otlp'];
-  }
-  if (names.includes('otlp')) {
-    const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
-    if (protocol && !OTLP_PROTOCOLS.has(protocol)) {
-      throw new ConfigError(
-        `OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported; the gateway exports OTLP over HTTP (http/protobuf or http/json, port 4318)`,
-      );
-    }
-  }
-  return names as TraceExporterName[];
-}
-
-/** `key1=value1,key2=value2` with percent-encoded values (OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS). */
-export function parseKeyValueList(raw: string | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const pair of (raw ?? '').split(',')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const key = pair.slice(0, eq).trim();
-    let value = pair.slice(eq + 1).trim();
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      // kept as written
-    }
-    if (key) result[key] = value;
-  }
-  return result;
-}
-
-/** Resource attributes: OTEL_RESOURCE_ATTRIBUTES, then service.name from OTEL_SERVICE_NAME (or ours). */
-export function resourceAttributesOf(env: NodeJS.ProcessEnv): Record<string, string> {
-  const attributes = parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES);
-  const serviceName = env.OTEL_SERVICE_NAME?.trim() || attributes[ATTR.serviceName] || DEFAULT_SERVICE_NAME;
-  return { ...attributes, [ATTR.serviceName]: serviceName };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Which resolvers get a span (pure)

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { CallWatch, UpstreamObserver } from '../isc/types.js';
 import { errorCodeOf } from '../shared/errors.js';
-import type { Logger } from './log/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** Failures that say something about ISC or the gateway's budget, as opposed to a caller's mistake. */
 const UPSTREAM_TROUBLE = new Set([

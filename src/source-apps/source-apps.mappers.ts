@@ -1,4 +1,3 @@
-import type { Identity, ObjectReference, SourceAppAccountSource } from '../generated/graphql.js';
 import { enumValue, rawEnum } from '../shared/enums.js';
 import type { PageModel } from '../shared/paging.js';
 
@@ -101,19 +100,22 @@ const REFERENCE_TYPES = [
   'WORKGROUP',
 ] as const;
 
+// Return types are inferred, not named from src/generated/: that file imports this one's payload
+// types, and the resolvers check these shapes against the schema's.
+
 /** ISC's `{ id, type, name }` with the type under the unknown-enum rule. */
-function referenceFields(ref: IscReference): Omit<ObjectReference, '__typename'> {
+function referenceFields(ref: IscReference) {
   return { id: ref.id ?? null, type: enumValue(REFERENCE_TYPES, ref.type), typeRaw: rawEnum(ref.type), name: ref.name ?? null };
 }
 
 /** `SourceApp.owner`: ISC's embedded reference. */
-export const objectReference = (ref: IscReference | null | undefined): ObjectReference | null => (ref ? referenceFields(ref) : null);
+export const objectReference = (ref: IscReference | null | undefined) => (ref ? referenceFields(ref) : null);
 
 /** `SourceApp.ownerIdentity`: the owner as a federation entity. */
-export const ownerIdentity = (app: IscSourceApp): Identity | null => (app.owner?.id ? { id: app.owner.id } : null);
+export const ownerIdentity = (app: IscSourceApp) => (app.owner?.id ? { id: app.owner.id } : null);
 
 /** `SourceApp.accountSource`: the embedded source, its password policies as references. */
-export function accountSource(source: IscAccountSource | null | undefined): SourceAppAccountSource | null {
+export function accountSource(source: IscAccountSource | null | undefined) {
   if (!source) return null;
   return {
     ...referenceFields(source),

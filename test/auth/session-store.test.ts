@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SignInClient, TokenSet } from '../../src/auth/session/oauth.js';
 import { createSessions, type Sessions } from '../../src/auth/session/sessions.js';
-import { sessionConfig, type SessionConfig } from '../../src/auth/session/settings.js';
-import { memoryStore, redisStore, type KeyValueStore } from '../../src/auth/session/store.js';
-import { connectSharedStore, type SharedStore } from '../../src/isc/scale-out/redis.js';
+import { sessionConfig, type SessionConfig } from '../../src/config/auth-and-sessions.js';
+import { memoryStore, redisStore } from '../../src/auth/session/store.js';
+import type { KeyValueStore } from '../../src/redis/key-value-store.js';
+import { connectSharedStore, type SharedStore } from '../../src/redis/connection.js';
 import { gatewayError } from '../../src/shared/errors.js';
 import { code } from '../support/errors.js';
 import { recordingLogger } from '../support/recording-logger.js';

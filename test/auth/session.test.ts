@@ -5,8 +5,9 @@ import { createSignInClient, identityOf, pkceChallenge, SignInRefused, type Sign
 import { createLogins } from '../../src/auth/session/logins.js';
 import { MAX_RETURN_TO, safeReturnTo } from '../../src/auth/session/routes.js';
 import { createSessions, type Sessions } from '../../src/auth/session/sessions.js';
-import { derivedAuthorizeUrl, sessionConfig, type SessionConfig } from '../../src/auth/session/settings.js';
-import { memoryStore, type KeyValueStore } from '../../src/auth/session/store.js';
+import { derivedAuthorizeUrl, sessionConfig, type SessionConfig } from '../../src/config/auth-and-sessions.js';
+import { memoryStore } from '../../src/auth/session/store.js';
+import type { KeyValueStore } from '../../src/redis/key-value-store.js';
 import { gatewayError } from '../../src/shared/errors.js';
 import { code } from '../support/errors.js';
 import { startFakeUpstream } from '../support/fake-upstream.js';

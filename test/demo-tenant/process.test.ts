@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startDemoTenant } from '../../src/demo-tenant/server.js';
 import { parseArguments } from '../../src/demo-tenant/standalone.js';
 import { isLoopback } from '../../src/demo-tenant/stats.js';

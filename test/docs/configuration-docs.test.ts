@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { RENAMED_SETTINGS, RETIRED_SETTINGS, readEnvironment } from '../../src/settings.js';
+import { RENAMED_SETTINGS, RETIRED_SETTINGS, readEnvironment } from '../../src/config/parse.js';
 
 /**
  * docs/configuration.md lists every environment variable the gateway reads, and nothing else.
@@ -12,11 +12,11 @@ import { RENAMED_SETTINGS, RETIRED_SETTINGS, readEnvironment } from '../../src/s
  *   break may sit around the dot, as Prettier writes long chains);
  * - `env['NAME']` and `env["NAME"]`;
  * - a string literal handed to a helper together with the environment, `helper(env, 'NAME', …)`:
- *   how src/settings.ts's integerSetting / flagSetting (imported as `integer` / `flag`) and
- *   config.ts's `proxyEnv` are called;
+ *   how src/config/parse.ts's integerSetting / flagSetting (imported as `integer` / `flag`) and
+ *   src/config/upstream.ts's `proxyEnv` are called;
  * - every key and value of RENAMED_SETTINGS (current names and the earlier names still read);
  * - every key of RETIRED_SETTINGS (read only to warn that they no longer have an effect);
- * - the platform fallbacks of settings.ts (`PLATFORM_FALLBACKS = { SAIL_PORT: 'PORT' }`, not
+ * - the platform fallbacks of src/config/parse.ts (`PLATFORM_FALLBACKS = { SAIL_PORT: 'PORT' }`, not
  *   exported, so read from its source), checked against readEnvironment's behaviour.
  *
  * "Listed in the docs" = the names in backticks in the first column, or in a column headed
@@ -50,7 +50,7 @@ function namesReadIn(source: string): Set<string> {
   return names;
 }
 
-/** `PLATFORM_FALLBACKS = { SAIL_PORT: 'PORT' }` in settings.ts's source: current name → fallback name. */
+/** `PLATFORM_FALLBACKS = { SAIL_PORT: 'PORT' }` in src/config/parse.ts's source: current name → fallback name. */
 function platformFallbacks(settingsSource: string): Record<string, string> {
   const literal = /PLATFORM_FALLBACKS\b[^=]*=\s*\{([^}]*)\}/.exec(settingsSource)?.[1] ?? '';
   return Object.fromEntries([...literal.matchAll(new RegExp(`(${UPPER_NAME})\\s*:\\s*['"](${UPPER_NAME})['"]`, 'g'))].map((m) => [m[1], m[2]]));
@@ -138,7 +138,7 @@ function compare(read: Iterable<string>, listed: Iterable<string>): { missingFro
   };
 }
 
-const settingsSource = readFileSync(new URL('src/settings.ts', ROOT), 'utf8');
+const settingsSource = readFileSync(new URL('src/config/parse.ts', ROOT), 'utf8');
 const fallbacks = platformFallbacks(settingsSource);
 const readInCode = new Set(sourceFiles(SRC).flatMap((file) => [...namesReadIn(readFileSync(file, 'utf8'))]));
 const readBySrc = new Set([
@@ -180,7 +180,7 @@ describe('docs/configuration.md', () => {
     expect({ withoutTheirAlias: wrong.map(([current, earlier]) => `${current} (alias ${earlier})`) }).toEqual({ withoutTheirAlias: [] });
   });
 
-  it('reads the platform fallbacks from settings.ts as readEnvironment applies them', () => {
+  it('reads the platform fallbacks from src/config/parse.ts as readEnvironment applies them', () => {
     expect(fallbacks).toEqual({ SAIL_PORT: 'PORT' });
     for (const [current, fallback] of Object.entries(fallbacks)) {
       expect(readEnvironment({ [fallback]: '4321' }).env[current]).toBe('4321');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { OAUTH_CLIENT_SEED } from '../../src/demo-tenant/seed/oauth-clients.js';
-import { createLogger } from '../../src/observability/log/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 import { captureOutput } from '../support/output.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { startDemoTenant } from '../../src/demo-tenant/server.js';
 import { tenantOptions, loadStandaloneConfig } from '../../src/demo-tenant/standalone.js';
 import { startGateway } from '../../src/gateway.js';

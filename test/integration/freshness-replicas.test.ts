@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { describeCall, gatewayAgainst } from '../support/gateway.js';

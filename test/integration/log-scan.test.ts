@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/observability/log/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 import { postGraphQL } from '../support/child-gateway.js';
 import { startConnectProxy, type TestProxy } from '../support/connect-proxy.js';
 import { captureText } from '../support/output.js';

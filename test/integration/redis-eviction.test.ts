@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { redisStore } from '../../src/auth/session/store.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { ROUTE_TEMPLATES } from '../../src/domains.js';
-import { localWriteClock, routeWords } from '../../src/isc/freshness.js';
+import { localWriteClock, routeWords } from '../../src/isc/write-clock.js';
 import { createResponseCache, responseCacheKey } from '../../src/isc/response-cache.js';
 import { connectScaleOut, type ScaleOut } from '../../src/isc/scale-out/index.js';
 import { createTokenProvider, type IssuedToken } from '../../src/isc/token-provider.js';

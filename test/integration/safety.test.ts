@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { withoutSourceAppAdminRights } from '../../src/demo-tenant/source-apps.js';
 import type { RunningGateway } from '../../src/gateway.js';
 import { startFakeUpstream, rawJson, type FakeUpstream } from '../support/fake-upstream.js';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { bypassesProxy, createAgents, describeProxy, destroyAgents, proxyFor, type OutboundAgents } from '../../src/isc/agents.js';
 
 const bypass = (url: string, noProxy: string) => bypassesProxy(new URL(url), noProxy);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ROUTE_TEMPLATES } from '../../src/domains.js';
-import { localWriteClock, readScopes, routeWords, writeScopes } from '../../src/isc/freshness.js';
+import { localWriteClock, readScopes, routeWords, writeScopes } from '../../src/isc/write-clock.js';
 import { createResponseCache, responseCacheKey, type CachedResponse } from '../../src/isc/response-cache.js';
 
 const words = routeWords(ROUTE_TEMPLATES);

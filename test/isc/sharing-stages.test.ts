@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { unboundedScope } from '../../src/isc/client.js';
-import { localWriteClock, routeWords } from '../../src/isc/freshness.js';
+import { localWriteClock, routeWords } from '../../src/isc/write-clock.js';
 import { compose } from '../../src/isc/pipeline.js';
 import { createResponseCache } from '../../src/isc/response-cache.js';
 import { coalescing } from '../../src/isc/stages/coalesce.js';
-import { writeStamps } from '../../src/isc/stages/freshness.js';
-import { cachedResponses } from '../../src/isc/stages/response-cache.js';
+import { writeStamps } from '../../src/isc/stages/write-stamps.js';
+import { cachedResponses } from '../../src/isc/stages/cached-responses.js';
 import type { IscAnswer, IscCall, Next, OperationScope, SessionCredential, UpstreamRequest } from '../../src/isc/types.js';
 import { gatewayError } from '../../src/shared/errors.js';
 import { code } from '../support/errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { getIntrospectionQuery, type GraphQLError, isObjectType, parse, validate, specifiedRules, type ValidationRule } from 'graphql';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { COSTS } from '../../src/domains.js';
 import { estimateUpstreamCalls, pageCalls } from '../../src/limits/cost.js';
 

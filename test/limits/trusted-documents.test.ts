@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { HeaderMap, type GraphQLRequest } from '@apollo/server';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError } from '../../src/config/index.js';
 import { checkPersistedQuery, refuseBeforeParsing } from '../../src/limits/persisted-queries.js';
 import { admitTrustedDocument, loadTrustedDocuments, parseTrustedDocuments } from '../../src/limits/trusted-documents.js';
 

@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { principalOf } from '../../src/auth/credentials.js';
-import { createLogger } from '../../src/observability/log/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 import { auditMutations, auditPlugin, targetOf } from '../../src/observability/audit.js';
 import { gatewayError } from '../../src/shared/errors.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { createLogger, type Logger } from '../../src/observability/log/logger.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
 import type { UpstreamCallRecord } from '../../src/isc/client.js';
 import { apolloLogger, maskUnexpectedErrors, requestLogPlugin, upstreamSummary } from '../../src/observability/request-log.js';
 import { gatewayError } from '../../src/shared/errors.js';

@@ -5,23 +5,14 @@ import { attemptOn } from '../support/observer.js';
 import { ApolloServer } from '@apollo/server';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError } from '../../src/config/index.js';
 import type { Context } from '../../src/context.js';
 import { createContext } from '../../src/http/context.js';
 import type { IscClient } from '../../src/isc/client.js';
 import type { Resolvers } from '../../src/generated/graphql.js';
-import { createLogger } from '../../src/observability/log/logger.js';
-import {
-  ATTR,
-  createTracing,
-  DEFAULT_SERVICE_NAME,
-  parseKeyValueList,
-  resourceAttributesOf,
-  TOKEN_SPAN_NAME,
-  traceExportersOf,
-  tracedResolverNames,
-  type GatewayTracing,
-} from '../../src/observability/tracing.js';
+import { createLogger } from '../../src/log/logger.js';
+import { DEFAULT_SERVICE_NAME, parseKeyValueList, resourceAttributesOf, traceExportersOf } from '../../src/config/observability.js';
+import { ATTR, createTracing, TOKEN_SPAN_NAME, tracedResolverNames, type GatewayTracing } from '../../src/observability/tracing.js';
 import { mergeResolvers, resolverModules } from '../../src/schema.js';
 import { gatewayError } from '../../src/shared/errors.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { loadStandaloneConfig } from '../../src/demo-tenant/standalone.js';
 import { postGraphQL, spawnGateway, type ChildGateway } from '../support/child-gateway.js';
 import { spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import type { RecordedRequest } from '../../src/demo-tenant/server.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/gateway.js';
-import type { Logger } from '../../src/observability/log/logger.js';
+import type { Logger } from '../../src/log/logger.js';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
-import type { LogSink, LogStreams } from '../../src/observability/log/destinations.js';
-import { createLogger, type Logger, type LoggerOptions } from '../../src/observability/log/logger.js';
+import type { LogSink, LogStreams } from '../../src/log/destinations.js';
+import { createLogger, type Logger, type LoggerOptions } from '../../src/log/logger.js';
 
 /** The JSON records in `text`: its lines that start with `{`, parsed, in order. */
 function jsonRecords(text: string): Record<string, unknown>[] {

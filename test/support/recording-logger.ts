@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/observability/log/logger.js';
+import type { Logger } from '../../src/log/logger.js';
 
 export interface LogRecord {
   level: string;

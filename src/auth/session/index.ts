@@ -1,17 +1,17 @@
 import type http from 'node:http';
 import type { Got } from 'got';
 import type { GraphQLError } from 'graphql';
-import type { SharedStore } from '../../isc/scale-out/redis.js';
+import type { SharedStore } from '../../redis/connection.js';
 import type { SessionCredential } from '../../isc/types.js';
-import type { Logger } from '../../observability/log/logger.js';
-import { registerSecret } from '../../observability/log/redaction.js';
+import type { Logger } from '../../log/logger.js';
+import { registerSecret } from '../../log/redaction.js';
 import { refusalError } from '../../shared/errors.js';
 import { sessionCookies } from './cookies.js';
 import { createLogins } from './logins.js';
 import { createSignInClient } from './oauth.js';
 import { sessionRoutes } from './routes.js';
 import { createSessions, ended } from './sessions.js';
-import type { SessionConfig } from './settings.js';
+import type { SessionConfig } from '../../config/auth-and-sessions.js';
 import { memoryStore, redisStore } from './store.js';
 
 /** Sign-in at the gateway, wired: the sign-in client, the session store, the cookies and the routes. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { derivedKey, seal, unseal } from '../../shared/sealing.js';
-import type { KeyValueStore } from './store.js';
+import type { KeyValueStore } from '../../redis/key-value-store.js';
 
 /**
  * A sign-in in progress lives in its browser only: state, PKCE verifier, return path and expiry

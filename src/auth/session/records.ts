@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { derivedKey, seal, unseal } from '../../shared/sealing.js';
-import type { KeyValueStore } from './store.js';
+import type { KeyValueStore } from '../../redis/key-value-store.js';
 
 /**
  * Sessions as the store holds them. The cookie carries only a random id; the store keeps the

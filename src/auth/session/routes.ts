@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { Logger } from '../../observability/log/logger.js';
+import type { Logger } from '../../log/logger.js';
 import type { SessionCookies } from './cookies.js';
 import { pkceVerifier, SignInRefused, type SignInClient } from './oauth.js';
 import type { LoginTransaction, Logins } from './logins.js';

@@ -5,8 +5,8 @@ import type { SessionCredential } from '../../isc/types.js';
 import { gatewayError, refusalError } from '../../shared/errors.js';
 import { identityOf, SignInRefused, type SignInClient, type TokenSet } from './oauth.js';
 import { sessionRecords, type SessionRecord, type SessionRecords } from './records.js';
-import type { SessionConfig } from './settings.js';
-import type { KeyValueStore } from './store.js';
+import type { SessionConfig } from '../../config/auth-and-sessions.js';
+import type { KeyValueStore } from '../../redis/key-value-store.js';
 
 export type { SessionRecord } from './records.js';
 

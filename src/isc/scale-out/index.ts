@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../../config.js';
-import type { Logger } from '../../observability/log/logger.js';
+import type { Config } from '../../config/index.js';
+import type { Logger } from '../../log/logger.js';
 import { windowWithMargin, type SlotLedger } from '../governor.js';
-import { connectSharedStore, evictionPolicy, redactedUrl, type SharedStore } from './redis.js';
+import { connectSharedStore, evictionPolicy, redactedUrl, type SharedStore } from '../../redis/connection.js';
 import { createSharedLedger } from './shared-ledger.js';
 import { cacheSealingKey, createSharedResponseCache } from './shared-response-cache.js';
 import type { ResponseCache } from '../response-cache.js';
 import { createSharedTokenProvider } from './shared-token.js';
 import { sharedWriteClock } from './shared-write-clock.js';
-import type { RouteWords, WriteClock } from '../freshness.js';
+import type { RouteWords, WriteClock } from '../write-clock.js';
 import type { IssuedToken, TokenProvider } from '../token-provider.js';
 
 export interface ScaleOutParts {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createLocalLedger, type Budget, type LocalLedger, type Reservation, type SlotLedger } from '../governor.js';
-import type { SharedStore } from './redis.js';
+import type { SharedStore } from '../../redis/connection.js';
 
 /**
  * The sliding-window log of every replica's call starts, in one Redis sorted set per ISC client

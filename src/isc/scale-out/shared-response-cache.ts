@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SharedStore } from './redis.js';
+import type { SharedStore } from '../../redis/connection.js';
 import { derivedKey, seal, unseal } from '../../shared/sealing.js';
 import { cacheCounters, cachePolicies, type CachedResponse, type ResponseCache } from '../response-cache.js';
 

@@ -3,7 +3,7 @@ import { derivedKey, seal, unseal } from '../../shared/sealing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import type { SharedStore } from './redis.js';
+import type { SharedStore } from '../../redis/connection.js';
 import { refreshMarginMs, type IssuedToken, type TokenProvider } from '../token-provider.js';
 
 /**

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readScopes, writeScopes, type RouteWords, type WriteClock } from '../freshness.js';
-import type { SharedStore } from './redis.js';
+import { readScopes, writeScopes, type RouteWords, type WriteClock } from '../write-clock.js';
+import type { SharedStore } from '../../redis/connection.js';
 
 /**
- * The write clock shared by replicas (freshness.ts): one key per scope in Redis, so a write
+ * The write clock shared by replicas (write-clock.ts): one key per scope in Redis, so a write
  * answered by any replica gives every replica's later reads new stamps. A replica advances Redis
  * before it hands the write's answer back, so "starts after the answer was received" holds
  * across replicas.

@@ -1,5 +1,5 @@
 import { encodeRequest } from '../encode.js';
-import type { WriteClock } from '../freshness.js';
+import type { WriteClock } from '../write-clock.js';
 import { responseCacheKey, type CachedResponse, type CachePolicy, type ResponseCache } from '../response-cache.js';
 import type { ByIdsRead, Credential, IscAnswer, IscCall, Next, SessionCredential, Stage } from '../types.js';
 
@@ -7,7 +7,7 @@ import type { ByIdsRead, Credential, IscAnswer, IscCall, Next, SessionCredential
  * The response cache across operations (response-cache.ts; through Redis when scaled out), for
  * the domains the operator chose. A GET is answered from it while fresh; past its TTL but within
  * the stale grace it is answered at once while one background refresh runs. Entries are keyed by
- * the call's write stamp (stages/freshness.ts), so writes need no work here. Every hit is reported
+ * the call's write stamp (stages/write-stamps.ts), so writes need no work here. Every hit is reported
  * on the operation (`extensions.cache`: route and age). A lookup by ids (`byIds`) is kept and
  * served per id. Background calls and callers asking for fresh data (`Cache-Control: no-cache`)
  * never read it, but fresh answers are stored.

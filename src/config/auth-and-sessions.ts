@@ -1,5 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, flagSetting as flag, integerSetting as integer, isLoopbackHost, type Environment } from '../../settings.js';
+import { DEFAULTS } from './defaults.js';
+import { ConfigError, commaList, flagSetting as flag, integerSetting as integer, isLoopbackHost, type Environment } from './parse.js';
+
+export type AuthMode = 'auto' | 'client-credentials' | 'passthrough';
+
+/** Who may use the gateway's own credentials. */
+export interface AuthConfig {
+  mode: AuthMode;
+  /** Keys accepted in `X-Api-Key` for requests served with the gateway's own client credentials. */
+  apiKeys: string[];
+}
+
+export function authConfig(env: Environment, baseUrl: string | undefined): AuthConfig {
+  const mode = (env.SAIL_AUTH_MODE ?? DEFAULTS.auth.mode) as AuthMode;
+  if (!['auto', 'client-credentials', 'passthrough'].includes(mode)) {
+    throw new ConfigError(`SAIL_AUTH_MODE must be auto, client-credentials or passthrough (got "${env.SAIL_AUTH_MODE}")`);
+  }
+  if (baseUrl && mode !== 'passthrough' && (!env.SAIL_CLIENT_ID || !env.SAIL_CLIENT_SECRET)) {
+    throw new ConfigError('SAIL_CLIENT_ID and SAIL_CLIENT_SECRET are required with SAIL_BASE_URL unless SAIL_AUTH_MODE=passthrough');
+  }
+  return { mode, apiKeys: commaList(env.SAIL_API_KEYS) };
+}
 
 /**
  * Sign-in at the gateway (backend-for-frontend session mode): the gateway runs ISC's
@@ -59,10 +80,7 @@ function publicOrigin(value: string | undefined): string | undefined {
 
 function secretsOf(env: Environment, required: boolean): string[] {
   const current = env.SAIL_SESSION_SECRET || undefined;
-  const previous = (env.SAIL_SESSION_PREVIOUS_SECRETS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const previous = commaList(env.SAIL_SESSION_PREVIOUS_SECRETS);
   for (const secret of [current, ...previous]) {
     if (secret !== undefined && secret.length < 32)
       throw new ConfigError('SAIL_SESSION_SECRET and SAIL_SESSION_PREVIOUS_SECRETS must be at least 32 characters each');
@@ -74,6 +92,7 @@ function secretsOf(env: Environment, required: boolean): string[] {
 }
 
 export function sessionConfig(env: Environment, baseUrl: string | undefined, demo: boolean): SessionConfig {
+  const defaults = DEFAULTS.session;
   const clientId = env.SAIL_LOGIN_CLIENT_ID || undefined;
   const enabled = flag(env, 'SAIL_LOGIN', demo || clientId !== undefined);
   const real = enabled && !demo;
@@ -104,9 +123,9 @@ export function sessionConfig(env: Environment, baseUrl: string | undefined, dem
     pkce: flag(env, 'SAIL_LOGIN_PKCE', demo),
     scopes: env.SAIL_LOGIN_SCOPES?.trim() || undefined,
     secrets: enabled ? secretsOf(env, real) : [],
-    idleTimeoutMs: integer(env, 'SAIL_SESSION_IDLE_TIMEOUT_S', 1800, 1, 30 * 86_400) * 1000,
-    maxAgeMs: integer(env, 'SAIL_SESSION_MAX_AGE_S', 43_200, 1, 365 * 86_400) * 1000,
-    maxSessions: integer(env, 'SAIL_SESSION_MAX', 10_000, 1, 10_000_000),
-    loginTimeoutMs: 10 * 60_000,
+    idleTimeoutMs: integer(env, 'SAIL_SESSION_IDLE_TIMEOUT_S', defaults.idleTimeoutSeconds, 1, 30 * 86_400) * 1000,
+    maxAgeMs: integer(env, 'SAIL_SESSION_MAX_AGE_S', defaults.maxAgeSeconds, 1, 365 * 86_400) * 1000,
+    maxSessions: integer(env, 'SAIL_SESSION_MAX', defaults.maxSessions, 1, 10_000_000),
+    loginTimeoutMs: defaults.loginTimeoutMs,
   };
 }

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import pino from 'pino';
-import { createLogger, type LogLevel } from '../../../src/observability/log/logger.js';
-import { PINO_REDACT, REDACTED, clearRegisteredSecrets, registerSecret } from '../../../src/observability/log/redaction.js';
-import { setPrettyOutput } from '../../../src/observability/log/destinations.js';
-import { captureLogger, captureOutput } from '../../support/output.js';
+import { createLogger, type LogLevel } from '../../src/log/logger.js';
+import { PINO_REDACT, REDACTED, clearRegisteredSecrets, registerSecret } from '../../src/log/redaction.js';
+import { setPrettyOutput } from '../../src/log/destinations.js';
+import { captureLogger, captureOutput } from '../support/output.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJsb2dnZXItdGVzdCJ9.c2lnbmF0dXJlLW9mLWxvZ2dlci10ZXN0';
 
@@ -193,8 +193,8 @@ describe('pretty output (LOG_PRETTY)', () => {
 });
 
 describe('a process that logs and exits', () => {
-  const logModule = new URL('../../../src/observability/log/logger.ts', import.meta.url).href;
-  const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+  const logModule = new URL('../../src/log/logger.ts', import.meta.url).href;
+  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
   function run(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../../observability/log/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /**
  * A connection to a Redis that replicas share: the state (`SAIL_REDIS_URL`), or the response

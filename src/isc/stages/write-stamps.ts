@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { errorCodeOf } from '../../shared/errors.js';
-import type { WriteClock } from '../freshness.js';
+import type { WriteClock } from '../write-clock.js';
 import type { IscCall, Stage } from '../types.js';
 
 /** Errors raised before a write was sent: the governor's refusal or wait, no credential, the breaker open, a refused input. */
@@ -21,7 +21,7 @@ function mayHaveApplied(call: IscCall, error: unknown): boolean {
 }
 
 /**
- * The write clock (freshness.ts) on every call: a GET gets the stamp of what it reads, which the
+ * The write clock (write-clock.ts) on every call: a GET gets the stamp of what it reads, which the
  * response cache and the sharing of reads in flight key by; a write that may have changed
  * something advances the clock once its answer is in (or its outcome unknown), before the caller
  * has it. So an operation that starts after a write's answer never gets a cached or shared answer

@@ -1,7 +1,7 @@
-import { captureLogger, captureOutput } from '../../support/output.js';
+import { captureLogger, captureOutput } from '../support/output.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createLogger, type LogLevel } from '../../../src/observability/log/logger.js';
-import { REDACTED, clearRegisteredSecrets, isSensitiveKey, redact, redactText, registerSecret } from '../../../src/observability/log/redaction.js';
+import { createLogger, type LogLevel } from '../../src/log/logger.js';
+import { REDACTED, clearRegisteredSecrets, isSensitiveKey, redact, redactText, registerSecret } from '../../src/log/redaction.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJjbGllbnRfaWQiOiJkZW1vLWNsaWVudCIsImV4cCI6MTk5OTk5OTk5OX0.7d2vN0oQm6cQ1u3H5rJ6lQ9bX4sZ1yT8wE2aK0pL3mN';

@@ -106,6 +106,14 @@ export function flagSetting(env: Environment, name: string, fallback: boolean): 
   throw new ConfigError(`${name} must be on or off (got "${raw}")`);
 }
 
+/** `a, b,,c` → `['a', 'b', 'c']`: a comma-separated setting, entries trimmed, empty ones dropped. */
+export function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** localhost, ::1 and 127.0.0.0/8: where plain http never leaves the machine. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
