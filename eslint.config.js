@@ -45,6 +45,13 @@ export default tseslint.config(
     },
   },
   {
+    // A function that outgrows a screen is split along its seams into named pieces.
+    files: ['src/**/*.ts'],
+    // src/server.ts: createHttpGateway is split by the HTTP-edge work (issue 26, helper E); this exclusion goes at merge.
+    ignores: ['src/isc/**', 'src/server.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
+  },
+  {
     // The upstream pipeline stays a set of small stages: a function that outgrows this is split.
     files: ['src/isc/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
