@@ -64,6 +64,12 @@ export default tseslint.config(
     },
   },
   {
+    // A function that outgrows a screen is split along its seams into named pieces.
+    files: ['src/**/*.ts'],
+    ignores: ['src/isc/**'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
+  },
+  {
     // The upstream pipeline stays a set of small stages: a function that outgrows this is split.
     files: ['src/isc/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },

@@ -1,14 +1,14 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ownCredentialsUnusable } from './auth/credentials.js';
+import { ownCredentialsUnusable, type InboundAuth } from './auth/credentials.js';
 import { createSessionMode, type SessionMode } from './auth/session/index.js';
 import { isLoopbackHost, metricsOpenToAnyone, type Config } from './config/index.js';
 import type { DemoTenant } from './demo-tenant/server.js';
 import { CACHEABLE_COLLECTIONS, COLLECTIONS, READINESS_PROBE, ROUTE_TEMPLATES } from './domains.js';
 import { connectUpstream, type Tenant, type UpstreamConnection } from './isc/connect.js';
 import type { ResponseCache } from './isc/response-cache.js';
-import { createObservability, type ObservabilityOptions } from './observability/index.js';
+import { createObservability, type Observability, type ObservabilityOptions } from './observability/index.js';
 import { log as defaultLogger, type Logger } from './log/logger.js';
 import { registerSecret } from './log/redaction.js';
 import { readinessCheck } from './readiness.js';
@@ -58,50 +58,15 @@ export interface GatewayOverrides {
 
 /** Wires config → (demo tenant) → ISC client → HTTP server, and listens. */
 export async function startGateway(config: Config, logger: Logger = defaultLogger, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
-  if (config.deprecations.length > 0) {
-    logger.warn('Deprecated setting names: they still work, rename them', { renamed: config.deprecations });
-  }
-  if (config.retired.length > 0) logger.warn('Retired settings: they no longer have any effect, remove them', { retired: config.retired });
+  warnAboutSettingNames(config, logger);
   const demoTenant = config.demo.enabled ? await startBuiltInDemoTenant(config, overrides, logger) : undefined;
-  const tenant: Tenant = demoTenant
-    ? { baseUrl: demoTenant.url, clientId: demoTenant.clientId, clientSecret: demoTenant.clientSecret }
-    : { baseUrl: config.upstream.baseUrl!, clientId: config.upstream.clientId ?? '', clientSecret: config.upstream.clientSecret ?? '' };
+  const tenant = tenantOf(config, demoTenant);
   registerConfiguredSecrets(config, tenant.clientSecret);
-  const insecure = !demoTenant && new URL(tenant.baseUrl);
-  if (insecure && insecure.protocol === 'http:' && !isLoopbackHost(insecure.hostname)) {
-    logger.warn('SAIL_ALLOW_INSECURE_HTTP=on: ISC calls and the client secret travel over plain http', { host: insecure.host });
-  }
-
   const auth = { authMode: config.auth.mode, apiKeys: config.auth.apiKeys, openDemo: demoTenant !== undefined && isLoopbackHost(config.server.host) };
-  const unusable = ownCredentialsUnusable(auth);
-  if (unusable) logger.warn(unusable);
-  // In production this refuses to start (config.ts); elsewhere it is said once.
-  if (metricsOpenToAnyone(config.observability, config.server.host)) {
-    logger.warn(
-      `/metrics answers anyone who reaches SAIL_HOST=${config.server.host}: set SAIL_METRICS_TOKEN or SAIL_METRICS_PORT, or SAIL_METRICS=off`,
-    );
-  }
+  warnAboutExposure(config, tenant, demoTenant, auth, logger);
 
   const observability = createObservability(config.observability, config.limits, logger, process.env, { traceExporter: overrides.traceExporter });
-  const upstream = await connectUpstream(
-    config,
-    tenant,
-    {
-      routes: ROUTE_TEMPLATES,
-      collections: COLLECTIONS,
-      cacheableCollections: CACHEABLE_COLLECTIONS,
-      observers: observability.upstreamObservers,
-      tokenExchange: (exchange) => observability.tokenExchange(exchange),
-    },
-    logger,
-  );
-  observability.watch({
-    governor: upstream.governor,
-    client: upstream.client,
-    cache: upstream.cache,
-    shared: upstream.shared,
-    sharedCache: upstream.sharedCache,
-  });
+  const upstream = await connectObservedUpstream(config, tenant, observability, logger);
   let signIn: SessionMode | undefined;
   const { httpServer, apollo, markShuttingDown } = await createHttpGateway({
     config,
@@ -134,20 +99,12 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
       await demoTenant?.close();
       await observability.shutdown();
     })());
-  try {
-    await listen(httpServer, config.server.port, config.server.host);
-    if (metricsServer) await listen(metricsServer, metricsPort!, config.observability.metricsHost);
-  } catch (error) {
-    await stop(); // port taken, say: release what was opened, so embedding code is not kept alive by it
-    throw error;
-  }
-  const urlHost = (address: string) => (address.includes(':') ? `[${address}]` : address);
-  const host = urlHost(config.server.host);
-  const portOf = (server: Server) => (server.address() as AddressInfo).port;
-  if (config.session.enabled) signIn = startSignIn(config, tenant, demoTenant, upstream, portOf(httpServer), logger);
+  await listenOrStop(config, httpServer, metricsServer, stop);
+  const port = portOf(httpServer);
+  if (config.session.enabled) signIn = startSignIn(config, tenant, demoTenant, upstream, port, logger);
 
   let shuttingDown: Promise<ShutdownResult> | undefined;
-  const url = `http://${host}:${portOf(httpServer)}/graphql`;
+  const url = `http://${urlHost(config.server.host)}:${port}/graphql`;
   return {
     responseCache: upstream.cache,
     url,
@@ -157,24 +114,105 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
     demoTenant,
     close: stop,
     shutdown(graceMs = config.server.shutdownGraceMs) {
-      shuttingDown ??= (async () => {
-        const started = performance.now();
-        markShuttingDown();
-        logger.info('Shutting down: refusing new requests, draining in-flight ones', { inFlight: inFlight.size, graceMs });
-        const drained = await inFlight.idleWithin(graceMs);
-        const cut = drained ? 0 : inFlight.size;
-        if (!drained) {
-          logger.warn('Grace period over: cutting requests still open', { open: cut, graceMs });
-          httpServer.closeAllConnections();
-        }
-        await stop();
-        const durationMs = Math.round(performance.now() - started);
-        logger.info('Gateway stopped', { drained, cut, durationMs });
-        return { drained, cut, durationMs };
-      })();
+      shuttingDown ??= drainAndStop({ httpServer, inFlight, markShuttingDown, stop, logger }, graceMs);
       return shuttingDown;
     },
   };
+}
+
+const urlHost = (address: string) => (address.includes(':') ? `[${address}]` : address);
+const portOf = (server: Server) => (server.address() as AddressInfo).port;
+
+function warnAboutSettingNames(config: Config, logger: Logger): void {
+  if (config.deprecations.length > 0) {
+    logger.warn('Deprecated setting names: they still work, rename them', { renamed: config.deprecations });
+  }
+  if (config.retired.length > 0) logger.warn('Retired settings: they no longer have any effect, remove them', { retired: config.retired });
+}
+
+/** The ISC tenant the gateway serves: the built-in demo tenant when it runs, else the configured one. */
+function tenantOf(config: Config, demoTenant: DemoTenant | undefined): Tenant {
+  return demoTenant
+    ? { baseUrl: demoTenant.url, clientId: demoTenant.clientId, clientSecret: demoTenant.clientSecret }
+    : { baseUrl: config.upstream.baseUrl!, clientId: config.upstream.clientId ?? '', clientSecret: config.upstream.clientSecret ?? '' };
+}
+
+/** Said once at start: plain http to ISC, own credentials that cannot work, /metrics open to anyone. */
+function warnAboutExposure(config: Config, tenant: Tenant, demoTenant: DemoTenant | undefined, auth: InboundAuth, logger: Logger): void {
+  const insecure = !demoTenant && new URL(tenant.baseUrl);
+  if (insecure && insecure.protocol === 'http:' && !isLoopbackHost(insecure.hostname)) {
+    logger.warn('SAIL_ALLOW_INSECURE_HTTP=on: ISC calls and the client secret travel over plain http', { host: insecure.host });
+  }
+  const unusable = ownCredentialsUnusable(auth);
+  if (unusable) logger.warn(unusable);
+  // In production this refuses to start (config.ts); elsewhere it is said once.
+  if (metricsOpenToAnyone(config.observability, config.server.host)) {
+    logger.warn(
+      `/metrics answers anyone who reaches SAIL_HOST=${config.server.host}: set SAIL_METRICS_TOKEN or SAIL_METRICS_PORT, or SAIL_METRICS=off`,
+    );
+  }
+}
+
+/** The upstream pipeline, its calls and token exchanges observed, its state watched by the metrics. */
+async function connectObservedUpstream(config: Config, tenant: Tenant, observability: Observability, logger: Logger): Promise<UpstreamConnection> {
+  const upstream = await connectUpstream(
+    config,
+    tenant,
+    {
+      routes: ROUTE_TEMPLATES,
+      collections: COLLECTIONS,
+      cacheableCollections: CACHEABLE_COLLECTIONS,
+      observers: observability.upstreamObservers,
+      tokenExchange: (exchange) => observability.tokenExchange(exchange),
+    },
+    logger,
+  );
+  observability.watch({
+    governor: upstream.governor,
+    client: upstream.client,
+    cache: upstream.cache,
+    shared: upstream.shared,
+    sharedCache: upstream.sharedCache,
+  });
+  return upstream;
+}
+
+/** Listens on the GraphQL port (and the metrics port); on failure (a port taken, say) stops what was opened. */
+async function listenOrStop(config: Config, httpServer: Server, metricsServer: Server | undefined, stop: () => Promise<void>): Promise<void> {
+  try {
+    await listen(httpServer, config.server.port, config.server.host);
+    if (metricsServer) await listen(metricsServer, config.observability.metricsPort!, config.observability.metricsHost);
+  } catch (error) {
+    await stop(); // release what was opened, so embedding code is not kept alive by it
+    throw error;
+  }
+}
+
+/** The graceful stop: refuse new requests, give in-flight ones `graceMs`, cut the rest, then stop. */
+async function drainAndStop(
+  gateway: {
+    httpServer: Server;
+    inFlight: ReturnType<typeof trackInFlight>;
+    markShuttingDown: () => void;
+    stop: () => Promise<void>;
+    logger: Logger;
+  },
+  graceMs: number,
+): Promise<ShutdownResult> {
+  const { httpServer, inFlight, markShuttingDown, stop, logger } = gateway;
+  const started = performance.now();
+  markShuttingDown();
+  logger.info('Shutting down: refusing new requests, draining in-flight ones', { inFlight: inFlight.size, graceMs });
+  const drained = await inFlight.idleWithin(graceMs);
+  const cut = drained ? 0 : inFlight.size;
+  if (!drained) {
+    logger.warn('Grace period over: cutting requests still open', { open: cut, graceMs });
+    httpServer.closeAllConnections();
+  }
+  await stop();
+  const durationMs = Math.round(performance.now() - started);
+  logger.info('Gateway stopped', { drained, cut, durationMs });
+  return { drained, cut, durationMs };
 }
 
 /** One token request for the gateway's own credentials, and what to say of it. */

@@ -206,6 +206,12 @@ const READ = { scopes: [DOMAIN_SCOPES.connectors.read, DOMAIN_SCOPES.connectors.
 const MANAGE = { scopes: [DOMAIN_SCOPES.connectors.manage] } as const;
 
 export function registerConnectorRoutes(router: Router, state: ConnectorState): void {
+  registerConnectorRecordRoutes(router, state);
+  registerConnectorFileRoutes(router, state);
+}
+
+/** The connector itself: list, create, read, patch, delete. */
+function registerConnectorRecordRoutes(router: Router, state: ConnectorState): void {
   router.add(
     'GET',
     '/connectors',
@@ -260,7 +266,10 @@ export function registerConnectorRoutes(router: Router, state: ConnectorState): 
     },
     { ...MANAGE, produces: null },
   );
+}
 
+/** The connector's files: its XML files and its translations, read as text, replaced by upload. */
+function registerConnectorFileRoutes(router: Router, state: ConnectorState): void {
   for (const [segment, { field, fileName }] of Object.entries(XML_FILES)) {
     router.add(
       'GET',

@@ -94,91 +94,100 @@ function tokenize(text: string): Token[] {
 // ---------------------------------------------------------------------------------------------
 // Parser: or < and < not/parentheses < comparison
 
-export function parseFilter(text: string): FilterNode {
-  const tokens = tokenize(text);
-  let i = 0;
-  const describe = (t: Token | undefined): string => {
-    if (t === undefined) return 'the end of the filter';
-    if (t.kind === 'word') return `"${t.value}" at position ${t.pos}`;
-    if (t.kind === 'literal') return `value ${JSON.stringify(t.value)} at position ${t.pos}`;
-    return `"${t.kind}" at position ${t.pos}`;
-  };
-  const fail = (expected: string): never => {
-    throw new FilterError(`Invalid filter: expected ${expected} but found ${describe(tokens[i])}`);
-  };
-  const isWord = (value: string): boolean => {
-    const t = tokens[i];
-    return t !== undefined && t.kind === 'word' && t.value === value;
-  };
+/** The parser's place in the tokens. */
+interface Cursor {
+  readonly tokens: readonly Token[];
+  i: number;
+}
 
-  const parseValue = (): FilterValue => {
-    const t = tokens[i];
-    if (t?.kind !== 'literal') return fail('a value (quoted string, number, boolean or datetime)');
-    i++;
-    return t.value;
-  };
+function describe(t: Token | undefined): string {
+  if (t === undefined) return 'the end of the filter';
+  if (t.kind === 'word') return `"${t.value}" at position ${t.pos}`;
+  if (t.kind === 'literal') return `value ${JSON.stringify(t.value)} at position ${t.pos}`;
+  return `"${t.kind}" at position ${t.pos}`;
+}
 
-  const parseComparison = (): FilterNode => {
-    const fieldToken = tokens[i];
-    if (fieldToken?.kind !== 'word' || COMPOSITES.has(fieldToken.value) || OPERATORS.has(fieldToken.value)) {
-      return fail('a field name');
-    }
-    i++;
-    const opToken = tokens[i];
-    if (opToken?.kind !== 'word' || !OPERATORS.has(opToken.value)) return fail(`an operator after "${fieldToken.value}"`);
-    i++;
-    const op = opToken.value as FilterOperator;
-    const field = fieldToken.value;
-    if (UNARY_OPERATORS.has(op)) return { type: 'cmp', field, op, values: [] };
-    if (!LIST_OPERATORS.has(op)) return { type: 'cmp', field, op, values: [parseValue()] };
-    if (tokens[i]?.kind !== '(') return fail(`a parenthesised list after "${op}"`);
-    i++;
-    const values = [parseValue()];
-    while (tokens[i]?.kind === ',') {
-      i++;
-      values.push(parseValue());
-    }
-    if (tokens[i]?.kind !== ')') return fail('"," or ")" in the value list');
-    i++;
-    return { type: 'cmp', field, op, values };
-  };
+function fail(at: Cursor, expected: string): never {
+  throw new FilterError(`Invalid filter: expected ${expected} but found ${describe(at.tokens[at.i])}`);
+}
 
-  const parseUnary = (): FilterNode => {
-    if (isWord('not')) {
-      i++;
-      return { type: 'not', node: parseUnary() };
-    }
-    if (tokens[i]?.kind === '(') {
-      i++;
-      const inner = parseOr();
-      if (tokens[i]?.kind !== ')') return fail('")"');
-      i++;
-      return inner;
-    }
-    return parseComparison();
-  };
+function isWord(at: Cursor, value: string): boolean {
+  const t = at.tokens[at.i];
+  return t !== undefined && t.kind === 'word' && t.value === value;
+}
 
-  const parseAnd = (): FilterNode => {
-    const nodes = [parseUnary()];
-    while (isWord('and')) {
-      i++;
-      nodes.push(parseUnary());
-    }
-    return nodes.length === 1 ? nodes[0] : { type: 'and', nodes };
-  };
+function parseValue(at: Cursor): FilterValue {
+  const t = at.tokens[at.i];
+  if (t?.kind !== 'literal') return fail(at, 'a value (quoted string, number, boolean or datetime)');
+  at.i++;
+  return t.value;
+}
 
-  function parseOr(): FilterNode {
-    const nodes = [parseAnd()];
-    while (isWord('or')) {
-      i++;
-      nodes.push(parseAnd());
-    }
-    return nodes.length === 1 ? nodes[0] : { type: 'or', nodes };
+/** `field op`, `field op value` or `field op (value, …)`. */
+function parseComparison(at: Cursor): FilterNode {
+  const { tokens } = at;
+  const fieldToken = tokens[at.i];
+  if (fieldToken?.kind !== 'word' || COMPOSITES.has(fieldToken.value) || OPERATORS.has(fieldToken.value)) {
+    return fail(at, 'a field name');
   }
+  at.i++;
+  const opToken = tokens[at.i];
+  if (opToken?.kind !== 'word' || !OPERATORS.has(opToken.value)) return fail(at, `an operator after "${fieldToken.value}"`);
+  at.i++;
+  const op = opToken.value as FilterOperator;
+  const field = fieldToken.value;
+  if (UNARY_OPERATORS.has(op)) return { type: 'cmp', field, op, values: [] };
+  if (!LIST_OPERATORS.has(op)) return { type: 'cmp', field, op, values: [parseValue(at)] };
+  if (tokens[at.i]?.kind !== '(') return fail(at, `a parenthesised list after "${op}"`);
+  at.i++;
+  const values = [parseValue(at)];
+  while (tokens[at.i]?.kind === ',') {
+    at.i++;
+    values.push(parseValue(at));
+  }
+  if (tokens[at.i]?.kind !== ')') return fail(at, '"," or ")" in the value list');
+  at.i++;
+  return { type: 'cmp', field, op, values };
+}
 
-  if (tokens.length === 0) throw new FilterError('Invalid filter: the filter is empty');
-  const node = parseOr();
-  if (i < tokens.length) fail('"and", "or" or the end of the filter');
+function parseUnary(at: Cursor): FilterNode {
+  if (isWord(at, 'not')) {
+    at.i++;
+    return { type: 'not', node: parseUnary(at) };
+  }
+  if (at.tokens[at.i]?.kind === '(') {
+    at.i++;
+    const inner = parseOr(at);
+    if (at.tokens[at.i]?.kind !== ')') return fail(at, '")"');
+    at.i++;
+    return inner;
+  }
+  return parseComparison(at);
+}
+
+function parseAnd(at: Cursor): FilterNode {
+  const nodes = [parseUnary(at)];
+  while (isWord(at, 'and')) {
+    at.i++;
+    nodes.push(parseUnary(at));
+  }
+  return nodes.length === 1 ? nodes[0] : { type: 'and', nodes };
+}
+
+function parseOr(at: Cursor): FilterNode {
+  const nodes = [parseAnd(at)];
+  while (isWord(at, 'or')) {
+    at.i++;
+    nodes.push(parseAnd(at));
+  }
+  return nodes.length === 1 ? nodes[0] : { type: 'or', nodes };
+}
+
+export function parseFilter(text: string): FilterNode {
+  const at: Cursor = { tokens: tokenize(text), i: 0 };
+  if (at.tokens.length === 0) throw new FilterError('Invalid filter: the filter is empty');
+  const node = parseOr(at);
+  if (at.i < at.tokens.length) fail(at, '"and", "or" or the end of the filter');
   return node;
 }
 

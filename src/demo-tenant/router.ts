@@ -158,53 +158,69 @@ export async function handleApi(
     return;
   }
 
+  const kind = route.options.body;
+  const parsed = kind === undefined ? NO_BODY : await readRouteBody(res, record, raw, kind);
+  if (parsed === undefined) return;
   const ctx: RequestContext = {
     method: record.method,
     params,
     query: record.query,
     headers: record.headers,
     rawBody: raw,
-    body: undefined,
-    form: undefined,
+    body: parsed.body,
+    form: parsed.form,
   };
-  const kind = route.options.body;
-  if (kind !== undefined) {
-    const expected = EXPECTED_CONTENT_TYPE[kind];
-    const actual = mediaType(record.headers['content-type']);
-    if (raw.length === 0 && actual === '') {
-      sendError(res, 400, `A request body of type ${expected} is required`);
-      return;
-    }
-    if (actual !== expected) {
-      sendError(res, 400, `Content type '${actual || 'none'}' is not supported here; send ${expected}`);
-      return;
-    }
-    if (raw.length === 0) {
-      sendError(res, 400, `A request body of type ${expected} is required`);
-      return;
-    }
-    if (kind === 'multipart') {
-      try {
-        ctx.form = await new Request('http://demo-tenant.invalid/', {
-          method: 'PUT',
-          headers: { 'content-type': record.headers['content-type'] },
-          body: raw,
-        }).formData();
-      } catch {
-        sendError(res, 400, 'The multipart/form-data body could not be parsed');
-        return;
-      }
-    } else {
-      try {
-        ctx.body = JSON.parse(raw.toString('utf8'));
-      } catch (err) {
-        sendError(res, 400, 'Malformed JSON request body', [(err as Error).message]);
-        return;
-      }
+  sendReply(res, await route.handler(ctx));
+}
+
+const NO_BODY: Pick<RequestContext, 'body' | 'form'> = { body: undefined, form: undefined };
+
+/**
+ * The body as a route that takes one reads it: JSON parsed, multipart as form data. Undefined
+ * once a 400 was answered (no body, another content type, a body that does not parse).
+ */
+async function readRouteBody(
+  res: ServerResponse,
+  record: RecordedRequest,
+  raw: Buffer,
+  kind: BodyKind,
+): Promise<Pick<RequestContext, 'body' | 'form'> | undefined> {
+  const expected = EXPECTED_CONTENT_TYPE[kind];
+  const actual = mediaType(record.headers['content-type']);
+  if (raw.length === 0 && actual === '') {
+    sendError(res, 400, `A request body of type ${expected} is required`);
+    return undefined;
+  }
+  if (actual !== expected) {
+    sendError(res, 400, `Content type '${actual || 'none'}' is not supported here; send ${expected}`);
+    return undefined;
+  }
+  if (raw.length === 0) {
+    sendError(res, 400, `A request body of type ${expected} is required`);
+    return undefined;
+  }
+  if (kind === 'multipart') {
+    try {
+      const form = await new Request('http://demo-tenant.invalid/', {
+        method: 'PUT',
+        headers: { 'content-type': record.headers['content-type'] },
+        body: raw,
+      }).formData();
+      return { body: undefined, form };
+    } catch {
+      sendError(res, 400, 'The multipart/form-data body could not be parsed');
+      return undefined;
     }
   }
+  try {
+    return { body: JSON.parse(raw.toString('utf8')), form: undefined };
+  } catch (err) {
+    sendError(res, 400, 'Malformed JSON request body', [(err as Error).message]);
+    return undefined;
+  }
+}
 
-  const reply = await route.handler(ctx);
+function sendReply(res: ServerResponse, reply: Reply): void {
   const status = reply.status ?? 200;
   if (reply.json !== undefined) sendJson(res, status, reply.json, reply.headers);
   else if (reply.text !== undefined) send(res, status, reply.text, reply.contentType ?? 'text/plain;charset=utf-8', reply.headers);

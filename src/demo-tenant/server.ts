@@ -1,15 +1,23 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError } from './errors.js';
 import { decodeQuery, MAX_BODY_BYTES, readBody, recordHeaders, sendError, sendJson, type RecordedRequest } from './http.js';
 
 export type { RecordedRequest } from './http.js';
-import { createRouter, handleApi, routeLabel, unanswered } from './router.js';
-import { createTokenIssuer, handleToken, tokenClientId, tokenGrantType, type RegisteredClient } from './tokens.js';
-import { createSignIn, DEFAULT_SIGN_IN_SETTINGS } from './sign-in.js';
+import { createRouter, handleApi, routeLabel, unanswered, type Route } from './router.js';
+import {
+  createTokenIssuer,
+  handleToken,
+  tokenClientId,
+  tokenGrantType,
+  type RegisteredClient,
+  type TokenEndpoint,
+  type TokenIssuer,
+} from './tokens.js';
+import { createSignIn, DEFAULT_SIGN_IN_SETTINGS, type SignIn } from './sign-in.js';
 import { DEMO_USERS, findDemoUser } from './seed/users.js';
-import { createFaultInjector, type FaultSettings, type RefreshHold } from './faults.js';
+import { createFaultInjector, type FaultInjector, type FaultSettings, type RefreshHold } from './faults.js';
 import { createConnectorCustomizerState, registerConnectorCustomizerRoutes, type ConnectorCustomizerState } from './connector-customizers.js';
 import { createConnectorState, registerConnectorRoutes, type ConnectorState } from './connectors.js';
 import { createOAuthClientState, registerOAuthClientRoutes, type OAuthClientState } from './oauth-clients.js';
@@ -162,191 +170,25 @@ function untilOrClosed(released: Promise<void>, closing: AbortSignal): Promise<v
 // ---------------------------------------------------------------------------------------------
 
 export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<DemoTenant> {
-  const opts: TenantSettings = {
-    port: options.port ?? 0,
-    host: options.host ?? '127.0.0.1',
-    clientId: options.clientId ?? 'demo-client',
-    clientSecret: options.clientSecret ?? 'demo-secret',
-    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 749,
-    apiPrefix: (options.apiPrefix ?? '/v2024').replace(/\/+$/, ''),
-  };
+  const opts = settingsOf(options);
   const issuer = createTokenIssuer(opts.tokenLifetimeSeconds);
   const faults = createFaultInjector(options.faults);
-  const hung = new Set<ServerResponse>();
   const closing = new AbortController();
   const demoClient: RegisteredClient = { clientId: opts.clientId, clientSecret: opts.clientSecret, grantTypes: ['client_credentials'] };
-  const signIn = createSignIn({
+  const signIn = startSignIn(options, issuer, faults, () => tokenClients, closing.signal);
+  const tokenClients: readonly RegisteredClient[] = [demoClient, signIn.client];
+  const parts: TenantParts = {
+    opts,
     issuer,
     faults,
-    clients: () => tokenClients,
-    redirectUris: options.loginRedirectUris ?? [],
-    settings: {
-      codeLifetimeSeconds: options.authorizationCodeLifetimeSeconds ?? DEFAULT_SIGN_IN_SETTINGS.codeLifetimeSeconds,
-      refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? DEFAULT_SIGN_IN_SETTINGS.refreshTokenLifetimeSeconds,
-      rotateRefreshTokens: options.rotateRefreshTokens ?? DEFAULT_SIGN_IN_SETTINGS.rotateRefreshTokens,
-      maxCodes: options.maxAuthorizationCodes ?? DEFAULT_SIGN_IN_SETTINGS.maxCodes,
-      maxRefreshTokens: options.maxRefreshTokens ?? DEFAULT_SIGN_IN_SETTINGS.maxRefreshTokens,
-    },
-    sleep: async (ms) => {
-      await delay(ms, undefined, { signal: closing.signal });
-    },
-    until: (released) => untilOrClosed(released, closing.signal),
-  });
-  const tokenClients: readonly RegisteredClient[] = [demoClient, signIn.client];
-  const tokenEndpoint = { clients: tokenClients, issuer, grants: signIn.grants };
-  const state: TenantState = {
-    connectors: createConnectorState(),
-    connectorCustomizers: createConnectorCustomizerState(),
-    sourceApps: createSourceAppState(),
-    oauthClients: createOAuthClientState(),
+    signIn,
+    tokenEndpoint: { clients: tokenClients, issuer, grants: signIn.grants },
+    routes: registerDomainRoutes(),
+    hung: new Set<ServerResponse>(),
   };
-  const { router, routes } = createRouter();
-  registerConnectorRoutes(router, state.connectors);
-  registerConnectorCustomizerRoutes(router, state.connectorCustomizers);
-  registerSourceAppRoutes(router, state.sourceApps);
-  registerOAuthClientRoutes(router, state.oauthClients);
-
-  const requests: RecordedRequest[] = [];
-  const tokenRequests: RecordedRequest[] = [];
-  const authorizeRequests: RecordedRequest[] = [];
-  const summaries: RequestSummary[] = [];
-  const counter = createStatsCounter();
-  const stats = (): DemoTenantStats =>
-    counter.snapshot({
-      tokenLifetimeSeconds: issuer.lifetimeSeconds,
-      rateLimit: faults.settings().rateLimit ?? null,
-      remembered: { accessTokens: issuer.remembered(), ...signIn.remembered() },
-    });
-  const clientIdOf = (record: RecordedRequest, kind: RequestSummary['kind']): string | null => {
-    if (kind === 'token') return tokenClientId(record);
-    if (kind === 'authorize') return record.query.client_id ?? (record.method === 'POST' ? decodeQuery(record.body).client_id : undefined) ?? null;
-    const client = issuer.clientOf(record.headers.authorization);
-    return client === 'unknown' ? null : client;
-  };
-  const summarise = (record: RecordedRequest, kind: RequestSummary['kind']): RequestSummary => ({
-    kind,
-    method: record.method,
-    path: record.path,
-    at: record.at,
-    status: record.status ?? null,
-    clientId: clientIdOf(record, kind),
-    ...(kind === 'token' ? { grantType: grantTypeLabel(tokenGrantType(record)) } : {}),
-  });
-  const recordedOf = { token: tokenRequests, authorize: authorizeRequests, api: requests } as const;
-  const requestSummaries = (since = 0): RequestSummary[] =>
-    options.recordRequests
-      ? (['token', 'authorize', 'api'] as const)
-          .flatMap((kind) => recordedOf[kind].filter((r) => r.at >= since).map((r) => summarise(r, kind)))
-          .sort((a, b) => a.at - b.at)
-      : summaries.filter((r) => r.at >= since);
-
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const search = q === -1 ? '' : url.slice(q);
-    const path = q === -1 ? url : url.slice(0, q);
-    if (options.demoEndpoints && path.startsWith(DEMO_PATH_PREFIX)) {
-      // Not an ISC call: neither recorded nor counted.
-      handleDemoEndpoint(req, res, path, decodeQuery(search), stats, requestSummaries);
-      return;
-    }
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path,
-      search,
-      query: decodeQuery(search),
-      headers: recordHeaders(req),
-      body: '',
-      at: Date.now(),
-    };
-    const kind: RequestSummary['kind'] = path === '/oauth/token' ? 'token' : path === '/oauth/authorize' ? 'authorize' : 'api';
-    // Kept on arrival (completed once answered) so the lists keep arrival order.
-    const summary = options.keepSummaries && !options.recordRequests ? summarise(record, kind) : undefined;
-    if (summary) {
-      summaries.push(summary);
-      if (options.maxRecordedRequests !== undefined) trimOldest(summaries, options.maxRecordedRequests * 2);
-    }
-    res.once('finish', () => {
-      record.status = res.statusCode;
-      if (summary) Object.assign(summary, summarise(record, kind));
-      if (kind === 'token') counter.countToken(res.statusCode, tokenGrantType(record));
-      else if (kind === 'authorize') counter.countSignIn(res.statusCode);
-      else counter.countApi(routeLabel(routes, opts.apiPrefix, record.method, record.path), res.statusCode);
-    });
-    if (options.recordRequests) {
-      const recorded = recordedOf[kind];
-      recorded.push(record);
-      if (options.maxRecordedRequests !== undefined) trimOldest(recorded, options.maxRecordedRequests);
-    }
-
-    void (async () => {
-      try {
-        const raw = await readBody(req);
-        if (raw === 'too-large') {
-          sendError(res, 413, `The request body is larger than ${MAX_BODY_BYTES} bytes`);
-          return;
-        }
-        record.body = raw.toString('utf8');
-        if (kind === 'token') {
-          await handleToken(res, record, raw, tokenEndpoint);
-          return;
-        }
-        if (kind === 'authorize') {
-          signIn.handleAuthorize(res, record, raw);
-          return;
-        }
-        const refusal = issuer.check(record.headers.authorization);
-        if (refusal !== undefined) {
-          sendJson(res, 401, { error: refusal });
-          return;
-        }
-        // Read now: the token may expire while a fault delays the answer.
-        const scopes = issuer.grantOf(record.headers.authorization)?.scopes ?? [];
-        const { latencyMs } = faults.settings();
-        if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-        const fault = faults.pick(issuer.clientOf(record.headers.authorization));
-        if (fault.kind === 'drop') {
-          res.destroy();
-          return;
-        }
-        if (fault.kind === 'hang') {
-          hung.add(res); // answered never; destroyed on close()
-          return;
-        }
-        if (fault.kind === 'status') {
-          if (fault.status === 429) {
-            sendJson(res, 429, { message: ' Rate Limit Exceeded ' }, { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
-          } else {
-            sendError(res, fault.status, fault.status === 503 ? 'The service is temporarily unavailable' : 'An internal fault occurred');
-          }
-          return;
-        }
-        if (faults.dropAfterApply()) {
-          // Carried out, answer lost: the handler runs against a response nobody receives.
-          await handleApi(unanswered(res), record, raw, opts.apiPrefix, routes, scopes).catch(() => undefined);
-          res.destroy();
-          return;
-        }
-        await handleApi(res, record, raw, opts.apiPrefix, routes, scopes);
-      } catch (err) {
-        if (res.headersSent || res.destroyed) {
-          res.destroy();
-        } else if (err instanceof ApiError) {
-          sendError(res, err.status, err.message, err.causes);
-        } else {
-          sendError(res, 500, 'An internal fault occurred in the demo tenant', [String((err as Error)?.message ?? err)]);
-        }
-      }
-    })();
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const log = createRequestLog(options, parts);
+  const server = createServer((req, res) => handleRequest(parts, log, options, req, res));
+  await listen(server, opts.port, opts.host);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -358,23 +200,11 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     clientSecret: opts.clientSecret,
     login: { clientId: signIn.client.clientId, clientSecret: signIn.client.clientSecret, authorizeUrl: `${url}/oauth/authorize` },
     registerRedirectUri: (uri) => signIn.registerRedirectUri(uri),
-    requests,
-    tokenRequests,
-    authorizeRequests,
-    clearRequests() {
-      // Emptied in place: callers may hold on to the arrays.
-      requests.length = 0;
-      tokenRequests.length = 0;
-      authorizeRequests.length = 0;
-      summaries.length = 0;
-    },
-    issueToken(subject = {}) {
-      if (subject.user === undefined) return issuer.issue(opts.clientId, subject.scopes).token;
-      const user = findDemoUser(subject.user);
-      if (user === undefined) throw new Error(`No demo user ${subject.user}; the seeded users are ${DEMO_USERS.map((u) => u.name).join(', ')}`);
-      const { id: identityId, name: userName, levels } = user;
-      return issuer.issueFor({ clientId: signIn.client.clientId, identityId, userName, levels, scopes: subject.scopes ?? user.scopes }).token;
-    },
+    requests: log.requests,
+    tokenRequests: log.tokenRequests,
+    authorizeRequests: log.authorizeRequests,
+    clearRequests: () => log.clear(),
+    issueToken: (subject = {}) => issueDemoToken(parts, subject),
     expireAllTokens: () => issuer.expireAll(),
     revokeRefreshTokens: () => signIn.revokeRefreshTokens(),
     setFaults: (settings) => faults.set(settings),
@@ -382,15 +212,284 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     setTokenLifetime: (seconds) => {
       issuer.lifetimeSeconds = seconds;
     },
-    stats,
-    requestSummaries,
+    stats: log.stats,
+    requestSummaries: log.requestSummaries,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         closing.abort(); // delayed answers (refresh faults) stop waiting
         // Keep-alive sockets (fetch pools them) would otherwise hold close() open.
-        for (const res of hung) res.destroy();
+        for (const res of parts.hung) res.destroy();
         server.closeAllConnections();
       }),
   };
+}
+
+/** What answering a request reads: the tenant's parts, built once at start. */
+interface TenantParts {
+  opts: TenantSettings;
+  issuer: TokenIssuer;
+  faults: FaultInjector;
+  signIn: SignIn;
+  tokenEndpoint: TokenEndpoint;
+  routes: Route[];
+  /** Answers the `hang` fault never sends; destroyed on close(). */
+  hung: Set<ServerResponse>;
+}
+
+function settingsOf(options: DemoTenantOptions): TenantSettings {
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    clientId: options.clientId ?? 'demo-client',
+    clientSecret: options.clientSecret ?? 'demo-secret',
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 749,
+    apiPrefix: (options.apiPrefix ?? '/v2024').replace(/\/+$/, ''),
+  };
+}
+
+/** User sign-in (`/oauth/authorize`, the authorization-code and refresh grants); its waits end when the tenant closes. */
+function startSignIn(
+  options: DemoTenantOptions,
+  issuer: TokenIssuer,
+  faults: FaultInjector,
+  clients: () => readonly RegisteredClient[],
+  closing: AbortSignal,
+): SignIn {
+  return createSignIn({
+    issuer,
+    faults,
+    clients,
+    redirectUris: options.loginRedirectUris ?? [],
+    settings: {
+      codeLifetimeSeconds: options.authorizationCodeLifetimeSeconds ?? DEFAULT_SIGN_IN_SETTINGS.codeLifetimeSeconds,
+      refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? DEFAULT_SIGN_IN_SETTINGS.refreshTokenLifetimeSeconds,
+      rotateRefreshTokens: options.rotateRefreshTokens ?? DEFAULT_SIGN_IN_SETTINGS.rotateRefreshTokens,
+      maxCodes: options.maxAuthorizationCodes ?? DEFAULT_SIGN_IN_SETTINGS.maxCodes,
+      maxRefreshTokens: options.maxRefreshTokens ?? DEFAULT_SIGN_IN_SETTINGS.maxRefreshTokens,
+    },
+    sleep: async (ms) => {
+      await delay(ms, undefined, { signal: closing });
+    },
+    until: (released) => untilOrClosed(released, closing),
+  });
+}
+
+/** The router with every domain's routes, each over its own slice of a fresh state. */
+function registerDomainRoutes(): Route[] {
+  const state: TenantState = {
+    connectors: createConnectorState(),
+    connectorCustomizers: createConnectorCustomizerState(),
+    sourceApps: createSourceAppState(),
+    oauthClients: createOAuthClientState(),
+  };
+  const { router, routes } = createRouter();
+  registerConnectorRoutes(router, state.connectors);
+  registerConnectorCustomizerRoutes(router, state.connectorCustomizers);
+  registerSourceAppRoutes(router, state.sourceApps);
+  registerOAuthClientRoutes(router, state.oauthClients);
+  return routes;
+}
+
+type RequestKind = RequestSummary['kind'];
+
+/** The requests received (`recordRequests`) or their summaries (`keepSummaries`), and the counters. */
+interface RequestLog {
+  requests: RecordedRequest[];
+  tokenRequests: RecordedRequest[];
+  authorizeRequests: RecordedRequest[];
+  stats: () => DemoTenantStats;
+  requestSummaries: (since?: number) => RequestSummary[];
+  /** Keeps a request on arrival (so the lists keep arrival order), and counts it once answered. */
+  keep(record: RecordedRequest, kind: RequestKind, res: ServerResponse): void;
+  clear(): void;
+}
+
+function createRequestLog(options: DemoTenantOptions, { issuer, faults, signIn, routes, opts }: TenantParts): RequestLog {
+  const requests: RecordedRequest[] = [];
+  const tokenRequests: RecordedRequest[] = [];
+  const authorizeRequests: RecordedRequest[] = [];
+  const summaries: RequestSummary[] = [];
+  const counter = createStatsCounter();
+  const clientIdOf = (record: RecordedRequest, kind: RequestKind): string | null => {
+    if (kind === 'token') return tokenClientId(record);
+    if (kind === 'authorize') return record.query.client_id ?? (record.method === 'POST' ? decodeQuery(record.body).client_id : undefined) ?? null;
+    const client = issuer.clientOf(record.headers.authorization);
+    return client === 'unknown' ? null : client;
+  };
+  const summarise = (record: RecordedRequest, kind: RequestKind): RequestSummary => ({
+    kind,
+    method: record.method,
+    path: record.path,
+    at: record.at,
+    status: record.status ?? null,
+    clientId: clientIdOf(record, kind),
+    ...(kind === 'token' ? { grantType: grantTypeLabel(tokenGrantType(record)) } : {}),
+  });
+  const recordedOf = { token: tokenRequests, authorize: authorizeRequests, api: requests } as const;
+  return {
+    requests,
+    tokenRequests,
+    authorizeRequests,
+    stats: (): DemoTenantStats =>
+      counter.snapshot({
+        tokenLifetimeSeconds: issuer.lifetimeSeconds,
+        rateLimit: faults.settings().rateLimit ?? null,
+        remembered: { accessTokens: issuer.remembered(), ...signIn.remembered() },
+      }),
+    requestSummaries: (since = 0): RequestSummary[] =>
+      options.recordRequests
+        ? (['token', 'authorize', 'api'] as const)
+            .flatMap((kind) => recordedOf[kind].filter((r) => r.at >= since).map((r) => summarise(r, kind)))
+            .sort((a, b) => a.at - b.at)
+        : summaries.filter((r) => r.at >= since),
+    keep(record, kind, res) {
+      // Kept on arrival (completed once answered) so the lists keep arrival order.
+      const summary = options.keepSummaries && !options.recordRequests ? summarise(record, kind) : undefined;
+      if (summary) {
+        summaries.push(summary);
+        if (options.maxRecordedRequests !== undefined) trimOldest(summaries, options.maxRecordedRequests * 2);
+      }
+      res.once('finish', () => {
+        record.status = res.statusCode;
+        if (summary) Object.assign(summary, summarise(record, kind));
+        if (kind === 'token') counter.countToken(res.statusCode, tokenGrantType(record));
+        else if (kind === 'authorize') counter.countSignIn(res.statusCode);
+        else counter.countApi(routeLabel(routes, opts.apiPrefix, record.method, record.path), res.statusCode);
+      });
+      if (options.recordRequests) {
+        const recorded = recordedOf[kind];
+        recorded.push(record);
+        if (options.maxRecordedRequests !== undefined) trimOldest(recorded, options.maxRecordedRequests);
+      }
+    },
+    clear() {
+      // Emptied in place: callers may hold on to the arrays.
+      requests.length = 0;
+      tokenRequests.length = 0;
+      authorizeRequests.length = 0;
+      summaries.length = 0;
+    },
+  };
+}
+
+/** Every request: the demo-only endpoints, else recorded and answered. */
+function handleRequest(parts: TenantParts, log: RequestLog, options: DemoTenantOptions, req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const search = q === -1 ? '' : url.slice(q);
+  const path = q === -1 ? url : url.slice(0, q);
+  if (options.demoEndpoints && path.startsWith(DEMO_PATH_PREFIX)) {
+    // Not an ISC call: neither recorded nor counted.
+    handleDemoEndpoint(req, res, path, decodeQuery(search), log.stats, log.requestSummaries);
+    return;
+  }
+  const record: RecordedRequest = {
+    method: req.method ?? 'GET',
+    path,
+    search,
+    query: decodeQuery(search),
+    headers: recordHeaders(req),
+    body: '',
+    at: Date.now(),
+  };
+  const kind: RequestKind = path === '/oauth/token' ? 'token' : path === '/oauth/authorize' ? 'authorize' : 'api';
+  log.keep(record, kind, res);
+  void answerRequest(parts, req, res, record, kind);
+}
+
+/** Reads the body, then answers: the token endpoint, sign-in, or the API. */
+async function answerRequest(
+  parts: TenantParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RecordedRequest,
+  kind: RequestKind,
+): Promise<void> {
+  try {
+    const raw = await readBody(req);
+    if (raw === 'too-large') {
+      sendError(res, 413, `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+      return;
+    }
+    record.body = raw.toString('utf8');
+    if (kind === 'token') {
+      await handleToken(res, record, raw, parts.tokenEndpoint);
+      return;
+    }
+    if (kind === 'authorize') {
+      parts.signIn.handleAuthorize(res, record, raw);
+      return;
+    }
+    await answerApi(parts, res, record, raw);
+  } catch (err) {
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+    } else if (err instanceof ApiError) {
+      sendError(res, err.status, err.message, err.causes);
+    } else {
+      sendError(res, 500, 'An internal fault occurred in the demo tenant', [String((err as Error)?.message ?? err)]);
+    }
+  }
+}
+
+/** An API request: the bearer check, then the fault injected (if any), then the route's answer. */
+async function answerApi(
+  { issuer, faults, opts, routes, hung }: TenantParts,
+  res: ServerResponse,
+  record: RecordedRequest,
+  raw: Buffer,
+): Promise<void> {
+  const refusal = issuer.check(record.headers.authorization);
+  if (refusal !== undefined) {
+    sendJson(res, 401, { error: refusal });
+    return;
+  }
+  // Read now: the token may expire while a fault delays the answer.
+  const scopes = issuer.grantOf(record.headers.authorization)?.scopes ?? [];
+  const { latencyMs } = faults.settings();
+  if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+  const fault = faults.pick(issuer.clientOf(record.headers.authorization));
+  if (fault.kind === 'drop') {
+    res.destroy();
+    return;
+  }
+  if (fault.kind === 'hang') {
+    hung.add(res); // answered never; destroyed on close()
+    return;
+  }
+  if (fault.kind === 'status') {
+    if (fault.status === 429) {
+      sendJson(res, 429, { message: ' Rate Limit Exceeded ' }, { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
+    } else {
+      sendError(res, fault.status, fault.status === 503 ? 'The service is temporarily unavailable' : 'An internal fault occurred');
+    }
+    return;
+  }
+  if (faults.dropAfterApply()) {
+    // Carried out, answer lost: the handler runs against a response nobody receives.
+    await handleApi(unanswered(res), record, raw, opts.apiPrefix, routes, scopes).catch(() => undefined);
+    res.destroy();
+    return;
+  }
+  await handleApi(res, record, raw, opts.apiPrefix, routes, scopes);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** A valid access token: the demo client's, or a seeded user's as their sign-in through the login client yields. */
+function issueDemoToken({ issuer, opts, signIn }: TenantParts, subject: TokenSubject): string {
+  if (subject.user === undefined) return issuer.issue(opts.clientId, subject.scopes).token;
+  const user = findDemoUser(subject.user);
+  if (user === undefined) throw new Error(`No demo user ${subject.user}; the seeded users are ${DEMO_USERS.map((u) => u.name).join(', ')}`);
+  const { id: identityId, name: userName, levels } = user;
+  return issuer.issueFor({ clientId: signIn.client.clientId, identityId, userName, levels, scopes: subject.scopes ?? user.scopes }).token;
 }

@@ -251,31 +251,67 @@ export function createSignIn(options: {
   };
   for (const uri of options.redirectUris) registerRedirectUri(uri);
 
-  const codes = new Map<string, CodeRecord>(); // in issue order
+  const refreshTokens = createRefreshTokens(issuer, faults, settings, sleep);
+  const codes = createAuthorizationCodes(issuer, settings, refreshTokens);
+
+  return {
+    client,
+    registerRedirectUri,
+    handleAuthorize: (res, record, raw) => handleAuthorize(res, record, raw, options.clients(), client, codes),
+    grants: {
+      authorization_code: (params, caller) => codes.redeem(params, caller),
+      // Worked out, then held while a test holds refresh answers (faults.holdRefreshes).
+      refresh_token: async (params, caller) => {
+        const answer = await refreshTokens.refresh(params, caller);
+        await options.until(faults.refreshGate());
+        return answer;
+      },
+    },
+    revokeRefreshTokens: () => refreshTokens.clear(),
+    remembered: () => ({ authorizationCodes: codes.size(), refreshTokens: refreshTokens.size() }),
+  };
+}
+
+const invalidGrant = (description: string): TokenAnswer => oauthError(400, 'invalid_grant', description);
+
+/** The token endpoint's answer to a grant: a new access token, and the refresh token that goes with it. */
+function tokenAnswer(issuer: TokenIssuer, grant: AccessGrant, refreshToken: string): TokenAnswer {
+  const { token, jti, expiresIn } = issuer.issueFor(grant);
+  return {
+    status: 200,
+    json: {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: expiresIn,
+      refresh_token: refreshToken,
+      scope: grant.scopes.join(' '),
+      ...identityClaims(issuer.identity.tenantId, grant),
+      jti,
+    },
+  };
+}
+
+/** Refresh tokens, in issue order: at most `maxRefreshTokens` remembered, the expired and the oldest dropped. */
+interface RefreshTokens {
+  issue(grant: AccessGrant): string;
+  /** The refresh_token grant (after the refresh fault, when one is set). */
+  refresh(params: Record<string, string>, caller: RegisteredClient): Promise<TokenAnswer>;
+  /** Drops the refresh tokens of one sign-in session. */
+  dropSession(session: string): void;
+  clear(): void;
+  size(): number;
+}
+
+function createRefreshTokens(
+  issuer: TokenIssuer,
+  faults: FaultInjector,
+  settings: SignInSettings,
+  sleep: (ms: number) => Promise<void>,
+): RefreshTokens {
   const refreshTokens = new Map<string, RefreshRecord>(); // in issue order
   const refreshKey = randomBytes(32); // not the access tokens' key: a refresh token is never a bearer token
 
-  function newCode(request: AuthorizeRequest, user: DemoUser): string {
-    const now = Date.now();
-    for (const [code, c] of codes) if ((c.usedAt === undefined ? c.expiresAt : c.usedAt + USED_CODE_MEMORY_MS) <= now) codes.delete(code);
-    for (const oldest of codes.keys()) {
-      if (codes.size < settings.maxCodes) break;
-      codes.delete(oldest);
-    }
-    const code = randomBytes(32).toString('base64url');
-    codes.set(code, {
-      clientId: request.client.clientId,
-      redirectUri: request.redirectUri,
-      user,
-      challenge: request.challenge,
-      expiresAt: now + settings.codeLifetimeSeconds * 1000,
-      usedAt: undefined,
-      session: randomUUID(),
-    });
-    return code;
-  }
-
-  function newRefreshToken(grant: AccessGrant): string {
+  function issue(grant: AccessGrant): string {
     const now = Date.now();
     for (const [token, r] of refreshTokens) if (r.expiresAt <= now) refreshTokens.delete(token);
     for (const oldest of refreshTokens.keys()) {
@@ -297,37 +333,82 @@ export function createSignIn(options: {
     return token;
   }
 
-  function tokenAnswer(grant: AccessGrant, refreshToken: string): TokenAnswer {
-    const { token, jti, expiresIn } = issuer.issueFor(grant);
-    return {
-      status: 200,
-      json: {
-        access_token: token,
-        token_type: 'bearer',
-        expires_in: expiresIn,
-        refresh_token: refreshToken,
-        scope: grant.scopes.join(' '),
-        ...identityClaims(issuer.identity.tenantId, grant),
-        jti,
-      },
-    };
+  async function refresh(params: Record<string, string>, caller: RegisteredClient): Promise<TokenAnswer> {
+    const fault = faults.refreshFault();
+    if (fault) {
+      if (fault.delayMs > 0) await sleep(fault.delayMs);
+      if (fault.status !== undefined) {
+        const text = fault.status === 503 ? 'The service is temporarily unavailable' : 'An internal fault occurred';
+        return { status: fault.status, json: errorBody(fault.status, text) };
+      }
+    }
+    if (!params.refresh_token) return oauthError(400, 'invalid_request', 'The parameter refresh_token is missing');
+    const record = refreshTokens.get(params.refresh_token);
+    if (record === undefined) return invalidGrant('The refresh token is unknown or was revoked');
+    if (Date.now() >= record.expiresAt) {
+      refreshTokens.delete(params.refresh_token);
+      return invalidGrant('The refresh token has expired');
+    }
+    if (record.grant.clientId !== caller.clientId) return invalidGrant('The refresh token was issued to another client');
+    let refreshToken = params.refresh_token;
+    if (settings.rotateRefreshTokens) {
+      refreshTokens.delete(refreshToken);
+      refreshToken = issue(record.grant);
+    }
+    return tokenAnswer(issuer, record.grant, refreshToken);
   }
 
-  const invalidGrant = (description: string): TokenAnswer => oauthError(400, 'invalid_grant', description);
+  return {
+    issue,
+    refresh,
+    dropSession(session) {
+      for (const [token, r] of refreshTokens) if (r.grant.session === session) refreshTokens.delete(token);
+    },
+    clear: () => refreshTokens.clear(),
+    size: () => refreshTokens.size,
+  };
+}
 
-  function revokeSession(session: string): void {
-    issuer.revokeSession(session);
-    for (const [token, r] of refreshTokens) if (r.grant.session === session) refreshTokens.delete(token);
+/** One-time authorization codes, in issue order: at most `maxCodes` remembered, a used one kept a while to spot a second use. */
+interface AuthorizationCodes {
+  issue(request: AuthorizeRequest, user: DemoUser): string;
+  /** The authorization_code grant. */
+  redeem(params: Record<string, string>, caller: RegisteredClient): TokenAnswer;
+  size(): number;
+}
+
+function createAuthorizationCodes(issuer: TokenIssuer, settings: SignInSettings, refreshTokens: RefreshTokens): AuthorizationCodes {
+  const codes = new Map<string, CodeRecord>(); // in issue order
+
+  function issue(request: AuthorizeRequest, user: DemoUser): string {
+    const now = Date.now();
+    for (const [code, c] of codes) if ((c.usedAt === undefined ? c.expiresAt : c.usedAt + USED_CODE_MEMORY_MS) <= now) codes.delete(code);
+    for (const oldest of codes.keys()) {
+      if (codes.size < settings.maxCodes) break;
+      codes.delete(oldest);
+    }
+    const code = randomBytes(32).toString('base64url');
+    codes.set(code, {
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      user,
+      challenge: request.challenge,
+      expiresAt: now + settings.codeLifetimeSeconds * 1000,
+      usedAt: undefined,
+      session: randomUUID(),
+    });
+    return code;
   }
 
-  function redeemCode(params: Record<string, string>, caller: RegisteredClient): TokenAnswer {
+  function redeem(params: Record<string, string>, caller: RegisteredClient): TokenAnswer {
     if (!params.code) return oauthError(400, 'invalid_request', 'The parameter code is missing');
     const code = codes.get(params.code);
     if (code === undefined) return invalidGrant('The authorization code is unknown or has expired');
     const now = Date.now();
     if (code.usedAt !== undefined) {
       // OAuth 2's advice for a code used twice: someone else may hold it; void what the first use issued.
-      revokeSession(code.session);
+      issuer.revokeSession(code.session);
+      refreshTokens.dropSession(code.session);
       return invalidGrant('The authorization code was already used; the tokens issued for it are revoked');
     }
     code.usedAt = now;
@@ -351,91 +432,59 @@ export function createSignIn(options: {
       scopes: user.scopes,
       session: code.session,
     };
-    return tokenAnswer(grant, newRefreshToken(grant));
+    return tokenAnswer(issuer, grant, refreshTokens.issue(grant));
   }
 
-  async function refresh(params: Record<string, string>, caller: RegisteredClient): Promise<TokenAnswer> {
-    const fault = faults.refreshFault();
-    if (fault) {
-      if (fault.delayMs > 0) await sleep(fault.delayMs);
-      if (fault.status !== undefined) {
-        const text = fault.status === 503 ? 'The service is temporarily unavailable' : 'An internal fault occurred';
-        return { status: fault.status, json: errorBody(fault.status, text) };
-      }
-    }
-    if (!params.refresh_token) return oauthError(400, 'invalid_request', 'The parameter refresh_token is missing');
-    const record = refreshTokens.get(params.refresh_token);
-    if (record === undefined) return invalidGrant('The refresh token is unknown or was revoked');
-    if (Date.now() >= record.expiresAt) {
-      refreshTokens.delete(params.refresh_token);
-      return invalidGrant('The refresh token has expired');
-    }
-    if (record.grant.clientId !== caller.clientId) return invalidGrant('The refresh token was issued to another client');
-    let refreshToken = params.refresh_token;
-    if (settings.rotateRefreshTokens) {
-      refreshTokens.delete(refreshToken);
-      refreshToken = newRefreshToken(record.grant);
-    }
-    return tokenAnswer(record.grant, refreshToken);
-  }
+  return { issue, redeem, size: () => codes.size };
+}
 
-  function handleAuthorize(res: ServerResponse, record: RecordedRequest, raw: Buffer): void {
-    if (record.method === 'GET') {
-      const request = readAuthorizeRequest(new URLSearchParams(record.search), options.clients(), client);
-      if (typeof request === 'string') refuse(res, 400, request);
-      else sendHtml(res, 200, signInPage(request));
-      return;
-    }
-    if (record.method !== 'POST') {
-      refuse(res, 405, `The request method ${record.method} is not supported here: use GET, or POST the sign-in form.`);
-      return;
-    }
-    if (mediaType(record.headers['content-type']) !== 'application/x-www-form-urlencoded') {
-      refuse(res, 400, 'The sign-in form must be posted as application/x-www-form-urlencoded.');
-      return;
-    }
-    const form = new URLSearchParams(raw.toString('utf8'));
-    const request = readAuthorizeRequest(form, options.clients(), client);
-    if (typeof request === 'string') {
-      refuse(res, 400, request);
-      return;
-    }
-    const userName = form.get('user');
-    const cancelled = form.has('cancel');
-    let location: string;
-    if (cancelled && userName === null) {
-      location = redirectTo(request.redirectUri, [
-        ['error', 'access_denied'],
-        ['state', request.state],
-      ]);
-    } else {
-      const user = cancelled ? undefined : findDemoUser(userName ?? '');
-      if (user === undefined) {
-        refuse(res, 400, cancelled ? 'Choose a user or cancel, not both.' : `There is no user ${userName ?? '(none chosen)'} to sign in as.`);
-        return;
-      }
-      location = redirectTo(request.redirectUri, [
-        ['code', newCode(request, user)],
-        ['state', request.state],
-      ]);
-    }
-    send(res, 302, undefined, undefined, { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+/** GET /oauth/authorize shows the sign-in page; POST sends the browser back with a code (or access_denied). */
+function handleAuthorize(
+  res: ServerResponse,
+  record: RecordedRequest,
+  raw: Buffer,
+  clients: readonly RegisteredClient[],
+  client: LoginClient,
+  codes: AuthorizationCodes,
+): void {
+  if (record.method === 'GET') {
+    const request = readAuthorizeRequest(new URLSearchParams(record.search), clients, client);
+    if (typeof request === 'string') refuse(res, 400, request);
+    else sendHtml(res, 200, signInPage(request));
+    return;
   }
-
-  return {
-    client,
-    registerRedirectUri,
-    handleAuthorize,
-    grants: {
-      authorization_code: redeemCode,
-      // Worked out, then held while a test holds refresh answers (faults.holdRefreshes).
-      refresh_token: async (params, caller) => {
-        const answer = await refresh(params, caller);
-        await options.until(faults.refreshGate());
-        return answer;
-      },
-    },
-    revokeRefreshTokens: () => refreshTokens.clear(),
-    remembered: () => ({ authorizationCodes: codes.size, refreshTokens: refreshTokens.size }),
-  };
+  if (record.method !== 'POST') {
+    refuse(res, 405, `The request method ${record.method} is not supported here: use GET, or POST the sign-in form.`);
+    return;
+  }
+  if (mediaType(record.headers['content-type']) !== 'application/x-www-form-urlencoded') {
+    refuse(res, 400, 'The sign-in form must be posted as application/x-www-form-urlencoded.');
+    return;
+  }
+  const form = new URLSearchParams(raw.toString('utf8'));
+  const request = readAuthorizeRequest(form, clients, client);
+  if (typeof request === 'string') {
+    refuse(res, 400, request);
+    return;
+  }
+  const userName = form.get('user');
+  const cancelled = form.has('cancel');
+  let location: string;
+  if (cancelled && userName === null) {
+    location = redirectTo(request.redirectUri, [
+      ['error', 'access_denied'],
+      ['state', request.state],
+    ]);
+  } else {
+    const user = cancelled ? undefined : findDemoUser(userName ?? '');
+    if (user === undefined) {
+      refuse(res, 400, cancelled ? 'Choose a user or cancel, not both.' : `There is no user ${userName ?? '(none chosen)'} to sign in as.`);
+      return;
+    }
+    location = redirectTo(request.redirectUri, [
+      ['code', codes.issue(request, user)],
+      ['state', request.state],
+    ]);
+  }
+  send(res, 302, undefined, undefined, { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
 }

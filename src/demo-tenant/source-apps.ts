@@ -317,12 +317,20 @@ function experimental(handler: Handler): Handler {
 const READ = { scopes: [DOMAIN_SCOPES.sourceApps.read, DOMAIN_SCOPES.sourceApps.manage] } as const;
 const MANAGE = { scopes: [DOMAIN_SCOPES.sourceApps.manage] } as const;
 
-export function registerSourceAppRoutes(router: Router, state: SourceAppState): void {
-  const add = (method: string, pattern: string, handler: Handler, options: RouteOptions): void =>
-    router.add(method, pattern, experimental(handler), options);
-  const dtos = (apps: Iterable<SourceAppRecord>) => [...apps].map((app) => toSourceAppDto(state, app));
+/** Adds a route that answers only calls opting in to the experimental API. */
+type AddRoute = (method: string, pattern: string, handler: Handler, options: RouteOptions) => void;
 
+export function registerSourceAppRoutes(router: Router, state: SourceAppState): void {
+  const add: AddRoute = (method, pattern, handler, options) => router.add(method, pattern, experimental(handler), options);
   // Literal paths come before `/source-apps/:id`, so `all` and `assigned` are never taken for ids.
+  registerSourceAppListRoutes(add, state);
+  registerSourceAppRecordRoutes(add, state);
+  registerAppAccessProfileRoutes(add, state);
+}
+
+/** The three lists: available, all (ORG_ADMIN), assigned to the caller. */
+function registerSourceAppListRoutes(add: AddRoute, state: SourceAppState): void {
+  const dtos = (apps: Iterable<SourceAppRecord>) => [...apps].map((app) => toSourceAppDto(state, app));
   add(
     'GET',
     '/source-apps',
@@ -358,7 +366,10 @@ export function registerSourceAppRoutes(router: Router, state: SourceAppState): 
     },
     READ,
   );
+}
 
+/** One app: create, bulk update, read, patch, delete. */
+function registerSourceAppRecordRoutes(add: AddRoute, state: SourceAppState): void {
   add(
     'POST',
     '/source-apps',
@@ -407,7 +418,10 @@ export function registerSourceAppRoutes(router: Router, state: SourceAppState): 
     },
     MANAGE,
   );
+}
 
+/** An app's access profiles: list (paced by accessProfileTraffic) and bulk removal. */
+function registerAppAccessProfileRoutes(add: AddRoute, state: SourceAppState): void {
   add(
     'GET',
     '/source-apps/:id/access-profiles',

@@ -55,6 +55,38 @@ function memoizedEstimate(
   return value;
 }
 
+/**
+ * Refuses (`RATE_LIMITED`, with `retryAfter`) an operation whose estimated calls the caller's rate
+ * budget cannot hold before the operation's deadline; `freshCapacity` is what a fresh budget holds.
+ */
+function checkRateBudget(
+  estimate: number,
+  contextValue: Context,
+  governor: RateGovernor,
+  rate: CostPluginOptions['rate'],
+  freshCapacity: number,
+): void {
+  if (estimate === 0) return;
+  const capacity = governor.capacity(contextValue.rateKey, contextValue.scope.deadline);
+  if (estimate <= capacity) return;
+  const never = estimate > freshCapacity;
+  // Calls leave the sliding window at about `rateLimit` per window: wait for the shortfall.
+  // (No sooner than the next free slot, which an ISC Retry-After may have pushed back.)
+  const shortfallMs = Math.min(rate.windowMs, ((estimate - capacity) / rate.limit) * rate.windowMs);
+  const budget = governor.budget(contextValue.rateKey);
+  const nextSlotMs = budget.remaining > 0 ? 0 : budget.resetInMs;
+  const waitMs = Math.max(never ? rate.windowMs : shortfallMs, nextSlotMs);
+  const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+  throw refusalError(
+    'RATE_LIMITED',
+    `The operation would make about ${estimate} ISC calls, but this ISC client's rate budget ` +
+      `(${rate.limit} calls per ${rate.windowMs} ms) allows only ${capacity} before the operation's deadline` +
+      (never ? '; it cannot fit even in a fresh budget: ask for fewer items or detail fields' : ''),
+    { estimatedCalls: estimate, capacity, retryAfter },
+    { 'retry-after': String(retryAfter) },
+  );
+}
+
 export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOptions): ApolloServerPlugin<Context> {
   const maxCost = limits.maxCost;
   const factNames = [...new Set(Object.values(costs.fields).flatMap((cost) => (cost.fallbackFact ? [cost.fallbackFact] : [])))];
@@ -103,25 +135,7 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
               `The operation would make about ${estimate} ISC calls; the limit is ${maxCost} (SAIL_MAX_COST). Ask for fewer items (limit) or fewer detail fields.`,
             );
           }
-          if (estimate === 0) return;
-          const capacity = governor.capacity(contextValue.rateKey, contextValue.scope.deadline);
-          if (estimate <= capacity) return;
-          const never = estimate > freshCapacity;
-          // Calls leave the sliding window at about `rateLimit` per window: wait for the shortfall.
-          // (No sooner than the next free slot, which an ISC Retry-After may have pushed back.)
-          const shortfallMs = Math.min(rate.windowMs, ((estimate - capacity) / rate.limit) * rate.windowMs);
-          const budget = governor.budget(contextValue.rateKey);
-          const nextSlotMs = budget.remaining > 0 ? 0 : budget.resetInMs;
-          const waitMs = Math.max(never ? rate.windowMs : shortfallMs, nextSlotMs);
-          const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-          throw refusalError(
-            'RATE_LIMITED',
-            `The operation would make about ${estimate} ISC calls, but this ISC client's rate budget ` +
-              `(${rate.limit} calls per ${rate.windowMs} ms) allows only ${capacity} before the operation's deadline` +
-              (never ? '; it cannot fit even in a fresh budget: ask for fewer items or detail fields' : ''),
-            { estimatedCalls: estimate, capacity, retryAfter },
-            { 'retry-after': String(retryAfter) },
-          );
+          checkRateBudget(estimate, contextValue, governor, rate, freshCapacity);
         },
         async willSendResponse({ response }) {
           if (estimatedCalls === undefined || response.body.kind !== 'single') return;

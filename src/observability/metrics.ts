@@ -206,23 +206,45 @@ function stateGauge(registry: Registry, name: string, help: string, read: () => 
   });
 }
 
-/**
- * The gateway's Prometheus metrics (`GET /metrics`): GraphQL operations, ISC attempts, token
- * refreshes, and at scrape time the rate governor, circuit breaker and response cache, plus the
- * process metrics. Recording costs a map lookup and prom-client's own update: label children are
- * created once per label set, never per request.
- */
-export function createMetrics(options: { trustedDocuments?: boolean } = {}): GatewayMetrics {
-  const registry = new Registry();
-  const processWide = processMetrics();
-  let watched: WatchedState | undefined;
+/** The scrape of a gateway: its own metrics, then the process metrics. */
+function scrapeOf(registry: Registry, processWide: Registry): () => Promise<string> {
+  return async () => {
+    const [own, shared] = await Promise.all([registry.metrics(), processWide.metrics()]);
+    return `${own}\n${shared}`;
+  };
+}
 
-  // Which release is running: one series, always 1, so dashboards can join or annotate by version.
+/** `GET /metrics` (and HEAD): the scrape in Prometheus' text format, never cached. */
+function metricsRoute(contentType: string, scrape: () => Promise<string>): RouteHandler {
+  return async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+      return;
+    }
+    const headers = { 'content-type': contentType, 'cache-control': 'no-store' };
+    if (req.method === 'HEAD') {
+      res.writeHead(200, headers).end();
+      return;
+    }
+    const text = await scrape();
+    res.writeHead(200, headers).end(text);
+  };
+}
+
+/** Which release is running: one series, always 1, so dashboards can join or annotate by version. */
+function registerBuildInfo(registry: Registry): void {
   new Gauge({ name: 'isc_gateway_build_info', help: 'The running release of the gateway (always 1)', labelNames: ['version'], registers: [registry] })
     .labels(VERSION)
     .set(1);
+}
 
-  // GraphQL operations.
+interface OperationRecorder {
+  count(name: string, type: string, outcome: Outcome): void;
+  time(type: string, outcome: Outcome, seconds: number): void;
+}
+
+/** GraphQL operations: counted by name, type and outcome, timed by type and outcome. */
+function operationMetrics(registry: Registry): OperationRecorder {
   const operations = new Counter({
     name: 'isc_gateway_graphql_operations_total',
     help: 'GraphQL operations by operation name, type and outcome (success, or the most serious error code)',
@@ -236,24 +258,66 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     buckets: SECONDS_BUCKETS,
     registers: [registry],
   });
-  const nameLabel = operationNameLabels();
   const operationCounts = new Map<string, CounterChild>();
   const operationDurations = new Map<string, HistogramChild>();
+  return {
+    count(name, type, outcome) {
+      const key = `${name}\u0000${type}\u0000${outcome}`;
+      let count = operationCounts.get(key);
+      if (!count) operationCounts.set(key, (count = operations.labels(name, type, outcome)));
+      count.inc();
+    },
+    time(type, outcome, seconds) {
+      const key = `${type}\u0000${outcome}`;
+      let duration = operationDurations.get(key);
+      if (!duration) operationDurations.set(key, (duration = operationDuration.labels(type, outcome)));
+      duration.observe(seconds);
+    },
+  };
+}
 
-  function countOperation(name: string, type: string, outcome: Outcome): void {
-    const key = `${name}\u0000${type}\u0000${outcome}`;
-    let count = operationCounts.get(key);
-    if (!count) operationCounts.set(key, (count = operations.labels(name, type, outcome)));
-    count.inc();
-  }
-  function timeOperation(type: string, outcome: Outcome, seconds: number): void {
-    const key = `${type}\u0000${outcome}`;
-    let duration = operationDurations.get(key);
-    if (!duration) operationDurations.set(key, (duration = operationDuration.labels(type, outcome)));
-    duration.observe(seconds);
-  }
+/** The Apollo plugin that records every operation, those refused before they were resolved included. */
+function operationPlugin(operations: OperationRecorder, trustedDocuments: boolean): ApolloServerPlugin<Context> {
+  const nameLabel = operationNameLabels();
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, operation, operationName, request, errors, contextValue }) {
+          const body = response.body;
+          const formatted = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+          const outcome = outcomeOf(formatted ?? errors);
+          // Refused before the operation was resolved (parse or validation failure): only a name sent in
+          // `operationName` is known.
+          const type = operation?.operation ?? 'unknown';
+          const source: NameSource = { trusted: trustedDocuments, caller: verifiedCaller(contextValue) };
+          const name = operation ? nameLabel(operationName, source) : request.operationName ? nameLabel(request.operationName, source) : 'unknown';
+          operations.count(name, type, outcome);
+          operations.time(type, outcome, (performance.now() - started) / 1000);
+        },
+      };
+    },
+    // Refused before the document was read: no credential, or a malformed HTTP request.
+    async contextCreationDidFail({ error }) {
+      operations.count('unknown', 'unknown', outcomeOfError(error));
+    },
+    async invalidRequestWasReceived() {
+      operations.count('unknown', 'unknown', 'bad_request');
+    },
+  };
+}
 
-  // ISC attempts: one finisher per (method, route), created on first use and reused for every attempt.
+type AttemptFinisher = (outcome: UpstreamAttemptOutcome) => void;
+
+interface UpstreamAttempts {
+  /** The finisher of an attempt on (method, route), created on first use and reused for every attempt. */
+  finisherFor(method: string, route: string): AttemptFinisher;
+  /** Whether routes are still taken as labels (below MAX_UPSTREAM_ROUTES). */
+  routesOpen(): boolean;
+}
+
+/** ISC attempts: counted by (method, route, status), timed by (method, route). */
+function upstreamAttemptMetrics(registry: Registry): UpstreamAttempts {
   const upstreamRequests = new Counter({
     name: 'isc_gateway_upstream_requests_total',
     help: 'HTTP requests to ISC (every attempt, retries included) by method, route template and status or transport error code',
@@ -267,10 +331,10 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     buckets: SECONDS_BUCKETS,
     registers: [registry],
   });
-  const finishers = new Map<string, Map<string, (outcome: UpstreamAttemptOutcome) => void>>();
+  const finishers = new Map<string, Map<string, AttemptFinisher>>();
   let routeCount = 0;
 
-  function upstreamFinisher(method: string, route: string): (outcome: UpstreamAttemptOutcome) => void {
+  function upstreamFinisher(method: string, route: string): AttemptFinisher {
     const byStatus = new Map<number | string, CounterChild>();
     const duration = upstreamDuration.labels(method, route);
     return (outcome) => {
@@ -284,19 +348,22 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
       if (outcome.error !== NOT_SENT_BREAKER_OPEN) duration.observe(outcome.durationMs / 1000);
     };
   }
-  function finisherFor(method: string, route: string): (outcome: UpstreamAttemptOutcome) => void {
+  function finisherFor(method: string, route: string): AttemptFinisher {
     let byRoute = finishers.get(method);
     let finish = byRoute?.get(route);
     if (finish) return finish;
     if (routeCount >= MAX_UPSTREAM_ROUTES) return finisherFor('other', 'other');
-    if (!byRoute) finishers.set(method, (byRoute = new Map<string, (outcome: UpstreamAttemptOutcome) => void>()));
+    if (!byRoute) finishers.set(method, (byRoute = new Map<string, AttemptFinisher>()));
     finish = upstreamFinisher(method, route);
     byRoute.set(route, finish);
     routeCount++;
     return finish;
   }
+  return { finisherFor, routesOpen: () => routeCount < MAX_UPSTREAM_ROUTES };
+}
 
-  // Token refreshes (client-credentials exchanges).
+/** Token refreshes (client-credentials exchanges): a wrapper that counts and times each exchange. */
+function tokenExchangeMetrics(registry: Registry): GatewayMetrics['tokenExchange'] {
   const tokenRefreshes = new Counter({
     name: 'isc_gateway_token_refreshes_total',
     help: 'Client-credentials token requests to ISC by outcome (success, or the error code)',
@@ -309,9 +376,24 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     buckets: TOKEN_BUCKETS,
     registers: [registry],
   });
+  return (exchange) => async () => {
+    const started = performance.now();
+    try {
+      const issued = await exchange();
+      tokenRefreshes.inc({ outcome: 'success' });
+      return issued;
+    } catch (error) {
+      tokenRefreshes.inc({ outcome: outcomeOfError(error) });
+      throw error;
+    } finally {
+      tokenDuration.observe((performance.now() - started) / 1000);
+    }
+  };
+}
 
-  // State owned elsewhere, read at scrape time; nothing is exported until watch() is called.
-  const governor = () => watched?.governor.stats();
+/** The rate governor and the circuit breaker, read at scrape time; nothing is exported until watch() is called. */
+function registerGovernorAndBreakerMetrics(registry: Registry, watched: () => WatchedState | undefined): void {
+  const governor = () => watched()?.governor.stats();
   stateGauge(
     registry,
     'isc_gateway_governor_queued_calls',
@@ -337,55 +419,55 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     labelNames: ['state'],
     registers: [registry],
     collect() {
-      if (!watched) return;
-      const current = watched.client.breakerState();
+      const state = watched();
+      if (!state) return;
+      const current = state.client.breakerState();
       for (const labels of breakerLabels) this.set(labels, labels.state === current ? 1 : 0);
     },
   });
+}
 
-  let redisMetricRegistered = false;
-  function registerRedisMetric(): void {
-    redisMetricRegistered = true;
-    stateGauge(registry, 'isc_gateway_redis_up', 'Whether the shared Redis answers (1) or this replica runs on its per-process fallback (0)', () =>
-      watched?.shared ? (watched.shared.available() ? 1 : 0) : undefined,
-    );
-    if (watched?.sharedCache) {
-      stateGauge(
-        registry,
-        'isc_gateway_cache_redis_up',
-        "Whether the response cache's own Redis answers (1) or this replica caches in its memory (0)",
-        () => (watched?.sharedCache ? (watched.sharedCache.available() ? 1 : 0) : undefined),
-      );
-    }
-  }
-
-  let cacheMetricsRegistered = false;
-  function registerCacheMetrics(): void {
-    cacheMetricsRegistered = true;
-    const cache = () => watched?.cache?.stats();
-    totalsCounter(registry, 'isc_gateway_response_cache_hits_total', 'GETs answered from the response cache within their TTL', () => cache()?.hits);
-    totalsCounter(
+/** Whether the replicas' Redis (and the cache's own Redis, when there is one) answers, read at scrape time. */
+function registerRedisMetrics(registry: Registry, watched: () => WatchedState | undefined): void {
+  stateGauge(registry, 'isc_gateway_redis_up', 'Whether the shared Redis answers (1) or this replica runs on its per-process fallback (0)', () => {
+    const shared = watched()?.shared;
+    return shared ? (shared.available() ? 1 : 0) : undefined;
+  });
+  if (watched()?.sharedCache) {
+    stateGauge(
       registry,
-      'isc_gateway_response_cache_stale_hits_total',
-      'GETs answered from the response cache past their TTL, within the stale grace (a background refresh was started)',
-      () => cache()?.stale,
+      'isc_gateway_cache_redis_up',
+      "Whether the response cache's own Redis answers (1) or this replica caches in its memory (0)",
+      () => {
+        const sharedCache = watched()?.sharedCache;
+        return sharedCache ? (sharedCache.available() ? 1 : 0) : undefined;
+      },
     );
-    totalsCounter(
-      registry,
-      'isc_gateway_response_cache_misses_total',
-      'Cacheable GETs not found in the response cache (sent to ISC)',
-      () => cache()?.misses,
-    );
-    stateGauge(registry, 'isc_gateway_response_cache_entries', 'Entries in the response cache now (this process)', () => cache()?.entries);
-    stateGauge(registry, 'isc_gateway_response_cache_bytes', 'Bytes held by the response cache now (this process)', () => cache()?.bytes);
   }
+}
 
-  async function scrape(): Promise<string> {
-    const [own, shared] = await Promise.all([registry.metrics(), processWide.metrics()]);
-    return `${own}\n${shared}`;
-  }
+/** The response cache's hits, misses and size, read at scrape time. */
+function registerCacheMetrics(registry: Registry, watched: () => WatchedState | undefined): void {
+  const cache = () => watched()?.cache?.stats();
+  totalsCounter(registry, 'isc_gateway_response_cache_hits_total', 'GETs answered from the response cache within their TTL', () => cache()?.hits);
+  totalsCounter(
+    registry,
+    'isc_gateway_response_cache_stale_hits_total',
+    'GETs answered from the response cache past their TTL, within the stale grace (a background refresh was started)',
+    () => cache()?.stale,
+  );
+  totalsCounter(
+    registry,
+    'isc_gateway_response_cache_misses_total',
+    'Cacheable GETs not found in the response cache (sent to ISC)',
+    () => cache()?.misses,
+  );
+  stateGauge(registry, 'isc_gateway_response_cache_entries', 'Entries in the response cache now (this process)', () => cache()?.entries);
+  stateGauge(registry, 'isc_gateway_response_cache_bytes', 'Bytes held by the response cache now (this process)', () => cache()?.bytes);
+}
 
-  // The same watch for every call: attempts are counted by (method, route), with no per-call state.
+/** The same watch for every call: attempts are counted by (method, route), with no per-call state. */
+function upstreamCallWatch(registry: Registry, attempts: UpstreamAttempts): CallWatch {
   // Reads that shared another operation's ISC call in flight, by route (bounded: route templates).
   const coalesced = new Counter({
     name: 'isc_gateway_coalesced_calls_total',
@@ -400,76 +482,55 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
     labelNames: ['reason'],
     registers: [registry],
   });
-  const callWatch: CallWatch = {
-    attempt: ({ method, route }) => finisherFor(method, route),
+  return {
+    attempt: ({ method, route }) => attempts.finisherFor(method, route),
     retry: ({ reason }) => retries.inc({ reason: retryReasonLabel(reason) }),
     end: (end, call) => {
-      if (end.coalesced) coalesced.inc({ route: routeCount < MAX_UPSTREAM_ROUTES ? call.route : 'other' });
+      if (end.coalesced) coalesced.inc({ route: attempts.routesOpen() ? call.route : 'other' });
     },
   };
+}
+
+/**
+ * The gateway's Prometheus metrics (`GET /metrics`): GraphQL operations, ISC attempts, token
+ * refreshes, and at scrape time the rate governor, circuit breaker and response cache, plus the
+ * process metrics. Recording costs a map lookup and prom-client's own update: label children are
+ * created once per label set, never per request.
+ */
+export function createMetrics(options: { trustedDocuments?: boolean } = {}): GatewayMetrics {
+  const registry = new Registry();
+  let watched: WatchedState | undefined;
+  const readWatched = () => watched;
+
+  // Registered in this order, which is the order of the scrape.
+  registerBuildInfo(registry);
+  const operations = operationMetrics(registry);
+  const attempts = upstreamAttemptMetrics(registry);
+  const tokenExchange = tokenExchangeMetrics(registry);
+  registerGovernorAndBreakerMetrics(registry, readWatched);
+  const callWatch = upstreamCallWatch(registry, attempts);
+  let redisMetricRegistered = false;
+  let cacheMetricsRegistered = false;
 
   return {
     registry,
-    plugin: {
-      async requestDidStart() {
-        const started = performance.now();
-        return {
-          async willSendResponse({ response, operation, operationName, request, errors, contextValue }) {
-            const body = response.body;
-            const formatted = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
-            const outcome = outcomeOf(formatted ?? errors);
-            // Refused before the operation was resolved (parse or validation failure): only a name sent in
-            // `operationName` is known.
-            const type = operation?.operation ?? 'unknown';
-            const source: NameSource = { trusted: options.trustedDocuments === true, caller: verifiedCaller(contextValue) };
-            const name = operation ? nameLabel(operationName, source) : request.operationName ? nameLabel(request.operationName, source) : 'unknown';
-            countOperation(name, type, outcome);
-            timeOperation(type, outcome, (performance.now() - started) / 1000);
-          },
-        };
-      },
-      // Refused before the document was read: no credential, or a malformed HTTP request.
-      async contextCreationDidFail({ error }) {
-        countOperation('unknown', 'unknown', outcomeOfError(error));
-      },
-      async invalidRequestWasReceived() {
-        countOperation('unknown', 'unknown', 'bad_request');
-      },
-    },
-    route: async (req, res) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
-        return;
-      }
-      const headers = { 'content-type': registry.contentType, 'cache-control': 'no-store' };
-      if (req.method === 'HEAD') {
-        res.writeHead(200, headers).end();
-        return;
-      }
-      const text = await scrape();
-      res.writeHead(200, headers).end(text);
-    },
+    plugin: operationPlugin(operations, options.trustedDocuments === true),
+    route: metricsRoute(registry.contentType, scrapeOf(registry, processMetrics())),
     upstreamObserver: {
       start: () => callWatch,
     },
-    tokenExchange: (exchange) => async () => {
-      const started = performance.now();
-      try {
-        const issued = await exchange();
-        tokenRefreshes.inc({ outcome: 'success' });
-        return issued;
-      } catch (error) {
-        tokenRefreshes.inc({ outcome: outcomeOfError(error) });
-        throw error;
-      } finally {
-        tokenDuration.observe((performance.now() - started) / 1000);
-      }
-    },
-    refused: (errors) => countOperation('unknown', 'unknown', outcomeOf(errors)),
+    tokenExchange,
+    refused: (errors) => operations.count('unknown', 'unknown', outcomeOf(errors)),
     watch: (state) => {
       watched = state;
-      if (state.cache && !cacheMetricsRegistered) registerCacheMetrics();
-      if (state.shared && !redisMetricRegistered) registerRedisMetric();
+      if (state.cache && !cacheMetricsRegistered) {
+        cacheMetricsRegistered = true;
+        registerCacheMetrics(registry, readWatched);
+      }
+      if (state.shared && !redisMetricRegistered) {
+        redisMetricRegistered = true;
+        registerRedisMetrics(registry, readWatched);
+      }
     },
   };
 }

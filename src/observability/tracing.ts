@@ -194,9 +194,157 @@ interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** What every span-making piece shares: the SDK's API, this gateway's tracer and propagator. */
+interface TracerKit {
+  api: Sdk['api'];
+  tracer: Tracer;
+  propagator: TextMapPropagator;
+  /** The operation spans this gateway started, so the Apollo plugin finds its own. */
+  operations: WeakSet<Span>;
+}
+
+function fail({ api }: TracerKit, span: Span, errorType: string): void {
+  span.setAttribute(ATTR.errorType, errorType);
+  span.setStatus({ code: api.SpanStatusCode.ERROR, message: errorType });
+}
+
+function failWith(kit: TracerKit, span: Span, error: unknown): void {
+  const httpStatus = error instanceof GraphQLError ? error.extensions.httpStatus : undefined;
+  if (typeof httpStatus === 'number') span.setAttribute(ATTR.httpStatus, httpStatus);
+  fail(kit, span, errorCodeOf(error));
+}
+
+/** Names the operation span once the operation is known, and marks its outcome when the answer leaves. */
+function operationListener({ api }: TracerKit, span: Span): GraphQLRequestListener<Context> {
+  return {
+    async didResolveOperation({ operationName, operation }) {
+      if (!operation) return;
+      span.updateName(operationName ? `${operation.operation} ${operationName}` : operation.operation);
+      span.setAttribute(ATTR.operationType, operation.operation);
+      if (operationName) span.setAttribute(ATTR.operationName, operationName);
+    },
+    async willSendResponse({ response }) {
+      const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+      const errors = result.errors ?? [];
+      if (errors.length === 0) {
+        span.setAttribute(ATTR.outcome, 'ok');
+        return;
+      }
+      const codes = [...new Set(errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')))].slice(
+        0,
+        20,
+      );
+      span.setAttribute(ATTR.outcome, result.data ? 'partial' : 'error');
+      span.setAttribute(ATTR.errorCodes, codes);
+      span.setStatus({ code: api.SpanStatusCode.ERROR, message: codes.join(',') });
+    },
+  };
+}
+
+/** The SERVER span of one GraphQL request, its parent taken from the incoming `traceparent`. */
+async function traceGraphQLRequest<T>(kit: TracerKit, req: http.IncomingMessage, requestId: string, run: () => Promise<T>): Promise<T> {
+  const { context, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT, defaultTextMapGetter } = kit.api;
+  const parent = kit.propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
+  const method = req.method ?? 'POST';
+  const span = kit.tracer.startSpan(
+    `${method} /graphql`,
+    { kind: SpanKind.SERVER, attributes: { [ATTR.httpMethod]: method, [ATTR.httpRoute]: '/graphql', [ATTR.requestId]: requestId } },
+    parent,
+  );
+  kit.operations.add(span);
+  try {
+    const result = await context.with(trace.setSpan(parent, span), run);
+    const status = (result as { status?: number } | undefined)?.status ?? 200;
+    span.setAttribute(ATTR.httpStatus, status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: String(status) });
+    return result;
+  } catch (error) {
+    fail(kit, span, (error as Error)?.name ?? 'Error');
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Runs a resolver inside an INTERNAL span that ends when its result (or its promise) does. */
+function traceResolver(
+  kit: TracerKit,
+  name: string,
+  typeName: string,
+  fieldName: string,
+  resolver: AnyResolver,
+  self: unknown,
+  args: unknown[],
+): unknown {
+  const info = (fieldName === '__resolveReference' ? args[2] : args[3]) as GraphQLResolveInfo | undefined;
+  const attributes: Attributes = { [ATTR.fieldName]: fieldName, [ATTR.parentType]: typeName };
+  if (info?.path) attributes[ATTR.fieldPath] = responsePathAsArray(info.path).join('.');
+  return kit.tracer.startActiveSpan(name, { kind: kit.api.SpanKind.INTERNAL, attributes }, (span) => {
+    let result: unknown;
+    try {
+      result = resolver.apply(self, args);
+    } catch (error) {
+      failWith(kit, span, error);
+      span.end();
+      throw error;
+    }
+    if (!isPromiseLike(result)) {
+      span.end();
+      return result;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        failWith(kit, span, error);
+        span.end();
+        throw error;
+      },
+    );
+  });
+}
+
+/** A CLIENT span per ISC attempt, its context written into the attempt's headers as `traceparent`. */
+function traceAttempt(
+  kit: TracerKit,
+  { method, route, attempt }: UpstreamAttempt,
+  headers: Record<string, string>,
+): (outcome: UpstreamAttemptOutcome) => void {
+  const { context, trace, SpanKind, defaultTextMapSetter } = kit.api;
+  const attributes: Attributes = { [ATTR.httpMethod]: method, [ATTR.urlTemplate]: route };
+  if (attempt > 1) attributes[ATTR.resendCount] = attempt - 1;
+  const span = kit.tracer.startSpan(`${method} ${route}`, { kind: SpanKind.CLIENT, attributes });
+  kit.propagator.inject(trace.setSpan(context.active(), span), headers, defaultTextMapSetter);
+  return ({ status, error }) => {
+    if (status !== undefined) {
+      span.setAttribute(ATTR.httpStatus, status);
+      if (status >= 400) fail(kit, span, String(status));
+    } else if (error) {
+      fail(kit, span, error);
+    }
+    span.end();
+  };
+}
+
+/** A CLIENT span around one token exchange. */
+function traceTokenExchange(kit: TracerKit, exchange: () => Promise<IssuedToken>): Promise<IssuedToken> {
+  const attributes = { [ATTR.httpMethod]: 'POST', [ATTR.urlTemplate]: 'oauth/token' };
+  return kit.tracer.startActiveSpan(TOKEN_SPAN_NAME, { kind: kit.api.SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      return await exchange();
+    } catch (error) {
+      failWith(kit, span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 function startTracing(sdk: Sdk, env: NodeJS.ProcessEnv, exporters: TraceExporterName[], logger: Logger, injected?: SpanExporter): Tracing {
   const { api, core, node, resources } = sdk;
-  const { context, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter } = api;
   if (!ensureContextManager(sdk)) {
     logger.warn('Another OpenTelemetry context manager is registered and does not propagate context: spans will not nest');
   }
@@ -204,136 +352,23 @@ function startTracing(sdk: Sdk, env: NodeJS.ProcessEnv, exporters: TraceExporter
     resource: resources.defaultResource().merge(resources.resourceFromAttributes(resourceAttributesOf(env))),
     spanProcessors: spanProcessorsFor(sdk, exporters, logger, injected),
   });
-  const tracer: Tracer = provider.getTracer(TRACER_NAME);
-  // Trace context only: baggage from callers is not forwarded to ISC.
-  const propagator: TextMapPropagator = new core.W3CTraceContextPropagator();
-  /** The operation spans this gateway started, so the Apollo plugin finds its own. */
-  const operations = new WeakSet<Span>();
-
-  function fail(span: Span, errorType: string): void {
-    span.setAttribute(ATTR.errorType, errorType);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
-  }
-
-  function failWith(span: Span, error: unknown): void {
-    const httpStatus = error instanceof GraphQLError ? error.extensions.httpStatus : undefined;
-    if (typeof httpStatus === 'number') span.setAttribute(ATTR.httpStatus, httpStatus);
-    fail(span, errorCodeOf(error));
-  }
+  const kit: TracerKit = {
+    api,
+    tracer: provider.getTracer(TRACER_NAME),
+    // Trace context only: baggage from callers is not forwarded to ISC.
+    propagator: new core.W3CTraceContextPropagator(),
+    operations: new WeakSet<Span>(),
+  };
 
   return {
     requestListener() {
-      const span = trace.getSpan(context.active());
-      if (!span || !operations.has(span)) return undefined;
-      return {
-        async didResolveOperation({ operationName, operation }) {
-          if (!operation) return;
-          span.updateName(operationName ? `${operation.operation} ${operationName}` : operation.operation);
-          span.setAttribute(ATTR.operationType, operation.operation);
-          if (operationName) span.setAttribute(ATTR.operationName, operationName);
-        },
-        async willSendResponse({ response }) {
-          const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
-          const errors = result.errors ?? [];
-          if (errors.length === 0) {
-            span.setAttribute(ATTR.outcome, 'ok');
-            return;
-          }
-          const codes = [...new Set(errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')))].slice(
-            0,
-            20,
-          );
-          span.setAttribute(ATTR.outcome, result.data ? 'partial' : 'error');
-          span.setAttribute(ATTR.errorCodes, codes);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });
-        },
-      };
+      const span = api.trace.getSpan(api.context.active());
+      return span && kit.operations.has(span) ? operationListener(kit, span) : undefined;
     },
-
-    async aroundGraphQL(req, requestId, run) {
-      const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
-      const method = req.method ?? 'POST';
-      const span = tracer.startSpan(
-        `${method} /graphql`,
-        { kind: SpanKind.SERVER, attributes: { [ATTR.httpMethod]: method, [ATTR.httpRoute]: '/graphql', [ATTR.requestId]: requestId } },
-        parent,
-      );
-      operations.add(span);
-      try {
-        const result = await context.with(trace.setSpan(parent, span), run);
-        const status = (result as { status?: number } | undefined)?.status ?? 200;
-        span.setAttribute(ATTR.httpStatus, status);
-        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: String(status) });
-        return result;
-      } catch (error) {
-        fail(span, (error as Error)?.name ?? 'Error');
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-
-    resolve(name, typeName, fieldName, resolver, self, args) {
-      const info = (fieldName === '__resolveReference' ? args[2] : args[3]) as GraphQLResolveInfo | undefined;
-      const attributes: Attributes = { [ATTR.fieldName]: fieldName, [ATTR.parentType]: typeName };
-      if (info?.path) attributes[ATTR.fieldPath] = responsePathAsArray(info.path).join('.');
-      return tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, (span) => {
-        let result: unknown;
-        try {
-          result = resolver.apply(self, args);
-        } catch (error) {
-          failWith(span, error);
-          span.end();
-          throw error;
-        }
-        if (!isPromiseLike(result)) {
-          span.end();
-          return result;
-        }
-        return Promise.resolve(result).then(
-          (value) => {
-            span.end();
-            return value;
-          },
-          (error: unknown) => {
-            failWith(span, error);
-            span.end();
-            throw error;
-          },
-        );
-      });
-    },
-
-    onAttempt({ method, route, attempt }, headers) {
-      const attributes: Attributes = { [ATTR.httpMethod]: method, [ATTR.urlTemplate]: route };
-      if (attempt > 1) attributes[ATTR.resendCount] = attempt - 1;
-      const span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.CLIENT, attributes });
-      propagator.inject(trace.setSpan(context.active(), span), headers, defaultTextMapSetter);
-      return ({ status, error }) => {
-        if (status !== undefined) {
-          span.setAttribute(ATTR.httpStatus, status);
-          if (status >= 400) fail(span, String(status));
-        } else if (error) {
-          fail(span, error);
-        }
-        span.end();
-      };
-    },
-
-    exchangeToken(exchange) {
-      const attributes = { [ATTR.httpMethod]: 'POST', [ATTR.urlTemplate]: 'oauth/token' };
-      return tracer.startActiveSpan(TOKEN_SPAN_NAME, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-        try {
-          return await exchange();
-        } catch (error) {
-          failWith(span, error);
-          throw error;
-        } finally {
-          span.end();
-        }
-      });
-    },
-
+    aroundGraphQL: (req, requestId, run) => traceGraphQLRequest(kit, req, requestId, run),
+    resolve: (name, typeName, fieldName, resolver, self, args) => traceResolver(kit, name, typeName, fieldName, resolver, self, args),
+    onAttempt: (attempt, headers) => traceAttempt(kit, attempt, headers),
+    exchangeToken: (exchange) => traceTokenExchange(kit, exchange),
     shutdown: () => provider.shutdown(),
   };
 }
