@@ -45,19 +45,24 @@ function descriptor(fd: 1 | 2): DestinationStream {
     blockOnFullPipe(fd === 1 ? process.stdout : process.stderr);
     const buffered = fd === 1;
     const boom = pino.destination({ dest: fd, sync: true, minLength: buffered ? STDOUT_BUFFER_BYTES : 0 });
-    boom.on('error', () => undefined);
+    // A descriptor whose reader has gone (EPIPE) stays gone: later lines are dropped, never retried.
+    let broken = false;
+    boom.on('error', () => {
+      broken = true;
+    });
+    const write = boom.write.bind(boom);
+    boom.write = (line: string) => (broken ? true : write(line));
     if (buffered) {
+      // sonic-boom's flushSync() retries every error but EAGAIN forever (100 ms sleeps on the main
+      // thread, so SIGTERM is never handled); flush() writes once and reports the error instead.
+      // One flush() writes one chunk (≤ 16 KB); a few cover what the 8 KB buffer can hold.
       const flush = () => {
-        try {
-          boom.flushSync();
-        } catch {
-          // a closed descriptor: nothing more can be written
-        }
+        for (let chunk = 0; chunk < 4 && !broken; chunk++) boom.flush();
       };
       let timer: NodeJS.Timeout | undefined;
-      const write = boom.write.bind(boom);
+      const writeBuffered = boom.write.bind(boom);
       boom.write = (line: string) => {
-        const ok = write(line);
+        const ok = writeBuffered(line);
         timer ??= setTimeout(() => {
           timer = undefined;
           flush();

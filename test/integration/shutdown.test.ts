@@ -167,4 +167,18 @@ describe('graceful shutdown (SIGTERM)', () => {
     report('shutdown grace exceeded', { graceMs, exitAfterSigtermMs: exit.at - sigtermAt, exitCode: exit.code });
     // The child's start (spawnGateway waits up to 60 s on a loaded machine), then the test.
   }, 90_000);
+  it('stops on SIGTERM after the reader of its logs has gone (a closed pipe, a dead log shipper)', async () => {
+    gw = await spawnGateway({});
+    // The test stops reading: the gateway's next log writes meet a closed pipe (EPIPE).
+    gw.child.stdout?.destroy();
+    gw.child.stderr?.destroy();
+    // Operations log a line each, buffered for the stdout flush timer; answered means logged.
+    for (let i = 0; i < 3; i++) expect((await post(gw.url, SLOW_QUERY)).status).toBe(200);
+    // Past the 100 ms flush timer: the flush meets the closed pipe before the signal (as in production).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gw.child.kill('SIGTERM');
+    // Exiting at all is the proof: the old logger slept and retried the write forever, never reaching the handler.
+    const exit = await within(gw.exited, 30_000, 'exit after SIGTERM with the log reader gone');
+    expect(exit).toMatchObject({ code: 0, signal: null });
+  }, 120_000);
 });
