@@ -1,8 +1,11 @@
+import { createRateAccounting, type RateAccounting, type RateLimitSettings } from './rate-limits.js';
+
 /**
  * Switchable faults for the demo tenant, so tests and the benchmark can show how the gateway
  * behaves on a bad day: added latency, a fraction of 429s (with Retry-After), 500s and 503s,
- * dropped connections, hung responses, and ISC's own rate limit per OAuth client; and, at the token
- * endpoint, a failing or slow refresh-token grant (a gateway's sign-in sessions refresh through it),
+ * dropped connections, hung responses, and ISC's own rate limits and backoff per OAuth client
+ * (rate-limits.ts); and, at the token endpoint, a failing or slow refresh-token grant (a gateway's
+ * sign-in sessions refresh through it),
  * or refresh answers held until a test releases them (a race made deterministic, not timed).
  * Random choices come from a seeded generator, so a run can be repeated.
  */
@@ -24,8 +27,12 @@ export interface FaultSettings {
   dropAnswersAfterApply?: number;
   /** Retry-After sent with injected and rate-limit 429s, in seconds. */
   retryAfterSeconds?: number;
-  /** Enforce ISC's limit: at most `limit` API calls per `windowMs` per OAuth client, else 429. */
-  rateLimit?: { limit: number; windowMs: number };
+  /**
+   * Enforce ISC's limits per OAuth client (rate-limits.ts): at most `limit` API calls per
+   * `windowMs`, at most `routeLimits[route]` on a route, else 429; with `backoff`, ISC's
+   * route-specific backoff scaled by the window.
+   */
+  rateLimit?: RateLimitSettings;
   /** Seed of the random choices. */
   seed?: number;
   /**
@@ -73,8 +80,10 @@ function random(seed: number): () => number {
 export interface FaultInjector {
   settings(): FaultSettings;
   set(settings: FaultSettings): void;
-  /** Decides the fate of one API request made by `clientId`. */
-  pick(clientId: string): FaultAction;
+  /** Decides the fate of one API request made by `clientId` on `route` (method and route template, as the stats name it). */
+  pick(clientId: string, route: string): FaultAction;
+  /** Backoffs entered since the tenant started (`set` keeps them), in all and by OAuth client. */
+  backoffsEntered(): { total: number; byClient: Record<string, number> };
   /** Whether this request's answer is to be dropped after it was carried out (uses up one of `dropAnswersAfterApply`). */
   dropAfterApply(): boolean;
   /** The fault of one refresh_token request, or undefined (uses up one of `refreshFaultCount`). */
@@ -139,23 +148,13 @@ function refreshGate(): { hold(): RefreshHold; pass(): Promise<void>; releaseAll
   };
 }
 
-export function createFaultInjector(initial: FaultSettings = {}): FaultInjector {
+/** `clock` is the tenant's time as the rate limits read it (ms): tests pass one they move by hand. */
+export function createFaultInjector(initial: FaultSettings = {}, clock: () => number = Date.now): FaultInjector {
   let current = initial;
   let next = random(initial.seed ?? 1);
-  const calls = new Map<string, number[]>(); // client → start times within the window
-
-  function overLimit(clientId: string, now: number): number | undefined {
-    const limit = current.rateLimit;
-    if (!limit) return undefined;
-    const starts = (calls.get(clientId) ?? []).filter((t) => t > now - limit.windowMs);
-    if (starts.length >= limit.limit) {
-      calls.set(clientId, starts);
-      return Math.max(1, Math.ceil((starts[0] + limit.windowMs - now) / 1000));
-    }
-    starts.push(now);
-    calls.set(clientId, starts);
-    return undefined;
-  }
+  const accountingOf = (settings: FaultSettings): RateAccounting | undefined => settings.rateLimit && createRateAccounting(settings.rateLimit);
+  let rates = accountingOf(initial);
+  const backoffs = { total: 0, byClient: {} as Record<string, number> };
 
   let dropsLeft = initial.dropAnswersAfterApply ?? 0;
   let refreshFaultsLeft = initial.refreshFaultCount ?? Infinity;
@@ -181,11 +180,16 @@ export function createFaultInjector(initial: FaultSettings = {}): FaultInjector 
       dropsLeft = settings.dropAnswersAfterApply ?? 0;
       refreshFaultsLeft = settings.refreshFaultCount ?? Infinity;
       next = random(settings.seed ?? 1);
-      calls.clear();
+      rates = accountingOf(settings);
     },
-    pick(clientId) {
-      const retryAfter = overLimit(clientId, Date.now());
-      if (retryAfter !== undefined) return { kind: 'status', status: 429, retryAfterSeconds: retryAfter };
+    backoffsEntered: () => ({ total: backoffs.total, byClient: { ...backoffs.byClient } }),
+    pick(clientId, route) {
+      const refusal = rates?.admit(clientId, route, clock());
+      if (refusal?.backoff === 'entered') {
+        backoffs.total++;
+        backoffs.byClient[clientId] = (backoffs.byClient[clientId] ?? 0) + 1;
+      }
+      if (refusal) return { kind: 'status', status: 429, retryAfterSeconds: refusal.retryAfterSeconds };
       const roll = next();
       let edge = 0;
       const table: [number | undefined, FaultAction][] = [

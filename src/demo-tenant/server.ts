@@ -72,6 +72,11 @@ export interface DemoTenantOptions {
   maxAuthorizationCodes?: number;
   /** Refresh tokens remembered at most, the oldest dropped (they then refuse). Default 10000. */
   maxRefreshTokens?: number;
+  /**
+   * The tenant's time as its rate limits and backoff read it (ms since epoch): a test passes a
+   * clock it moves by hand, to count windows and lockouts instead of waiting them out. Default `Date.now`.
+   */
+  clock?: () => number;
 }
 
 /** Who a token from `DemoTenant.issueToken` speaks for. */
@@ -100,7 +105,10 @@ export interface DemoTenant {
   expireAllTokens(): void;
   /** Every refresh token issued so far answers invalid_grant from now on (access tokens live on). */
   revokeRefreshTokens(): void;
-  /** Switches fault injection (see faults.ts); `{}` turns every fault off (and releases held refresh answers). */
+  /**
+   * Switches fault injection (see faults.ts); `{}` turns every fault off (and releases held refresh
+   * answers). Rate accounting and backoffs start afresh. Throws a TypeError when `rateLimit.routeLimits` names a route the tenant lacks.
+   */
   setFaults(settings: FaultSettings): void;
   /** Holds every refresh_token answer from now until the hold is released (see faults.ts): races made deterministic. */
   holdRefreshes(): RefreshHold;
@@ -172,7 +180,9 @@ function untilOrClosed(released: Promise<void>, closing: AbortSignal): Promise<v
 export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<DemoTenant> {
   const opts = settingsOf(options);
   const issuer = createTokenIssuer(opts.tokenLifetimeSeconds);
-  const faults = createFaultInjector(options.faults);
+  const routes = registerDomainRoutes();
+  checkRouteLimits(routes, options.faults);
+  const faults = createFaultInjector(options.faults, options.clock);
   const closing = new AbortController();
   const demoClient: RegisteredClient = { clientId: opts.clientId, clientSecret: opts.clientSecret, grantTypes: ['client_credentials'] };
   const signIn = startSignIn(options, issuer, faults, () => tokenClients, closing.signal);
@@ -183,7 +193,7 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     faults,
     signIn,
     tokenEndpoint: { clients: tokenClients, issuer, grants: signIn.grants },
-    routes: registerDomainRoutes(),
+    routes,
     hung: new Set<ServerResponse>(),
   };
   const log = createRequestLog(options, parts);
@@ -207,7 +217,10 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     issueToken: (subject = {}) => issueDemoToken(parts, subject),
     expireAllTokens: () => issuer.expireAll(),
     revokeRefreshTokens: () => signIn.revokeRefreshTokens(),
-    setFaults: (settings) => faults.set(settings),
+    setFaults: (settings) => {
+      checkRouteLimits(routes, settings);
+      faults.set(settings);
+    },
     holdRefreshes: () => faults.holdRefreshes(),
     setTokenLifetime: (seconds) => {
       issuer.lifetimeSeconds = seconds;
@@ -235,6 +248,14 @@ interface TenantParts {
   routes: Route[];
   /** Answers the `hang` fault never sends; destroyed on close(). */
   hung: Set<ServerResponse>;
+}
+
+/** A route limit on a route the tenant lacks would silently limit nothing: refused, with the routes there are. */
+function checkRouteLimits(routes: Route[], settings: FaultSettings | undefined): void {
+  const known = routes.map((route) => `${route.method} ${route.pattern}`);
+  const unknown = Object.keys(settings?.rateLimit?.routeLimits ?? {}).filter((route) => !known.includes(route));
+  if (unknown.length > 0)
+    throw new TypeError(`No such route to limit (SAIL_DEMO_TENANT_ROUTE_LIMITS): ${unknown.join(', ')}; the routes are ${known.join(', ')}`);
 }
 
 function settingsOf(options: DemoTenantOptions): TenantSettings {
@@ -335,6 +356,8 @@ function createRequestLog(options: DemoTenantOptions, { issuer, faults, signIn, 
       counter.snapshot({
         tokenLifetimeSeconds: issuer.lifetimeSeconds,
         rateLimit: faults.settings().rateLimit ?? null,
+        backoffsEntered: faults.backoffsEntered().total,
+        backoffsEnteredByClient: faults.backoffsEntered().byClient,
         remembered: { accessTokens: issuer.remembered(), ...signIn.remembered() },
       }),
     requestSummaries: (since = 0): RequestSummary[] =>
@@ -355,7 +378,7 @@ function createRequestLog(options: DemoTenantOptions, { issuer, faults, signIn, 
         if (summary) Object.assign(summary, summarise(record, kind));
         if (kind === 'token') counter.countToken(res.statusCode, tokenGrantType(record));
         else if (kind === 'authorize') counter.countSignIn(res.statusCode);
-        else counter.countApi(routeLabel(routes, opts.apiPrefix, record.method, record.path), res.statusCode);
+        else counter.countApi(routeLabel(routes, opts.apiPrefix, record.method, record.path), res.statusCode, clientIdOf(record, kind));
       });
       if (options.recordRequests) {
         const recorded = recordedOf[kind];
@@ -449,7 +472,7 @@ async function answerApi(
   const scopes = issuer.grantOf(record.headers.authorization)?.scopes ?? [];
   const { latencyMs } = faults.settings();
   if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-  const fault = faults.pick(issuer.clientOf(record.headers.authorization));
+  const fault = faults.pick(issuer.clientOf(record.headers.authorization), routeLabel(routes, opts.apiPrefix, record.method, record.path));
   if (fault.kind === 'drop') {
     res.destroy();
     return;

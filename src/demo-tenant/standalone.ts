@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../config/defaults.js';
-import { ConfigError, integerSetting as integer, readEnvironment, type Environment } from '../config/parse.js';
+import { ConfigError, flagSetting as flag, integerSetting as integer, readEnvironment, type Environment } from '../config/parse.js';
+import { BACKOFF_TIERS_IN_WINDOWS, parseRouteLimits, type RateLimitSettings } from './rate-limits.js';
 import { checkRedirectUri } from './sign-in.js';
 import { DEMO_PATH_PREFIX } from './stats.js';
 import { DEMO_USERS } from './seed/users.js';
@@ -22,8 +23,8 @@ export interface StandaloneConfig {
   host: string;
   tokenLifetimeSeconds: number;
   latencyMs: number;
-  /** ISC's limit per OAuth client (429 + Retry-After beyond it), or undefined for none. */
-  rateLimit: { limit: number; windowMs: number } | undefined;
+  /** ISC's limits per OAuth client (429 + Retry-After beyond them) and its backoff, or undefined for none. */
+  rateLimit: RateLimitSettings | undefined;
   /** Redirect URIs of the sign-in client (`SAIL_DEMO_TENANT_REDIRECT_URIS`, comma-separated). */
   loginRedirectUris: string[];
 }
@@ -47,17 +48,53 @@ function redirectUrisSetting(env: Environment, name: string): string[] {
 /** Request summaries kept for `/__demo/requests`: enough for a long test, bounded for a long demo. */
 export const MAX_RECORDED_REQUESTS = 100_000;
 
+/** `SAIL_DEMO_TENANT_ROUTE_LIMITS` (see parseRouteLimits); whether each route exists is checked at start. */
+function routeLimitsSetting(env: Environment, name: string): Record<string, number> {
+  try {
+    return parseRouteLimits(env[name] ?? '');
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
+}
+
+/** ISC's limits and backoff as the demo tenant's settings ask for them, or undefined for none. */
+function rateLimitSettings(env: Environment): RateLimitSettings | undefined {
+  const limit = integer(env, 'SAIL_DEMO_TENANT_RATE_LIMIT', 0, 0, 1_000_000);
+  const windowMs = integer(env, 'SAIL_DEMO_TENANT_RATE_WINDOW_MS', 10_000, 10, 3_600_000);
+  const routeLimits = routeLimitsSetting(env, 'SAIL_DEMO_TENANT_ROUTE_LIMITS');
+  const backoff = flag(env, 'SAIL_DEMO_TENANT_BACKOFF', false);
+  const routed = Object.keys(routeLimits).length > 0;
+  if (limit === 0 && !routed) {
+    if (backoff)
+      throw new ConfigError('SAIL_DEMO_TENANT_BACKOFF=on needs a limit to exceed: SAIL_DEMO_TENANT_RATE_LIMIT or SAIL_DEMO_TENANT_ROUTE_LIMITS');
+    return undefined;
+  }
+  return { ...(limit > 0 ? { limit } : {}), windowMs, ...(routed ? { routeLimits } : {}), ...(backoff ? { backoff } : {}) };
+}
+
+/** What the banner says of the limits in force. */
+function describeRateLimit(rateLimit: RateLimitSettings | undefined): string {
+  if (!rateLimit) return 'off';
+  const { limit, windowMs, routeLimits = {}, backoff } = rateLimit;
+  const parts = [
+    limit !== undefined ? `${limit} API calls per ${windowMs} ms per OAuth client (429 + Retry-After beyond)` : `window ${windowMs} ms`,
+    ...Object.entries(routeLimits).map(([route, routeLimit]) => `${route} ${routeLimit} per window per client`),
+    backoff
+      ? `backoff on: 3 violated intervals within ${12 * windowMs} ms lock the client out of the route for ${BACKOFF_TIERS_IN_WINDOWS.map((w) => Math.max(1, Math.ceil((w * windowMs) / 1000))).join(', ')} s`
+      : 'backoff off (SAIL_DEMO_TENANT_BACKOFF)',
+  ];
+  return parts.join('; ');
+}
+
 export function loadStandaloneConfig(raw: NodeJS.ProcessEnv = process.env): StandaloneConfig {
   const { env } = readEnvironment(raw); // the same names (and earlier names) as the gateway's
-  const rateLimit = integer(env, 'SAIL_DEMO_TENANT_RATE_LIMIT', 0, 0, 1_000_000);
-  const windowMs = integer(env, 'SAIL_DEMO_TENANT_RATE_WINDOW_MS', 10_000, 10, 3_600_000);
   return {
     port: integer(env, 'SAIL_DEMO_TENANT_PORT', 0, 0, 65_535),
     host: env.SAIL_HOST || DEFAULTS.server.host,
     // ISC's documented lifetime is 749 s; tests and demos of token refresh use a few seconds.
     tokenLifetimeSeconds: integer(env, 'SAIL_DEMO_TENANT_TOKEN_LIFETIME_S', 749, 1, 86_400),
     latencyMs: integer(env, 'SAIL_DEMO_TENANT_LATENCY_MS', DEFAULTS.demo.latencyMs, 0, 60_000),
-    rateLimit: rateLimit > 0 ? { limit: rateLimit, windowMs } : undefined,
+    rateLimit: rateLimitSettings(env),
     loginRedirectUris: redirectUrisSetting(env, 'SAIL_DEMO_TENANT_REDIRECT_URIS'),
   };
 }
@@ -115,9 +152,7 @@ export function bannerLines(
   options: { signIn?: boolean; apiKey?: string } = {},
 ): string[] {
   const apiKey = options.apiKey ?? `demo-key-${randomBytes(8).toString('hex')}`;
-  const limit = config.rateLimit
-    ? `${config.rateLimit.limit} API calls per ${config.rateLimit.windowMs} ms per OAuth client (429 + Retry-After beyond)`
-    : 'off';
+  const limit = describeRateLimit(config.rateLimit);
   const redirects = config.loginRedirectUris.length > 0 ? config.loginRedirectUris.join(' ') : 'none (SAIL_DEMO_TENANT_REDIRECT_URIS)';
   const users = DEMO_USERS.map((u) => u.name).join(', ');
   const signIn = options.signIn

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { RateLimitSettings } from './rate-limits.js';
 
 /**
  * What the demo tenant counts, for tests and operators of the standalone process (`npm run
@@ -12,8 +13,11 @@ export interface DemoTenantStats {
   /** When the tenant started (ms since epoch). */
   startedAt: number;
   tokenLifetimeSeconds: number;
-  /** ISC's limit as the tenant enforces it per OAuth client, or null when it does not. */
-  rateLimit: { limit: number; windowMs: number } | null;
+  /** ISC's limits as the tenant enforces them per OAuth client (rate-limits.ts), or null when it does not. */
+  rateLimit: RateLimitSettings | null;
+  /** Backoffs entered (ISC's route-specific backoff, `rateLimit.backoff`), in all and by OAuth client; tier climbs are not counted. */
+  backoffsEntered: number;
+  backoffsEnteredByClient: Record<string, number>;
   /** Successful token requests, every grant type. */
   tokensIssued: number;
   /** Token requests by status answered. */
@@ -30,6 +34,8 @@ export interface DemoTenantStats {
   apiByStatus: Record<string, number>;
   /** API requests by route template and status, e.g. `{ "GET /connector-customizers": { "200": 12 } }`. */
   apiByRoute: Record<string, Record<string, number>>;
+  /** API requests answered 429 (every cause: a limit, the backoff, an injected fault) by OAuth client. */
+  api429ByClient: Record<string, number>;
 }
 
 /** One recorded request, without headers or bodies (so no credential can leak through it). */
@@ -59,8 +65,11 @@ export const grantTypeLabel = (grantType: string | null): string | null =>
 export interface StatsCounter {
   countToken(status: number, grantType: string | null): void;
   countSignIn(status: number): void;
-  countApi(route: string, status: number): void;
-  snapshot(settings: Pick<DemoTenantStats, 'tokenLifetimeSeconds' | 'rateLimit' | 'remembered'>): DemoTenantStats;
+  /** `clientId`: the bearer's OAuth client, null when unknown. */
+  countApi(route: string, status: number, clientId: string | null): void;
+  snapshot(
+    settings: Pick<DemoTenantStats, 'tokenLifetimeSeconds' | 'rateLimit' | 'remembered' | 'backoffsEntered' | 'backoffsEnteredByClient'>,
+  ): DemoTenantStats;
 }
 
 export function createStatsCounter(startedAt = Date.now()): StatsCounter {
@@ -71,6 +80,7 @@ export function createStatsCounter(startedAt = Date.now()): StatsCounter {
   const signInRequests: Record<string, number> = {};
   const apiByStatus: Record<string, number> = {};
   const apiByRoute: Record<string, Record<string, number>> = {};
+  const api429ByClient: Record<string, number> = {};
   const bump = (counts: Record<string, number>, key: string) => {
     counts[key] = (counts[key] ?? 0) + 1;
   };
@@ -83,8 +93,9 @@ export function createStatsCounter(startedAt = Date.now()): StatsCounter {
     countSignIn(status) {
       bump(signInRequests, String(status));
     },
-    countApi(route, status) {
+    countApi(route, status, clientId) {
       apiRequests++;
+      if (status === 429 && clientId !== null) bump(api429ByClient, clientId);
       bump(apiByStatus, String(status));
       bump((apiByRoute[route] ??= {}), String(status));
     },
@@ -98,6 +109,7 @@ export function createStatsCounter(startedAt = Date.now()): StatsCounter {
       apiRequests,
       apiByStatus: { ...apiByStatus },
       apiByRoute: Object.fromEntries(Object.entries(apiByRoute).map(([route, counts]) => [route, { ...counts }])),
+      api429ByClient: { ...api429ByClient },
     }),
   };
 }
