@@ -1,9 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VERSION } from '../shared/package.js';
 import type { Context } from '../context.js';
 import type { BreakerState, IscClient } from '../isc/client.js';
+import type { Budget } from '../isc/governor.js';
 import type { CallWatch, UpstreamAttemptOutcome, UpstreamObserver } from '../isc/types.js';
 import type { RateGovernor } from '../isc/governor.js';
 import type { ResponseCache } from '../isc/response-cache.js';
@@ -157,6 +159,106 @@ const MAX_UPSTREAM_ROUTES = 200;
 const MAX_STATUSES_PER_ROUTE = 64;
 
 // ---------------------------------------------------------------------------------------------
+// Budgets per OAuth client: the `client` label is the OAuth client id of a governor key
+// (`client:<id>`: the gateway's credential, a sign-in client, a verified pass-through client).
+// Keys that are token hashes (or any key that names no client) never become labels.
+
+/** Clients shown by their own label; later ones share OTHER_CLIENTS. */
+export const MAX_BUDGET_CLIENTS = 50;
+/** The one label of every governor key that is not an OAuth client: token hashes, unverified tokens. */
+export const PASSTHROUGH_AGGREGATE = 'passthrough-unverified-or-hashed';
+/** The label of clients past MAX_BUDGET_CLIENTS (or with an id of unexpected shape). */
+export const OTHER_CLIENTS = 'other-clients';
+/** Keys behind the two aggregate labels, the most recently used kept: bounds the work of a scrape. */
+const MAX_AGGREGATED_KEYS = 256;
+const CLIENT_ID_SHAPE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The `client` label of a governor key: its OAuth client id, the aggregate of token keys, or OTHER_CLIENTS. */
+export function budgetClientLabel(key: string): string {
+  if (!key.startsWith('client:')) return PASSTHROUGH_AGGREGATE;
+  const id = key.slice('client:'.length);
+  return CLIENT_ID_SHAPE.test(id) ? id : OTHER_CLIENTS;
+}
+
+/** The governor keys seen so far, by label: the first `max` clients each under their own, the rest aggregated. */
+export interface BudgetKeys {
+  note(key: string): void;
+  /** Label → the keys it stands for. */
+  groups(): Map<string, string[]>;
+}
+
+export function budgetKeys(max = MAX_BUDGET_CLIENTS): BudgetKeys {
+  const labelled = new Map<string, string>();
+  // One bounded set per aggregate, so that a flood of token keys never pushes clients out of theirs.
+  const aggregated = new Map(
+    [PASSTHROUGH_AGGREGATE, OTHER_CLIENTS].map((label) => [label, new LRUCache<string, true>({ max: MAX_AGGREGATED_KEYS })]),
+  );
+  return {
+    note(key) {
+      if (labelled.has(key)) return;
+      const label = budgetClientLabel(key);
+      const aggregate = aggregated.get(label);
+      if (aggregate) aggregate.set(key, true);
+      else if (labelled.size < max) labelled.set(key, label);
+      else aggregated.get(OTHER_CLIENTS)!.set(key, true);
+    },
+    groups() {
+      const groups = new Map([...labelled].map(([key, label]) => [label, [key]]));
+      for (const [label, keys] of aggregated) if (keys.size > 0) groups.set(label, [...keys.keys()]);
+      return groups;
+    },
+  };
+}
+
+/** One label's budget: the smallest budget left among its keys, the longest wait before one of them may call. */
+export function budgetOfGroup(budgets: readonly Budget[]): { remaining: number; limit: number; pausedSeconds: number } {
+  let remaining = Number.POSITIVE_INFINITY;
+  let limit = Number.POSITIVE_INFINITY;
+  let pausedMs = 0;
+  for (const budget of budgets) {
+    remaining = Math.min(remaining, budget.remaining);
+    limit = Math.min(limit, budget.limit);
+    if (budget.remaining === 0) pausedMs = Math.max(pausedMs, budget.resetInMs);
+  }
+  return { remaining, limit, pausedSeconds: pausedMs / 1000 };
+}
+
+/** The budget gauges, read from the governor at scrape time for every key noted so far. */
+function registerBudgetMetrics(registry: Registry, watched: () => WatchedState | undefined, keys: BudgetKeys): void {
+  const read = () => {
+    const state = watched();
+    if (!state) return [];
+    return [...keys.groups()].map(([client, group]) => ({ client, ...budgetOfGroup(group.map((key) => state.governor.budget(key))) }));
+  };
+  const gauge = (name: string, help: string, value: (budget: ReturnType<typeof read>[number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['client'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const budget of read()) this.set({ client: budget.client }, value(budget));
+      },
+    });
+  gauge(
+    'isc_gateway_rate_budget_remaining',
+    `ISC calls this OAuth client may start now without waiting (per client id; ${PASSTHROUGH_AGGREGATE}: the smallest among token-keyed budgets)`,
+    (budget) => budget.remaining,
+  );
+  gauge(
+    'isc_gateway_rate_budget_limit',
+    "The calls per window the rate governor allows this OAuth client (ISC's limit as the gateway sees it)",
+    (b) => b.limit,
+  );
+  gauge(
+    'isc_gateway_rate_paused_seconds',
+    "Seconds before this OAuth client may start a call, while its budget is spent: the pause after ISC's 429 (Retry-After) in force, or the wait for a slot of the window; 0 while budget is left",
+    (budget) => budget.pausedSeconds,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Process metrics: prom-client's default collectors are process-wide (event-loop monitor, GC
 // observer), so they are set up once per process, in their own registry, and appended to every
 // gateway's scrape. A gateway's own metrics live in a registry per createMetrics(), so tests that
@@ -277,7 +379,11 @@ function operationMetrics(registry: Registry): OperationRecorder {
 }
 
 /** The Apollo plugin that records every operation, those refused before they were resolved included. */
-function operationPlugin(operations: OperationRecorder, trustedDocuments: boolean): ApolloServerPlugin<Context> {
+function operationPlugin(
+  operations: OperationRecorder,
+  trustedDocuments: boolean,
+  answered: (context: Context) => void,
+): ApolloServerPlugin<Context> {
   const nameLabel = operationNameLabels();
   return {
     async requestDidStart() {
@@ -294,6 +400,7 @@ function operationPlugin(operations: OperationRecorder, trustedDocuments: boolea
           const name = operation ? nameLabel(operationName, source) : request.operationName ? nameLabel(request.operationName, source) : 'unknown';
           operations.count(name, type, outcome);
           operations.time(type, outcome, (performance.now() - started) / 1000);
+          answered(contextValue);
         },
       };
     },
@@ -493,7 +600,7 @@ function upstreamCallWatch(registry: Registry, attempts: UpstreamAttempts): Call
 
 /**
  * The gateway's Prometheus metrics (`GET /metrics`): GraphQL operations, ISC attempts, token
- * refreshes, and at scrape time the rate governor, circuit breaker and response cache, plus the
+ * refreshes, and at scrape time the rate governor (its budget per OAuth client), circuit breaker and response cache, plus the
  * process metrics. Recording costs a map lookup and prom-client's own update: label children are
  * created once per label set, never per request.
  */
@@ -508,13 +615,18 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
   const attempts = upstreamAttemptMetrics(registry);
   const tokenExchange = tokenExchangeMetrics(registry);
   registerGovernorAndBreakerMetrics(registry, readWatched);
+  const budgets = budgetKeys();
+  registerBudgetMetrics(registry, readWatched, budgets);
   const callWatch = upstreamCallWatch(registry, attempts);
   let redisMetricRegistered = false;
   let cacheMetricsRegistered = false;
 
   return {
     registry,
-    plugin: operationPlugin(operations, options.trustedDocuments === true),
+    // The budget gauges show each key an operation was charged to, as the client keys it (after the operation: a bearer's key may change once ISC accepted it).
+    plugin: operationPlugin(operations, options.trustedDocuments === true, (context) => {
+      if (watched && context) budgets.note(watched.client.rateKey(context.credential));
+    }),
     route: metricsRoute(registry.contentType, scrapeOf(registry, processMetrics())),
     upstreamObserver: {
       start: () => callWatch,

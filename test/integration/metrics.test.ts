@@ -160,6 +160,14 @@ describe('GET /metrics', () => {
     expect(valueOf(m, 'isc_gateway_governor_waits_total')).toEqual(expect.any(Number));
     expect(valueOf(m, 'isc_gateway_governor_wait_seconds_total')).toEqual(expect.any(Number));
     expect(family(m, 'isc_gateway_build_info', ['version'])).toEqual({ [PACKAGE_VERSION]: 1 });
+    // The gateway's own OAuth client, the one key every call above was charged to: its limit (the
+    // tests' SAIL_RATE_LIMIT), at most the calls made used from it, and no pause.
+    const client = gw.tenant.clientId;
+    expect(family(m, 'isc_gateway_rate_budget_limit', ['client'])).toEqual({ [client]: 100_000 });
+    const remaining = valueOf(m, 'isc_gateway_rate_budget_remaining', { client })!;
+    expect(remaining).toBeLessThanOrEqual(100_000);
+    expect(remaining).toBeGreaterThanOrEqual(100_000 - gw.tenant.requests.length);
+    expect(family(m, 'isc_gateway_rate_paused_seconds', ['client'])).toEqual({ [client]: 0 });
     expect(Object.fromEntries([...m.types].filter(([name]) => name.startsWith('isc_gateway_')))).toEqual({
       isc_gateway_build_info: 'gauge',
       isc_gateway_graphql_operations_total: 'counter',
@@ -174,6 +182,9 @@ describe('GET /metrics', () => {
       isc_gateway_governor_waits_total: 'counter',
       isc_gateway_governor_wait_seconds_total: 'counter',
       isc_gateway_governor_refusals_total: 'counter',
+      isc_gateway_rate_budget_remaining: 'gauge',
+      isc_gateway_rate_budget_limit: 'gauge',
+      isc_gateway_rate_paused_seconds: 'gauge',
       isc_gateway_circuit_breaker_state: 'gauge',
       isc_gateway_coalesced_calls_total: 'counter',
       // No response_cache_* family: RESPONSE_CACHE is off.
@@ -256,6 +267,21 @@ describe('GET /metrics', () => {
     expect(valueOf(m, 'isc_gateway_upstream_request_duration_seconds_count', { method: 'GET', route: 'connectors' })).toBe(upstream['500']);
     const outcomes = family(m, 'isc_gateway_graphql_operations_total', ['outcome']);
     expect(outcomes).toEqual({ upstream_error: upstream['500'], upstream_unavailable: upstream.EOPENBREAKER });
+  });
+
+  it("shows the pause a 429's Retry-After imposed on the OAuth client's budget", async () => {
+    gw = await startTestGateway({ SAIL_RATE_LIMIT_WAIT_MS: '100' });
+    gw.tenant.setFaults({ rate429: 1, retryAfterSeconds: 30 });
+    const limited = await gw.gql('query Limited { connectors(limit: 1) { items { scriptName } } }');
+    expect(limited.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+    expect(gw.tenant.requests).toHaveLength(1); // the wait budget (0.1 s) is short of Retry-After: no retry
+    const m = await metrics(gw);
+    const client = gw.tenant.clientId;
+    expect(valueOf(m, 'isc_gateway_rate_budget_remaining', { client })).toBe(0);
+    // 30 s from the 429, less the time since (a margin no load reaches).
+    const paused = valueOf(m, 'isc_gateway_rate_paused_seconds', { client })!;
+    expect(paused).toBeGreaterThan(20);
+    expect(paused).toBeLessThanOrEqual(30);
   });
 
   it('answers GET and HEAD only', async () => {

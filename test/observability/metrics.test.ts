@@ -12,8 +12,14 @@ import type { ResponseCache } from '../../src/isc/response-cache.js';
 import type { IssuedToken } from '../../src/isc/token-provider.js';
 import type { Context } from '../../src/context.js';
 import {
+  budgetClientLabel,
+  budgetKeys,
+  budgetOfGroup,
   createMetrics,
+  MAX_BUDGET_CLIENTS,
   MAX_OPERATION_NAMES,
+  OTHER_CLIENTS,
+  PASSTHROUGH_AGGREGATE,
   operationNameLabels,
   outcomeOf,
   outcomeOfError,
@@ -144,6 +150,51 @@ describe('upstream status label', () => {
     expect(upstreamStatusLabel({ status: 200.5, durationMs: 1 })).toBe('other');
     expect(upstreamStatusLabel({ error: 'connect to 10.0.0.1 failed', durationMs: 1 })).toBe('error');
     expect(upstreamStatusLabel({ durationMs: 1 })).toBe('error');
+  });
+});
+
+describe('budget labels', () => {
+  it('labels a client key by its OAuth client id, and every token-hash key (or any other key) by one aggregate', () => {
+    expect(
+      [
+        'client:demo-client',
+        'client:2c9180835d2e5168015d32f890ca1581',
+        'token:0123456789abcdef0123456789abcdef',
+        'unverified',
+        'client:',
+        'client:a b',
+      ].map(budgetClientLabel),
+    ).toEqual(['demo-client', '2c9180835d2e5168015d32f890ca1581', PASSTHROUGH_AGGREGATE, PASSTHROUGH_AGGREGATE, OTHER_CLIENTS, OTHER_CLIENTS]);
+  });
+
+  it(`gives the first ${MAX_BUDGET_CLIENTS} clients a label each and aggregates the rest; token keys never get one`, () => {
+    const keys = budgetKeys();
+    for (let i = 0; i < MAX_BUDGET_CLIENTS + 10; i++) keys.note(`client:c${i}`);
+    keys.note('client:c0'); // seen again: still its own label
+    for (let i = 0; i < 1000; i++) keys.note(`token:${String(i).padStart(32, '0')}`);
+    const groups = keys.groups();
+    expect(groups.size).toBe(MAX_BUDGET_CLIENTS + 2);
+    expect(groups.get('c0')).toEqual(['client:c0']);
+    expect(groups.get(`c${MAX_BUDGET_CLIENTS - 1}`)).toEqual([`client:c${MAX_BUDGET_CLIENTS - 1}`]);
+    expect(groups.has(`c${MAX_BUDGET_CLIENTS}`)).toBe(false);
+    expect(groups.get(OTHER_CLIENTS)).toHaveLength(10);
+    // The aggregate keeps the most recently seen keys only: a scrape reads a bounded number of budgets.
+    const tokens = groups.get(PASSTHROUGH_AGGREGATE)!;
+    expect(tokens).toHaveLength(256);
+    expect(tokens).toContain(`token:${String(999).padStart(32, '0')}`);
+    expect(tokens).not.toContain(`token:${'0'.repeat(32)}`);
+  });
+
+  it("shows a group's smallest budget left, and the longest wait among its spent budgets", () => {
+    expect(
+      budgetOfGroup([
+        { limit: 100, remaining: 40, resetInMs: 3000 },
+        { limit: 100, remaining: 0, resetInMs: 1200_000 },
+        { limit: 20, remaining: 0, resetInMs: 500 },
+      ]),
+    ).toEqual({ remaining: 0, limit: 20, pausedSeconds: 1200 });
+    // Budget left: no wait, whatever time its oldest call takes to leave the window.
+    expect(budgetOfGroup([{ limit: 100, remaining: 1, resetInMs: 9000 }])).toEqual({ remaining: 1, limit: 100, pausedSeconds: 0 });
   });
 });
 
