@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from './agents.js';
 import { createIscClient } from './client.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
+import { withUnverifiedPool } from './passthrough.js';
 import { createResponseCache, type ResponseCache } from './response-cache.js';
 import type { ScaleOut, ScaleOutParts } from './scale-out/index.js';
 import type { SharedStore } from '../redis/connection.js';
@@ -78,7 +79,16 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
     words,
   });
   const cache = scaleOut ? scaleOut.cache : localCache;
-  const governor = createRateGovernor({ ...config.rate, ledger: scaleOut?.ledger });
+  // Tokens ISC has not accepted yet share a small pool of their own, never a verified client's slots.
+  const governor = withUnverifiedPool(
+    createRateGovernor({ ...config.rate, ledger: scaleOut?.ledger }),
+    createRateGovernor({
+      ...config.rate,
+      limit: config.rate.unverifiedLimit,
+      maxConcurrency: config.rate.unverifiedMaxConcurrency,
+      ledger: scaleOut?.unverifiedLedger,
+    }),
+  );
   const tokens = scaleOut?.tokens ?? localTokens;
   const client = createIscClient({
     apiUrl,
@@ -97,6 +107,7 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
     routes: parts.routes,
     clock: scaleOut?.clock ?? localClock,
     coalesce: config.cache.coalesce,
+    tokenVerdicts: scaleOut?.tokenVerdicts,
   });
   return {
     client,
