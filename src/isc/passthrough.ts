@@ -108,10 +108,7 @@ export function createPassthroughTokens(options: PassthroughOptions): Passthroug
 
   async function verify(call: IscCall, next: Next, h: string, token: string, address: string): Promise<IscAnswer> {
     let done!: () => void;
-    verifying.set(
-      h,
-      new Promise<void>((resolve) => (done = resolve)),
-    );
+    verifying.set(h, new Promise<void>((resolve) => (done = resolve)));
     let leave: (() => void) | undefined;
     try {
       leave = await turns.take(address, call.scope.signal);
