@@ -79,16 +79,7 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
     words,
   });
   const cache = scaleOut ? scaleOut.cache : localCache;
-  // Tokens ISC has not accepted yet share a small pool of their own, never a verified client's slots.
-  const governor = withUnverifiedPool(
-    createRateGovernor({ ...config.rate, ledger: scaleOut?.ledger }),
-    createRateGovernor({
-      ...config.rate,
-      limit: config.rate.unverifiedLimit,
-      maxConcurrency: config.rate.unverifiedMaxConcurrency,
-      ledger: scaleOut?.unverifiedLedger,
-    }),
-  );
+  const governor = governorOf(config.rate, scaleOut);
   const tokens = scaleOut?.tokens ?? localTokens;
   const client = createIscClient({
     apiUrl,
@@ -122,6 +113,14 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
       await scaleOut?.close();
     },
   };
+}
+
+/** ISC's budget per client; tokens ISC has not accepted yet share a small pool of their own, never a verified client's slots. */
+function governorOf(rate: ConnectionConfig['rate'], scaleOut: ScaleOut | undefined): RateGovernor {
+  return withUnverifiedPool(
+    createRateGovernor({ ...rate, ledger: scaleOut?.ledger }),
+    createRateGovernor({ ...rate, limit: rate.unverifiedLimit, maxConcurrency: rate.unverifiedMaxConcurrency, ledger: scaleOut?.unverifiedLedger }),
+  );
 }
 
 /** Replicas share the token, the rate ledger, the write clock and the cache through Redis: loaded only when configured. */

@@ -75,35 +75,52 @@ const accepted = (status: number): boolean => (status >= 200 && status < 300) ||
 
 const refusedToken = () => gatewayError('UNAUTHENTICATED', 'ISC refused this bearer token (401): it is not valid for this tenant', { status: 401 });
 
-export function createPassthroughTokens(options: PassthroughOptions): PassthroughTokens {
+/** What the gateway knows of each token (by hash): its governor key once accepted, or that ISC refused it. */
+function tokenVerdicts(options: PassthroughOptions) {
   const { governor, refusedTtlMs = 5 * 60_000, verifiedTtlMs = 60 * 60_000, maxTokens = 10_000, shared } = options;
-  const hashes = new LRUCache<string, string>({ max: maxTokens });
   const verdicts = new LRUCache<string, string>({ max: maxTokens, ttl: verifiedTtlMs });
-  const verifying = new Map<string, Promise<void>>();
-  const turns = addressTurns();
   const stats: PassthroughStats = { withoutClient: 0 };
-
-  function hash(token: string): string {
-    let h = hashes.get(token);
-    if (!h) hashes.set(token, (h = hashOf(token)));
-    return h;
-  }
 
   function remember(h: string, verdict: string, ttlMs: number): void {
     verdicts.set(h, verdict, { ttl: ttlMs });
     void shared?.set(h, verdict, ttlMs).catch(() => undefined); // Redis down: this replica still knows
   }
 
-  /** ISC answered a token's first call: remember what it showed. */
-  function settle(h: string, token: string, status: number): void {
-    if (status === 401) return remember(h, REFUSED, refusedTtlMs);
-    if (!accepted(status)) return; // 429, 5xx: ISC said nothing about the token
-    const clientId = jwtClaims(token)?.clientId;
-    if (!clientId) stats.withoutClient++;
-    const key = clientId ? `client:${clientId}` : tokenKey(h);
-    remember(h, key, verifiedTtlMs);
-    // ISC counted the verification call against the client: so does the client's ledger (if a slot is free).
-    void governor.tryAcquire(key).then((release) => release?.());
+  return {
+    stats,
+    local: (h: string) => verdicts.get(h),
+    /** This process's verdict, else the replicas' (read once per verification). */
+    async of(h: string): Promise<string | undefined> {
+      const local = verdicts.get(h);
+      if (local || !shared) return local;
+      const known = await shared.get(h).catch(() => undefined);
+      if (known) verdicts.set(h, known);
+      return known;
+    },
+    /** ISC answered a token's first call: remember what it showed. */
+    settle(h: string, token: string, status: number): void {
+      if (status === 401) return remember(h, REFUSED, refusedTtlMs);
+      if (!accepted(status)) return; // 429, 5xx: ISC said nothing about the token
+      const clientId = jwtClaims(token)?.clientId;
+      if (!clientId) stats.withoutClient++;
+      const key = clientId ? `client:${clientId}` : tokenKey(h);
+      remember(h, key, verifiedTtlMs);
+      // ISC counted the verification call against the client: so does the client's ledger (if a slot is free).
+      void governor.tryAcquire(key).then((release) => release?.());
+    },
+  };
+}
+
+export function createPassthroughTokens(options: PassthroughOptions): PassthroughTokens {
+  const verdicts = tokenVerdicts(options);
+  const hashes = new LRUCache<string, string>({ max: options.maxTokens ?? 10_000 });
+  const verifying = new Map<string, Promise<void>>();
+  const turns = addressTurns();
+
+  function hash(token: string): string {
+    let h = hashes.get(token);
+    if (!h) hashes.set(token, (h = hashOf(token)));
+    return h;
   }
 
   async function verify(call: IscCall, next: Next, h: string, token: string, address: string): Promise<IscAnswer> {
@@ -114,7 +131,7 @@ export function createPassthroughTokens(options: PassthroughOptions): Passthroug
       leave = await turns.take(address, call.scope.signal);
       call.rateKey = UNVERIFIED_KEY;
       const answer = await next(call);
-      settle(h, token, answer.status);
+      verdicts.settle(h, token, answer.status);
       return answer;
     } finally {
       leave?.();
@@ -123,21 +140,12 @@ export function createPassthroughTokens(options: PassthroughOptions): Passthroug
     }
   }
 
-  /** The verdict on a token: this process's, else the replicas' (read once per verification). */
-  async function verdictOf(h: string): Promise<string | undefined> {
-    const local = verdicts.get(h);
-    if (local || !shared) return local;
-    const known = await shared.get(h).catch(() => undefined);
-    if (known) verdicts.set(h, known);
-    return known;
-  }
-
   const stage: Stage = async (call, next) => {
     const { credential } = call;
     if (credential.kind !== 'bearer') return next(call);
     const h = hash(credential.token);
     for (;;) {
-      const verdict = verifying.has(h) ? undefined : await verdictOf(h);
+      const verdict = verifying.has(h) ? undefined : await verdicts.of(h);
       if (verdict === REFUSED) throw refusedToken();
       if (verdict) {
         call.rateKey = verdict;
@@ -152,12 +160,12 @@ export function createPassthroughTokens(options: PassthroughOptions): Passthroug
 
   return {
     rateKey(token) {
-      const verdict = verdicts.get(hash(token));
+      const verdict = verdicts.local(hash(token));
       return verdict && verdict !== REFUSED ? verdict : UNVERIFIED_KEY;
     },
     callerKey: (token) => tokenKey(hash(token)),
     stage,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...verdicts.stats }),
   };
 }
 
