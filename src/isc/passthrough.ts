@@ -113,7 +113,12 @@ function tokenVerdicts(options: PassthroughOptions) {
 
 export function createPassthroughTokens(options: PassthroughOptions): PassthroughTokens {
   const verdicts = tokenVerdicts(options);
-  const hashes = new LRUCache<string, string>({ max: options.maxTokens ?? 10_000 });
+  // Token → hash, so a busy token is hashed once; bounded by the tokens' size too (a bearer may be kilobytes).
+  const hashes = new LRUCache<string, string>({
+    max: options.maxTokens ?? 10_000,
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: (_, token) => token.length,
+  });
   const verifying = new Map<string, Promise<void>>();
   const turns = addressTurns();
 
