@@ -18,8 +18,11 @@ export interface Context {
   principal(): string;
   upstream: Upstream;
   maxListLimit: number;
-  /** The rate-governor key of the caller's ISC client (its budget is reported in the response). */
-  rateKey: string;
+  /**
+   * The rate-governor key of the caller's ISC client (its budget is reported in the response). A
+   * function: a pass-through token's key changes within its first operation, once ISC accepted it.
+   */
+  rateKey(): string;
   /** The operation's deadline and 429 wait budget. */
   scope: OperationScope;
   /** What the gateway learned about this caller's ISC rights in earlier operations (see CallerFacts). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { AuthMode } from '../config/index.js';
 import type { Credential } from '../isc/client.js';
-import { bearerTokenOf } from '../shared/bearer.js';
+import { bearerTokenOf, jwtClaims } from '../shared/bearer.js';
 import { refusalError } from '../shared/errors.js';
 import { isValidApiKey } from './api-keys.js';
 
@@ -23,9 +23,13 @@ export interface InboundAuth {
  * Decides whose ISC rights serve a request. The gateway's own client credentials are never lent
  * to an anonymous caller: they need a valid `X-Api-Key` (except on the loopback demo tenant).
  */
-export function resolveCredential(headers: { authorization?: string; apiKey?: string }, auth: InboundAuth): Credential {
+export function resolveCredential(headers: { authorization?: string; apiKey?: string; remoteAddress?: string }, auth: InboundAuth): Credential {
   const token = bearerTokenOf(headers.authorization);
-  if (auth.authMode !== 'client-credentials' && token) return { kind: 'bearer', token };
+  if (auth.authMode !== 'client-credentials' && token) {
+    // A token that cannot be one of ISC's (not a JWT, or expired) never costs an ISC call.
+    if (!jwtClaims(token)) throw unauthenticated('The bearer token is not a well-formed, unexpired ISC access token (a JWT)');
+    return { kind: 'bearer', token, address: headers.remoteAddress };
+  }
   if (auth.authMode === 'passthrough') throw unauthenticated('An ISC bearer token is required (Authorization: Bearer <token>)');
   if (!auth.openDemo && !isValidApiKey(headers.apiKey, auth.apiKeys)) {
     throw unauthenticated(

@@ -44,6 +44,8 @@ export const DEFAULTS = {
     maxConcurrency: 16,
     maxQueue: 1000,
     limitWaitMs: 15_000,
+    unverifiedLimit: 10,
+    unverifiedMaxConcurrency: 2,
   },
   limits: {
     maxListLimit: 1000,

@@ -12,6 +12,10 @@ export interface RateConfig {
   maxQueue: number;
   /** Time one operation may spend waiting out ISC 429s. */
   limitWaitMs: number;
+  /** Calls per window that every pass-through token ISC has not accepted yet shares (its verification call). */
+  unverifiedLimit: number;
+  /** Such calls running at once (and so sockets they hold). */
+  unverifiedMaxConcurrency: number;
 }
 
 export function rateConfig(env: Environment): RateConfig {
@@ -22,5 +26,7 @@ export function rateConfig(env: Environment): RateConfig {
     maxConcurrency: integer(env, 'SAIL_RATE_MAX_CONCURRENCY', defaults.maxConcurrency, 1, 1000),
     maxQueue: integer(env, 'SAIL_RATE_MAX_QUEUE', defaults.maxQueue, 0, 1_000_000),
     limitWaitMs: integer(env, 'SAIL_RATE_LIMIT_WAIT_MS', defaults.limitWaitMs, 0, 600_000),
+    unverifiedLimit: integer(env, 'SAIL_UNVERIFIED_RATE_LIMIT', defaults.unverifiedLimit, 1, 100_000),
+    unverifiedMaxConcurrency: integer(env, 'SAIL_UNVERIFIED_MAX_CONCURRENCY', defaults.unverifiedMaxConcurrency, 1, 1000),
   };
 }

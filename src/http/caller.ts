@@ -39,6 +39,6 @@ export async function resolveCaller(req: http.IncomingMessage, requestId: string
     return { requestId, credential, principal: once(() => sessionPrincipal(signedIn.user)), settings };
   }
   const apiKey = header(req, 'x-api-key');
-  const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey }, auth);
+  const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey, remoteAddress: req.socket.remoteAddress }, auth);
   return { requestId, credential, principal: once(() => principalOf(credential, apiKey, auth.openDemo)), settings };
 }

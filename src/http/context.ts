@@ -54,7 +54,7 @@ export function createContext(
     credential,
     principal: () => (principalName ??= principal()),
     maxListLimit: settings.maxListLimit,
-    rateKey: client.rateKey(credential),
+    rateKey: () => client.rateKey(credential),
     facts: { get: (fact) => callerFacts.get(callerKey, fact), set: (fact, value) => callerFacts.set(callerKey, fact, value) },
     scope,
     upstream: bindUpstream(client, credential, scope),

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Got } from 'got';
 import { DEFAULTS } from '../config/defaults.js';
 import { createAgents, type OutboundAgents } from './agents.js';
 import { createRateGovernor, type GovernorOptions, type RateGovernor } from './governor.js';
+import { createPassthroughTokens, type PassthroughTokens, type TokenVerdicts } from './passthrough.js';
 import { encodeRequest } from './encode.js';
 import { localWriteClock, routeWords, type WriteClock } from './write-clock.js';
 import { compose } from './pipeline.js';
@@ -52,6 +52,8 @@ export interface IscClientOptions {
   clock?: WriteClock;
   /** Share identical GETs in flight across operations (default on). */
   coalesce?: boolean;
+  /** The verdicts on pass-through tokens, shared by replicas (see passthrough.ts); default: this process's. */
+  tokenVerdicts?: TokenVerdicts;
 }
 
 /** Without options, the configuration's defaults (src/config/defaults.ts: ISC's documented limit, 100 calls per 10 s per client). */
@@ -86,6 +88,8 @@ export function keepAliveAgents(): Pick<OutboundAgents, 'http' | 'https'> {
  */
 export function createIscClient(options: IscClientOptions, httpClient?: Got): IscClient {
   const breaker = circuitBreaker(options.breaker ?? DEFAULT_BREAKER);
+  const governor = options.governor ?? createRateGovernor(DEFAULT_GOVERNOR);
+  const passthrough = createPassthroughTokens({ governor, shared: options.tokenVerdicts });
   const clock = options.clock ?? localWriteClock(routeWords(options.routes ?? []));
   const send = compose(
     [
@@ -95,10 +99,11 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       cachedResponses(options.cache, { clock, refresh: (call) => send(call) }), // the operator's cached domains, per caller and stamp
       options.coalesce === false ? undefined : coalescing(new URL(options.apiUrl).origin), // identical GETs in flight share one call
       outcome, // the final answer, or a coded error keeping ISC's status and trackingId
+      passthrough.stage, // a caller's token: its client's budget once ISC accepted it, else one verification call in the unverified pool
       retryPolicy(options.retry ?? DEFAULT_RETRY, new URL(options.apiUrl).origin), // backoff, 429 waits, the deadline before each attempt
       bearerToken(options.tokens), // the bearer; a refused token is replaced once
       rateGoverned({
-        governor: options.governor ?? createRateGovernor(DEFAULT_GOVERNOR),
+        governor,
         maxRetryAfterMs: options.maxRetryAfterMs ?? UPSTREAM_DEFAULTS.maxRetryAfterMs,
         onRetryAfterClamped: options.onRetryAfterClamped,
       }), // one rate slot per attempt; a 429's Retry-After pauses the client here
@@ -115,8 +120,8 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       httpClient,
     ),
   );
-  const rateKey = rateKeys(options.clientId ?? 'gateway');
-  const callerKey = callerKeys(rateKey);
+  const rateKey = rateKeys(options.clientId ?? 'gateway', passthrough);
+  const callerKey = callerKeys(rateKey, passthrough);
   const routeOf = routeTemplates(options.routes ?? []);
   return {
     async send<T>(credential: Credential, request: UpstreamRequest, scope: OperationScope): Promise<UpstreamResponse<T>> {
@@ -128,29 +133,26 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
     callerKey,
     breakerClosed: () => breaker.closed(),
     breakerState: () => breaker.state(),
+    passthroughStats: () => passthrough.stats(),
   };
 }
 
-/** The rate-governor key of a credential: the gateway's OAuth client, the sign-in client of a session, or a hash of a caller's token. */
-function rateKeys(clientId: string): (credential: Credential) => string {
-  const tokenKeys = new Map<string, string>();
+/** The rate-governor key of a credential: the gateway's OAuth client, the sign-in client of a session, or a caller's token's client once ISC accepted the token (see passthrough.ts). */
+function rateKeys(clientId: string, passthrough: PassthroughTokens): (credential: Credential) => string {
   return (credential) => {
     if (credential.kind === 'client-credentials') return `client:${clientId}`;
     if (credential.kind === 'session') return `client:${credential.session.clientId}`;
-    // The caller's bearer is not verified, so its claims decide nothing: its hash is the key.
-    let key = tokenKeys.get(credential.token);
-    if (!key) {
-      if (tokenKeys.size > 10_000) tokenKeys.clear();
-      key = `token:${createHash('sha256').update(credential.token).digest('hex').slice(0, 32)}`;
-      tokenKeys.set(credential.token, key);
-    }
-    return key;
+    return passthrough.rateKey(credential.token);
   };
 }
 
-/** The key of a caller's own answers: its rate key, except that a session's users share theirs. */
-function callerKeys(rateKey: (credential: Credential) => string): (credential: Credential) => string {
-  return (credential) => (credential.kind === 'session' ? `session:${credential.session.key}` : rateKey(credential));
+/** The key of a caller's own answers: per session, per caller's token (never its client: two users of one client never share an answer), else the gateway's client. */
+function callerKeys(rateKey: (credential: Credential) => string, passthrough: PassthroughTokens): (credential: Credential) => string {
+  return (credential) => {
+    if (credential.kind === 'session') return `session:${credential.session.key}`;
+    if (credential.kind === 'bearer') return passthrough.callerKey(credential.token);
+    return rateKey(credential);
+  };
 }
 
 function encode(

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from './agents.js';
 import { createIscClient } from './client.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
+import { withUnverifiedPool } from './passthrough.js';
 import { createResponseCache, type ResponseCache } from './response-cache.js';
 import type { ScaleOut, ScaleOutParts } from './scale-out/index.js';
 import type { SharedStore } from '../redis/connection.js';
@@ -78,7 +79,7 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
     words,
   });
   const cache = scaleOut ? scaleOut.cache : localCache;
-  const governor = createRateGovernor({ ...config.rate, ledger: scaleOut?.ledger });
+  const governor = governorOf(config.rate, scaleOut);
   const tokens = scaleOut?.tokens ?? localTokens;
   const client = createIscClient({
     apiUrl,
@@ -97,6 +98,7 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
     routes: parts.routes,
     clock: scaleOut?.clock ?? localClock,
     coalesce: config.cache.coalesce,
+    tokenVerdicts: scaleOut?.tokenVerdicts,
   });
   return {
     client,
@@ -111,6 +113,14 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
       await scaleOut?.close();
     },
   };
+}
+
+/** ISC's budget per client; tokens ISC has not accepted yet share a small pool of their own, never a verified client's slots. */
+function governorOf(rate: ConnectionConfig['rate'], scaleOut: ScaleOut | undefined): RateGovernor {
+  return withUnverifiedPool(
+    createRateGovernor({ ...rate, ledger: scaleOut?.ledger }),
+    createRateGovernor({ ...rate, limit: rate.unverifiedLimit, maxConcurrency: rate.unverifiedMaxConcurrency, ledger: scaleOut?.unverifiedLedger }),
+  );
 }
 
 /** Replicas share the token, the rate ledger, the write clock and the cache through Redis: loaded only when configured. */

@@ -195,7 +195,7 @@ export const deadlineWaitingFor = (origin: string) =>
   );
 
 /** Resolves with `wait`, or rejects with DEADLINE_EXCEEDED once `signal` aborts (running `leave` first). */
-function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined, leave: () => void): Promise<T> {
+export function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined, leave: () => void): Promise<T> {
   if (!signal) return wait;
   if (signal.aborted) {
     leave();

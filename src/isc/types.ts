@@ -1,7 +1,11 @@
 import type { Method } from 'got';
 
 /** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
-export type Credential = { kind: 'client-credentials' } | { kind: 'bearer'; token: string } | { kind: 'session'; session: SessionCredential };
+export type Credential =
+  | { kind: 'client-credentials' }
+  /** A caller's own ISC token; `address` is the client address it came from (fairness of the unverified pool). */
+  | { kind: 'bearer'; token: string; address?: string }
+  | { kind: 'session'; session: SessionCredential };
 
 /** A browser session's ISC user token (auth/session/): refreshed by the session, not by the client. */
 export interface SessionCredential {
@@ -171,6 +175,8 @@ export interface IscClient {
   /** Whether the circuit breaker currently lets calls through. */
   breakerClosed(): boolean;
   breakerState(): BreakerState;
+  /** Pass-through tokens verified without naming an OAuth client, for metrics (see passthrough.ts). */
+  passthroughStats?(): { withoutClient: number };
 }
 
 /**

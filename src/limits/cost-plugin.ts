@@ -3,6 +3,7 @@ import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Config } from '../config/index.js';
 import type { Context } from '../context.js';
 import type { RateGovernor } from '../isc/governor.js';
+import { UNVERIFIED_KEY } from '../isc/passthrough.js';
 import { refusalError } from '../shared/errors.js';
 import { estimateUpstreamCalls, type CostTable } from './cost.js';
 import { limitExtensions, type QueryLimits } from './query-limits.js';
@@ -67,14 +68,18 @@ function checkRateBudget(
   freshCapacity: number,
 ): void {
   if (estimate === 0) return;
-  const capacity = governor.capacity(contextValue.rateKey, contextValue.scope.deadline);
+  const rateKey = contextValue.rateKey();
+  // A token ISC has not seen yet: its first call verifies it, then its client's budget paces the
+  // rest. Judged against a fresh budget, never the small pool every new token shares.
+  const unverified = rateKey === UNVERIFIED_KEY;
+  const capacity = unverified ? freshCapacity : governor.capacity(rateKey, contextValue.scope.deadline);
   if (estimate <= capacity) return;
   const never = estimate > freshCapacity;
   // Calls leave the sliding window at about `rateLimit` per window: wait for the shortfall.
   // (No sooner than the next free slot, which an ISC Retry-After may have pushed back.)
   const shortfallMs = Math.min(rate.windowMs, ((estimate - capacity) / rate.limit) * rate.windowMs);
-  const budget = governor.budget(contextValue.rateKey);
-  const nextSlotMs = budget.remaining > 0 ? 0 : budget.resetInMs;
+  const budget = unverified ? undefined : governor.budget(rateKey);
+  const nextSlotMs = !budget || budget.remaining > 0 ? 0 : budget.resetInMs;
   const waitMs = Math.max(never ? rate.windowMs : shortfallMs, nextSlotMs);
   const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
   throw refusalError(

@@ -508,6 +508,12 @@ function registerGovernorAndBreakerMetrics(registry: Registry, watched: () => Wa
     () => governor()?.queued,
   );
   stateGauge(registry, 'isc_gateway_governor_running_calls', 'ISC calls holding a rate-governor permit now', () => governor()?.running);
+  totalsCounter(
+    registry,
+    'isc_gateway_passthrough_tokens_without_client_total',
+    'Pass-through bearer tokens ISC accepted that name no OAuth client (client_id): each keeps a rate budget of its own',
+    () => watched()?.client.passthroughStats?.().withoutClient,
+  );
   totalsCounter(registry, 'isc_gateway_governor_waits_total', 'ISC calls that waited for the rate governor before starting', () => governor()?.waits);
   totalsCounter(registry, 'isc_gateway_governor_wait_seconds_total', 'Total time ISC calls waited for the rate governor', () => {
     const waitMs = governor()?.waitMs;

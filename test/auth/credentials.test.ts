@@ -4,13 +4,20 @@ import { resolveCredential, type InboundAuth } from '../../src/auth/credentials.
 import { createContext } from '../../src/http/context.js';
 import type { IscClient } from '../../src/isc/client.js';
 import { code } from '../support/errors.js';
+import { madeUpJwt } from '../support/tokens.js';
+
+const jwt = madeUpJwt();
 
 const unauthenticated = code('UNAUTHENTICATED');
 const auth = (overrides: Partial<InboundAuth> = {}): InboundAuth => ({ authMode: 'auto', apiKeys: ['k1', 'k2'], openDemo: false, ...overrides });
 
 describe('inbound authentication', () => {
   it('auto: a bearer is passed through, otherwise the client credentials with a valid API key', () => {
-    expect(resolveCredential({ authorization: 'Bearer abc' }, auth())).toEqual({ kind: 'bearer', token: 'abc' });
+    expect(resolveCredential({ authorization: `Bearer ${jwt}`, remoteAddress: '10.0.0.7' }, auth())).toEqual({
+      kind: 'bearer',
+      token: jwt,
+      address: '10.0.0.7',
+    });
     expect(resolveCredential({ apiKey: 'k2' }, auth())).toEqual({ kind: 'client-credentials' });
     expect(() => resolveCredential({}, auth())).toThrow(unauthenticated);
     expect(() => resolveCredential({ apiKey: 'wrong' }, auth())).toThrow(unauthenticated);
@@ -26,7 +33,26 @@ describe('inbound authentication', () => {
 
   it('passthrough mode requires a bearer even with a valid key', () => {
     expect(() => resolveCredential({ apiKey: 'k1' }, auth({ authMode: 'passthrough' }))).toThrow(unauthenticated);
-    expect(resolveCredential({ authorization: 'bearer xyz' }, auth({ authMode: 'passthrough' }))).toEqual({ kind: 'bearer', token: 'xyz' });
+    expect(resolveCredential({ authorization: `bearer ${jwt}` }, auth({ authMode: 'passthrough' }))).toEqual({ kind: 'bearer', token: jwt });
+  });
+
+  it('refuses a bearer that cannot be an ISC access token (not a JWT, payload not JSON, expired) before any call', () => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const notJwts = [
+      'abc',
+      'a.b',
+      'a.b.c.d',
+      `${part({})}.${Buffer.from('not json').toString('base64url')}.c`,
+      `${part({})}.${part([1])}.c`,
+      'a+b.c/d.e',
+    ];
+    const expired = madeUpJwt({ exp: Math.floor(Date.now() / 1000) - 1 });
+    for (const token of [...notJwts, expired]) {
+      expect(() => resolveCredential({ authorization: `Bearer ${token}` }, auth())).toThrow(unauthenticated);
+      expect(() => resolveCredential({ authorization: `Bearer ${token}` }, auth({ authMode: 'passthrough' }))).toThrow(unauthenticated);
+    }
+    // No `exp` and no client claim: shaped like a token; ISC decides (and no client budget is assumed).
+    expect(resolveCredential({ authorization: `Bearer ${part({})}.${part({ sub: 'x' })}.c` }, auth())).toMatchObject({ kind: 'bearer' });
   });
 
   it('the loopback demo tenant needs no key', () => {

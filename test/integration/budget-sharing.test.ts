@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { bearer, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 import { metricSum } from '../support/metrics.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { madeUpJwt } from '../support/tokens.js';
 
 /**
  * Reads shared across operations (coalescing), the operator's cache domains, and freshness the
@@ -135,7 +136,7 @@ describe('writes that changed nothing leave the cache alone', () => {
     const refused = await gw.gql(
       'mutation($s: ID!) { updateConnector(scriptName: $s, input: { applicationXml: "<x/>" }) { name } }',
       { s: scriptName },
-      { authorization: 'Bearer made-up' },
+      { authorization: `Bearer ${madeUpJwt()}` },
     );
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', httpStatus: 401 });
     const again = await gw.gql(LIST);

@@ -180,6 +180,7 @@ describe('GET /metrics', () => {
       isc_gateway_governor_queued_calls: 'gauge',
       isc_gateway_governor_running_calls: 'gauge',
       isc_gateway_governor_waits_total: 'counter',
+      isc_gateway_passthrough_tokens_without_client_total: 'counter',
       isc_gateway_governor_wait_seconds_total: 'counter',
       isc_gateway_governor_refusals_total: 'counter',
       isc_gateway_rate_budget_remaining: 'gauge',

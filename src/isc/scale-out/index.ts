@@ -7,6 +7,8 @@ import { createSharedLedger } from './shared-ledger.js';
 import { cacheSealingKey, createSharedResponseCache } from './shared-response-cache.js';
 import type { ResponseCache } from '../response-cache.js';
 import { createSharedTokenProvider } from './shared-token.js';
+import { createSharedTokenVerdicts } from './shared-token-verdicts.js';
+import type { TokenVerdicts } from '../passthrough.js';
 import { sharedWriteClock } from './shared-write-clock.js';
 import type { RouteWords, WriteClock } from '../write-clock.js';
 import type { IssuedToken, TokenProvider } from '../token-provider.js';
@@ -44,6 +46,10 @@ export interface ScaleOut {
   cacheStore: SharedStore;
   tokens: TokenProvider;
   ledger: SlotLedger;
+  /** The ledger of the pool every unverified pass-through token shares (its own, smaller limit). */
+  unverifiedLedger: SlotLedger;
+  /** Which pass-through tokens ISC accepted (and their client) or refused. */
+  tokenVerdicts: TokenVerdicts;
   cache: ResponseCache | undefined;
   clock: WriteClock;
   /** Closes both connections. */
@@ -91,6 +97,13 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
       windowMs: windowWithMargin(config.rate.windowMs),
       replicas: config.redis.replicas,
     }),
+    unverifiedLedger: createSharedLedger({
+      store: tenantStore,
+      limit: config.rate.unverifiedLimit,
+      windowMs: windowWithMargin(config.rate.windowMs),
+      replicas: config.redis.replicas,
+    }),
+    tokenVerdicts: createSharedTokenVerdicts(tenantStore),
     cache:
       parts.localCache && sharesCache
         ? createSharedResponseCache({
