@@ -67,6 +67,16 @@ describe('/metrics exposure', () => {
   });
 });
 
+describe('SAIL_REDIS_COMMAND_TIMEOUT_MS', () => {
+  it('is 500 ms unless set, between 50 and 60000', () => {
+    expect(loadConfig({}).redis.commandTimeoutMs).toBe(500);
+    expect(loadConfig({ SAIL_REDIS_COMMAND_TIMEOUT_MS: '5000' }).redis.commandTimeoutMs).toBe(5000);
+    for (const value of ['10', '60001', 'soon']) {
+      expect(() => loadConfig({ SAIL_REDIS_COMMAND_TIMEOUT_MS: value })).toThrow(/SAIL_REDIS_COMMAND_TIMEOUT_MS/);
+    }
+  });
+});
+
 describe('SAIL_REDIS_CACHE_URL', () => {
   it('is a redis:// or rediss:// URL, needs SAIL_REDIS_URL, and is never echoed', () => {
     expect(loadConfig({ SAIL_REDIS_URL: 'redis://127.0.0.1:6379', SAIL_REDIS_CACHE_URL: 'rediss://:pw@cache.example:6380' }).redis).toEqual(

@@ -76,6 +76,7 @@ export const DEFAULTS = {
   redis: {
     keyPrefix: 'isc-gw:',
     replicas: 1,
+    commandTimeoutMs: 500,
   },
   session: {
     idleTimeoutSeconds: 1800,

@@ -14,6 +14,8 @@ export interface RedisConfig {
   keyPrefix: string;
   /** Replicas sharing the ISC client: when Redis is unreachable each keeps to `limit / replicas`. */
   replicas: number;
+  /** How long one Redis command may take before the gateway treats Redis as unreachable for it. */
+  commandTimeoutMs: number;
 }
 
 export function redisConfig(env: Environment): RedisConfig {
@@ -23,6 +25,7 @@ export function redisConfig(env: Environment): RedisConfig {
     cacheUrl: redisCacheUrl(env),
     keyPrefix: env.SAIL_REDIS_PREFIX || defaults.keyPrefix,
     replicas: integer(env, 'SAIL_REPLICAS', defaults.replicas, 1, 1000),
+    commandTimeoutMs: integer(env, 'SAIL_REDIS_COMMAND_TIMEOUT_MS', defaults.commandTimeoutMs, 50, 60_000),
   };
 }
 

@@ -33,6 +33,9 @@ describeWith(REDIS_SERVER, 'sessions shared by replicas (real Redis)', () => {
     SAIL_PUBLIC_URL: PUBLIC_URL,
     SAIL_SESSION_SECRET: SECRET,
     SAIL_LOGIN_PKCE: 'on',
+    // Both replicas and their callers share this test's event loop: on a loaded 2-core machine a
+    // Redis answer can come later than the production default of 500 ms.
+    SAIL_REDIS_COMMAND_TIMEOUT_MS: '5000',
     ...extra,
   });
   const replica = async (extra: Record<string, string> = {}) => {

@@ -63,7 +63,12 @@ export interface ScaleOut {
  * serves on its per-process fallback until it does.
  */
 export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'cache'>, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut> {
-  const store = connectSharedStore({ url: config.redis.url!, prefix: config.redis.keyPrefix, logger });
+  const store = connectSharedStore({
+    url: config.redis.url!,
+    prefix: config.redis.keyPrefix,
+    logger,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+  });
   const sharesCache = parts.localCache !== undefined && Boolean(parts.cacheSecret);
   if (parts.localCache && !sharesCache) {
     logger.warn(
@@ -72,7 +77,13 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
   }
   const cacheStore =
     config.redis.cacheUrl && sharesCache
-      ? connectSharedStore({ url: config.redis.cacheUrl, prefix: config.redis.keyPrefix, logger, role: 'cache' })
+      ? connectSharedStore({
+          url: config.redis.cacheUrl,
+          prefix: config.redis.keyPrefix,
+          logger,
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+          role: 'cache',
+        })
       : store;
   await Promise.all([store.ready(2_000), cacheStore.ready(2_000)]);
   await warnWhenStateMayBeEvicted(store, logger, config.redis.url!);
