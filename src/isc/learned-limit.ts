@@ -12,7 +12,7 @@
 export interface LearnedLimit {
   /** The calls ISC accepted in the window of the latest refusal. */
   limit: number;
-  /** When ISC refused below the client's count, and the refusal of an earlier interval (0: none). */
+  /** When ISC refused below the client's count, and the refusal of an earlier interval (-Infinity or 0: none). */
   lastRefusalAt: number;
   previousRefusalAt: number;
 }
@@ -53,7 +53,7 @@ export function afterRefusal(
   return {
     limit: Math.max(1, accepted),
     lastRefusalAt: sameInterval ? learned.lastRefusalAt : now,
-    previousRefusalAt: sameInterval ? learned.previousRefusalAt : (learned?.lastRefusalAt ?? 0),
+    previousRefusalAt: sameInterval ? learned.previousRefusalAt : (learned?.lastRefusalAt ?? Number.NEGATIVE_INFINITY),
   };
 }
 
