@@ -125,6 +125,26 @@ interface KeyState {
   learned?: LearnedLimit;
 }
 
+const idleAt = (s: KeyState, configured: number, windowMs: number, t: number) =>
+  (s.starts.at(-1) ?? 0) <= t - windowMs && s.pausedUntil <= t && recovered(s.learned, configured, windowMs, t);
+
+/** About how many calls could start from now until `deadline`: what the window leaves, then `limit` a window. */
+function capacityOf(s: KeyState, limit: number, windowMs: number, now: number, deadline: number): number {
+  const t = Math.max(now, s.pausedUntil);
+  if (deadline <= t) return 0;
+  // `starts` is ascending: count past the ones that left the window at `t` (usually none).
+  let left = 0;
+  while (left < s.starts.length && s.starts[left] <= t - windowMs) left++;
+  const inWindow = s.starts.length - left;
+  return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
+}
+
+/** The earliest start that keeps every window at or under the limit (FIFO after earlier reservations). */
+function nextSlotOf(s: KeyState, limit: number, windowMs: number, now: number): number {
+  const windowBound = s.starts.length >= limit ? s.starts[s.starts.length - limit] + windowMs : 0;
+  return Math.max(now, s.pausedUntil, windowBound, s.starts.at(-1) ?? 0);
+}
+
 /** The ledger of one process: start times (past and reserved), the pause and the learned limit per key, in memory. */
 export function createLocalLedger({ limit: configured, windowMs, now = Date.now }: LedgerOptions): LocalLedger {
   const keys = new Map<string, KeyState>();
@@ -144,20 +164,12 @@ export function createLocalLedger({ limit: configured, windowMs, now = Date.now 
     return s;
   }
 
-  function forgetIdle(): void {
-    const horizon = now() - windowMs;
-    for (const [key, s] of keys) {
-      const idle = (s.starts.at(-1) ?? 0) <= horizon && s.pausedUntil <= now();
-      if (idle && recovered(s.learned, configured, windowMs, now())) keys.delete(key);
-    }
-  }
+  // A key with a pause or a learned limit in force is not idle: forgetting it would forget those.
+  const forgetIdle = () => {
+    for (const [key, s] of keys) if (idleAt(s, configured, windowMs, now())) keys.delete(key);
+  };
 
-  /** The earliest start that keeps every window at or under the limit (FIFO after earlier reservations). */
-  function nextSlot(s: KeyState): number {
-    const limit = limitOf(s);
-    const windowBound = s.starts.length >= limit ? s.starts[s.starts.length - limit] + windowMs : 0;
-    return Math.max(now(), s.pausedUntil, windowBound, s.starts.at(-1) ?? 0);
-  }
+  const nextSlot = (s: KeyState) => nextSlotOf(s, limitOf(s), windowMs, now());
 
   return {
     reserve(key, maxWaitMs) {
@@ -186,14 +198,7 @@ export function createLocalLedger({ limit: configured, windowMs, now = Date.now 
     },
     capacity(key, deadline) {
       const s = state(key);
-      const limit = limitOf(s);
-      const t = Math.max(now(), s.pausedUntil);
-      if (deadline <= t) return 0;
-      // `starts` is ascending: count past the ones that left the window at `t` (usually none).
-      let left = 0;
-      while (left < s.starts.length && s.starts[left] <= t - windowMs) left++;
-      const inWindow = s.starts.length - left;
-      return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
+      return capacityOf(s, limitOf(s), windowMs, now(), deadline);
     },
     budget(key) {
       const s = state(key);

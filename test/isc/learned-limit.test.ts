@@ -32,7 +32,9 @@ const mostInHorizon = (violated: number[]) => Math.max(0, ...violated.map((w) =>
 describe('learned limits', () => {
   it('a tenant limiting at 20 against a setting of 100: never 3 violated intervals within 120 s, over 1,000 windows', () => {
     const { violated, limits } = simulate(1_000, () => 20);
-    process.stdout.write(`[figures] ISC at 20, setting 100, 1000 windows: ${JSON.stringify({ violated: violated.length, first: violated.slice(0, 6) })}\n`);
+    process.stdout.write(
+      `[figures] ISC at 20, setting 100, 1000 windows: ${JSON.stringify({ violated: violated.length, first: violated.slice(0, 6) })}\n`,
+    );
     expect(violated[0]).toBe(0);
     expect(limits[1]).toBe(20);
     expect(mostInHorizon(violated)).toBeLessThanOrEqual(2);
