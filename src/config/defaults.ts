@@ -21,7 +21,7 @@ export const DEFAULTS = {
     timeoutMs: 15_000,
     tokenTimeoutMs: 5_000,
     maxBodyBytes: 32 * MiB,
-    maxRetryAfterMs: 30_000,
+    maxRetryAfterMs: 1_200_000,
     allowInsecureHttp: false,
     retryAttempts: 3,
     retryBaseDelayMs: 200,

@@ -28,7 +28,7 @@ export interface UpstreamConfig {
   tokenTimeoutMs: number;
   /** Largest ISC answer read, counted after decompression. */
   maxBodyBytes: number;
-  /** Longest pause one ISC `Retry-After` may impose. */
+  /** Longest pause one ISC `Retry-After` may impose: obeyed in full up to this (ISC's backoff climbs if called sooner). */
   maxRetryAfterMs: number;
   /** `http://` accepted for a non-loopback `SAIL_BASE_URL`. */
   allowInsecureHttp: boolean;

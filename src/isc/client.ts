@@ -43,7 +43,7 @@ export interface IscClientOptions {
   observers?: readonly UpstreamObserver[];
   /** Largest answer read, in bytes after decompression (default 32 MiB): beyond it the call is cut. */
   maxBodyBytes?: number;
-  /** Longest pause a `Retry-After` may impose (default 30 s); `onRetryAfterClamped` hears of longer ones. */
+  /** Longest pause a `Retry-After` may impose (default 1,200 s, ISC's highest backoff tier); `onRetryAfterClamped` hears of longer ones. */
   maxRetryAfterMs?: number;
   onRetryAfterClamped?: (event: { route: string; retryAfterMs: number; pauseMs: number }) => void;
   /** The domains' route templates: observers and logs name calls by them (see routes.ts). */

@@ -1,4 +1,5 @@
 import { gatewayError } from '../shared/errors.js';
+import { afterRefusal, limitAt, recovered, type LearnedLimit } from './learned-limit.js';
 
 /**
  * The rate governor: keeps the gateway's own calls under ISC's limit, per ISC client (OAuth
@@ -53,7 +54,7 @@ export interface RateGovernor {
    * wait ends with DEADLINE_EXCEEDED when `signal` aborts (the operation's deadline) or `deadline`
    * passes, and the call leaves the queue.
    */
-  acquire(key: string, deadline?: number, signal?: AbortSignal): Promise<() => void>;
+  acquire(key: string, deadline?: number, signal?: AbortSignal): Promise<Permit>;
   /**
    * A slot in the window only if one is free right now and nobody is waiting for this key, without
    * a concurrency permit: for background work (readiness probes) that must never queue ahead of
@@ -64,12 +65,21 @@ export interface RateGovernor {
   capacity(key: string, deadline: number): number;
   /** ISC answered 429 with Retry-After: no call for `key` starts before `until`. */
   pauseUntil(key: string, until: number): void;
+  /** ISC answered 429 to a call of `key` that had `startsAhead` calls before it in its window: learn whether ISC limits lower (see learned-limit.ts). */
+  refused(key: string, startsAhead: number): void | Promise<void>;
+  /** `limit` is the one in force: the configured limit, or a lower one learned from ISC's 429s. */
   budget(key: string): Budget;
   stats(): GovernorStats;
 }
 
-/** A reserved start `waitMs` from now, or a refusal: the earliest start was `waitMs` away, beyond what the caller allowed. */
-export type Reservation = { waitMs: number; refused?: false } | { waitMs: number; refused: true };
+/** Releases a call's concurrency permit; `startsAhead`: the calls of its key that started before it in its window. */
+export type Permit = (() => void) & { startsAhead?: number };
+
+/**
+ * A reserved start `waitMs` from now (`startsAhead`: the starts before it in its window), or a
+ * refusal: the earliest start was `waitMs` away, beyond what the caller allowed.
+ */
+export type Reservation = { waitMs: number; refused?: false; startsAhead?: number } | { waitMs: number; refused: true };
 
 /**
  * The sliding-window log of call starts. `reserve` must be atomic per key: it takes the earliest
@@ -79,6 +89,8 @@ export type Reservation = { waitMs: number; refused?: false } | { waitMs: number
 export interface SlotLedger {
   reserve(key: string, maxWaitMs: number): Reservation | Promise<Reservation>;
   pauseUntil(key: string, until: number): void;
+  /** A 429 to a call of `key` with `startsAhead` calls before it in its window: lowers the key's limit when that is below it. */
+  refused(key: string, startsAhead: number): void | Promise<void>;
   capacity(key: string, deadline: number): number;
   budget(key: string): Budget;
 }
@@ -100,17 +112,45 @@ const MAX_IDLE_KEYS = 10_000;
 /** The in-process ledger, which can also learn of starts reserved elsewhere (see scale-out/shared-ledger.ts). */
 export interface LocalLedger extends SlotLedger {
   reserve(key: string, maxWaitMs: number): Reservation;
+  refused(key: string, startsAhead: number): void;
   /** Records a start reserved through another ledger, so this one counts it too. */
   record(key: string, at: number): void;
   /** The starts of `key` still in the window (past and reserved), ascending. */
   recent(key: string): number[];
 }
 
-/** The ledger of one process: start times (past and reserved) per key, in memory. */
-export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOptions): LocalLedger {
-  const keys = new Map<string, { starts: number[]; pausedUntil: number }>();
+interface KeyState {
+  starts: number[];
+  pausedUntil: number;
+  learned?: LearnedLimit;
+}
 
-  function state(key: string) {
+const idleAt = (s: KeyState, configured: number, windowMs: number, t: number) =>
+  (s.starts.at(-1) ?? 0) <= t - windowMs && s.pausedUntil <= t && recovered(s.learned, configured, windowMs, t);
+
+/** About how many calls could start from now until `deadline`: what the window leaves, then `limit` a window. */
+function capacityOf(s: KeyState, limit: number, windowMs: number, now: number, deadline: number): number {
+  const t = Math.max(now, s.pausedUntil);
+  if (deadline <= t) return 0;
+  // `starts` is ascending: count past the ones that left the window at `t` (usually none).
+  let left = 0;
+  while (left < s.starts.length && s.starts[left] <= t - windowMs) left++;
+  const inWindow = s.starts.length - left;
+  return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
+}
+
+/** The earliest start that keeps every window at or under the limit (FIFO after earlier reservations). */
+function nextSlotOf(s: KeyState, limit: number, windowMs: number, now: number): number {
+  const windowBound = s.starts.length >= limit ? s.starts[s.starts.length - limit] + windowMs : 0;
+  return Math.max(now, s.pausedUntil, windowBound, s.starts.at(-1) ?? 0);
+}
+
+/** The ledger of one process: start times (past and reserved), the pause and the learned limit per key, in memory. */
+export function createLocalLedger({ limit: configured, windowMs, now = Date.now }: LedgerOptions): LocalLedger {
+  const keys = new Map<string, KeyState>();
+  const limitOf = (s: KeyState) => limitAt(s.learned, configured, windowMs, now());
+
+  function state(key: string): KeyState {
     let s = keys.get(key);
     if (!s) {
       if (keys.size >= MAX_IDLE_KEYS) forgetIdle();
@@ -124,24 +164,22 @@ export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOpt
     return s;
   }
 
-  function forgetIdle(): void {
-    const horizon = now() - windowMs;
-    for (const [key, s] of keys) if ((s.starts.at(-1) ?? 0) <= horizon && s.pausedUntil <= now()) keys.delete(key);
-  }
+  // A key with a pause or a learned limit in force is not idle: forgetting it would forget those.
+  const forgetIdle = () => {
+    for (const [key, s] of keys) if (idleAt(s, configured, windowMs, now())) keys.delete(key);
+  };
 
-  /** The earliest start that keeps every window at or under the limit (FIFO after earlier reservations). */
-  function nextSlot(s: { starts: number[]; pausedUntil: number }): number {
-    const windowBound = s.starts.length >= limit ? s.starts[s.starts.length - limit] + windowMs : 0;
-    return Math.max(now(), s.pausedUntil, windowBound, s.starts.at(-1) ?? 0);
-  }
+  const nextSlot = (s: KeyState) => nextSlotOf(s, limitOf(s), windowMs, now());
 
   return {
     reserve(key, maxWaitMs) {
       const s = state(key);
       const waitMs = nextSlot(s) - now();
       if (waitMs > maxWaitMs) return { waitMs, refused: true };
-      s.starts.push(now() + waitMs);
-      return { waitMs };
+      const start = now() + waitMs;
+      const startsAhead = s.starts.filter((other) => other > start - windowMs).length;
+      s.starts.push(start);
+      return { waitMs, startsAhead };
     },
     record(key, at) {
       const starts = state(key).starts;
@@ -154,18 +192,17 @@ export function createLocalLedger({ limit, windowMs, now = Date.now }: LedgerOpt
       const s = state(key);
       s.pausedUntil = Math.max(s.pausedUntil, until);
     },
+    refused(key, startsAhead) {
+      const s = state(key);
+      s.learned = afterRefusal(s.learned, startsAhead, configured, windowMs, now());
+    },
     capacity(key, deadline) {
       const s = state(key);
-      const t = Math.max(now(), s.pausedUntil);
-      if (deadline <= t) return 0;
-      // `starts` is ascending: count past the ones that left the window at `t` (usually none).
-      let left = 0;
-      while (left < s.starts.length && s.starts[left] <= t - windowMs) left++;
-      const inWindow = s.starts.length - left;
-      return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
+      return capacityOf(s, limitOf(s), windowMs, now(), deadline);
     },
     budget(key) {
       const s = state(key);
+      const limit = limitOf(s);
       const t = now();
       const remaining = t < s.pausedUntil ? 0 : Math.max(0, limit - s.starts.length);
       const grows = remaining === 0 ? nextSlot(s) : s.starts.length > 0 ? s.starts[0] + windowMs : t; // the oldest call leaves
@@ -298,7 +335,7 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
   };
 
   /** The earliest slot in the window before `deadline`; the permit is released when there is none. */
-  async function reserve(key: string, s: PermitState, deadline: number | undefined): Promise<Reservation> {
+  async function reserve(key: string, s: PermitState, deadline: number | undefined): Promise<Reservation & { refused?: false }> {
     try {
       if (deadline !== undefined && now() >= deadline) throw deadlineExceeded();
       const reservation = await ledger.reserve(key, deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
@@ -321,7 +358,8 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
         // The permit first, then the slot: a call that waited for a permit must not start later
         // than the slot it reserved, or a window could hold more than `limit` starts.
         const queued = await permits.take(s, signal);
-        const { waitMs } = await reserve(key, s, deadline);
+        const reservation = await reserve(key, s, deadline);
+        const { waitMs } = reservation;
         // The slot stays reserved (it was counted) even if the operation gives up while sleeping.
         if (waitMs > 0) await untilAborted(sleep(waitMs), signal, () => permits.release(s));
         // A wait is a queue for a permit or a slot in the future, not the time the bookkeeping took.
@@ -329,10 +367,10 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
           totals.waits++;
           totals.waitMs += now() - queuedAt;
         }
+        return Object.assign(permits.releaser(s), { startsAhead: reservation.startsAhead });
       } finally {
         s.waiting--;
       }
-      return permits.releaser(s);
     },
     async tryAcquire(key) {
       // No permit is taken: background work must not hold a slot of the concurrency callers wait for.
@@ -342,6 +380,7 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
     },
     capacity: (key, deadline) => ledger.capacity(key, deadline),
     pauseUntil: (key, until) => ledger.pauseUntil(key, until),
+    refused: (key, startsAhead) => ledger.refused(key, startsAhead),
     budget: (key) => ledger.budget(key),
     stats: () => ({ ...permits.counts(), ...totals }),
   };

@@ -39,7 +39,10 @@ function report(name: string, figures: Record<string, unknown>): void {
 }
 
 describe('429s and 503s', () => {
-  it('serves 1,000 operations through 20% injected 429s and 5% 503s with no failure, under the rate limit', async () => {
+  // The 429s come from ISC's limit (200 per 1 s, below the gateway's 400), as ISC sends them: a 429
+  // that comes with fewer calls ahead than the gateway's limit teaches the gateway a lower one.
+  // (How many depends on the machine's speed: backoff.test.ts counts them exactly.)
+  it('serves 1,000 operations through 429s of a tenant limiting lower and 5% 503s with no failure, under the rate limit', async () => {
     gw = await startFaultGateway({
       SAIL_RATE_LIMIT: '400',
       SAIL_RATE_WINDOW_MS: '1000',
@@ -47,7 +50,7 @@ describe('429s and 503s', () => {
       SAIL_RETRY_BASE_DELAY_MS: '5',
       SAIL_RETRY_ATTEMPTS: '6',
     });
-    gw.tenant.setFaults({ rate429: 0.2, rate503: 0.05, retryAfterSeconds: 0.02, seed: 7 });
+    gw.tenant.setFaults({ rateLimit: { limit: 200, windowMs: 1000 }, rate503: 0.05, seed: 7 });
     const started = Date.now();
     const results = await load(1000, 20, () => gw!.gql(LIST));
     const failed = results.filter((r) => r.errors !== undefined);
@@ -56,7 +59,7 @@ describe('429s and 503s', () => {
       operations: results.length,
       failed: failed.length,
       upstreamCalls: calls.length,
-      injected429: calls.filter((c) => c.status === 429).length,
+      refused429: calls.filter((c) => c.status === 429).length,
       injected503: calls.filter((c) => c.status === 503).length,
       maxCallsInAnySecond: maxInWindow(
         calls.map((c) => c.at),

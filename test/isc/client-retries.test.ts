@@ -31,7 +31,9 @@ function upstreamAt(apiUrl: string, maxAttempts: number) {
     apiUrl,
     timeoutMs: 2000,
     tokens: { getToken: async () => 'token', invalidate: () => undefined },
-    governor: createRateGovernor({ limit: 100, windowMs: 10_000, maxConcurrency: 4, maxQueue: 10 }),
+    // A short window: a 429 with no call ahead of it teaches a limit of 1 call a window (learned-limit.ts),
+    // so each later attempt waits for the window; the attempts counted are what these tests are about.
+    governor: createRateGovernor({ limit: 100, windowMs: 100, maxConcurrency: 4, maxQueue: 10 }),
     retry: { maxAttempts, baseDelayMs: 1, maxDelayMs: 2 },
     breaker: { errorThresholdPercentage: 50, volumeThreshold: 1000, resetTimeoutMs: 1000, rollingWindowMs: 10_000 },
   });

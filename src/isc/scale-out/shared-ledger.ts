@@ -1,21 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { GROWTH_PER_WINDOW, HORIZON_WINDOWS, QUIET_WINDOWS } from '../learned-limit.js';
 import { createLocalLedger, type Budget, type LocalLedger, type Reservation, type SlotLedger } from '../governor.js';
 import type { SharedStore } from '../../redis/connection.js';
+
+/** learned-limit.ts \`limitAt\` in Lua: the learned limit (a hash), grown back since, at most the configured one. */
+const LIMIT_AT = `
+local function limitAt(key, configured, window, now)
+  local learned = redis.call('HMGET', key, 'limit', 'last', 'previous')
+  if not learned[1] then return configured end
+  local limit = math.min(tonumber(learned[1]), configured)
+  local growsFrom = math.max(tonumber(learned[2]) + ${QUIET_WINDOWS} * window, tonumber(learned[3]) + ${HORIZON_WINDOWS} * window)
+  if now < growsFrom then return limit end
+  local steps = math.floor((now - growsFrom) / window) + 1
+  for i = 1, steps do
+    if limit >= configured then break end
+    limit = math.max(limit + 1, math.floor(limit * ${GROWTH_PER_WINDOW}))
+  end
+  return math.min(limit, configured)
+end
+`;
 
 /**
  * The sliding-window log of every replica's call starts, in one Redis sorted set per ISC client
  * (score = start time, Redis's clock). Atomic in Lua: drop starts older than the window, take the
  * earliest start that keeps every window at or under the limit and after every earlier
  * reservation (FIFO), and record it — so replicas together never start more than `limit` calls in
- * any window, whatever their clocks say. Answers [wait ms, starts in window, refused 0/1].
+ * any window, whatever their clocks say. The limit is the one learned from ISC's 429s when lower
+ * (KEYS[3], see LEARN). Answers [wait ms, starts in window, refused 0/1, limit in force, starts before
+ * this one in its window].
  */
 const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
+${LIMIT_AT}
+local limit = limitAt(KEYS[3], tonumber(ARGV[1]), window, now)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local slot = now
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -28,10 +49,35 @@ if count >= limit then
 end
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if last[2] and tonumber(last[2]) > slot then slot = tonumber(last[2]) end
-if maxWait >= 0 and slot - now > maxWait then return {slot - now, count, 1} end
+if maxWait >= 0 and slot - now > maxWait then return {slot - now, count, 1, limit, 0} end
+local ahead = redis.call('ZCOUNT', KEYS[1], '(' .. (slot - window), '+inf')
 redis.call('ZADD', KEYS[1], slot, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], window + (slot - now) + 1000)
-return {slot - now, count + 1, 0}
+return {slot - now, count + 1, 0, limit, ahead}
+`;
+
+/**
+ * A 429 to a call that had ARGV[3] calls of every replica before it in its window: when that is
+ * below the limit in force, ISC limits lower — the learned limit (KEYS[1]: limit, last and
+ * previous refusal) drops to that count, at least 1, as in learned-limit.ts `afterRefusal`. It
+ * lives until it has grown back. Answers the limit in force.
+ */
+const LEARN = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local configured = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local accepted = tonumber(ARGV[3])
+${LIMIT_AT}
+local current = limitAt(KEYS[1], configured, window, now)
+if accepted >= current then return current end
+local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+local previous = tonumber(redis.call('HGET', KEYS[1], 'previous') or '0')
+if now - last >= window then previous = last; last = now end
+local learned = math.max(1, accepted)
+redis.call('HSET', KEYS[1], 'limit', learned, 'last', last, 'previous', previous)
+redis.call('PEXPIRE', KEYS[1], window * (${HORIZON_WINDOWS} + configured + 1) + 1000)
+return learned
 `;
 
 /** A 429's Retry-After, for every replica: the pause ends at Redis-now + ms (only ever extended). */
@@ -58,7 +104,16 @@ return #ARGV - 2
 `;
 
 type ScriptedRedis = Redis & {
-  iscReserve(log: string, pause: string, limit: number, windowMs: number, maxWaitMs: number, member: string): Promise<[number, number, number]>;
+  iscReserve(
+    log: string,
+    pause: string,
+    learned: string,
+    limit: number,
+    windowMs: number,
+    maxWaitMs: number,
+    member: string,
+  ): Promise<[number, number, number, number, number]>;
+  iscLearn(learned: string, limit: number, windowMs: number, startsAhead: number): Promise<number>;
   iscPause(pause: string, ms: number): Promise<number>;
   iscReplay(log: string, member: string, windowMs: number, ...offsets: number[]): Promise<number>;
 };
@@ -66,7 +121,8 @@ type ScriptedRedis = Redis & {
 function scripted(redis: Redis): ScriptedRedis {
   const r = redis as ScriptedRedis;
   if (typeof r.iscReserve !== 'function') {
-    redis.defineCommand('iscReserve', { numberOfKeys: 2, lua: RESERVE });
+    redis.defineCommand('iscReserve', { numberOfKeys: 3, lua: RESERVE });
+    redis.defineCommand('iscLearn', { numberOfKeys: 1, lua: LEARN });
     redis.defineCommand('iscPause', { numberOfKeys: 1, lua: PAUSE });
     redis.defineCommand('iscReplay', { numberOfKeys: 1, lua: REPLAY });
   }
@@ -112,35 +168,38 @@ export function createSharedLedger({ store, limit, windowMs, replicas, now = Dat
     reserve: (key, maxWaitMs) => reserve(ledger, key, maxWaitMs),
     pauseUntil(key, until) {
       fallback.pauseUntil(key, until);
-      const s = seen.get(key) ?? { inWindow: 0, at: now(), pausedUntil: 0 };
+      const s = seen.get(key) ?? { inWindow: 0, at: now(), pausedUntil: 0, limit };
       seen.set(key, { ...s, pausedUntil: Math.max(s.pausedUntil, until) });
       const ms = Math.max(0, Math.round(until - now()));
       if (ms > 0 && store.available()) ledger.redis.iscPause(pauseKey(ledger, key), ms).catch(() => undefined);
     },
+    refused: (key, startsAhead) => refused(ledger, key, startsAhead),
     capacity(key, deadline) {
       if (!store.available()) return fallback.capacity(key, deadline);
-      const { inWindow, pausedUntil } = observed(ledger, key);
+      const { inWindow, pausedUntil, limit: inForce } = observed(ledger, key);
       const t = Math.max(now(), pausedUntil);
       if (deadline <= t) return 0;
-      return Math.max(0, limit - inWindow) + Math.floor(((deadline - t) / windowMs) * limit);
+      return Math.max(0, inForce - inWindow) + Math.floor(((deadline - t) / windowMs) * inForce);
     },
     budget(key): Budget {
       if (!store.available()) return fallback.budget(key);
-      const { inWindow, at, pausedUntil } = observed(ledger, key);
+      const { inWindow, at, pausedUntil, limit: inForce } = observed(ledger, key);
       const t = now();
-      const remaining = t < pausedUntil ? 0 : Math.max(0, limit - inWindow);
+      const remaining = t < pausedUntil ? 0 : Math.max(0, inForce - inWindow);
       // Without the log at hand, the window seen last frees a slot at the latest one window later.
       const freesBy = inWindow > 0 ? at + windowMs - t : 0;
-      return { limit, remaining, resetInMs: Math.max(0, remaining > 0 ? freesBy : Math.max(pausedUntil - t, freesBy)) };
+      return { limit: inForce, remaining, resetInMs: Math.max(0, remaining > 0 ? freesBy : Math.max(pausedUntil - t, freesBy)) };
     },
   };
 }
 
-/** What this process saw of a key's window at its last reservation. */
+/** What this process saw of a key's window at its last reservation (or 429). */
 interface Observation {
   inWindow: number;
   at: number;
   pausedUntil: number;
+  /** The limit in force then: the configured one, or one learned from ISC's 429s (by any replica). */
+  limit: number;
 }
 
 /** A shared ledger's settings and bookkeeping, passed to the functions below. */
@@ -162,6 +221,7 @@ interface LedgerState {
 
 const logKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate:${key}`;
 const pauseKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate-pause:${key}`;
+const learnedKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate-learned:${key}`;
 const nextMember = (ledger: LedgerState) => `${ledger.member}:${++ledger.sequence}`;
 
 /** Reserves a start in the shared log, or on the local share while Redis is unreachable or fails. */
@@ -169,20 +229,20 @@ async function reserve(ledger: LedgerState, key: string, maxWaitMs: number): Pro
   const { store, redis, limit, windowMs, now, fallback, seen } = ledger;
   if (maxWaitMs < 0) return { waitMs: 0, refused: true }; // the caller's deadline has passed
   if (!store.available()) return reserveLocally(ledger, key, maxWaitMs);
-  let answer: [number, number, number];
+  let answer: [number, number, number, number, number];
   try {
     await shareFallbackStarts(ledger, key);
     const wait = Number.isFinite(maxWaitMs) ? Math.floor(maxWaitMs) : -1;
-    answer = await redis.iscReserve(logKey(ledger, key), pauseKey(ledger, key), limit, windowMs, wait, nextMember(ledger));
+    answer = await redis.iscReserve(logKey(ledger, key), pauseKey(ledger, key), learnedKey(ledger, key), limit, windowMs, wait, nextMember(ledger));
   } catch {
     return reserveLocally(ledger, key, maxWaitMs); // Redis failed mid-call: this call keeps to the local share
   }
-  const [waitMs, inWindow, refused] = answer;
+  const [waitMs, inWindow, refused, inForce, startsAhead] = answer;
   if (seen.size > 10_000) seen.clear();
-  seen.set(key, { inWindow, at: now(), pausedUntil: observed(ledger, key).pausedUntil });
+  seen.set(key, { inWindow, at: now(), pausedUntil: observed(ledger, key).pausedUntil, limit: inForce });
   if (refused) return { waitMs, refused: true };
   fallback.record(key, now() + waitMs); // should Redis go away, the fallback knows this start
-  return { waitMs };
+  return { waitMs, startsAhead };
 }
 
 function reserveLocally(ledger: LedgerState, key: string, maxWaitMs: number): Reservation {
@@ -205,8 +265,26 @@ async function shareFallbackStarts(ledger: LedgerState, key: string): Promise<vo
   ledger.unshared.delete(key);
 }
 
+/**
+ * A 429 to a call of `key` with `startsAhead` calls of all replicas before it in its window: the
+ * shared learned limit drops when that is below the limit in force (the fallback learns too, for
+ * while Redis is away).
+ */
+async function refused(ledger: LedgerState, key: string, startsAhead: number): Promise<void> {
+  ledger.fallback.refused(key, startsAhead);
+  if (!ledger.store.available()) return;
+  try {
+    const inForce = await ledger.redis.iscLearn(learnedKey(ledger, key), ledger.limit, ledger.windowMs, startsAhead);
+    const s = observed(ledger, key);
+    ledger.seen.set(key, { ...s, limit: inForce });
+  } catch {
+    // Redis failed: the pause still holds this replica (and the fallback learned); the next 429 teaches the others.
+  }
+}
+
 function observed(ledger: LedgerState, key: string): Observation {
   const s = ledger.seen.get(key);
-  if (!s || ledger.now() - s.at > ledger.windowMs) return { inWindow: 0, at: ledger.now(), pausedUntil: s?.pausedUntil ?? 0 };
+  if (!s || ledger.now() - s.at > ledger.windowMs)
+    return { inWindow: 0, at: ledger.now(), pausedUntil: s?.pausedUntil ?? 0, limit: s?.limit ?? ledger.limit };
   return s;
 }

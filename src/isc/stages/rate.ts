@@ -1,11 +1,11 @@
 import { gatewayError } from '../../shared/errors.js';
-import type { RateGovernor } from '../governor.js';
+import type { Permit, RateGovernor } from '../governor.js';
 import { parseRetryAfter } from '../retry-policy.js';
 import type { Stage } from '../types.js';
 
 export interface RateOptions {
   governor: RateGovernor;
-  /** Longest pause one `Retry-After` may impose. */
+  /** Longest pause one `Retry-After` may impose (ISC's highest backoff tier is 1,200 s: the default obeys it in full). */
   maxRetryAfterMs: number;
   /** The pause after a 429 without `Retry-After`. */
   defaultPauseMs?: number;
@@ -16,8 +16,10 @@ export interface RateOptions {
 /**
  * The rate governor around each attempt: one slot of ISC's budget (and one concurrency permit)
  * per attempt, waited for within the operation's deadline; background calls take a slot only if
- * one is free now. This is where a 429's `Retry-After` reaches the governor: it is clamped, every
- * caller of this ISC client is paused that long, and the answer carries it up to the retry stage.
+ * one is free now. This is where a 429 reaches the governor: every caller of this ISC client is
+ * paused for its `Retry-After` (in full, up to the maximum: calling during ISC's backoff climbs its
+ * tiers), the governor learns whether ISC limits lower than it thought, and the answer carries the
+ * pause up to the retry stage — which answers RATE_LIMITED at once when the pause outlasts the operation.
  */
 export function rateGoverned({ governor, maxRetryAfterMs, defaultPauseMs = 1_000, onRetryAfterClamped }: RateOptions): Stage {
   return async (call, next) => {
@@ -37,6 +39,9 @@ export function rateGoverned({ governor, maxRetryAfterMs, defaultPauseMs = 1_000
     if (asked !== undefined && asked > maxRetryAfterMs) onRetryAfterClamped?.({ route: call.route, retryAfterMs: asked, pauseMs: maxRetryAfterMs });
     const pauseMs = Math.min(asked ?? defaultPauseMs, maxRetryAfterMs);
     governor.pauseUntil(call.rateKey, Date.now() + pauseMs);
+    // Background calls (tryAcquire) hold no place in the window's order: only callers' 429s teach.
+    const { startsAhead } = release as Permit;
+    if (startsAhead !== undefined) await governor.refused(call.rateKey, startsAhead);
     return { ...answer, retryAfterMs: pauseMs };
   };
 }

@@ -1,0 +1,204 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDemoTenant, type DemoTenant, type RecordedRequest } from '../../src/demo-tenant/server.js';
+import type { RunningGateway } from '../../src/gateway.js';
+import { code } from '../support/errors.js';
+import { gatewayAgainst, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startRedis, type TestRedis } from '../support/redis.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
+
+/**
+ * Issue 27 item 3: never provoke ISC's backoff. A `Retry-After` is obeyed in full (ISC's highest
+ * tier, 1,200 s, by default) with no call of that client meanwhile, on any replica, and the
+ * operation answers RATE_LIMITED with `retryAfter` at once; a tenant that limits lower than the
+ * gateway's setting teaches the gateway its limit after one violated interval.
+ */
+
+const LIST = '{ connectors(limit: 1) { items { scriptName } } }';
+/** 16 GETs (the list and 15 `fileUpload`s), all at once at the gateway's limit of 20. */
+const FAN_OUT = '{ connectors(limit: 15) { items { scriptName fileUpload } } }';
+/** 8 GETs: done within two tenant windows, before a learned limit starts growing back (3 windows). */
+const SMALL_FAN_OUT = '{ connectors(limit: 7) { items { scriptName fileUpload } } }';
+/** The tenant's window: long against the scheduling jitter of a loaded machine. */
+const TENANT_WINDOW_MS = 2_000;
+const TENANT_LIMIT = 5;
+const GATEWAY_LIMIT = { SAIL_RATE_LIMIT: '20', SAIL_RATE_WINDOW_MS: String(TENANT_WINDOW_MS) };
+/** Every 429 of the fan-out may wait out its Retry-After within the operation. */
+const ROOM_TO_WAIT = { SAIL_RATE_LIMIT_WAIT_MS: '60000', SAIL_OPERATION_TIMEOUT_MS: '19000' };
+
+const report = (label: string, figures: Record<string, unknown>) => process.stdout.write(`[figures] ${label}: ${JSON.stringify(figures)}\n`);
+
+/** ISC's "violated intervals": runs of 429s, a new one starting a whole tenant window after the previous run began. */
+function violatedIntervals(requests: readonly RecordedRequest[], windowMs: number): number {
+  const refusals = requests
+    .filter((r) => r.status === 429)
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
+  let intervals = 0;
+  let runStart = Number.NEGATIVE_INFINITY;
+  for (const at of refusals) {
+    if (at - runStart < windowMs) continue;
+    intervals++;
+    runStart = at;
+  }
+  return intervals;
+}
+
+describe('a long Retry-After is obeyed in full', () => {
+  let gw: TestGateway | undefined;
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+  });
+
+  it('1,200 s: RATE_LIMITED with retryAfter 1200 at once, and no ISC call from any later operation', async () => {
+    gw = await startTestGateway({ SAIL_COALESCE: 'off' });
+    gw.tenant.setFaults({ rate429: 1, retryAfterSeconds: 1_200 });
+    const limited = await gw.gql(LIST);
+    expect(limited.errors).toEqual([code('RATE_LIMITED')]);
+    expect(limited.errors![0].extensions!.retryAfter).toBe(1_200);
+    expect(gw.tenant.requests.map((r) => r.status)).toEqual([429]);
+
+    // ISC would answer now; the gateway must still keep away for the rest of the pause.
+    gw.tenant.setFaults({});
+    gw.reset();
+    const later = await Promise.all([LIST, LIST, '{ connectorCustomizers(limit: 5) { items { name } } }'].map((q) => gw!.gql(q)));
+    report('Retry-After 1200 s', { laterRetryAfter: later.map((r) => r.errors?.[0]?.extensions?.retryAfter), iscCalls: gw.tenant.requests.length });
+    for (const answer of later) {
+      expect(answer.errors).toEqual([code('RATE_LIMITED')]);
+      // Seconds left of the pause: 1,200 less the few that passed.
+      expect(answer.errors![0].extensions!.retryAfter).toBeGreaterThan(1_100);
+      expect(answer.extensions?.rateLimit).toEqual(expect.objectContaining({ remaining: 0, resetInMs: expect.any(Number) }));
+      expect(answer.extensions!.rateLimit.resetInMs).toBeGreaterThan(1_100_000);
+    }
+    expect(gw.tenant.requests).toEqual([]);
+  });
+
+  it('a scaled pause (3 s, operations of 1 s): every operation during it makes no call, the first one after it makes one', async () => {
+    // Operations shorter than the pause: each one meets it and is refused at once instead of waiting.
+    gw = await startTestGateway({ SAIL_COALESCE: 'off', SAIL_RATE_LIMIT_WAIT_MS: '0', SAIL_OPERATION_TIMEOUT_MS: '1000' });
+    gw.tenant.setFaults({ rate429: 1, retryAfterSeconds: 3 });
+    expect((await gw.gql(LIST)).errors).toEqual([code('RATE_LIMITED')]);
+    gw.tenant.setFaults({});
+    gw.reset();
+    let refusedDuringPause = 0;
+    let answered: { data?: any } | undefined;
+    for (let poll = 0; poll < 100 && !answered; poll++) {
+      const r = await gw.gql(LIST);
+      if (r.errors === undefined) answered = r;
+      else {
+        expect(r.errors).toEqual([code('RATE_LIMITED')]);
+        expect(gw.tenant.requests).toEqual([]); // refused before any call
+        refusedDuringPause++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    report('scaled pause 3 s', { refusedDuringPause, callsAfter: gw.tenant.requests.length });
+    expect(answered?.data?.connectors.items).toHaveLength(1);
+    expect(refusedDuringPause).toBeGreaterThan(0);
+    expect(gw.tenant.requests.map((r) => r.status)).toEqual([200]);
+  }, 30_000);
+});
+
+describe('a tenant limiting lower than SAIL_RATE_LIMIT', () => {
+  let gw: TestGateway | undefined;
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+  });
+
+  it('teaches the gateway its limit in one violated interval: the learned limit is in extensions.rateLimit', async () => {
+    gw = await startTestGateway({ SAIL_COALESCE: 'off', ...GATEWAY_LIMIT, ...ROOM_TO_WAIT });
+    gw.tenant.setFaults({ rateLimit: { limit: TENANT_LIMIT, windowMs: TENANT_WINDOW_MS } });
+    const r = await gw.gql(FAN_OUT);
+    const requests = gw.tenant.requests;
+    const figures = {
+      iscCalls: requests.length,
+      refused429: requests.filter((c) => c.status === 429).length,
+      violatedIntervals: violatedIntervals(requests, TENANT_WINDOW_MS),
+      limitInForce: r.extensions?.rateLimit?.limit,
+    };
+    report(`tenant at ${TENANT_LIMIT} per ${TENANT_WINDOW_MS} ms, gateway at 20`, figures);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.connectors.items).toHaveLength(15);
+    expect(figures.violatedIntervals).toBe(1);
+    expect(figures.limitInForce).toBe(TENANT_LIMIT);
+    expect(requests.filter((c) => c.status === 200)).toHaveLength(16);
+  }, 30_000);
+});
+
+describeWith(REDIS_SERVER, 'two replicas share the pause and the learned limit (real Redis)', () => {
+  const KEY = 'backoff-test-key';
+  let redis: TestRedis;
+  let tenant: DemoTenant;
+  const gateways: RunningGateway[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(gateways.splice(0).map((g) => g.close()));
+    await tenant?.close();
+  });
+
+  async function replicas(prefix: string, env: Record<string, string> = {}): Promise<RunningGateway[]> {
+    tenant = await startDemoTenant({ recordRequests: true });
+    const settings = {
+      SAIL_API_KEYS: KEY,
+      SAIL_REDIS_URL: redis.url,
+      SAIL_REDIS_PREFIX: prefix,
+      SAIL_REDIS_REPLICAS: '2',
+      SAIL_COALESCE: 'off',
+      ...env,
+    };
+    gateways.push(await gatewayAgainst(tenant, settings, recordingLogger().logger), await gatewayAgainst(tenant, settings, recordingLogger().logger));
+    return gateways;
+  }
+
+  async function gql(gateway: RunningGateway, query: string): Promise<{ data?: any; errors?: any[]; extensions?: any }> {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: JSON.stringify({ query }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    return (await response.json()) as { data?: any; errors?: any[]; extensions?: any };
+  }
+
+  it('a 1,200 s Retry-After met by one replica: the other answers RATE_LIMITED with retryAfter and makes no call', async () => {
+    const [a, b] = await replicas('pause-shared:');
+    tenant.setFaults({ rate429: 1, retryAfterSeconds: 1_200 });
+    const limited = await gql(a, LIST);
+    expect(limited.errors).toEqual([code('RATE_LIMITED')]);
+    expect(limited.errors![0].extensions!.retryAfter).toBe(1_200);
+    tenant.setFaults({});
+    tenant.clearRequests();
+    const other = await gql(b, LIST);
+    report('pause shared by two replicas', { otherRetryAfter: other.errors?.[0]?.extensions?.retryAfter, iscCalls: tenant.requests.length });
+    expect(other.errors).toEqual([code('RATE_LIMITED')]);
+    expect(other.errors![0].extensions.retryAfter).toBeGreaterThan(1_100);
+    expect(tenant.requests).toEqual([]);
+  });
+
+  it('a limit learned by one replica holds the other: its fan-out meets no 429', async () => {
+    const [a, b] = await replicas('learned-shared:', { ...GATEWAY_LIMIT, ...ROOM_TO_WAIT });
+    tenant.setFaults({ rateLimit: { limit: TENANT_LIMIT, windowMs: TENANT_WINDOW_MS } });
+    const first = await gql(a, SMALL_FAN_OUT);
+    expect(first.errors).toBeUndefined();
+    expect(first.extensions.rateLimit.limit).toBe(TENANT_LIMIT);
+    tenant.clearRequests();
+    const second = await gql(b, SMALL_FAN_OUT);
+    const figures = {
+      secondReplicaCalls: tenant.requests.length,
+      secondReplica429: tenant.requests.filter((c) => c.status === 429).length,
+      secondLimit: second.extensions?.rateLimit?.limit,
+    };
+    report('learned limit shared by two replicas', figures);
+    expect(second.errors).toBeUndefined();
+    expect(figures.secondReplica429).toBe(0);
+    expect(figures.secondReplicaCalls).toBe(8);
+    expect(figures.secondLimit).toBe(TENANT_LIMIT);
+  }, 60_000);
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import { createRateGovernor } from '../../src/isc/governor.js';
+import { afterRefusal, HORIZON_WINDOWS, limitAt, type LearnedLimit } from '../../src/isc/learned-limit.js';
+
+const WINDOW = 10_000;
+const CONFIGURED = 100;
+
+/**
+ * The gateway against a tenant limiting at `iscLimit(window)`, window after window: the gateway
+ * sends its whole limit in force each window, ISC accepts up to its own limit, and the call after
+ * the last accepted one learns. Answers the windows ISC saw violated and the limit in force per window.
+ */
+function simulate(windows: number, iscLimit: (window: number) => number) {
+  let learned: LearnedLimit | undefined;
+  const violated: number[] = [];
+  const limits: number[] = [];
+  for (let w = 0; w < windows; w++) {
+    const t = w * WINDOW;
+    const sent = limitAt(learned, CONFIGURED, WINDOW, t);
+    limits.push(sent);
+    if (sent > iscLimit(w)) {
+      violated.push(w);
+      learned = afterRefusal(learned, iscLimit(w), CONFIGURED, WINDOW, t + 5);
+    }
+  }
+  return { violated, limits };
+}
+
+/** The most violated windows within any run of `HORIZON_WINDOWS` windows (ISC's 120 s at 10 s). */
+const mostInHorizon = (violated: number[]) => Math.max(0, ...violated.map((w) => violated.filter((v) => v >= w && v < w + HORIZON_WINDOWS).length));
+
+describe('learned limits', () => {
+  it('a tenant limiting at 20 against a setting of 100: never 3 violated intervals within 120 s, over 1,000 windows', () => {
+    const { violated, limits } = simulate(1_000, () => 20);
+    process.stdout.write(
+      `[figures] ISC at 20, setting 100, 1000 windows: ${JSON.stringify({ violated: violated.length, first: violated.slice(0, 6) })}\n`,
+    );
+    expect(violated[0]).toBe(0);
+    expect(limits[1]).toBe(20);
+    expect(mostInHorizon(violated)).toBeLessThanOrEqual(2);
+    // Probing for more costs two violated windows in every 13 at most (a probe, and one more a horizon later).
+    expect(violated.slice(0, 4)).toEqual([0, 4, 13, 17]);
+    expect(violated.length).toBeLessThanOrEqual(2 * Math.ceil(1_000 / 13));
+  });
+
+  it('grows back by 10 % per window, after 3 quiet windows, to the setting once ISC allows it again', () => {
+    const { violated, limits } = simulate(60, (w) => (w < 1 ? 20 : 1_000));
+    expect(violated).toEqual([0]);
+    expect(limits.slice(0, 6)).toEqual([100, 20, 20, 20, 22, 24]);
+    expect(limits.at(-1)).toBe(CONFIGURED);
+  });
+
+  it('one interval lowers once: later refusals in the same window with more calls ahead change nothing', () => {
+    const first = afterRefusal(undefined, 5, CONFIGURED, WINDOW, 1_000);
+    expect(first).toEqual({ limit: 5, lastRefusalAt: 1_000, previousRefusalAt: Number.NEGATIVE_INFINITY });
+    expect(afterRefusal(first, 9, CONFIGURED, WINDOW, 1_050)).toBe(first);
+    // A 429 with the window full is ISC enforcing the limit the gateway kept to: nothing learned.
+    expect(afterRefusal(undefined, CONFIGURED, CONFIGURED, WINDOW, 1_000)).toBeUndefined();
+    // At least 1.
+    expect(afterRefusal(undefined, 0, CONFIGURED, WINDOW, 1_000)?.limit).toBe(1);
+  });
+
+  it('the governor: a 429 with 3 calls ahead lowers the budget to 3 a window, and paces to it', async () => {
+    let t = 1_000_000;
+    const governor = createRateGovernor({
+      limit: 10,
+      windowMs: 1_000,
+      marginMs: 0,
+      maxConcurrency: 100,
+      maxQueue: 100,
+      now: () => t,
+      sleep: async (ms) => void (t += ms),
+    });
+    const permits = [];
+    for (let i = 0; i < 4; i++) permits.push(await governor.acquire('client-a'));
+    expect(permits.map((p) => p.startsAhead)).toEqual([0, 1, 2, 3]);
+    permits.forEach((release) => release());
+    await governor.refused('client-a', permits[3].startsAhead!);
+    expect(governor.budget('client-a')).toEqual(expect.objectContaining({ limit: 3, remaining: 0 }));
+    const before = t;
+    await governor.acquire('client-a');
+    expect(t - before).toBe(1_000); // the next slot: when the first of the 4 leaves the window
+    expect(governor.budget('client-a').limit).toBe(3);
+    expect(governor.budget('client-b').limit).toBe(10);
+  });
+});
