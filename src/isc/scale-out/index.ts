@@ -63,30 +63,13 @@ export interface ScaleOut {
  * serves on its per-process fallback until it does.
  */
 export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'cache'>, logger: Logger, parts: ScaleOutParts): Promise<ScaleOut> {
-  const store = connectSharedStore({
-    url: config.redis.url!,
-    prefix: config.redis.keyPrefix,
-    logger,
-    commandTimeoutMs: config.redis.commandTimeoutMs,
-  });
   const sharesCache = parts.localCache !== undefined && Boolean(parts.cacheSecret);
   if (parts.localCache && !sharesCache) {
     logger.warn(
       'The response cache stays per process: no secret the replicas share (SAIL_CLIENT_SECRET or SAIL_SESSION_SECRET) to seal its entries in Redis with',
     );
   }
-  const cacheStore =
-    config.redis.cacheUrl && sharesCache
-      ? connectSharedStore({
-          url: config.redis.cacheUrl,
-          prefix: config.redis.keyPrefix,
-          logger,
-          commandTimeoutMs: config.redis.commandTimeoutMs,
-          role: 'cache',
-        })
-      : store;
-  await Promise.all([store.ready(2_000), cacheStore.ready(2_000)]);
-  await warnWhenStateMayBeEvicted(store, logger, config.redis.url!);
+  const { store, cacheStore } = await connectStores(config.redis, logger, sharesCache);
   // Two tenants behind one Redis may share a client id: their budgets and answers must not mix.
   // (The token key already hashes the token URL and client id.)
   const scope = tenantScope(parts.apiUrl);
@@ -134,6 +117,17 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
       await Promise.all([store.close(), cacheStore === store ? undefined : cacheStore.close()]);
     },
   };
+}
+
+/** The state's Redis and, when the cache has one of its own (and is shared), the cache's; both ready or given up on. */
+async function connectStores(redis: Config['redis'], logger: Logger, sharesCache: boolean): Promise<{ store: SharedStore; cacheStore: SharedStore }> {
+  const connect = (url: string, role?: 'cache') =>
+    connectSharedStore({ url, prefix: redis.keyPrefix, logger, commandTimeoutMs: redis.commandTimeoutMs, ...(role && { role }) });
+  const store = connect(redis.url!);
+  const cacheStore = redis.cacheUrl && sharesCache ? connect(redis.cacheUrl, 'cache') : store;
+  await Promise.all([store.ready(2_000), cacheStore.ready(2_000)]);
+  await warnWhenStateMayBeEvicted(store, logger, redis.url!);
+  return { store, cacheStore };
 }
 
 /**
