@@ -83,7 +83,10 @@ describe('a long Retry-After is obeyed in full', () => {
     gw.reset();
     let refusedDuringPause = 0;
     let answered: { data?: any } | undefined;
-    for (let poll = 0; poll < 100 && !answered; poll++) {
+    // The 429 also taught a limit of 1 per 10 s window that its call still fills: the first call
+    // after the pause may wait for that window too. Polled up to 20 s (pause and window: 10 s).
+    const until = Date.now() + 20_000;
+    while (!answered && Date.now() < until) {
       const r = await gw.gql(LIST);
       if (r.errors === undefined) answered = r;
       else {
@@ -187,7 +190,11 @@ describeWith(REDIS_SERVER, 'two replicas share the pause and the learned limit (
     tenant.setFaults({ rateLimit: { limit: TENANT_LIMIT, windowMs: TENANT_WINDOW_MS } });
     const first = await gql(a, SMALL_FAN_OUT);
     expect(first.errors).toBeUndefined();
-    expect(first.extensions.rateLimit.limit).toBe(TENANT_LIMIT);
+    // What ISC accepted in its window: 5, or fewer when the tenant's window still held the previous
+    // test's call (its windows and the gateway's need not line up).
+    const learned = first.extensions.rateLimit.limit as number;
+    expect(learned).toBeGreaterThanOrEqual(1);
+    expect(learned).toBeLessThanOrEqual(TENANT_LIMIT);
     tenant.clearRequests();
     const second = await gql(b, SMALL_FAN_OUT);
     const figures = {
@@ -199,6 +206,6 @@ describeWith(REDIS_SERVER, 'two replicas share the pause and the learned limit (
     expect(second.errors).toBeUndefined();
     expect(figures.secondReplica429).toBe(0);
     expect(figures.secondReplicaCalls).toBe(8);
-    expect(figures.secondLimit).toBe(TENANT_LIMIT);
+    expect(figures.secondLimit).toBe(learned);
   }, 60_000);
 });
