@@ -174,9 +174,11 @@ export function createLocalLedger({ limit: configured, windowMs, now = Date.now 
   return {
     reserve(key, maxWaitMs) {
       const s = state(key);
-      const waitMs = nextSlot(s) - now();
+      // One reading of the clock: two could be a millisecond apart and make the wait negative.
+      const t = now();
+      const waitMs = nextSlotOf(s, limitOf(s), windowMs, t) - t;
       if (waitMs > maxWaitMs) return { waitMs, refused: true };
-      const start = now() + waitMs;
+      const start = t + waitMs;
       const startsAhead = s.starts.filter((other) => other > start - windowMs).length;
       s.starts.push(start);
       return { waitMs, startsAhead };

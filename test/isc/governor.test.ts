@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createRateGovernor } from '../../src/isc/governor.js';
+import { createLocalLedger, createRateGovernor } from '../../src/isc/governor.js';
 import { maxInWindow } from '../support/windows.js';
 import { code } from '../support/errors.js';
 
@@ -169,5 +169,16 @@ describe('waiting for a permit keeps to the deadline', () => {
     expect(await c2.tryAcquire('k')).toBeUndefined(); // someone waits: background work does not go first
     held();
     (await queued)();
+  });
+});
+
+describe('the local ledger', () => {
+  it('never reserves a start in the past, even when the clock moves while it reserves', () => {
+    // A clock that ticks a millisecond at every reading: the wait must come from one reading.
+    let t = 1_000_000;
+    const ledger = createLocalLedger({ limit: 2, windowMs: 10_000, now: () => t++ });
+    const waits = [0, 1, 2].map(() => (ledger.reserve('client:c', Number.POSITIVE_INFINITY) as { waitMs: number }).waitMs);
+    expect(waits.slice(0, 2)).toEqual([0, 0]);
+    expect(waits[2]).toBeGreaterThan(9_990); // the third waits for the window
   });
 });
