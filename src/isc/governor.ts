@@ -234,6 +234,28 @@ export const deadlineWaitingFor = (origin: string) =>
   );
 
 /** Resolves with `wait`, or rejects with DEADLINE_EXCEEDED once `signal` aborts (running `leave` first). */
+/**
+ * Waits in `queue` until a releaser calls this waiter's hand-over, or DEADLINE_EXCEEDED when
+ * `signal` aborts first: the waiter leaves the queue, or, handed over in the same turn as the
+ * abort, passes what it was handed on (`passOn`).
+ */
+export async function awaitHandOver(queue: (() => void)[], signal: AbortSignal | undefined, passOn: () => void): Promise<void> {
+  let granted = false;
+  let handOver!: () => void;
+  const wait = new Promise<void>((resolve) => {
+    handOver = () => {
+      granted = true;
+      resolve();
+    };
+  });
+  queue.push(handOver);
+  await untilAborted(wait, signal, () => {
+    const i = queue.indexOf(handOver);
+    if (i >= 0) queue.splice(i, 1);
+    else if (granted) passOn();
+  });
+}
+
 export function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined, leave: () => void): Promise<T> {
   if (!signal) return wait;
   if (signal.aborted) {
@@ -275,20 +297,7 @@ function createPermits(max: number) {
       s.running++;
       return false;
     }
-    let granted = false;
-    let handOver!: () => void;
-    const wait = new Promise<void>((resolve) => {
-      handOver = () => {
-        granted = true;
-        resolve();
-      };
-    });
-    s.permitQueue.push(handOver);
-    await untilAborted(wait, signal, () => {
-      const i = s.permitQueue.indexOf(handOver);
-      if (i >= 0) s.permitQueue.splice(i, 1);
-      else if (granted) release(s); // handed over in the same turn as the abort: pass it on
-    });
+    await awaitHandOver(s.permitQueue, signal, () => release(s));
     return true; // the releasing call handed its permit over: `running` is unchanged
   }
 

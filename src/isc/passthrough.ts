@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { jwtClaims } from '../shared/bearer.js';
 import { gatewayError } from '../shared/errors.js';
-import { untilAborted, type RateGovernor } from './governor.js';
+import { awaitHandOver, untilAborted, type RateGovernor } from './governor.js';
 import type { IscAnswer, IscCall, Next, Stage } from './types.js';
 
 /**
@@ -199,20 +199,7 @@ function addressTurns() {
       queues.set(address, []);
       return releaser(address);
     }
-    let granted = false;
-    let handOver!: () => void;
-    const wait = new Promise<void>((resolve) => {
-      handOver = () => {
-        granted = true;
-        resolve();
-      };
-    });
-    queue.push(handOver);
-    await untilAborted(wait, signal, () => {
-      const i = queue.indexOf(handOver);
-      if (i >= 0) queue.splice(i, 1);
-      else if (granted) releaser(address)(); // handed over in the same turn as the abort: pass it on
-    });
+    await awaitHandOver(queue, signal, releaser(address));
     return releaser(address);
   }
 
