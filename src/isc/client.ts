@@ -18,7 +18,7 @@ import { coalescing } from './stages/coalesce.js';
 import { writeStamps } from './stages/write-stamps.js';
 import { cachedResponses } from './stages/cached-responses.js';
 import { retryPolicy } from './stages/retry.js';
-import { bearerToken } from './stages/token.js';
+import { renewsRefusedToken, sendsCurrentToken } from './stages/token.js';
 import { transport } from './stages/transport.js';
 import type { TokenProvider } from './token-provider.js';
 import type { Credential, IscCall, IscClient, OperationScope, Upstream, UpstreamObserver, UpstreamRequest, UpstreamResponse } from './types.js';
@@ -101,12 +101,13 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       outcome, // the final answer, or a coded error keeping ISC's status and trackingId
       passthrough.stage, // a caller's token: its client's budget once ISC accepted it, else one verification call in the unverified pool
       retryPolicy(options.retry ?? DEFAULT_RETRY, new URL(options.apiUrl).origin), // backoff, 429 waits, the deadline before each attempt
-      bearerToken(options.tokens), // the bearer; a refused token is replaced once
+      renewsRefusedToken(options.tokens), // the gateway's or a session's token, obtained before the rate wait; a refused one is replaced once
       rateGoverned({
         governor,
         maxRetryAfterMs: options.maxRetryAfterMs ?? UPSTREAM_DEFAULTS.maxRetryAfterMs,
         onRetryAfterClamped: options.onRetryAfterClamped,
       }), // one rate slot per attempt; a 429's Retry-After pauses the client here
+      sendsCurrentToken(options.tokens), // the bearer as it is after the rate wait (a token can expire in the queue)
       observeAttempts, // each HTTP attempt, for the observers (and their trace headers)
       breaker.stage, // stops calling a failing ISC for a while
     ],

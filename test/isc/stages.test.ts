@@ -12,7 +12,7 @@ import { operationReads } from '../../src/isc/stages/operation-reads.js';
 import { outcome } from '../../src/isc/stages/outcome.js';
 import { rateGoverned } from '../../src/isc/stages/rate.js';
 import { retryPolicy } from '../../src/isc/stages/retry.js';
-import { bearerToken } from '../../src/isc/stages/token.js';
+import { renewsRefusedToken, sendsCurrentToken } from '../../src/isc/stages/token.js';
 import { AnswerTooLarge, transport } from '../../src/isc/stages/transport.js';
 import type { IscCall, Next } from '../../src/isc/types.js';
 import { code } from '../support/errors.js';
@@ -157,18 +157,34 @@ describe('retryPolicy', () => {
   });
 });
 
-describe('bearerToken', () => {
+describe('renewsRefusedToken and sendsCurrentToken', () => {
+  type Tokens = { getToken(): Promise<string>; invalidate(t: string): void };
+  /** The two stages as the client composes them, with the governor's wait between them. */
+  const stages =
+    (tokens: Tokens, duringRateWait = () => undefined as void) =>
+    (c: IscCall, bottom: Next) =>
+      compose([renewsRefusedToken(tokens), (waiting, next) => (duringRateWait(), next(waiting)), sendsCurrentToken(tokens)], bottom)(c);
+
   it("sends the gateway's token, replaces it once when ISC refuses it, and passes a caller's bearer as is", async () => {
     const issued = ['t1', 't2'];
     const invalidated: string[] = [];
     const tokens = { getToken: async () => issued[invalidated.length], invalidate: (t: string) => void invalidated.push(t) };
     const next = scripted(answer(401), answer(200));
-    expect((await bearerToken(tokens)(call(), next)).status).toBe(200);
+    expect((await stages(tokens)(call(), next)).status).toBe(200);
     expect(next.seen.map((c) => c.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
     expect(invalidated).toEqual(['t1']);
     const own = scripted(answer(401));
-    expect((await bearerToken(tokens)(call({}, { credential: { kind: 'bearer', token: 'caller' } }), own)).status).toBe(401);
+    expect((await stages(tokens)(call({}, { credential: { kind: 'bearer', token: 'caller' } }), own)).status).toBe(401);
     expect(own.seen.map((c) => c.headers.authorization)).toEqual(['Bearer caller']);
+  });
+
+  it('sends the token as it is after the rate wait, not the one the call started with', async () => {
+    let current = 't1';
+    const tokens = { getToken: async () => current, invalidate: () => undefined };
+    const next = scripted(answer(200));
+    // t1 expires while the call waits for its rate slot.
+    expect((await stages(tokens, () => void (current = 't2'))(call(), next)).status).toBe(200);
+    expect(next.seen.map((c) => c.headers.authorization)).toEqual(['Bearer t2']);
   });
 });
 
