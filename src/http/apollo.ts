@@ -51,7 +51,8 @@ function answerExtensionsPlugin(governor: RateGovernor): ApolloServerPlugin<Cont
       return {
         async willSendResponse({ contextValue, response }) {
           if (response.body.kind !== 'single') return;
-          const budget = governor.budget(contextValue.rateKey());
+          const { limit, remaining, resetInMs } = governor.budget(contextValue.rateKey());
+          const budget = { limit, remaining, resetInMs };
           const cache = cacheReport(contextValue.scope.cacheHits);
           response.body.singleResult.extensions = { ...response.body.singleResult.extensions, rateLimit: budget, ...(cache && { cache }) };
         },

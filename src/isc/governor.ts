@@ -32,6 +32,8 @@ export interface Budget {
   remaining: number;
   /** Milliseconds until `remaining` grows: a used slot leaves the window, or a pause ends (0 when the whole budget is free). */
   resetInMs: number;
+  /** Milliseconds until a pause ISC asked for (a 429's `Retry-After`) ends; 0 when the client is not paused. */
+  pausedForMs: number;
 }
 
 /** Totals over every key, for metrics. */
@@ -208,7 +210,7 @@ export function createLocalLedger({ limit: configured, windowMs, now = Date.now 
       const t = now();
       const remaining = t < s.pausedUntil ? 0 : Math.max(0, limit - s.starts.length);
       const grows = remaining === 0 ? nextSlot(s) : s.starts.length > 0 ? s.starts[0] + windowMs : t; // the oldest call leaves
-      return { limit, remaining, resetInMs: Math.max(0, grows - t) };
+      return { limit, remaining, resetInMs: Math.max(0, grows - t), pausedForMs: Math.max(0, s.pausedUntil - t) };
     },
   };
 }

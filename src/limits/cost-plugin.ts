@@ -75,17 +75,19 @@ function checkRateBudget(
   const capacity = unverified ? freshCapacity : governor.capacity(rateKey, contextValue.scope.deadline);
   if (estimate <= capacity) return;
   const never = estimate > freshCapacity;
-  // Calls leave the sliding window at about `rateLimit` per window: wait for the shortfall.
-  // (No sooner than the next free slot, which an ISC Retry-After may have pushed back.)
-  const shortfallMs = Math.min(rate.windowMs, ((estimate - capacity) / rate.limit) * rate.windowMs);
+  // Calls leave the sliding window at about the limit in force (the setting, or lower where ISC
+  // taught the governor its real limit) per window: wait for the shortfall. (No sooner than the
+  // next free slot, which an ISC Retry-After may have pushed back.)
   const budget = unverified ? undefined : governor.budget(rateKey);
+  const limit = budget?.limit ?? rate.limit;
+  const shortfallMs = Math.min(rate.windowMs, ((estimate - capacity) / limit) * rate.windowMs);
   const nextSlotMs = !budget || budget.remaining > 0 ? 0 : budget.resetInMs;
   const waitMs = Math.max(never ? rate.windowMs : shortfallMs, nextSlotMs);
   const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
   throw refusalError(
     'RATE_LIMITED',
     `The operation would make about ${estimate} ISC calls, but this ISC client's rate budget ` +
-      `(${rate.limit} calls per ${rate.windowMs} ms) allows only ${capacity} before the operation's deadline` +
+      `(${limit} calls per ${rate.windowMs} ms) allows only ${capacity} before the operation's deadline` +
       (never ? '; it cannot fit even in a fresh budget: ask for fewer items or detail fields' : ''),
     { estimatedCalls: estimate, capacity, retryAfter },
     { 'retry-after': String(retryAfter) },

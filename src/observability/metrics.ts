@@ -210,7 +210,7 @@ export function budgetKeys(max = MAX_BUDGET_CLIENTS): BudgetKeys {
   };
 }
 
-/** One label's budget: the smallest budget left among its keys, the longest wait before one of them may call. */
+/** One label's budget: the smallest budget left among its keys, and the longest pause ISC asked of one of them. */
 export function budgetOfGroup(budgets: readonly Budget[]): { remaining: number; limit: number; pausedSeconds: number } {
   let remaining = Number.POSITIVE_INFINITY;
   let limit = Number.POSITIVE_INFINITY;
@@ -218,7 +218,7 @@ export function budgetOfGroup(budgets: readonly Budget[]): { remaining: number; 
   for (const budget of budgets) {
     remaining = Math.min(remaining, budget.remaining);
     limit = Math.min(limit, budget.limit);
-    if (budget.remaining === 0) pausedMs = Math.max(pausedMs, budget.resetInMs);
+    pausedMs = Math.max(pausedMs, budget.pausedForMs);
   }
   return { remaining, limit, pausedSeconds: pausedMs / 1000 };
 }

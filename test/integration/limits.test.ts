@@ -270,6 +270,44 @@ describe('up-front refusal against the rate budget', () => {
   });
 });
 
+describe('up-front refusal against a limit ISC taught the gateway', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      SAIL_COALESCE: 'off',
+      SAIL_RATE_LIMIT: '20',
+      SAIL_RATE_WINDOW_MS: '2000',
+      SAIL_RATE_LIMIT_WAIT_MS: '60000',
+      SAIL_OPERATION_TIMEOUT_MS: '19000',
+    });
+  });
+  afterAll(() => gw.close());
+
+  it('judges an operation and names the limit by the learned limit, not the setting', async () => {
+    gw.tenant.setFaults({ rateLimit: { limit: 5, windowMs: 2000 } });
+    // 16 calls against ISC's 5 per window: one violated interval teaches the gateway ISC's limit.
+    const taught = await post(gw, { query: '{ connectors(limit: 15) { items { scriptName fileUpload } } }' });
+    expect(taught.body.errors).toBeUndefined();
+    expect(taught.body.extensions?.rateLimit).toMatchObject({ limit: 5 });
+    gw.reset();
+    // 100 calls: a budget of 20 per 2 s holds them within 19 s, ISC's 5 do not.
+    const r = await post(gw, { query: '{ connectors(limit: 99) { items { applicationXml } } }' });
+    expect(r.status).toBe(429);
+    expect(r.body.errors).toEqual([
+      {
+        message: expect.stringMatching(/about 100 ISC calls, but this ISC client's rate budget \(\d+ calls per 2000 ms\) allows only \d+ before/),
+        extensions: { code: 'RATE_LIMITED', estimatedCalls: 100, capacity: expect.any(Number), retryAfter: 2 },
+      },
+    ]);
+    // The learned limit grows back by 10 % a window after 3 quiet ones: still far below the setting.
+    const named = Number(/\((\d+) calls per/.exec(r.body.errors![0].message)![1]);
+    expect(named).toBeGreaterThanOrEqual(5);
+    expect(named).toBeLessThan(10);
+    expect(r.body.errors![0].extensions!.capacity).toBeLessThan(100);
+    expect(gw.calls()).toEqual([]);
+  }, 30_000);
+});
+
 describe('trusted documents', () => {
   const LIST = 'query Clients { oauthClients { id name } }';
   const ONE = 'query Client($id: ID!) { oauthClient(id: $id) { id name } }';

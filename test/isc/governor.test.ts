@@ -91,7 +91,7 @@ describe('rate governor', () => {
     const governor = createRateGovernor({ limit: 100, windowMs: 1000, marginMs: 0, maxConcurrency: 5, maxQueue: 5, now: c.now, sleep: c.sleep });
     const start = c.now();
     governor.pauseUntil('k', start + 3000);
-    expect(governor.budget('k')).toEqual({ limit: 100, remaining: 0, resetInMs: 3000 });
+    expect(governor.budget('k')).toEqual({ limit: 100, remaining: 0, resetInMs: 3000, pausedForMs: 3000 });
     (await governor.acquire('k'))();
     expect(c.now()).toBe(start + 3000);
   });
@@ -121,13 +121,13 @@ describe('rate governor', () => {
     (await governor.acquire('k'))();
     c.advance(400);
     (await governor.acquire('k'))();
-    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 1, resetInMs: 600 }); // when the first call leaves the window
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 1, resetInMs: 600, pausedForMs: 0 }); // when the first call leaves the window
     (await governor.acquire('k'))();
-    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 0, resetInMs: 600 });
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 0, resetInMs: 600, pausedForMs: 0 });
     c.advance(601);
-    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 1, resetInMs: 399 });
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 1, resetInMs: 399, pausedForMs: 0 });
     c.advance(1000);
-    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 3, resetInMs: 0 }); // nothing used: nothing to free
+    expect(governor.budget('k')).toEqual({ limit: 3, remaining: 3, resetInMs: 0, pausedForMs: 0 }); // nothing used: nothing to free
   });
 });
 

@@ -185,16 +185,16 @@ describe('budget labels', () => {
     expect(tokens).not.toContain(`token:${'0'.repeat(32)}`);
   });
 
-  it("shows a group's smallest budget left, and the longest wait among its spent budgets", () => {
+  it("shows a group's smallest budget left, and the longest pause ISC asked of one of its keys", () => {
     expect(
       budgetOfGroup([
-        { limit: 100, remaining: 40, resetInMs: 3000 },
-        { limit: 100, remaining: 0, resetInMs: 1200_000 },
-        { limit: 20, remaining: 0, resetInMs: 500 },
+        { limit: 100, remaining: 40, resetInMs: 3000, pausedForMs: 0 },
+        { limit: 100, remaining: 0, resetInMs: 1200_000, pausedForMs: 1200_000 },
+        { limit: 20, remaining: 0, resetInMs: 500, pausedForMs: 0 },
       ]),
     ).toEqual({ remaining: 0, limit: 20, pausedSeconds: 1200 });
-    // Budget left: no wait, whatever time its oldest call takes to leave the window.
-    expect(budgetOfGroup([{ limit: 100, remaining: 1, resetInMs: 9000 }])).toEqual({ remaining: 1, limit: 100, pausedSeconds: 0 });
+    // A window spent is not a pause: its calls leave the window, nobody asked the client to stop.
+    expect(budgetOfGroup([{ limit: 100, remaining: 0, resetInMs: 9000, pausedForMs: 0 }])).toEqual({ remaining: 0, limit: 100, pausedSeconds: 0 });
   });
 });
 

@@ -188,7 +188,12 @@ export function createSharedLedger({ store, limit, windowMs, replicas, now = Dat
       const remaining = t < pausedUntil ? 0 : Math.max(0, inForce - inWindow);
       // Without the log at hand, the window seen last frees a slot at the latest one window later.
       const freesBy = inWindow > 0 ? at + windowMs - t : 0;
-      return { limit: inForce, remaining, resetInMs: Math.max(0, remaining > 0 ? freesBy : Math.max(pausedUntil - t, freesBy)) };
+      return {
+        limit: inForce,
+        remaining,
+        resetInMs: Math.max(0, remaining > 0 ? freesBy : Math.max(pausedUntil - t, freesBy)),
+        pausedForMs: Math.max(0, pausedUntil - t),
+      };
     },
   };
 }
