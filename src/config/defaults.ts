@@ -15,6 +15,7 @@ export const DEFAULTS = {
     host: '127.0.0.1',
     maxBodyBytes: MiB,
     shutdownGraceMs: 10_000,
+    trustedProxyHops: 0,
   },
   upstream: {
     apiPrefix: '/v2024',

@@ -18,6 +18,8 @@ export interface ServerConfig {
   introspection: boolean;
   /** A frontend's built files, served at /app/ (`SAIL_FRONTEND_DIR`). */
   frontendDir: string | undefined;
+  /** Reverse proxies in front that append the address they saw to `X-Forwarded-For` (0: the socket's address is the client's). */
+  trustedProxyHops: number;
 }
 
 /** `SAIL_PLAYGROUND`: off by default under `NODE_ENV=production`. */
@@ -43,5 +45,6 @@ export function serverConfig(env: Environment, playground: PlaygroundMode): Serv
     playground,
     introspection: flag(env, 'SAIL_INTROSPECTION', playground !== 'off'),
     frontendDir: env.SAIL_FRONTEND_DIR || undefined,
+    trustedProxyHops: integer(env, 'SAIL_TRUSTED_PROXY_HOPS', defaults.trustedProxyHops, 0, 10),
   };
 }

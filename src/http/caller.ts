@@ -22,6 +22,22 @@ export interface CallerOptions {
   /** Sign-in at the gateway, once it listens; undefined when off. */
   signIn: SessionMode | undefined;
   operation: OperationSettings;
+  /** `SAIL_TRUSTED_PROXY_HOPS`: see `clientAddress`. */
+  trustedProxyHops: number;
+}
+
+/**
+ * The caller's network address: the socket's, or behind `hops` trusted reverse proxies, the
+ * `X-Forwarded-For` entry the outermost of them added (entries further left are the caller's own
+ * word, and a request with fewer entries did not come through them: its socket address counts).
+ */
+export function clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined, hops: number): string | undefined {
+  if (hops === 0) return socketAddress;
+  const entries = (forwardedFor ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return entries.length >= hops ? entries[entries.length - hops] : socketAddress;
 }
 
 function once(compute: () => string): () => string {
@@ -30,7 +46,7 @@ function once(compute: () => string): () => string {
 }
 
 /** The caller of one HTTP request: a session cookie comes first, then an API key or a bearer token. */
-export async function resolveCaller(req: http.IncomingMessage, requestId: string, { auth, signIn, operation }: CallerOptions): Promise<Caller> {
+export async function resolveCaller(req: http.IncomingMessage, requestId: string, { auth, signIn, operation, trustedProxyHops }: CallerOptions): Promise<Caller> {
   const settings = /\bno-cache\b/i.test(header(req, 'cache-control') ?? '') ? { ...operation, fresh: true } : operation;
   // A cookie that names no live session is refused, never passed over.
   const signedIn = await signIn?.sessionOf({ cookie: req.headers.cookie, origin: header(req, 'origin') });
@@ -39,6 +55,7 @@ export async function resolveCaller(req: http.IncomingMessage, requestId: string
     return { requestId, credential, principal: once(() => sessionPrincipal(signedIn.user)), settings };
   }
   const apiKey = header(req, 'x-api-key');
-  const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey, remoteAddress: req.socket.remoteAddress }, auth);
+  const remoteAddress = clientAddress(req.socket.remoteAddress, [req.headers['x-forwarded-for'] ?? []].flat().join(','), trustedProxyHops);
+  const credential = resolveCredential({ authorization: header(req, 'authorization'), apiKey, remoteAddress }, auth);
   return { requestId, credential, principal: once(() => principalOf(credential, apiKey, auth.openDemo)), settings };
 }

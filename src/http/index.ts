@@ -77,7 +77,7 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       limits,
       refuse,
       observability,
-      callerOf: (req, requestId) => resolveCaller(req, requestId, { auth, signIn: session?.(), operation }),
+      callerOf: (req, requestId) => resolveCaller(req, requestId, { auth, signIn: session?.(), operation, trustedProxyHops: config.server.trustedProxyHops }),
     }),
   ];
   httpServer.on(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { isValidApiKey } from '../../src/auth/api-keys.js';
 import { resolveCredential, type InboundAuth } from '../../src/auth/credentials.js';
+import { clientAddress } from '../../src/http/caller.js';
 import { createContext } from '../../src/http/context.js';
 import type { IscClient } from '../../src/isc/client.js';
 import { code } from '../support/errors.js';
@@ -93,5 +94,23 @@ describe('the principal of an operation', () => {
     expect(context.principal()).toBe('key:0123456789abcdef');
     expect(computed).toBe(1);
     context.dispose();
+  });
+});
+
+describe("the caller's address (SAIL_TRUSTED_PROXY_HOPS)", () => {
+  it("is the socket's without trusted proxies, whatever X-Forwarded-For claims", () => {
+    expect(clientAddress('10.0.0.7', '203.0.113.7', 0)).toBe('10.0.0.7');
+  });
+
+  it("behind n proxies is the entry the outermost one added; entries further left are the caller's word", () => {
+    expect(clientAddress('10.0.0.2', '198.51.100.9', 1)).toBe('198.51.100.9');
+    expect(clientAddress('10.0.0.2', 'spoofed, 198.51.100.9', 1)).toBe('198.51.100.9');
+    expect(clientAddress('10.0.0.2', 'spoofed, 198.51.100.9, 10.0.0.1', 2)).toBe('198.51.100.9');
+  });
+
+  it("is the socket's when the request did not come through every proxy (too few entries)", () => {
+    expect(clientAddress('10.0.0.2', undefined, 1)).toBe('10.0.0.2');
+    expect(clientAddress('10.0.0.2', '198.51.100.9', 2)).toBe('10.0.0.2');
+    expect(clientAddress('10.0.0.2', ' , ', 1)).toBe('10.0.0.2');
   });
 });

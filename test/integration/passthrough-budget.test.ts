@@ -146,4 +146,29 @@ describe('made-up tokens are contained', () => {
     const junkTimes = gw.tenant.requests.filter((c) => c.headers.authorization !== `Bearer ${valid}`).map((c) => c.at);
     expect(maxInWindow(junkTimes, ARRIVAL_WINDOW_MS)).toBeLessThanOrEqual(3);
   });
+
+  it('behind a reverse proxy (SAIL_TRUSTED_PROXY_HOPS=1), fairness goes by the address the proxy forwarded, not its own', async () => {
+    gw = await startTestGateway({
+      SAIL_TRUSTED_PROXY_HOPS: '1',
+      SAIL_UNVERIFIED_RATE_LIMIT: '3',
+      SAIL_UNVERIFIED_MAX_CONCURRENCY: '2',
+      SAIL_RATE_WINDOW_MS: String(WINDOW_MS),
+      SAIL_OPERATION_TIMEOUT_MS: '25000',
+    });
+    gw.tenant.setFaults({ latencyMs: 50 });
+    // Every request comes from the proxy's address; the flood's forwarded address is one caller,
+    // whatever it claims further left.
+    const junk = Array.from({ length: 15 }, (_, i) => madeUpJwt({ jti: `proxied-flood-${i}` }));
+    const flood = junk.map((token, i) =>
+      gqlFrom(gw!.url, '127.0.0.1', aliases(2), { ...auth(token), 'x-forwarded-for': `10.9.${i}.1, 203.0.113.7` }),
+    );
+    while (gw.tenant.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    const valid = gw.tenant.issueToken();
+    const r = await gqlFrom(gw.url, '127.0.0.1', LIST, { ...auth(valid), 'x-forwarded-for': '198.51.100.9' });
+    expect(r.errors).toBeUndefined();
+    const junkBefore = gw.tenant.requests.map((c) => c.headers.authorization).indexOf(`Bearer ${valid}`);
+    expect(junkBefore).toBeGreaterThanOrEqual(3);
+    expect(junkBefore).toBeLessThanOrEqual(2 * 3);
+    await Promise.all(flood);
+  });
 });
