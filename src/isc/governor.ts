@@ -67,21 +67,22 @@ export interface RateGovernor {
   capacity(key: string, deadline: number): number;
   /** ISC answered 429 with Retry-After: no call for `key` starts before `until`. */
   pauseUntil(key: string, until: number): void;
-  /** ISC answered 429 to a call of `key` that had `startsAhead` calls before it in its window: learn whether ISC limits lower (see learned-limit.ts). */
-  refused(key: string, startsAhead: number): void | Promise<void>;
+  /** ISC answered 429 to a call of `key`: learn whether ISC limits lower (see learned-limit.ts). */
+  refused(key: string): void | Promise<void>;
   /** `limit` is the one in force: the configured limit, or a lower one learned from ISC's 429s. */
   budget(key: string): Budget;
   stats(): GovernorStats;
 }
 
-/** Releases a call's concurrency permit; `startsAhead`: the calls of its key that started before it in its window. */
-export type Permit = (() => void) & { startsAhead?: number };
+/** Releases a call's concurrency permit. */
+export type Permit = () => void;
 
 /**
- * A reserved start `waitMs` from now (`startsAhead`: the starts before it in its window), or a
- * refusal: the earliest start was `waitMs` away, beyond what the caller allowed.
+ * A reserved start `waitMs` from now (`start` on this process's clock; `member`: its entry in a
+ * shared log), or a refusal: the earliest start was `waitMs` away, beyond what the caller allowed.
  */
-export type Reservation = { waitMs: number; refused?: false; startsAhead?: number } | { waitMs: number; refused: true };
+export type Reservation = { waitMs: number; refused?: false; start: number; member?: string } | { waitMs: number; refused: true };
+export type Reserved = Extract<Reservation, { start: number }>;
 
 /**
  * The sliding-window log of call starts. `reserve` must be atomic per key: it takes the earliest
@@ -91,8 +92,17 @@ export type Reservation = { waitMs: number; refused?: false; startsAhead?: numbe
 export interface SlotLedger {
   reserve(key: string, maxWaitMs: number): Reservation | Promise<Reservation>;
   pauseUntil(key: string, until: number): void;
-  /** A 429 to a call of `key` with `startsAhead` calls before it in its window: lowers the key's limit when that is below it. */
-  refused(key: string, startsAhead: number): void | Promise<void>;
+  /**
+   * Whether a reserved start still holds when its time comes: a pause or a lower learned limit may
+   * have come since it was reserved. A start that no longer holds is given up (`false`), and the
+   * call reserves again.
+   */
+  confirm(key: string, reservation: Reserved): boolean | Promise<boolean>;
+  /**
+   * A 429 to a call of `key`: ISC accepted the calls of the window less those it refused; when
+   * that is below the key's limit, ISC limits lower and the limit drops to it (learned-limit.ts).
+   */
+  refused(key: string): void | Promise<void>;
   capacity(key: string, deadline: number): number;
   budget(key: string): Budget;
 }
@@ -111,10 +121,36 @@ export function windowWithMargin(windowMs: number, marginMs?: number): number {
 
 const MAX_IDLE_KEYS = 10_000;
 
+function insertSorted(starts: number[], at: number): void {
+  let i = starts.length;
+  while (i > 0 && starts[i - 1] > at) i--;
+  starts.splice(i, 0, at);
+}
+
+function budgetOf(s: KeyState, limit: number, windowMs: number, t: number): Budget {
+  const remaining = t < s.pausedUntil ? 0 : Math.max(0, limit - s.starts.length);
+  const grows = remaining === 0 ? nextSlotOf(s, limit, windowMs, t) : s.starts.length > 0 ? s.starts[0] + windowMs : t; // the oldest call leaves
+  return { limit, remaining, resetInMs: Math.max(0, grows - t), pausedForMs: Math.max(0, s.pausedUntil - t) };
+}
+
+/** Whether `start` still holds: no pause ends after it, and fewer starts than `limit` are ahead of it in its window (starts reserved for the same moment count as ahead). */
+function holds(s: KeyState, start: number, limit: number, windowMs: number): boolean {
+  const ahead = s.starts.filter((other) => other > start - windowMs && other <= start).length - 1;
+  return s.pausedUntil <= start && ahead < limit;
+}
+
+/**
+ * What ISC accepted of the window's calls at a 429 at `t`: calls released together reach ISC in
+ * any order, so not the place the refused call was reserved in, but the calls that have started
+ * less the ones ISC refused.
+ */
+const acceptedAt = (s: KeyState, t: number): number => Math.max(0, s.starts.filter((at) => at <= t).length - s.refusals.length);
+
 /** The in-process ledger, which can also learn of starts reserved elsewhere (see scale-out/shared-ledger.ts). */
 export interface LocalLedger extends SlotLedger {
   reserve(key: string, maxWaitMs: number): Reservation;
-  refused(key: string, startsAhead: number): void;
+  confirm(key: string, reservation: Reserved): boolean;
+  refused(key: string): void;
   /** Records a start reserved through another ledger, so this one counts it too. */
   record(key: string, at: number): void;
   /** The starts of `key` still in the window (past and reserved), ascending. */
@@ -123,6 +159,8 @@ export interface LocalLedger extends SlotLedger {
 
 interface KeyState {
   starts: number[];
+  /** When ISC answered 429 within the last window. */
+  refusals: number[];
   pausedUntil: number;
   learned?: LearnedLimit;
 }
@@ -156,13 +194,14 @@ export function createLocalLedger({ limit: configured, windowMs, now = Date.now 
     let s = keys.get(key);
     if (!s) {
       if (keys.size >= MAX_IDLE_KEYS) forgetIdle();
-      s = { starts: [], pausedUntil: 0 };
+      s = { starts: [], refusals: [], pausedUntil: 0 };
       keys.set(key, s);
     }
     const horizon = now() - windowMs;
     let drop = 0;
     while (drop < s.starts.length && s.starts[drop] <= horizon) drop++;
     if (drop) s.starts.splice(0, drop);
+    if (s.refusals.length > 0) s.refusals = s.refusals.filter((at) => at > horizon);
     return s;
   }
 
@@ -170,8 +209,6 @@ export function createLocalLedger({ limit: configured, windowMs, now = Date.now 
   const forgetIdle = () => {
     for (const [key, s] of keys) if (idleAt(s, configured, windowMs, now())) keys.delete(key);
   };
-
-  const nextSlot = (s: KeyState) => nextSlotOf(s, limitOf(s), windowMs, now());
 
   return {
     reserve(key, maxWaitMs) {
@@ -181,24 +218,26 @@ export function createLocalLedger({ limit: configured, windowMs, now = Date.now 
       const waitMs = nextSlotOf(s, limitOf(s), windowMs, t) - t;
       if (waitMs > maxWaitMs) return { waitMs, refused: true };
       const start = t + waitMs;
-      const startsAhead = s.starts.filter((other) => other > start - windowMs).length;
       s.starts.push(start);
-      return { waitMs, startsAhead };
+      return { waitMs, start };
     },
-    record(key, at) {
-      const starts = state(key).starts;
-      let i = starts.length;
-      while (i > 0 && starts[i - 1] > at) i--;
-      starts.splice(i, 0, at);
+    confirm(key, { start }) {
+      const s = state(key);
+      if (holds(s, start, limitOf(s), windowMs)) return true;
+      s.starts.splice(s.starts.indexOf(start) >>> 0, 1); // given up (>>> 0: nothing when absent)
+      return false;
     },
+    record: (key, at) => insertSorted(state(key).starts, at),
     recent: (key) => [...state(key).starts],
     pauseUntil(key, until) {
       const s = state(key);
       s.pausedUntil = Math.max(s.pausedUntil, until);
     },
-    refused(key, startsAhead) {
+    refused(key) {
       const s = state(key);
-      s.learned = afterRefusal(s.learned, startsAhead, configured, windowMs, now());
+      const t = now();
+      s.refusals.push(t);
+      s.learned = afterRefusal(s.learned, acceptedAt(s, t), configured, windowMs, t);
     },
     capacity(key, deadline) {
       const s = state(key);
@@ -206,11 +245,7 @@ export function createLocalLedger({ limit: configured, windowMs, now = Date.now 
     },
     budget(key) {
       const s = state(key);
-      const limit = limitOf(s);
-      const t = now();
-      const remaining = t < s.pausedUntil ? 0 : Math.max(0, limit - s.starts.length);
-      const grows = remaining === 0 ? nextSlot(s) : s.starts.length > 0 ? s.starts[0] + windowMs : t; // the oldest call leaves
-      return { limit, remaining, resetInMs: Math.max(0, grows - t), pausedForMs: Math.max(0, s.pausedUntil - t) };
+      return budgetOf(s, limitOf(s), windowMs, now());
     },
   };
 }
@@ -336,6 +371,37 @@ function createPermits(max: number) {
   };
 }
 
+/** `work`'s answer; when it fails, `leave` first (the call gives its permit back). */
+async function orLeave<T>(work: () => T | Promise<T>, leave: () => void): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    leave();
+    throw error;
+  }
+}
+
+/**
+ * Reserves a start and sleeps until it. A start reserved ahead is confirmed when its time comes:
+ * a 429 meanwhile may have paused the client or lowered its limit, and a start reserved before
+ * that must not go out — it is reserved again. (The slot stays reserved, and counted, if the
+ * operation gives up while sleeping.) Answers whether it slept.
+ */
+async function startWhenDue(
+  reserve: () => Promise<Reserved>,
+  confirm: (reservation: Reserved) => Promise<boolean>,
+  sleep: (ms: number) => Promise<unknown>,
+): Promise<boolean> {
+  let reservation = await reserve();
+  const slept = reservation.waitMs > 0;
+  while (reservation.waitMs > 0) {
+    await sleep(reservation.waitMs);
+    if (await confirm(reservation)) break;
+    reservation = await reserve();
+  }
+  return slept;
+}
+
 export function createRateGovernor(options: GovernorOptions): RateGovernor {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
@@ -348,16 +414,16 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
   };
 
   /** The earliest slot in the window before `deadline`; the permit is released when there is none. */
-  async function reserve(key: string, s: PermitState, deadline: number | undefined): Promise<Reservation & { refused?: false }> {
-    try {
-      if (deadline !== undefined && now() >= deadline) throw deadlineExceeded();
-      const reservation = await ledger.reserve(key, deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
-      if (!reservation.refused) return reservation;
-      throw refuse(`ISC's rate limit leaves no slot for this call before the operation's deadline`, reservation.waitMs);
-    } catch (error) {
-      permits.release(s);
-      throw error;
-    }
+  function reserve(key: string, s: PermitState, deadline: number | undefined): Promise<Reserved> {
+    return orLeave(
+      async () => {
+        if (deadline !== undefined && now() >= deadline) throw deadlineExceeded();
+        const reservation = await ledger.reserve(key, deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
+        if (!reservation.refused) return reservation;
+        throw refuse(`ISC's rate limit leaves no slot for this call before the operation's deadline`, reservation.waitMs);
+      },
+      () => permits.release(s),
+    );
   }
 
   return {
@@ -371,16 +437,18 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
         // The permit first, then the slot: a call that waited for a permit must not start later
         // than the slot it reserved, or a window could hold more than `limit` starts.
         const queued = await permits.take(s, signal);
-        const reservation = await reserve(key, s, deadline);
-        const { waitMs } = reservation;
-        // The slot stays reserved (it was counted) even if the operation gives up while sleeping.
-        if (waitMs > 0) await untilAborted(sleep(waitMs), signal, () => permits.release(s));
+        const leave = () => permits.release(s);
+        const slept = await startWhenDue(
+          () => reserve(key, s, deadline),
+          (reservation) => orLeave(() => ledger.confirm(key, reservation), leave),
+          (ms) => untilAborted(sleep(ms), signal, leave),
+        );
         // A wait is a queue for a permit or a slot in the future, not the time the bookkeeping took.
-        if (queued || waitMs > 0) {
+        if (queued || slept) {
           totals.waits++;
           totals.waitMs += now() - queuedAt;
         }
-        return Object.assign(permits.releaser(s), { startsAhead: reservation.startsAhead });
+        return permits.releaser(s);
       } finally {
         s.waiting--;
       }
@@ -393,7 +461,7 @@ export function createRateGovernor(options: GovernorOptions): RateGovernor {
     },
     capacity: (key, deadline) => ledger.capacity(key, deadline),
     pauseUntil: (key, until) => ledger.pauseUntil(key, until),
-    refused: (key, startsAhead) => ledger.refused(key, startsAhead),
+    refused: (key) => ledger.refused(key),
     budget: (key) => ledger.budget(key),
     stats: () => ({ ...permits.counts(), ...totals }),
   };

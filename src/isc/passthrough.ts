@@ -26,7 +26,7 @@ export function withUnverifiedPool(main: RateGovernor, pool: RateGovernor): Rate
     tryAcquire: (key) => pick(key).tryAcquire(key),
     capacity: (key, deadline) => pick(key).capacity(key, deadline),
     pauseUntil: (key, until) => pick(key).pauseUntil(key, until),
-    refused: (key, startsAhead) => pick(key).refused(key, startsAhead),
+    refused: (key) => pick(key).refused(key),
     budget: (key) => pick(key).budget(key),
     // The verified clients' queue: junk waiting in the pool is not a wait of any caller's budget.
     stats: () => main.stats(),

@@ -159,7 +159,7 @@ describeWith(REDIS_SERVER, 'Redis under memory pressure (real Redis)', () => {
     const scaleOut = await replica({ SAIL_REDIS_URL: managed.server.url }, logger);
     expect(records.filter((r) => /eviction policy/.test(r.msg))).toEqual([expect.objectContaining({ level: 'info' })]);
     expect(records.filter((r) => r.level === 'warn')).toEqual([]);
-    expect(await scaleOut.ledger.reserve('client:managed', 0)).toEqual({ waitMs: 0, startsAhead: 0 });
+    expect(await scaleOut.ledger.reserve('client:managed', 0)).toEqual({ waitMs: 0, start: expect.any(Number), member: expect.any(String) });
   });
 
   it("the cache's own Redis is reported by /readyz and isc_gateway_cache_redis_up; down, the replica is still ready", async () => {

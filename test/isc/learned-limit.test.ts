@@ -60,10 +60,10 @@ describe('learned limits', () => {
     expect(afterRefusal(undefined, 0, CONFIGURED, WINDOW, 1_000)?.limit).toBe(1);
   });
 
-  it('the governor: a 429 with 3 calls ahead lowers the budget to 3 a window, and paces to it', async () => {
+  it("the governor: ISC accepted the window's calls less those it refused, in whatever order they arrived", async () => {
     let t = 1_000_000;
     const governor = createRateGovernor({
-      limit: 10,
+      limit: 20,
       windowMs: 1_000,
       marginMs: 0,
       maxConcurrency: 100,
@@ -71,16 +71,66 @@ describe('learned limits', () => {
       now: () => t,
       sleep: async (ms) => void (t += ms),
     });
+    // 16 calls released together; ISC accepts 5 and refuses 11, whichever were reserved first.
     const permits = [];
-    for (let i = 0; i < 4; i++) permits.push(await governor.acquire('client-a'));
-    expect(permits.map((p) => p.startsAhead)).toEqual([0, 1, 2, 3]);
+    for (let i = 0; i < 16; i++) permits.push(await governor.acquire('client-a'));
     permits.forEach((release) => release());
-    await governor.refused('client-a', permits[3].startsAhead!);
-    expect(governor.budget('client-a')).toEqual(expect.objectContaining({ limit: 3, remaining: 0 }));
+    for (let i = 0; i < 11; i++) await governor.refused('client-a');
+    expect(governor.budget('client-a')).toEqual(expect.objectContaining({ limit: 5, remaining: 0 }));
     const before = t;
     await governor.acquire('client-a');
-    expect(t - before).toBe(1_000); // the next slot: when the first of the 4 leaves the window
-    expect(governor.budget('client-a').limit).toBe(3);
-    expect(governor.budget('client-b').limit).toBe(10);
+    expect(t - before).toBe(1_000); // the next slot: when the 16 leave the window
+    expect(governor.budget('client-a').limit).toBe(5);
+    expect(governor.budget('client-b').limit).toBe(20);
+  });
+
+  /** A clock whose sleeps end only when the test moves time on. */
+  function manualClock() {
+    const clock = { t: 1_000_000, sleeping: [] as { until: number; wake: () => void }[] };
+    return {
+      now: () => clock.t,
+      sleep: (ms: number) => new Promise<void>((wake) => clock.sleeping.push({ until: clock.t + ms, wake })),
+      sleepers: () => clock.sleeping.length,
+      /** Moves time to `until`, waking each sleeper whose time came (and letting it run). */
+      async advanceTo(until: number) {
+        clock.t = until;
+        const due = clock.sleeping.filter((s) => s.until <= until);
+        clock.sleeping = clock.sleeping.filter((s) => s.until > until);
+        due.forEach((s) => s.wake());
+        for (let i = 0; i < 20; i++) await Promise.resolve();
+      },
+    };
+  }
+
+  it('a start reserved before a 429 does not go out during the pause it brought, nor beyond the limit it lowered', async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const governor = createRateGovernor({
+      limit: 4,
+      windowMs: 1_000,
+      marginMs: 0,
+      maxConcurrency: 100,
+      maxQueue: 100,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    for (let i = 0; i < 4; i++) (await governor.acquire('client-a'))();
+    // Four more reserved for the next window (t0 + 1000), asleep until then.
+    const started: number[] = [];
+    const queued = Array.from({ length: 4 }, () => governor.acquire('client-a').then((release) => (started.push(clock.now()), release())));
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(clock.sleepers()).toBe(4);
+    // ISC refused 2 of the first four with a 3 s Retry-After: it accepts 2 a window, from t0 + 3000.
+    governor.pauseUntil('client-a', t0 + 3_000);
+    await governor.refused('client-a');
+    await governor.refused('client-a');
+    expect(governor.budget('client-a').limit).toBe(2);
+    await clock.advanceTo(t0 + 1_000);
+    expect(started).toEqual([]); // their reserved starts fell in the pause: reserved again
+    await clock.advanceTo(t0 + 3_000);
+    expect(started).toEqual([t0 + 3_000, t0 + 3_000]); // two a window, as learned
+    await clock.advanceTo(t0 + 4_000);
+    await Promise.all(queued);
+    expect(started).toEqual([t0 + 3_000, t0 + 3_000, t0 + 4_000, t0 + 4_000]);
   });
 });

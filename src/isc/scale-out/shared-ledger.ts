@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { GROWTH_PER_WINDOW, HORIZON_WINDOWS, QUIET_WINDOWS } from '../learned-limit.js';
-import { createLocalLedger, type Budget, type LocalLedger, type Reservation, type SlotLedger } from '../governor.js';
+import { createLocalLedger, type Budget, type LocalLedger, type Reservation, type Reserved, type SlotLedger } from '../governor.js';
 import type { SharedStore } from '../../redis/connection.js';
 
 /** learned-limit.ts \`limitAt\` in Lua: the learned limit (a hash), grown back since, at most the configured one. */
@@ -27,8 +27,7 @@ end
  * earliest start that keeps every window at or under the limit and after every earlier
  * reservation (FIFO), and record it — so replicas together never start more than `limit` calls in
  * any window, whatever their clocks say. The limit is the one learned from ISC's 429s when lower
- * (KEYS[3], see LEARN). Answers [wait ms, starts in window, refused 0/1, limit in force, starts before
- * this one in its window].
+ * (KEYS[3], see LEARN). Answers [wait ms, starts in window, refused 0/1, limit in force].
  */
 const RESERVE = `
 local t = redis.call('TIME')
@@ -49,25 +48,50 @@ if count >= limit then
 end
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if last[2] and tonumber(last[2]) > slot then slot = tonumber(last[2]) end
-if maxWait >= 0 and slot - now > maxWait then return {slot - now, count, 1, limit, 0} end
-local ahead = redis.call('ZCOUNT', KEYS[1], '(' .. (slot - window), '+inf')
+if maxWait >= 0 and slot - now > maxWait then return {slot - now, count, 1, limit} end
 redis.call('ZADD', KEYS[1], slot, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], window + (slot - now) + 1000)
-return {slot - now, count + 1, 0, limit, ahead}
+return {slot - now, count + 1, 0, limit}
 `;
 
 /**
- * A 429 to a call that had ARGV[3] calls of every replica before it in its window: when that is
- * below the limit in force, ISC limits lower — the learned limit (KEYS[1]: limit, last and
- * previous refusal) drops to that count, at least 1, as in learned-limit.ts `afterRefusal`. It
- * lives until it has grown back. Answers the limit in force.
+ * Whether the start reserved as ARGV[3] still holds when its time comes, as in governor.ts
+ * `confirm`: no pause ends after it (KEYS[2]) and fewer starts than the limit in force (KEYS[3])
+ * are ahead of it in its window. Otherwise it is given up. Answers 1 or 0.
+ */
+const CONFIRM = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+local slot = redis.call('ZSCORE', KEYS[1], ARGV[3])
+if not slot then return 1 end
+slot = tonumber(slot)
+${LIMIT_AT}
+local limit = limitAt(KEYS[3], tonumber(ARGV[1]), window, now)
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
+local ahead = redis.call('ZCOUNT', KEYS[1], '(' .. (slot - window), slot) - 1
+if paused <= slot and ahead < limit then return 1 end
+redis.call('ZREM', KEYS[1], ARGV[3])
+return 0
+`;
+
+/**
+ * A 429 (recorded as ARGV[3] in KEYS[3], the window's refusals): ISC accepted the window's
+ * started calls (KEYS[2]) less those it refused. When that is below the limit in force, ISC
+ * limits lower — the learned limit (KEYS[1]: limit, last and previous refusal) drops to it, at
+ * least 1, as in learned-limit.ts `afterRefusal`. It lives until it has grown back. Answers the
+ * limit in force.
  */
 const LEARN = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local configured = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
-local accepted = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - window)
+redis.call('ZADD', KEYS[3], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[3], window + 1000)
+local started = redis.call('ZCOUNT', KEYS[2], '(' .. (now - window), now)
+local accepted = math.max(0, started - redis.call('ZCARD', KEYS[3]))
 ${LIMIT_AT}
 local current = limitAt(KEYS[1], configured, window, now)
 if accepted >= current then return current end
@@ -112,8 +136,9 @@ type ScriptedRedis = Redis & {
     windowMs: number,
     maxWaitMs: number,
     member: string,
-  ): Promise<[number, number, number, number, number]>;
-  iscLearn(learned: string, limit: number, windowMs: number, startsAhead: number): Promise<number>;
+  ): Promise<[number, number, number, number]>;
+  iscConfirm(log: string, pause: string, learned: string, limit: number, windowMs: number, member: string): Promise<number>;
+  iscLearn(learned: string, log: string, refusals: string, limit: number, windowMs: number, member: string): Promise<number>;
   iscPause(pause: string, ms: number): Promise<number>;
   iscReplay(log: string, member: string, windowMs: number, ...offsets: number[]): Promise<number>;
 };
@@ -122,7 +147,8 @@ function scripted(redis: Redis): ScriptedRedis {
   const r = redis as ScriptedRedis;
   if (typeof r.iscReserve !== 'function') {
     redis.defineCommand('iscReserve', { numberOfKeys: 3, lua: RESERVE });
-    redis.defineCommand('iscLearn', { numberOfKeys: 1, lua: LEARN });
+    redis.defineCommand('iscConfirm', { numberOfKeys: 3, lua: CONFIRM });
+    redis.defineCommand('iscLearn', { numberOfKeys: 3, lua: LEARN });
     redis.defineCommand('iscPause', { numberOfKeys: 1, lua: PAUSE });
     redis.defineCommand('iscReplay', { numberOfKeys: 1, lua: REPLAY });
   }
@@ -173,7 +199,8 @@ export function createSharedLedger({ store, limit, windowMs, replicas, now = Dat
       const ms = Math.max(0, Math.round(until - now()));
       if (ms > 0 && store.available()) ledger.redis.iscPause(pauseKey(ledger, key), ms).catch(() => undefined);
     },
-    refused: (key, startsAhead) => refused(ledger, key, startsAhead),
+    confirm: (key, reservation) => confirm(ledger, key, reservation),
+    refused: (key) => refused(ledger, key),
     capacity(key, deadline) {
       if (!store.available()) return fallback.capacity(key, deadline);
       const { inWindow, pausedUntil, limit: inForce } = observed(ledger, key);
@@ -227,6 +254,7 @@ interface LedgerState {
 const logKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate:${key}`;
 const pauseKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate-pause:${key}`;
 const learnedKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate-learned:${key}`;
+const refusalsKey = (ledger: LedgerState, key: string) => `${ledger.store.prefix}rate-refusals:${key}`;
 const nextMember = (ledger: LedgerState) => `${ledger.member}:${++ledger.sequence}`;
 
 /** Reserves a start in the shared log, or on the local share while Redis is unreachable or fails. */
@@ -234,20 +262,33 @@ async function reserve(ledger: LedgerState, key: string, maxWaitMs: number): Pro
   const { store, redis, limit, windowMs, now, fallback, seen } = ledger;
   if (maxWaitMs < 0) return { waitMs: 0, refused: true }; // the caller's deadline has passed
   if (!store.available()) return reserveLocally(ledger, key, maxWaitMs);
-  let answer: [number, number, number, number, number];
+  let answer: [number, number, number, number];
+  const member = nextMember(ledger);
   try {
     await shareFallbackStarts(ledger, key);
     const wait = Number.isFinite(maxWaitMs) ? Math.floor(maxWaitMs) : -1;
-    answer = await redis.iscReserve(logKey(ledger, key), pauseKey(ledger, key), learnedKey(ledger, key), limit, windowMs, wait, nextMember(ledger));
+    answer = await redis.iscReserve(logKey(ledger, key), pauseKey(ledger, key), learnedKey(ledger, key), limit, windowMs, wait, member);
   } catch {
     return reserveLocally(ledger, key, maxWaitMs); // Redis failed mid-call: this call keeps to the local share
   }
-  const [waitMs, inWindow, refused, inForce, startsAhead] = answer;
+  const [waitMs, inWindow, refused, inForce] = answer;
   if (seen.size > 10_000) seen.clear();
   seen.set(key, { inWindow, at: now(), pausedUntil: observed(ledger, key).pausedUntil, limit: inForce });
   if (refused) return { waitMs, refused: true };
-  fallback.record(key, now() + waitMs); // should Redis go away, the fallback knows this start
-  return { waitMs, startsAhead };
+  const start = now() + waitMs;
+  fallback.record(key, start); // should Redis go away, the fallback knows this start
+  return { waitMs, start, member };
+}
+
+/** A start reserved in the shared log is confirmed there; one reserved on the fallback (or while Redis is away), on the fallback. */
+async function confirm(ledger: LedgerState, key: string, reservation: Reserved): Promise<boolean> {
+  const { member } = reservation;
+  if (!member || !ledger.store.available()) return ledger.fallback.confirm(key, reservation);
+  try {
+    return (await ledger.redis.iscConfirm(logKey(ledger, key), pauseKey(ledger, key), learnedKey(ledger, key), ledger.limit, ledger.windowMs, member)) === 1;
+  } catch {
+    return ledger.fallback.confirm(key, reservation);
+  }
 }
 
 function reserveLocally(ledger: LedgerState, key: string, maxWaitMs: number): Reservation {
@@ -271,15 +312,15 @@ async function shareFallbackStarts(ledger: LedgerState, key: string): Promise<vo
 }
 
 /**
- * A 429 to a call of `key` with `startsAhead` calls of all replicas before it in its window: the
- * shared learned limit drops when that is below the limit in force (the fallback learns too, for
- * while Redis is away).
+ * A 429 to a call of `key`: the shared learned limit drops when ISC accepted fewer calls of all
+ * replicas in the window than the limit in force (the fallback learns too, for while Redis is away).
  */
-async function refused(ledger: LedgerState, key: string, startsAhead: number): Promise<void> {
-  ledger.fallback.refused(key, startsAhead);
+async function refused(ledger: LedgerState, key: string): Promise<void> {
+  ledger.fallback.refused(key);
   if (!ledger.store.available()) return;
   try {
-    const inForce = await ledger.redis.iscLearn(learnedKey(ledger, key), ledger.limit, ledger.windowMs, startsAhead);
+    const args = [ledger.limit, ledger.windowMs, nextMember(ledger)] as const;
+    const inForce = await ledger.redis.iscLearn(learnedKey(ledger, key), logKey(ledger, key), refusalsKey(ledger, key), ...args);
     const s = observed(ledger, key);
     ledger.seen.set(key, { ...s, limit: inForce });
   } catch {

@@ -1,5 +1,5 @@
 import { gatewayError } from '../../shared/errors.js';
-import type { Permit, RateGovernor } from '../governor.js';
+import type { RateGovernor } from '../governor.js';
 import { parseRetryAfter } from '../retry-policy.js';
 import type { Stage } from '../types.js';
 
@@ -39,9 +39,7 @@ export function rateGoverned({ governor, maxRetryAfterMs, defaultPauseMs = 1_000
     if (asked !== undefined && asked > maxRetryAfterMs) onRetryAfterClamped?.({ route: call.route, retryAfterMs: asked, pauseMs: maxRetryAfterMs });
     const pauseMs = Math.min(asked ?? defaultPauseMs, maxRetryAfterMs);
     governor.pauseUntil(call.rateKey, Date.now() + pauseMs);
-    // Background calls (tryAcquire) hold no place in the window's order: only callers' 429s teach.
-    const { startsAhead } = release as Permit;
-    if (startsAhead !== undefined) await governor.refused(call.rateKey, startsAhead);
+    await governor.refused(call.rateKey);
     return { ...answer, retryAfterMs: pauseMs };
   };
 }
