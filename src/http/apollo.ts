@@ -33,15 +33,30 @@ export interface ApolloOptions {
   buildContext: (caller: Caller) => Context;
 }
 
+/** One entry of `extensions.cache.hits`; `reason` only on a stale one. */
+interface CacheHitReport {
+  route: string;
+  ageSeconds: number;
+  stale: boolean;
+  reason?: CacheHit['reason'];
+}
+
 /**
  * `extensions.cache`: the ISC answers an operation got from the response cache, each with its
  * route and age, so a frontend can tell how fresh what it shows is. Per ISC answer rather than per
  * field: one answer feeds several fields and the gateway knows freshness per answer; an extension
  * leaves the schema (and the supergraph) untouched.
  */
-function cacheReport(hits: readonly CacheHit[] | undefined): { hits: { route: string; ageSeconds: number; stale: boolean }[] } | undefined {
+function cacheReport(hits: readonly CacheHit[] | undefined): { hits: CacheHitReport[] } | undefined {
   if (!hits || hits.length === 0) return undefined;
-  return { hits: hits.map((hit) => ({ route: `${hit.method} ${hit.route}`, ageSeconds: Math.floor(hit.ageMs / 1000), stale: hit.stale })) };
+  return {
+    hits: hits.map((hit) => ({
+      route: `${hit.method} ${hit.route}`,
+      ageSeconds: Math.floor(hit.ageMs / 1000),
+      stale: hit.stale,
+      ...(hit.reason && { reason: hit.reason }),
+    })),
+  };
 }
 
 /** Every answer reports the caller's ISC budget left, so a frontend can pace itself, and what came from the cache. */

@@ -1,30 +1,38 @@
+import { isErrorCode } from '../../shared/errors.js';
 import { encodeRequest } from '../encode.js';
 import type { WriteClock } from '../write-clock.js';
-import { responseCacheKey, type CachedResponse, type CachePolicy, type ResponseCache } from '../response-cache.js';
-import type { ByIdsRead, Credential, IscAnswer, IscCall, Next, SessionCredential, Stage } from '../types.js';
+import { entryLifetimeMs, responseCacheKey, type CachedResponse, type CachePolicy, type ResponseCache } from '../response-cache.js';
+import type { ByIdsRead, CacheHit, Credential, IscAnswer, IscCall, Next, SessionCredential, Stage } from '../types.js';
 
 /**
  * The response cache across operations (response-cache.ts; through Redis when scaled out), for
  * the domains the operator chose. A GET is answered from it while fresh; past its TTL but within
- * the stale grace it is answered at once while one background refresh runs. Entries are keyed by
- * the call's write stamp (stages/write-stamps.ts), so writes need no work here. Every hit is reported
- * on the operation (`extensions.cache`: route and age). A lookup by ids (`byIds`) is kept and
- * served per id. Background calls and callers asking for fresh data (`Cache-Control: no-cache`)
- * never read it, but fresh answers are stored.
+ * the stale grace it is answered at once while one background refresh runs. While the caller's
+ * ISC client is limited (paused by a 429, or no slot free in its window), or when its call comes
+ * back RATE_LIMITED, an entry past its TTL but within the stale-if-limited bound answers instead
+ * (no refresh: there is no budget for one). Entries are keyed by the call's write stamp
+ * (stages/write-stamps.ts), so writes need no work here, and no stale answer predates a write the
+ * operation could have seen. Every hit is reported on the operation (`extensions.cache`: route,
+ * age, and why a stale one was served). A lookup by ids (`byIds`) is kept and served per id.
+ * Background calls and callers asking for fresh data (`Cache-Control: no-cache`) never read it,
+ * but fresh answers are stored.
  */
 export interface CachedResponsesOptions {
   /** The write clock: each id of a lookup by ids has its own stamp. */
   clock: WriteClock;
   /** Sends a call from the top of the pipeline again (a background refresh, observed like any call). */
   refresh: (call: IscCall) => Promise<unknown>;
+  /** Whether an ISC client (a governor key) is paused or has no slot free right now; default never. */
+  limited?: (rateKey: string) => boolean;
   now?: () => number;
 }
 
 const keyOf = (call: IscCall, url: string, stamp: string): string =>
   responseCacheKey(stamp, call.callerKey, url, call.request.accept ?? 'application/json');
 
-function served(call: IscCall, entry: CachedResponse, ageMs: number, stale: boolean): IscAnswer {
-  (call.scope.cacheHits ??= []).push({ method: call.request.method, route: call.route, ageMs, stale });
+function served(call: IscCall, entry: CachedResponse, ageMs: number, reason?: CacheHit['reason']): IscAnswer {
+  const hit: CacheHit = { method: call.request.method, route: call.route, ageMs, stale: reason !== undefined, ...(reason && { reason }) };
+  (call.scope.cacheHits ??= []).push(hit);
   return { status: entry.status, headers: entry.headers, body: entry.body, rawLength: entry.bytes, cached: true };
 }
 
@@ -68,32 +76,54 @@ function backgroundRefresher(refresh: CachedResponsesOptions['refresh'], now: ()
   };
 }
 
+/** What the cache held for a call: an answer served, or an entry past its TTL kept in case the call comes back rate-limited. */
+type Lookup = { answer: IscAnswer; kept?: undefined } | { answer?: undefined; kept?: CachedResponse };
+
+/** ISC or the governor refused the call for the rate limit (a 429, a pause, no slot before the deadline). */
+const rateLimited = (error: unknown): boolean => isErrorCode(error, 'RATE_LIMITED');
+
 export function cachedResponses(cache: ResponseCache | undefined, options: CachedResponsesOptions): Stage | undefined {
   if (!cache) return undefined;
   const now = options.now ?? Date.now;
+  const limited = options.limited ?? (() => false);
   const revalidate = backgroundRefresher(options.refresh, now);
 
-  /** `stale` is told of a stale entry served; by default it refreshes that entry. */
-  async function fromCache(call: IscCall, key: string, policy: CachePolicy, stale = () => revalidate(call, key)): Promise<IscAnswer | undefined> {
+  /** `stale` is told of a stale entry served for revalidation; by default it refreshes that entry. A miss is recorded by the caller, once ISC answered. */
+  async function fromCache(call: IscCall, key: string, policy: CachePolicy, stale = () => revalidate(call, key)): Promise<Lookup> {
     const entry = await cache!.get(key);
-    const ageMs = entry ? now() - entry.storedAt : Infinity;
-    if (entry && ageMs <= policy.ttlMs) {
+    if (!entry) return {};
+    const ageMs = now() - entry.storedAt;
+    if (ageMs <= policy.ttlMs) {
       cache!.record('hit');
-      return served(call, entry, ageMs, false);
+      return { answer: served(call, entry, ageMs) };
+    }
+    // Limited: no refresh could run, and this answer spares the budget (a pass-through bearer's
+    // entry too: nothing outlives its request). Checked first, so the reason says why.
+    const withinLimitedBound = ageMs <= policy.ttlMs + policy.staleIfLimitedMs;
+    if (withinLimitedBound && limited(call.rateKey)) {
+      cache!.record('stale-if-limited');
+      return { answer: served(call, entry, ageMs, 'rate-limited') };
     }
     // Refreshing needs a credential that outlives the request (the gateway's own, a sign-in
     // session); a pass-through bearer's stale entry is a miss, fetched while its request lives.
-    if (entry && ageMs <= policy.ttlMs + policy.staleMs && call.credential.kind !== 'bearer') {
+    if (ageMs <= policy.ttlMs + policy.staleMs && call.credential.kind !== 'bearer') {
       cache!.record('stale');
       stale();
-      return served(call, entry, ageMs, true);
+      return { answer: served(call, entry, ageMs, 'revalidating') };
     }
-    cache!.record('miss');
-    return undefined;
+    return { kept: withinLimitedBound ? entry : undefined };
+  }
+
+  /** The kept entry, when the call came back rate-limited and the entry is still within its bound (time passed while the call waited). */
+  function whenRefused(call: IscCall, kept: CachedResponse | undefined, policy: CachePolicy): IscAnswer | undefined {
+    const ageMs = kept ? now() - kept.storedAt : Infinity;
+    if (!kept || ageMs > policy.ttlMs + policy.staleIfLimitedMs) return undefined;
+    cache!.record('stale-if-limited');
+    return served(call, kept, ageMs, 'rate-limited');
   }
 
   async function store(key: string, answer: IscAnswer, policy: CachePolicy): Promise<void> {
-    if (answer.status >= 200 && answer.status < 300) await cache!.set(key, toEntry(answer, now()), policy.ttlMs + policy.staleMs);
+    if (answer.status >= 200 && answer.status < 300) await cache!.set(key, toEntry(answer, now()), entryLifetimeMs(policy));
   }
 
   return async (call, next) => {
@@ -101,23 +131,39 @@ export function cachedResponses(cache: ResponseCache | undefined, options: Cache
     if (!policy) return next(call);
     const reads = !call.scope.background && !call.scope.fresh;
     if (call.request.byIds) return byIds(call, next, call.request.byIds, policy, reads);
+    // Only the key of the call's own stamp is looked up: an entry from before a write it could have seen is out of reach.
     const key = keyOf(call, call.url, call.stamp!);
-    const cached = reads ? await fromCache(call, key, policy) : undefined;
-    if (cached) return cached;
-    const answer = await next(call);
+    const found = reads ? await fromCache(call, key, policy) : {};
+    if (found.answer) return found.answer;
+    let answer: IscAnswer;
+    try {
+      answer = await next(call);
+    } catch (error) {
+      const stale = rateLimited(error) ? whenRefused(call, found.kept, policy) : undefined;
+      if (stale) return stale;
+      if (reads) cache.record('miss');
+      throw error;
+    }
+    const stale = answer.status === 429 ? whenRefused(call, found.kept, policy) : undefined;
+    if (stale) return stale;
+    if (reads) cache.record('miss');
     await store(key, answer, policy);
     return answer;
   };
 
-  /** A lookup by ids: each id answered from its own entry, ISC asked only for the others, and each item it returns stored on its own. */
+  /**
+   * A lookup by ids: each id answered from its own entry, ISC asked only for the others, and each
+   * item it returns stored on its own. When that call comes back rate-limited and every id it
+   * asked for has an entry within the stale-if-limited bound, those answer instead.
+   */
   async function byIds(call: IscCall, next: Next, lookup: ByIdsRead, policy: CachePolicy, reads: boolean): Promise<IscAnswer> {
     const paths = lookup.ids.map((id) => lookup.entryPath(id));
     const stamps = await options.clock.stamps(paths);
     const keys = new Map(lookup.ids.map((id, i) => [id, keyOf(call, paths[i], stamps[i])]));
     const stale: string[] = [];
-    const hits = reads ? await Promise.all(lookup.ids.map((id) => fromCache(call, keys.get(id)!, policy, () => stale.push(id)))) : [];
-    const found = hits.flatMap((hit) => (hit ? [hit.body] : []));
-    const missing = lookup.ids.filter((_, i) => !hits[i]);
+    const lookups = reads ? await Promise.all(lookup.ids.map((id) => fromCache(call, keys.get(id)!, policy, () => stale.push(id)))) : [];
+    const found = lookups.flatMap((hit) => (hit.answer ? [hit.answer.body] : []));
+    const missing = lookup.ids.filter((_, i) => !lookups[i]?.answer);
     const narrowed = (ids: readonly string[]) => narrowedTo(call, lookup, ids);
     // One background refresh for all the stale ids of this lookup.
     if (stale.length > 0) {
@@ -125,7 +171,28 @@ export function cachedResponses(cache: ResponseCache | undefined, options: Cache
       revalidate(refresh, keyOf(refresh, refresh.url, call.stamp!));
     }
     if (missing.length === 0) return { status: 200, headers: {}, body: found, rawLength: 0, cached: true };
-    const answer = await next(narrowed(missing));
+    const recordMisses = () => {
+      if (reads) for (let i = 0; i < missing.length; i++) cache!.record('miss');
+    };
+    /** Every missing id from its kept entry, or undefined when one has none within the bound. */
+    const fromKept = (): IscAnswer | undefined => {
+      const kept = lookup.ids.flatMap((_, i) => (lookups[i] && !lookups[i].answer ? [lookups[i].kept] : []));
+      if (!reads || kept.some((entry) => !entry || now() - entry.storedAt > policy.ttlMs + policy.staleIfLimitedMs)) return undefined;
+      const bodies = kept.map((entry) => whenRefused(call, entry, policy)!.body);
+      return { status: 200, headers: {}, body: [...found, ...bodies], rawLength: 0, cached: true };
+    };
+    let answer: IscAnswer;
+    try {
+      answer = await next(narrowed(missing));
+    } catch (error) {
+      const stale = rateLimited(error) ? fromKept() : undefined;
+      if (stale) return stale;
+      recordMisses();
+      throw error;
+    }
+    const staleAnswer = answer.status === 429 ? fromKept() : undefined;
+    if (staleAnswer) return staleAnswer;
+    recordMisses();
     const items = Array.isArray(answer.body) ? (answer.body as unknown[]) : [];
     for (const item of items) {
       const id = lookup.idOf(item);
