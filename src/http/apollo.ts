@@ -24,7 +24,7 @@ import { operationContextPlugin } from './context.js';
 import type { ServerObservability } from './types.js';
 
 export interface ApolloOptions {
-  config: Pick<Config, 'server' | 'limits' | 'rate'>;
+  config: Pick<Config, 'server' | 'limits' | 'rate' | 'cache'>;
   governor: RateGovernor;
   observability?: ServerObservability;
   logger: Logger;
@@ -114,7 +114,13 @@ export async function startApollo({
       requestLogPlugin(logger),
       // GraphiQL is served by the playground route; Apollo's own page only in sandbox mode (it loads from a CDN).
       server.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
-      queryCostPlugin({ limits, governor, rate: config.rate, costs: COSTS }),
+      queryCostPlugin({
+        limits,
+        governor,
+        rate: config.rate,
+        costs: COSTS,
+        answersWhileLimited: config.cache.enabled && config.cache.staleIfLimitedMs > 0,
+      }),
       trusted ? trustedDocumentsPlugin(trusted) : persistedQueryGuardPlugin(),
       ...(observability?.plugins ?? []),
     ],
