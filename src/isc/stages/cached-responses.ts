@@ -82,123 +82,147 @@ type Lookup = { answer: IscAnswer; kept?: undefined } | { answer?: undefined; ke
 /** ISC or the governor refused the call for the rate limit (a 429, a pause, no slot before the deadline). */
 const rateLimited = (error: unknown): boolean => isErrorCode(error, 'RATE_LIMITED');
 
+/**
+ * ISC's answer, or `fallback()`'s when the call comes back rate-limited (thrown, or a 429 answer)
+ * and there is one (`stale`); `missed` is told when ISC's own answer or error is passed on.
+ */
+async function orStaleWhenRefused(
+  answering: Promise<IscAnswer>,
+  fallback: () => IscAnswer | undefined,
+  missed: () => void,
+): Promise<{ answer: IscAnswer; stale?: true }> {
+  let answer: IscAnswer;
+  try {
+    answer = await answering;
+  } catch (error) {
+    const stale = rateLimited(error) ? fallback() : undefined;
+    if (stale) return { answer: stale, stale: true };
+    missed();
+    throw error;
+  }
+  const stale = answer.status === 429 ? fallback() : undefined;
+  if (stale) return { answer: stale, stale: true };
+  missed();
+  return { answer };
+}
+
+/** Reading and writing entries under a policy; `limited` tells whether a call's ISC client is limited now. */
+function entries(cache: ResponseCache, now: () => number, limited: (rateKey: string) => boolean) {
+  return {
+    /** `stale` is told of a stale entry served for revalidation (it refreshes it). A miss is recorded by the caller, once ISC answered. */
+    async fromCache(call: IscCall, key: string, policy: CachePolicy, stale: () => void): Promise<Lookup> {
+      const entry = await cache.get(key);
+      if (!entry) return {};
+      const ageMs = now() - entry.storedAt;
+      if (ageMs <= policy.ttlMs) {
+        cache.record('hit');
+        return { answer: served(call, entry, ageMs) };
+      }
+      // Limited: no refresh could run, and this answer spares the budget (a pass-through bearer's
+      // entry too: nothing outlives its request). Checked first, so the reason says why.
+      const withinLimitedBound = ageMs <= policy.ttlMs + policy.staleIfLimitedMs;
+      if (withinLimitedBound && limited(call.rateKey)) {
+        cache.record('stale-if-limited');
+        return { answer: served(call, entry, ageMs, 'rate-limited') };
+      }
+      // Refreshing needs a credential that outlives the request (the gateway's own, a sign-in
+      // session); a pass-through bearer's stale entry is a miss, fetched while its request lives.
+      if (ageMs <= policy.ttlMs + policy.staleMs && call.credential.kind !== 'bearer') {
+        cache.record('stale');
+        stale();
+        return { answer: served(call, entry, ageMs, 'revalidating') };
+      }
+      return { kept: withinLimitedBound ? entry : undefined };
+    },
+    /** The kept entries' answers (each still within its bound: time passed while the call waited), or undefined when one is missing or too old. */
+    whenRefused(call: IscCall, kept: readonly (CachedResponse | undefined)[], policy: CachePolicy): IscAnswer[] | undefined {
+      const ages = kept.map((entry) => (entry ? now() - entry.storedAt : Infinity));
+      if (kept.length === 0 || ages.some((ageMs) => ageMs > policy.ttlMs + policy.staleIfLimitedMs)) return undefined;
+      return kept.map((entry, i) => {
+        cache.record('stale-if-limited');
+        return served(call, entry!, ages[i], 'rate-limited');
+      });
+    },
+    /** A read sent to ISC and answered (or failed) by it. */
+    missed: () => cache.record('miss'),
+    async store(key: string, answer: IscAnswer, policy: CachePolicy): Promise<void> {
+      if (answer.status >= 200 && answer.status < 300) await cache.set(key, toEntry(answer, now()), entryLifetimeMs(policy));
+    },
+  };
+}
+
+type Entries = ReturnType<typeof entries>;
+
 export function cachedResponses(cache: ResponseCache | undefined, options: CachedResponsesOptions): Stage | undefined {
   if (!cache) return undefined;
   const now = options.now ?? Date.now;
-  const limited = options.limited ?? (() => false);
   const revalidate = backgroundRefresher(options.refresh, now);
-
-  /** `stale` is told of a stale entry served for revalidation; by default it refreshes that entry. A miss is recorded by the caller, once ISC answered. */
-  async function fromCache(call: IscCall, key: string, policy: CachePolicy, stale = () => revalidate(call, key)): Promise<Lookup> {
-    const entry = await cache!.get(key);
-    if (!entry) return {};
-    const ageMs = now() - entry.storedAt;
-    if (ageMs <= policy.ttlMs) {
-      cache!.record('hit');
-      return { answer: served(call, entry, ageMs) };
-    }
-    // Limited: no refresh could run, and this answer spares the budget (a pass-through bearer's
-    // entry too: nothing outlives its request). Checked first, so the reason says why.
-    const withinLimitedBound = ageMs <= policy.ttlMs + policy.staleIfLimitedMs;
-    if (withinLimitedBound && limited(call.rateKey)) {
-      cache!.record('stale-if-limited');
-      return { answer: served(call, entry, ageMs, 'rate-limited') };
-    }
-    // Refreshing needs a credential that outlives the request (the gateway's own, a sign-in
-    // session); a pass-through bearer's stale entry is a miss, fetched while its request lives.
-    if (ageMs <= policy.ttlMs + policy.staleMs && call.credential.kind !== 'bearer') {
-      cache!.record('stale');
-      stale();
-      return { answer: served(call, entry, ageMs, 'revalidating') };
-    }
-    return { kept: withinLimitedBound ? entry : undefined };
-  }
-
-  /** The kept entry, when the call came back rate-limited and the entry is still within its bound (time passed while the call waited). */
-  function whenRefused(call: IscCall, kept: CachedResponse | undefined, policy: CachePolicy): IscAnswer | undefined {
-    const ageMs = kept ? now() - kept.storedAt : Infinity;
-    if (!kept || ageMs > policy.ttlMs + policy.staleIfLimitedMs) return undefined;
-    cache!.record('stale-if-limited');
-    return served(call, kept, ageMs, 'rate-limited');
-  }
-
-  async function store(key: string, answer: IscAnswer, policy: CachePolicy): Promise<void> {
-    if (answer.status >= 200 && answer.status < 300) await cache!.set(key, toEntry(answer, now()), entryLifetimeMs(policy));
-  }
+  const held = entries(cache, now, options.limited ?? (() => false));
+  const reading = { held, clock: options.clock, revalidate };
 
   return async (call, next) => {
     const policy = call.request.method === 'GET' && call.stamp !== undefined ? cache.policyOf(call.url) : undefined;
     if (!policy) return next(call);
     const reads = !call.scope.background && !call.scope.fresh;
-    if (call.request.byIds) return byIds(call, next, call.request.byIds, policy, reads);
+    if (call.request.byIds) return byIds(reading, call, next, call.request.byIds, policy, reads);
     // Only the key of the call's own stamp is looked up: an entry from before a write it could have seen is out of reach.
     const key = keyOf(call, call.url, call.stamp!);
-    const found = reads ? await fromCache(call, key, policy) : {};
+    const found = reads ? await held.fromCache(call, key, policy, () => revalidate(call, key)) : {};
     if (found.answer) return found.answer;
-    let answer: IscAnswer;
-    try {
-      answer = await next(call);
-    } catch (error) {
-      const stale = rateLimited(error) ? whenRefused(call, found.kept, policy) : undefined;
-      if (stale) return stale;
-      if (reads) cache.record('miss');
-      throw error;
-    }
-    const stale = answer.status === 429 ? whenRefused(call, found.kept, policy) : undefined;
-    if (stale) return stale;
-    if (reads) cache.record('miss');
-    await store(key, answer, policy);
+    const { answer, stale } = await orStaleWhenRefused(
+      next(call),
+      () => held.whenRefused(call, found.kept ? [found.kept] : [], policy)?.[0],
+      () => reads && held.missed(),
+    );
+    if (!stale) await held.store(key, answer, policy);
     return answer;
   };
+}
 
-  /**
-   * A lookup by ids: each id answered from its own entry, ISC asked only for the others, and each
-   * item it returns stored on its own. When that call comes back rate-limited and every id it
-   * asked for has an entry within the stale-if-limited bound, those answer instead.
-   */
-  async function byIds(call: IscCall, next: Next, lookup: ByIdsRead, policy: CachePolicy, reads: boolean): Promise<IscAnswer> {
-    const paths = lookup.ids.map((id) => lookup.entryPath(id));
-    const stamps = await options.clock.stamps(paths);
-    const keys = new Map(lookup.ids.map((id, i) => [id, keyOf(call, paths[i], stamps[i])]));
-    const stale: string[] = [];
-    const lookups = reads ? await Promise.all(lookup.ids.map((id) => fromCache(call, keys.get(id)!, policy, () => stale.push(id)))) : [];
-    const found = lookups.flatMap((hit) => (hit.answer ? [hit.answer.body] : []));
-    const missing = lookup.ids.filter((_, i) => !lookups[i]?.answer);
-    const narrowed = (ids: readonly string[]) => narrowedTo(call, lookup, ids);
-    // One background refresh for all the stale ids of this lookup.
-    if (stale.length > 0) {
-      const refresh = narrowed(stale);
-      revalidate(refresh, keyOf(refresh, refresh.url, call.stamp!));
-    }
-    if (missing.length === 0) return { status: 200, headers: {}, body: found, rawLength: 0, cached: true };
-    const recordMisses = () => {
-      if (reads) for (let i = 0; i < missing.length; i++) cache!.record('miss');
-    };
-    /** Every missing id from its kept entry, or undefined when one has none within the bound. */
-    const fromKept = (): IscAnswer | undefined => {
-      const kept = lookup.ids.flatMap((_, i) => (lookups[i] && !lookups[i].answer ? [lookups[i].kept] : []));
-      if (!reads || kept.some((entry) => !entry || now() - entry.storedAt > policy.ttlMs + policy.staleIfLimitedMs)) return undefined;
-      const bodies = kept.map((entry) => whenRefused(call, entry, policy)!.body);
-      return { status: 200, headers: {}, body: [...found, ...bodies], rawLength: 0, cached: true };
-    };
-    let answer: IscAnswer;
-    try {
-      answer = await next(narrowed(missing));
-    } catch (error) {
-      const stale = rateLimited(error) ? fromKept() : undefined;
-      if (stale) return stale;
-      recordMisses();
-      throw error;
-    }
-    const staleAnswer = answer.status === 429 ? fromKept() : undefined;
-    if (staleAnswer) return staleAnswer;
-    recordMisses();
-    const items = Array.isArray(answer.body) ? (answer.body as unknown[]) : [];
-    for (const item of items) {
-      const id = lookup.idOf(item);
-      const key = id === undefined ? undefined : keys.get(id);
-      if (key) await store(key, { ...answer, body: item, rawLength: Math.ceil(answer.rawLength / Math.max(1, items.length)) }, policy);
-    }
-    return { ...answer, body: [...found, ...items] };
+/**
+ * A lookup by ids: each id answered from its own entry, ISC asked only for the others, and each
+ * item it returns stored on its own. When that call comes back rate-limited and every id it asked
+ * for has an entry within the stale-if-limited bound, those answer instead.
+ */
+async function byIds(
+  { held, clock, revalidate }: { held: Entries; clock: WriteClock; revalidate: (call: IscCall, key: string) => void },
+  call: IscCall,
+  next: Next,
+  lookup: ByIdsRead,
+  policy: CachePolicy,
+  reads: boolean,
+): Promise<IscAnswer> {
+  const paths = lookup.ids.map((id) => lookup.entryPath(id));
+  const stamps = await clock.stamps(paths);
+  const keys = new Map(lookup.ids.map((id, i) => [id, keyOf(call, paths[i], stamps[i])]));
+  const stale: string[] = [];
+  const lookups = reads ? await Promise.all(lookup.ids.map((id) => held.fromCache(call, keys.get(id)!, policy, () => stale.push(id)))) : [];
+  const found = lookups.flatMap((hit) => (hit.answer ? [hit.answer.body] : []));
+  const missing = lookup.ids.filter((_, i) => !lookups[i]?.answer);
+  const narrowed = (ids: readonly string[]) => narrowedTo(call, lookup, ids);
+  // One background refresh for all the stale ids of this lookup.
+  if (stale.length > 0) {
+    const refresh = narrowed(stale);
+    revalidate(refresh, keyOf(refresh, refresh.url, call.stamp!));
   }
+  if (missing.length === 0) return { status: 200, headers: {}, body: found, rawLength: 0, cached: true };
+  const kept = reads ? lookups.filter((hit) => !hit.answer).map((hit) => hit.kept) : [];
+  const { answer, stale: fromKept } = await orStaleWhenRefused(
+    next(narrowed(missing)),
+    () => {
+      const answers = held.whenRefused(call, kept, policy);
+      return answers && { status: 200, headers: {}, body: [...found, ...answers.map((a) => a.body)], rawLength: 0, cached: true };
+    },
+    () => {
+      if (reads) missing.forEach(held.missed);
+    },
+  );
+  if (fromKept) return answer;
+  const items = Array.isArray(answer.body) ? (answer.body as unknown[]) : [];
+  for (const item of items) {
+    const id = lookup.idOf(item);
+    const key = id === undefined ? undefined : keys.get(id);
+    if (key) await held.store(key, { ...answer, body: item, rawLength: Math.ceil(answer.rawLength / Math.max(1, items.length)) }, policy);
+  }
+  return { ...answer, body: [...found, ...items] };
 }
