@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
+import type { RunningGateway } from '../../src/gateway.js';
 import { code } from '../support/errors.js';
-import { bearer, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
+import { bearer, gatewayAgainst, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 import { metricSum } from '../support/metrics.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { startRedis, type TestRedis } from '../support/redis.js';
+import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
 
 /**
  * Issue 27 item 4, answers while limited: while an ISC client is paused by a 429 (or its call
@@ -167,5 +172,48 @@ describe('answers while limited (stale-if-limited)', () => {
     expect(refused.status).toBe(429);
     expect(refused.errors).toEqual([code('RATE_LIMITED')]);
     expect(gw.calls()).toEqual([]);
+  });
+});
+
+describeWith(REDIS_SERVER, 'answers while limited, two replicas (real Redis)', () => {
+  const KEY = 'stale-if-limited-test-key';
+  let redis: TestRedis | undefined;
+  let tenant: DemoTenant | undefined;
+  const replicas: RunningGateway[] = [];
+  afterEach(async () => {
+    await Promise.all(replicas.splice(0).map((r) => r.close()));
+    await tenant?.close();
+    await redis?.stop();
+  });
+
+  async function gql(replica: RunningGateway, query: string): Promise<GraphQLResponse> {
+    const response = await fetch(replica.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: JSON.stringify({ query }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const body = (await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
+    return { ...body, status: response.status, headers: response.headers };
+  }
+
+  it("a pause one replica met: the other's read of a shared entry past its TTL answers stale (reason rate-limited) with no ISC call", async () => {
+    redis = await startRedis();
+    tenant = await startDemoTenant({ recordRequests: true });
+    const settings = { ...CACHED, SAIL_API_KEYS: KEY, SAIL_REDIS_URL: redis.url, SAIL_REDIS_REPLICAS: '2' };
+    for (let i = 0; i < 2; i++) replicas.push(await gatewayAgainst(tenant, settings, recordingLogger().logger));
+    const [a, b] = replicas;
+    const list = await gql(a, LIST); // stored in Redis: both replicas read it
+    expect(list.errors).toBeUndefined();
+    await sleep(TTL_MS + 200);
+    tenant.setFaults(LOCKOUT);
+    expect((await gql(a, UNCACHED)).errors).toEqual([code('RATE_LIMITED')]);
+    tenant.setFaults({});
+    tenant.clearRequests();
+    const fromB = await gql(b, LIST);
+    expect(fromB.errors).toBeUndefined();
+    expect(fromB.data).toEqual(list.data);
+    expect(cacheHits(fromB)).toEqual([{ route: 'GET connectors', ageSeconds: expect.any(Number), stale: true, reason: 'rate-limited' }]);
+    expect(tenant.requests).toEqual([]);
   });
 });
