@@ -10,6 +10,8 @@ export interface CacheConfig {
   domains: { name: string; ttlMs: number | undefined }[] | undefined;
   /** Past its TTL an entry is still served this long while one background refresh runs. */
   staleMs: number;
+  /** Past its TTL an entry still answers this long while its caller's ISC client is paused or out of budget. */
+  staleIfLimitedMs: number;
   maxEntries: number;
   maxBytes: number;
   /** Identical GETs in flight at once share one ISC call. */
@@ -23,6 +25,7 @@ export function cacheConfig(env: Environment): CacheConfig {
     ttlMs: integer(env, 'SAIL_RESPONSE_CACHE_TTL_MS', defaults.ttlMs, 1, 86_400_000),
     domains: cacheDomains(env.SAIL_RESPONSE_CACHE_DOMAINS),
     staleMs: integer(env, 'SAIL_RESPONSE_CACHE_STALE_MS', defaults.staleMs, 0, 86_400_000),
+    staleIfLimitedMs: integer(env, 'SAIL_RESPONSE_CACHE_STALE_IF_LIMITED_MS', defaults.staleIfLimitedMs, 0, 86_400_000),
     maxEntries: integer(env, 'SAIL_RESPONSE_CACHE_MAX_ENTRIES', defaults.maxEntries, 1, 10_000_000),
     maxBytes: integer(env, 'SAIL_RESPONSE_CACHE_MAX_BYTES', defaults.maxBytes, 1024, 8 * 1_073_741_824),
     coalesce: flag(env, 'SAIL_COALESCE', defaults.coalesce),

@@ -66,6 +66,7 @@ export const DEFAULTS = {
     enabled: false,
     ttlMs: 60_000,
     staleMs: 0,
+    staleIfLimitedMs: 300_000,
     maxEntries: 5_000,
     maxBytes: 50 * MiB,
     coalesce: true,

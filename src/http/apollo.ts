@@ -24,7 +24,7 @@ import { operationContextPlugin } from './context.js';
 import type { ServerObservability } from './types.js';
 
 export interface ApolloOptions {
-  config: Pick<Config, 'server' | 'limits' | 'rate'>;
+  config: Pick<Config, 'server' | 'limits' | 'rate' | 'cache'>;
   governor: RateGovernor;
   observability?: ServerObservability;
   logger: Logger;
@@ -33,15 +33,30 @@ export interface ApolloOptions {
   buildContext: (caller: Caller) => Context;
 }
 
+/** One entry of `extensions.cache.hits`; `reason` only on a stale one. */
+interface CacheHitReport {
+  route: string;
+  ageSeconds: number;
+  stale: boolean;
+  reason?: CacheHit['reason'];
+}
+
 /**
  * `extensions.cache`: the ISC answers an operation got from the response cache, each with its
  * route and age, so a frontend can tell how fresh what it shows is. Per ISC answer rather than per
  * field: one answer feeds several fields and the gateway knows freshness per answer; an extension
  * leaves the schema (and the supergraph) untouched.
  */
-function cacheReport(hits: readonly CacheHit[] | undefined): { hits: { route: string; ageSeconds: number; stale: boolean }[] } | undefined {
+function cacheReport(hits: readonly CacheHit[] | undefined): { hits: CacheHitReport[] } | undefined {
   if (!hits || hits.length === 0) return undefined;
-  return { hits: hits.map((hit) => ({ route: `${hit.method} ${hit.route}`, ageSeconds: Math.floor(hit.ageMs / 1000), stale: hit.stale })) };
+  return {
+    hits: hits.map((hit) => ({
+      route: `${hit.method} ${hit.route}`,
+      ageSeconds: Math.floor(hit.ageMs / 1000),
+      stale: hit.stale,
+      ...(hit.reason && { reason: hit.reason }),
+    })),
+  };
 }
 
 /** Every answer reports the caller's ISC budget left, so a frontend can pace itself, and what came from the cache. */
@@ -100,7 +115,13 @@ export async function startApollo({
       requestLogPlugin(logger),
       // GraphiQL is served by the playground route; Apollo's own page only in sandbox mode (it loads from a CDN).
       server.playground === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
-      queryCostPlugin({ limits, governor, rate: config.rate, costs: COSTS }),
+      queryCostPlugin({
+        limits,
+        governor,
+        rate: config.rate,
+        costs: COSTS,
+        answersWhileLimited: config.cache.enabled && config.cache.staleIfLimitedMs > 0,
+      }),
       trusted ? trustedDocumentsPlugin(trusted) : persistedQueryGuardPlugin(),
       ...(observability?.plugins ?? []),
     ],

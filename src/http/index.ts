@@ -24,7 +24,7 @@ export { createCallerFacts, createContext, requestIdOf } from './context.js';
 export type { Route, RouteHandler, ServerObservability } from './types.js';
 
 export interface HttpGatewayOptions {
-  config: Pick<Config, 'server' | 'limits' | 'rate' | 'observability'>;
+  config: Pick<Config, 'server' | 'limits' | 'rate' | 'cache' | 'observability'>;
   auth: InboundAuth;
   client: IscClient;
   governor: RateGovernor;

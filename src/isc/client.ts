@@ -96,7 +96,7 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       operationReads, // each GET once per operation; writes forget their collection
       observeCalls(options.observers ?? []), // start and end of each call, for metrics, traces, logs
       options.cache || options.coalesce !== false ? writeStamps(clock) : undefined, // a GET's write stamp; a write moves the clock on before its caller has the answer
-      cachedResponses(options.cache, { clock, refresh: (call) => send(call) }), // the operator's cached domains, per caller and stamp
+      cachedResponses(options.cache, { clock, refresh: (call) => send(call), limited: (key) => governor.budget(key).remaining === 0 }), // the operator's cached domains, per caller and stamp; past the TTL while the client is limited
       options.coalesce === false ? undefined : coalescing(new URL(options.apiUrl).origin), // identical GETs in flight share one call
       outcome, // the final answer, or a coded error keeping ISC's status and trackingId
       passthrough.stage, // a caller's token: its client's budget once ISC accepted it, else one verification call in the unverified pool

@@ -7,19 +7,27 @@ import { LRUCache } from 'lru-cache';
  * the caller (a hash of its credential key: one caller never sees another's data), the URL, the
  * media type, and the write stamp of what the URL reads (write-clock.ts): a write makes the entries
  * it may have changed unreachable at once, for every replica when the clock is shared. Bounded by
- * entry count and bytes; an entry lives its domain's TTL plus the stale grace period.
+ * entry count and bytes; an entry lives its domain's TTL plus the longer of its two stale bounds
+ * (`entryLifetimeMs`).
  */
 export interface CachePolicy {
   /** Served as fresh this long. */
   ttlMs: number;
   /** Then served once more while one background refresh runs (stale-while-revalidate). */
   staleMs: number;
+  /** Past the TTL, served this long while the caller's ISC client is paused or out of budget (stale-if-limited): no refresh could run then. */
+  staleIfLimitedMs: number;
 }
+
+/** How long an entry is kept: its TTL, then as long as either stale bound may still serve it. */
+export const entryLifetimeMs = (policy: CachePolicy): number => policy.ttlMs + Math.max(policy.staleMs, policy.staleIfLimitedMs);
 
 export interface ResponseCacheOptions {
   /** Cached domains (first path segments) and each one's TTL. */
   domains: Readonly<Record<string, number>>;
   staleMs: number;
+  /** Default 0: never served past the TTL for being limited. */
+  staleIfLimitedMs?: number;
   maxEntries: number;
   maxBytes: number;
 }
@@ -34,7 +42,8 @@ export interface CachedResponse {
   storedAt: number;
 }
 
-export type CacheOutcome = 'hit' | 'stale' | 'miss';
+/** `stale`: within the stale-while-revalidate grace; `stale-if-limited`: answered because the caller's ISC client was limited. */
+export type CacheOutcome = 'hit' | 'stale' | 'stale-if-limited' | 'miss';
 
 /** Asynchronous, so the shared (Redis) cache of a scaled-out deployment fits the same interface. */
 export interface ResponseCache {
@@ -45,7 +54,7 @@ export interface ResponseCache {
   /** Counts what a lookup led to (see stats). */
   record(outcome: CacheOutcome): void;
   /** Counters of this process; `entries`/`bytes` are this process's (local) or its fallback's (shared). */
-  stats(): { hits: number; stale: number; misses: number; entries: number; bytes: number };
+  stats(): { hits: number; stale: number; staleIfLimited: number; misses: number; entries: number; bytes: number };
 }
 
 export const domainOf = (path: string): string => path.split(/[/?]/, 1)[0];
@@ -60,21 +69,21 @@ export function responseCacheKey(stamp: string, callerKey: string, url: string, 
 }
 
 /** The cache policy of each cached domain. */
-export function cachePolicies(options: Pick<ResponseCacheOptions, 'domains' | 'staleMs'>): (url: string) => CachePolicy | undefined {
-  const policies = new Map(Object.entries(options.domains).map(([domain, ttlMs]) => [domain, { ttlMs, staleMs: options.staleMs }]));
+export function cachePolicies(
+  options: Pick<ResponseCacheOptions, 'domains' | 'staleMs' | 'staleIfLimitedMs'>,
+): (url: string) => CachePolicy | undefined {
+  const { staleMs, staleIfLimitedMs = 0 } = options;
+  const policies = new Map(Object.entries(options.domains).map(([domain, ttlMs]) => [domain, { ttlMs, staleMs, staleIfLimitedMs }]));
   return (url) => policies.get(domainOf(url));
 }
 
 /** Hit, stale and miss counters, shared by both caches. */
 export function cacheCounters() {
-  const counts = { hits: 0, stale: 0, misses: 0 };
+  const counts = { hits: 0, stale: 0, staleIfLimited: 0, misses: 0 };
+  const counterOf = { hit: 'hits', stale: 'stale', 'stale-if-limited': 'staleIfLimited', miss: 'misses' } as const;
   return {
     counts,
-    record: (outcome: CacheOutcome) => {
-      if (outcome === 'hit') counts.hits++;
-      else if (outcome === 'stale') counts.stale++;
-      else counts.misses++;
-    },
+    record: (outcome: CacheOutcome) => void counts[counterOf[outcome]]++,
   };
 }
 

@@ -102,8 +102,10 @@ export interface CacheHit {
   route: string;
   /** How long ago ISC gave this answer. */
   ageMs: number;
-  /** Past its TTL, served while a background refresh runs. */
+  /** Past its TTL. */
   stale: boolean;
+  /** Why a stale answer was served: within the stale grace while a background refresh runs, or because the caller's ISC client was limited. */
+  reason?: 'revalidating' | 'rate-limited';
 }
 
 /** One ISC call attempt (or response-cache hit) of an operation, for its log line. */

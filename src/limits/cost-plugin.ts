@@ -14,6 +14,8 @@ export interface CostPluginOptions {
   costs: CostTable;
   governor: RateGovernor;
   rate: Pick<Config['rate'], 'limit' | 'windowMs'>;
+  /** The response cache answers reads past their TTL while the client is limited (SAIL_RESPONSE_CACHE_STALE_IF_LIMITED_MS). */
+  answersWhileLimited?: boolean;
 }
 
 /** Pathological documents (thousands of fields through fragments) stop the estimate here. */
@@ -66,6 +68,7 @@ function checkRateBudget(
   governor: RateGovernor,
   rate: CostPluginOptions['rate'],
   freshCapacity: number,
+  answersWhileLimited: boolean,
 ): void {
   if (estimate === 0) return;
   const rateKey = contextValue.rateKey();
@@ -74,6 +77,9 @@ function checkRateBudget(
   const unverified = rateKey === UNVERIFIED_KEY;
   const capacity = unverified ? freshCapacity : governor.capacity(rateKey, contextValue.scope.deadline);
   if (estimate <= capacity) return;
+  // No call of this client can leave before the deadline (a pause): running the operation costs
+  // ISC nothing — each read the cache cannot answer stale is refused RATE_LIMITED at once, no call.
+  if (capacity === 0 && answersWhileLimited && !unverified) return;
   const never = estimate > freshCapacity;
   // Calls leave the sliding window at about the limit in force (the setting, or lower where ISC
   // taught the governor its real limit) per window: wait for the shortfall. (No sooner than the
@@ -94,7 +100,7 @@ function checkRateBudget(
   );
 }
 
-export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOptions): ApolloServerPlugin<Context> {
+export function queryCostPlugin({ limits, governor, rate, costs, answersWhileLimited = false }: CostPluginOptions): ApolloServerPlugin<Context> {
   const maxCost = limits.maxCost;
   const factNames = [...new Set(Object.values(costs.fields).flatMap((cost) => (cost.fallbackFact ? [cost.fallbackFact] : [])))];
   // What a fresh budget holds over a whole deadline: beyond it, waiting does not help. (Computed
@@ -142,7 +148,7 @@ export function queryCostPlugin({ limits, governor, rate, costs }: CostPluginOpt
               `The operation would make about ${estimate} ISC calls; the limit is ${maxCost} (SAIL_MAX_COST). Ask for fewer items (limit) or fewer detail fields.`,
             );
           }
-          checkRateBudget(estimate, contextValue, governor, rate, freshCapacity);
+          checkRateBudget(estimate, contextValue, governor, rate, freshCapacity, answersWhileLimited);
         },
         async willSendResponse({ response }) {
           if (estimatedCalls === undefined || response.body.kind !== 'single') return;

@@ -563,12 +563,20 @@ function registerRedisMetrics(registry: Registry, watched: () => WatchedState | 
 function registerCacheMetrics(registry: Registry, watched: () => WatchedState | undefined): void {
   const cache = () => watched()?.cache?.stats();
   totalsCounter(registry, 'isc_gateway_response_cache_hits_total', 'GETs answered from the response cache within their TTL', () => cache()?.hits);
-  totalsCounter(
-    registry,
-    'isc_gateway_response_cache_stale_hits_total',
-    'GETs answered from the response cache past their TTL, within the stale grace (a background refresh was started)',
-    () => cache()?.stale,
-  );
+  // By why the stale entry answered (bounded: two reasons, both always served).
+  new Counter({
+    name: 'isc_gateway_response_cache_stale_hits_total',
+    help: 'GETs answered from the response cache past their TTL, by reason: revalidating (within SAIL_RESPONSE_CACHE_STALE_MS, a background refresh was started) or rate-limited (within SAIL_RESPONSE_CACHE_STALE_IF_LIMITED_MS, the ISC client paused or out of budget)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const stats = cache();
+      this.reset();
+      if (!stats) return;
+      this.inc({ reason: 'revalidating' }, stats.stale);
+      this.inc({ reason: 'rate-limited' }, stats.staleIfLimited);
+    },
+  });
   totalsCounter(
     registry,
     'isc_gateway_response_cache_misses_total',

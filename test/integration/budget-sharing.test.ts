@@ -35,7 +35,8 @@ async function until(done: () => boolean, ms = 10_000): Promise<void> {
   while (!done() && Date.now() < end) await sleep(20);
 }
 
-const cacheHits = (r: GraphQLResponse) => r.extensions?.cache?.hits as { route: string; ageSeconds: number; stale: boolean }[] | undefined;
+const cacheHits = (r: GraphQLResponse) =>
+  r.extensions?.cache?.hits as { route: string; ageSeconds: number; stale: boolean; reason?: string }[] | undefined;
 
 async function firstIds(gateway: TestGateway, count: number): Promise<string[]> {
   const r = await gateway.gql(`{ allSourceApps(limit: ${count}) { items { id } } }`);
@@ -245,7 +246,7 @@ describe('freshness the caller can see and choose', () => {
     const stale = await Promise.all(Array.from({ length: 5 }, () => gw!.gql(LIST)));
     for (const a of stale) {
       expect(a.errors).toBeUndefined();
-      expect(cacheHits(a)).toEqual([{ route: 'GET connectors', ageSeconds: expect.any(Number), stale: true }]);
+      expect(cacheHits(a)).toEqual([{ route: 'GET connectors', ageSeconds: expect.any(Number), stale: true, reason: 'revalidating' }]);
       expect(cacheHits(a)![0].ageSeconds).toBeGreaterThanOrEqual(1);
     }
     // Not held by ISC's answer: all five were in while ISC still held the refresh (2 × HELD_MS).

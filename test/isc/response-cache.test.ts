@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ROUTE_TEMPLATES } from '../../src/domains.js';
 import { localWriteClock, readScopes, routeWords, writeScopes } from '../../src/isc/write-clock.js';
-import { createResponseCache, responseCacheKey, type CachedResponse } from '../../src/isc/response-cache.js';
+import { createResponseCache, entryLifetimeMs, responseCacheKey, type CachedResponse } from '../../src/isc/response-cache.js';
 
 const words = routeWords(ROUTE_TEMPLATES);
 const entry = (body: unknown, bytes = 10): CachedResponse => ({ status: 200, headers: {}, body, bytes, storedAt: Date.now() });
@@ -60,11 +60,15 @@ describe('which writes make which reads stale', () => {
 describe('response cache', () => {
   const options = { domains: { connectors: 60_000, 'source-apps': 5_000 }, staleMs: 1_000, maxEntries: 100, maxBytes: 10_000 };
 
-  it("caches the operator's domains, each with its TTL, and the stale grace", () => {
+  it("caches the operator's domains, each with its TTL, the stale grace and the stale-if-limited bound; keeps entries as long as either bound serves them", () => {
     const cache = createResponseCache(options);
-    expect(cache.policyOf('connectors/ad')).toEqual({ ttlMs: 60_000, staleMs: 1_000 });
-    expect(cache.policyOf('source-apps/all?x')).toEqual({ ttlMs: 5_000, staleMs: 1_000 });
+    expect(cache.policyOf('connectors/ad')).toEqual({ ttlMs: 60_000, staleMs: 1_000, staleIfLimitedMs: 0 });
+    expect(cache.policyOf('source-apps/all?x')).toEqual({ ttlMs: 5_000, staleMs: 1_000, staleIfLimitedMs: 0 });
     expect(cache.policyOf('oauth-clients')).toBeUndefined();
+    const whileLimited = createResponseCache({ ...options, staleIfLimitedMs: 300_000 }).policyOf('source-apps/x')!;
+    expect(whileLimited).toEqual({ ttlMs: 5_000, staleMs: 1_000, staleIfLimitedMs: 300_000 });
+    expect(entryLifetimeMs(whileLimited)).toBe(305_000);
+    expect(entryLifetimeMs({ ...whileLimited, staleMs: 400_000 })).toBe(405_000);
   });
 
   it('keys by caller and stamp, never holding the credential itself', () => {

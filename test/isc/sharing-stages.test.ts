@@ -67,8 +67,8 @@ describe('writeStamps', () => {
 });
 
 describe('cachedResponses', () => {
-  const cache = (staleMs = 0) =>
-    createResponseCache({ domains: { connectors: 1_000, 'source-apps': 1_000 }, staleMs, maxEntries: 100, maxBytes: 100_000 });
+  const cache = (staleMs = 0, staleIfLimitedMs = 0) =>
+    createResponseCache({ domains: { connectors: 1_000, 'source-apps': 1_000 }, staleMs, staleIfLimitedMs, maxEntries: 100, maxBytes: 100_000 });
   const clock = localWriteClock(words);
   const stamped = (request: Partial<UpstreamRequest> = {}, overrides: Partial<IscCall> = {}) => {
     const c = call(request, overrides);
@@ -119,7 +119,7 @@ describe('cachedResponses', () => {
     const scope: OperationScope = { ...unboundedScope() };
     const served = await Promise.all([stage(stamped({}, { scope }), scripted(answer(200, ['x']))), stage(stamped(), scripted(answer(200, ['x'])))]);
     expect(served.map((a) => a.body)).toEqual([['old'], ['old']]);
-    expect(scope.cacheHits).toEqual([{ method: 'GET', route: 'connectors', ageMs: 2_000, stale: true }]);
+    expect(scope.cacheHits).toEqual([{ method: 'GET', route: 'connectors', ageMs: 2_000, stale: true, reason: 'revalidating' }]);
     expect(refreshes).toHaveLength(1);
     expect(refreshes[0].scope).toMatchObject({ background: true, rateLimitWaitLeftMs: 0 });
     expect(refreshes[0].watches).toEqual([]);
@@ -223,6 +223,152 @@ describe('cachedResponses', () => {
     expect(served.body).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }]);
     expect(scope.cacheHits!.map((h) => h.stale)).toEqual([true, true, true, false]);
     expect(refreshes.map((c) => c.url)).toEqual(['source-apps/all?filters=id+in+%28a%2Cb%2Cc%29']);
+  });
+});
+
+describe('cachedResponses while the ISC client is limited (stale-if-limited)', () => {
+  const clock = localWriteClock(words);
+  const TTL = 1_000;
+  const LIMITED_BOUND = 5_000;
+  const cache = (staleMs = 0) =>
+    createResponseCache({
+      domains: { connectors: TTL, 'source-apps': TTL },
+      staleMs,
+      staleIfLimitedMs: LIMITED_BOUND,
+      maxEntries: 100,
+      maxBytes: 100_000,
+    });
+  const stamped = (request: Partial<UpstreamRequest> = {}, overrides: Partial<IscCall> = {}) => {
+    const c = call(request, overrides);
+    c.stamp ??= clock.stampNow(c.url);
+    return c;
+  };
+  const byIdsRequest = (ids: readonly string[]): UpstreamRequest => ({
+    method: 'GET',
+    path: 'source-apps/all',
+    searchParams: { filters: `id in (${ids.join(',')})` },
+    byIds: { ids, entryPath: (id) => `source-apps/${id}`, idOf: (item) => (item as { id: string }).id, request: byIdsRequest },
+  });
+  const withScope = (overrides: Partial<IscCall> = {}, request: Partial<UpstreamRequest> = {}) => {
+    const scope: OperationScope = { ...unboundedScope() };
+    return { scope, call: stamped(request, { scope, ...overrides }) };
+  };
+  const refused = () => gatewayError('RATE_LIMITED', 'ISC answered 429', { httpStatus: 429, retryAfter: 60 });
+
+  /** A stage whose client `client:test` is limited while `state.limited`, with a clock the test moves. */
+  function setUp(staleMs = 0) {
+    const state = { at: 1_000_000, limited: false, refreshes: 0 };
+    const responseCache = cache(staleMs);
+    const stage = cachedResponses(responseCache, {
+      clock,
+      now: () => state.at,
+      refresh: async () => void state.refreshes++,
+      limited: (key) => state.limited && key === 'client:test',
+    })!;
+    return { state, stage, responseCache };
+  }
+
+  it('while limited, answers an entry up to TTL + the bound old with no call, reason rate-limited, and no refresh; one millisecond older is a call', async () => {
+    const { state, stage, responseCache } = setUp(2_000);
+    await stage(stamped(), scripted(answer(200, ['old'])));
+    state.limited = true;
+    state.at += TTL + LIMITED_BOUND; // the last millisecond of the bound (and past the 2 s grace)
+    const at = withScope();
+    const next = scripted(answer(200, ['new']));
+    expect(await stage(at.call, next)).toMatchObject({ cached: true, body: ['old'] });
+    expect(at.scope.cacheHits).toEqual([{ method: 'GET', route: 'connectors', ageMs: TTL + LIMITED_BOUND, stale: true, reason: 'rate-limited' }]);
+    expect(next.seen).toEqual([]);
+    // Within the stale-while-revalidate grace too: limited, the reason is the limit and no refresh is started.
+    state.at -= LIMITED_BOUND - 1_500;
+    const inGrace = withScope();
+    await stage(inGrace.call, next);
+    expect(inGrace.scope.cacheHits![0].reason).toBe('rate-limited');
+    expect(state.refreshes).toBe(0);
+    // Another client limited, not this one: the grace's usual answer and refresh.
+    state.limited = false;
+    const revalidating = withScope();
+    await stage(revalidating.call, next);
+    expect(revalidating.scope.cacheHits![0].reason).toBe('revalidating');
+    expect(state.refreshes).toBe(1);
+    expect(responseCache.stats()).toMatchObject({ hits: 0, stale: 1, staleIfLimited: 2, misses: 1 });
+    state.limited = true;
+    state.at += LIMITED_BOUND - 1_500 + 1; // one millisecond past the bound: ISC is asked
+    expect((await stage(stamped(), next)).body).toEqual(['new']);
+    expect(next.seen).toHaveLength(1);
+  });
+
+  it('a call that comes back RATE_LIMITED (thrown, or a 429 answer) is answered from the entry it missed; another error, or no entry within the bound, is passed on', async () => {
+    const { state, stage, responseCache } = setUp();
+    await stage(stamped(), scripted(answer(200, ['old'])));
+    state.at += TTL + 1;
+    const thrown = withScope();
+    const refusedNext = scripted(refused());
+    expect(await stage(thrown.call, refusedNext)).toMatchObject({ cached: true, body: ['old'] });
+    expect(refusedNext.seen).toHaveLength(1);
+    expect(thrown.scope.cacheHits).toEqual([{ method: 'GET', route: 'connectors', ageMs: TTL + 1, stale: true, reason: 'rate-limited' }]);
+    const as429 = withScope();
+    expect(await stage(as429.call, scripted(answer(429, { message: 'Rate Limit Exceeded' })))).toMatchObject({ cached: true, body: ['old'] });
+    expect(as429.scope.cacheHits![0].reason).toBe('rate-limited');
+    const unavailable = gatewayError('UPSTREAM_ERROR', 'ISC answered 503', { httpStatus: 503 });
+    await expect(stage(stamped(), scripted(unavailable))).rejects.toBe(unavailable);
+    // Asked for fresh data: nothing is read from the cache, so nothing stale answers.
+    const fresh = refused();
+    await expect(stage(stamped({}, { scope: { ...unboundedScope(), fresh: true } }), scripted(fresh))).rejects.toBe(fresh);
+    state.at += LIMITED_BOUND; // past TTL + bound
+    const late = refused();
+    await expect(stage(stamped(), scripted(late))).rejects.toBe(late);
+    expect(responseCache.stats()).toMatchObject({ hits: 0, stale: 0, staleIfLimited: 2, misses: 3 });
+  });
+
+  it("serves a pass-through bearer's own entry while limited, never another caller's", async () => {
+    const { state, stage } = setUp();
+    const bearer = (token: string) => ({ callerKey: `token:${token}`, credential: { kind: 'bearer' as const, token } });
+    await stage(stamped({}, bearer('a')), scripted(answer(200, ['of a'])));
+    state.limited = true;
+    state.at += TTL + 1;
+    const own = withScope(bearer('a'));
+    expect(await stage(own.call, scripted(answer(200, ['x'])))).toMatchObject({ cached: true, body: ['of a'] });
+    expect(own.scope.cacheHits![0].reason).toBe('rate-limited');
+    const other = scripted(refused());
+    await expect(stage(stamped({}, bearer('b')), other)).rejects.toThrow('429');
+    expect(other.seen).toHaveLength(1);
+  });
+
+  it('never answers an entry from before a write: after the clock moves on, a limited read goes to ISC', async () => {
+    const { state, stage } = setUp();
+    await stage(stamped({ path: 'connectors/ad' }), scripted(answer(200, { name: 'before' })));
+    await clock.advance('connectors/ad');
+    state.limited = true;
+    state.at += TTL + 1;
+    const next = scripted(refused());
+    await expect(stage(stamped({ path: 'connectors/ad' }), next)).rejects.toThrow('429');
+    expect(next.seen).toHaveLength(1);
+  });
+
+  it('a lookup by ids: limited, each id from its entry; refused, the missing ids from theirs only when every one has an entry within the bound', async () => {
+    const { state, stage } = setUp();
+    const apps = (ids: string[]) =>
+      answer(
+        200,
+        ids.map((id) => ({ id })),
+      );
+    await stage(stamped(byIdsRequest(['a', 'b'])), scripted(apps(['a', 'b'])));
+    state.at += TTL + 1;
+    state.limited = true;
+    const limited = withScope({}, byIdsRequest(['a', 'b']));
+    const none = scripted(apps([]));
+    expect((await stage(limited.call, none)).body).toEqual([{ id: 'a' }, { id: 'b' }]);
+    expect(none.seen).toEqual([]);
+    expect(limited.scope.cacheHits!.map((h) => h.reason)).toEqual(['rate-limited', 'rate-limited']);
+    state.limited = false;
+    const refusedLookup = withScope({}, byIdsRequest(['a', 'b']));
+    const refusedNext = scripted(refused());
+    expect((await stage(refusedLookup.call, refusedNext)).body).toEqual([{ id: 'a' }, { id: 'b' }]);
+    expect(refusedNext.seen.map((c) => c.request.byIds?.ids)).toEqual([['a', 'b']]);
+    expect(refusedLookup.scope.cacheHits!.map((h) => h.reason)).toEqual(['rate-limited', 'rate-limited']);
+    // `c` has no entry: the lookup cannot be answered whole, so the refusal stands.
+    const partial = refused();
+    await expect(stage(stamped(byIdsRequest(['a', 'c'])), scripted(partial))).rejects.toBe(partial);
   });
 });
 

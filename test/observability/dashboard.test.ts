@@ -190,6 +190,13 @@ describeWith(REDIS_SERVER, 'the dashboard against a running gateway', () => {
     expect(unservedNames(served, queries)).toEqual([]);
   });
 
+  it('serves stale answers by reason, both reasons from the start, and the dashboard shows them apart', () => {
+    const reasons = [...scraped.matchAll(/^isc_gateway_response_cache_stale_hits_total\{reason="([^"]*)"\} /gm)].map(([, reason]) => reason);
+    expect(reasons.sort()).toEqual(['rate-limited', 'revalidating']);
+    const stale = queries.filter(({ expr }) => namesInPromQL(expr).metrics.has('isc_gateway_response_cache_stale_hits_total'));
+    expect(stale.filter(({ panel, expr }) => panel === 'Response cache' && namesInPromQL(expr).labels.has('reason'))).toHaveLength(1);
+  });
+
   it("labels budgets by OAuth client id, and never by a token's hash", () => {
     const clients = [...scraped.matchAll(/^isc_gateway_rate_budget_remaining\{client="([^"]*)"\}/gm)].map(([, client]) => client);
     expect(clients.sort()).toEqual([gw!.tenant.clientId, PASSTHROUGH_AGGREGATE].sort());

@@ -104,6 +104,7 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
             store: { ...cacheStore, prefix: `${cacheStore.prefix}${scope}:` },
             domains: parts.cacheDomains,
             staleMs: config.cache.staleMs,
+            staleIfLimitedMs: config.cache.staleIfLimitedMs,
             maxEntryBytes: config.cache.maxBytes,
             fallback: parts.localCache,
             sealingKey: cacheSealingKey(parts.cacheSecret!, parts.apiUrl),
@@ -111,7 +112,7 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
         : parts.localCache,
     clock: sharedWriteClock(tenantStore, parts.words, parts.localClock, {
       // A scope's value outlives every entry keyed by it: the longest entry lifetime, plus an operation's time to store one.
-      scopeTtlMs: Math.max(0, ...Object.values(parts.cacheDomains)) + config.cache.staleMs + SCOPE_MARGIN_MS,
+      scopeTtlMs: Math.max(0, ...Object.values(parts.cacheDomains)) + Math.max(config.cache.staleMs, config.cache.staleIfLimitedMs) + SCOPE_MARGIN_MS,
     }),
     close: async () => {
       await Promise.all([store.close(), cacheStore === store ? undefined : cacheStore.close()]);

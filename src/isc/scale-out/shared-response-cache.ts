@@ -25,6 +25,7 @@ export interface SharedResponseCacheOptions {
   store: SharedStore;
   domains: Readonly<Record<string, number>>;
   staleMs: number;
+  staleIfLimitedMs?: number;
   /** Largest entry stored (bytes of the raw answer). */
   maxEntryBytes: number;
   /** Serves keys stamped while Redis was unreachable. */
