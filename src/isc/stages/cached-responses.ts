@@ -1,4 +1,5 @@
 import { encodeRequest } from '../encode.js';
+import { heldItems } from '../held-items.js';
 import type { WriteClock } from '../write-clock.js';
 import { responseCacheKey, type CachedResponse, type CachePolicy, type ResponseCache } from '../response-cache.js';
 import type { ByIdsRead, Credential, IscAnswer, IscCall, Next, SessionCredential, Stage } from '../types.js';
@@ -41,6 +42,20 @@ function narrowedTo(call: IscCall, lookup: ByIdsRead, ids: readonly string[]): I
   if (ids.length === lookup.ids.length) return call;
   const request = { ...call.request, ...lookup.request(ids) };
   return { ...call, request, ...encodeRequest(request) };
+}
+
+/** Each item a list holds, also under its by-id read's entry (held-items.ts); the list's answer does not wait for them. */
+function keepHeldItems(cache: ResponseCache, clock: WriteClock, call: IscCall, answer: IscAnswer, storedAt: number): void {
+  heldItems(call, call.request.holds!, answer, clock)
+    .then((items) =>
+      Promise.all(
+        items.flatMap(({ url, stamp, answer: item }) => {
+          const policy = cache.policyOf(url);
+          return policy ? [cache.set(keyOf(call, url, stamp), toEntry(item, storedAt), policy.ttlMs + policy.staleMs)] : [];
+        }),
+      ),
+    )
+    .catch(() => undefined); // not kept: the by-id read asks ISC
 }
 
 async function inBackground(session: SessionCredential): Promise<Credential | undefined> {
@@ -105,6 +120,7 @@ export function cachedResponses(cache: ResponseCache | undefined, options: Cache
     const cached = reads ? await fromCache(call, key, policy) : undefined;
     if (cached) return cached;
     const answer = await next(call);
+    if (call.request.holds) keepHeldItems(cache, options.clock, call, answer, now());
     await store(key, answer, policy);
     return answer;
   };
