@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { describeCall, gatewayAgainst } from '../support/gateway.js';
+import { firstCustomizerId } from '../support/demo-tenant-api.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
@@ -175,7 +176,7 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
     );
     const raw = new Redis(redis.url);
     try {
-      const id = (await gql(gateway, '{ connectorCustomizers(limit: 1) { items { id } } }')).data.connectorCustomizers.items[0].id as string;
+      const id = await firstCustomizerId(tenant);
       const READ = 'query($id: ID!) { connectorCustomizer(id: $id) { name } }';
       const rename = (name: string) =>
         gql(gateway, 'mutation($id: ID!, $n: String!) { updateConnectorCustomizer(id: $id, input: { name: $n }) { name } }', { id, n: name });
