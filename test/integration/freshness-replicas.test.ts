@@ -223,4 +223,27 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
       await gateway.close();
     }
   });
+
+  it('a list read on one replica answers the by-id reads of what it held on the other: 0 ISC calls', async () => {
+    const raw = new Redis(redis.url);
+    try {
+      const entries = async () => (await raw.keys('freshness:*rc:*')).length;
+      const before = await entries();
+      const ids = (await gql(gateways[0], '{ oauthClients { id } }')).data.oauthClients.map((c: { id: string }) => c.id);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      // The page is stored before its answer; its clients just after it (the answer does not wait for them).
+      const end = Date.now() + 10_000;
+      while ((await entries()) < before + 1 + ids.length && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await entries()).toBe(before + 1 + ids.length);
+      const calls = tenant.requests.length;
+      for (const id of ids) {
+        const read = await gql(gateways[1], 'query($id: ID!) { oauthClient(id: $id) { id name } }', { id });
+        expect(read.data.oauthClient.id).toBe(id);
+        expect(read.extensions?.cache?.hits).toEqual([{ route: 'GET oauth-clients/{id}', ageSeconds: expect.any(Number), stale: false }]);
+      }
+      expect(tenant.requests.slice(calls)).toEqual([]);
+    } finally {
+      raw.disconnect();
+    }
+  });
 });
