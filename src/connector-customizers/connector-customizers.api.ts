@@ -1,4 +1,5 @@
 import type { Upstream, UpstreamRequest } from '../isc/client.js';
+import { heldById } from '../isc/held-items.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { Chunk, ChunkRequest } from '../shared/paging.js';
 import { path } from '../shared/path.js';
@@ -6,17 +7,22 @@ import type { IscConnectorCustomizer, IscConnectorCustomizerVersion } from './co
 
 /** Plain functions over the ISC client, one per `/connector-customizers` operation. */
 
-/** ISC takes only `limit` and `offset` here: `count` is never sent, so a chunk has no total. */
+const customizerRead = (id: string): UpstreamRequest => ({ method: 'GET', path: path`connector-customizers/${id}` });
+const HOLDS_CUSTOMIZERS = heldById((id) => customizerRead(id).path);
+
+/**
+ * ISC takes only `limit` and `offset` here: `count` is never sent, so a chunk has no total. Its
+ * items are whole customizers, as their by-id read answers them: the response cache may keep each.
+ */
 export async function listConnectorCustomizers(upstream: Upstream, page: ChunkRequest): Promise<Chunk<IscConnectorCustomizer>> {
   const response = await upstream.send<IscConnectorCustomizer[]>({
     method: 'GET',
     path: 'connector-customizers',
     searchParams: { limit: page.limit, offset: page.offset },
+    holds: HOLDS_CUSTOMIZERS,
   });
   return { items: response.body ?? [] };
 }
-
-const customizerRead = (id: string): UpstreamRequest => ({ method: 'GET', path: path`connector-customizers/${id}` });
 
 /** Null when ISC has no such customizer. Read once per operation, however many fields ask. */
 export async function getConnectorCustomizer(upstream: Upstream, id: string): Promise<IscConnectorCustomizer | null> {

@@ -47,15 +47,21 @@ export interface UpstreamRequest {
   keepSecret?: boolean;
   /** A lookup of many resources by id in one list call: the response cache keeps and serves it per id (see stages/cached-responses.ts). */
   byIds?: ByIdsRead;
+  /** A list whose items are whole resources, as their by-id read answers them: the response cache also keeps each under that read's entry (held-items.ts). */
+  holds?: HeldItems;
 }
 
-/** What the response cache needs to split a lookup by ids into per-id entries, and to ask ISC only for the ids it lacks. */
-export interface ByIdsRead {
-  ids: readonly string[];
-  /** The path of one resource (its entry's URL). */
+/** How the items of a list answer map to the by-id reads they answer. */
+export interface HeldItems {
+  /** The path of one resource (its entry's URL): the path its by-id GET asks for. */
   entryPath(id: string): string;
   /** The id of an item of the answer. */
   idOf(item: unknown): string | undefined;
+}
+
+/** What the response cache needs to split a lookup by ids into per-id entries, and to ask ISC only for the ids it lacks. */
+export interface ByIdsRead extends HeldItems {
+  ids: readonly string[];
   /** The same lookup for fewer ids. */
   request(ids: readonly string[]): UpstreamRequest;
 }

@@ -11,6 +11,7 @@
  * - `res:<collection>/<id>` — one resource and what hangs below it (its files, its access profiles).
  * A list read depends on `list:`; a resource read on `all:` and its `res:`. A create advances
  * `list:`; a write to a resource advances `list:` and its `res:`; a collection-wide write `list:` and `all:`.
+ * So every write moves its collection's `list:` (held-items.ts relies on it).
  */
 export interface WriteClock {
   /** Equal stamps for a URL: no write that may change its answer happened between them. */

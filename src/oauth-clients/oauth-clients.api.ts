@@ -1,4 +1,5 @@
 import type { Upstream, UpstreamRequest } from '../isc/client.js';
+import { heldById } from '../isc/held-items.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
 import { path } from '../shared/path.js';
@@ -6,13 +7,22 @@ import type { IscCreatedOAuthClient, IscOAuthClient } from './oauth-clients.mapp
 
 /** Plain functions over the ISC client, one per `/oauth-clients` operation. */
 
-/** All clients matching `filters` (ISC pages nothing here: one call answers the whole list). */
+const clientRead = (id: string): UpstreamRequest => ({ method: 'GET', path: path`oauth-clients/${id}` });
+const HOLDS_CLIENTS = heldById((id) => clientRead(id).path);
+
+/**
+ * All clients matching `filters` (ISC pages nothing here: one call answers the whole list). Its
+ * items are whole clients, as their by-id read answers them: the response cache may keep each.
+ */
 export async function listOAuthClients(upstream: Upstream, filters: string | undefined): Promise<IscOAuthClient[]> {
-  const response = await upstream.send<IscOAuthClient[]>({ method: 'GET', path: 'oauth-clients', searchParams: { filters } });
+  const response = await upstream.send<IscOAuthClient[]>({
+    method: 'GET',
+    path: 'oauth-clients',
+    searchParams: { filters },
+    holds: HOLDS_CLIENTS,
+  });
   return response.body ?? [];
 }
-
-const clientRead = (id: string): UpstreamRequest => ({ method: 'GET', path: path`oauth-clients/${id}` });
 
 /** Null when ISC has no such client. Read once per operation, however many fields ask. */
 export async function getOAuthClient(upstream: Upstream, id: string): Promise<IscOAuthClient | null> {

@@ -1,4 +1,5 @@
 import type { Upstream, UpstreamRequest } from '../isc/client.js';
+import { heldById } from '../isc/held-items.js';
 import { gatewayError, nullIfNotFound } from '../shared/errors.js';
 import { condition } from '../shared/filters.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
@@ -22,6 +23,9 @@ const LIST_PATHS: Record<SourceAppListView, string> = {
   assigned: 'source-apps/assigned',
 };
 
+/** Every list answers whole apps, as `GET /source-apps/{id}` does: the response cache may keep each as that read's answer. */
+const HOLDS_APPS = heldById((id) => path`source-apps/${id}`);
+
 export async function listSourceApps(
   upstream: Upstream,
   view: SourceAppListView,
@@ -38,6 +42,7 @@ export async function listSourceApps(
       offset: page.offset,
       count: page.count ? true : undefined,
     },
+    holds: HOLDS_APPS,
   });
   return { items: response.body ?? [], total: totalCount(response.headers) };
 }
@@ -48,12 +53,7 @@ function byIdsRequest(ids: readonly string[]): UpstreamRequest {
     method: 'GET',
     path: LIST_PATHS.all,
     searchParams: { filters: condition('id', 'in', ids), limit: ids.length },
-    byIds: {
-      ids,
-      entryPath: (id) => path`source-apps/${id}`,
-      idOf: (item) => (item as { id?: unknown } | null)?.id as string | undefined,
-      request: byIdsRequest,
-    },
+    byIds: { ...HOLDS_APPS, ids, request: byIdsRequest },
   };
 }
 
@@ -65,7 +65,7 @@ export async function listSourceAppsByIds(upstream: Upstream, ids: readonly stri
 
 /** Null when ISC has no such app. */
 export async function getSourceApp(upstream: Upstream, id: string): Promise<IscSourceApp | null> {
-  return nullIfNotFound(send<IscSourceApp>(upstream, { method: 'GET', path: path`source-apps/${id}` }));
+  return nullIfNotFound(send<IscSourceApp>(upstream, { method: 'GET', path: HOLDS_APPS.entryPath(id) }));
 }
 
 /** The create body: ISC's `SourceAppCreateDto`. */

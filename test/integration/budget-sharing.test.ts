@@ -38,8 +38,11 @@ async function until(done: () => boolean, ms = 10_000): Promise<void> {
 const cacheHits = (r: GraphQLResponse) =>
   r.extensions?.cache?.hits as { route: string; ageSeconds: number; stale: boolean; reason?: string }[] | undefined;
 
+/** Read as another caller: the gateway's own caller's cache stays empty (a list it read would answer reads of the apps it holds). */
 async function firstIds(gateway: TestGateway, count: number): Promise<string[]> {
-  const r = await gateway.gql(`{ allSourceApps(limit: ${count}) { items { id } } }`);
+  const r = await gateway.gql(`{ allSourceApps(limit: ${count}) { items { id } } }`, undefined, {
+    authorization: `Bearer ${gateway.tenant.issueToken()}`,
+  });
   expect(r.errors).toBeUndefined();
   return r.data!.allSourceApps.items.map((a: { id: string }) => a.id);
 }
@@ -92,7 +95,10 @@ describe('identical reads in flight share one ISC call (coalescing)', () => {
 
   it("a read that starts after a write's answer makes its own call instead of joining one in flight from before the write", async () => {
     gw = await startTestGateway({ SAIL_RESPONSE_CACHE: 'on' });
-    const list = await gw.gql('{ connectorCustomizers(limit: 1) { items { id } } }');
+    // Listed as another caller: a list the gateway's own caller read would answer its reads of the customizer.
+    const list = await gw.gql('{ connectorCustomizers(limit: 1) { items { id } } }', undefined, {
+      authorization: `Bearer ${gw.tenant.issueToken()}`,
+    });
     const id = list.data!.connectorCustomizers.items[0].id as string;
     gw.reset();
 

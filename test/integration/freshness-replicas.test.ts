@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { describeCall, gatewayAgainst } from '../support/gateway.js';
+import { firstCustomizerId } from '../support/demo-tenant-api.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
@@ -175,7 +176,7 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
     );
     const raw = new Redis(redis.url);
     try {
-      const id = (await gql(gateway, '{ connectorCustomizers(limit: 1) { items { id } } }')).data.connectorCustomizers.items[0].id as string;
+      const id = await firstCustomizerId(tenant);
       const READ = 'query($id: ID!) { connectorCustomizer(id: $id) { name } }';
       const rename = (name: string) =>
         gql(gateway, 'mutation($id: ID!, $n: String!) { updateConnectorCustomizer(id: $id, input: { name: $n }) { name } }', { id, n: name });
@@ -220,6 +221,29 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
     } finally {
       raw.disconnect();
       await gateway.close();
+    }
+  });
+
+  it('a list read on one replica answers the by-id reads of what it held on the other: 0 ISC calls', async () => {
+    const raw = new Redis(redis.url);
+    try {
+      const entries = async () => (await raw.keys('freshness:*rc:*')).length;
+      const before = await entries();
+      const ids = (await gql(gateways[0], '{ oauthClients { id } }')).data.oauthClients.map((c: { id: string }) => c.id);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      // The page is stored before its answer; its clients just after it (the answer does not wait for them).
+      const end = Date.now() + 10_000;
+      while ((await entries()) < before + 1 + ids.length && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await entries()).toBe(before + 1 + ids.length);
+      const calls = tenant.requests.length;
+      for (const id of ids) {
+        const read = await gql(gateways[1], 'query($id: ID!) { oauthClient(id: $id) { id name } }', { id });
+        expect(read.data.oauthClient.id).toBe(id);
+        expect(read.extensions?.cache?.hits).toEqual([{ route: 'GET oauth-clients/{id}', ageSeconds: expect.any(Number), stale: false }]);
+      }
+      expect(tenant.requests.slice(calls)).toEqual([]);
+    } finally {
+      raw.disconnect();
     }
   });
 });

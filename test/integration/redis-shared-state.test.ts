@@ -16,6 +16,7 @@ import { createResponseCache, responseCacheKey, type CachedResponse } from '../.
 import { createSharedTokenProvider } from '../../src/isc/scale-out/shared-token.js';
 import { createTokenProvider, type IssuedToken } from '../../src/isc/token-provider.js';
 import { gatewayError } from '../../src/shared/errors.js';
+import { firstCustomizerId } from '../support/demo-tenant-api.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { maxInWindow } from '../support/windows.js';
@@ -710,8 +711,7 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
 
     it('one token for both, an entry fetched by one is served by the other, and a write through either drops it', async () => {
       const DETAIL = 'query($id: ID!) { connectorCustomizer(id: $id) { id name } }';
-      const list = await gql(gateways[0], '{ connectorCustomizers(limit: 2) { items { id } } }');
-      const id = list.data.connectorCustomizers.items[0].id as string;
+      const id = await firstCustomizerId(tenant);
       const before = apiCalls().length;
 
       const first = await gql(gateways[0], DETAIL, { id });

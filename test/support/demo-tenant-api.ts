@@ -21,6 +21,19 @@ export function tenantApi(current: () => { tenant: DemoTenant; auth: Record<stri
   };
 }
 
+/**
+ * The id of the tenant's first connector customizer, read from the tenant directly: a list read
+ * through a gateway with the cache on would answer that caller's later reads of it (held-items.ts).
+ */
+export async function firstCustomizerId(tenant: DemoTenant): Promise<string> {
+  const res = await fetch(`${tenant.url}/v2024/connector-customizers?limit=1`, {
+    headers: { authorization: `Bearer ${tenant.issueToken()}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { id: string }[])[0].id;
+}
+
 /** An ISC-shaped error answer: the status, `detailCode`, a `trackingId`, localised `messages` and `causes`, and text matching `text`. */
 export async function expectIscError(res: Response, status: number, text?: RegExp): Promise<void> {
   expect(res.status).toBe(status);

@@ -1,5 +1,6 @@
 import { isErrorCode } from '../../shared/errors.js';
 import { encodeRequest } from '../encode.js';
+import { heldItems } from '../held-items.js';
 import type { WriteClock } from '../write-clock.js';
 import { entryLifetimeMs, responseCacheKey, type CachedResponse, type CachePolicy, type ResponseCache } from '../response-cache.js';
 import type { ByIdsRead, CacheHit, Credential, IscAnswer, IscCall, Next, SessionCredential, Stage } from '../types.js';
@@ -49,6 +50,20 @@ function narrowedTo(call: IscCall, lookup: ByIdsRead, ids: readonly string[]): I
   if (ids.length === lookup.ids.length) return call;
   const request = { ...call.request, ...lookup.request(ids) };
   return { ...call, request, ...encodeRequest(request) };
+}
+
+/** Each item a list holds, also under its by-id read's entry (held-items.ts); the list's answer does not wait for them. */
+function keepHeldItems(cache: ResponseCache, clock: WriteClock, call: IscCall, answer: IscAnswer, storedAt: number): void {
+  heldItems(call, call.request.holds!, answer, clock)
+    .then((items) =>
+      Promise.all(
+        items.flatMap(({ url, stamp, answer: item }) => {
+          const policy = cache.policyOf(url);
+          return policy ? [cache.set(keyOf(call, url, stamp), toEntry(item, storedAt), entryLifetimeMs(policy))] : [];
+        }),
+      ),
+    )
+    .catch(() => undefined); // not kept: the by-id read asks ISC
 }
 
 async function inBackground(session: SessionCredential): Promise<Credential | undefined> {
@@ -174,7 +189,9 @@ export function cachedResponses(cache: ResponseCache | undefined, options: Cache
       () => held.whenRefused(call, found.kept ? [found.kept] : [], policy)?.[0],
       () => reads && held.missed(),
     );
-    if (!stale) await held.store(key, answer, policy);
+    if (stale) return answer;
+    if (call.request.holds) keepHeldItems(cache, options.clock, call, answer, now());
+    await held.store(key, answer, policy);
     return answer;
   };
 }
