@@ -46,7 +46,11 @@ function once(compute: () => string): () => string {
 }
 
 /** The caller of one HTTP request: a session cookie comes first, then an API key or a bearer token. */
-export async function resolveCaller(req: http.IncomingMessage, requestId: string, { auth, signIn, operation, trustedProxyHops }: CallerOptions): Promise<Caller> {
+export async function resolveCaller(
+  req: http.IncomingMessage,
+  requestId: string,
+  { auth, signIn, operation, trustedProxyHops }: CallerOptions,
+): Promise<Caller> {
   const settings = /\bno-cache\b/i.test(header(req, 'cache-control') ?? '') ? { ...operation, fresh: true } : operation;
   // A cookie that names no live session is refused, never passed over.
   const signedIn = await signIn?.sessionOf({ cookie: req.headers.cookie, origin: header(req, 'origin') });

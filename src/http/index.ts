@@ -77,7 +77,8 @@ export async function createHttpGateway({ config, auth, client, governor, readin
       limits,
       refuse,
       observability,
-      callerOf: (req, requestId) => resolveCaller(req, requestId, { auth, signIn: session?.(), operation, trustedProxyHops: config.server.trustedProxyHops }),
+      callerOf: (req, requestId) =>
+        resolveCaller(req, requestId, { auth, signIn: session?.(), operation, trustedProxyHops: config.server.trustedProxyHops }),
     }),
   ];
   httpServer.on(

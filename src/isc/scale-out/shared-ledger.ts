@@ -285,7 +285,10 @@ async function confirm(ledger: LedgerState, key: string, reservation: Reserved):
   const { member } = reservation;
   if (!member || !ledger.store.available()) return ledger.fallback.confirm(key, reservation);
   try {
-    return (await ledger.redis.iscConfirm(logKey(ledger, key), pauseKey(ledger, key), learnedKey(ledger, key), ledger.limit, ledger.windowMs, member)) === 1;
+    return (
+      (await ledger.redis.iscConfirm(logKey(ledger, key), pauseKey(ledger, key), learnedKey(ledger, key), ledger.limit, ledger.windowMs, member)) ===
+      1
+    );
   } catch {
     return ledger.fallback.confirm(key, reservation);
   }
