@@ -130,6 +130,63 @@ describe('a tenant limiting lower than SAIL_RATE_LIMIT', () => {
   }, 30_000);
 });
 
+/**
+ * ISC's backoff counts violated intervals per client and route, each interval one tenant window:
+ * the most distinct windows with a 429 that fall within any `spanWindows` windows of each other.
+ */
+function mostViolatedIntervalsWithin(requests: readonly RecordedRequest[], windowMs: number, spanWindows: number): number {
+  const windows = [...new Set(requests.filter((r) => r.status === 429).map((r) => Math.floor(r.at / windowMs)))];
+  return Math.max(0, ...windows.map((first) => windows.filter((w) => w >= first && w < first + spanWindows).length));
+}
+
+describe('a tenant limiting below SAIL_RATE_LIMIT, with its backoff on', () => {
+  const W = 1_000;
+  /** ISC's custom lower limit on one route; the gateway's setting is 4 times as many. */
+  const ROUTE_LIMIT = 5;
+  /** 4 GETs of the one limited route per operation (different pages: nothing to share). */
+  const FOUR_PAGES = `{ ${[0, 1, 2, 3].map((i) => `p${i}: connectors(limit: 1, offset: ${i}) { items { scriptName } }`).join(' ')} }`;
+  const CALLERS = 3;
+  const OPERATIONS_PER_CALLER = 6;
+  let gw: TestGateway | undefined;
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+  });
+
+  it('never enters the backoff: 72 calls over about 16 windows, fewer than 3 violated intervals in any 12 windows, every operation answered', async () => {
+    gw = await startTestGateway({ SAIL_COALESCE: 'off', SAIL_RATE_LIMIT: '20', SAIL_RATE_WINDOW_MS: String(W), ...ROOM_TO_WAIT });
+    gw.tenant.setFaults({ rateLimit: { windowMs: W, routeLimits: { 'GET /connectors': ROUTE_LIMIT }, backoff: true } });
+    // A fixed amount of work, not a duration: at the tenant's 5 a window it takes about 16 windows.
+    const answers = (
+      await Promise.all(
+        Array.from({ length: CALLERS }, async () => {
+          const own = [];
+          for (let i = 0; i < OPERATIONS_PER_CALLER; i++) own.push(await gw!.gql(FOUR_PAGES));
+          return own;
+        }),
+      )
+    ).flat();
+    const requests = gw.tenant.requests;
+    const stats = gw.tenant.stats();
+    const figures = {
+      iscCalls: requests.length,
+      accepted: requests.filter((r) => r.status === 200).length,
+      refused429: requests.filter((r) => r.status === 429).length,
+      windowsSpanned: Math.floor(requests.at(-1)!.at / W) - Math.floor(requests[0].at / W) + 1,
+      mostViolatedIn12Windows: mostViolatedIntervalsWithin(requests, W, 12),
+      backoffsEntered: stats.backoffsEntered,
+    };
+    report(`tenant at ${ROUTE_LIMIT} per ${W} ms on GET /connectors with backoff, gateway at 20`, figures);
+    expect(stats.backoffsEntered).toBe(0);
+    expect(figures.mostViolatedIn12Windows).toBeLessThan(3);
+    // Room to wait out every Retry-After: each operation answers in full, none fails.
+    expect(answers.map((a) => a.errors)).toEqual(Array(CALLERS * OPERATIONS_PER_CALLER).fill(undefined));
+    for (const answer of answers) expect(Object.keys(answer.data!)).toEqual(['p0', 'p1', 'p2', 'p3']);
+    expect(figures.accepted).toBe(CALLERS * OPERATIONS_PER_CALLER * 4);
+    expect(requests.every((r) => r.method === 'GET' && r.path.endsWith('/connectors'))).toBe(true);
+  }, 60_000);
+});
+
 describeWith(REDIS_SERVER, 'two replicas share the pause and the learned limit (real Redis)', () => {
   const KEY = 'backoff-test-key';
   let redis: TestRedis;
