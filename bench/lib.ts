@@ -93,13 +93,21 @@ export function startScriptNodeFlags(): string[] {
   return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
 }
 
-/** Starts the built gateway (`node <npm start's flags> dist/src/index.js`) and waits for `/healthz`. */
-export async function startGateway(env: Record<string, string>, nodeArgs: string[], logFile: string): Promise<Child> {
-  const port = await freePort();
+/**
+ * Starts the built gateway (`node <npm start's flags> dist/src/index.js`) and waits for `/healthz`.
+ * `root`: a checkout whose `dist/` to run (another release, built there); `port`: one chosen ahead (e.g. for SAIL_PUBLIC_URL).
+ */
+export async function startGateway(
+  env: Record<string, string>,
+  nodeArgs: string[],
+  logFile: string,
+  { root = ROOT, port: chosenPort }: { root?: string; port?: number } = {},
+): Promise<Child> {
+  const port = chosenPort ?? (await freePort());
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env, SAIL_PORT: String(port), SAIL_HOST: '127.0.0.1' };
   delete childEnv.NODE_OPTIONS; // no tsx loader in the measured process
-  const proc = spawn(process.execPath, [...startScriptNodeFlags(), ...nodeArgs, path.join(ROOT, 'dist/src/index.js')], {
-    cwd: ROOT,
+  const proc = spawn(process.execPath, [...startScriptNodeFlags(), ...nodeArgs, path.join(root, 'dist/src/index.js')], {
+    cwd: root,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -119,6 +127,16 @@ export async function startGateway(env: Record<string, string>, nodeArgs: string
     await sleep(50);
   }
   throw new Error(`the gateway did not answer /healthz within 15 s; see ${logFile}`);
+}
+
+/** Spawns `node <args>` in `root` with `env` added, its output appended to `logFile`; stopped like the others (`stop`, `killAll`). */
+export function spawnNode(name: string, args: string[], env: Record<string, string>, logFile: string, root = ROOT): Omit<Child, 'url'> {
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  delete childEnv.NODE_OPTIONS;
+  const proc = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(proc);
+  pipeTo(proc, logFile);
+  return { name, proc, pid: proc.pid! };
 }
 
 /** SIGTERM (graceful: lets --cpu-prof write its profile), then SIGKILL after `graceMs`. */

@@ -4,12 +4,12 @@
  *
  *   npm run bench [-- --cpu-prof] [--duration=3] [--reps=3] [--connections=16] [--s7-seconds=10]
  *                 [--s7-users=8] [--s7-warmup=10] [--s7-window=30] [--s7-runs=frontend,off,…] [--no-build]
- *                 [--only=S7] [--redis]
+ *                 [--only=S7] [--redis] [--before=DIR]
  *
  * Processes: this runner (autocannon, the S6/S7 drivers), the mock upstream, the bare proxy and
  * the gateway (`node dist/src/index.js`, built first) — each its own process.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +35,7 @@ import {
   type LoadResult,
 } from './lib.js';
 import { summarize, type ProfileSummary } from './profile.js';
+import { runS8, type Build } from './s8.js';
 import {
   ALL_CACHE_DOMAINS,
   cacheGainBound,
@@ -66,6 +67,8 @@ const { values: opts } = parseArgs({
     /** Comma-separated S7 runs: `frontend` (the first mix, cache off and on) and the frontend-2 variants (see S7_VARIANTS); default all. */
     's7-runs': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    /** S8: also run a checkout of an earlier release (built there: `npm run build`) with the same settings, its figures beside this tree's. */
+    before: { type: 'string' },
     /** Comma-separated scenario ids to run (e.g. `S1,S2`, `S7`); default all. */
     only: { type: 'string' },
     /** Starts the gateway with --trace-gc and reports the heap left after its last full GC next to RSS. */
@@ -900,6 +903,17 @@ async function main(): Promise<void> {
     }
   }
   const s7Seconds = (Date.now() - s7Began) / 1000;
+
+  if (wanted('S8')) {
+    const builds: Build[] = [
+      ...(opts.before ? [{ label: `before (${path.basename(opts.before)})`, root: path.resolve(opts.before) }] : []),
+      { label: 'this tree', root: ROOT },
+    ];
+    for (const b of builds)
+      if (!existsSync(path.join(b.root, 'dist/src/index.js')))
+        throw new Error(`--before: ${b.root}/dist/src/index.js is missing (npm run build there)`);
+    await runS8(builds, log, LOG);
+  }
 
   await stop(mock);
   await stop(s7Redis);
