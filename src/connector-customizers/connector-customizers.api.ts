@@ -1,7 +1,7 @@
 import type { Upstream, UpstreamRequest } from '../isc/client.js';
-import { heldById } from '../isc/held-items.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { Chunk, ChunkRequest } from '../shared/paging.js';
+import { heldById } from '../shared/held-by-id.js';
 import { path } from '../shared/path.js';
 import type { IscConnectorCustomizer, IscConnectorCustomizerVersion } from './connector-customizers.mappers.js';
 

@@ -10,17 +10,6 @@ import type { HeldItems, IscAnswer, IscCall } from './types.js';
 /** Items kept per list answer: a page holds at most 250; a longer list keeps its first ones. */
 export const MAX_HELD_ITEMS = 250;
 
-/** Items of a list keyed by their `id` field, each the answer of the GET of `entryPath(id)`. */
-export function heldById(entryPath: (id: string) => string): HeldItems {
-  return {
-    entryPath,
-    idOf: (item) => {
-      const id = (item as { id?: unknown } | null)?.id;
-      return typeof id === 'string' ? id : undefined;
-    },
-  };
-}
-
 /** One item of a list, as the answer of its by-id read. */
 export interface HeldItem {
   /** The by-id read's URL. */

@@ -1,7 +1,7 @@
 import type { Upstream, UpstreamRequest } from '../isc/client.js';
-import { heldById } from '../isc/held-items.js';
 import { nullIfNotFound } from '../shared/errors.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
+import { heldById } from '../shared/held-by-id.js';
 import { path } from '../shared/path.js';
 import type { IscCreatedOAuthClient, IscOAuthClient } from './oauth-clients.mappers.js';
 

@@ -1,9 +1,9 @@
 import type { Upstream, UpstreamRequest } from '../isc/client.js';
-import { heldById } from '../isc/held-items.js';
 import { gatewayError, nullIfNotFound } from '../shared/errors.js';
 import { condition } from '../shared/filters.js';
 import type { JsonPatchOperation } from '../shared/json-patch.js';
 import { totalCount, type Chunk, type ChunkRequest } from '../shared/paging.js';
+import { heldById } from '../shared/held-by-id.js';
 import { path } from '../shared/path.js';
 import type { IscAccessProfile, IscSourceApp } from './source-apps.mappers.js';
 

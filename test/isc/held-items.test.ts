@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { unboundedScope } from '../../src/isc/client.js';
-import { heldById } from '../../src/isc/held-items.js';
+import { heldById } from '../../src/shared/held-by-id.js';
 import { createResponseCache } from '../../src/isc/response-cache.js';
 import { cachedResponses } from '../../src/isc/stages/cached-responses.js';
 import type { IscAnswer, IscCall, Next, OperationScope, UpstreamRequest } from '../../src/isc/types.js';
