@@ -280,6 +280,8 @@ describe('GET /metrics', () => {
     const m = await metrics(gw);
     const client = gw.tenant.clientId;
     expect(valueOf(m, 'isc_gateway_rate_budget_remaining', { client })).toBe(0);
+    // ISC refused the window's only call: the limit in force is what it accepted, at least 1 (not the setting).
+    expect(valueOf(m, 'isc_gateway_rate_budget_limit', { client })).toBe(1);
     // 30 s from the 429, less the time since (a margin no load reaches).
     const paused = valueOf(m, 'isc_gateway_rate_paused_seconds', { client })!;
     expect(paused).toBeGreaterThan(20);
