@@ -36,9 +36,18 @@ export function limitAt(learned: LearnedLimit | undefined, configured: number, w
 }
 
 /**
- * After a 429 to a call that had `accepted` calls of its client before it in the window: the new
- * learned limit, or the old one when the client's window was already full (then it was not ISC
- * limiting lower). Refusals within one window count as one interval.
+ * A second violated interval within ISC's horizon leaves this share of what ISC accepted: running
+ * exactly at ISC's limit was not safe (calls bunch up on their way, and ISC counts arrivals), and a
+ * third violated interval would start ISC's backoff.
+ */
+export const SECOND_INTERVAL_SHARE = 0.9;
+
+/**
+ * After a 429 when ISC had `accepted` calls of the client in its window: the new learned limit.
+ * The first violated interval lowers the limit to `accepted` when that is below the limit in force
+ * (ISC limits lower); at or above it, ISC enforced the limit the gateway kept to, and only the
+ * interval is remembered. A second violated interval within the horizon lowers it to a tenth
+ * below. Refusals within one window count as one interval, and never raise the limit.
  */
 export function afterRefusal(
   learned: LearnedLimit | undefined,
@@ -48,13 +57,14 @@ export function afterRefusal(
   now: number,
 ): LearnedLimit | undefined {
   const current = limitAt(learned, configured, windowMs, now);
-  if (accepted >= current) return learned;
   const sameInterval = learned !== undefined && now - learned.lastRefusalAt < windowMs;
-  return {
-    limit: Math.max(1, accepted),
-    lastRefusalAt: sameInterval ? learned.lastRefusalAt : now,
-    previousRefusalAt: sameInterval ? learned.previousRefusalAt : (learned?.lastRefusalAt ?? Number.NEGATIVE_INFINITY),
-  };
+  const lastRefusalAt = sameInterval ? learned.lastRefusalAt : now;
+  const previousRefusalAt = sameInterval ? learned.previousRefusalAt : (learned?.lastRefusalAt ?? Number.NEGATIVE_INFINITY);
+  const second = lastRefusalAt - previousRefusalAt < HORIZON_WINDOWS * windowMs;
+  const lowered = second ? Math.floor(Math.min(accepted, current) * SECOND_INTERVAL_SHARE) : accepted;
+  const limit = Math.max(1, Math.min(lowered, current));
+  if (sameInterval && limit >= learned.limit) return learned;
+  return { limit, lastRefusalAt, previousRefusalAt };
 }
 
 /** A learned limit that has grown back to the configured one is forgotten. */

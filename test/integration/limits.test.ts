@@ -289,7 +289,7 @@ describe('up-front refusal against a limit ISC taught the gateway', () => {
     const taught = await post(gw, { query: '{ connectors(limit: 15) { items { scriptName fileUpload } } }' });
     expect(taught.body.errors).toBeUndefined();
     // ISC's 5, or grown back by a call a window after 3 quiet ones (a loaded machine takes longer).
-    const learned = taught.body.extensions?.rateLimit?.limit as number;
+    const learned = (taught.body.extensions?.rateLimit as { limit: number } | undefined)?.limit;
     expect(learned).toBeGreaterThanOrEqual(5);
     expect(learned).toBeLessThan(10);
     gw.reset();

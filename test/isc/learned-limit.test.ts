@@ -38,9 +38,27 @@ describe('learned limits', () => {
     expect(violated[0]).toBe(0);
     expect(limits[1]).toBe(20);
     expect(mostInHorizon(violated)).toBeLessThanOrEqual(2);
-    // Probing for more costs two violated windows in every 13 at most (a probe, and one more a horizon later).
-    expect(violated.slice(0, 4)).toEqual([0, 4, 13, 17]);
+    // The probe at window 4 is a second violated interval: a tenth below ISC's 20 (18) until a
+    // horizon after the first; growing back (19, 20, then 22) the third probe comes at window 15.
+    expect(violated.slice(0, 4)).toEqual([0, 4, 15, 21]);
+    expect(limits.slice(4, 16)).toEqual([22, 18, 18, 18, 18, 18, 18, 18, 18, 19, 20, 22]);
     expect(violated.length).toBeLessThanOrEqual(2 * Math.ceil(1_000 / 13));
+  });
+
+  it('a second violated interval within the horizon keeps a tenth below what ISC accepted, even at the limit in force', () => {
+    const first = afterRefusal(undefined, 20, CONFIGURED, WINDOW, 1_000);
+    // Two windows later, still at 20, a 429 again: calls bunched up on their way (ISC counts arrivals).
+    expect(afterRefusal(first, 20, CONFIGURED, WINDOW, 1_000 + 2 * WINDOW)).toEqual({ limit: 18, lastRefusalAt: 21_000, previousRefusalAt: 1_000 });
+    // A horizon after the first, a refusal at the limit only remembers its interval.
+    expect(afterRefusal(first, 20, CONFIGURED, WINDOW, 1_000 + HORIZON_WINDOWS * WINDOW)?.limit).toBe(20);
+  });
+
+  it('ISC at 20 whose count runs one ahead of the gateway every 5th window (calls bunching up): never 3 violated intervals within 120 s', () => {
+    const { violated } = simulate(1_000, (w) => (w % 5 === 4 ? 19 : 20));
+    process.stdout.write(
+      `[figures] ISC at 20 (19 every 5th window), setting 100: ${JSON.stringify({ violated: violated.length, most: mostInHorizon(violated) })}\n`,
+    );
+    expect(mostInHorizon(violated)).toBeLessThanOrEqual(2);
   });
 
   it('grows back by 10 % per window, after 3 quiet windows, to the setting once ISC allows it again', () => {
@@ -54,8 +72,13 @@ describe('learned limits', () => {
     const first = afterRefusal(undefined, 5, CONFIGURED, WINDOW, 1_000);
     expect(first).toEqual({ limit: 5, lastRefusalAt: 1_000, previousRefusalAt: Number.NEGATIVE_INFINITY });
     expect(afterRefusal(first, 9, CONFIGURED, WINDOW, 1_050)).toBe(first);
-    // A 429 with the window full is ISC enforcing the limit the gateway kept to: nothing learned.
-    expect(afterRefusal(undefined, CONFIGURED, CONFIGURED, WINDOW, 1_000)).toBeUndefined();
+    // A 429 with the window full is ISC enforcing the limit the gateway kept to: nothing lowered,
+    // but the violated interval is remembered (ISC counts it towards its backoff).
+    expect(afterRefusal(undefined, CONFIGURED, CONFIGURED, WINDOW, 1_000)).toEqual({
+      limit: CONFIGURED,
+      lastRefusalAt: 1_000,
+      previousRefusalAt: Number.NEGATIVE_INFINITY,
+    });
     // At least 1.
     expect(afterRefusal(undefined, 0, CONFIGURED, WINDOW, 1_000)?.limit).toBe(1);
   });

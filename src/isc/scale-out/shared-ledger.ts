@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { GROWTH_PER_WINDOW, HORIZON_WINDOWS, QUIET_WINDOWS } from '../learned-limit.js';
+import { GROWTH_PER_WINDOW, HORIZON_WINDOWS, QUIET_WINDOWS, SECOND_INTERVAL_SHARE } from '../learned-limit.js';
 import { createLocalLedger, type Budget, type LocalLedger, type Reservation, type Reserved, type SlotLedger } from '../governor.js';
 import type { SharedStore } from '../../redis/connection.js';
 
@@ -94,11 +94,17 @@ local started = redis.call('ZCOUNT', KEYS[2], '(' .. (now - window), now)
 local accepted = math.max(0, started - redis.call('ZCARD', KEYS[3]))
 ${LIMIT_AT}
 local current = limitAt(KEYS[1], configured, window, now)
-if accepted >= current then return current end
-local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
-local previous = tonumber(redis.call('HGET', KEYS[1], 'previous') or '0')
-if now - last >= window then previous = last; last = now end
-local learned = math.max(1, accepted)
+local held = redis.call('HMGET', KEYS[1], 'limit', 'last', 'previous')
+local last = tonumber(held[2] or '0')
+local previous = tonumber(held[3] or '0')
+local same = held[1] and now - last < window
+if not same then previous = last; last = now end
+local lowered = accepted
+if previous > 0 and last - previous < ${HORIZON_WINDOWS} * window then
+  lowered = math.floor(math.min(accepted, current) * ${SECOND_INTERVAL_SHARE})
+end
+local learned = math.max(1, math.min(lowered, current))
+if same and learned >= tonumber(held[1]) then return current end
 redis.call('HSET', KEYS[1], 'limit', learned, 'last', last, 'previous', previous)
 redis.call('PEXPIRE', KEYS[1], window * (${HORIZON_WINDOWS} + configured + 1) + 1000)
 return learned
