@@ -10,19 +10,27 @@
  *      client) at full speed against 100 calls per W: ISC 429s and failed operations;
  *  (b) a tenant limiting one route (GET /connectors) at 20 per W with backoff on, the gateway set
  *      to 100: violated intervals, backoffs entered, failed operations, stale answers.
+ *  (c) the budget mix (`frontend2Mix`) with uniformly random source-app ids and no warm-up, every
+ *      domain cached against cache off: operations per 10 s, failed, ISC calls per operation, cache
+ *      hits. The mock upstream suffices here (ISC's 100 / 10 s per client, 50 ms latency), in real
+ *      time: the cache's TTL and the fill of a cold cache are what this case is about.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { approveAs, signIn } from '../test/support/sign-in.js';
 import type { DemoTenantStats, RequestSummary } from '../src/demo-tenant/stats.js';
-import { failure, freePort, getJson, httpRequest, ROOT, spawnNode, startGateway, stop, type Child } from './lib.js';
+import { failure, forkTs, freePort, getJson, httpRequest, percentile, postJson, ROOT, spawnNode, startGateway, stop, type Child } from './lib.js';
+import type { MockStats } from './mock-upstream.js';
+import { ALL_CACHE_DOMAINS, frontend2Mix, mixSequence, type CostedMixEntry, type MockData } from './scenarios.js';
 
 /** The scaled window: ISC's 10 s as 1 s. */
 export const S8_WINDOW_MS = 1_000;
 /** Windows of load per case. */
 export const S8_A_WINDOWS = 10;
 export const S8_B_WINDOWS = 20;
+/** (c), in real time: S7 frontend-2's load (5 users without think time, 50 ms upstream latency, 100 calls / 10 s) for 30 s from a cold start. */
+export const S8_C = { users: 5, latencyMs: 50, budget: 100, budgetWindowMs: 10_000, seconds: 30 } as const;
 const SCALE = 10_000 / S8_WINDOW_MS;
 
 export interface Build {
@@ -154,6 +162,7 @@ function mostViolatedWithin(requests: readonly RequestSummary[], windowMs: numbe
 export interface S8Figures {
   a: Record<string, number | string>;
   b: Record<string, number | string>;
+  c: { off: Record<string, number | string>; cached: Record<string, number | string> };
 }
 
 /** (a): 2 sessions + 2 pass-through tokens of the sign-in client, 3 callers each, 4 GETs an operation. */
@@ -276,6 +285,118 @@ async function caseB(build: Build, logFile: string): Promise<S8Figures['b']> {
   }
 }
 
+/** The response cache's counters from `GET /metrics`: fresh hits, misses, and stale hits by their `reason` label (an older build has none). */
+async function cacheCounters(gw: Child): Promise<{ hits: number; misses: number; stale: Record<string, number> }> {
+  const out = { hits: 0, misses: 0, stale: {} as Record<string, number> };
+  const r = await httpRequest('GET', `${gw.url}/metrics`);
+  if (r.status !== 200) throw new Error(`GET /metrics answered ${r.status}`);
+  for (const line of r.body.split('\n')) {
+    const m = /^(isc_gateway_response_cache_(?:hits|misses|stale_hits)_total)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const value = Number(m[3]) || 0;
+    if (m[1].endsWith('_stale_hits_total')) {
+      const reason = /reason="([^"]*)"/.exec(m[2] ?? '')?.[1] ?? 'no reason label';
+      out.stale[reason] = (out.stale[reason] ?? 0) + value;
+    } else if (m[1].endsWith('_misses_total')) out.misses += value;
+    else out.hits += value;
+  }
+  return out;
+}
+
+/**
+ * (c) one variant: a fresh mock (100 calls / 10 s per client, 50 ms) and a fresh gateway with S7's
+ * budget settings, `S8_C.users` users sending the uniform-ids mix from the first second (no
+ * warm-up) for `S8_C.seconds`. Counted: answers within the window; failures of every operation
+ * started in it; ISC calls and cache counters at the window's edges.
+ */
+async function caseC(build: Build, cached: boolean, mix: CostedMixEntry[], logFile: string): Promise<Record<string, number | string>> {
+  const mock = await forkTs('mock', 'mock-upstream.ts', {}, [], logFile);
+  let gw: Child | undefined;
+  try {
+    const stats = () => getJson<MockStats>(`${mock.url}/__stats`);
+    await postJson(`${mock.url}/__config`, { latencyMs: S8_C.latencyMs, rateLimit: { limit: S8_C.budget, windowMs: S8_C.budgetWindowMs } });
+    gw = await startGateway(
+      {
+        SAIL_BASE_URL: mock.url,
+        SAIL_CLIENT_ID: 'bench-client',
+        SAIL_CLIENT_SECRET: 'bench-secret',
+        SAIL_API_KEYS: 'bench-key',
+        SAIL_PLAYGROUND: 'off',
+        NODE_ENV: 'production',
+        SAIL_RATE_LIMIT: String(S8_C.budget),
+        SAIL_RATE_WINDOW_MS: String(S8_C.budgetWindowMs),
+        SAIL_COALESCE: 'on',
+        SAIL_RESPONSE_CACHE: cached ? 'on' : 'off',
+        ...(cached ? { SAIL_RESPONSE_CACHE_DOMAINS: ALL_CACHE_DOMAINS.join(',') } : {}),
+      },
+      [],
+      logFile,
+      { root: build.root },
+    );
+    await postJson(`${mock.url}/__reset`);
+    const sequence = mixSequence(mix, 100_000);
+    const [before, countersBefore] = await Promise.all([stats(), cacheCounters(gw)]);
+    const deadline = Date.now() + S8_C.seconds * 1000;
+    const url = `${gw.url}/graphql`;
+    let next = 0;
+    let completed = 0;
+    let failed = 0;
+    const failures: Record<string, number> = {};
+    const latencies: number[] = [];
+    const atDeadline = (async () => {
+      await sleep(Math.max(0, deadline - Date.now()));
+      return Promise.all([stats(), cacheCounters(gw)]);
+    })();
+    await Promise.all(
+      Array.from({ length: S8_C.users }, async () => {
+        while (Date.now() < deadline) {
+          const { entry, n } = sequence[next++ % sequence.length];
+          const t = performance.now();
+          const answer = await httpRequest('POST', url, JSON.stringify(entry.build(n)), {
+            'content-type': 'application/json',
+            'x-api-key': 'bench-key',
+          }).catch((e: unknown) => ({ status: 0, body: (e as Error).message }));
+          const problem = failure(answer);
+          if (problem) {
+            failed++;
+            const code = /^([A-Z_]+):/.exec(problem)?.[1] ?? problem.slice(0, 40);
+            failures[code] = (failures[code] ?? 0) + 1;
+          } else if (Date.now() <= deadline) {
+            completed++;
+            latencies.push(performance.now() - t);
+          }
+        }
+      }),
+    );
+    const [after, countersAfter] = await atDeadline;
+    const calls = after.total - before.total;
+    const writes = Object.entries(after.calls)
+      .filter(([route]) => !route.startsWith('GET '))
+      .reduce((sum, [route, count]) => sum + count - (before.calls[route] ?? 0), 0);
+    const stale = Object.entries(countersAfter.stale)
+      .map(([reason, count]) => `${reason} ${count - (countersBefore.stale[reason] ?? 0)}`)
+      .join(', ');
+    latencies.sort((a, b) => a - b);
+    return {
+      'operations answered in the window': completed,
+      'operations per 10 s': Math.round(((completed * 10) / S8_C.seconds) * 10) / 10,
+      'operations failed': failed,
+      'failures by code': JSON.stringify(failures),
+      'ISC calls (429s included)': calls,
+      '  of which writes (PATCH)': writes,
+      'ISC calls / op': (calls / Math.max(1, completed)).toFixed(2),
+      'ISC 429s': after.rateLimited - before.rateLimited,
+      'cache hits (fresh)': countersAfter.hits - countersBefore.hits,
+      'cache stale hits by reason': stale || '–',
+      'cache misses': countersAfter.misses - countersBefore.misses,
+      'p50 / p99 ms': `${percentile(latencies, 0.5).toFixed(0)} / ${percentile(latencies, 0.99).toFixed(0)}`,
+    };
+  } finally {
+    await stop(gw);
+    await stop(mock);
+  }
+}
+
 function sideBySide(log: (line?: string) => void, title: string, builds: Build[], figures: Record<string, number | string>[]): void {
   const names = Object.keys(figures[0]);
   const widths = [
@@ -290,8 +411,11 @@ function sideBySide(log: (line?: string) => void, title: string, builds: Build[]
   log('');
 }
 
-/** Runs (a) and (b) for each build, then prints their figures side by side. */
+/** Runs (a), (b) and (c) for each build, then prints their figures side by side. */
 export async function runS8(builds: Build[], log: (line?: string) => void, logFile: string): Promise<S8Figures[]> {
+  const mock = await forkTs('mock', 'mock-upstream.ts', {}, [], logFile);
+  const data = await getJson<MockData>(`${mock.url}/__data`).finally(() => stop(mock));
+  const mixC = frontend2Mix(data, { appIds: 'uniform' });
   log(
     `S8: ISC's budget as ISC counts it, against the standalone demo tenant; time scaled ${SCALE}× down: W = SAIL_RATE_WINDOW_MS = ${S8_WINDOW_MS} ms ` +
       `(ISC's 10 s), so 100 per W is ISC's 100 / 10 s, 12 W its 120 s horizon, and the backoff tiers 6, 30, 60, 120 s. Builds: ${builds.map((b) => `${b.label} (${b.root})`).join(', ')}`,
@@ -302,7 +426,14 @@ export async function runS8(builds: Build[], log: (line?: string) => void, logFi
     const a = await caseA(build, logFile);
     log(`  ${build.label}: (b) ${S8_B_WINDOWS} W…`);
     const b = await caseB(build, logFile);
-    out.push({ a, b });
+    log(`  ${build.label}: (c) cache off, ${S8_C.seconds} s…`);
+    const off = await caseC(build, false, mixC, logFile);
+    log(`  ${build.label}: (c) every domain cached, ${S8_C.seconds} s…`);
+    const cached = await caseC(build, true, mixC, logFile);
+    const ratio = Number(cached['operations per 10 s']) / Number(off['operations per 10 s']);
+    off['cached ÷ off (operations per 10 s)'] = '';
+    cached['cached ÷ off (operations per 10 s)'] = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–';
+    out.push({ a, b, c: { off, cached } });
   }
   log('');
   sideBySide(
@@ -316,6 +447,18 @@ export async function runS8(builds: Build[], log: (line?: string) => void, logFi
     `S8 (b) GET /connectors limited at 20 / W per client with backoff on, gateway SAIL_RATE_LIMIT=100, 8 callers, 4 pages an operation, ${S8_B_WINDOWS} W, cache on (connectors, TTL W/2, no stale-while-revalidate) (target: backoffs 0, violated intervals ≤ 2, 0 failed)`,
     builds,
     out.map((f) => f.b),
+  );
+  sideBySide(
+    log,
+    `S8 (c) frontend-2 mix with uniformly random source-app ids, no warm-up, ${S8_C.seconds} s from a cold start, ${S8_C.users} users without think time; ` +
+      `mock upstream ${S8_C.budget} calls / ${S8_C.budgetWindowMs / 1000} s per client, ${S8_C.latencyMs} ms; gateway SAIL_RATE_LIMIT=${S8_C.budget}, ` +
+      `SAIL_RATE_WINDOW_MS=${S8_C.budgetWindowMs}, coalescing on; every domain cached (SAIL_RESPONSE_CACHE_DOMAINS=${ALL_CACHE_DOMAINS.join(',')}, default TTL) vs cache off ` +
+      `(target: cached ≥ 3× off, 0 failed)`,
+    builds.flatMap((b) => [
+      { ...b, label: `${b.label}: off` },
+      { ...b, label: `${b.label}: cached` },
+    ]),
+    out.flatMap((f) => [f.c.off, f.c.cached]),
   );
   return out;
 }

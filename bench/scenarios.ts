@@ -253,6 +253,17 @@ export function draw(n: number, salt: number, max: number): number {
 }
 const drawInt = (n: number, salt: number, max: number) => Math.floor(draw(n, salt, max));
 
+/** `count` distinct items of `list` drawn uniformly at random for the n-th operation (a partial Fisher–Yates shuffle on `draw`). */
+export function sample<T>(list: readonly T[], count: number, n: number, salt: number): T[] {
+  const pool = [...list];
+  const k = Math.min(count, pool.length);
+  for (let i = 0; i < k; i++) {
+    const j = i + drawInt(n * count + i, salt, pool.length - i);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, k);
+}
+
 /**
  * The S7 "frontend-2" mix: a catalogue-heavy frontend with source-app views. ISC calls per
  * operation without a cache (checked against the gateway by the bench's sequential pass):
@@ -265,8 +276,13 @@ const drawInt = (n: number, salt: number, max: number) => Math.floor(draw(n, sal
  * | 15 | twenty source apps by id (20 aliased `sourceApp(id:)`, consecutive ids from a random start) | 1 `GET /source-apps/all?filters=id in (…)` |
  * | 20 | one of 40 popular source apps with its access profiles | 2: `GET /source-apps/all?filters=id in (x)`, `GET /source-apps/{id}/access-profiles` |
  * | 5 | `updateSourceApp` changing the description of one of the 40 | 1 `PATCH /source-apps/{id}` |
+ *
+ * With `appIds: 'uniform'` (S8 (c)) every source-app id is drawn uniformly at random among the 120
+ * instead: the twenty by id are 20 distinct ids from anywhere in the 120 (a batch seldom repeats, so
+ * only the apps other answers already hold can spare a call), and the single app and the patched one
+ * are any of the 120. Same weights and calls.
  */
-export function frontend2Mix(data: MockData): CostedMixEntry[] {
+export function frontend2Mix(data: MockData, { appIds = 'popular' }: { appIds?: 'popular' | 'uniform' } = {}): CostedMixEntry[] {
   const { pages, pageSize, popularConnectors, popularApps, appsById, byIdBatch } = FRONTEND2;
   const connectorPage = (page: number): Operation => ({
     query:
@@ -274,8 +290,14 @@ export function frontend2Mix(data: MockData): CostedMixEntry[] {
     variables: { limit: pageSize, offset: page * pageSize },
   });
   const connectors = data.scriptNames.slice(0, popularConnectors);
-  const apps = data.sourceAppIds.slice(0, popularApps);
   const byIdRange = data.sourceAppIds.slice(0, appsById);
+  const uniform = appIds === 'uniform';
+  const apps = uniform ? byIdRange : data.sourceAppIds.slice(0, popularApps);
+  const twentyIds = (n: number): string[] => {
+    if (uniform) return sample(byIdRange, byIdBatch, n, 3);
+    const start = drawInt(n, 3, byIdRange.length - byIdBatch + 1);
+    return byIdRange.slice(start, start + byIdBatch);
+  };
   return [
     {
       name: 'connector page (random of 15)',
@@ -311,8 +333,7 @@ export function frontend2Mix(data: MockData): CostedMixEntry[] {
       referenceData: false,
       reads: ['source-apps'],
       build: (n) => {
-        const start = drawInt(n, 3, byIdRange.length - byIdBatch + 1);
-        const ids = byIdRange.slice(start, start + byIdBatch);
+        const ids = twentyIds(n);
         return {
           query: `query SourceAppsById(${ids.map((_, i) => `$a${i}: ID!`).join(', ')}) { ${ids
             .map((_, i) => `a${i}: sourceApp(id: $a${i}) { id name owner { name } }`)

@@ -3,7 +3,7 @@
  * the very documents `npm run bench` sends: counts, not timings.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { MINIMUM_CALLS, scenarioOperations, type MockData, type Operation } from '../../bench/scenarios.js';
+import { FRONTEND2, frontend2Mix, MINIMUM_CALLS, sample, scenarioOperations, type MockData, type Operation } from '../../bench/scenarios.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
@@ -87,5 +87,83 @@ describe('bench scenario S6: cold start', () => {
     } finally {
       await cold.close();
     }
+  });
+});
+
+describe('bench S7 frontend-2 and S8 (c): ISC calls per operation of the mix', () => {
+  // The mix draws from the first 120 apps and 40 connectors; the demo tenant's own are enough to count calls.
+  let full: MockData;
+  beforeAll(async () => {
+    const r = await gw.gql('{ allSourceApps(limit: 250) { items { id } } connectors(limit: 50) { items { scriptName } } }');
+    expect(r.errors).toBeUndefined();
+    full = {
+      sourceAppIds: r.data!.allSourceApps.items.map((a: { id: string }) => a.id),
+      scriptNames: r.data!.connectors.items.map((c: { scriptName: string }) => c.scriptName),
+      customizerIds: [],
+    };
+    expect(full.sourceAppIds.length).toBeGreaterThan(FRONTEND2.byIdBatch);
+  });
+
+  const expectedRoutes: Record<string, string[]> = {
+    'connector page (random of 15)': ['GET /v2024/connectors'],
+    'first connector page': ['GET /v2024/connectors'],
+    'popular connector detail + source config': ['GET /v2024/connectors/{id}', 'GET /v2024/connectors/{id}/source-config'],
+    'twenty source apps by id': ['GET /v2024/source-apps/all'],
+    'source app with access profiles': ['GET /v2024/source-apps/all', 'GET /v2024/source-apps/{id}/access-profiles'],
+    'updateSourceApp (description)': ['PATCH /v2024/source-apps/{id}'],
+  };
+
+  for (const appIds of ['popular', 'uniform'] as const) {
+    it(`${appIds} source-app ids: each kind makes the calls it declares, on the routes its reads name`, async () => {
+      for (const entry of frontend2Mix(full, { appIds })) {
+        for (const n of [0, 7]) {
+          gw.reset();
+          const op = entry.build(n);
+          const r = await run(op);
+          expect({ entry: entry.name, errors: r.errors }).toEqual({ entry: entry.name, errors: undefined });
+          expect({ entry: entry.name, routes: [...routes()].sort() }).toEqual({ entry: entry.name, routes: expectedRoutes[entry.name] });
+          expect(gw.calls()).toHaveLength(entry.calls);
+        }
+      }
+    });
+  }
+
+  it('uniform ids: the twenty by id are 20 distinct apps, one batched call naming exactly those', async () => {
+    const byId = frontend2Mix(full, { appIds: 'uniform' }).find((e) => e.name === 'twenty source apps by id')!;
+    const op = byId.build(3);
+    const ids = Object.values(op.variables) as string[];
+    expect(new Set(ids).size).toBe(FRONTEND2.byIdBatch);
+    // Not a run of consecutive apps (what the popular mix sends): drawn from across the range.
+    const positions = ids.map((id) => full.sourceAppIds.indexOf(id));
+    expect(Math.min(...positions)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...positions) - Math.min(...positions)).toBeGreaterThan(FRONTEND2.byIdBatch - 1);
+    const r = await run(op);
+    expect(r.errors).toBeUndefined();
+    expect(Object.values(r.data!).map((a: any) => a.id)).toEqual(ids);
+    const filters = gw.calls()[0].query.filters;
+    const named = [...filters.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(named.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe('bench: sample (the uniform draw of S8 (c))', () => {
+  const range = Array.from({ length: 120 }, (_, i) => i);
+
+  it('draws distinct items of the list, the same ones for the same operation', () => {
+    for (const n of [0, 1, 99]) {
+      const drawn = sample(range, 20, n, 3);
+      expect(drawn).toHaveLength(20);
+      expect(new Set(drawn).size).toBe(20);
+      for (const i of drawn) expect(range).toContain(i);
+      expect(sample(range, 20, n, 3)).toEqual(drawn);
+    }
+  });
+
+  it('spreads over the whole list rather than a consecutive run', () => {
+    const drawn = Array.from({ length: 30 }, (_, n) => sample(range, 20, n, 3));
+    // A run of 20 consecutive ids spans 19; uniform ones from 120 almost always span far more.
+    for (const d of drawn) expect(Math.max(...d) - Math.min(...d)).toBeGreaterThan(19);
+    // 30 draws of 20 (600 picks) reach nearly every one of the 120.
+    expect(new Set(drawn.flat()).size).toBeGreaterThan(110);
   });
 });
