@@ -9,9 +9,9 @@ import { gatewayAgainst } from '../support/gateway.js';
  * second slot. (Before, the token was taken before the wait; with ISC's 749 s tokens that took a
  * long queue, and it made a replicas test under load answer UNAUTHENTICATED.)
  */
-const TOKEN_LIFETIME_S = 1;
-/** Two calls per 1.5 s: the eighth distinct call waits about 4.5 s, several token lifetimes. */
-const GATEWAY_LIMIT = { SAIL_RATE_LIMIT: '2', SAIL_RATE_WINDOW_MS: '1500', SAIL_RATE_LIMIT_WAIT_MS: '60000', SAIL_OPERATION_TIMEOUT_MS: '60000' };
+const TOKEN_LIFETIME_S = 4;
+/** One call per 2 s: the eighth distinct call waits about 14 s, three and a half token lifetimes. */
+const GATEWAY_LIMIT = { SAIL_RATE_LIMIT: '1', SAIL_RATE_WINDOW_MS: '2000', SAIL_RATE_LIMIT_WAIT_MS: '60000', SAIL_OPERATION_TIMEOUT_MS: '60000' };
 const OPERATIONS = 8;
 const KEY = 'token-in-queue-test-key';
 
@@ -40,8 +40,13 @@ describe('a token that expires while its call waits for a rate slot', () => {
       ),
     );
     expect(answers.map((a) => [a.errors, a.data?.connectors.items.length])).toEqual(Array.from({ length: OPERATIONS }, (_, i) => [undefined, i + 1]));
-    const api = tenant.requests.filter((r) => !r.path.startsWith('/oauth'));
-    expect(api.map((r) => r.status)).toEqual(Array.from({ length: OPERATIONS }, () => 200));
-    expect(tenant.stats().apiByStatus).toEqual({ '200': OPERATIONS });
+    // Each operation's call was accepted once. Sent with the token it started with, the calls
+    // after the first lifetime (five of them) would each cost a 401 and a renewal; a token read
+    // after the wait can only expire on its way in the last 400 ms of its life, while the next one
+    // is being fetched — on a loaded machine, at most once in this run.
+    const { apiByStatus } = tenant.stats();
+    expect(apiByStatus['200']).toBe(OPERATIONS);
+    expect(apiByStatus['401'] ?? 0).toBeLessThanOrEqual(1);
+    expect(Object.keys(apiByStatus).filter((status) => status !== '200' && status !== '401')).toEqual([]);
   });
 });
