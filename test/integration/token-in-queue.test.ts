@@ -27,7 +27,7 @@ describe('a token that expires while its call waits for a rate slot', () => {
     await tenant?.close();
   });
 
-  it('is never sent: every queued call carries a live token and ISC answers no 401', async () => {
+  it('is not sent: every queued call carries the token current after its wait, and each operation gets its one accepted call', async () => {
     // Distinct GETs (limit n asks ISC for n + 1), so nothing is shared and each takes a slot of its own.
     const answers = await Promise.all(
       Array.from({ length: OPERATIONS }, (_, i) =>
