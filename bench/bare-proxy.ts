@@ -5,14 +5,22 @@
  * single-flight client-credentials token — and no GraphQL: no parsing, validation or execution,
  * just JSON in, the calls, the fields picked, JSON out.
  *
- * Env: BARE_PORT (0), SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET. Reports `{ port }` over
- * IPC when forked.
+ * Env: BARE_PORT (0), SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET, and the gateway's
+ * SAIL_API_PATHS (`per-resource`, the default: `/connectors/v1/…`; or `v2024` with SAIL_API_PREFIX,
+ * default `/v2024`). Reports `{ port }` over IPC when forked.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const base = new URL(process.env.SAIL_BASE_URL ?? 'http://127.0.0.1:4010');
-const apiPrefix = '/v2024';
+const yearVersioned = process.env.SAIL_API_PATHS === 'v2024';
+const apiPrefix = (process.env.SAIL_API_PREFIX || '/v2024').replace(/\/+$/, '');
+/** `source-apps/all` in the layout in use: `/source-apps/v1/all` or `/v2024/source-apps/all`. */
+const apiPath = (path: string): string => {
+  if (yearVersioned) return `${apiPrefix}/${path}`;
+  const [resource, ...rest] = path.split('/');
+  return `/${[resource, 'v1', ...rest].join('/')}`;
+};
 const clientId = process.env.SAIL_CLIENT_ID ?? 'bench-client';
 const clientSecret = process.env.SAIL_CLIENT_SECRET ?? 'bench-secret';
 /** Same pool as the gateway's ISC client (src/isc/agents.ts keepAliveAgents). */
@@ -91,7 +99,7 @@ async function isc<T>(
   const search = options.search
     ? `?${new URLSearchParams(Object.entries(options.search).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
     : '';
-  const answer = await request(method, `${apiPrefix}/${path}${search}`, headers, body);
+  const answer = await request(method, `${apiPath(path)}${search}`, headers, body);
   if (answer.status >= 400) throw new Error(`ISC answered ${answer.status} to ${method} ${path}`);
   return JSON.parse(answer.body) as T;
 }

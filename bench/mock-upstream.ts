@@ -1,5 +1,6 @@
 /**
- * A fast mock of the few ISC v2024 endpoints the bench scenarios use. Unlike the demo tenant (a
+ * A fast mock of the few ISC endpoints the bench scenarios use, in both of ISC's path layouts at
+ * once (`/v2024/connectors/…` and `/connectors/v1/…`), so the bench runs whichever the gateway uses. Unlike the demo tenant (a
  * stateful, thorough fake), this one is built for load: every answer is canned JSON serialized
  * once (lists memoized per query string), writes answer a patched copy without changing state, so
  * repeated runs see identical data.
@@ -25,8 +26,10 @@ export interface MockConfig {
 }
 
 export interface MockStats {
-  /** API calls (token requests excluded) by `METHOD /route/{param}`. */
+  /** API calls (token requests excluded) by `METHOD /route/{param}`, the same route in either layout. */
   calls: Record<string, number>;
+  /** API calls by the path layout they came in: `v2024` or `per-resource`. */
+  callsByLayout: Record<string, number>;
   total: number;
   tokenRequests: number;
   /** Calls answered 429 (counted in `calls` too). */
@@ -37,6 +40,16 @@ export interface MockStats {
 }
 
 const PREFIX = '/v2024';
+/** The resources ISC serves per resource too: `/connectors/v1/…`. */
+const RESOURCES = new Set(['connectors', 'connector-customizers', 'source-apps', 'oauth-clients']);
+
+/** A path in either layout as its layout and its raw segments after the layout's prefix (`connectors`, `x`), undefined when in neither. */
+function apiPathOf(pathname: string): { layout: 'v2024' | 'per-resource'; parts: string[] } | undefined {
+  const raw = pathname.split('/').slice(1);
+  if (raw[1] === 'v1' && RESOURCES.has(raw[0])) return { layout: 'per-resource', parts: [raw[0], ...raw.slice(2)] };
+  if (pathname.startsWith(`${PREFIX}/`)) return { layout: 'v2024', parts: raw.slice(1) };
+  return undefined;
+}
 const CLIENT_ID = process.env.MOCK_CLIENT_ID ?? 'bench-client';
 const CLIENT_SECRET = process.env.MOCK_CLIENT_SECRET ?? 'bench-secret';
 
@@ -318,11 +331,12 @@ const windows = new Map<string, number[]>();
 const tokens = new Map<string, string>(); // token → client_id
 
 function freshStats(): MockStats {
-  return { calls: {}, total: 0, tokenRequests: 0, rateLimited: 0, statuses: {}, maxInFlight: 0 };
+  return { calls: {}, callsByLayout: {}, total: 0, tokenRequests: 0, rateLimited: 0, statuses: {}, maxInFlight: 0 };
 }
 
-function count(route: string): void {
+function count(route: string, layout: string): void {
   stats.calls[route] = (stats.calls[route] ?? 0) + 1;
+  stats.callsByLayout[layout] = (stats.callsByLayout[layout] ?? 0) + 1;
   stats.total++;
 }
 
@@ -425,17 +439,20 @@ async function handleToken(req: IncomingMessage, res: ServerResponse): Promise<v
   send(res, 200, JSON.stringify({ access_token: token, token_type: 'bearer', expires_in: config.tokenLifetimeSeconds, scope: 'sp:scopes:all' }));
 }
 
-async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams, search: string): Promise<void> {
+async function handleApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  { layout, parts }: { layout: string; parts: string[] },
+  query: URLSearchParams,
+  search: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
-  const parts = pathname
-    .slice(PREFIX.length + 1)
-    .split('/')
-    .map(decodeURIComponent);
-  const [resource, id, sub] = parts;
+  const [resource, id, sub] = parts.map(decodeURIComponent); // a malformed one answers 500, as before
   const literal = resource === 'source-apps' && (id === 'all' || id === 'assigned');
   const param = resource === 'connectors' ? '{scriptName}' : '{id}';
-  const route = `${method} ${PREFIX}/${resource}${id === undefined ? '' : `/${literal ? id : param}`}${sub ? `/${sub}` : ''}`;
-  count(route);
+  const route = `${method} /${resource}${id === undefined ? '' : `/${literal ? id : param}`}${sub ? `/${sub}` : ''}`;
+  count(route, layout);
 
   const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
   const clientId = token ? tokens.get(token) : undefined;
@@ -526,12 +543,13 @@ const server = createServer((req, res) => {
   const pathname = q < 0 ? url : url.slice(0, q);
   const search = q < 0 ? '' : url.slice(q + 1);
   let task: Promise<void>;
+  const api = pathname.startsWith('/__') || pathname === '/oauth/token' ? undefined : apiPathOf(pathname);
   if (pathname.startsWith('/__')) task = handleControl(req, res, pathname);
   else if (pathname === '/oauth/token') task = handleToken(req, res);
-  else if (pathname.startsWith(`${PREFIX}/`)) {
+  else if (api) {
     inFlight++;
     if (inFlight > stats.maxInFlight) stats.maxInFlight = inFlight;
-    task = handleApi(req, res, pathname, new URLSearchParams(search), search).finally(() => inFlight--);
+    task = handleApi(req, res, pathname, api, new URLSearchParams(search), search).finally(() => inFlight--);
   } else task = Promise.resolve(send(res, 404, '{}'));
   task.catch((error: unknown) => {
     if (!res.headersSent) send(res, 500, iscError(500, (error as Error).message));

@@ -113,6 +113,7 @@ const ISC_BUDGET = { SAIL_RATE_LIMIT: '100', SAIL_RATE_WINDOW_MS: '10000' };
 
 interface MockStats {
   calls: Record<string, number>;
+  callsByLayout: Record<string, number>;
   total: number;
   tokenRequests: number;
   rateLimited: number;
@@ -137,6 +138,8 @@ interface Measurement extends LoadResult {
   /** Exact ISC calls per operation, from a sequential pass (3 operations). */
   callsPerOp: number;
   callsByRoute: Record<string, number>;
+  /** The same calls by the path layout they used (`v2024`, `per-resource`): which one the target speaks. */
+  callsByLayout: Record<string, number>;
   /** ISC calls during the load run ÷ requests sent (in-flight ones at the stop included). */
   callsPerOpUnderLoad: number;
   tokenRequests: number;
@@ -244,6 +247,7 @@ async function measureHere(target: Target, sc: LoadScenarioDef, operation: Opera
     rep,
     callsPerOp: counted.total / 3,
     callsByRoute: Object.fromEntries(Object.entries(counted.calls).map(([k, v]) => [k, v / 3])),
+    callsByLayout: Object.fromEntries(Object.entries(counted.callsByLayout).map(([k, v]) => [k, v / 3])),
     callsPerOpUnderLoad: stats.total / Math.max(1, result.sent),
     tokenRequests: stats.tokenRequests + counted.tokenRequests,
     cpuUsPerOp: ((cpu1 - cpu0) * 1000) / Math.max(1, result.ok),
@@ -271,7 +275,7 @@ async function upstreamRoundTrip(latencyMs: number, scriptName: string): Promise
   const times: number[] = [];
   for (let i = 0; i < 21; i++) {
     const t = performance.now();
-    const r = await httpRequest('GET', `${mock.url}/v2024/connectors/${scriptName}`, undefined, {
+    const r = await httpRequest('GET', `${mock.url}/connectors/v1/${scriptName}`, undefined, {
       authorization: `Bearer ${token.access_token}`,
       accept: 'application/json',
     });
@@ -946,6 +950,7 @@ async function main(): Promise<void> {
         // The exact count must be the same in every run; the largest one is reported.
         callsPerOp: Math.max(...runs.map((m) => m.callsPerOp)),
         callsByRoute: runs[0].callsByRoute,
+        callsByLayout: runs[0].callsByLayout,
         rpsByRep: runs.map((m) => m.rps),
         p50ByRep: runs.map((m) => m.p50),
       };

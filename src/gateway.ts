@@ -261,6 +261,7 @@ async function startBuiltInDemoTenant(config: Config, overrides: GatewayOverride
   const tenant = await startDemoTenant({
     apiPrefix: config.upstream.apiPrefix,
     faults: latencyMs ? { latencyMs } : undefined,
+    deprecated: config.demo.deprecated,
     recordRequests: overrides.recordDemoTenantRequests ?? false,
   });
   logger.info('No SAIL_BASE_URL set: serving the built-in demo tenant with demo data', { demoTenant: tenant.url, latencyMs });

@@ -47,7 +47,7 @@ export interface Reply {
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 
 export interface Router {
-  /** `pattern` is relative to the API prefix, e.g. `/connectors/:scriptName/translations/:locale`. */
+  /** `pattern` is layout-neutral, e.g. `/connectors/:scriptName/translations/:locale` (served as `/v2024/connectors/…` and `/connectors/v1/…`). */
   add(method: string, pattern: string, handler: Handler, options: RouteOptions): void;
 }
 
@@ -70,7 +70,7 @@ export function createRouter(): { router: Router; routes: Route[] } {
   return { router, routes };
 }
 
-type Match = { route: Route; params: Record<string, string> } | 'method-not-allowed' | undefined;
+export type Match = { route: Route; params: Record<string, string> } | 'method-not-allowed' | undefined;
 
 /** `decoded` segments were percent-decoded once; no dot-segment normalisation ever happens. */
 function matchRoute(routes: Route[], method: string, decoded: string[]): Match {
@@ -92,17 +92,75 @@ function matchRoute(routes: Route[], method: string, decoded: string[]): Match {
   return pathMatched ? 'method-not-allowed' : undefined;
 }
 
-/** The stats label of an API request: its route template, so ids do not multiply the labels. */
-export function routeLabel(routes: Route[], prefix: string, method: string, path: string): string {
-  if (path === prefix || path.startsWith(`${prefix}/`)) {
-    try {
-      const match = matchRoute(routes, method, path.slice(prefix.length).split('/').slice(1).map(decodeURIComponent));
-      if (match !== undefined && match !== 'method-not-allowed') return `${method} ${match.route.pattern}`;
-    } catch {
-      // Malformed percent-encoding: no route.
-    }
+/**
+ * The two path layouts ISC serves the same operations under: year-versioned
+ * (`/v2024/connectors/{scriptName}`, the prefix configurable) and per-resource
+ * (`/connectors/v1/{scriptName}`, SailPoint's current one).
+ */
+export type PathLayout = 'v2024' | 'per-resource';
+export const PATH_LAYOUTS: readonly PathLayout[] = ['v2024', 'per-resource'];
+
+/** The year-versioned prefix served unless `apiPrefix` says otherwise. */
+export const DEFAULT_API_PREFIX = '/v2024';
+
+/** The version every resource carries in the per-resource layout (`/connectors/v1`, `/source-apps/v1`, …). */
+export const PER_RESOURCE_VERSION = 'v1';
+
+/**
+ * An API path in the layout-neutral form the routes are registered in: its segments after the
+ * layout's prefix (`/v2024/connectors/x` and `/connectors/v1/x` both give `connectors`, `x`),
+ * percent-decoded once; `segments` is undefined when the encoding is malformed.
+ */
+export interface ApiPath {
+  layout: PathLayout;
+  segments: string[] | undefined;
+}
+
+/**
+ * The resources of the route table (the first segment of every pattern): each is served under
+ * `/{resource}/v1` too, so a domain that registers routes (user apps, say) gets both layouts.
+ */
+export function resourcesOf(routes: readonly Route[]): ReadonlySet<string> {
+  return new Set(routes.map((route) => route.segments[0]));
+}
+
+/**
+ * Maps a received path to the layout-neutral form once; undefined when it is in neither layout.
+ * The per-resource layout is tried first: its literal `/v1` never names a year-versioned prefix.
+ */
+export function apiPathOf(path: string, prefix: string, resources: ReadonlySet<string>): ApiPath | undefined {
+  const raw = path.split('/').slice(1);
+  if (raw.length >= 2 && raw[1] === PER_RESOURCE_VERSION && resources.has(raw[0])) {
+    return { layout: 'per-resource', segments: decodeSegments([raw[0], ...raw.slice(2)]) };
   }
-  return `${method} (no route)`;
+  if (path === prefix || path.startsWith(`${prefix}/`)) {
+    return { layout: 'v2024', segments: decodeSegments(path.slice(prefix.length).split('/').slice(1)) };
+  }
+  return undefined;
+}
+
+function decodeSegments(raw: string[]): string[] | undefined {
+  try {
+    return raw.map(decodeURIComponent);
+  } catch {
+    return undefined; // malformed percent-encoding
+  }
+}
+
+/** The route an API path names, or why none answers it. */
+export function resolveRoute(routes: Route[], method: string, api: ApiPath | undefined): Match | 'malformed' {
+  if (api === undefined) return undefined;
+  if (api.segments === undefined) return 'malformed';
+  return matchRoute(routes, method, api.segments);
+}
+
+/**
+ * The label of an API request in the stats, route limits, faults and deprecations: its method
+ * and route template, the same in both layouts (`GET /connectors/:scriptName`), so ids do not
+ * multiply the labels and a label names one operation whichever layout it was called in.
+ */
+export function routeLabel(method: string, resolved: Match | 'malformed'): string {
+  return typeof resolved === 'object' ? `${method} ${resolved.route.pattern}` : `${method} (no route)`;
 }
 
 const EXPECTED_CONTENT_TYPE: Record<BodyKind, string> = {
@@ -119,37 +177,27 @@ export function unanswered(res: ServerResponse): ServerResponse {
   return sink;
 }
 
-/** Answers one API request whose bearer token is valid and carries `granted` (its `scope` claim). */
+/** Answers one API request whose bearer token is valid and carries `granted` (its `scope` claim); `resolved` is its route (resolveRoute). */
 export async function handleApi(
   res: ServerResponse,
   record: RecordedRequest,
   raw: Buffer,
-  prefix: string,
-  routes: Route[],
+  resolved: Match | 'malformed',
   granted: readonly string[],
 ): Promise<void> {
-  const prefixed = record.path === prefix || record.path.startsWith(`${prefix}/`);
-  if (!prefixed) {
-    sendError(res, 404, `No resource found at ${record.path}`);
-    return;
-  }
-  let decoded: string[];
-  try {
-    decoded = record.path.slice(prefix.length).split('/').slice(1).map(decodeURIComponent);
-  } catch {
+  if (resolved === 'malformed') {
     sendError(res, 400, 'The request path contains malformed percent-encoding');
     return;
   }
-  const match = matchRoute(routes, record.method, decoded);
-  if (match === undefined) {
+  if (resolved === undefined) {
     sendError(res, 404, `No resource found at ${record.path}`);
     return;
   }
-  if (match === 'method-not-allowed') {
+  if (resolved === 'method-not-allowed') {
     sendError(res, 405, `Request method '${record.method}' is not supported for ${record.path}`);
     return;
   }
-  const { route, params } = match;
+  const { route, params } = resolved;
   // After the route is known (404 and 405 first, as ISC answers them), before anything else is looked at.
   checkScopes(granted, route.options.scopes);
   const produces = route.options.produces === undefined ? 'application/json' : route.options.produces;

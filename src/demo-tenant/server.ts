@@ -5,7 +5,20 @@ import { ApiError } from './errors.js';
 import { decodeQuery, MAX_BODY_BYTES, readBody, recordHeaders, sendError, sendJson, type RecordedRequest } from './http.js';
 
 export type { RecordedRequest } from './http.js';
-import { createRouter, handleApi, routeLabel, unanswered, type Route } from './router.js';
+import {
+  apiPathOf,
+  createRouter,
+  DEFAULT_API_PREFIX,
+  handleApi,
+  resolveRoute,
+  resourcesOf,
+  routeLabel,
+  unanswered,
+  type ApiPath,
+  type Match,
+  type PathLayout,
+  type Route,
+} from './router.js';
 import {
   createTokenIssuer,
   handleToken,
@@ -26,6 +39,7 @@ import { createStatsCounter, DEMO_PATH_PREFIX, grantTypeLabel, isLoopback, trimO
 
 export type { DemoTenantStats, RequestSummary } from './stats.js';
 export type { RefreshHold } from './faults.js';
+export type { PathLayout } from './router.js';
 export { DEMO_USERS, type DemoUser } from './seed/users.js';
 export { DEMO_LOGIN_CLIENT_ID, DEMO_LOGIN_CLIENT_SECRET } from './sign-in.js';
 
@@ -35,7 +49,9 @@ export { DEMO_LOGIN_CLIENT_ID, DEMO_LOGIN_CLIENT_SECRET } from './sign-in.js';
  * (sign-in.ts: `/oauth/authorize` and the authorization-code and refresh grants), the bearer
  * check, fault injection (faults.ts), request recording and counters (stats.ts), then the router
  * (router.ts), on which each domain file registers its routes over its own slice of the state,
- * each route with the scopes it needs (scopes.ts).
+ * each route with the scopes it needs (scopes.ts). Every route answers in both of ISC's path
+ * layouts, `${apiPrefix}/connectors/…` and `/connectors/v1/…`: the path is mapped to the
+ * layout-neutral form the routes are registered in once, on arrival.
  */
 
 export interface DemoTenantOptions {
@@ -44,8 +60,11 @@ export interface DemoTenantOptions {
   clientId?: string;
   clientSecret?: string;
   tokenLifetimeSeconds?: number;
+  /** Prefix of the year-versioned layout (default `/v2024`); the per-resource layout (`/connectors/v1/…`) is served alongside. */
   apiPrefix?: string;
   faults?: FaultSettings;
+  /** Answers of these layouts and routes carry `X-Deprecated: true`, as ISC marks deprecated endpoints. Default: none. */
+  deprecated?: Deprecation;
   /**
    * Serves the demo-only `GET /__demo/stats` and `GET /__demo/requests?since=<ms>` (loopback
    * callers only; see stats.ts). Off by default: the standalone process turns it on.
@@ -79,6 +98,15 @@ export interface DemoTenantOptions {
   clock?: () => number;
 }
 
+/**
+ * What the tenant marks deprecated: whole layouts, and routes by their label (`GET /connectors`,
+ * as `apiByRoute` and the route limits name them), which marks the route in both layouts.
+ */
+export interface Deprecation {
+  layouts?: readonly PathLayout[];
+  routes?: readonly string[];
+}
+
 /** Who a token from `DemoTenant.issueToken` speaks for. */
 export interface TokenSubject {
   /** A seeded user's name (`DEMO_USERS`): a token as their sign-in through the login client yields. Default: the demo client's own identity. */
@@ -110,6 +138,8 @@ export interface DemoTenant {
    * answers). Rate accounting and backoffs start afresh. Throws a TypeError when `rateLimit.routeLimits` names a route the tenant lacks.
    */
   setFaults(settings: FaultSettings): void;
+  /** Marks these layouts and routes deprecated from now on, instead of the earlier ones; `{}` marks none. Throws a TypeError for a route the tenant lacks. */
+  setDeprecated(deprecation: Deprecation): void;
   /** Holds every refresh_token answer from now until the hold is released (see faults.ts): races made deterministic. */
   holdRefreshes(): RefreshHold;
   /** Lifetime of tokens issued from now on. */
@@ -182,6 +212,7 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
   const issuer = createTokenIssuer(opts.tokenLifetimeSeconds);
   const routes = registerDomainRoutes();
   checkRouteLimits(routes, options.faults);
+  checkDeprecatedRoutes(routes, options.deprecated);
   const faults = createFaultInjector(options.faults, options.clock);
   const closing = new AbortController();
   const demoClient: RegisteredClient = { clientId: opts.clientId, clientSecret: opts.clientSecret, grantTypes: ['client_credentials'] };
@@ -194,6 +225,8 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
     signIn,
     tokenEndpoint: { clients: tokenClients, issuer, grants: signIn.grants },
     routes,
+    resources: resourcesOf(routes),
+    deprecated: deprecationOf(options.deprecated),
     hung: new Set<ServerResponse>(),
   };
   const log = createRequestLog(options, parts);
@@ -221,6 +254,10 @@ export async function startDemoTenant(options: DemoTenantOptions = {}): Promise<
       checkRouteLimits(routes, settings);
       faults.set(settings);
     },
+    setDeprecated: (deprecation) => {
+      checkDeprecatedRoutes(routes, deprecation);
+      parts.deprecated = deprecationOf(deprecation);
+    },
     holdRefreshes: () => faults.holdRefreshes(),
     setTokenLifetime: (seconds) => {
       issuer.lifetimeSeconds = seconds;
@@ -246,16 +283,32 @@ interface TenantParts {
   signIn: SignIn;
   tokenEndpoint: TokenEndpoint;
   routes: Route[];
+  /** The first segments of the routes: each is also served per resource, `/{resource}/v1/…`. */
+  resources: ReadonlySet<string>;
+  deprecated: Required<Deprecation>;
   /** Answers the `hang` fault never sends; destroyed on close(). */
   hung: Set<ServerResponse>;
 }
 
+const deprecationOf = (deprecation: Deprecation | undefined): Required<Deprecation> => ({
+  layouts: deprecation?.layouts ?? [],
+  routes: deprecation?.routes ?? [],
+});
+
 /** A route limit on a route the tenant lacks would silently limit nothing: refused, with the routes there are. */
 function checkRouteLimits(routes: Route[], settings: FaultSettings | undefined): void {
+  checkRouteLabels(routes, Object.keys(settings?.rateLimit?.routeLimits ?? {}), 'to limit (SAIL_DEMO_TENANT_ROUTE_LIMITS)');
+}
+
+/** Likewise a deprecation of a route the tenant lacks would mark nothing. */
+function checkDeprecatedRoutes(routes: Route[], deprecation: Deprecation | undefined): void {
+  checkRouteLabels(routes, deprecation?.routes ?? [], 'to mark deprecated (SAIL_DEMO_TENANT_DEPRECATED)');
+}
+
+function checkRouteLabels(routes: Route[], labels: readonly string[], purpose: string): void {
   const known = routes.map((route) => `${route.method} ${route.pattern}`);
-  const unknown = Object.keys(settings?.rateLimit?.routeLimits ?? {}).filter((route) => !known.includes(route));
-  if (unknown.length > 0)
-    throw new TypeError(`No such route to limit (SAIL_DEMO_TENANT_ROUTE_LIMITS): ${unknown.join(', ')}; the routes are ${known.join(', ')}`);
+  const unknown = labels.filter((route) => !known.includes(route));
+  if (unknown.length > 0) throw new TypeError(`No such route ${purpose}: ${unknown.join(', ')}; the routes are ${known.join(', ')}`);
 }
 
 function settingsOf(options: DemoTenantOptions): TenantSettings {
@@ -265,7 +318,7 @@ function settingsOf(options: DemoTenantOptions): TenantSettings {
     clientId: options.clientId ?? 'demo-client',
     clientSecret: options.clientSecret ?? 'demo-secret',
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 749,
-    apiPrefix: (options.apiPrefix ?? '/v2024').replace(/\/+$/, ''),
+    apiPrefix: (options.apiPrefix ?? DEFAULT_API_PREFIX).replace(/\/+$/, ''),
   };
 }
 
@@ -321,12 +374,12 @@ interface RequestLog {
   authorizeRequests: RecordedRequest[];
   stats: () => DemoTenantStats;
   requestSummaries: (since?: number) => RequestSummary[];
-  /** Keeps a request on arrival (so the lists keep arrival order), and counts it once answered. */
-  keep(record: RecordedRequest, kind: RequestKind, res: ServerResponse): void;
+  /** Keeps a request on arrival (so the lists keep arrival order), and counts it once answered (an API request under `label`). */
+  keep(record: RecordedRequest, kind: RequestKind, res: ServerResponse, label?: string): void;
   clear(): void;
 }
 
-function createRequestLog(options: DemoTenantOptions, { issuer, faults, signIn, routes, opts }: TenantParts): RequestLog {
+function createRequestLog(options: DemoTenantOptions, { issuer, faults, signIn }: TenantParts): RequestLog {
   const requests: RecordedRequest[] = [];
   const tokenRequests: RecordedRequest[] = [];
   const authorizeRequests: RecordedRequest[] = [];
@@ -366,7 +419,7 @@ function createRequestLog(options: DemoTenantOptions, { issuer, faults, signIn, 
             .flatMap((kind) => recordedOf[kind].filter((r) => r.at >= since).map((r) => summarise(r, kind)))
             .sort((a, b) => a.at - b.at)
         : summaries.filter((r) => r.at >= since),
-    keep(record, kind, res) {
+    keep(record, kind, res, label = `${record.method} (no route)`) {
       // Kept on arrival (completed once answered) so the lists keep arrival order.
       const summary = options.keepSummaries && !options.recordRequests ? summarise(record, kind) : undefined;
       if (summary) {
@@ -378,7 +431,7 @@ function createRequestLog(options: DemoTenantOptions, { issuer, faults, signIn, 
         if (summary) Object.assign(summary, summarise(record, kind));
         if (kind === 'token') counter.countToken(res.statusCode, tokenGrantType(record));
         else if (kind === 'authorize') counter.countSignIn(res.statusCode);
-        else counter.countApi(routeLabel(routes, opts.apiPrefix, record.method, record.path), res.statusCode, clientIdOf(record, kind));
+        else counter.countApi(label, res.statusCode, clientIdOf(record, kind));
       });
       if (options.recordRequests) {
         const recorded = recordedOf[kind];
@@ -417,8 +470,22 @@ function handleRequest(parts: TenantParts, log: RequestLog, options: DemoTenantO
     at: Date.now(),
   };
   const kind: RequestKind = path === '/oauth/token' ? 'token' : path === '/oauth/authorize' ? 'authorize' : 'api';
-  log.keep(record, kind, res);
-  void answerRequest(parts, req, res, record, kind);
+  const target = kind === 'api' ? apiTargetOf(parts, record) : undefined;
+  log.keep(record, kind, res, target?.label);
+  void answerRequest(parts, req, res, record, target);
+}
+
+/** An API request's path in the layout-neutral form (once, on arrival), its route, and the route's label. */
+interface ApiTarget {
+  api: ApiPath | undefined;
+  resolved: Match | 'malformed';
+  label: string;
+}
+
+function apiTargetOf({ opts, routes, resources }: TenantParts, record: RecordedRequest): ApiTarget {
+  const api = apiPathOf(record.path, opts.apiPrefix, resources);
+  const resolved = resolveRoute(routes, record.method, api);
+  return { api, resolved, label: routeLabel(record.method, resolved) };
 }
 
 /** Reads the body, then answers: the token endpoint, sign-in, or the API. */
@@ -427,8 +494,9 @@ async function answerRequest(
   req: IncomingMessage,
   res: ServerResponse,
   record: RecordedRequest,
-  kind: RequestKind,
+  target: ApiTarget | undefined,
 ): Promise<void> {
+  const kind: RequestKind = target ? 'api' : record.path === '/oauth/token' ? 'token' : 'authorize';
   try {
     const raw = await readBody(req);
     if (raw === 'too-large') {
@@ -444,7 +512,7 @@ async function answerRequest(
       parts.signIn.handleAuthorize(res, record, raw);
       return;
     }
-    await answerApi(parts, res, record, raw);
+    await answerApi(parts, res, record, raw, target!);
   } catch (err) {
     if (res.headersSent || res.destroyed) {
       res.destroy();
@@ -458,10 +526,11 @@ async function answerRequest(
 
 /** An API request: the bearer check, then the fault injected (if any), then the route's answer. */
 async function answerApi(
-  { issuer, faults, opts, routes, hung }: TenantParts,
+  { issuer, faults, deprecated, hung }: TenantParts,
   res: ServerResponse,
   record: RecordedRequest,
   raw: Buffer,
+  { api, resolved, label }: ApiTarget,
 ): Promise<void> {
   const refusal = issuer.check(record.headers.authorization);
   if (refusal !== undefined) {
@@ -472,7 +541,11 @@ async function answerApi(
   const scopes = issuer.grantOf(record.headers.authorization)?.scopes ?? [];
   const { latencyMs } = faults.settings();
   if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-  const fault = faults.pick(issuer.clientOf(record.headers.authorization), routeLabel(routes, opts.apiPrefix, record.method, record.path));
+  if (typeof resolved === 'object' && (deprecated.layouts.includes(api!.layout) || deprecated.routes.includes(label))) {
+    // Every answer of the route from here on, errors and rate limits included.
+    res.setHeader('X-Deprecated', 'true');
+  }
+  const fault = faults.pick(issuer.clientOf(record.headers.authorization), label);
   if (fault.kind === 'drop') {
     res.destroy();
     return;
@@ -491,11 +564,11 @@ async function answerApi(
   }
   if (faults.dropAfterApply()) {
     // Carried out, answer lost: the handler runs against a response nobody receives.
-    await handleApi(unanswered(res), record, raw, opts.apiPrefix, routes, scopes).catch(() => undefined);
+    await handleApi(unanswered(res), record, raw, resolved, scopes).catch(() => undefined);
     res.destroy();
     return;
   }
-  await handleApi(res, record, raw, opts.apiPrefix, routes, scopes);
+  await handleApi(res, record, raw, resolved, scopes);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../config/defaults.js';
+import { deprecationSetting, type DemoDeprecation } from '../config/demo.js';
 import { ConfigError, flagSetting as flag, integerSetting as integer, readEnvironment, type Environment } from '../config/parse.js';
 import { BACKOFF_TIERS_IN_WINDOWS, parseRouteLimits, type RateLimitSettings } from './rate-limits.js';
+import { DEFAULT_API_PREFIX } from './router.js';
 import { checkRedirectUri } from './sign-in.js';
 import { DEMO_PATH_PREFIX } from './stats.js';
 import { DEMO_USERS } from './seed/users.js';
@@ -27,6 +29,8 @@ export interface StandaloneConfig {
   rateLimit: RateLimitSettings | undefined;
   /** Redirect URIs of the sign-in client (`SAIL_DEMO_TENANT_REDIRECT_URIS`, comma-separated). */
   loginRedirectUris: string[];
+  /** Layouts and routes whose answers carry `X-Deprecated: true` (`SAIL_DEMO_TENANT_DEPRECATED`). */
+  deprecated: DemoDeprecation;
 }
 
 /** A comma-separated list of redirect URIs; each must be an absolute http(s) URL without fragment. */
@@ -72,6 +76,12 @@ function rateLimitSettings(env: Environment): RateLimitSettings | undefined {
   return { ...(limit > 0 ? { limit } : {}), windowMs, ...(routed ? { routeLimits } : {}), ...(backoff ? { backoff } : {}) };
 }
 
+/** What the banner says of the deprecations marked. */
+function describeDeprecation({ layouts, routes }: DemoDeprecation): string {
+  const marked = [...layouts.map((layout) => `the ${layout} layout`), ...routes];
+  return marked.length > 0 ? `${marked.join(', ')} (answers carry X-Deprecated: true)` : 'none (SAIL_DEMO_TENANT_DEPRECATED)';
+}
+
 /** What the banner says of the limits in force. */
 function describeRateLimit(rateLimit: RateLimitSettings | undefined): string {
   if (!rateLimit) return 'off';
@@ -96,6 +106,7 @@ export function loadStandaloneConfig(raw: NodeJS.ProcessEnv = process.env): Stan
     latencyMs: integer(env, 'SAIL_DEMO_TENANT_LATENCY_MS', DEFAULTS.demo.latencyMs, 0, 60_000),
     rateLimit: rateLimitSettings(env),
     loginRedirectUris: redirectUrisSetting(env, 'SAIL_DEMO_TENANT_REDIRECT_URIS'),
+    deprecated: deprecationSetting(env, 'SAIL_DEMO_TENANT_DEPRECATED'),
   };
 }
 
@@ -106,6 +117,7 @@ export function tenantOptions(config: StandaloneConfig): DemoTenantOptions {
     tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     faults: { latencyMs: config.latencyMs || undefined, rateLimit: config.rateLimit },
     loginRedirectUris: config.loginRedirectUris,
+    deprecated: config.deprecated,
     demoEndpoints: true,
     // Header-free summaries only: the process runs for long, and callers' tokens stay out of its memory.
     keepSummaries: true,
@@ -171,6 +183,7 @@ export function bannerLines(
     `SAIL_API_KEYS=${apiKey}`,
     ...signIn,
     `# token lifetime ${config.tokenLifetimeSeconds} s; added latency ${config.latencyMs} ms; rate limit ${limit}`,
+    `# API paths: ${tenant.url}${DEFAULT_API_PREFIX}/connectors/… and ${tenant.url}/connectors/v1/… (both layouts); deprecated: ${describeDeprecation(config.deprecated)}`,
     `# demo-only counters (loopback callers): GET ${tenant.url}${DEMO_PATH_PREFIX}stats, GET ${tenant.url}${DEMO_PATH_PREFIX}requests?since=<ms>`,
     '# stop with Ctrl-C or SIGTERM',
   ];
