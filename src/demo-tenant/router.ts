@@ -92,11 +92,22 @@ function matchRoute(routes: Route[], method: string, decoded: string[]): Match {
   return pathMatched ? 'method-not-allowed' : undefined;
 }
 
+/**
+ * The raw segments below the API of a request path, in either of ISC's layouts: year-versioned
+ * (`${prefix}/connectors/x`) or per resource (`/connectors/v1/x`); undefined for any other path.
+ */
+function apiSegments(prefix: string, path: string): string[] | undefined {
+  if (path === prefix || path.startsWith(`${prefix}/`)) return path.slice(prefix.length).split('/').slice(1);
+  const segments = path.split('/').slice(1);
+  return segments.length >= 2 && segments[1] === 'v1' ? [segments[0], ...segments.slice(2)] : undefined;
+}
+
 /** The stats label of an API request: its route template, so ids do not multiply the labels. */
 export function routeLabel(routes: Route[], prefix: string, method: string, path: string): string {
-  if (path === prefix || path.startsWith(`${prefix}/`)) {
+  const segments = apiSegments(prefix, path);
+  if (segments) {
     try {
-      const match = matchRoute(routes, method, path.slice(prefix.length).split('/').slice(1).map(decodeURIComponent));
+      const match = matchRoute(routes, method, segments.map(decodeURIComponent));
       if (match !== undefined && match !== 'method-not-allowed') return `${method} ${match.route.pattern}`;
     } catch {
       // Malformed percent-encoding: no route.
@@ -128,14 +139,14 @@ export async function handleApi(
   routes: Route[],
   granted: readonly string[],
 ): Promise<void> {
-  const prefixed = record.path === prefix || record.path.startsWith(`${prefix}/`);
-  if (!prefixed) {
+  const segments = apiSegments(prefix, record.path);
+  if (!segments) {
     sendError(res, 404, `No resource found at ${record.path}`);
     return;
   }
   let decoded: string[];
   try {
-    decoded = record.path.slice(prefix.length).split('/').slice(1).map(decodeURIComponent);
+    decoded = segments.map(decodeURIComponent);
   } catch {
     sendError(res, 400, 'The request path contains malformed percent-encoding');
     return;

@@ -1,4 +1,5 @@
 import type { Method } from 'got';
+import type { DeprecatedRoute } from './deprecations.js';
 
 /** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
 export type Credential =
@@ -30,7 +31,7 @@ export type SearchParams = Record<string, string | number | boolean | undefined>
 /** One ISC call as a domain asks for it. */
 export interface UpstreamRequest {
   method: Method;
-  /** Path below the API prefix, built with the `path` tag so identifiers are encoded. */
+  /** Layout-neutral path (`connectors/{scriptName}`, built with the `path` tag so identifiers are encoded): the transport maps it to ISC's layout. */
   path: string;
   searchParams?: SearchParams;
   /** JSON body (`application/json`). */
@@ -41,7 +42,7 @@ export interface UpstreamRequest {
   form?: FormData;
   /** Media type to ask for; JSON unless the endpoint serves XML or text. */
   accept?: 'application/json' | 'application/xml' | 'text/plain';
-  /** Sends `X-SailPoint-Experimental: true` (required by every v2024 /source-apps call). */
+  /** Sends `X-SailPoint-Experimental: true` (required by every source-app call, in both path layouts). */
   experimental?: boolean;
   /** Keep a `secret` member in the answer: only for the answer that creates an OAuth client. */
   keepSecret?: boolean;
@@ -185,6 +186,8 @@ export interface IscClient {
   breakerState(): BreakerState;
   /** Pass-through tokens verified without naming an OAuth client, for metrics (see passthrough.ts). */
   passthroughStats?(): { withoutClient: number };
+  /** The routes ISC answered with `X-Deprecated: true` so far (see deprecations.ts). */
+  deprecatedRoutes?(): readonly DeprecatedRoute[];
 }
 
 /**
