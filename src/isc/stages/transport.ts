@@ -51,7 +51,7 @@ export function transport(options: TransportOptions, httpClient: Got = got): Nex
     try {
       url = baseUrl + layoutPath(options.paths, call.url);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error))); // a collection with no per-resource version
     }
     return exchange(api, url, streamOptions, options.maxBodyBytes).then((raw) => ({
       status: raw.statusCode,
