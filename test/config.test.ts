@@ -46,7 +46,7 @@ describe('SAIL_API_PATHS and SAIL_API_PREFIX', () => {
   });
 
   it('refuse a prefix without the year-versioned layout, saying which to set: an operator’s prefix is never ignored', () => {
-    for (const env of [{ SAIL_API_PREFIX: '/v2025' }, { SAIL_API_PREFIX: '/v2025', SAIL_API_PATHS: 'per-resource' }]) {
+    for (const env of [{ SAIL_API_PREFIX: '/v2025' }, { SAIL_API_PREFIX: '/v2025', SAIL_API_PATHS: 'per-resource' }] as Record<string, string>[]) {
       const start = config(env);
       expect(start).toThrow(ConfigError);
       expect(start).toThrow(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import type { RunningGateway } from '../../src/gateway.js';
@@ -56,9 +56,8 @@ describeWith(REDIS_SERVER, 'a rolling switch between path layouts keeps one budg
   }
 
   it('the two replicas together make at most the limit of calls in a window, each in its own layout', async () => {
-    const scriptName = (
-      await (await fetch(`${tenant.url}/v2024/connectors?limit=1`, { headers: { authorization: `Bearer ${tenant.issueToken()}` } })).json()
-    )[0].scriptName as string;
+    const listed = await fetch(`${tenant.url}/v2024/connectors?limit=1`, { headers: { authorization: `Bearer ${tenant.issueToken()}` } });
+    const scriptName = ((await listed.json()) as { scriptName: string }[])[0].scriptName;
     tenant.clearRequests();
     const outcomes: (string | undefined)[] = [];
     for (let i = 0; i < 2 * LIMIT; i++) outcomes.push(await read(gateways[i % 2], scriptName));
