@@ -1,15 +1,7 @@
 import { deprecationAdvice, type ApiPathLayout } from './api-paths.js';
-import type { Stage } from './types.js';
+import type { DeprecatedRoute, Stage } from './types.js';
 
-/** A route ISC answered with `X-Deprecated: true`, as this process saw it. */
-export interface DeprecatedRoute {
-  method: string;
-  /** Route template (`connectors/{scriptName}`): the same name metrics and logs use. */
-  route: string;
-  layout: ApiPathLayout;
-  /** Deprecated answers seen for it. */
-  answers: number;
-}
+export type { DeprecatedRoute };
 
 export interface DeprecatedRoutes {
   /** Every route seen deprecated, in the order first seen (bounded: route templates are a fixed set). */

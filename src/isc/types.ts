@@ -1,5 +1,5 @@
 import type { Method } from 'got';
-import type { DeprecatedRoute } from './deprecations.js';
+import type { ApiPathLayout } from './api-paths.js';
 
 /** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
 export type Credential =
@@ -169,6 +169,16 @@ export interface IscAnswer extends UpstreamResponse {
 }
 
 export type Next = (call: IscCall) => Promise<IscAnswer>;
+
+/** A route ISC answered with `X-Deprecated: true`, as this process saw it (see deprecations.ts). */
+export interface DeprecatedRoute {
+  method: string;
+  /** Route template (`connectors/{scriptName}`): the same name metrics and logs use. */
+  route: string;
+  layout: ApiPathLayout;
+  /** Deprecated answers seen for it. */
+  answers: number;
+}
 
 /** One step of the pipeline: does its part and hands the call to `next` (or answers itself). */
 export type Stage = (call: IscCall, next: Next) => Promise<IscAnswer>;
