@@ -259,7 +259,7 @@ async function startBuiltInDemoTenant(config: Config, overrides: GatewayOverride
   const { startDemoTenant } = await import('./demo-tenant/server.js');
   const latencyMs = config.demo.latencyMs || undefined;
   const tenant = await startDemoTenant({
-    apiPrefix: config.upstream.apiPrefix,
+    apiPrefix: config.upstream.apiPrefix, // it serves the per-resource paths as well: either layout works
     faults: latencyMs ? { latencyMs } : undefined,
     deprecated: config.demo.deprecated,
     recordRequests: overrides.recordDemoTenantRequests ?? false,

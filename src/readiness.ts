@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { deprecationCheck } from './isc/deprecations.js';
 import type { IscClient, UpstreamRequest } from './isc/types.js';
 
 export interface Readiness {
@@ -26,7 +27,14 @@ export interface ReadinessOptions {
  * costs ISC nothing they can multiply: see sharedReadiness and the probe's background scope.
  */
 export function readinessCheck(options: ReadinessOptions): () => Promise<Readiness> {
-  return sharedReadiness(() => probeOnce(options), options.intervalMs);
+  const probed = sharedReadiness(() => probeOnce(options), options.intervalMs);
+  return () => probed().then((result) => withDeprecations(result, options.client));
+}
+
+/** Routes ISC marks deprecated are listed as they are now (not as of the last probe); they still answer, so still ready. */
+function withDeprecations(result: Readiness, client: IscClient): Readiness {
+  const deprecated = deprecationCheck(client.deprecatedRoutes?.() ?? []);
+  return deprecated ? { ...result, checks: { ...result.checks, deprecated } } : result;
 }
 
 /** One probe at a time (single flight); its result, success or failure, is reused for `intervalMs`. */

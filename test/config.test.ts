@@ -30,6 +30,37 @@ describe('SAIL_BASE_URL', () => {
   });
 });
 
+describe('SAIL_API_PATHS and SAIL_API_PREFIX', () => {
+  const upstream = (env: Record<string, string>) => config({ SAIL_BASE_URL: 'https://acme.api.identitynow.com', ...env })().upstream;
+
+  it("default to ISC's per-resource paths", () => {
+    expect(upstream({}).apiPaths).toBe('per-resource');
+  });
+
+  it('refuse an unknown layout, naming the two there are', () => {
+    for (const value of ['v2025', 'per_resource', 'V2024', 'v1']) {
+      const start = config({ SAIL_API_PATHS: value });
+      expect(start).toThrow(ConfigError);
+      expect(start).toThrow(`SAIL_API_PATHS must be per-resource or v2024 (got "${value}")`);
+    }
+  });
+
+  it('refuse a prefix without the year-versioned layout, saying which to set: an operator’s prefix is never ignored', () => {
+    for (const env of [{ SAIL_API_PREFIX: '/v2025' }, { SAIL_API_PREFIX: '/v2025', SAIL_API_PATHS: 'per-resource' }] as Record<string, string>[]) {
+      const start = config(env);
+      expect(start).toThrow(ConfigError);
+      expect(start).toThrow(
+        "SAIL_API_PREFIX applies only to the year-versioned paths: set SAIL_API_PATHS=v2024 to call /v2025/…, or unset SAIL_API_PREFIX to use ISC's per-resource paths (/connectors/v1/…)",
+      );
+    }
+  });
+
+  it('keep the prefix’s meaning with SAIL_API_PATHS=v2024 (default /v2024)', () => {
+    expect(upstream({ SAIL_API_PATHS: 'v2024' })).toMatchObject({ apiPaths: 'v2024', apiPrefix: '/v2024' });
+    expect(upstream({ SAIL_API_PATHS: 'v2024', SAIL_API_PREFIX: 'v2025/' })).toMatchObject({ apiPaths: 'v2024', apiPrefix: '/v2025' });
+  });
+});
+
 describe('SAIL_INTROSPECTION', () => {
   it('is an on/off setting like every other switch, following the playground when unset', () => {
     const introspection = (env: Record<string, string>) => loadConfig(env).server.introspection;

@@ -18,6 +18,8 @@ export const DEFAULTS = {
     trustedProxyHops: 0,
   },
   upstream: {
+    apiPaths: 'per-resource',
+    /** With `SAIL_API_PATHS=v2024` only. */
     apiPrefix: '/v2024',
     timeoutMs: 15_000,
     tokenTimeoutMs: 5_000,

@@ -14,13 +14,19 @@ export interface ProxySettings {
   noProxy?: string;
 }
 
+/** ISC's two path layouts: SailPoint's per-resource versions (its docs since June 2026), or the frozen year-versioned paths. */
+export const API_PATH_LAYOUTS = ['per-resource', 'v2024'] as const;
+export type ApiPathLayout = (typeof API_PATH_LAYOUTS)[number];
+
 /** The ISC tenant and how it is called. */
 export interface UpstreamConfig {
   /** ISC tenant API host, e.g. `https://acme.api.identitynow.com`; undefined → built-in demo tenant. */
   baseUrl: string | undefined;
   clientId: string | undefined;
   clientSecret: string | undefined;
-  /** Version prefix of the REST API. */
+  /** ISC's path layout (src/isc/api-paths.ts): per-resource versions (`/connectors/v1`) or the year-versioned one. */
+  apiPaths: ApiPathLayout;
+  /** Version prefix of the year-versioned layout (`/v2024`): used only with `apiPaths: 'v2024'`. */
   apiPrefix: string;
   /** Timeout of one upstream call. */
   timeoutMs: number;
@@ -66,7 +72,7 @@ export function upstreamConfig(env: Environment): UpstreamConfig {
     baseUrl,
     clientId: env.SAIL_CLIENT_ID || undefined,
     clientSecret: env.SAIL_CLIENT_SECRET || undefined,
-    apiPrefix: '/' + (env.SAIL_API_PREFIX ?? defaults.apiPrefix).replace(/^\/+|\/+$/g, ''),
+    ...apiPathSettings(env),
     timeoutMs: integer(env, 'SAIL_UPSTREAM_TIMEOUT_MS', defaults.timeoutMs, 100, 600_000),
     tokenTimeoutMs: integer(env, 'SAIL_TOKEN_TIMEOUT_MS', defaults.tokenTimeoutMs, 100, 600_000),
     maxBodyBytes: integer(env, 'SAIL_MAX_UPSTREAM_BODY_BYTES', defaults.maxBodyBytes, 1024, 1_073_741_824),
@@ -85,6 +91,21 @@ export function upstreamConfig(env: Environment): UpstreamConfig {
       timeoutMs: integer(env, 'SAIL_READINESS_TIMEOUT_MS', defaults.readiness.timeoutMs, 100, 60_000),
     },
   };
+}
+
+/** The layout, and the prefix only where it means something: an operator's prefix is never silently ignored. */
+function apiPathSettings(env: Environment): Pick<UpstreamConfig, 'apiPaths' | 'apiPrefix'> {
+  const defaults = DEFAULTS.upstream;
+  const apiPaths = (env.SAIL_API_PATHS || defaults.apiPaths) as ApiPathLayout;
+  if (!API_PATH_LAYOUTS.includes(apiPaths)) {
+    throw new ConfigError(`SAIL_API_PATHS must be ${API_PATH_LAYOUTS.join(' or ')} (got "${apiPaths.slice(0, 40)}")`);
+  }
+  if (env.SAIL_API_PREFIX && apiPaths !== 'v2024') {
+    throw new ConfigError(
+      `SAIL_API_PREFIX applies only to the year-versioned paths: set SAIL_API_PATHS=v2024 to call ${env.SAIL_API_PREFIX.slice(0, 40)}/…, or unset SAIL_API_PREFIX to use ISC's per-resource paths (/connectors/v1/…)`,
+    );
+  }
+  return { apiPaths, apiPrefix: '/' + (env.SAIL_API_PREFIX || defaults.apiPrefix).replace(/^\/+|\/+$/g, '') };
 }
 
 function checkBaseUrl(baseUrl: string, allowInsecureHttp: boolean): void {

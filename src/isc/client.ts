@@ -4,6 +4,8 @@ import { createAgents, type OutboundAgents } from './agents.js';
 import { createRateGovernor, type GovernorOptions, type RateGovernor } from './governor.js';
 import { createPassthroughTokens, type PassthroughTokens, type TokenVerdicts } from './passthrough.js';
 import { encodeRequest } from './encode.js';
+import { PER_RESOURCE, type ApiPaths } from './api-paths.js';
+import { watchDeprecations, type DeprecationNotice } from './deprecations.js';
 import { localWriteClock, routeWords, type WriteClock } from './write-clock.js';
 import { compose } from './pipeline.js';
 import type { ResponseCache } from './response-cache.js';
@@ -26,8 +28,12 @@ import type { Credential, IscCall, IscClient, OperationScope, Upstream, Upstream
 export type * from './types.js';
 
 export interface IscClientOptions {
-  /** For example `https://acme.api.identitynow.com/v2024`. */
-  apiUrl: string;
+  /** The tenant's API host, for example `https://acme.api.identitynow.com`. */
+  baseUrl: string;
+  /** ISC's path layout (default per-resource, `/connectors/v1/…`): domains write layout-neutral paths, the transport maps them. */
+  paths?: ApiPaths;
+  /** Hears of each route ISC marks deprecated (`X-Deprecated: true`), once per route. */
+  onDeprecated?: DeprecationNotice;
   timeoutMs: number;
   tokens: TokenProvider;
   /** Governor key of the gateway's own OAuth client: its `client_id`. */
@@ -91,16 +97,19 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
   const governor = options.governor ?? createRateGovernor(DEFAULT_GOVERNOR);
   const passthrough = createPassthroughTokens({ governor, shared: options.tokenVerdicts });
   const clock = options.clock ?? localWriteClock(routeWords(options.routes ?? []));
+  const paths = options.paths ?? PER_RESOURCE;
+  const origin = new URL(options.baseUrl).origin;
+  const deprecations = watchDeprecations(paths.layout, options.onDeprecated ?? (() => undefined));
   const send = compose(
     [
       operationReads, // each GET once per operation; writes forget their collection
       observeCalls(options.observers ?? []), // start and end of each call, for metrics, traces, logs
       options.cache || options.coalesce !== false ? writeStamps(clock) : undefined, // a GET's write stamp; a write moves the clock on before its caller has the answer
       cachedResponses(options.cache, { clock, refresh: (call) => send(call), limited: (key) => governor.budget(key).remaining === 0 }), // the operator's cached domains, per caller and stamp; past the TTL while the client is limited
-      options.coalesce === false ? undefined : coalescing(new URL(options.apiUrl).origin), // identical GETs in flight share one call
+      options.coalesce === false ? undefined : coalescing(origin), // identical GETs in flight share one call
       outcome, // the final answer, or a coded error keeping ISC's status and trackingId
       passthrough.stage, // a caller's token: its client's budget once ISC accepted it, else one verification call in the unverified pool
-      retryPolicy(options.retry ?? DEFAULT_RETRY, new URL(options.apiUrl).origin), // backoff, 429 waits, the deadline before each attempt
+      retryPolicy(options.retry ?? DEFAULT_RETRY, origin), // backoff, 429 waits, the deadline before each attempt
       renewsRefusedToken(options.tokens), // the gateway's or a session's token, obtained before the rate wait; a refused one is replaced once
       rateGoverned({
         governor,
@@ -110,10 +119,12 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
       sendsCurrentToken(options.tokens), // the bearer as it is after the rate wait (a token can expire in the queue)
       observeAttempts, // each HTTP attempt, for the observers (and their trace headers)
       breaker.stage, // stops calling a failing ISC for a while
+      deprecations.stage, // ISC's `X-Deprecated: true`, noticed once per route
     ],
     transport(
       {
-        apiUrl: options.apiUrl,
+        baseUrl: options.baseUrl,
+        paths,
         timeoutMs: options.timeoutMs,
         agents: options.agents ?? keepAliveAgents(),
         maxBodyBytes: options.maxBodyBytes ?? UPSTREAM_DEFAULTS.maxBodyBytes,
@@ -135,6 +146,7 @@ export function createIscClient(options: IscClientOptions, httpClient?: Got): Is
     breakerClosed: () => breaker.closed(),
     breakerState: () => breaker.state(),
     passthroughStats: () => passthrough.stats(),
+    deprecatedRoutes: () => deprecations.routes.list(),
   };
 }
 

@@ -6,6 +6,8 @@ import { localWriteClock, routeWords } from './write-clock.js';
 import type { Logger } from '../log/logger.js';
 import { createAgents, describeProxy, destroyAgents, type OutboundAgents } from './agents.js';
 import { createIscClient } from './client.js';
+import { checkCollections, type ApiPaths } from './api-paths.js';
+import type { DeprecationNotice } from './deprecations.js';
 import { createRateGovernor, type RateGovernor } from './governor.js';
 import { withUnverifiedPool } from './passthrough.js';
 import { createResponseCache, type ResponseCache } from './response-cache.js';
@@ -56,7 +58,7 @@ type ConnectionConfig = Pick<Config, 'upstream' | 'rate' | 'cache' | 'redis'> & 
  */
 export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, parts: UpstreamParts, logger: Logger): Promise<UpstreamConnection> {
   const { upstream } = config;
-  const apiUrl = `${tenant.baseUrl}${upstream.apiPrefix}`;
+  checkCollections(parts.collections);
   // One set of agents for the API calls and the token request: same proxy decision, same pool.
   const agents = createAgents(tenant.baseUrl, upstream.proxy);
   if (agents.proxy) logger.info('ISC calls go through an outbound proxy', { proxy: describeProxy(agents.proxy) });
@@ -66,7 +68,7 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
   const localCache = cachedDomains && createResponseCache({ ...config.cache, domains: cachedDomains });
   const localClock = localWriteClock(words);
   const scaleOut = await scaleOutOf(config, logger, {
-    apiUrl,
+    baseUrl: tenant.baseUrl,
     exchange,
     tokenUrl,
     clientId: tenant.clientId,
@@ -82,7 +84,8 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
   const governor = governorOf(config.rate, scaleOut);
   const tokens = scaleOut?.tokens ?? localTokens;
   const client = createIscClient({
-    apiUrl,
+    baseUrl: tenant.baseUrl,
+    ...pathLayout(upstream, logger),
     timeoutMs: upstream.timeoutMs,
     tokens,
     clientId: tenant.clientId,
@@ -112,6 +115,15 @@ export async function connectUpstream(config: ConnectionConfig, tenant: Tenant, 
       destroyAgents(agents);
       await scaleOut?.close();
     },
+  };
+}
+
+/** ISC's path layout, and the one warning per route ISC marks deprecated in it. */
+function pathLayout(upstream: ConnectionConfig['upstream'], logger: Logger): { paths: ApiPaths; onDeprecated: DeprecationNotice } {
+  return {
+    paths: { layout: upstream.apiPaths, prefix: upstream.apiPrefix },
+    onDeprecated: ({ method, route, layout, advice }) =>
+      logger.warn(`ISC marks a route deprecated (X-Deprecated: true): ${advice}`, { method, route, layout }),
   };
 }
 

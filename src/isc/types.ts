@@ -1,4 +1,5 @@
 import type { Method } from 'got';
+import type { ApiPathLayout } from './api-paths.js';
 
 /** Whose ISC rights a call uses. A caller's bearer is used for that caller's request only. */
 export type Credential =
@@ -30,7 +31,7 @@ export type SearchParams = Record<string, string | number | boolean | undefined>
 /** One ISC call as a domain asks for it. */
 export interface UpstreamRequest {
   method: Method;
-  /** Path below the API prefix, built with the `path` tag so identifiers are encoded. */
+  /** Layout-neutral path (`connectors/{scriptName}`, built with the `path` tag so identifiers are encoded): the transport maps it to ISC's layout. */
   path: string;
   searchParams?: SearchParams;
   /** JSON body (`application/json`). */
@@ -41,7 +42,7 @@ export interface UpstreamRequest {
   form?: FormData;
   /** Media type to ask for; JSON unless the endpoint serves XML or text. */
   accept?: 'application/json' | 'application/xml' | 'text/plain';
-  /** Sends `X-SailPoint-Experimental: true` (required by every v2024 /source-apps call). */
+  /** Sends `X-SailPoint-Experimental: true` (required by every source-app call, in both path layouts). */
   experimental?: boolean;
   /** Keep a `secret` member in the answer: only for the answer that creates an OAuth client. */
   keepSecret?: boolean;
@@ -169,6 +170,16 @@ export interface IscAnswer extends UpstreamResponse {
 
 export type Next = (call: IscCall) => Promise<IscAnswer>;
 
+/** A route ISC answered with `X-Deprecated: true`, as this process saw it (see deprecations.ts). */
+export interface DeprecatedRoute {
+  method: string;
+  /** Route template (`connectors/{scriptName}`): the same name metrics and logs use. */
+  route: string;
+  layout: ApiPathLayout;
+  /** Deprecated answers seen for it. */
+  answers: number;
+}
+
 /** One step of the pipeline: does its part and hands the call to `next` (or answers itself). */
 export type Stage = (call: IscCall, next: Next) => Promise<IscAnswer>;
 
@@ -185,6 +196,8 @@ export interface IscClient {
   breakerState(): BreakerState;
   /** Pass-through tokens verified without naming an OAuth client, for metrics (see passthrough.ts). */
   passthroughStats?(): { withoutClient: number };
+  /** The routes ISC answered with `X-Deprecated: true` so far (see deprecations.ts). */
+  deprecatedRoutes?(): readonly DeprecatedRoute[];
 }
 
 /**

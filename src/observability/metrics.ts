@@ -540,6 +540,20 @@ function registerGovernorAndBreakerMetrics(registry: Registry, watched: () => Wa
   });
 }
 
+/** ISC's answers marked `X-Deprecated: true`, by route (a fixed set of templates) and layout, read at scrape time. */
+function registerDeprecationMetrics(registry: Registry, watched: () => WatchedState | undefined): void {
+  new Counter({
+    name: 'isc_gateway_upstream_deprecated_total',
+    help: 'ISC answers marked deprecated (X-Deprecated: true), by method, route and path layout (SAIL_API_PATHS): the route will stop working, see the warning in the log',
+    labelNames: ['method', 'route', 'layout'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { method, route, layout, answers } of watched()?.client.deprecatedRoutes?.() ?? []) this.inc({ method, route, layout }, answers);
+    },
+  });
+}
+
 /** Whether the replicas' Redis (and the cache's own Redis, when there is one) answers, read at scrape time. */
 function registerRedisMetrics(registry: Registry, watched: () => WatchedState | undefined): void {
   stateGauge(registry, 'isc_gateway_redis_up', 'Whether the shared Redis answers (1) or this replica runs on its per-process fallback (0)', () => {
@@ -629,6 +643,7 @@ export function createMetrics(options: { trustedDocuments?: boolean } = {}): Gat
   const attempts = upstreamAttemptMetrics(registry);
   const tokenExchange = tokenExchangeMetrics(registry);
   registerGovernorAndBreakerMetrics(registry, readWatched);
+  registerDeprecationMetrics(registry, readWatched);
   const budgets = budgetKeys();
   registerBudgetMetrics(registry, readWatched, budgets);
   const callWatch = upstreamCallWatch(registry, attempts);

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/index.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
-import { describeCall, gatewayAgainst } from '../support/gateway.js';
+import { describeCall, gatewayAgainst, SUITE_LAYOUT } from '../support/gateway.js';
 import { firstCustomizerId } from '../support/demo-tenant-api.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
@@ -43,6 +43,7 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
       SAIL_RESPONSE_CACHE_STALE_MS: '60000',
       SAIL_RATE_LIMIT: '100000',
       SAIL_RATE_WINDOW_MS: '1000',
+      ...SUITE_LAYOUT,
     };
     for (let i = 0; i < 2; i++) gateways.push(await startGateway(loadConfig(env), recordingLogger().logger));
   });

@@ -187,6 +187,7 @@ describe('GET /metrics', () => {
       isc_gateway_rate_budget_limit: 'gauge',
       isc_gateway_rate_paused_seconds: 'gauge',
       isc_gateway_circuit_breaker_state: 'gauge',
+      isc_gateway_upstream_deprecated_total: 'counter',
       isc_gateway_coalesced_calls_total: 'counter',
       // No response_cache_* family: RESPONSE_CACHE is off.
     });

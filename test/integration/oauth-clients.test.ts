@@ -66,7 +66,8 @@ async function rawUpstreamGet(id: string): Promise<Record<string, unknown>> {
 /** The gateway's real ISC client, wired as src/gateway.ts wires it, against the demo tenant. */
 function realUpstream(): Upstream {
   const client = createIscClient({
-    apiUrl: `${gw.tenant.url}/v2024`,
+    baseUrl: gw.tenant.url,
+    paths: { layout: 'v2024', prefix: '/v2024' }, // the layout the suite's gateways use until the sweep of issue 28
     timeoutMs: 5000,
     tokens: { getToken: async () => gw.tenant.issueToken(), invalidate: () => undefined },
     clientId: gw.tenant.clientId,

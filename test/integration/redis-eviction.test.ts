@@ -40,7 +40,7 @@ describeWith(REDIS_SERVER, 'Redis under memory pressure (real Redis)', () => {
     const exchange = async (): Promise<IssuedToken> => ({ accessToken: `token-${'t'.repeat(24)}`, expiresIn: 600 });
     const domains = { connectors: 60_000 };
     const scaleOut = await connectScaleOut(config, logger, {
-      apiUrl: 'http://isc.test/v2024',
+      baseUrl: 'http://isc.test',
       exchange,
       tokenUrl: 'http://isc.test/oauth/token',
       clientId: 'evict-client',

@@ -17,6 +17,7 @@ import { createSharedTokenProvider } from '../../src/isc/scale-out/shared-token.
 import { createTokenProvider, type IssuedToken } from '../../src/isc/token-provider.js';
 import { gatewayError } from '../../src/shared/errors.js';
 import { firstCustomizerId } from '../support/demo-tenant-api.js';
+import { SUITE_LAYOUT } from '../support/gateway.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { maxInWindow } from '../support/windows.js';
@@ -476,6 +477,7 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
           SAIL_RESPONSE_CACHE: 'on',
           SAIL_RATE_LIMIT: '100000',
           SAIL_RATE_WINDOW_MS: '1000',
+          ...SUITE_LAYOUT,
         }),
         logger,
       );
@@ -689,6 +691,7 @@ describeWith(REDIS_SERVER, 'state shared through Redis (real Redis)', () => {
         SAIL_RESPONSE_CACHE: 'on',
         SAIL_RATE_LIMIT: '100000',
         SAIL_RATE_WINDOW_MS: '1000',
+        ...SUITE_LAYOUT,
       };
       gateways.push(await startGateway(loadConfig(env), recordingLogger().logger), await startGateway(loadConfig(env), recordingLogger().logger));
     });

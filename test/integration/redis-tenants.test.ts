@@ -72,7 +72,7 @@ describeWith(REDIS_SERVER, 'scale-out keys scoped by tenant (real Redis)', () =>
 
     it('keep their rate ledgers and cache entries under separate tenant-scoped keys', async () => {
       const keys = await client.keys('isc-gw:*');
-      const scopes = tenants.map((t) => tenantScope(`${t.url}/v2024`));
+      const scopes = tenants.map((t) => tenantScope(t.url));
       expect(scopes[0]).not.toBe(scopes[1]);
       for (const scope of scopes) {
         expect(keys.some((k) => k.startsWith(`isc-gw:${scope}:rate:client:`))).toBe(true);
@@ -90,7 +90,7 @@ describeWith(REDIS_SERVER, 'scale-out keys scoped by tenant (real Redis)', () =>
         tenant.setFaults({ rate429: 1, retryAfterSeconds: 86_400 });
         const limited = await gql(gateway, '{ connectors(limit: 1) { items { scriptName } } }');
         expect(limited.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-        const pauseKey = `pause:${tenantScope(`${tenant.url}/v2024`)}:rate-pause:client:${tenant.clientId}`;
+        const pauseKey = `pause:${tenantScope(tenant.url)}:rate-pause:client:${tenant.clientId}`;
         const ttl = await client.pttl(pauseKey);
         process.stdout.write(`[figures] shared pause after Retry-After: 86400 with a 2 s clamp: ${JSON.stringify({ pttlMs: ttl })}\n`);
         expect(ttl).toBeGreaterThan(0);

@@ -23,12 +23,12 @@ async function scriptedUpstream(statuses: number[]): Promise<{ url: string; serv
     res.writeHead(status, headers).end(status < 400 ? '{"id":"c1"}' : `{"detailCode":"${status}","trackingId":"t${served}"}`);
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2024`, served: () => served };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, served: () => served };
 }
 
-function upstreamAt(apiUrl: string, maxAttempts: number) {
+function upstreamAt(baseUrl: string, maxAttempts: number) {
   const client = createIscClient({
-    apiUrl,
+    baseUrl,
     timeoutMs: 2000,
     tokens: { getToken: async () => 'token', invalidate: () => undefined },
     // A short window: a 429 with no call ahead of it teaches a limit of 1 call a window (learned-limit.ts),

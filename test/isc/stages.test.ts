@@ -227,14 +227,14 @@ describe('circuitBreaker', () => {
 });
 
 describe('transport', () => {
-  it('sends method, URL, headers and body as given, follows no redirect, and parses the answer', async () => {
+  it('sends method, URL (in the layout: per resource here), headers and body as given, follows no redirect, and parses the answer', async () => {
     const received: { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
     const server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
         received.push({ method: req.method, url: req.url, headers: req.headers, body });
-        if (req.url === '/v1/moved') return void res.writeHead(302, { location: 'http://127.0.0.1:1/x' }).end();
+        if (req.url === '/connectors/v1/moved') return void res.writeHead(302, { location: 'http://127.0.0.1:1/x' }).end();
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"big":12345678901234567890}');
       });
     });
@@ -242,7 +242,8 @@ describe('transport', () => {
     try {
       const { http: agent, https } = createAgents('http://127.0.0.1');
       const send = transport({
-        apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        paths: { layout: 'per-resource', prefix: '' },
         timeoutMs: 5_000,
         agents: { http: agent, https },
         maxBodyBytes: 1_000,
@@ -250,17 +251,17 @@ describe('transport', () => {
       const sent = await send(
         call(
           { method: 'PATCH', path: 'connectors/a' },
-          { url: 'connectors/a?x=1', headers: { authorization: 'Bearer t', 'content-type': 'application/json-patch+json' }, body: '[]' },
+          { url: 'connectors/a%2Fb?x=1', headers: { authorization: 'Bearer t', 'content-type': 'application/json-patch+json' }, body: '[]' },
         ),
       );
       expect(sent).toMatchObject({ status: 200, body: { big: '12345678901234567890' } });
       expect(received[0]).toMatchObject({
         method: 'PATCH',
-        url: '/v1/connectors/a?x=1',
+        url: '/connectors/v1/a%2Fb?x=1',
         body: '[]',
         headers: { authorization: 'Bearer t', 'content-type': 'application/json-patch+json' },
       });
-      expect((await send(call({}, { url: 'moved' }))).status).toBe(302);
+      expect((await send(call({}, { url: 'connectors/moved' }))).status).toBe(302);
       expect(received).toHaveLength(2);
     } finally {
       server.closeAllConnections();

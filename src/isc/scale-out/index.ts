@@ -14,8 +14,8 @@ import type { RouteWords, WriteClock } from '../write-clock.js';
 import type { IssuedToken, TokenProvider } from '../token-provider.js';
 
 export interface ScaleOutParts {
-  /** The tenant's API root (base URL and prefix): the rate and cache keys are scoped by it. */
-  apiUrl: string;
+  /** The tenant's API host: keys are scoped by it, never by the path layout, so a switch of layouts keeps one budget. */
+  baseUrl: string;
   exchange: () => Promise<IssuedToken>;
   tokenUrl: string;
   clientId: string;
@@ -72,7 +72,7 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
   const { store, cacheStore } = await connectStores(config.redis, logger, sharesCache);
   // Two tenants behind one Redis may share a client id: their budgets and answers must not mix.
   // (The token key already hashes the token URL and client id.)
-  const scope = tenantScope(parts.apiUrl);
+  const scope = tenantScope(parts.baseUrl);
   const tenantStore: SharedStore = { ...store, prefix: `${store.prefix}${scope}:` };
   return {
     store,
@@ -107,7 +107,7 @@ export async function connectScaleOut(config: Pick<Config, 'redis' | 'rate' | 'c
             staleIfLimitedMs: config.cache.staleIfLimitedMs,
             maxEntryBytes: config.cache.maxBytes,
             fallback: parts.localCache,
-            sealingKey: cacheSealingKey(parts.cacheSecret!, parts.apiUrl),
+            sealingKey: cacheSealingKey(parts.cacheSecret!, scopeName(parts.baseUrl)),
           })
         : parts.localCache,
     clock: sharedWriteClock(tenantStore, parts.words, parts.localClock, {
@@ -163,7 +163,16 @@ async function warnWhenStateMayBeEvicted(store: SharedStore, logger: Logger, url
 /** Longer than any operation may run (SAIL_OPERATION_TIMEOUT_MS is at most 10 minutes). */
 const SCOPE_MARGIN_MS = 15 * 60_000;
 
-/** `t-` and 16 hex digits of the API root's SHA-256: names the tenant in keys without spelling out its host. */
-export function tenantScope(apiUrl: string): string {
-  return `t-${createHash('sha256').update(apiUrl.replace(/\/+$/, '')).digest('hex').slice(0, 16)}`;
+/**
+ * The tenant's name in keys: `t-` and 16 hex digits of a SHA-256, so no host is spelled out. Only
+ * the API host counts, never the path layout, so replicas on either layout share one budget. The
+ * hash covers the host followed by `/v2024` because up to 0.4.0 keys were scoped by the host and
+ * `SAIL_API_PREFIX` (default `/v2024`): those names stay, and a rolling upgrade from 0.4.0 keeps
+ * one budget, its pauses, the write clock and the cache.
+ */
+export function tenantScope(baseUrl: string): string {
+  return `t-${createHash('sha256').update(scopeName(baseUrl)).digest('hex').slice(0, 16)}`;
 }
+
+/** What the tenant's keys and the cache's sealing key are derived from (see tenantScope). */
+export const scopeName = (baseUrl: string): string => `${baseUrl.replace(/\/+$/, '')}/v2024`;

@@ -37,10 +37,10 @@ export interface SharedResponseCacheOptions {
 /**
  * The key entries are sealed under: HKDF from a secret every replica holds and a reader of Redis
  * does not (the client secret, as for the shared token; without one, the session secret), for
- * this tenant's API root. A replica with another secret finds no entry it can open: misses.
+ * this tenant (its scope name: index.ts). A replica with another secret finds no entry it can open: misses.
  */
-export function cacheSealingKey(secret: string, apiUrl: string): Buffer {
-  return derivedKey(secret, 'isc-graphql-gateway response cache', apiUrl);
+export function cacheSealingKey(secret: string, tenant: string): Buffer {
+  return derivedKey(secret, 'isc-graphql-gateway response cache', tenant);
 }
 
 /** An entry as stored in Redis: status, kept headers, body, size and time stored, under one-letter names. */

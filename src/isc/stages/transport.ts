@@ -1,12 +1,15 @@
 import type { RequestOptions } from 'node:https';
 import got, { type Got, type HandlerFunction, type Options, type PlainResponse, type StreamOptions } from 'got';
 import type { OutboundAgents } from '../agents.js';
+import { layoutPath, type ApiPaths } from '../api-paths.js';
 import { parseJsonLosslessly } from '../lossless-json.js';
 import type { IscAnswer, IscCall, Next } from '../types.js';
 
 export interface TransportOptions {
-  /** For example `https://acme.api.identitynow.com/v2024`. */
-  apiUrl: string;
+  /** The tenant's API host, for example `https://acme.api.identitynow.com`. */
+  baseUrl: string;
+  /** ISC's path layout: the one place a layout-neutral path (`connectors/x`) becomes ISC's (`/connectors/v1/x`). */
+  paths: ApiPaths;
   timeoutMs: number;
   agents: Pick<OutboundAgents, 'http' | 'https'>;
   /** Largest answer read, in bytes after decompression: beyond it the call is cut. */
@@ -25,10 +28,10 @@ export class AnswerTooLarge extends Error {
  * The bottom of the pipeline: one HTTP exchange with ISC through got, read to its end and parsed.
  * Redirects are not followed (the next host would get the bearer); got's own retries are off
  * (the retry stage decides). A transport failure is thrown as got's error, for the retry stage.
+ * Every stage above sees the layout-neutral path; only here does it become the layout's.
  */
 export function transport(options: TransportOptions, httpClient: Got = got): Next {
   const api = httpClient.extend({
-    prefixUrl: options.apiUrl,
     timeout: { request: options.timeoutMs },
     retry: { limit: 0 },
     throwHttpErrors: false,
@@ -38,12 +41,19 @@ export function transport(options: TransportOptions, httpClient: Got = got): Nex
     headers: { 'user-agent': 'isc-graphql-gateway' },
     handlers: [leanNativeOptions],
   });
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
   return (call: IscCall): Promise<IscAnswer> => {
     // Reads are cancelled at the deadline; a write, once sent, always runs to its answer.
     const streamOptions: StreamOptions = { method: call.request.method, headers: call.headers };
     if (call.body !== undefined) streamOptions.body = call.body;
     if (call.request.method === 'GET') streamOptions.signal = call.scope.signal;
-    return exchange(api, call.url, streamOptions, options.maxBodyBytes).then((raw) => ({
+    let url: string;
+    try {
+      url = baseUrl + layoutPath(options.paths, call.url);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error))); // a collection with no per-resource version
+    }
+    return exchange(api, url, streamOptions, options.maxBodyBytes).then((raw) => ({
       status: raw.statusCode,
       headers: raw.headers,
       body: parseBody(raw.body, raw.headers['content-type']),
