@@ -38,9 +38,15 @@ describe('documentation examples', () => {
     }
   });
 
-  it.each(examples.map((e) => [`${e.where} (${e.heading})`, e] as const))('%s runs on a fresh demo tenant', async (_where, example) => {
+  /** The README's examples run in both of ISC's path layouts (docs/ pages in the default one). */
+  const runs = [
+    ...examples.map((e) => [`${e.where} (${e.heading})`, e, 'per-resource'] as const),
+    ...examples.filter((e) => e.where.startsWith('README.md:')).map((e) => [`${e.where} (${e.heading})`, e, 'v2024'] as const),
+  ];
+
+  it.each(runs)('%s runs on a fresh demo tenant, paths %s', async (_where, example, layout) => {
     expect(example.operations.length).toBeGreaterThan(0);
-    const gw = await startTestGateway();
+    const gw = await startTestGateway({ SAIL_API_PATHS: layout });
     try {
       for (const { operationName } of example.operations) {
         const r = await pasted(gw, example.source, operationName, example.variables);
@@ -56,6 +62,10 @@ describe('documentation examples', () => {
           nullFields: [],
         });
       }
+      // The layout asked for is the one ISC saw.
+      const paths = gw.calls().map((c) => c.path);
+      expect(paths.length).toBeGreaterThan(0);
+      for (const path of paths) expect(path).toMatch(layout === 'v2024' ? /^\/v2024\// : /^\/[a-z-]+\/v1(\/|$)/);
     } finally {
       await gw.close();
     }
