@@ -105,7 +105,9 @@ function apiPathSettings(env: Environment): Pick<UpstreamConfig, 'apiPaths' | 'a
       `SAIL_API_PREFIX applies only to the year-versioned paths: set SAIL_API_PATHS=v2024 to call ${env.SAIL_API_PREFIX.slice(0, 40)}/…, or unset SAIL_API_PREFIX to use ISC's per-resource paths (/connectors/v1/…)`,
     );
   }
-  return { apiPaths, apiPrefix: '/' + (env.SAIL_API_PREFIX || defaults.apiPrefix).replace(/^\/+|\/+$/g, '') };
+  // `/` means no prefix at all (a mock or proxy serving the year-versioned paths at the root): `''`, never `/`, or every path would start with `//`.
+  const segments = (env.SAIL_API_PREFIX || defaults.apiPrefix).replace(/^\/+|\/+$/g, '');
+  return { apiPaths, apiPrefix: segments && `/${segments}` };
 }
 
 function checkBaseUrl(baseUrl: string, allowInsecureHttp: boolean): void {
