@@ -10,7 +10,7 @@ let gw: TestGateway;
 let data: MockData;
 
 const run = (op: Operation) => gw.gql(op.query, op.variables);
-const routes = () => gw.calls().map((c) => `${c.method} ${c.path.replace(/^\/v2024\/(connectors|source-apps)\/(?!all$)[^/]+/, '/v2024/$1/{id}')}`);
+const routes = () => gw.calls().map((c) => `${c.method} ${c.path.replace(/^\/(connectors|source-apps)\/v1\/(?!all$)[^/]+/, '/$1/v1/{id}')}`);
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -27,7 +27,7 @@ describe('bench scenarios: ISC calls per operation', () => {
     const r = await run(scenarioOperations(data).s1);
     expect(r.errors).toBeUndefined();
     expect(r.data!.connectors.items.length).toBeGreaterThan(0);
-    expect(routes()).toEqual(['GET /v2024/connectors']);
+    expect(routes()).toEqual(['GET /connectors/v1']);
     expect(gw.calls()).toHaveLength(MINIMUM_CALLS.s1);
   });
 
@@ -36,7 +36,7 @@ describe('bench scenarios: ISC calls per operation', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data!.connectors.items).toHaveLength(20);
     expect(gw.calls()).toHaveLength(MINIMUM_CALLS.s2);
-    expect(routes()).toEqual(['GET /v2024/connectors', ...Array(20).fill('GET /v2024/connectors/{id}')]);
+    expect(routes()).toEqual(['GET /connectors/v1', ...Array(20).fill('GET /connectors/v1/{id}')]);
     // Each connector's detail is read exactly once.
     expect(
       new Set(
@@ -60,7 +60,7 @@ describe('bench scenarios: ISC calls per operation', () => {
     const r = await run(scenarioOperations(data).s4);
     expect(r.errors).toBeUndefined();
     expect(Object.values(r.data!).map((a: any) => a.id)).toEqual(data.sourceAppIds);
-    expect(routes()).toEqual(['GET /v2024/source-apps/all']);
+    expect(routes()).toEqual(['GET /source-apps/v1/all']);
     expect(gw.calls()).toHaveLength(MINIMUM_CALLS.s4);
     for (const id of data.sourceAppIds) expect(gw.calls()[0].query.filters).toContain(`"${id}"`);
   });
@@ -68,7 +68,7 @@ describe('bench scenarios: ISC calls per operation', () => {
   it('S5: updateSourceApp is one call', async () => {
     const r = await run(scenarioOperations(data).s5);
     expect(r.errors).toBeUndefined();
-    expect(routes()).toEqual(['PATCH /v2024/source-apps/{id}']);
+    expect(routes()).toEqual(['PATCH /source-apps/v1/{id}']);
   });
 });
 
@@ -105,12 +105,12 @@ describe('bench S7 frontend-2 and S8 (c): ISC calls per operation of the mix', (
   });
 
   const expectedRoutes: Record<string, string[]> = {
-    'connector page (random of 15)': ['GET /v2024/connectors'],
-    'first connector page': ['GET /v2024/connectors'],
-    'popular connector detail + source config': ['GET /v2024/connectors/{id}', 'GET /v2024/connectors/{id}/source-config'],
-    'twenty source apps by id': ['GET /v2024/source-apps/all'],
-    'source app with access profiles': ['GET /v2024/source-apps/all', 'GET /v2024/source-apps/{id}/access-profiles'],
-    'updateSourceApp (description)': ['PATCH /v2024/source-apps/{id}'],
+    'connector page (random of 15)': ['GET /connectors/v1'],
+    'first connector page': ['GET /connectors/v1'],
+    'popular connector detail + source config': ['GET /connectors/v1/{id}', 'GET /connectors/v1/{id}/source-config'],
+    'twenty source apps by id': ['GET /source-apps/v1/all'],
+    'source app with access profiles': ['GET /source-apps/v1/all', 'GET /source-apps/v1/{id}/access-profiles'],
+    'updateSourceApp (description)': ['PATCH /source-apps/v1/{id}'],
   };
 
   for (const appIds of ['popular', 'uniform'] as const) {

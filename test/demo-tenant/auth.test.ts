@@ -70,7 +70,7 @@ describe('POST /oauth/token', () => {
 });
 
 describe('bearer check on API routes', () => {
-  const list = (headers: Record<string, string> = {}): Promise<Response> => fetch(`${tenant.url}/v2024/connectors?limit=1`, { headers });
+  const list = (headers: Record<string, string> = {}): Promise<Response> => fetch(`${tenant.url}/connectors/v1?limit=1`, { headers });
 
   it('answers 401 without a token, with an unknown token, and after expiry', async () => {
     let res = await list();
@@ -99,8 +99,8 @@ describe('bearer check on API routes', () => {
     await list();
     await list({ authorization: `Bearer ${tenant.issueToken()}` });
     expect(tenant.requests.map((r) => [r.method, r.path, r.search])).toEqual([
-      ['GET', '/v2024/connectors', '?limit=1'],
-      ['GET', '/v2024/connectors', '?limit=1'],
+      ['GET', '/connectors/v1', '?limit=1'],
+      ['GET', '/connectors/v1', '?limit=1'],
     ]);
     expect(tenant.requests[1].headers.authorization).toMatch(/^Bearer /);
     expect(tenant.requests[1].query).toEqual({ limit: '1' });
@@ -109,7 +109,7 @@ describe('bearer check on API routes', () => {
   it('expires tokens after their lifetime', async () => {
     const shortLived = await startDemoTenant({ recordRequests: true, tokenLifetimeSeconds: 0, clientId: 'c', clientSecret: 's' });
     try {
-      const res = await fetch(`${shortLived.url}/v2024/connectors`, { headers: { authorization: `Bearer ${shortLived.issueToken()}` } });
+      const res = await fetch(`${shortLived.url}/connectors/v1`, { headers: { authorization: `Bearer ${shortLived.issueToken()}` } });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ error: 'JWT validation failed: JWT is expired' });
     } finally {

@@ -124,11 +124,11 @@ describe('GET /connectors/{scriptName}', () => {
 
   it('decodes the path once and never resolves dot segments', async () => {
     await expectIscError(await api('/connectors/..%2Foauth-clients'), 404, /"\.\.\/oauth-clients"/);
-    const encodedDots = await rawGet('/v2024/connectors/%2E%2E');
+    const encodedDots = await rawGet('/connectors/v1/%2E%2E');
     expect(encodedDots.status).toBe(404);
     expect(encodedDots.body).toContain('scriptName \\"..\\"');
-    expect((await rawGet('/v2024/connectors/../connectors')).status).toBe(404);
-    expect((await rawGet('/v2024/connectors/./active-directory-angularsc')).status).toBe(404);
+    expect((await rawGet('/connectors/v1/../v1')).status).toBe(404);
+    expect((await rawGet('/connectors/v1/./active-directory-angularsc')).status).toBe(404);
     await expectIscError(await api('/no-such-thing'), 404);
     expect((await api('/connectors/legacy-hr-payroll-1-100-q7m2xk')).status).toBe(200);
   });
@@ -269,7 +269,7 @@ describe('isolation', () => {
     expect((await api('/connectors/github-angularsc', { method: 'DELETE' })).status).toBe(204);
     const other = await startDemoTenant({ recordRequests: true });
     try {
-      const res = await fetch(`${other.url}/v2024/connectors/github-angularsc`, { headers: { authorization: `Bearer ${other.issueToken()}` } });
+      const res = await fetch(`${other.url}/connectors/v1/github-angularsc`, { headers: { authorization: `Bearer ${other.issueToken()}` } });
       expect(res.status).toBe(200);
     } finally {
       await other.close();

@@ -52,7 +52,7 @@ async function token(target: DemoTenantProcess): Promise<{ status: number; body:
 }
 
 const listCustomizers = (target: DemoTenantProcess, accessToken: string): Promise<Response> =>
-  fetch(`${target.baseUrl}/v2024/connector-customizers?limit=5`, {
+  fetch(`${target.baseUrl}/connector-customizers/v1?limit=5`, {
     headers: { authorization: `Bearer ${accessToken}` },
     signal: AbortSignal.timeout(5_000),
   });
@@ -155,7 +155,7 @@ describe('npm run demo-tenant', () => {
         clientId: 'demo-client',
         grantType: 'client_credentials',
       },
-      { kind: 'api', method: 'GET', path: '/v2024/connector-customizers', at: expect.any(Number), status: 200, clientId: 'demo-client' },
+      { kind: 'api', method: 'GET', path: '/connector-customizers/v1', at: expect.any(Number), status: 200, clientId: 'demo-client' },
     ]);
     expect(requests[0].at).toBeGreaterThanOrEqual(since);
     expect(requests[1].at).toBeGreaterThanOrEqual(requests[0].at);
@@ -341,12 +341,12 @@ describe('demo-only endpoints and the request log in process', () => {
     try {
       const authorization = `Bearer ${bounded.issueToken()}`;
       for (let i = 0; i < 30; i++) {
-        const response = await fetch(`${bounded.url}/v2024/connectors/c-${i}`, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(`${bounded.url}/connectors/v1/c-${i}`, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
         await response.arrayBuffer();
       }
       expect(bounded.requests.length).toBeGreaterThanOrEqual(10);
       expect(bounded.requests.length).toBeLessThanOrEqual(11);
-      expect(bounded.requests.at(-1)!.path).toBe('/v2024/connectors/c-29');
+      expect(bounded.requests.at(-1)!.path).toBe('/connectors/v1/c-29');
       // Route templates, not paths: ids do not multiply the labels.
       expect(bounded.stats().apiByRoute).toEqual({ 'GET /connectors/:scriptName': { '404': 30 } });
     } finally {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import type { RateLimitSettings } from '../../src/demo-tenant/rate-limits.js';
+import { perResource } from '../support/demo-tenant-api.js';
 
 /**
  * The demo tenant's ISC limits: per OAuth client, per route, and ISC's route-specific backoff
@@ -31,7 +32,10 @@ async function start(rateLimit: RateLimitSettings): Promise<Tenant> {
 
 /** One GET: its status and Retry-After (null when none). */
 async function get(demo: DemoTenant, token: string, path = '/connector-customizers'): Promise<[number, number | null]> {
-  const response = await fetch(`${demo.url}/v2024${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
+  const response = await fetch(`${demo.url}${perResource(path)}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5_000),
+  });
   await response.arrayBuffer();
   const retryAfter = response.headers.get('retry-after');
   return [response.status, retryAfter === null ? null : Number(retryAfter)];

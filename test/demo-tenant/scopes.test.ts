@@ -6,7 +6,7 @@ import { createRouter } from '../../src/demo-tenant/router.js';
 import { ALL_DOMAIN_SCOPES, DOMAIN_SCOPES } from '../../src/demo-tenant/scopes.js';
 import { createSourceAppState, registerSourceAppRoutes } from '../../src/demo-tenant/source-apps.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
-import { expectIscError } from '../support/demo-tenant-api.js';
+import { expectIscError, perResource } from '../support/demo-tenant-api.js';
 
 // The scopes each of the 34 API operations accepts (any one of them), as ISC's specification
 // states them. A token with none of them gets 403 and ISC's error body; one with any of them gets
@@ -21,7 +21,7 @@ afterAll(() => tenant.close());
 const { connectors: C, connectorCustomizers: K, sourceApps: S, oauthClients: O } = DOMAIN_SCOPES;
 const both = (d: { read: string; manage: string }) => [d.read, d.manage];
 
-/** [method, path (below /v2024), accepted scopes]: all 34 operations. */
+/** [method, layout-neutral path (sent per resource), accepted scopes]: all 34 operations. */
 const OPERATIONS: [string, string, string[]][] = [
   ['GET', '/connectors', both(C)],
   ['POST', '/connectors', [C.manage]],
@@ -62,7 +62,7 @@ const OPERATIONS: [string, string, string[]][] = [
 ];
 
 const call = (method: string, path: string, scopes: readonly string[]): Promise<Response> =>
-  fetch(`${tenant.url}/v2024${path}`, { method, headers: { authorization: `Bearer ${tenant.issueToken({ user: 'ada.admin', scopes })}` } });
+  fetch(`${tenant.url}${perResource(path)}`, { method, headers: { authorization: `Bearer ${tenant.issueToken({ user: 'ada.admin', scopes })}` } });
 
 describe('scopes per operation', () => {
   it('is the table the routes state: 34 operations, each with the scopes above', () => {
@@ -99,7 +99,7 @@ describe('scopes per operation', () => {
   it('answers 404 and 405 before the scope check, 401 before everything', async () => {
     expect((await call('GET', '/no-such-thing', [])).status).toBe(404);
     expect((await call('PUT', '/connectors', [])).status).toBe(405);
-    expect((await fetch(`${tenant.url}/v2024/connectors`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${tenant.url}/connectors/v1`, { method: 'POST' })).status).toBe(401);
   });
 
   it('a token with a scope of another domain is refused; the 403 names what is missing and what the token has', async () => {

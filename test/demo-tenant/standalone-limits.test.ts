@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { startDemoTenant, type DemoTenant, type DemoTenantStats } from '../../src/demo-tenant/server.js';
 import { bannerLines, DemoTenantConfigError, loadStandaloneConfig, tenantOptions } from '../../src/demo-tenant/standalone.js';
 import { spawnDemoTenant, type DemoTenantProcess } from '../support/demo-tenant-process.js';
+import { perResource } from '../support/demo-tenant-api.js';
 
 /**
  * `npm run demo-tenant` reads ISC's limits from its settings: SAIL_DEMO_TENANT_RATE_LIMIT and
@@ -63,7 +64,7 @@ describe('the standalone demo tenant’s limit settings', () => {
     try {
       const authorization = `Bearer ${demo.issueToken()}`;
       const status = async (path: string) => {
-        const response = await fetch(`${demo.url}/v2024${path}`, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(`${demo.url}${perResource(path)}`, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
         await response.arrayBuffer();
         return `${response.status} ${response.headers.get('retry-after') ?? '-'}`;
       };

@@ -86,7 +86,7 @@ describe('audit records', () => {
         outcome: 'success',
       },
     ]);
-    expect(received()).toEqual([{ method: 'PUT', path: `/v2024/connector-customizers/${CUSTOMIZER}`, status: 200 }]);
+    expect(received()).toEqual([{ method: 'PUT', path: `/connector-customizers/v1/${CUSTOMIZER}`, status: 200 }]);
     expect(operation).toMatchObject({
       level: 'info',
       requestId: 'audit-it-update-1',
@@ -116,7 +116,7 @@ describe('audit records', () => {
     expect(answer.errors).toBeUndefined();
     const { id, secret } = answer.data!.createOAuthClient;
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
-    expect(received()).toEqual([{ method: 'POST', path: '/v2024/oauth-clients', status: 200 }]);
+    expect(received()).toEqual([{ method: 'POST', path: '/oauth-clients/v1', status: 200 }]);
     expect(audit).toEqual([
       expect.objectContaining({ operation: 'createOAuthClient', operationName: 'NewClient', targetId: id, outcome: 'success', principal: 'demo' }),
     ]);
@@ -131,8 +131,8 @@ describe('audit records', () => {
     );
     expect(answer.errors).toBeUndefined();
     expect(received().map((r) => `${r.method} ${r.path}`)).toEqual([
-      `DELETE /v2024/connector-customizers/${DOOMED_CUSTOMIZER}`,
-      'POST /v2024/connector-customizers',
+      `DELETE /connector-customizers/v1/${DOOMED_CUSTOMIZER}`,
+      'POST /connector-customizers/v1',
     ]);
     const requestId = answer.headers.get('x-request-id');
     expect(requestId).toMatch(UUID);
@@ -171,7 +171,7 @@ describe('audit records', () => {
     gw.tenant.setFaults({ rate500: 1 });
     const { answer, audit, operation, records } = await logged('mutation Remove($id: ID!) { deleteOAuthClient(id: $id) }', { id });
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', httpStatus: 500 });
-    expect(received()).toEqual([{ method: 'DELETE', path: `/v2024/oauth-clients/${id}`, status: 500 }]);
+    expect(received()).toEqual([{ method: 'DELETE', path: `/oauth-clients/v1/${id}`, status: 500 }]);
     expect(audit).toEqual([
       expect.objectContaining({ operation: 'deleteOAuthClient', targetId: id, outcome: 'failure', errorCode: 'UPSTREAM_ERROR' }),
     ]);
@@ -239,9 +239,9 @@ describe('the operation line', () => {
     expect(answer.errors).toBeUndefined();
     const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
     expect(received().sort(byPath)).toEqual([
-      { method: 'GET', path: '/v2024/connectors/active-directory-angularsc', status: 200 },
-      { method: 'GET', path: '/v2024/connectors/active-directory-angularsc/correlation-config', status: 200 },
-      { method: 'GET', path: '/v2024/connectors/active-directory-angularsc/source-config', status: 200 },
+      { method: 'GET', path: '/connectors/v1/active-directory-angularsc', status: 200 },
+      { method: 'GET', path: '/connectors/v1/active-directory-angularsc/correlation-config', status: 200 },
+      { method: 'GET', path: '/connectors/v1/active-directory-angularsc/source-config', status: 200 },
     ]);
     const byRoute = (a: { route: string }, b: { route: string }) => a.route.localeCompare(b.route);
     expect(listed(operation).sort(byRoute)).toEqual([

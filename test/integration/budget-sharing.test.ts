@@ -12,7 +12,7 @@ import { madeUpJwt } from '../support/tokens.js';
 const LIST = '{ connectors(limit: 3) { items { scriptName name } } }';
 const LIST_CALL = {
   method: 'GET',
-  path: '/v2024/connectors',
+  path: '/connectors/v1',
   query: { limit: '4', offset: '0' },
   headers: { accept: 'application/json', authorization: bearer },
   body: '',
@@ -118,15 +118,15 @@ describe('identical reads in flight share one ISC call (coalescing)', () => {
     for (const a of answered) expect(a.errors).toBeUndefined();
     const detail = {
       method: 'GET',
-      path: `/v2024/connector-customizers/${id}`,
+      path: `/connector-customizers/v1/${id}`,
       query: {},
       headers: { accept: 'application/json', authorization: bearer },
       body: '',
     };
     expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual([
-      `GET /v2024/connector-customizers/${id}`,
-      `PUT /v2024/connector-customizers/${id}`,
-      `GET /v2024/connector-customizers/${id}`,
+      `GET /connector-customizers/v1/${id}`,
+      `PUT /connector-customizers/v1/${id}`,
+      `GET /connector-customizers/v1/${id}`,
     ]);
     expect(gw.calls()[2]).toEqual(detail);
     // The answer read before the write was stored under the old stamp: the next read gets the one read after it.
@@ -148,7 +148,7 @@ describe('writes that changed nothing leave the cache alone', () => {
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', httpStatus: 401 });
     const again = await gw.gql(LIST);
     expect(cacheHits(again)).toEqual([{ route: 'GET connectors', ageSeconds: expect.any(Number), stale: false }]);
-    expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual(['GET /v2024/connectors', `PATCH /v2024/connectors/${scriptName}`]);
+    expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual(['GET /connectors/v1', `PATCH /connectors/v1/${scriptName}`]);
   });
 });
 
@@ -159,7 +159,7 @@ describe('cache domains chosen by the operator', () => {
     gw.reset();
     const lookup = (list: readonly string[]) => ({
       method: 'GET',
-      path: '/v2024/source-apps/all',
+      path: '/source-apps/v1/all',
       query: { filters: filterOf(list), limit: String(list.length) },
       headers: { accept: 'application/json', authorization: bearer, 'x-sailpoint-experimental': 'true' },
       body: '',
@@ -201,7 +201,7 @@ describe('cache domains chosen by the operator', () => {
     expect(gw.calls()).toHaveLength(1);
     await sleep(1_500); // past its 1 s TTL (no stale grace by default): fetched again
     await gw.gql(clients);
-    expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual(['GET /v2024/oauth-clients', 'GET /v2024/oauth-clients']);
+    expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual(['GET /oauth-clients/v1', 'GET /oauth-clients/v1']);
     // Connectors keep the default TTL (60 s).
     await gw.gql(LIST);
     await gw.gql(LIST);

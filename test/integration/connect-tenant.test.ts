@@ -106,7 +106,7 @@ describe('an ISC that cannot be reached or does not answer', () => {
     expect(error?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', origin });
     expect(error?.message).toContain(origin);
     expect(error?.message).toContain('check SAIL_BASE_URL');
-    expect([error?.message.includes('/oauth/token'), error?.message.includes('/v2024'), error?.message.includes(SECRET)]).toEqual([
+    expect([error?.message.includes('/oauth/token'), error?.message.includes('/connector-customizers'), error?.message.includes(SECRET)]).toEqual([
       false,
       false,
       false,
@@ -156,7 +156,7 @@ describe('an ISC that cannot be reached or does not answer', () => {
     const { body } = await gql(gateway);
     expectNamesOriginOnly(body.errors?.[0], dropping.url);
     expect(body.errors?.[0].message).toBe(`ISC at ${dropping.url} could not be reached (ECONNRESET): check SAIL_BASE_URL and the network path to it`);
-    expect(dropping.hits.map((h) => h.path)).toEqual(Array(3).fill('/v2024/connector-customizers'));
+    expect(dropping.hits.map((h) => h.path)).toEqual(Array(3).fill('/connector-customizers/v1'));
   });
 
   it('an API that accepts connections but never answers: the deadline error names the origin and SAIL_BASE_URL', async () => {
@@ -188,7 +188,7 @@ describe('an ISC that cannot be reached or does not answer', () => {
       checks: { token: 'ok', upstream: 'ok (ISC answered 403 to GET /connector-customizers: the credential lacks that right)' },
       version: PACKAGE_VERSION,
     });
-    expect(forbidding.hits.map((h) => `${h.path}${h.search}`)).toEqual(['/v2024/connector-customizers?limit=1']);
+    expect(forbidding.hits.map((h) => `${h.path}${h.search}`)).toEqual(['/connector-customizers/v1?limit=1']);
   });
 });
 

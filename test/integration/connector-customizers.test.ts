@@ -14,7 +14,7 @@ const gw = useTestGateway();
 
 const jsonAccept = { authorization: bearer, accept: 'application/json' };
 const withJsonBody = { ...jsonAccept, 'content-type': 'application/json' };
-const BASE = '/v2024/connector-customizers';
+const BASE = '/connector-customizers/v1';
 const FIELDS = 'id name imageVersion imageID tenantID created';
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

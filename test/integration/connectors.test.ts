@@ -20,7 +20,7 @@ describe('Query.connectors', () => {
     expect(r.data!.connectors.totalCount).toBeGreaterThan(30);
     expect(r.data!.connectors.hasMore).toBe(true);
     expect(gw.calls()).toEqual([
-      { method: 'GET', path: '/v2024/connectors', query: { limit: '5', offset: '0', count: 'true' }, headers: jsonAccept, body: '' },
+      { method: 'GET', path: '/connectors/v1', query: { limit: '5', offset: '0', count: 'true' }, headers: jsonAccept, body: '' },
     ]);
   });
 
@@ -103,13 +103,13 @@ describe('Query.connectors', () => {
     expect(r.errors).toBeUndefined();
     const names = r.data!.connectors.items.map((c: { scriptName: string }) => c.scriptName);
     const calls = gw.calls();
-    expect(calls[0].path).toBe('/v2024/connectors');
+    expect(calls[0].path).toBe('/connectors/v1');
     expect(
       calls
         .slice(1)
         .map((c) => c.path)
         .sort(),
-    ).toEqual(names.map((n: string) => `/v2024/connectors/${encodeURIComponent(n)}`).sort());
+    ).toEqual(names.map((n: string) => `/connectors/v1/${encodeURIComponent(n)}`).sort());
     for (const item of r.data!.connectors.items) expect(item.applicationXml).toEqual(expect.stringContaining('<'));
   });
 
@@ -120,7 +120,7 @@ describe('Query.connectors', () => {
     const [list, ...details] = gw.calls();
     expect(list.query).toEqual({ limit: '3', offset: '0', locale: 'fr' });
     expect(details.map((c) => [c.method, c.path, c.query]).sort()).toEqual(
-      names.map((n: string) => ['GET', `/v2024/connectors/${encodeURIComponent(n)}`, { locale: 'fr' }]).sort(),
+      names.map((n: string) => ['GET', `/connectors/v1/${encodeURIComponent(n)}`, { locale: 'fr' }]).sort(),
     );
   });
 
@@ -142,7 +142,7 @@ describe('Query.connector', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data!._entities[0].applicationXml).toEqual(expect.stringContaining('<'));
     expect(gw.calls()).toEqual([
-      { method: 'GET', path: `/v2024/connectors/${encodeURIComponent(scriptName)}`, query: {}, headers: jsonAccept, body: '' },
+      { method: 'GET', path: `/connectors/v1/${encodeURIComponent(scriptName)}`, query: {}, headers: jsonAccept, body: '' },
     ]);
   });
 
@@ -159,7 +159,7 @@ describe('Query.connector', () => {
     expect(c.files.sourceConfig).toEqual(expect.stringContaining('<'));
     expect(c.files.correlationConfig).toEqual(expect.stringContaining('<'));
     expect(typeof c.files.translations).toBe('string');
-    const base = `/v2024/connectors/${encodeURIComponent(scriptName)}`;
+    const base = `/connectors/v1/${encodeURIComponent(scriptName)}`;
     expect(gw.calls().sort((a, b) => a.path.localeCompare(b.path))).toEqual(
       [
         { method: 'GET', path: base, query: { locale: 'en' }, headers: jsonAccept, body: '' },
@@ -192,7 +192,7 @@ describe('Query.connector', () => {
     expect(gw.calls()).toEqual([]);
     const r = await gw.gql('{ connector(scriptName: "oauth-clients/x?y#z") { name } }');
     expect(r.data!.connector).toBeNull();
-    expect(gw.calls().map((c) => c.path)).toEqual(['/v2024/connectors/oauth-clients%2Fx%3Fy%23z']);
+    expect(gw.calls().map((c) => c.path)).toEqual(['/connectors/v1/oauth-clients%2Fx%3Fy%23z']);
   });
 });
 
@@ -208,13 +208,13 @@ describe('connector mutations', () => {
     expect(gw.calls()).toEqual([
       {
         method: 'POST',
-        path: '/v2024/connectors',
+        path: '/connectors/v1',
         query: {},
         headers: { ...jsonAccept, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Acme HR Feed', className: 'sailpoint.connector.OpenConnectorAdapter', status: 'DEVELOPMENT' }),
       },
     ]);
-    const base = `/v2024/connectors/${encodeURIComponent(scriptName)}`;
+    const base = `/connectors/v1/${encodeURIComponent(scriptName)}`;
 
     gw.reset();
     const typed = await gw.gql(

@@ -90,7 +90,7 @@ describe("the demo tenant keeps no caller's token", () => {
         Array.from({ length: 50 }, async () => {
           while (next < CALLS) {
             next++;
-            const response = await fetch(`${tenant.url}/v2024/connector-customizers?limit=1`, { headers: { authorization } });
+            const response = await fetch(`${tenant.url}/connector-customizers/v1?limit=1`, { headers: { authorization } });
             await response.arrayBuffer();
             if (response.status === 200) ok++;
           }
@@ -113,14 +113,14 @@ describe("the demo tenant keeps no caller's token", () => {
     const tenant = await startDemoTenant({ ...tenantOptions(loadStandaloneConfig({})), maxRecordedRequests: 10 });
     try {
       const authorization = `Bearer ${tenant.issueToken()}`;
-      for (let i = 0; i < 40; i++) await (await fetch(`${tenant.url}/v2024/connectors/c-${i}`, { headers: { authorization } })).arrayBuffer();
+      for (let i = 0; i < 40; i++) await (await fetch(`${tenant.url}/connectors/v1/c-${i}`, { headers: { authorization } })).arrayBuffer();
       const summaries = tenant.requestSummaries();
       expect(summaries.length).toBeGreaterThanOrEqual(10);
       expect(summaries.length).toBeLessThanOrEqual(22);
       expect(summaries.at(-1)).toEqual({
         kind: 'api',
         method: 'GET',
-        path: '/v2024/connectors/c-39',
+        path: '/connectors/v1/c-39',
         at: expect.any(Number),
         status: 404,
         clientId: 'demo-client',

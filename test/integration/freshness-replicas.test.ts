@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/index.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
-import { describeCall, gatewayAgainst, SUITE_LAYOUT } from '../support/gateway.js';
+import { describeCall, gatewayAgainst } from '../support/gateway.js';
 import { firstCustomizerId } from '../support/demo-tenant-api.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
@@ -43,7 +43,6 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
       SAIL_RESPONSE_CACHE_STALE_MS: '60000',
       SAIL_RATE_LIMIT: '100000',
       SAIL_RATE_WINDOW_MS: '1000',
-      ...SUITE_LAYOUT,
     };
     for (let i = 0; i < 2; i++) gateways.push(await startGateway(loadConfig(env), recordingLogger().logger));
   });
@@ -185,7 +184,7 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
         const body = await gql(gateway, READ, { id });
         return { name: body.data.connectorCustomizer.name as string, cache: body.extensions?.cache };
       };
-      const detailGets = () => tenant.requests.filter((r) => r.method === 'GET' && r.path === `/v2024/connector-customizers/${id}`).map(describeCall);
+      const detailGets = () => tenant.requests.filter((r) => r.method === 'GET' && r.path === `/connector-customizers/v1/${id}`).map(describeCall);
 
       await rename('before the second write');
       expect(await read()).toEqual({ name: 'before the second write', cache: undefined });
@@ -208,7 +207,7 @@ describeWith(REDIS_SERVER, 'freshness across two replicas sharing Redis (real Re
       expect(detailGets().slice(before)).toEqual([
         {
           method: 'GET',
-          path: `/v2024/connector-customizers/${id}`,
+          path: `/connector-customizers/v1/${id}`,
           query: {},
           headers: expect.objectContaining({ authorization: expect.stringMatching(/^Bearer \S+$/) }),
           body: '',

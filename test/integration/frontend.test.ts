@@ -105,7 +105,7 @@ describeWith(CHROMIUM, 'the example frontend in Chromium', (chromiumPath) => {
     const scriptName = (await item.getAttribute('data-script-name'))!;
     await item.click();
     await page.getByTestId('connector-detail-name').waitFor();
-    const fileCalls = () => gw.calls().filter((c) => c.path.startsWith(`/v2024/connectors/${encodeURIComponent(scriptName)}/`));
+    const fileCalls = () => gw.calls().filter((c) => c.path.startsWith(`/connectors/v1/${encodeURIComponent(scriptName)}/`));
     expect(fileCalls()).toEqual([]);
     await page.getByTestId('connector-files-open').click();
     await page.getByTestId('connector-file').first().waitFor();
@@ -182,7 +182,7 @@ describeWith(CHROMIUM, 'the example frontend in Chromium', (chromiumPath) => {
     expect(await page.getByTestId('source-app-result').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-id')))).toEqual(chosen);
     expect(await page.getByTestId('source-app-missing').getAttribute('data-id')).toBe('no-such-app');
     await shot(page, 'source-apps-by-id');
-    const lookups = gw.calls().filter((c) => c.path === '/v2024/source-apps/all');
+    const lookups = gw.calls().filter((c) => c.path === '/source-apps/v1/all');
     expect(lookups).toHaveLength(1);
     expect(lookups[0].query.filters).toBe(`id in (${[...chosen, 'no-such-app'].map((id) => JSON.stringify(id)).join(',')})`);
     await context.close();
@@ -234,7 +234,7 @@ describeWith(CHROMIUM, 'the example frontend in Chromium', (chromiumPath) => {
     );
     expect(answer).toEqual({ status: 200, requestId: 'browser-request-1', items: expect.any(Number), errors: undefined });
     // It ran as the signed-in user: ada's token reached ISC.
-    expect(gw.tenant.requests.at(-1)?.path).toBe('/v2024/source-apps');
+    expect(gw.tenant.requests.at(-1)?.path).toBe('/source-apps/v1');
     await context.close();
   }, 60_000);
 

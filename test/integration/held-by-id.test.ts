@@ -47,7 +47,7 @@ const DOMAINS: Domain[] = [
     itemOf: (data) => data.sourceApp,
     byIdCall: (id, authorization) => ({
       method: 'GET',
-      path: '/v2024/source-apps/all',
+      path: '/source-apps/v1/all',
       query: { filters: `id in ("${id}")`, limit: '1' },
       headers: { accept: 'application/json', authorization, ...experimental } as UpstreamCall['headers'],
       body: '',
@@ -63,7 +63,7 @@ const DOMAINS: Domain[] = [
     itemOf: (data) => data.connectorCustomizer,
     byIdCall: (id, authorization) => ({
       method: 'GET',
-      path: `/v2024/connector-customizers/${id}`,
+      path: `/connector-customizers/v1/${id}`,
       query: {},
       headers: { accept: 'application/json', authorization } as UpstreamCall['headers'],
       body: '',
@@ -79,7 +79,7 @@ const DOMAINS: Domain[] = [
     itemOf: (data) => data.oauthClient,
     byIdCall: (id, authorization) => ({
       method: 'GET',
-      path: `/v2024/oauth-clients/${id}`,
+      path: `/oauth-clients/v1/${id}`,
       query: {},
       headers: { accept: 'application/json', authorization } as UpstreamCall['headers'],
       body: '',

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { OAUTH_CLIENT_SEED, type OAuthClientRecord } from '../../src/demo-tenant/seed/oauth-clients.js';
+import { PER_RESOURCE } from '../../src/isc/api-paths.js';
 import { createRateGovernor } from '../../src/isc/governor.js';
 import { bindUpstream, createIscClient, type Upstream } from '../../src/isc/client.js';
 import {
@@ -16,7 +17,7 @@ import { captureText } from '../support/output.js';
 const gw = useTestGateway();
 
 const jsonAccept = { authorization: bearer, accept: 'application/json' };
-const BASE = '/v2024/oauth-clients';
+const BASE = '/oauth-clients/v1';
 
 const FIELDS = `id businessName homepageUrl name description accessTokenValiditySeconds refreshTokenValiditySeconds
   redirectUris grantTypes grantTypesRaw accessType accessTypeRaw type typeRaw internal enabled strongAuthSupported
@@ -67,7 +68,7 @@ async function rawUpstreamGet(id: string): Promise<Record<string, unknown>> {
 function realUpstream(): Upstream {
   const client = createIscClient({
     baseUrl: gw.tenant.url,
-    paths: { layout: 'v2024', prefix: '/v2024' }, // the layout the suite's gateways use until the sweep of issue 28
+    paths: PER_RESOURCE,
     timeoutMs: 5000,
     tokens: { getToken: async () => gw.tenant.issueToken(), invalidate: () => undefined },
     clientId: gw.tenant.clientId,

@@ -13,6 +13,7 @@ import { recordingLogger } from '../support/recording-logger.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
 import { maxInWindow } from '../support/windows.js';
+import { isApiPath } from '../support/demo-tenant-api.js';
 
 /**
  * Issue 25, part 7: the state replicas share (rate ledger, pauses, sessions, locks, the write
@@ -243,12 +244,12 @@ describeWith(REDIS_SERVER, 'Redis under memory pressure (real Redis)', () => {
         expect(await read(3)).toEqual({ errors: undefined, items: 3, cache: undefined }); // not kept: asked of ISC again
         const call = {
           method: 'GET',
-          path: '/v2024/connectors',
+          path: '/connectors/v1',
           query: { limit: '4', offset: '0' },
           headers: { accept: 'application/json', authorization: bearer },
           body: '',
         };
-        expect(tenant.requests.filter((r) => r.path.startsWith('/v2024/')).map(describeCall)).toEqual([call, call]);
+        expect(tenant.requests.filter((r) => isApiPath(r.path)).map(describeCall)).toEqual([call, call]);
       } finally {
         await gateway.close();
       }

@@ -55,7 +55,7 @@ describeWith(REDIS_SERVER, 'scale-out keys scoped by tenant (real Redis)', () =>
 
     it('never see each other’s cached answers', async () => {
       // Tenant A gets a customizer tenant B does not have, straight at the tenant (no gateway saw the write).
-      const created = await fetch(`${tenants[0].url}/v2024/connector-customizers`, {
+      const created = await fetch(`${tenants[0].url}/connector-customizers/v1`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tenants[0].issueToken()}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'only-on-tenant-a' }),
@@ -67,7 +67,7 @@ describeWith(REDIS_SERVER, 'scale-out keys scoped by tenant (real Redis)', () =>
       const names = (r: { data?: any }) => r.data.connectorCustomizers.items.map((c: { name: string }) => c.name);
       expect(names(seenByB)).not.toContain('only-on-tenant-a');
       expect(names(seenByA)).toContain('only-on-tenant-a');
-      expect(tenants[0].requests.filter((r) => r.method === 'GET' && r.path === '/v2024/connector-customizers')).toHaveLength(1);
+      expect(tenants[0].requests.filter((r) => r.method === 'GET' && r.path === '/connector-customizers/v1')).toHaveLength(1);
     });
 
     it('keep their rate ledgers and cache entries under separate tenant-scoped keys', async () => {

@@ -97,16 +97,16 @@ describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
   it('a probe held open by ISC never makes a keyed query wait (one concurrency slot, 0 governor waits)', async () => {
     let releaseProbe: () => void = () => undefined;
     fake = await startFakeUpstream((_req, res, hit) => {
-      if (hit.path === '/v2024/connector-customizers') {
+      if (hit.path === '/connector-customizers/v1') {
         releaseProbe = () => rawJson(res, 200, '[]');
         return;
       }
-      if (hit.path === '/v2024/connectors') return rawJson(res, 200, '[{"name":"AD","scriptName":"ad","type":"x"}]');
+      if (hit.path === '/connectors/v1') return rawJson(res, 200, '[{"name":"AD","scriptName":"ad","type":"x"}]');
       rawJson(res, 404, '{}');
     });
     raw = await gatewayFor(fake, { SAIL_RATE_MAX_CONCURRENCY: '1' });
     const probe = readyz(raw.url);
-    await fake.arrived('/v2024/connector-customizers');
+    await fake.arrived('/connector-customizers/v1');
     const started = Date.now();
     const query = await post(raw.url, { query: '{ connectors(limit: 1) { items { scriptName } } }' }, keyed);
     const queryMs = Date.now() - started;
@@ -143,7 +143,7 @@ describe('1. /readyz costs anonymous callers nothing they can multiply', () => {
       ready: false,
       checks: { upstream: 'no answer within 300 ms (SAIL_READINESS_TIMEOUT_MS)' },
     });
-    expect(fake.hits.map((h) => h.path)).toEqual(['/v2024/connector-customizers']); // one probe, not retried
+    expect(fake.hits.map((h) => h.path)).toEqual(['/connector-customizers/v1']); // one probe, not retried
   });
 });
 
@@ -151,7 +151,7 @@ describe('2. waiting for a governor slot keeps to the operation deadline', () =>
   it('a query queued behind a held write answers DEADLINE_EXCEEDED at its deadline, while the write still holds the slot, not RATE_LIMITED later', async () => {
     let releaseWrite: () => void = () => undefined;
     fake = await startFakeUpstream((_req, res, hit) => {
-      if (hit.method === 'POST' && hit.path === '/v2024/connector-customizers') {
+      if (hit.method === 'POST' && hit.path === '/connector-customizers/v1') {
         // Held until the test lets it go: the write keeps the only concurrency slot until then.
         releaseWrite = () =>
           rawJson(res, 201, '{"id":"slow","name":"slow-write","imageVersion":1,"tenantID":"t","created":"2024-01-01T00:00:00.000Z"}');
@@ -162,7 +162,7 @@ describe('2. waiting for a governor slot keeps to the operation deadline', () =>
     raw = await gatewayFor(fake, { SAIL_RATE_MAX_CONCURRENCY: '1', SAIL_OPERATION_TIMEOUT_MS: '1000' });
     const write = post(raw.url, { query: 'mutation { createConnectorCustomizer(input: { name: "slow-write" }) { id } }' }, keyed);
     write.catch(() => undefined); // awaited at the end; a failure before then must not leave it unhandled
-    await fake.arrived('/v2024/connector-customizers');
+    await fake.arrived('/connector-customizers/v1');
     const started = Date.now();
     const read = await post(raw.url, { query: '{ connectors(limit: 1) { items { scriptName } } }' }, keyed);
     const answeredInMs = Date.now() - started;
@@ -173,7 +173,7 @@ describe('2. waiting for a governor slot keeps to the operation deadline', () =>
     expect(refusals).toBe(0); // the wait ended at the deadline, not with a RATE_LIMITED refusal
     expect(stillQueued).toBe(0); // and the read left the governor's queue then, while the write still held the slot
     // The read made no call of its own, and was answered while ISC still held the write (released only below).
-    expect(fake.hits.map((h) => `${h.method} ${h.path}`)).toEqual(['POST /v2024/connector-customizers']);
+    expect(fake.hits.map((h) => `${h.method} ${h.path}`)).toEqual(['POST /connector-customizers/v1']);
     // Not before its deadline either (load only makes the answer later).
     expect(answeredInMs).toBeGreaterThanOrEqual(950);
     releaseWrite();
@@ -295,7 +295,7 @@ describe('5. the cost estimate covers the per-id fallback of source-app lookups'
     gw.reset();
     const first = await gw.gql(`{ ${aliases(apps)} }`, undefined, auth);
     expect(first.errors).toBeUndefined();
-    expect(gw.calls().map((c) => c.path)).toContain('/v2024/source-apps/all');
+    expect(gw.calls().map((c) => c.path)).toContain('/source-apps/v1/all');
     expect(gw.calls()).toHaveLength(1 + 3);
     gw.reset();
     const second = await fetch(gw.url, {
@@ -310,7 +310,7 @@ describe('5. the cost estimate covers the per-id fallback of source-app lookups'
         .calls()
         .map((c) => c.path)
         .sort(),
-    ).toEqual(apps.map((id: string) => `/v2024/source-apps/${id}`).sort());
+    ).toEqual(apps.map((id: string) => `/source-apps/v1/${id}`).sort());
     expect(body.extensions.cost.estimatedCalls).toBe(3);
   });
 });
@@ -368,7 +368,7 @@ describe('7. no redirects, and https for anything but loopback', () => {
   it('a redirect from an API call is an error, not followed (the bearer stays with ISC)', async () => {
     const elsewhere = await startFakeUpstream((_req, res) => rawJson(res, 200, '[]'));
     try {
-      fake = await startFakeUpstream((_req, res) => void res.writeHead(302, { location: `${elsewhere.url}/v2024/connectors` }).end());
+      fake = await startFakeUpstream((_req, res) => void res.writeHead(302, { location: `${elsewhere.url}/connectors/v1` }).end());
       raw = await gatewayFor(fake);
       const r = await post(raw.url, { query: '{ connectors(limit: 1) { items { scriptName } } }' }, keyed);
       expect(r.body.errors).toEqual([code('UPSTREAM_ERROR')]);
@@ -426,7 +426,7 @@ describe('9. each operation of a batch has its own context', () => {
     expect(r.body[0].data).toEqual({ __typename: 'Query' });
     expect(r.body[1].errors).toEqual([code('DEADLINE_EXCEEDED')]);
     // One call, still unanswered: the answer came from the deadline, not from ISC or a retry.
-    expect(gw.tenant.requests.map((c) => [c.path, c.status])).toEqual([['/v2024/connectors', undefined]]);
+    expect(gw.tenant.requests.map((c) => [c.path, c.status])).toEqual([['/connectors/v1', undefined]]);
     expect(answeredInMs).toBeGreaterThanOrEqual(950); // at its deadline, not before (load only makes it later)
   });
 });
@@ -442,8 +442,8 @@ describe('10. a retried DELETE whose first attempt was applied', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data).toEqual({ deleteConnectorCustomizer: true });
     expect(gw.calls().map((c) => `${c.method} ${c.path}`)).toEqual([
-      `DELETE /v2024/connector-customizers/${id}`,
-      `DELETE /v2024/connector-customizers/${id}`,
+      `DELETE /connector-customizers/v1/${id}`,
+      `DELETE /connector-customizers/v1/${id}`,
     ]);
     expect((await gw.gql('query($id: ID!) { connectorCustomizer(id: $id) { id } }', { id })).data).toEqual({ connectorCustomizer: null });
   });
@@ -462,10 +462,10 @@ describe('10. a retried DELETE whose first attempt was applied', () => {
 describe('11. Long keeps every digit', () => {
   it('int64 values above 2^53 from a raw ISC answer arrive exactly (as strings, per the Long scalar)', async () => {
     fake = await startFakeUpstream((_req, res, hit) => {
-      if (hit.path === '/v2024/connector-customizers/big') {
+      if (hit.path === '/connector-customizers/v1/big') {
         return rawJson(res, 200, '{"id":"big","name":"n","imageVersion":9007199254740993,"tenantID":"t","created":"2024-01-01T00:00:00.000Z"}');
       }
-      if (hit.path === '/v2024/connector-customizers/small') return rawJson(res, 200, '{"id":"small","name":"n","imageVersion":42}');
+      if (hit.path === '/connector-customizers/v1/small') return rawJson(res, 200, '{"id":"small","name":"n","imageVersion":42}');
       rawJson(res, 404, '{}');
     });
     raw = await gatewayFor(fake);

@@ -3,6 +3,7 @@ import { DEMO_USERS } from '../../src/demo-tenant/seed/users.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { approveAs, callback, cookieHeader, cookiesSet, gqlAs, grantsOf, signIn, startSignIn } from '../support/sign-in.js';
+import { isApiPath } from '../support/demo-tenant-api.js';
 
 /**
  * Sign-in at the gateway against the built-in demo tenant, which has it on by default: the
@@ -86,7 +87,7 @@ describe('signing in', () => {
     gw.reset();
     const answer = await gqlAs(base, session, LIST);
     expect(answer.body.errors).toBeUndefined();
-    expect(gw.calls().map((c) => [c.method, c.path])).toEqual([['GET', '/v2024/connector-customizers']]);
+    expect(gw.calls().map((c) => [c.method, c.path])).toEqual([['GET', '/connector-customizers/v1']]);
     expect(userOfBearer(gw.tenant.requests[0].headers.authorization)).toBe('rita.reader');
   });
 
@@ -472,7 +473,7 @@ describe('refresh, continued', () => {
     gw.reset();
     const first = await gqlAs(base, session, LIST);
     expect(first.body.errors).toBeUndefined();
-    const apiCalls = () => gw.tenant.requests.filter((r) => r.path.startsWith('/v2024/'));
+    const apiCalls = () => gw.tenant.requests.filter((r) => isApiPath(r.path));
     const tokenBefore = apiCalls()[0].headers.authorization;
     await new Promise((resolve) => setTimeout(resolve, 1_600));
     // An uncached read needs the token: it is refreshed, and the call carries the new one.

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { accessProfileTraffic, withoutSourceAppAdminRights } from '../../src/demo-tenant/source-apps.js';
 import { bearer, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { code } from '../support/errors.js';
+import { perResource } from '../support/demo-tenant-api.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -51,7 +52,7 @@ describe('Query.sourceApps, allSourceApps, assignedSourceApps', () => {
     expect(r.data!.sourceApps.hasMore).toBe(true);
     for (const app of r.data!.sourceApps.items) expect(app.enabled).toBe(true);
     expect(gw.calls()).toEqual([
-      { method: 'GET', path: '/v2024/source-apps', query: { limit: '5', offset: '0', count: 'true' }, headers: exp, body: '' },
+      { method: 'GET', path: '/source-apps/v1', query: { limit: '5', offset: '0', count: 'true' }, headers: exp, body: '' },
     ]);
 
     gw.reset();
@@ -107,7 +108,7 @@ describe('Query.sourceApps, allSourceApps, assignedSourceApps', () => {
     expect(gw.calls()).toEqual([
       {
         method: 'GET',
-        path: '/v2024/source-apps/all',
+        path: '/source-apps/v1/all',
         query: {
           filters: `(owner.id in (${owners.map((o) => `"${o}"`).join(',')})) and (enabled eq false)`,
           sorters: '-owner.id',
@@ -147,7 +148,7 @@ describe('Query.sourceApps, allSourceApps, assignedSourceApps', () => {
     expect(gw.calls()).toEqual([
       {
         method: 'GET',
-        path: '/v2024/source-apps/assigned',
+        path: '/source-apps/v1/assigned',
         query: { sorters: 'accountSource.id,name', limit: '250', offset: '0', count: 'true' },
         headers: exp,
         body: '',
@@ -201,7 +202,7 @@ describe('Query.sourceApp and entity references: batched lookups by id', () => {
     expect(r.errors).toBeUndefined();
     expect(ids.map((_, i) => r.data![`a${i}`])).toEqual(apps.map((a) => ({ id: a.id, name: a.name })));
     expect(gw.calls()).toEqual([
-      { method: 'GET', path: '/v2024/source-apps/all', query: { filters: inList(ids), limit: '20' }, headers: exp, body: '' },
+      { method: 'GET', path: '/source-apps/v1/all', query: { filters: inList(ids), limit: '20' }, headers: exp, body: '' },
     ]);
   });
 
@@ -219,7 +220,7 @@ describe('Query.sourceApp and entity references: batched lookups by id', () => {
     expect(gw.calls()).toEqual([
       {
         method: 'GET',
-        path: '/v2024/source-apps/all',
+        path: '/source-apps/v1/all',
         query: { filters: inList([first.id, 'no-such-app', second.id]), limit: '3' },
         headers: exp,
         body: '',
@@ -269,10 +270,10 @@ describe('Query.sourceApp and entity references: batched lookups by id', () => {
     ]);
     const own = { ...exp, authorization: `Bearer ${token}` };
     const [list, ...singles] = gw.calls();
-    expect(list).toEqual({ method: 'GET', path: '/v2024/source-apps/all', query: { filters: inList(ids), limit: '4' }, headers: own, body: '' });
+    expect(list).toEqual({ method: 'GET', path: '/source-apps/v1/all', query: { filters: inList(ids), limit: '4' }, headers: own, body: '' });
     expect(singles.sort((a, b) => a.path.localeCompare(b.path))).toEqual(
       ids
-        .map((id) => ({ method: 'GET', path: `/v2024/source-apps/${id}`, query: {}, headers: own, body: '' }))
+        .map((id) => ({ method: 'GET', path: `/source-apps/v1/${id}`, query: {}, headers: own, body: '' }))
         .sort((a, b) => a.path.localeCompare(b.path)),
     );
 
@@ -301,9 +302,9 @@ describe('SourceApp.accessProfiles', () => {
         for (const ap of app.accessProfiles.items) expect(ap.appName).toBe(app.name);
       }
       const [list, ...profiles] = gw.calls();
-      expect(list.path).toBe('/v2024/source-apps/all');
+      expect(list.path).toBe('/source-apps/v1/all');
       expect(profiles).toHaveLength(20);
-      expect(profiles.map((c) => c.path).sort()).toEqual(items.map((a) => `/v2024/source-apps/${a.id}/access-profiles`).sort());
+      expect(profiles.map((c) => c.path).sort()).toEqual(items.map((a) => `/source-apps/v1/${a.id}/access-profiles`).sort());
       for (const call of profiles)
         expect(call).toEqual({ method: 'GET', path: call.path, query: { limit: '250', offset: '0' }, headers: exp, body: '' });
       expect(accessProfileTraffic.maxInFlight).toBe(20);
@@ -374,13 +375,13 @@ describe('source app mutations', () => {
     expect(gw.calls()).toEqual([
       {
         method: 'POST',
-        path: '/v2024/source-apps',
+        path: '/source-apps/v1',
         query: {},
         headers: expJson,
         body: JSON.stringify({ name: input.name, description: input.description, accountSource: { id: source.id }, matchAllAccounts: true }),
       },
     ]);
-    const base = `/v2024/source-apps/${app.id}`;
+    const base = `/source-apps/v1/${app.id}`;
 
     // Read.
     gw.reset();
@@ -392,7 +393,7 @@ describe('source app mutations', () => {
     expect(read.data!.sourceApp.accountSource.passwordPolicies.length).toBeGreaterThan(0);
     expect(read.data!.sourceApp.accountSource.passwordPolicies[0].type).toBe('PASSWORD_POLICY');
     expect(gw.calls()).toEqual([
-      { method: 'GET', path: '/v2024/source-apps/all', query: { filters: inList([app.id]), limit: '1' }, headers: exp, body: '' },
+      { method: 'GET', path: '/source-apps/v1/all', query: { filters: inList([app.id]), limit: '1' }, headers: exp, body: '' },
     ]);
 
     // Typed update.
@@ -469,7 +470,7 @@ describe('source app mutations', () => {
     expect(gw.calls()).toEqual([
       {
         method: 'POST',
-        path: '/v2024/source-apps/bulk-update',
+        path: '/source-apps/v1/bulk-update',
         query: {},
         headers: expJson,
         body: JSON.stringify({
@@ -583,7 +584,7 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
     for (const name of names) expect(name.includes('&') || name.toLowerCase().startsWith('micro')).toBe(true);
     expect(names).toEqual([...names].sort((a, b) => b.toLowerCase().localeCompare(a.toLowerCase())));
     expect(gw.calls()).toEqual([
-      { method: 'GET', path: '/v2024/source-apps', query: { filters, sorters: '-name,created', limit: '250', offset: '0' }, headers: exp, body: '' },
+      { method: 'GET', path: '/source-apps/v1', query: { filters, sorters: '-name,created', limit: '250', offset: '0' }, headers: exp, body: '' },
     ]);
     expect(gw.tenant.requests[0].search).toContain('%22%26%22');
   });
@@ -602,7 +603,7 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
     expect(gw.calls()).toEqual([
       {
         method: 'GET',
-        path: '/v2024/source-apps/all',
+        path: '/source-apps/v1/all',
         query: { filters: `(enabled eq false) and (owner.id eq "${owner}")`, sorters: 'owner.id,-name', limit: '250', offset: '0' },
         headers: exp,
         body: '',
@@ -622,7 +623,7 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
     expect(gw.calls()).toEqual([
       {
         method: 'GET',
-        path: '/v2024/source-apps/assigned',
+        path: '/source-apps/v1/assigned',
         query: { filters: 'not (name in ("Slack","Jira Software"))', sorters: 'accountSource.id,-created', limit: '250', offset: '0', count: 'true' },
         headers: exp,
         body: '',
@@ -643,7 +644,7 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
     expect(profileCalls).toEqual([
       {
         method: 'GET',
-        path: `/v2024/source-apps/${app.id}/access-profiles`,
+        path: `/source-apps/v1/${app.id}/access-profiles`,
         query: {
           filters: '(created lt 2100-01-01T00:00:00.000Z) and (name in ("HR Partner") or name eq "a \\"quoted\\" and name")',
           limit: '250',
@@ -699,14 +700,14 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
     expect(gw.calls()).toEqual([
       {
         method: 'POST',
-        path: `/v2024/source-apps/${id}/access-profiles/bulk-remove`,
+        path: `/source-apps/v1/${id}/access-profiles/bulk-remove`,
         query: { limit: '1' },
         headers: expJson,
         body: JSON.stringify([profiles[0]]),
       },
       {
         method: 'POST',
-        path: `/v2024/source-apps/${id}/access-profiles/bulk-remove`,
+        path: `/source-apps/v1/${id}/access-profiles/bulk-remove`,
         query: { limit: '0' },
         headers: expJson,
         body: JSON.stringify([profiles[1]]),
@@ -759,13 +760,13 @@ describe('raw filters and sorters, bulk-remove limit, route words as ids', () =>
     const r = await gw.gql('{ allSourceApps(limit: 1) { items { id accessProfiles(filters: "requestable eq true") { items { id } } } } }');
     expect(r.errors).toEqual([code('BAD_USER_INPUT')]);
     expect(r.errors![0].path).toEqual(['allSourceApps', 'items', 0, 'accessProfiles']);
-    expect(gw.calls().map((c) => c.path)).toEqual(['/v2024/source-apps/all']);
+    expect(gw.calls().map((c) => c.path)).toEqual(['/source-apps/v1/all']);
   });
 });
 
 describe('demo tenant: source apps behave like ISC', () => {
   async function direct(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
-    const response = await fetch(`${gw.tenant.url}/v2024${path}`, {
+    const response = await fetch(`${gw.tenant.url}${perResource(path)}`, {
       method,
       headers: { authorization: `Bearer ${gw.tenant.issueToken()}`, ...init.headers },
       body: init.body,

@@ -19,7 +19,7 @@ import { REDIS_SERVER, describeWith } from '../support/system-dependencies.js';
 const LIST = '{ connectors(limit: 2) { items { scriptName name } } }';
 const LIST_CALL = {
   method: 'GET',
-  path: '/v2024/connectors',
+  path: '/connectors/v1',
   query: { limit: '3', offset: '0' },
   headers: { authorization: bearer, accept: 'application/json' },
   body: '',

@@ -144,7 +144,7 @@ describe('supergraph', () => {
     const calls = isc.calls();
     report('supergraph source apps', { references: 50, upstreamCalls: calls.length });
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ method: 'GET', path: '/v2024/source-apps/all', headers: { 'x-sailpoint-experimental': 'true' } });
+    expect(calls[0]).toMatchObject({ method: 'GET', path: '/source-apps/v1/all', headers: { 'x-sailpoint-experimental': 'true' } });
     expect(calls[0].query.filters).toBe(`id in (${featuredIds.map((id) => `"${id}"`).join(',')})`);
   });
 
@@ -207,13 +207,13 @@ describe('entity resolution in this subgraph', () => {
       .sort();
     expect(calls).toEqual(
       [
-        'GET /v2024/connector-customizers/{id}',
-        'GET /v2024/connector-customizers/{id}',
-        'GET /v2024/connectors/{id}',
-        'GET /v2024/connectors/{id}',
-        'GET /v2024/oauth-clients/{id}',
-        'GET /v2024/oauth-clients/{id}',
-        'GET /v2024/source-apps/all',
+        'GET /connector-customizers/v1/{id}',
+        'GET /connector-customizers/v1/{id}',
+        'GET /connectors/v1/{id}',
+        'GET /connectors/v1/{id}',
+        'GET /oauth-clients/v1/{id}',
+        'GET /oauth-clients/v1/{id}',
+        'GET /source-apps/v1/all',
       ].sort(),
     );
   });

@@ -96,8 +96,8 @@ describe('with an exporter', () => {
     const received = gw.tenant.requests.map((q) => [q.path.replace(SCRIPT_NAME, '{scriptName}'), q.headers.traceparent]).sort();
     expect(received).toEqual(
       [
-        ['/v2024/connectors/{scriptName}', traceparentOf(detail)],
-        ['/v2024/connectors/{scriptName}/source-config', traceparentOf(file)],
+        ['/connectors/v1/{scriptName}', traceparentOf(detail)],
+        ['/connectors/v1/{scriptName}/source-config', traceparentOf(file)],
       ].sort(),
     );
   });

@@ -2,17 +2,26 @@ import { afterAll, beforeAll, expect } from '@jest/globals';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 
 export interface TenantApi {
-  /** A request to the tenant's API (below `/v2024`) with the test's bearer. */
+  /** A request to the tenant's API with the test's bearer; `path` is layout-neutral (`/connectors/x`), sent per resource. */
   api: (path: string, init?: RequestInit) => Promise<Response>;
   /** A request with a JSON (or other) body. */
   send: (method: string, path: string, body: unknown, contentType?: string) => Promise<Response>;
 }
 
+/**
+ * A layout-neutral path (`/connectors/x?locale=fr`) in ISC's default, per-resource layout
+ * (`/connectors/v1/x?locale=fr`), as the suite's gateways send it: the version follows the collection.
+ */
+export const perResource = (path: string): string => path.replace(/^\/([^/?]+)/, '/$1/v1');
+
+/** Whether a request the tenant recorded is an API call (`/connectors/v1/…`), not a token or sign-in one. */
+export const isApiPath = (path: string): boolean => /^\/[a-z-]+\/v1(\/|$)/.test(path);
+
 /** Speaks to a demo tenant's API directly over HTTP; `current` is read at each call (tenants are started in hooks). */
 export function tenantApi(current: () => { tenant: DemoTenant; auth: Record<string, string> }): TenantApi {
   const api = (path: string, init: RequestInit = {}) => {
     const { tenant, auth } = current();
-    return fetch(`${tenant.url}/v2024${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } });
+    return fetch(`${tenant.url}${perResource(path)}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } });
   };
   return {
     api,
@@ -26,7 +35,7 @@ export function tenantApi(current: () => { tenant: DemoTenant; auth: Record<stri
  * through a gateway with the cache on would answer that caller's later reads of it (held-items.ts).
  */
 export async function firstCustomizerId(tenant: DemoTenant): Promise<string> {
-  const res = await fetch(`${tenant.url}/v2024/connector-customizers?limit=1`, {
+  const res = await fetch(`${tenant.url}/connector-customizers/v1?limit=1`, {
     headers: { authorization: `Bearer ${tenant.issueToken()}` },
     signal: AbortSignal.timeout(10_000),
   });

@@ -54,13 +54,6 @@ export interface TestGatewayOptions {
   logger?: Logger;
 }
 
-/**
- * The path layout the suite's gateways use until its assertions move from `/v2024/…` paths to the
- * default per-resource layout (issue 28's sweep removes this): a test that needs a layout sets
- * `SAIL_API_PATHS` itself.
- */
-export const SUITE_LAYOUT: Record<string, string> = { SAIL_API_PATHS: 'v2024' };
-
 /** The real server on a random loopback port, against a fresh demo tenant. */
 export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   let external: DemoTenant | undefined;
@@ -71,7 +64,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   }
   // Functional tests set the governor high so it never paces them; the fault tests set their own.
   const gateway = await startGateway(
-    loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_RATE_LIMIT: '100000', SAIL_RATE_WINDOW_MS: '1000', ...SUITE_LAYOUT, ...env }),
+    loadConfig({ SAIL_PORT: '0', SAIL_HOST: '127.0.0.1', SAIL_RATE_LIMIT: '100000', SAIL_RATE_WINDOW_MS: '1000', ...env }),
     options.logger,
     { recordDemoTenantRequests: true, ...options.overrides },
   );
@@ -115,7 +108,6 @@ export function gatewayAgainst(
       SAIL_BASE_URL: tenant.url,
       SAIL_CLIENT_ID: tenant.clientId,
       SAIL_CLIENT_SECRET: tenant.clientSecret,
-      ...SUITE_LAYOUT,
       ...env,
     }),
     logger,
