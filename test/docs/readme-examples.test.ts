@@ -39,9 +39,11 @@ describe('documentation examples', () => {
   });
 
   /** The README's examples run in both of ISC's path layouts (docs/ pages in the default one). */
-  const runs = [
-    ...examples.map((e) => [`${e.where} (${e.heading})`, e, 'per-resource'] as const),
-    ...examples.filter((e) => e.where.startsWith('README.md:')).map((e) => [`${e.where} (${e.heading})`, e, 'v2024'] as const),
+  const runs: [string, GraphQLExample, 'per-resource' | 'v2024'][] = [
+    ...examples.map((e): [string, GraphQLExample, 'per-resource'] => [`${e.where} (${e.heading})`, e, 'per-resource']),
+    ...examples
+      .filter((e) => e.where.startsWith('README.md:'))
+      .map((e): [string, GraphQLExample, 'v2024'] => [`${e.where} (${e.heading})`, e, 'v2024']),
   ];
 
   it.each(runs)('%s runs on a fresh demo tenant, paths %s', async (_where, example, layout) => {
