@@ -125,7 +125,9 @@ describe('a tenant limiting lower than SAIL_RATE_LIMIT', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data!.connectors.items).toHaveLength(15);
     expect(figures.violatedIntervals).toBe(1);
-    expect(figures.limitInForce).toBe(TENANT_LIMIT);
+    // ISC's limit, or grown back by a call a window once 3 passed quiet (a loaded machine takes longer).
+    expect(figures.limitInForce).toBeGreaterThanOrEqual(TENANT_LIMIT);
+    expect(figures.limitInForce).toBeLessThan(2 * TENANT_LIMIT);
     expect(requests.filter((c) => c.status === 200)).toHaveLength(16);
   }, 30_000);
 });
