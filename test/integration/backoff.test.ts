@@ -76,15 +76,21 @@ describe('a long Retry-After is obeyed in full', () => {
 
   it('a scaled pause (3 s, operations of 1 s): every operation during it makes no call, the first one after it makes one', async () => {
     // Operations shorter than the pause: each one meets it and is refused at once instead of waiting.
-    gw = await startTestGateway({ SAIL_COALESCE: 'off', SAIL_RATE_LIMIT_WAIT_MS: '0', SAIL_OPERATION_TIMEOUT_MS: '1000' });
+    // A short window: the limit of 1 the 429 teaches then leaves a slot a quarter second away at
+    // most, so the first operation after the pause has most of its second left for ISC's answer.
+    gw = await startTestGateway({
+      SAIL_COALESCE: 'off',
+      SAIL_RATE_LIMIT_WAIT_MS: '0',
+      SAIL_OPERATION_TIMEOUT_MS: '1000',
+      SAIL_RATE_WINDOW_MS: '250',
+    });
     gw.tenant.setFaults({ rate429: 1, retryAfterSeconds: 3 });
     expect((await gw.gql(LIST)).errors).toEqual([code('RATE_LIMITED')]);
     gw.tenant.setFaults({});
     gw.reset();
     let refusedDuringPause = 0;
     let answered: { data?: any } | undefined;
-    // The 429 also taught a limit of 1 per 10 s window that its call still fills: the first call
-    // after the pause may wait for that window too. Polled up to 20 s (pause and window: 10 s).
+    // The 429 also taught a limit of 1 per window that its call still filled. Polled up to 20 s.
     const until = Date.now() + 20_000;
     while (!answered && Date.now() < until) {
       const r = await gw.gql(LIST);
