@@ -196,7 +196,9 @@ describe('rate governor', () => {
 
 describe('retries', () => {
   it('retries an idempotent GET after a 503 and a dropped connection', async () => {
-    gw = await startFaultGateway({ SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '6', SAIL_BREAKER_ERROR_PERCENT: '100' });
+    // 30 % of calls fail: ten attempts make an operation that fails them all a 1-in-170,000 event
+    // (six attempts failed one of fifty operations in a CI run).
+    gw = await startFaultGateway({ SAIL_RETRY_BASE_DELAY_MS: '5', SAIL_RETRY_ATTEMPTS: '10', SAIL_BREAKER_ERROR_PERCENT: '100' });
     gw.tenant.setFaults({ rate503: 0.2, dropRate: 0.1, seed: 3 });
     const results = await load(50, 5, () => gw!.gql(LIST));
     expect(results.filter((r) => r.errors)).toEqual([]);
