@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { ConnectorModel, ConnectorFilesModel, ConnectorPageModel, IscUpdateDetail } from '../connectors/connectors.mappers.js';
 import type { ConnectorCustomizerModel, ConnectorCustomizerPageModel, ConnectorCustomizerVersionModel } from '../connector-customizers/connector-customizers.mappers.js';
 import type { SourceAppModel, SourceAppPageModel, AccessProfileModel, AccessProfilePageModel } from '../source-apps/source-apps.mappers.js';
+import type { UserAppModel, UserAppPageModel, UserAppAccountListModel, IscAppAccountDetails } from '../user-apps/user-apps.mappers.js';
 import type { OAuthClientModel, CreatedOAuthClientModel } from '../oauth-clients/oauth-clients.mappers.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
@@ -178,6 +179,30 @@ export type AllSourceAppSort = {
   direction?: InputMaybe<SortDirection>;
   /** The field to sort by. */
   field: SourceAppSortField;
+};
+
+/**
+ * Typed filter for `Query.allUserApps` (the fields and operators `GET /user-apps/all` supports).
+ * Every field set is combined with `and`. ISC requires a filter on this list: at least one field
+ * here or a raw `filters` expression must be given.
+ */
+export type AllUserAppFilter = {
+  /** User apps using this account (ISC `accountId eq`). */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The user app with this id (ISC `id eq`). */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** Owner's alias equals this text (ISC `ownerAlias eq`). */
+  ownerAlias?: InputMaybe<Scalars['String']['input']>;
+  /** Owner's alias starts with this text (ISC `ownerAlias sw`). */
+  ownerAliasStartsWith?: InputMaybe<Scalars['String']['input']>;
+  /** User apps of this identity (ISC `ownerId eq`). */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Owner's name equals this text (ISC `ownerName eq`). */
+  ownerName?: InputMaybe<Scalars['String']['input']>;
+  /** Owner's name starts with this text (ISC `ownerName sw`). */
+  ownerNameStartsWith?: InputMaybe<Scalars['String']['input']>;
+  /** User apps of this source app (ISC `sourceAppId eq`). */
+  sourceAppId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** One sort key for `Query.assignedSourceApps`. Keys apply in the order given; each field at most once. */
@@ -705,6 +730,12 @@ export type Mutation = {
    * minimal patch; `patch` adds raw operations after it. At least one change is required.
    */
   updateSourceApp: SourceApp;
+  /**
+   * Choose the account a user app uses (`PATCH /user-apps/{id}`, the JSON Patch
+   * `replace /account` with `{ id, type: ACCOUNT }`): one of the app's `availableAccounts`. Needs
+   * the scope `idn:app-roles:manage`. Answers the user app as ISC updated it.
+   */
+  updateUserAppAccount: UserApp;
 };
 
 
@@ -818,6 +849,12 @@ export type MutationUpdateSourceAppArgs = {
   patch?: InputMaybe<Array<JsonPatchOperationInput>>;
 };
 
+
+export type MutationUpdateUserAppAccountArgs = {
+  accountId: Scalars['ID']['input'];
+  id: Scalars['ID']['input'];
+};
+
 /**
  * An OAuth client (API client) registered in the ISC tenant, as read from `GET /oauth-clients` or
  * `GET /oauth-clients/{id}`. Its secret is never part of this type: ISC shows the secret once, in the
@@ -915,6 +952,12 @@ export type Query = {
    * `FORBIDDEN` to callers without the rights). Paging as in `sourceApps`.
    */
   allSourceApps: SourceAppPage;
+  /**
+   * User apps of every identity (`GET /user-apps/all`), narrowed by the filter ISC requires: `filter`
+   * must set at least one field unless `filters` is given (refused with `BAD_USER_INPUT` before any
+   * call otherwise). Needs the scope `idn:app-roles:manage`. Paging as in `userApps`.
+   */
+  allUserApps: UserAppPage;
   /** Source apps assigned to the caller (`GET /source-apps/assigned`). Paging as in `sourceApps`. */
   assignedSourceApps: SourceAppPage;
   /** One connector by its `scriptName` (`GET /connectors/{scriptName}`); null if ISC has none. */
@@ -955,6 +998,12 @@ export type Query = {
    * parallel.
    */
   sourceApps: SourceAppPage;
+  /**
+   * The apps of the identity the caller's token belongs to (`GET /user-apps`): for a signed-in user,
+   * their own apps. `limit` defaults to 250 (ISC's page size); larger limits, up to the gateway's
+   * cap, are read as 250-item pages in parallel. Needs the scope `idn:app-roles:read` or `:manage`.
+   */
+  userApps: UserAppPage;
 };
 
 
@@ -965,6 +1014,14 @@ export type QueryAllSourceAppsArgs = {
   offset?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<Array<AllSourceAppSort>>;
   sorters?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryAllUserAppsArgs = {
+  filter: AllUserAppFilter;
+  filters?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1027,6 +1084,14 @@ export type QuerySourceAppsArgs = {
   offset?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<Array<SourceAppSort>>;
   sorters?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryUserAppsArgs = {
+  filter?: InputMaybe<UserAppFilter>;
+  filters?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -1367,6 +1432,151 @@ export type UpdateSourceAppInput = {
   provisionRequestEnabled?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/**
+ * An app of one identity (ISC's user app): a source app as that person uses it, with the account
+ * of the app's source they use with it. ISC's user-apps API is experimental, as source apps are: the
+ * gateway sends `X-SailPoint-Experimental: true` on every call.
+ */
+export type UserApp = {
+  __typename?: 'UserApp';
+  /** The account of that source the owner uses with the app (`{ id, type, name }`); null when none is chosen. */
+  account: Maybe<ObjectReference>;
+  /** Whether the app is shown in the request center. */
+  appCenterEnabled: Maybe<Scalars['Boolean']['output']>;
+  /**
+   * The accounts the owner may use with this app (`GET /user-apps/{id}/available-accounts`): one
+   * ISC call, made only when this field is selected, once per app and arguments per operation.
+   * ISC offers no offset on this endpoint, so only its first page can be read: at most 250
+   * accounts. `hasMore` tells whether ISC has more than were answered.
+   */
+  availableAccounts: UserAppAccountList;
+  /** When the user app was created. */
+  created: Maybe<Scalars['DateTime']['output']>;
+  /** Whether the owner has more than one account on the app's source (then `availableAccounts` lists them). */
+  hasMultipleAccounts: Maybe<Scalars['Boolean']['output']>;
+  /** Unique identifier, generated by ISC: what `updateUserAppAccount` takes as `id`. */
+  id: Scalars['ID']['output'];
+  /** When the user app was last changed. */
+  modified: Maybe<Scalars['DateTime']['output']>;
+  /** The identity the user app belongs to, as ISC embeds it. */
+  owner: Maybe<UserAppOwner>;
+  /**
+   * The owner as a federation entity (`Identity`, keyed by `id`), for subgraphs that own identities
+   * to extend. Null when ISC names no owner.
+   */
+  ownerIdentity: Maybe<Identity>;
+  /** Whether the owner may request access through the app. */
+  provisionRequestEnabled: Maybe<Scalars['Boolean']['output']>;
+  /** The source whose accounts the app covers, as ISC embeds it (`{ id, type, name }`). */
+  source: Maybe<ObjectReference>;
+  /**
+   * The source app this user app is an instance of. Its `id` and `name` come with the user app and
+   * cost no ISC call; any other field loads the source app through the same lookup as
+   * `Query.sourceApp`: batched per operation into one `GET /source-apps/all` call per 100 apps, or,
+   * for callers ISC refuses that admin list (`FORBIDDEN`), one `GET /source-apps/{id}` per app.
+   * Null when ISC names no source app.
+   */
+  sourceApp: Maybe<SourceApp>;
+  /** Whether the app's source takes part in password management. */
+  useForPasswordManagement: Maybe<Scalars['Boolean']['output']>;
+};
+
+
+/**
+ * An app of one identity (ISC's user app): a source app as that person uses it, with the account
+ * of the app's source they use with it. ISC's user-apps API is experimental, as source apps are: the
+ * gateway sends `X-SailPoint-Experimental: true` on every call.
+ */
+export type UserAppAvailableAccountsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The accounts available for one user app: ISC's first (and only readable) page. */
+export type UserAppAccountList = {
+  __typename?: 'UserAppAccountList';
+  /**
+   * Whether ISC has more accounts than `items` holds. The endpoint has no offset, so accounts past
+   * the first 250 cannot be read through it; read with the largest `limit` to see the most.
+   */
+  hasMore: Scalars['Boolean']['output'];
+  /** The accounts, in ISC's order. */
+  items: Array<UserAppAvailableAccount>;
+  /**
+   * Number of accounts ISC has for the app across all pages. Counting costs ISC extra work, so the
+   * gateway asks for it (`count=true`, in the same call) only when this field or `hasMore` is selected.
+   */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An account the owner of a user app may use with it (ISC's `AppAccountDetails`). */
+export type UserAppAvailableAccount = {
+  __typename?: 'UserAppAvailableAccount';
+  /** Display name of the source app. */
+  appDisplayName: Maybe<Scalars['String']['output']>;
+  /** ID of the source app. */
+  appId: Maybe<Scalars['ID']['output']>;
+  /** Display name of the account. */
+  displayName: Maybe<Scalars['String']['output']>;
+  /** ID of the account: what `updateUserAppAccount` takes as `accountId`. */
+  id: Maybe<Scalars['ID']['output']>;
+  /** The account's identity on its source (a distinguished name, a login). */
+  nativeIdentity: Maybe<Scalars['String']['output']>;
+  /** Display name of the account's source. */
+  sourceDisplayName: Maybe<Scalars['String']['output']>;
+  /** ID of the account's source. */
+  sourceId: Maybe<Scalars['ID']['output']>;
+};
+
+/**
+ * Typed filter for `Query.userApps` (the fields and operators `GET /user-apps` supports). Every
+ * field set is combined with `and`; strings are quoted and escaped by the gateway.
+ */
+export type UserAppFilter = {
+  /** User apps using this account (ISC `accountId eq`). */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The user app with this id (ISC `id eq`). */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** Owner's alias equals this text (ISC `ownerAlias eq`). */
+  ownerAlias?: InputMaybe<Scalars['String']['input']>;
+  /** Owner's alias starts with this text (ISC `ownerAlias sw`). */
+  ownerAliasStartsWith?: InputMaybe<Scalars['String']['input']>;
+  /** Owner's name equals this text (ISC `ownerName eq`). */
+  ownerName?: InputMaybe<Scalars['String']['input']>;
+  /** Owner's name starts with this text (ISC `ownerName sw`). */
+  ownerNameStartsWith?: InputMaybe<Scalars['String']['input']>;
+  /** User apps of this source app (ISC `sourceAppId eq`). */
+  sourceAppId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** The identity a user app belongs to, as ISC embeds it. */
+export type UserAppOwner = {
+  __typename?: 'UserAppOwner';
+  /** The identity's alias (its user name in ISC). */
+  alias: Maybe<Scalars['String']['output']>;
+  /** ID of the identity. */
+  id: Maybe<Scalars['ID']['output']>;
+  /** Display name of the identity. */
+  name: Maybe<Scalars['String']['output']>;
+  /** Kind of object; ISC always sends `IDENTITY` here. */
+  type: Maybe<ReferenceType>;
+  /** The kind exactly as ISC sent it. */
+  typeRaw: Maybe<Scalars['String']['output']>;
+};
+
+/** One page of user apps. */
+export type UserAppPage = {
+  __typename?: 'UserAppPage';
+  /** Whether more user apps follow this page. Always exact: never guessed from a full page. */
+  hasMore: Scalars['Boolean']['output'];
+  /** The user apps on this page, in ISC's order. */
+  items: Array<UserApp>;
+  /**
+   * Number of user apps matching the filter, across all pages. Counting costs ISC extra work, so the
+   * gateway asks for it only when this field is selected.
+   */
+  totalCount: Scalars['Int']['output'];
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -1484,6 +1694,7 @@ export type ResolversTypes = ResolversObject<{
   AccessType: AccessType;
   AllSourceAppFilter: AllSourceAppFilter;
   AllSourceAppSort: AllSourceAppSort;
+  AllUserAppFilter: AllUserAppFilter;
   AssignedSourceAppSort: AssignedSourceAppSort;
   AssignedSourceAppSortField: AssignedSourceAppSortField;
   ClientType: ClientType;
@@ -1528,6 +1739,12 @@ export type ResolversTypes = ResolversObject<{
   UpdateConnectorInput: UpdateConnectorInput;
   UpdateOAuthClientInput: UpdateOAuthClientInput;
   UpdateSourceAppInput: UpdateSourceAppInput;
+  UserApp: ResolverTypeWrapper<UserAppModel>;
+  UserAppAccountList: ResolverTypeWrapper<UserAppAccountListModel>;
+  UserAppAvailableAccount: ResolverTypeWrapper<IscAppAccountDetails>;
+  UserAppFilter: UserAppFilter;
+  UserAppOwner: ResolverTypeWrapper<UserAppOwner>;
+  UserAppPage: ResolverTypeWrapper<UserAppPageModel>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1541,6 +1758,7 @@ export type ResolversParentTypes = ResolversObject<{
   AccessProfilePage: AccessProfilePageModel;
   AllSourceAppFilter: AllSourceAppFilter;
   AllSourceAppSort: AllSourceAppSort;
+  AllUserAppFilter: AllUserAppFilter;
   AssignedSourceAppSort: AssignedSourceAppSort;
   Connector: ConnectorModel;
   ConnectorCustomizer: ConnectorCustomizerModel;
@@ -1575,6 +1793,12 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateConnectorInput: UpdateConnectorInput;
   UpdateOAuthClientInput: UpdateOAuthClientInput;
   UpdateSourceAppInput: UpdateSourceAppInput;
+  UserApp: UserAppModel;
+  UserAppAccountList: UserAppAccountListModel;
+  UserAppAvailableAccount: IscAppAccountDetails;
+  UserAppFilter: UserAppFilter;
+  UserAppOwner: UserAppOwner;
+  UserAppPage: UserAppPageModel;
 }>;
 
 export type AccessProfileResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccessProfile'] = ResolversParentTypes['AccessProfile']> = ResolversObject<{
@@ -1736,6 +1960,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   updateConnectorTranslations?: Resolver<ResolversTypes['ConnectorFileUpdate'], ParentType, ContextType, RequireFields<MutationUpdateConnectorTranslationsArgs, 'locale' | 'properties' | 'scriptName'>>;
   updateOAuthClient?: Resolver<ResolversTypes['OAuthClient'], ParentType, ContextType, RequireFields<MutationUpdateOAuthClientArgs, 'id'>>;
   updateSourceApp?: Resolver<ResolversTypes['SourceApp'], ParentType, ContextType, RequireFields<MutationUpdateSourceAppArgs, 'id'>>;
+  updateUserAppAccount?: Resolver<ResolversTypes['UserApp'], ParentType, ContextType, RequireFields<MutationUpdateUserAppAccountArgs, 'accountId' | 'id'>>;
 }>;
 
 export type OAuthClientResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OAuthClient'] = ResolversParentTypes['OAuthClient'], FederationReferenceType extends FederationReferenceTypes['OAuthClient'] = FederationReferenceTypes['OAuthClient']> = ResolversObject<{
@@ -1774,6 +1999,7 @@ export type ObjectReferenceResolvers<ContextType = Context, ParentType extends R
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   allSourceApps?: Resolver<ResolversTypes['SourceAppPage'], ParentType, ContextType, Partial<QueryAllSourceAppsArgs>>;
+  allUserApps?: Resolver<ResolversTypes['UserAppPage'], ParentType, ContextType, RequireFields<QueryAllUserAppsArgs, 'filter'>>;
   assignedSourceApps?: Resolver<ResolversTypes['SourceAppPage'], ParentType, ContextType, Partial<QueryAssignedSourceAppsArgs>>;
   connector?: Resolver<Maybe<ResolversTypes['Connector']>, ParentType, ContextType, RequireFields<QueryConnectorArgs, 'scriptName'>>;
   connectorCustomizer?: Resolver<Maybe<ResolversTypes['ConnectorCustomizer']>, ParentType, ContextType, RequireFields<QueryConnectorCustomizerArgs, 'id'>>;
@@ -1783,6 +2009,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   oauthClients?: Resolver<Array<ResolversTypes['OAuthClient']>, ParentType, ContextType, Partial<QueryOauthClientsArgs>>;
   sourceApp?: Resolver<Maybe<ResolversTypes['SourceApp']>, ParentType, ContextType, RequireFields<QuerySourceAppArgs, 'id'>>;
   sourceApps?: Resolver<ResolversTypes['SourceAppPage'], ParentType, ContextType, Partial<QuerySourceAppsArgs>>;
+  userApps?: Resolver<ResolversTypes['UserAppPage'], ParentType, ContextType, Partial<QueryUserAppsArgs>>;
 }>;
 
 export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = ResolversObject<{
@@ -1823,6 +2050,52 @@ export type SourceAppPageResolvers<ContextType = Context, ParentType extends Res
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type UserAppResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserApp'] = ResolversParentTypes['UserApp']> = ResolversObject<{
+  account?: Resolver<Maybe<ResolversTypes['ObjectReference']>, ParentType, ContextType>;
+  appCenterEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  availableAccounts?: Resolver<ResolversTypes['UserAppAccountList'], ParentType, ContextType, Partial<UserAppAvailableAccountsArgs>>;
+  created?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  hasMultipleAccounts?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  modified?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  owner?: Resolver<Maybe<ResolversTypes['UserAppOwner']>, ParentType, ContextType>;
+  ownerIdentity?: Resolver<Maybe<ResolversTypes['Identity']>, ParentType, ContextType>;
+  provisionRequestEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['ObjectReference']>, ParentType, ContextType>;
+  sourceApp?: Resolver<Maybe<ResolversTypes['SourceApp']>, ParentType, ContextType>;
+  useForPasswordManagement?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+}>;
+
+export type UserAppAccountListResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserAppAccountList'] = ResolversParentTypes['UserAppAccountList']> = ResolversObject<{
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['UserAppAvailableAccount']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type UserAppAvailableAccountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserAppAvailableAccount'] = ResolversParentTypes['UserAppAvailableAccount']> = ResolversObject<{
+  appDisplayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  appId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  nativeIdentity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceDisplayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type UserAppOwnerResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserAppOwner'] = ResolversParentTypes['UserAppOwner']> = ResolversObject<{
+  alias?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['ReferenceType']>, ParentType, ContextType>;
+  typeRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type UserAppPageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserAppPage'] = ResolversParentTypes['UserAppPage']> = ResolversObject<{
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['UserApp']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
   AccessProfile?: AccessProfileResolvers<ContextType>;
   AccessProfilePage?: AccessProfilePageResolvers<ContextType>;
@@ -1846,5 +2119,10 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   SourceApp?: SourceAppResolvers<ContextType>;
   SourceAppAccountSource?: SourceAppAccountSourceResolvers<ContextType>;
   SourceAppPage?: SourceAppPageResolvers<ContextType>;
+  UserApp?: UserAppResolvers<ContextType>;
+  UserAppAccountList?: UserAppAccountListResolvers<ContextType>;
+  UserAppAvailableAccount?: UserAppAvailableAccountResolvers<ContextType>;
+  UserAppOwner?: UserAppOwnerResolvers<ContextType>;
+  UserAppPage?: UserAppPageResolvers<ContextType>;
 }>;
 

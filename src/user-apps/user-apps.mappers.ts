@@ -1,0 +1,45 @@
+import type { PageModel } from '../shared/paging.js';
+import type { IscReference } from '../source-apps/source-apps.mappers.js';
+
+/** The owner ISC embeds in a user app: a reference with the identity's alias. */
+export interface IscUserAppOwner extends IscReference {
+  alias?: string;
+}
+
+/** ISC's `UserApp`, as the lists and the PATCH answer it. */
+export interface IscUserApp {
+  id: string;
+  created?: string;
+  modified?: string;
+  hasMultipleAccounts?: boolean;
+  useForPasswordManagement?: boolean;
+  provisionRequestEnabled?: boolean;
+  appCenterEnabled?: boolean;
+  sourceApp?: IscReference | null;
+  source?: IscReference | null;
+  account?: IscReference | null;
+  owner?: IscUserAppOwner | null;
+}
+
+/** ISC's `AppAccountDetails`, an item of `GET /user-apps/{id}/available-accounts`. */
+export interface IscAppAccountDetails {
+  appId?: string;
+  appDisplayName?: string;
+  sourceAccount?: {
+    id?: string;
+    nativeIdentity?: string;
+    displayName?: string;
+    sourceId?: string;
+    sourceDisplayName?: string;
+  } | null;
+}
+
+export type UserAppModel = IscUserApp;
+export type UserAppPageModel = PageModel<IscUserApp>;
+
+/** The one page of available accounts ISC can answer, with its total when it was asked for. */
+export interface UserAppAccountListModel {
+  items: IscAppAccountDetails[];
+  /** ISC's `X-Total-Count`; null when it was not asked for. */
+  totalCount: number | null;
+}
