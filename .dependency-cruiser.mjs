@@ -3,12 +3,19 @@
 // Paths are relative to the project root; a folder is the first directory under src/.
 
 const GROUND_FLOOR = '^src/(log|config|redis|shared)(/|\\.ts$)';
-const DOMAINS = '^src/(connectors|connector-customizers|source-apps|oauth-clients)/';
+const DOMAINS = '^src/(connectors|connector-customizers|source-apps|oauth-clients|user-apps)/';
 const REQUEST_CONTEXT = '^src/context\\.ts$';
 const GENERATED = '^src/generated/';
 const EDGE = '^src/(http/|playground/|(schema|domains|gateway|index|readiness|static-site)\\.ts$)';
 const START_UP = '^src/(gateway|index)\\.ts$';
 const DEMO_TENANT = '^src/demo-tenant/';
+/**
+ * The one edge between domains: a user app is an instance of a source app (ISC's apps
+ * specification), so `UserApp.sourceApp` goes through the source-app lookup and its reference mapping.
+ */
+/** What every domain may import besides its own folder. */
+const DOMAIN_FLOORS = [GROUND_FLOOR, REQUEST_CONTEXT, GENERATED, '^src/isc/', '^src/limits/cost\\.ts$'];
+const USER_APPS_SOURCE_APP_LOOKUP = '^src/source-apps/source-apps\\.(loaders|mappers)\\.ts$';
 
 /** Every file of src/ stands on one floor, bottom to top; a file on none fails the check. */
 export const floors = [
@@ -75,8 +82,15 @@ export default {
         'A domain imports its own folder, the ground floor, the request context, the generated types, ' +
         'the types of src/isc/ and the cost table (src/limits/cost.ts); never another domain.',
       severity: 'error',
-      from: { path: DOMAINS },
-      to: { path: '^src/', pathNot: ['^src/$1/', GROUND_FLOOR, REQUEST_CONTEXT, GENERATED, '^src/isc/', '^src/limits/cost\\.ts$'] },
+      from: { path: DOMAINS, pathNot: '^src/user-apps/' },
+      to: { path: '^src/', pathNot: ['^src/$1/', ...DOMAIN_FLOORS] },
+    },
+    {
+      name: 'user-apps-import-only-the-floors-below-and-the-source-app-lookup',
+      comment: 'As every domain, plus the source-app lookup and reference mapping that UserApp.sourceApp goes through.',
+      severity: 'error',
+      from: { path: '^src/user-apps/' },
+      to: { path: '^src/', pathNot: ['^src/user-apps/', ...DOMAIN_FLOORS, USER_APPS_SOURCE_APP_LOOKUP] },
     },
     {
       name: 'domains-import-only-types-of-isc',

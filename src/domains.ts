@@ -14,9 +14,12 @@ import { sourceAppCosts } from './source-apps/source-apps.costs.js';
 import { sourceAppResolvers } from './source-apps/source-apps.resolvers.js';
 import { sourceAppRoutes } from './source-apps/source-apps.routes.js';
 import type { UpstreamRequest } from './isc/types.js';
+import { userAppCosts } from './user-apps/user-apps.costs.js';
+import { userAppResolvers } from './user-apps/user-apps.resolvers.js';
+import { userAppRoutes } from './user-apps/user-apps.routes.js';
 
 /**
- * The four domains, each declaring next to its code what the rest of the gateway needs to know:
+ * The domains, each declaring next to its code what the rest of the gateway needs to know:
  * its resolvers, what its fields cost in ISC calls, and its ISC routes. The infrastructure
  * (src/isc, src/limits) knows no domain: it is handed these.
  */
@@ -31,6 +34,7 @@ const DOMAINS: readonly Domain[] = [
   { resolvers: connectorCustomizerResolvers, costs: connectorCustomizerCosts, routes: connectorCustomizerRoutes },
   { resolvers: sourceAppResolvers, costs: sourceAppCosts, routes: sourceAppRoutes },
   { resolvers: oauthClientResolvers, costs: oauthClientCosts, routes: oauthClientRoutes },
+  { resolvers: userAppResolvers, costs: userAppCosts, routes: userAppRoutes },
 ];
 
 /** Federation's own fields: `_service` answers without ISC, `_entities` resolves each representation. */

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { ConnectorModel, ConnectorFilesModel, ConnectorPageModel, IscUpdateDetail } from '../connectors/connectors.mappers.js';
 import type { ConnectorCustomizerModel, ConnectorCustomizerPageModel, ConnectorCustomizerVersionModel } from '../connector-customizers/connector-customizers.mappers.js';
 import type { SourceAppModel, SourceAppPageModel, AccessProfileModel, AccessProfilePageModel } from '../source-apps/source-apps.mappers.js';
-import type { UserAppModel, UserAppPageModel, UserAppAccountListModel, IscAppAccountDetails } from '../user-apps/user-apps.mappers.js';
+import type { UserAppModel, UserAppPageModel, UserAppAccountListModel } from '../user-apps/user-apps.mappers.js';
 import type { OAuthClientModel, CreatedOAuthClientModel } from '../oauth-clients/oauth-clients.mappers.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
@@ -1741,7 +1741,7 @@ export type ResolversTypes = ResolversObject<{
   UpdateSourceAppInput: UpdateSourceAppInput;
   UserApp: ResolverTypeWrapper<UserAppModel>;
   UserAppAccountList: ResolverTypeWrapper<UserAppAccountListModel>;
-  UserAppAvailableAccount: ResolverTypeWrapper<IscAppAccountDetails>;
+  UserAppAvailableAccount: ResolverTypeWrapper<UserAppAvailableAccount>;
   UserAppFilter: UserAppFilter;
   UserAppOwner: ResolverTypeWrapper<UserAppOwner>;
   UserAppPage: ResolverTypeWrapper<UserAppPageModel>;
@@ -1795,7 +1795,7 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateSourceAppInput: UpdateSourceAppInput;
   UserApp: UserAppModel;
   UserAppAccountList: UserAppAccountListModel;
-  UserAppAvailableAccount: IscAppAccountDetails;
+  UserAppAvailableAccount: UserAppAvailableAccount;
   UserAppFilter: UserAppFilter;
   UserAppOwner: UserAppOwner;
   UserAppPage: UserAppPageModel;

@@ -22,7 +22,8 @@ import { ISC_PAGE_SIZE } from '../shared/paging.js';
  *   `limit` (250 when absent) also multiplies the cost of everything selected below it, once per item;
  * - `batch`: lookups by key that one loader batches into one call per `batchSize` keys — or, for
  *   a caller known by `fallbackFact` to be refused the batched call, one call per key, and both
- *   while that is not known yet;
+ *   while that is not known yet. Below a list, each item's lookup counts a `batchSize`-th of the
+ *   batched call (the total is rounded up once); a selection of only `referenceFields` costs nothing;
  * - `entities`: federation `_entities`, one lookup per representation;
  * - `none`: answers without ISC (listed so that every root field is accounted for).
  * Fields not in the table read what their parent brought and cost nothing themselves.
@@ -37,6 +38,8 @@ export interface FieldCost {
   batchSize?: number;
   /** `batch`: the caller fact (see CallerFacts) that says the batched call is refused to this caller. */
   fallbackFact?: string;
+  /** `batch`: the fields the parent's embedded reference answers; selecting only these makes no call. */
+  referenceFields?: readonly string[];
 }
 
 /**
@@ -117,6 +120,17 @@ function selectsAny(
   });
 }
 
+/** Whether a selection set selects nothing but `names` (and `__typename`), through fragments. */
+function selectsOnly(set: SelectionSetNode | undefined, names: ReadonlySet<string>, fragments: Fragments, variables: Variables): boolean {
+  if (!set) return true;
+  return set.selections.every((selection) => {
+    if (!included(selection, variables)) return true;
+    if (selection.kind === Kind.FIELD) return selection.name.value === '__typename' || names.has(selection.name.value);
+    if (selection.kind === Kind.INLINE_FRAGMENT) return selectsOnly(selection.selectionSet, names, fragments, variables);
+    return selectsOnly(fragments.get(selection.name.value)?.selectionSet, names, fragments, variables);
+  });
+}
+
 const TOTAL_COUNT = new Set(['totalCount']);
 const detailSetsOf = new WeakMap<CostTable, Map<string, Set<string>>>();
 function detailSets(costs: CostTable): Map<string, Set<string>> {
@@ -125,9 +139,14 @@ function detailSets(costs: CostTable): Map<string, Set<string>> {
   return sets;
 }
 
-/** Calls of the n-th batched lookup (from 0): the batched call for the first key of each batch, or one per key (see CostOptions.facts). */
-function batchedLookupCalls(cost: FieldCost, index: number, refused: boolean | undefined): number {
-  const batched = index % (cost.batchSize ?? 1) === 0 ? 1 : 0;
+/**
+ * Calls of one batched lookup: the batched call for the first key of each batch (the n-th root
+ * field, from 0) or its share of it (`index` undefined: one per item of a list), or one per key
+ * (see CostOptions.facts).
+ */
+function batchedLookupCalls(cost: FieldCost, index: number | undefined, refused: boolean | undefined): number {
+  const batchSize = cost.batchSize ?? 1;
+  const batched = index === undefined ? 1 / batchSize : index % batchSize === 0 ? 1 : 0;
   if (cost.fallbackFact === undefined || refused === false) return batched;
   return refused ? 1 : batched + 1;
 }
@@ -158,9 +177,14 @@ function upstreamCallEstimator(costs: CostTable, fragments: Fragments, variables
       case 'one':
         return 1 + perObject;
       case 'batch': {
+        const references = cost.referenceFields && new Set(cost.referenceFields);
+        if (references && selectsOnly(node.selectionSet, references, fragments, variables)) return perObject;
+        const refused = cost.fallbackFact === undefined ? undefined : facts(cost.fallbackFact);
+        // A root field is counted per alias; below a list the same field node stands for every item.
+        if (type.name !== 'Query') return batchedLookupCalls(cost, undefined, refused) + perObject;
         const index = batchedLookups.get(key) ?? 0;
         batchedLookups.set(key, index + 1);
-        return batchedLookupCalls(cost, index, cost.fallbackFact === undefined ? undefined : facts(cost.fallbackFact)) + perObject;
+        return batchedLookupCalls(cost, index, refused) + perObject;
       }
       case 'page': {
         const limit = listLimit(args.limit, maxListLimit);
@@ -185,7 +209,7 @@ export function estimateUpstreamCalls(schema: GraphQLSchema, document: DocumentN
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  return getComplexity({
+  const calls = getComplexity({
     schema,
     query: document,
     variables: options.variables,
@@ -193,4 +217,6 @@ export function estimateUpstreamCalls(schema: GraphQLSchema, document: DocumentN
     estimators: [upstreamCallEstimator(costs, fragments, options.variables ?? {}, options)],
     maxQueryNodes: options.maxNodes,
   });
+  // Shares of batched calls add up in floating point: round up, forgiving the representation error.
+  return Math.max(0, Math.ceil(calls - 1e-9));
 }

@@ -1,5 +1,5 @@
 import type { PageModel } from '../shared/paging.js';
-import type { IscReference } from '../source-apps/source-apps.mappers.js';
+import { objectReference, type IscReference } from '../source-apps/source-apps.mappers.js';
 
 /** The owner ISC embeds in a user app: a reference with the identity's alias. */
 export interface IscUserAppOwner extends IscReference {
@@ -42,4 +42,24 @@ export interface UserAppAccountListModel {
   items: IscAppAccountDetails[];
   /** ISC's `X-Total-Count`; null when it was not asked for. */
   totalCount: number | null;
+}
+
+/** `UserApp.owner`: ISC's embedded identity reference with its alias. */
+export function userAppOwner(owner: IscUserAppOwner | null | undefined) {
+  const reference = objectReference(owner);
+  return reference && { ...reference, alias: owner?.alias ?? null };
+}
+
+/** `UserAppAvailableAccount`: ISC's `AppAccountDetails`, its nested account flattened. */
+export function availableAccount(details: IscAppAccountDetails) {
+  const account = details.sourceAccount ?? {};
+  return {
+    id: account.id ?? null,
+    nativeIdentity: account.nativeIdentity ?? null,
+    displayName: account.displayName ?? null,
+    sourceId: account.sourceId ?? null,
+    sourceDisplayName: account.sourceDisplayName ?? null,
+    appId: details.appId ?? null,
+    appDisplayName: details.appDisplayName ?? null,
+  };
 }

@@ -92,6 +92,28 @@ describe('estimated ISC calls', () => {
     expect(estimate(`{ ${apps(300)} }`)).toBe(3);
   });
 
+  it("`UserApp.sourceApp`: free for what the user app's reference carries, else batched per list (one call per app when refused)", () => {
+    const list = (limit: number, selection: string) => `{ userApps(limit: ${limit}) { totalCount items { id sourceApp ${selection} } } }`;
+    // The list is one call (its count asked for); id and name come with each user app.
+    expect(estimate(list(250, '{ id name __typename }'))).toBe(1);
+    expect(estimate('{ userApps(limit: 250) { totalCount items { sourceApp { ...Ref } } } } fragment Ref on SourceApp { id name }')).toBe(1);
+    // Any other field: 250 lookups, batched 100 to a call (3), one per app for a caller refused
+    // the batched list (250), and the refused batch plus one per app while that is not known.
+    expect(estimate(list(250, '{ description }'), undefined, 1000, 'never')).toBe(1 + 3);
+    expect(estimate(list(250, '{ description }'), undefined, 1000, 'always')).toBe(1 + 250);
+    expect(estimate(list(250, '{ description }'), undefined, 1000, 'maybe')).toBe(1 + 250 + 3);
+    expect(estimate(list(100, '{ enabled }'), undefined, 1000, 'never')).toBe(1 + 1);
+    expect(estimate(list(101, '{ enabled }'), undefined, 1000, 'never')).toBe(1 + 2);
+    // Skipped fields leave only the reference.
+    expect(estimate(list(250, '{ id description @skip(if: true) }'), undefined, 1000, 'always')).toBe(1);
+  });
+
+  it('`UserApp.availableAccounts` is one call per user app, and the account choice one call', () => {
+    expect(estimate('{ userApps(limit: 3) { items { availableAccounts(limit: 10) { items { id } totalCount } } } }')).toBe(1 + 3);
+    expect(estimate('mutation { updateUserAppAccount(id: "a", accountId: "b") { id account { name } } }')).toBe(1);
+    expect(estimate('{ allUserApps(filter: { ownerId: "x" }, limit: 600) { items { id } } }')).toBe(pageCalls(600, false));
+  });
+
   it('reads limits from variables, follows fragments and skips what @skip/@include leave out', () => {
     const query = `query($n: Int, $withXml: Boolean!) {
       connectors(limit: $n) { ...Page }
