@@ -1,5 +1,5 @@
 /**
- * Operations the playground opens with, one tab each, covering the four domains. They run against
+ * Operations the playground opens with, one tab each, covering the five domains. They run against
  * the demo tenant as they are (test/integration/playground.test.ts runs every one, in this order,
  * and expects no errors).
  */
@@ -50,6 +50,22 @@ query SourceAppsWithAccessProfiles {
       owner { name }
       accountSource { name useForPasswordManagement }
       accessProfiles(limit: 3) { items { name } hasMore }
+    }
+    totalCount
+  }
+}`,
+  },
+  {
+    query: `# The apps of the identity signed in (or of the gateway's own credential), with the accounts
+# each may use: one ISC call for the list, one per app for its accounts. sourceApp's id and name
+# come with the user app: no call.
+query MyApps {
+  userApps(limit: 5) {
+    items {
+      id
+      sourceApp { id name }
+      account { name }
+      availableAccounts(limit: 3) { items { id displayName } totalCount }
     }
     totalCount
   }

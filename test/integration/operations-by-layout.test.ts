@@ -3,11 +3,12 @@ import { CONNECTOR_SEED } from '../../src/demo-tenant/seed/connectors.js';
 import { CUSTOMIZER_SEED } from '../../src/demo-tenant/seed/connector-customizers.js';
 import { OAUTH_CLIENT_SEED } from '../../src/demo-tenant/seed/oauth-clients.js';
 import { SOURCE_APP_SEED } from '../../src/demo-tenant/seed/source-apps.js';
+import { userAppsOf } from '../../src/demo-tenant/seed/user-apps.js';
 import { withoutSourceAppAdminRights } from '../../src/demo-tenant/source-apps.js';
 import { bearer, startTestGateway, type TestGateway, type UpstreamCall } from '../support/gateway.js';
 
 /**
- * Each of the 34 ISC operations the gateway fronts, in both path layouts: the exact request ISC
+ * Each of the 38 ISC operations the gateway fronts, in both path layouts: the exact request ISC
  * receives (method, path, query, headers, body) is the same but for the path, which is
  * `/{collection}/v1/…` per resource and `/v2024/{collection}/…` year-versioned.
  */
@@ -478,11 +479,81 @@ const OAUTH_CLIENTS: Operation[] = [
   },
 ];
 
+/** Ada's apps, as her sign-in's token sees them; the one with several accounts is where she chooses. */
+const adaApps = userAppsOf('ada.admin');
+const adaChoosing = adaApps.find((a) => a.availableAccounts.length >= 3)!;
+const asAda = async (gw: TestGateway, id = adaChoosing.id): Promise<Prepared> => ({ id, token: gw.tenant.issueToken({ user: 'ada.admin' }) });
+const adaHeaders = (p: Prepared, base: Record<string, unknown> = experimental) => ({ ...base, authorization: `Bearer ${p.token}` });
+
+const USER_APPS: Operation[] = [
+  {
+    operationId: 'listOwnedUserAppsV1',
+    prepare: (gw) => asAda(gw),
+    document: '{ userApps(filter: { ownerAlias: "ada.admin" }, limit: 2, offset: 1) { items { id } totalCount } }',
+    calls: (p) => [
+      {
+        method: 'GET',
+        neutral: 'user-apps',
+        query: { filters: 'ownerAlias eq "ada.admin"', limit: '2', offset: '1', count: 'true' },
+        headers: adaHeaders(p),
+      },
+    ],
+    answer: (data) => expect(data.userApps.totalCount).toBe(adaApps.length),
+  },
+  {
+    operationId: 'listAllUserAppsV1',
+    prepare: (gw) => asAda(gw),
+    document: '{ allUserApps(filter: { ownerAlias: "rita.reader" }, limit: 5) { items { owner { alias } } } }',
+    calls: (p) => [
+      { method: 'GET', neutral: 'user-apps/all', query: { filters: 'ownerAlias eq "rita.reader"', limit: '6', offset: '0' }, headers: adaHeaders(p) },
+    ],
+    answer: (data) => {
+      expect(data.allUserApps.items.length).toBe(userAppsOf('rita.reader').length);
+      for (const item of data.allUserApps.items) expect(item.owner.alias).toBe('rita.reader');
+    },
+  },
+  {
+    operationId: 'listAvailableAccountsForUserAppV1',
+    prepare: (gw) => asAda(gw),
+    document: 'query($s: ID!) { userApps(filter: { sourceAppId: $s }) { items { id availableAccounts(limit: 2) { items { id } hasMore } } } }',
+    variables: () => ({ s: adaChoosing.sourceApp.id }),
+    calls: (p) => [
+      {
+        method: 'GET',
+        neutral: 'user-apps',
+        query: { filters: `sourceAppId eq "${adaChoosing.sourceApp.id}"`, limit: '251', offset: '0' },
+        headers: adaHeaders(p),
+      },
+      { method: 'GET', neutral: `user-apps/${adaChoosing.id}/available-accounts`, query: { limit: '2', count: 'true' }, headers: adaHeaders(p) },
+    ],
+    answer: (data) =>
+      expect(data.userApps.items).toEqual([
+        { id: adaChoosing.id, availableAccounts: { items: adaChoosing.availableAccounts.slice(0, 2).map((a) => ({ id: a.id })), hasMore: true } },
+      ]),
+  },
+  {
+    operationId: 'patchUserAppV1',
+    prepare: (gw) => asAda(gw),
+    document: 'mutation($id: ID!, $a: ID!) { updateUserAppAccount(id: $id, accountId: $a) { account { id } } }',
+    variables: (p) => ({ id: p.id, a: adaChoosing.availableAccounts[1].id }),
+    calls: (p) => [
+      {
+        method: 'PATCH',
+        neutral: `user-apps/${p.id}`,
+        headers: adaHeaders(p, experimentalPatch),
+        body: JSON.stringify([{ op: 'replace', path: '/account', value: { id: adaChoosing.availableAccounts[1].id, type: 'ACCOUNT' } }]),
+      },
+    ],
+    answer: (data) => expect(data.updateUserAppAccount).toEqual({ account: { id: adaChoosing.availableAccounts[1].id } }),
+  },
+];
+
 const DOMAINS: [string, Operation[]][] = [
   ['connectors', CONNECTORS],
   ['connector customizers', CONNECTOR_CUSTOMIZERS],
   ['source apps', SOURCE_APPS],
   ['OAuth clients', OAUTH_CLIENTS],
+  ['user apps', USER_APPS],
 ];
 
 /** The exact multipart body of one part named `file`, as sent with `boundary`. */
@@ -516,15 +587,16 @@ function expectedCall(
   };
 }
 
-it('the table holds the 34 operations once each', () => {
+it('the table holds the 38 operations once each', () => {
   const ids = DOMAINS.flatMap(([, operations]) => operations.map((o) => o.operationId));
   expect(DOMAINS.map(([domain, operations]) => [domain, operations.length])).toEqual([
     ['connectors', 13],
     ['connector customizers', 6],
     ['source apps', 10],
     ['OAuth clients', 5],
+    ['user apps', 4],
   ]);
-  expect(new Set(ids).size).toBe(34);
+  expect(new Set(ids).size).toBe(38);
 });
 
 describe.each<Layout>(['per-resource', 'v2024'])('SAIL_API_PATHS=%s', (layout) => {
