@@ -307,11 +307,24 @@ function checkAllowed(node: FilterNode, allowed: AllowedFilters): void {
   }
 }
 
-/** Parses and checks a filter against one endpoint's table; answers a predicate. */
-export function compileFilter(text: string, allowed: AllowedFilters): (item: unknown) => boolean {
+/**
+ * Where a filter field is read in an item, for endpoints whose filter names are flat while the
+ * item nests them (user apps: `ownerName` reads `owner.name`); unnamed fields are read as named.
+ */
+export type FilterPaths = Readonly<Record<string, string>>;
+
+function withPaths(node: FilterNode, paths: FilterPaths): FilterNode {
+  if (node.type === 'not') return { type: 'not', node: withPaths(node.node, paths) };
+  if (node.type !== 'cmp') return { type: node.type, nodes: node.nodes.map((n) => withPaths(n, paths)) };
+  return Object.hasOwn(paths, node.field) ? { ...node, field: paths[node.field] } : node;
+}
+
+/** Parses and checks a filter against one endpoint's table (by the names clients send); answers a predicate. */
+export function compileFilter(text: string, allowed: AllowedFilters, paths: FilterPaths = {}): (item: unknown) => boolean {
   const node = parseFilter(text);
   checkAllowed(node, allowed);
-  return (item) => evaluateFilter(node, item);
+  const evaluated = withPaths(node, paths);
+  return (item) => evaluateFilter(evaluated, item);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,6 +392,8 @@ export function readPaging(query: Record<string, string>): Paging {
 export interface CollectionOptions {
   /** Filterable fields of this endpoint; `undefined` = the endpoint takes no filters (ignored). */
   filters?: AllowedFilters;
+  /** Where a filter field is read in an item when not at its own name. */
+  filterPaths?: FilterPaths;
   /** Sortable fields; `undefined` = the endpoint takes no sorters (ignored). */
   sorters?: readonly string[];
   /** The default order when no sorters are given. */
@@ -397,7 +412,7 @@ export function collectionPage<T>(all: readonly T[], query: Record<string, strin
   const paging = readPaging(query);
   let items = [...all];
   if (options.filters && query.filters !== undefined && query.filters.trim() !== '') {
-    const predicate = compileFilter(query.filters, options.filters);
+    const predicate = compileFilter(query.filters, options.filters, options.filterPaths);
     items = items.filter(predicate);
   }
   const sorters = options.sorters && query.sorters ? query.sorters : options.defaultSort;

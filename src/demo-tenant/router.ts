@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { admits, mediaType, send, sendError, sendJson, type RecordedRequest } from './http.js';
 import { checkScopes } from './scopes.js';
+import type { AccessGrant } from './tokens.js';
 
 /**
  * The demo tenant's router: the contract domain files register their routes with, route
@@ -33,6 +34,8 @@ export interface RequestContext {
   body: unknown;
   /** Parsed form for `multipart` routes. */
   form: FormData | undefined;
+  /** Who calls: the grant of the request's bearer token (identity, user levels, scopes). */
+  caller: AccessGrant;
 }
 
 /** A handler's answer: `json` (serialised), or `text` with `contentType`, or neither (empty body). */
@@ -177,13 +180,13 @@ export function unanswered(res: ServerResponse): ServerResponse {
   return sink;
 }
 
-/** Answers one API request whose bearer token is valid and carries `granted` (its `scope` claim); `resolved` is its route (resolveRoute). */
+/** Answers one API request whose bearer token is valid and stands for `caller` (its grant); `resolved` is its route (resolveRoute). */
 export async function handleApi(
   res: ServerResponse,
   record: RecordedRequest,
   raw: Buffer,
   resolved: Match | 'malformed',
-  granted: readonly string[],
+  caller: AccessGrant,
 ): Promise<void> {
   if (resolved === 'malformed') {
     sendError(res, 400, 'The request path contains malformed percent-encoding');
@@ -199,7 +202,7 @@ export async function handleApi(
   }
   const { route, params } = resolved;
   // After the route is known (404 and 405 first, as ISC answers them), before anything else is looked at.
-  checkScopes(granted, route.options.scopes);
+  checkScopes(caller.scopes, route.options.scopes);
   const produces = route.options.produces === undefined ? 'application/json' : route.options.produces;
   if (produces !== null && !admits(record.headers.accept, produces)) {
     sendError(res, 406, `This resource answers ${produces}, which the Accept header "${record.headers.accept}" does not admit`);
@@ -217,6 +220,7 @@ export async function handleApi(
     rawBody: raw,
     body: parsed.body,
     form: parsed.form,
+    caller,
   };
   sendReply(res, await route.handler(ctx));
 }

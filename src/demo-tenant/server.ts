@@ -24,6 +24,7 @@ import {
   handleToken,
   tokenClientId,
   tokenGrantType,
+  type AccessGrant,
   type RegisteredClient,
   type TokenEndpoint,
   type TokenIssuer,
@@ -35,6 +36,7 @@ import { createConnectorCustomizerState, registerConnectorCustomizerRoutes, type
 import { createConnectorState, registerConnectorRoutes, type ConnectorState } from './connectors.js';
 import { createOAuthClientState, registerOAuthClientRoutes, type OAuthClientState } from './oauth-clients.js';
 import { createSourceAppState, registerSourceAppRoutes, type SourceAppState } from './source-apps.js';
+import { createUserAppState, registerUserAppRoutes, type UserAppState } from './user-apps.js';
 import { createStatsCounter, DEMO_PATH_PREFIX, grantTypeLabel, isLoopback, trimOldest, type DemoTenantStats, type RequestSummary } from './stats.js';
 
 export type { DemoTenantStats, RequestSummary } from './stats.js';
@@ -159,6 +161,7 @@ export interface TenantState {
   connectors: ConnectorState;
   connectorCustomizers: ConnectorCustomizerState;
   sourceApps: SourceAppState;
+  userApps: UserAppState;
   oauthClients: OAuthClientState;
 }
 
@@ -355,12 +358,14 @@ function registerDomainRoutes(): Route[] {
     connectors: createConnectorState(),
     connectorCustomizers: createConnectorCustomizerState(),
     sourceApps: createSourceAppState(),
+    userApps: createUserAppState(),
     oauthClients: createOAuthClientState(),
   };
   const { router, routes } = createRouter();
   registerConnectorRoutes(router, state.connectors);
   registerConnectorCustomizerRoutes(router, state.connectorCustomizers);
   registerSourceAppRoutes(router, state.sourceApps);
+  registerUserAppRoutes(router, state.userApps);
   registerOAuthClientRoutes(router, state.oauthClients);
   return routes;
 }
@@ -537,8 +542,9 @@ async function answerApi(
     sendJson(res, 401, { error: refusal });
     return;
   }
-  // Read now: the token may expire while a fault delays the answer.
-  const scopes = issuer.grantOf(record.headers.authorization)?.scopes ?? [];
+  // Read now: the token may expire while a fault delays the answer (one that expired since the
+  // check above stands for nobody, with no scope).
+  const caller = issuer.grantOf(record.headers.authorization) ?? { ...NOBODY, clientId: issuer.clientOf(record.headers.authorization) };
   const { latencyMs } = faults.settings();
   if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
   if (typeof resolved === 'object' && (deprecated.layouts.includes(api!.layout) || deprecated.routes.includes(label))) {
@@ -564,12 +570,14 @@ async function answerApi(
   }
   if (faults.dropAfterApply()) {
     // Carried out, answer lost: the handler runs against a response nobody receives.
-    await handleApi(unanswered(res), record, raw, resolved, scopes).catch(() => undefined);
+    await handleApi(unanswered(res), record, raw, resolved, caller).catch(() => undefined);
     res.destroy();
     return;
   }
-  await handleApi(res, record, raw, resolved, scopes);
+  await handleApi(res, record, raw, resolved, caller);
 }
+
+const NOBODY: AccessGrant = { clientId: 'unknown', identityId: '', userName: '', levels: [], scopes: [] };
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {

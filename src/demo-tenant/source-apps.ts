@@ -297,8 +297,8 @@ function checkBulkUpdate(body: unknown, state: SourceAppState): { apps: SourceAp
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-/** ISC refuses every v2024 source apps call that does not opt in to the experimental API. */
-function experimental(handler: Handler): Handler {
+/** ISC refuses every source apps (and user apps) call that does not opt in to the experimental API. */
+export function experimental(handler: Handler): Handler {
   return (ctx) => {
     if (ctx.headers['x-sailpoint-experimental']?.trim().toLowerCase() !== 'true') {
       throw badRequest('This endpoint is experimental: the header X-SailPoint-Experimental: true is required');
@@ -312,7 +312,8 @@ function experimental(handler: Handler): Handler {
  * get accept `idn:app-roles:read` or `:manage`; listing an app's access profiles needs
  * `idn:app-roles:manage` although it only reads; create, patch, bulk update, delete and the bulk
  * removal of access profiles need `idn:app-roles:manage`. ISC also limits `GET /source-apps/all`
- * to the ORG_ADMIN user level (`withoutSourceAppAdminRights` above stands in for that).
+ * to the ORG_ADMIN user level: the caller's grant must carry it (`withoutSourceAppAdminRights`
+ * above also takes it away from one token).
  */
 const READ = { scopes: [DOMAIN_SCOPES.sourceApps.read, DOMAIN_SCOPES.sourceApps.manage] } as const;
 const MANAGE = { scopes: [DOMAIN_SCOPES.sourceApps.manage] } as const;
@@ -347,7 +348,7 @@ function registerSourceAppListRoutes(add: AddRoute, state: SourceAppState): void
     '/source-apps/all',
     (ctx) => {
       const token = bearerOf(ctx.headers.authorization);
-      if (token !== undefined && nonAdminTokens.has(token)) {
+      if (!ctx.caller.levels.includes('ORG_ADMIN') || (token !== undefined && nonAdminTokens.has(token))) {
         throw new ApiError(403, 'Listing all source apps requires the ORG_ADMIN user level');
       }
       const page = collectionPage(dtos(state.apps.values()), ctx.query, { filters: ALL_SOURCE_APP_FILTERS, sorters: SORTERS, defaultSort: 'name' });

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { decodeQuery, mediaType, sendJson } from './http.js';
 import type { RecordedRequest } from './http.js';
 import { ALL_SCOPES } from './scopes.js';
+import { CLIENT_CREDENTIALS_IDENTITY } from './seed/users.js';
 
 /**
  * The demo tenant's access tokens and token endpoint: HS256 JWTs, checked on every API call, for
@@ -111,7 +112,7 @@ export function createTokenIssuer(lifetimeSeconds: number): TokenIssuer {
   // forgotten after it expired (the signature tells it from a token never issued).
   const tokens = new Map<string, { expiresAt: number; grant: AccessGrant }>();
   let pruneAt = MIN_PRUNE_SIZE;
-  const identity = { tenantId: randomUUID(), identityId: randomBytes(16).toString('hex'), userName: 'demo.admin' };
+  const identity = { tenantId: randomUUID(), identityId: CLIENT_CREDENTIALS_IDENTITY.id, userName: CLIENT_CREDENTIALS_IDENTITY.name };
 
   function prune(now: number): void {
     for (const [token, entry] of tokens) if (entry.expiresAt <= now) tokens.delete(token);

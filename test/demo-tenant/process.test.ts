@@ -87,10 +87,10 @@ describe('npm run demo-tenant', () => {
     expect(variables.SAIL_LOGIN_CLIENT_SECRET).not.toBe(variables.SAIL_CLIENT_SECRET);
     expect(variables.SAIL_AUTHORIZE_URL).toBe(`${variables.SAIL_BASE_URL}/oauth/authorize`);
     expect(tenant.stdoutLines).toContain(
-      `# sign-in redirect URIs: ${REDIRECTS.join(' ')}; users: ada.admin, rita.reader, sam.source; each gateway also needs SAIL_PUBLIC_URL and SAIL_SESSION_SECRET`,
+      `# sign-in redirect URIs: ${REDIRECTS.join(' ')}; users: ada.admin, rita.reader, sam.source, noor.user; each gateway also needs SAIL_PUBLIC_URL and SAIL_SESSION_SECRET`,
     );
     expect(limited.stdoutLines).toContain(
-      '# sign-in: --sign-in adds its variables; redirect URIs: none (SAIL_DEMO_TENANT_REDIRECT_URIS); users: ada.admin, rita.reader, sam.source',
+      '# sign-in: --sign-in adds its variables; redirect URIs: none (SAIL_DEMO_TENANT_REDIRECT_URIS); users: ada.admin, rita.reader, sam.source, noor.user',
     );
     // Every other line is a shell comment, so the whole output can be sourced as an env file.
     expect(tenant.stdoutLines.filter((line) => !/^[A-Z_]+=/.test(line)).every((line) => line.startsWith('#'))).toBe(true);

@@ -5,10 +5,11 @@ import { createOAuthClientState, registerOAuthClientRoutes } from '../../src/dem
 import { createRouter } from '../../src/demo-tenant/router.js';
 import { ALL_DOMAIN_SCOPES, DOMAIN_SCOPES } from '../../src/demo-tenant/scopes.js';
 import { createSourceAppState, registerSourceAppRoutes } from '../../src/demo-tenant/source-apps.js';
+import { createUserAppState, registerUserAppRoutes } from '../../src/demo-tenant/user-apps.js';
 import { startDemoTenant, type DemoTenant } from '../../src/demo-tenant/server.js';
 import { expectIscError, perResource } from '../support/demo-tenant-api.js';
 
-// The scopes each of the 34 API operations accepts (any one of them), as ISC's specification
+// The scopes each of the 38 API operations accepts (any one of them), as ISC's specification
 // states them. A token with none of them gets 403 and ISC's error body; one with any of them gets
 // past the check (whatever the operation then answers); `sp:scopes:all` passes everything.
 
@@ -21,7 +22,7 @@ afterAll(() => tenant.close());
 const { connectors: C, connectorCustomizers: K, sourceApps: S, oauthClients: O } = DOMAIN_SCOPES;
 const both = (d: { read: string; manage: string }) => [d.read, d.manage];
 
-/** [method, layout-neutral path (sent per resource), accepted scopes]: all 34 operations. */
+/** [method, layout-neutral path (sent per resource), accepted scopes]: all 38 operations. */
 const OPERATIONS: [string, string, string[]][] = [
   ['GET', '/connectors', both(C)],
   ['POST', '/connectors', [C.manage]],
@@ -54,6 +55,11 @@ const OPERATIONS: [string, string, string[]][] = [
   // Listing an app's access profiles needs the manage scope.
   ['GET', '/source-apps/x/access-profiles', [S.manage]],
   ['POST', '/source-apps/x/access-profiles/bulk-remove', [S.manage]],
+  // User apps take the source apps' scopes; the list of all user apps and the patch need manage.
+  ['GET', '/user-apps', both(S)],
+  ['GET', '/user-apps/all', [S.manage]],
+  ['GET', '/user-apps/x/available-accounts', both(S)],
+  ['PATCH', '/user-apps/x', [S.manage]],
   ['GET', '/oauth-clients', both(O)],
   ['POST', '/oauth-clients', [O.manage]],
   ['GET', '/oauth-clients/x', both(O)],
@@ -65,14 +71,15 @@ const call = (method: string, path: string, scopes: readonly string[]): Promise<
   fetch(`${tenant.url}${perResource(path)}`, { method, headers: { authorization: `Bearer ${tenant.issueToken({ user: 'ada.admin', scopes })}` } });
 
 describe('scopes per operation', () => {
-  it('is the table the routes state: 34 operations, each with the scopes above', () => {
+  it('is the table the routes state: 38 operations, each with the scopes above', () => {
     const { router, routes } = createRouter();
     registerConnectorRoutes(router, createConnectorState());
     registerConnectorCustomizerRoutes(router, createConnectorCustomizerState());
     registerSourceAppRoutes(router, createSourceAppState());
+    registerUserAppRoutes(router, createUserAppState());
     registerOAuthClientRoutes(router, createOAuthClientState());
     const registered = routes.map((r) => [r.method, r.pattern.replace(':locale', 'en').replace(/:\w+/g, 'x'), [...r.options.scopes]]);
-    expect(registered).toHaveLength(34);
+    expect(registered).toHaveLength(38);
     expect(registered.sort()).toEqual([...OPERATIONS].sort());
   });
 

@@ -149,7 +149,13 @@ describe('the login client and the seeded users', () => {
       ['ada.admin', '3726b26efe5585e6af4daee7eef11ae9', ['ORG_ADMIN']],
       ['rita.reader', '855b0ec19da9bb08d0288cafd51ac3c8', ['ORG_ADMIN']],
       ['sam.source', 'c939a8199767199f45b20478c0f47398', ['SOURCE_ADMIN']],
+      ['noor.user', '71689eef57fc544ed0098326c257e9ff', ['USER']],
     ]);
+    // The user without the admin level: app-roles scopes only.
+    expect(DEMO_USERS.find((u) => u.name === 'noor.user')).toMatchObject({
+      displayName: 'Noor Nasser',
+      scopes: ['idn:app-roles:read', 'idn:app-roles:manage'],
+    });
     expect(DEMO_USERS.find((u) => u.name === 'rita.reader')!.scopes).toEqual([
       'idn:connector-config:read',
       'sp:connector:read',

@@ -44,6 +44,15 @@ export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
     [connectors.read, connectors.manage],
     'Source admin: reads and changes connectors, nothing else',
   ),
+  // Not ORG_ADMIN: ISC refuses her the admin list of source apps (`GET /source-apps/all`).
+  user('noor.user', 'Noor Nasser', ['USER'], [sourceApps.read, sourceApps.manage], 'End user: their own apps; no admin level'),
 ]);
+
+/**
+ * The identity client-credentials tokens of the demo client speak for (ISC: the owner of the API
+ * client), what `npm start` without sign-in calls as. Its id is fixed, like the users', so it
+ * can own seeded data (its user apps).
+ */
+export const CLIENT_CREDENTIALS_IDENTITY = Object.freeze({ id: hexId('identity:demo.admin'), name: 'demo.admin', displayName: 'Demo Admin' });
 
 export const findDemoUser = (name: string): DemoUser | undefined => DEMO_USERS.find((u) => u.name === name);
