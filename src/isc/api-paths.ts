@@ -20,6 +20,7 @@ export const PER_RESOURCE_VERSIONS: Readonly<Record<string, string>> = {
   'connector-customizers': 'v1',
   'source-apps': 'v1',
   'oauth-clients': 'v1',
+  'user-apps': 'v1',
 };
 
 /** A collection no version is known for: a programming error, found at start by `checkCollections`. */

@@ -517,11 +517,11 @@ const USER_APPS: Operation[] = [
     prepare: (gw) => asAda(gw),
     document: 'query($s: ID!) { userApps(filter: { sourceAppId: $s }) { items { id availableAccounts(limit: 2) { items { id } hasMore } } } }',
     variables: () => ({ s: adaChoosing.sourceApp.id }),
-    calls: (p) => [
+    calls: (p): ExpectedCall[] => [
       {
         method: 'GET',
         neutral: 'user-apps',
-        query: { filters: `sourceAppId eq "${adaChoosing.sourceApp.id}"`, limit: '251', offset: '0' },
+        query: { filters: `sourceAppId eq "${adaChoosing.sourceApp.id}"`, limit: '250', offset: '0' },
         headers: adaHeaders(p),
       },
       { method: 'GET', neutral: `user-apps/${adaChoosing.id}/available-accounts`, query: { limit: '2', count: 'true' }, headers: adaHeaders(p) },
