@@ -66,7 +66,12 @@ export async function startGateway(config: Config, logger: Logger = defaultLogge
   warnAboutExposure(config, tenant, demoTenant, auth, logger);
 
   const observability = createObservability(config.observability, config.limits, logger, process.env, { traceExporter: overrides.traceExporter });
-  const upstream = await connectObservedUpstream(config, tenant, observability, logger);
+  // A setting refused here (an unknown cache domain, say) must not leave the demo tenant listening.
+  const upstream = await connectObservedUpstream(config, tenant, observability, logger).catch(async (error: unknown) => {
+    await demoTenant?.close();
+    await observability.shutdown();
+    throw error;
+  });
   let signIn: SessionMode | undefined;
   const { httpServer, apollo, markShuttingDown } = await createHttpGateway({
     config,

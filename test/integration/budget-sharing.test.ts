@@ -208,7 +208,7 @@ describe('cache domains chosen by the operator', () => {
     expect(gw.calls()).toHaveLength(3);
 
     await expect(startTestGateway({ SAIL_RESPONSE_CACHE: 'on', SAIL_RESPONSE_CACHE_DOMAINS: 'identities' })).rejects.toThrow(
-      /SAIL_RESPONSE_CACHE_DOMAINS: "identities" is not a domain \(connectors, connector-customizers, source-apps, oauth-clients\)/,
+      /SAIL_RESPONSE_CACHE_DOMAINS: "identities" is not a domain \(connectors, connector-customizers, source-apps, oauth-clients, user-apps\)/,
     );
     await expect(startTestGateway({ SAIL_RESPONSE_CACHE: 'on', SAIL_RESPONSE_CACHE_DOMAINS: 'connectors:0' })).rejects.toThrow(
       /SAIL_RESPONSE_CACHE_DOMAINS: "connectors:0"/,

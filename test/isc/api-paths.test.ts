@@ -33,6 +33,14 @@ const PATHS: readonly [neutral: string, perResource: string, yearVersioned: stri
   ],
   ['oauth-clients?filters=lastUsed%20isnull', '/oauth-clients/v1?filters=lastUsed%20isnull', '/v2024/oauth-clients?filters=lastUsed%20isnull'],
   ['oauth-clients/o%2B1', '/oauth-clients/v1/o%2B1', '/v2024/oauth-clients/o%2B1'],
+  ['user-apps?limit=251&offset=0', '/user-apps/v1?limit=251&offset=0', '/v2024/user-apps?limit=251&offset=0'],
+  [
+    'user-apps/all?filters=ownerId%20eq%20%22i%22',
+    '/user-apps/v1/all?filters=ownerId%20eq%20%22i%22',
+    '/v2024/user-apps/all?filters=ownerId%20eq%20%22i%22',
+  ],
+  ['user-apps/u%2F1', '/user-apps/v1/u%2F1', '/v2024/user-apps/u%2F1'],
+  ['user-apps/u1/available-accounts?limit=2', '/user-apps/v1/u1/available-accounts?limit=2', '/v2024/user-apps/u1/available-accounts?limit=2'],
 ];
 
 describe('layoutPath: the one place a layout-neutral path becomes ISC’s', () => {
@@ -57,8 +65,8 @@ describe('layoutPath: the one place a layout-neutral path becomes ISC’s', () =
   });
 
   it('refuses a collection with no per-resource version (found at start by checkCollections)', () => {
-    expect(() => layoutPath(PER_RESOURCE, 'user-apps/all')).toThrow(UnknownCollection);
-    expect(() => checkCollections([...COLLECTIONS, 'user-apps'])).toThrow('No per-resource version is known for the ISC collection "user-apps"');
+    expect(() => layoutPath(PER_RESOURCE, 'identities/all')).toThrow(UnknownCollection);
+    expect(() => checkCollections([...COLLECTIONS, 'identities'])).toThrow('No per-resource version is known for the ISC collection "identities"');
     expect(() => layoutPath(PER_RESOURCE, 'toString')).toThrow(UnknownCollection); // no inherited member counts as a version
   });
 });

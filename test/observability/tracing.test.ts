@@ -117,6 +117,9 @@ describe('which resolvers get a span', () => {
         'ConnectorFiles.sourceTemplate',
         'ConnectorFiles.translations',
         'SourceApp.accessProfiles',
+        // One GET per user app; the source-app lookup beyond the reference's id and name.
+        'UserApp.availableAccounts',
+        'UserApp.sourceApp',
       ].sort(),
     );
     for (const mapper of [
@@ -125,6 +128,7 @@ describe('which resolvers get a span', () => {
       'Connector.status',
       'ConnectorPage.totalCount',
       'SourceApp.owner',
+      'UserApp.owner',
       'AccessProfile.name',
       'OAuthClient.grantTypes',
     ]) {
