@@ -420,6 +420,16 @@ describe('UserApp.sourceApp', () => {
     expect(gw.calls().map((c) => c.path)).toEqual(['/user-apps/v1']);
     expect(r.extensions?.cost?.estimatedCalls).toBe(1);
   });
+
+  it('a field left out by @skip/@include costs nothing either: the resolver reads the selection as the estimate does', async () => {
+    const r = await gw.gql(
+      'query($more: Boolean!) { userApps(limit: 10) { items { sourceApp { id name description @include(if: $more) ...Extra @skip(if: true) } } } } fragment Extra on SourceApp { enabled }',
+      { more: false },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(gw.calls().map((c) => c.path)).toEqual(['/user-apps/v1']);
+    expect(r.extensions?.cost?.estimatedCalls).toBe(1);
+  });
 });
 
 describe('the response cache (SAIL_RESPONSE_CACHE_DOMAINS=user-apps)', () => {
