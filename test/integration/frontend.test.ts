@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { SOURCE_APP_SEED } from '../../src/demo-tenant/seed/source-apps.js';
+import { userAppsOf } from '../../src/demo-tenant/seed/user-apps.js';
+import { startTestGateway, type TestGateway, type UpstreamCall } from '../support/gateway.js';
 import { cookieHeader, gqlAs } from '../support/sign-in.js';
 import { CHROMIUM, describeWith } from '../support/system-dependencies.js';
 import { launchChromium } from '../support/browser.js';
@@ -235,6 +237,161 @@ describeWith(CHROMIUM, 'the example frontend in Chromium', (chromiumPath) => {
     expect(answer).toEqual({ status: 200, requestId: 'browser-request-1', items: expect.any(Number), errors: undefined });
     // It ran as the signed-in user: ada's token reached ISC.
     expect(gw.tenant.requests.at(-1)?.path).toBe('/source-apps/v1');
+    await context.close();
+  }, 60_000);
+
+  /** The user an ISC bearer token was issued to (the demo tenant's tokens are JWTs naming `user_name`). */
+  const userOfBearer = (authorization: string | undefined): unknown =>
+    JSON.parse(Buffer.from((authorization ?? '').replace(/^Bearer /, '').split('.')[1] ?? '', 'base64url').toString() || '{}').user_name;
+  const userAppHeaders = (authorization: string) => ({ authorization, accept: 'application/json', 'x-sailpoint-experimental': 'true' });
+  /** A user-apps read as ISC receives it from the gateway. */
+  const userAppRead = (authorization: string, path: string, query: Record<string, string>): UpstreamCall => ({
+    method: 'GET',
+    path,
+    query,
+    headers: userAppHeaders(authorization),
+    body: '',
+  });
+  /** Waits (bounded) until the tenant has received `count` calls since the last reset. */
+  async function callsReceived(count: number): Promise<void> {
+    const deadline = Date.now() + TIMEOUT;
+    while (gw.calls().length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  /** The "My apps" rows as the page shows them. */
+  const myAppRows = (page: Page) =>
+    page.getByTestId('my-app').evaluateAll((rows) =>
+      rows.map((row) => ({
+        id: row.getAttribute('data-id'),
+        name: row.querySelector('[data-testid="my-app-name"]')?.textContent,
+        account: row.querySelector('[data-testid="my-app-account"]')?.textContent,
+        source: row.querySelector('[data-testid="my-app-source"]')?.textContent,
+      })),
+    );
+  /** A user's seeded apps as the page must show them: the source app's name, the account in use (the first), the source. */
+  const seededRows = (alias: string) =>
+    userAppsOf(alias).map((app) => ({
+      id: app.id,
+      name: SOURCE_APP_SEED.apps.find((a) => a.id === app.sourceApp.id)!.name,
+      account: app.availableAccounts[0].displayName,
+      source: app.source.name,
+    }));
+  const byId = <T extends { id: string | null }>(rows: T[]): T[] => [...rows].sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  /** Opens "My apps" once the landing view's own call is done, so the calls recorded from then on are the view's. */
+  async function openMyApps(page: Page, alias: string): Promise<void> {
+    await page.getByTestId('connector-item').first().waitFor();
+    gw.reset();
+    await page.getByTestId('nav-my-apps').click();
+    await page
+      .getByTestId('my-app')
+      .nth(userAppsOf(alias).length - 1)
+      .waitFor();
+  }
+  const myApp = (page: Page, id: string) => page.locator(`[data-testid="my-app"][data-id="${id}"]`);
+  const accountOption = (page: Page, id: string) => page.locator(`[data-testid="my-app-account-option"][data-id="${id}"]`);
+
+  it('“My apps”: ada sees exactly her apps, reads an app’s accounts only when she opens it, chooses another and the list shows it', async () => {
+    const { context, page } = await newPage();
+    await signInAs(page, 'ada.admin');
+    await openMyApps(page, 'ada.admin');
+    expect(byId(await myAppRows(page))).toEqual(byId(seededRows('ada.admin')));
+    // One ISC call for the list, with ada's token: the apps' names came with it.
+    const [list] = gw.calls();
+    expect(userOfBearer(list.headers.authorization)).toBe('ada.admin');
+    const ada = list.headers.authorization!;
+    const listRead = userAppRead(ada, '/user-apps/v1', { limit: '101', offset: '0' });
+    expect(gw.calls()).toEqual([listRead]);
+
+    const app = userAppsOf('ada.admin').find((a) => a.availableAccounts.length === 3)!;
+    const [inUse, , chosen] = app.availableAccounts;
+    const appReads = [
+      userAppRead(ada, '/user-apps/v1', { filters: `id eq "${app.id}"`, limit: '2', offset: '0' }),
+      userAppRead(ada, `/user-apps/v1/${app.id}/available-accounts`, { limit: '250', count: 'true' }),
+    ];
+    gw.reset();
+    await myApp(page, app.id).getByTestId('my-app-open').click();
+    await page.getByTestId('my-app-account-option').nth(2).waitFor();
+    expect(await page.getByTestId('my-app-account-option').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')))).toEqual(
+      app.availableAccounts.map((a) => a.id),
+    );
+    expect(await page.getByTestId('my-app-account-name').allTextContents()).toEqual(app.availableAccounts.map((a) => a.displayName));
+    expect(await accountOption(page, inUse.id).getByTestId('my-app-account-in-use').count()).toBe(1);
+    expect(await page.getByTestId('my-app-account-choose').count()).toBe(2);
+    expect(await page.getByTestId('my-app-accounts-more').count()).toBe(0); // 3 of 3: nothing beyond ISC's page
+    // The graph reaches a user app only through a list: the app by id, then its accounts (counted).
+    expect(gw.calls()).toEqual(appReads);
+
+    gw.reset();
+    await accountOption(page, chosen.id).getByTestId('my-app-account-choose').click();
+    await page.waitForFunction(
+      ({ id, name }) => document.querySelector(`[data-testid="my-app"][data-id="${id}"] [data-testid="my-app-account"]`)?.textContent === name,
+      { id: app.id, name: chosen.displayName },
+    );
+    expect(await page.getByTestId('my-app-detail-account').textContent()).toBe(chosen.displayName);
+    expect(await page.getByTestId('my-app-chosen').textContent()).toBe(`Now using ${chosen.displayName}.`);
+    await accountOption(page, chosen.id).getByTestId('my-app-account-in-use').waitFor();
+    expect(await page.getByTestId('my-app-account-in-use').count()).toBe(1);
+    await shot(page, 'my-apps');
+    // The choice, then what urql's document cache reads again (queries holding the changed UserApp):
+    // the list, and the opened app's accounts. The two reads run side by side: their order is free.
+    await callsReceived(4);
+    const [patch, ...reads] = gw.calls();
+    expect(patch).toEqual({
+      method: 'PATCH',
+      path: `/user-apps/v1/${app.id}`,
+      query: {},
+      headers: { ...userAppHeaders(ada), 'content-type': 'application/json-patch+json' },
+      body: JSON.stringify([{ op: 'replace', path: '/account', value: { id: chosen.id, type: 'ACCOUNT' } }]),
+    });
+    const inOrder = (calls: UpstreamCall[]): UpstreamCall[] =>
+      [...calls].sort((a, b) => `${a.path} ${JSON.stringify(a.query)}`.localeCompare(`${b.path} ${JSON.stringify(b.query)}`));
+    expect(inOrder(reads)).toEqual(inOrder([listRead, ...appReads]));
+    await context.close();
+  }, 60_000);
+
+  it('“My apps”: rita sees her own apps, none of ada’s; her choice shows ISC’s 403 and her account stays', async () => {
+    const { context, page } = await newPage();
+    await signInAs(page, 'rita.reader');
+    await openMyApps(page, 'rita.reader');
+    expect(byId(await myAppRows(page))).toEqual(byId(seededRows('rita.reader')));
+    const [list] = gw.calls();
+    expect(userOfBearer(list.headers.authorization)).toBe('rita.reader');
+    const rita = list.headers.authorization!;
+    expect(gw.calls()).toEqual([userAppRead(rita, '/user-apps/v1', { limit: '101', offset: '0' })]);
+    const shown = await page.getByTestId('section-my-apps').innerHTML();
+    const adas = userAppsOf('ada.admin').flatMap((a) => [a.id, a.sourceApp.name]);
+    expect(adas.filter((text) => shown.includes(text))).toEqual([]);
+
+    const app = userAppsOf('rita.reader').find((a) => a.availableAccounts.length === 2)!;
+    const [inUse, other] = app.availableAccounts;
+    await myApp(page, app.id).getByTestId('my-app-open').click();
+    await page.getByTestId('my-app-account-option').nth(1).waitFor();
+    gw.reset();
+    await accountOption(page, other.id).getByTestId('my-app-account-choose').click();
+    await page.getByTestId('error-code').waitFor();
+    expect(await page.getByTestId('error-code').textContent()).toBe('FORBIDDEN');
+    expect(await page.getByTestId('error-http-status').textContent()).toBe('403');
+    expect(await page.getByTestId('error-tracking-id').textContent()).toMatch(/^[0-9a-f]{32}$/);
+    expect(await page.getByTestId('retry-button').count()).toBe(0);
+    await shot(page, 'my-apps-forbidden');
+    // ISC refused the one call; nothing was read again, and the page still shows the account in use.
+    expect(gw.calls()).toEqual([
+      {
+        method: 'PATCH',
+        path: `/user-apps/v1/${app.id}`,
+        query: {},
+        headers: { ...userAppHeaders(rita), 'content-type': 'application/json-patch+json' },
+        body: JSON.stringify([{ op: 'replace', path: '/account', value: { id: other.id, type: 'ACCOUNT' } }]),
+      },
+    ]);
+    expect(await myApp(page, app.id).getByTestId('my-app-account').textContent()).toBe(inUse.displayName);
+    expect(await accountOption(page, inUse.id).getByTestId('my-app-account-in-use').count()).toBe(1);
+    expect(await page.getByTestId('my-app-chosen').count()).toBe(0);
+    // And ISC agrees: the reloaded page (a new client, no cache) reads her list again from ISC.
+    gw.reset();
+    await page.reload();
+    await myApp(page, app.id).getByTestId('my-app-account').waitFor();
+    expect(await myApp(page, app.id).getByTestId('my-app-account').textContent()).toBe(inUse.displayName);
+    expect(gw.calls()).toEqual([userAppRead(rita, '/user-apps/v1', { limit: '101', offset: '0' })]);
     await context.close();
   }, 60_000);
 

@@ -3,6 +3,7 @@ import { Provider } from 'urql';
 import { createGatewayClient } from './client.js';
 import { ConnectorsPanel } from './Connectors.js';
 import { CustomizerPanel } from './Customizer.js';
+import { MyAppsPanel } from './MyApps.js';
 import { OAuthClientPanel } from './OAuthClient.js';
 import { readSession, signOut, SIGN_IN_URL, type Session } from './session.js';
 import { SourceAppsPanel } from './SourceApps.js';
@@ -16,6 +17,7 @@ type SessionState =
 const VIEWS = [
   { id: 'connectors', label: 'Connectors', Panel: ConnectorsPanel },
   { id: 'source-apps', label: 'Source apps', Panel: SourceAppsPanel },
+  { id: 'my-apps', label: 'My apps', Panel: MyAppsPanel },
   { id: 'oauth-clients', label: 'New OAuth client', Panel: OAuthClientPanel },
   { id: 'customizers', label: 'New connector customizer', Panel: CustomizerPanel },
 ] as const;
@@ -97,7 +99,7 @@ export function App() {
         {state.status === 'signed-out' && (
           <p data-testid="signed-out">
             {state.ended ? 'Your session has ended. ' : ''}Sign in with your ISC account to use the connectors, source apps and OAuth clients of the
-            tenant.
+            tenant, and your own apps.
           </p>
         )}
         {state.status === 'signed-in' && <SignedIn key={state.session.user.id} onUnauthenticated={() => void refresh(true)} />}
