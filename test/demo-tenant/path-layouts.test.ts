@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startDemoTenant, type DemoTenant, type PathLayout } from '../../src/demo-tenant/server.js';
+import { userAppsOf } from '../../src/demo-tenant/seed/user-apps.js';
 import { ConfigError } from '../../src/config/parse.js';
 import { deprecationSetting } from '../../src/config/demo.js';
 import { loadStandaloneConfig, tenantOptions } from '../../src/demo-tenant/standalone.js';
@@ -7,7 +8,7 @@ import { startTestGateway } from '../support/gateway.js';
 import { expectIscError } from '../support/demo-tenant-api.js';
 
 /**
- * ISC's two path layouts on the demo tenant: every one of the 34 operations answers the same at
+ * ISC's two path layouts on the demo tenant: every one of the 38 operations answers the same at
  * `/v2024/connectors/…` and at `/connectors/v1/…` (one route table, one set of handlers), the
  * experimental header is required on every source-app route in both, both layouts count under
  * one route label, and `X-Deprecated: true` marks the routes and layouts asked for.
@@ -51,7 +52,10 @@ interface Operation {
 const XML = '<?xml version="1.0"?><layout-test/>';
 const replace = (path: string, value: unknown) => [{ op: 'replace', path, value }];
 
-/** The 34 operations ISC serves in both layouts, in an order where each finds what it needs. */
+/** The client-credentials identity's app with the most accounts. */
+const demoApp = userAppsOf('demo.admin').reduce((most, app) => (app.availableAccounts.length > most.availableAccounts.length ? app : most));
+
+/** The 38 operations ISC serves in both layouts, in an order where each finds what it needs. */
 const OPERATIONS: readonly Operation[] = [
   { label: 'GET /connectors', path: () => 'connectors?limit=3', status: 200, yields: (list) => ({ script: list[0].scriptName }) },
   {
@@ -174,10 +178,22 @@ const OPERATIONS: readonly Operation[] = [
     status: 200,
   },
   { label: 'DELETE /oauth-clients/:id', path: (ids) => `oauth-clients/${ids.client}`, status: 204 },
+
+  // The client-credentials identity's own apps.
+  { label: 'GET /user-apps', path: () => 'user-apps?limit=2&count=true', status: 200 },
+  { label: 'GET /user-apps/all', path: () => `user-apps/all?filters=${encodeURIComponent('ownerAlias eq "ada.admin"')}`, status: 200 },
+  { label: 'GET /user-apps/:id/available-accounts', path: () => `user-apps/${demoApp.id}/available-accounts?limit=3&count=true`, status: 200 },
+  {
+    label: 'PATCH /user-apps/:id',
+    path: () => `user-apps/${demoApp.id}`,
+    body: () => replace('/account', { id: demoApp.availableAccounts[1].id, type: 'ACCOUNT' }),
+    bodyKind: 'json-patch',
+    status: 200,
+  },
 ];
 
 const methodOf = (op: Operation): string => op.label.split(' ')[0];
-const isSourceApp = (op: Operation): boolean => op.label.includes(' /source-apps');
+const isExperimental = (op: Operation): boolean => op.label.includes(' /source-apps') || op.label.includes(' /user-apps');
 
 function requestInit(op: Operation, ids: Ids, headers: Record<string, string>): RequestInit {
   const init: RequestInit = { method: methodOf(op), headers: { ...headers }, signal: AbortSignal.timeout(10_000) };
@@ -244,15 +260,15 @@ async function runAll(tenant: DemoTenant, layout: PathLayout): Promise<Record<st
 }
 
 describe('both path layouts, one route table', () => {
-  it('lists the 34 operations ISC serves in both layouts, each a route of the demo tenant', async () => {
+  it('lists the 38 operations ISC serves in both layouts, each a route of the demo tenant', async () => {
     const tenant = await start();
-    expect(new Set(OPERATIONS.map((op) => op.label)).size).toBe(34);
+    expect(new Set(OPERATIONS.map((op) => op.label)).size).toBe(38);
     // A route limit on each label is accepted: each names a route the tenant has.
     tenant.setFaults({ rateLimit: { windowMs: 1000, routeLimits: Object.fromEntries(OPERATIONS.map((op) => [op.label, 1000])) } });
     expect(() => tenant.setFaults({ rateLimit: { windowMs: 1000, routeLimits: { 'GET /connectors/v1': 1 } } })).toThrow(TypeError);
   });
 
-  it('answers each of the 34 operations the same at /v2024/… and /{resource}/v1/… (status, content type, body), counted under one label', async () => {
+  it('answers each of the 38 operations the same at /v2024/… and /{resource}/v1/… (status, content type, body), counted under one label', async () => {
     const [yearVersioned, perResource] = await Promise.all([start(), start()]);
     const [v2024, v1] = await Promise.all([runAll(yearVersioned, 'v2024'), runAll(perResource, 'per-resource')]);
 
@@ -265,8 +281,8 @@ describe('both path layouts, one route table', () => {
 
     // The recorded path is the one received; the per-resource tenant received only per-resource paths.
     const received = perResource.requests.map((r) => r.path);
-    expect(received).toHaveLength(34);
-    for (const path of received) expect(path).toMatch(/^\/(connectors|connector-customizers|source-apps|oauth-clients)\/v1(\/|$)/);
+    expect(received).toHaveLength(38);
+    for (const path of received) expect(path).toMatch(/^\/(connectors|connector-customizers|source-apps|oauth-clients|user-apps)\/v1(\/|$)/);
     expect(yearVersioned.requests.every((r) => r.path.startsWith('/v2024/'))).toBe(true);
 
     // One label per operation, whichever layout it came in.
@@ -297,9 +313,9 @@ describe('both path layouts, one route table', () => {
     });
     const [app] = (await seeded.json()) as Json[];
     Object.assign(ids, { app: app.id, newApp: app.id, accountSource: app.accountSource.id });
-    const sourceAppOperations = OPERATIONS.filter(isSourceApp);
-    expect(sourceAppOperations).toHaveLength(10);
-    for (const op of sourceAppOperations) {
+    const experimentalOperations = OPERATIONS.filter(isExperimental);
+    expect(experimentalOperations).toHaveLength(14); // 10 source-app and 4 user-app operations
+    for (const op of experimentalOperations) {
       for (const experimental of [undefined, 'false']) {
         const headers: Record<string, string> = { authorization: `Bearer ${tenant.issueToken()}` };
         if (experimental !== undefined) headers['x-sailpoint-experimental'] = experimental;
