@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ISC_PAGE_SIZE } from '../shared/paging.js';
+import { fieldsOf, type SelectionReader } from '../shared/selection.js';
 
 /**
  * The cost of an operation is an estimate of the ISC calls it makes: the unit the rate limit
@@ -101,35 +102,19 @@ function included(selection: SelectionNode, variables: Variables): boolean {
   return true;
 }
 
-/** Whether a selection set selects any of `names`, through fragments (each visited once). */
-function selectsAny(
-  set: SelectionSetNode | undefined,
-  names: ReadonlySet<string>,
-  fragments: Fragments,
-  variables: Variables,
-  seen = new Set<string>(),
-): boolean {
-  if (!set) return false;
-  return set.selections.some((selection) => {
-    if (!included(selection, variables)) return false;
-    if (selection.kind === Kind.FIELD) return names.has(selection.name.value);
-    if (selection.kind === Kind.INLINE_FRAGMENT) return selectsAny(selection.selectionSet, names, fragments, variables, seen);
-    if (seen.has(selection.name.value)) return false;
-    seen.add(selection.name.value);
-    return selectsAny(fragments.get(selection.name.value)?.selectionSet, names, fragments, variables, seen);
-  });
-}
+/** How the estimate reads the document: its fragments, and `@skip`/`@include` with literal or variable conditions. */
+const documentReader = (fragments: Fragments, variables: Variables): SelectionReader => ({
+  fragment: (name) => fragments.get(name)?.selectionSet,
+  included: (selection) => included(selection, variables),
+});
+
+/** Whether a selection set selects any of `names`, through fragments. */
+const selectsAny = (set: SelectionSetNode | undefined, names: ReadonlySet<string>, reader: SelectionReader): boolean =>
+  fieldsOf(set, reader).some((field) => names.has(field.name.value));
 
 /** Whether a selection set selects nothing but `names` (and `__typename`), through fragments. */
-function selectsOnly(set: SelectionSetNode | undefined, names: ReadonlySet<string>, fragments: Fragments, variables: Variables): boolean {
-  if (!set) return true;
-  return set.selections.every((selection) => {
-    if (!included(selection, variables)) return true;
-    if (selection.kind === Kind.FIELD) return selection.name.value === '__typename' || names.has(selection.name.value);
-    if (selection.kind === Kind.INLINE_FRAGMENT) return selectsOnly(selection.selectionSet, names, fragments, variables);
-    return selectsOnly(fragments.get(selection.name.value)?.selectionSet, names, fragments, variables);
-  });
-}
+const selectsOnly = (set: SelectionSetNode | undefined, names: ReadonlySet<string>, reader: SelectionReader): boolean =>
+  fieldsOf(set, reader).every((field) => field.name.value === '__typename' || names.has(field.name.value));
 
 const TOTAL_COUNT = new Set(['totalCount']);
 const detailSetsOf = new WeakMap<CostTable, Map<string, Set<string>>>();
@@ -163,12 +148,13 @@ function upstreamCallEstimator(costs: CostTable, fragments: Fragments, variables
   const { maxListLimit, facts = () => undefined } = options;
   const batchedLookups = new Map<string, number>();
   const details = detailSets(costs);
+  const reader = documentReader(fragments, variables);
   return ({ type, field, node, args, childComplexity }) => {
     const key = `${type.name}.${field.name}`;
     const cost = costs.fields[key];
     const detailSet = details.get(getNamedType(field.type).name);
     // The object's detail GET, once per object, when a detail field is selected on it.
-    const detailCall = detailSet && !cost?.detailed && selectsAny(node.selectionSet, detailSet, fragments, variables) ? 1 : 0;
+    const detailCall = detailSet && !cost?.detailed && selectsAny(node.selectionSet, detailSet, reader) ? 1 : 0;
     const perObject = detailCall + childComplexity;
     switch (cost?.calls) {
       case undefined:
@@ -178,7 +164,7 @@ function upstreamCallEstimator(costs: CostTable, fragments: Fragments, variables
         return 1 + perObject;
       case 'batch': {
         const references = cost.referenceFields && new Set(cost.referenceFields);
-        if (references && selectsOnly(node.selectionSet, references, fragments, variables)) return perObject;
+        if (references && selectsOnly(node.selectionSet, references, reader)) return perObject;
         const refused = cost.fallbackFact === undefined ? undefined : facts(cost.fallbackFact);
         // A root field is counted per alias; below a list the same field node stands for every item.
         if (type.name !== 'Query') return batchedLookupCalls(cost, undefined, refused) + perObject;
@@ -188,7 +174,7 @@ function upstreamCallEstimator(costs: CostTable, fragments: Fragments, variables
       }
       case 'page': {
         const limit = listLimit(args.limit, maxListLimit);
-        return pageCalls(limit, selectsAny(node.selectionSet, TOTAL_COUNT, fragments, variables)) + limit * perObject;
+        return pageCalls(limit, selectsAny(node.selectionSet, TOTAL_COUNT, reader)) + limit * perObject;
       }
       case 'entities': {
         const representations: unknown = args.representations;

@@ -6,6 +6,9 @@ export interface IscUserAppOwner extends IscReference {
   alias?: string;
 }
 
+/** The fields of `SourceApp` a user app's embedded reference (`sourceApp: { id, type, name }`) answers. */
+export const SOURCE_APP_REFERENCE_FIELDS: readonly string[] = ['id', 'name'];
+
 /** ISC's `UserApp`, as the lists and the PATCH answer it. */
 export interface IscUserApp {
   id: string;

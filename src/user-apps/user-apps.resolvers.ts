@@ -7,7 +7,7 @@ import { sourceAppLoader } from '../source-apps/source-apps.loaders.js';
 import { objectReference } from '../source-apps/source-apps.mappers.js';
 import { listAvailableAccounts, listUserApps, patchUserApp } from './user-apps.api.js';
 import { allUserAppFilters, userAppFilters } from './user-apps.filters.js';
-import { availableAccount, userAppOwner } from './user-apps.mappers.js';
+import { availableAccount, SOURCE_APP_REFERENCE_FIELDS, userAppOwner } from './user-apps.mappers.js';
 import { userAppAccountPatch } from './user-apps.patch.js';
 import { checkAccountId, checkAvailableAccountsLimit, checkUserAppId } from './user-apps.validation.js';
 
@@ -15,9 +15,6 @@ import { checkAccountId, checkAvailableAccountsLimit, checkUserAppId } from './u
  * User app resolvers. Fields ISC sends as the schema has them are left to graphql-js's default
  * resolver; only the fields that translate or load have one here.
  */
-
-/** The fields of `SourceApp` the user app's embedded reference carries. */
-const SOURCE_APP_REFERENCE_FIELDS = ['id', 'name'] as const;
 
 const UserApp: UserAppResolvers<Context> = {
   sourceApp: (app, _args, ctx, info) => {
