@@ -116,7 +116,7 @@ describe('a tenant limiting lower than SAIL_RATE_LIMIT', () => {
     gw = undefined;
   });
 
-  it('teaches the gateway its limit in one violated interval: the learned limit is in extensions.rateLimit', async () => {
+  it('teaches the gateway its limit in one violated interval (two at most on a loaded machine): the learned limit is in extensions.rateLimit', async () => {
     gw = await startTestGateway({ SAIL_COALESCE: 'off', ...GATEWAY_LIMIT, ...ROOM_TO_WAIT });
     gw.tenant.setFaults({ rateLimit: { limit: TENANT_LIMIT, windowMs: TENANT_WINDOW_MS } });
     const r = await gw.gql(FAN_OUT);
@@ -130,9 +130,13 @@ describe('a tenant limiting lower than SAIL_RATE_LIMIT', () => {
     report(`tenant at ${TENANT_LIMIT} per ${TENANT_WINDOW_MS} ms, gateway at 20`, figures);
     expect(r.errors).toBeUndefined();
     expect(r.data!.connectors.items).toHaveLength(15);
-    expect(figures.violatedIntervals).toBe(1);
+    // One violated interval teaches it. A loaded machine may add a second: the gateway counts what
+    // ISC accepted by its own window, and a stalled event loop can land two of its windows' calls in
+    // one of ISC's; that refusal lowers the limit further (at least 1). Never a third (ISC's backoff).
+    expect(figures.violatedIntervals).toBeGreaterThanOrEqual(1);
+    expect(figures.violatedIntervals).toBeLessThanOrEqual(2);
     // ISC's limit, or grown back by a call a window once 3 passed quiet (a loaded machine takes longer).
-    expect(figures.limitInForce).toBeGreaterThanOrEqual(TENANT_LIMIT);
+    expect(figures.limitInForce).toBeGreaterThanOrEqual(figures.violatedIntervals === 1 ? TENANT_LIMIT : 1);
     expect(figures.limitInForce).toBeLessThan(2 * TENANT_LIMIT);
     expect(requests.filter((c) => c.status === 200)).toHaveLength(16);
   }, 30_000);
